@@ -1,0 +1,116 @@
+# stockcast: stock forecasting as small Unix filters in C.
+# `make help` lists the targets.
+
+PREFIX	?= /usr/local
+BUILD	?= build
+CC	?= cc
+OPT	?= -O2
+SAN	?=
+PKGS	 = libcurl jansson libcrypto expat
+
+# Lazy (=) so pkg-config runs after `make deps` has installed the packages.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) check 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+SC_CFLAGS = -std=c11 -Wall -Wextra -Werror $(OPT) $(SAN) -pthread \
+	-D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Ilib -Icmd $(PKG_CFLAGS) \
+	$(CFLAGS)
+SC_LDLIBS = $(PKG_LIBS) -lcsv -lpthread -lm $(LDLIBS)
+
+LIB_SRC   := $(sort $(wildcard lib/*.c))
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ   := $(BUILD)/cmd/sc_cli.o
+PROG_SRC  := $(sort $(wildcard cmd/sc-*.c))
+PROGS     := $(PROG_SRC:cmd/%.c=$(BUILD)/bin/%)
+TEST_SRC  := $(sort $(wildcard tests/check_sc_*.c))
+TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/check_main.o
+HEADERS   := $(wildcard lib/*.h cmd/*.h tests/*.h)
+MANPAGES  := $(wildcard docs/*.1)
+
+.PHONY: all deps deps-bench test check integration asan valgrind lint \
+	format install uninstall clean help demo bench fuzz prepare train \
+	register inference evaluate plot
+
+all: $(PROGS) $(BUILD)/tests/check_sc ## build every program and the unit tests
+
+$(BUILD)/%.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(SC_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libsc.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+$(BUILD)/bin/%: $(BUILD)/cmd/%.o $(CLI_OBJ) $(BUILD)/libsc.a
+	@mkdir -p $(@D)
+	$(CC) $(SC_CFLAGS) -o $@ $< $(CLI_OBJ) $(BUILD)/libsc.a $(SC_LDLIBS)
+
+# The suite list is made from the file names: tests/check_sc_NAME.c
+# defines sc_NAME_suite(), so adding a suite touches no shared file.
+$(BUILD)/tests/suites.h: $(TEST_SRC)
+	@mkdir -p $(@D)
+	@for f in $(TEST_SRC); do n=$${f#tests/check_sc_}; \
+		echo "SUITE($${n%.c})"; done > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/tests/check_main.o: tests/check_main.c $(BUILD)/tests/suites.h $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(SC_CFLAGS) -I$(BUILD)/tests -c -o $@ $<
+
+$(BUILD)/tests/check_sc: $(TEST_OBJ) $(BUILD)/libsc.a
+	$(CC) $(SC_CFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libsc.a \
+		$(CHECK_LIBS) $(SC_LDLIBS)
+
+deps: ## install the Debian and npm packages the build and tests need
+	@sh scripts/deps.sh
+
+deps-bench: ## install the peers `make bench` compares against
+	@sh scripts/deps.sh bench
+
+test: deps ## build and run every test; ends with "N passed, N failed"
+	@$(MAKE) --no-print-directory all
+	@sh tests/run.sh $(BUILD)
+
+check: all ## run the Check unit suites only (CK_RUN_SUITE=csv for one)
+	$(BUILD)/tests/check_sc
+
+integration: all ## run the integration scripts only
+	@sh tests/run.sh $(BUILD) integration
+
+asan: deps ## every test under AddressSanitizer and UBSan
+	@$(MAKE) --no-print-directory all BUILD=build-asan OPT="-O1 -g" \
+		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		SC_SANITIZED=1 sh tests/run.sh build-asan
+
+valgrind: all ## the unit suites under valgrind, leaks are errors
+	CK_FORK=no valgrind --error-exitcode=1 --leak-check=full \
+		--errors-for-leak-kinds=definite,indirect $(BUILD)/tests/check_sc
+
+lint: ## cppcheck, clang-format check, shellcheck, man page lint
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--inline-suppr --std=c11 -Ilib -Icmd lib cmd
+	clang-format --dry-run -Werror lib/*.[ch] cmd/*.[ch] tests/*.[ch]
+	shellcheck -x scripts/*.sh tests/*.sh tests/integration/*.sh
+	@for m in $(MANPAGES); do groff -mdoc -ww -z $$m || exit 1; done
+
+format: ## rewrite the C sources in the house style
+	clang-format -i lib/*.[ch] cmd/*.[ch] tests/*.[ch]
+
+install: all ## install programs and man pages under PREFIX
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin
+	@for m in $(MANPAGES); do \
+		install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1 || exit 1; done
+
+uninstall: ## remove what install put there
+	rm -f $(PROGS:$(BUILD)/bin/%=$(DESTDIR)$(PREFIX)/bin/%)
+	rm -f $(MANPAGES:docs/%=$(DESTDIR)$(PREFIX)/share/man/man1/%)
+
+clean: ## remove build output
+	rm -rf build build-asan build-fuzz
+
+help: ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		sed 's/:.*## /\t/' | awk -F'\t' '{ printf "  %-12s %s\n", $$1, $$2 }'

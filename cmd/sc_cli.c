@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Program-side helpers shared by every sc-* program.  The program name
+ * comes from glibc's program_invocation_short_name, as err(3) uses it.
+ */
+#include <err.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "sc_cli.h"
+#include "sc_io.h"
+#include "sc_log.h"
+
+extern char *program_invocation_short_name;
+
+static enum sc_loglevel verbosity = SC_LOG_WARN;
+
+static void
+stderr_sink(enum sc_loglevel level, const char *msg, void *arg)
+{
+	(void)level;
+	(void)arg;
+	fprintf(stderr, "%s: %s\n", program_invocation_short_name, msg);
+}
+
+static void
+on_fatal_signal(int sig)
+{
+	sc_out_cleanup_signal();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void
+sc_cli_init(void)
+{
+	static const int sigs[] = { SIGHUP, SIGINT, SIGTERM, SIGPIPE };
+	struct sigaction sa;
+	size_t i;
+
+	sc_log_set(stderr_sink, NULL, verbosity);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+void
+sc_cli_verbose(void)
+{
+	if (verbosity < SC_LOG_DEBUG)
+		verbosity++;
+	sc_log_set(stderr_sink, NULL, verbosity);
+}
+
+void
+sc_cli_version(void)
+{
+	printf("%s (stockcast) %s\n", program_invocation_short_name,
+	    SC_VERSION);
+	sc_cli_flush_stdout();
+	exit(EX_OK);
+}
+
+int
+sc_cli_report(const struct sc_err *e, const char *place)
+{
+	const char *msg = e->msg[0] != '\0' ? e->msg : sc_err_name(e->code);
+
+	if (place != NULL && e->line > 0)
+		warnx("%s:%ld: %s", place, e->line, msg);
+	else if (place != NULL)
+		warnx("%s: %s", place, msg);
+	else if (e->line > 0)
+		warnx("line %ld: %s", e->line, msg);
+	else
+		warnx("%s", msg);
+	return sc_exit_status(e);
+}
+
+void
+sc_cli_fail(const struct sc_err *e, const char *place)
+{
+	int status = sc_cli_report(e, place);
+
+	exit(status == EX_OK ? EX_SOFTWARE : status);
+}
+
+void
+sc_cli_flush_stdout(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(EX_IOERR, "stdout");
+}
+
+int
+sc_cli_progress(int forced)
+{
+	return forced || isatty(STDERR_FILENO);
+}

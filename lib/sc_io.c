@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Atomic output files.  The temporary name is ".<name>.XXXXXX" beside the
+ * target so rename(2) never crosses a file system.  Open temporary files are
+ * kept in a small fixed table that a signal handler can walk without
+ * allocating, so SIGTERM in the middle of a write leaves nothing behind.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sc_io.h"
+
+#define MAX_PENDING 16
+
+struct sc_out {
+	FILE	*fp;
+	char	*path;		/* target; NULL for stdout */
+	char	*tmp;		/* temporary file */
+	int	 slot;		/* index in pending[], or -1 */
+};
+
+static char pending[MAX_PENDING][PATH_MAX];
+static volatile sig_atomic_t pending_used[MAX_PENDING];
+
+static int
+pending_add(const char *tmp)
+{
+	int i;
+
+	if (strlen(tmp) >= PATH_MAX)
+		return -1;
+	for (i = 0; i < MAX_PENDING; i++)
+		if (!pending_used[i]) {
+			strcpy(pending[i], tmp);
+			pending_used[i] = 1;
+			return i;
+		}
+	return -1;
+}
+
+static void
+pending_del(int slot)
+{
+	if (slot >= 0)
+		pending_used[slot] = 0;
+}
+
+void
+sc_out_cleanup_signal(void)
+{
+	int i;
+
+	for (i = 0; i < MAX_PENDING; i++)
+		if (pending_used[i])
+			unlink(pending[i]);
+}
+
+static char *
+tmpname(const char *path)
+{
+	char *copy, *dir, *base, *tmp;
+	size_t n;
+
+	if ((copy = strdup(path)) == NULL)
+		return NULL;
+	dir = dirname(copy);
+	n = strlen(dir) + strlen(path) + 16;
+	if ((tmp = malloc(n)) != NULL) {
+		char *copy2 = strdup(path);
+
+		if (copy2 == NULL) {
+			free(tmp);
+			free(copy);
+			return NULL;
+		}
+		base = basename(copy2);
+		snprintf(tmp, n, "%s/.%s.XXXXXX", dir, base);
+		free(copy2);
+	}
+	free(copy);
+	return tmp;
+}
+
+struct sc_out *
+sc_out_open(const char *path, struct sc_err *e)
+{
+	struct sc_out *o;
+	mode_t mask;
+	int fd;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		return NULL;
+	}
+	o->slot = -1;
+	if (strcmp(path, "-") == 0) {
+		o->fp = stdout;
+		return o;
+	}
+	if ((o->path = strdup(path)) == NULL || (o->tmp = tmpname(path)) == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		goto fail;
+	}
+	if ((fd = mkstemp(o->tmp)) == -1) {
+		sc_err_errno(e, SC_ECANTCREAT, errno, "%s", path);
+		free(o->tmp);
+		o->tmp = NULL;
+		goto fail;
+	}
+	o->slot = pending_add(o->tmp);
+	mask = umask(0);
+	umask(mask);
+	(void)fchmod(fd, 0666 & ~mask);
+	if ((o->fp = fdopen(fd, "w")) == NULL) {
+		sc_err_errno(e, SC_ECANTCREAT, errno, "%s", path);
+		close(fd);
+		goto fail;
+	}
+	return o;
+fail:
+	if (o->tmp != NULL)
+		unlink(o->tmp);
+	pending_del(o->slot);
+	free(o->tmp);
+	free(o->path);
+	free(o);
+	return NULL;
+}
+
+FILE *
+sc_out_fp(struct sc_out *o)
+{
+	return o->fp;
+}
+
+const char *
+sc_out_name(const struct sc_out *o)
+{
+	return o->path != NULL ? o->path : "stdout";
+}
+
+static void
+out_free(struct sc_out *o)
+{
+	pending_del(o->slot);
+	free(o->tmp);
+	free(o->path);
+	free(o);
+}
+
+static void
+sync_dir(const char *path)
+{
+	char *copy;
+	int fd;
+
+	if ((copy = strdup(path)) == NULL)
+		return;
+	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY)) != -1) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(copy);
+}
+
+int
+sc_out_commit(struct sc_out *o, struct sc_err *e)
+{
+	int rc = 0;
+
+	if (o->path == NULL) {
+		if (fflush(o->fp) == EOF || ferror(o->fp))
+			rc = sc_err_errno(e, SC_EIO, errno, "stdout");
+		out_free(o);
+		return rc;
+	}
+	if (fflush(o->fp) == EOF || ferror(o->fp))
+		rc = sc_err_errno(e, SC_EIO, errno, "%s", o->path);
+	else if (fsync(fileno(o->fp)) == -1)
+		rc = sc_err_errno(e, SC_EIO, errno, "%s: fsync", o->path);
+	if (fclose(o->fp) == EOF && rc == 0)
+		rc = sc_err_errno(e, SC_EIO, errno, "%s", o->path);
+	if (rc == 0 && rename(o->tmp, o->path) == -1)
+		rc = sc_err_errno(e, SC_EIO, errno, "%s: rename", o->path);
+	if (rc == -1)
+		unlink(o->tmp);
+	else
+		sync_dir(o->path);
+	out_free(o);
+	return rc;
+}
+
+void
+sc_out_abort(struct sc_out *o)
+{
+	if (o == NULL)
+		return;
+	if (o->path != NULL) {
+		fclose(o->fp);
+		unlink(o->tmp);
+	} else
+		fflush(o->fp);
+	out_free(o);
+}

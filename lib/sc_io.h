@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Atomic output files: write to a temporary file in the same directory,
+ * flush, fsync, rename over the target, fsync the directory.  A crash, a
+ * full disk or an error half-way leaves the previous file intact and no
+ * half-written one under the target's name.  The path "-" is stdout,
+ * written directly.
+ */
+#ifndef SC_IO_H
+#define SC_IO_H
+
+#include <stdio.h>
+
+#include "sc_err.h"
+
+struct sc_out;
+
+/*
+ * Start writing path ("-" for stdout).  The caller owns the result and must
+ * end it with sc_out_commit() or sc_out_abort().  Errors: SC_ECANTCREAT.
+ */
+struct sc_out *sc_out_open(const char *path, struct sc_err *);
+
+/* The stream to write to; borrowed, valid until commit or abort. */
+FILE	*sc_out_fp(struct sc_out *);
+
+/* The name to use in messages ("stdout" for "-"). */
+const char *sc_out_name(const struct sc_out *);
+
+/*
+ * Flush, fsync and rename into place, then free o.  Returns 0, or -1 with
+ * SC_EIO (the temporary file is removed and the target left as it was).
+ */
+int	sc_out_commit(struct sc_out *, struct sc_err *);
+
+/* Discard what was written and free o; NULL is a no-op. */
+void	sc_out_abort(struct sc_out *);
+
+/*
+ * Remove every temporary file still open, for a fatal-signal handler:
+ * async-signal-safe (only unlink(2)), and leaves the bookkeeping alone.
+ */
+void	sc_out_cleanup_signal(void);
+
+#endif

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: ISC */
+/* The small base modules: errors, numbers, dates, buffers, atomic output. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "check_sc.h"
+#include "sc_buf.h"
+#include "sc_date.h"
+#include "sc_err.h"
+#include "sc_io.h"
+#include "sc_num.h"
+
+START_TEST(test_base_err_set)
+{
+	struct sc_err e = { 0 };
+	char longer[400];
+
+	ck_assert_int_eq(sc_err_set(&e, SC_EDATA, 42, "column \"%s\"", "x"), -1);
+	ck_assert_int_eq(e.line, 42);
+	ck_assert_str_eq(e.msg, "column \"x\"");
+	ck_assert_int_eq(sc_exit_status(&e), EX_DATAERR);
+	sc_err_prefix(&e, "stdin");
+	ck_assert_str_eq(e.msg, "stdin: column \"x\"");
+	memset(longer, 'a', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	sc_err_set(&e, SC_ENOPERM, 0, "%s", longer);
+	ck_assert_uint_eq(strlen(e.msg), sizeof(e.msg) - 1);
+	ck_assert_str_eq(e.msg + sizeof(e.msg) - 4, "...");
+	ck_assert_int_eq(sc_exit_status(&e), EX_NOPERM);
+	sc_err_errno(&e, SC_EIO, ENOSPC, "%s", "out.csv");
+	ck_assert_str_eq(e.msg, "out.csv: No space left on device");
+	ck_assert_int_eq(sc_err_set(NULL, SC_EDATA, 0, "x"), -1);
+}
+END_TEST
+
+START_TEST(test_base_err_codes)
+{
+	static const struct {
+		enum sc_errcode code;
+		int status;
+	} map[] = { { SC_EOK, 0 }, { SC_EUSAGE, 64 }, { SC_EDATA, 65 },
+		{ SC_ENOINPUT, 66 }, { SC_EUNAVAIL, 69 }, { SC_EINTERNAL, 70 },
+		{ SC_EOS, 71 }, { SC_ECANTCREAT, 73 }, { SC_EIO, 74 },
+		{ SC_ETEMP, 75 }, { SC_EPROTO, 76 }, { SC_ENOPERM, 77 },
+		{ SC_ECONFIG, 78 } };
+	struct sc_err e = { 0 };
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		e.code = map[i].code;
+		ck_assert_int_eq(sc_exit_status(&e), map[i].status);
+	}
+}
+END_TEST
+
+START_TEST(test_base_num_parse)
+{
+	double v;
+	long l;
+
+	ck_assert_int_eq(sc_num_parse("1.25", 4, &v), 0);
+	ck_assert_double_eq(v, 1.25);
+	ck_assert_int_eq(sc_num_parse("-3e2", 4, &v), 0);
+	ck_assert_double_eq(v, -300);
+	ck_assert_int_eq(sc_num_parse("12xyz", 2, &v), 0);
+	ck_assert_double_eq(v, 12);
+	ck_assert_int_eq(sc_num_parse("", 0, &v), -1);
+	ck_assert_int_eq(sc_num_parse(" 1", 2, &v), -1);
+	ck_assert_int_eq(sc_num_parse("1,2", 3, &v), -1);
+	ck_assert_int_eq(sc_num_parse("nan", 3, &v), -1);
+	ck_assert_int_eq(sc_num_parse("inf", 3, &v), -1);
+	ck_assert_int_eq(sc_num_parse("0x10", 4, &v), -1);
+	ck_assert_int_eq(sc_num_parse("1e999", 5, &v), -1);
+	ck_assert_int_eq(sc_num_parse(".", 1, &v), -1);
+	ck_assert_int_eq(sc_num_parse_long("30", 1, 100, &l), 0);
+	ck_assert_int_eq(l, 30);
+	ck_assert_int_eq(sc_num_parse_long("0", 1, 100, &l), -1);
+	ck_assert_int_eq(sc_num_parse_long("3x", 1, 100, &l), -1);
+	ck_assert_int_eq(sc_num_parse_long("", 1, 100, &l), -1);
+	ck_assert_int_eq(sc_num_parse_range("0.9", 0, 1, &v), 0);
+	ck_assert_int_eq(sc_num_parse_range("1.5", 0, 1, &v), -1);
+}
+END_TEST
+
+START_TEST(test_base_num_fmt_roundtrip)
+{
+	static const double vals[] = { 0.1, 74.05999755859375,
+		72.71607208251953, 1500, 1e-7, 123456789012345678.0, -2.5,
+		1.0 / 3, 18565664997.0, 5e-324, 1.7976931348623157e308 };
+	char buf[SC_NUM_BUFSZ];
+	size_t i;
+	unsigned long long bits = 0x9e3779b97f4a7c15ULL;
+
+	ck_assert_str_eq(sc_num_fmt(0.1, buf), "0.1");
+	ck_assert_str_eq(sc_num_fmt(1500, buf), "1500");
+	ck_assert_str_eq(sc_num_fmt(74.05999755859375, buf),
+	    "74.05999755859375");
+	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
+		ck_assert(strtod(sc_num_fmt(vals[i], buf), NULL) == vals[i]);
+	for (i = 0; i < 100000; i++) {
+		double v;
+
+		bits ^= bits << 13;
+		bits ^= bits >> 7;
+		bits ^= bits << 17;
+		memcpy(&v, &bits, sizeof(v));
+		if (!isfinite(v))
+			continue;
+		ck_assert(strtod(sc_num_fmt(v, buf), NULL) == v);
+	}
+}
+END_TEST
+
+START_TEST(test_base_date)
+{
+	char buf[SC_DATE_BUFSZ];
+	long d;
+	int y, m, dd;
+
+	ck_assert_int_eq(sc_date_from_ymd(1970, 1, 1), 0);
+	ck_assert_int_eq(sc_date_parse("2020-01-02", 10, &d), 0);
+	ck_assert_int_eq(d, 18263);
+	ck_assert_int_eq(sc_date_wday(d), 4);	/* a Thursday */
+	ck_assert_str_eq(sc_date_fmt(d, buf), "2020-01-02");
+	ck_assert_int_eq(sc_date_parse("2024-02-29", 10, &d), 0);
+	ck_assert_int_eq(sc_date_parse("2023-02-29", 10, &d), -1);
+	ck_assert_int_eq(sc_date_parse("2023-13-01", 10, &d), -1);
+	ck_assert_int_eq(sc_date_parse("2023-1-01", 9, &d), -1);
+	ck_assert_int_eq(sc_date_parse("2023/01/01", 10, &d), -1);
+	for (d = -800000; d < 3000000; d += 997) {
+		sc_date_to_ymd(d, &y, &m, &dd);
+		ck_assert_int_eq(sc_date_from_ymd(y, m, dd), d);
+	}
+}
+END_TEST
+
+START_TEST(test_base_buf)
+{
+	struct sc_buf b = { 0 };
+	struct sc_err e = { 0 };
+
+	ck_assert_int_eq(sc_buf_add(&b, "ab", 2, &e), 0);
+	ck_assert_int_eq(sc_buf_printf(&b, &e, "%d-%s", 12, "x"), 0);
+	ck_assert_str_eq(b.data, "ab12-x");
+	ck_assert_uint_eq(b.len, 6);
+	b.limit = 8;
+	ck_assert_int_eq(sc_buf_add(&b, "xyz", 3, &e), -1);
+	ck_assert_int_eq(e.code, SC_EDATA);
+	ck_assert_uint_eq(b.len, 6);
+	sc_buf_free(&b);
+	sc_buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_base_io_atomic)
+{
+	char dir[] = "/tmp/sc-io-XXXXXX", path[64], buf[32];
+	struct sc_err e = { 0 };
+	struct sc_out *o;
+	FILE *fp;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/out.csv", dir);
+	fp = fopen(path, "w");
+	fputs("old\n", fp);
+	fclose(fp);
+
+	/* Aborted: the old contents stay, no temporary file is left. */
+	o = sc_out_open(path, &e);
+	ck_assert_ptr_nonnull(o);
+	fputs("half", sc_out_fp(o));
+	sc_out_abort(o);
+	fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), fp));
+	ck_assert_str_eq(buf, "old\n");
+	fclose(fp);
+
+	o = sc_out_open(path, &e);
+	fputs("new\n", sc_out_fp(o));
+	ck_assert_int_eq(sc_out_commit(o, &e), 0);
+	fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), fp));
+	ck_assert_str_eq(buf, "new\n");
+	fclose(fp);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);	/* fails if a temp file is left */
+
+	ck_assert_ptr_null(sc_out_open("/nonexistent-dir/x.csv", &e));
+	ck_assert_int_eq(e.code, SC_ECANTCREAT);
+}
+END_TEST
+
+START_TEST(test_base_io_full_disk)
+{
+	struct sc_err e = { 0 };
+	struct sc_out *o;
+
+	/* It redirects stdout: only in a forked child. */
+	if (access("/dev/full", W_OK) != 0 || (getenv("CK_FORK") != NULL &&
+	    strcmp(getenv("CK_FORK"), "no") == 0))
+		return;
+	/* A write error must surface at commit, not pass silently. */
+	o = sc_out_open("-", &e);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_ptr_nonnull(freopen("/dev/full", "w", stdout));
+	fputs("data\n", sc_out_fp(o));
+	ck_assert_int_eq(sc_out_commit(o, &e), -1);
+	ck_assert_int_eq(e.code, SC_EIO);
+}
+END_TEST
+
+Suite *
+sc_base_suite(void)
+{
+	Suite *s = suite_create("base");
+	TCase *tc;
+
+	tc = tcase_create("err");
+	tcase_add_test(tc, test_base_err_set);
+	tcase_add_test(tc, test_base_err_codes);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("num");
+	tcase_add_test(tc, test_base_num_parse);
+	tcase_add_test(tc, test_base_num_fmt_roundtrip);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("date");
+	tcase_add_test(tc, test_base_date);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("buf");
+	tcase_add_test(tc, test_base_buf);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("io");
+	tcase_add_test(tc, test_base_io_atomic);
+	tcase_add_test(tc, test_base_io_full_disk);
+	suite_add_tcase(s, tc);
+	return s;
+}
