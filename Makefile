@@ -36,15 +36,18 @@ all: $(PROGS) $(BUILD)/tests/check_sc ## build every program and the unit tests
 
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(SC_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(SC_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libsc.a: $(LIB_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $(LIB_OBJ)
+	@echo "  AR      $@"
+	@$(AR) rcs $@ $(LIB_OBJ)
 
 $(BUILD)/bin/%: $(BUILD)/cmd/%.o $(CLI_OBJ) $(BUILD)/libsc.a
 	@mkdir -p $(@D)
-	$(CC) $(SC_CFLAGS) -o $@ $< $(CLI_OBJ) $(BUILD)/libsc.a $(SC_LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(SC_CFLAGS) -o $@ $< $(CLI_OBJ) $(BUILD)/libsc.a $(SC_LDLIBS)
 
 # The suite list is made from the file names: tests/check_sc_NAME.c
 # defines sc_NAME_suite(), so adding a suite touches no shared file.
@@ -55,10 +58,12 @@ $(BUILD)/tests/suites.h: $(TEST_SRC)
 
 $(BUILD)/tests/check_main.o: tests/check_main.c $(BUILD)/tests/suites.h $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(SC_CFLAGS) -I$(BUILD)/tests -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(SC_CFLAGS) -I$(BUILD)/tests -c -o $@ $<
 
 $(BUILD)/tests/check_sc: $(TEST_OBJ) $(BUILD)/libsc.a
-	$(CC) $(SC_CFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libsc.a \
+	@echo "  LD      $@"
+	@$(CC) $(SC_CFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libsc.a \
 		$(CHECK_LIBS) $(SC_LDLIBS)
 
 deps: ## install the Debian and npm packages the build and tests need

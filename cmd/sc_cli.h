@@ -16,28 +16,28 @@
 #define SC_VERSION "0.1.0"
 
 /* Call first: installs the log sink and the signal handlers. */
-void	sc_cli_init(void);
+void sc_cli_init(void);
 
 /* One more -v: INFO after the first, DEBUG after the second. */
-void	sc_cli_verbose(void);
+void sc_cli_verbose(void);
 
 /* Print "prog (stockcast) VERSION" on stdout and exit 0. */
-void	sc_cli_version(void) __attribute__((noreturn));
+void sc_cli_version(void) __attribute__((noreturn));
 
 /*
  * Report e as "prog: place:line: msg" (place may be NULL; the line only when
  * e->line > 0) and exit with sc_exit_status(e).
  */
-void	sc_cli_fail(const struct sc_err *, const char *place)
-	    __attribute__((noreturn));
+void sc_cli_fail(const struct sc_err *, const char *place)
+    __attribute__((noreturn));
 
 /* Report e as sc_cli_fail() does, without exiting; returns the status. */
-int	sc_cli_report(const struct sc_err *, const char *place);
+int sc_cli_report(const struct sc_err *, const char *place);
 
 /* Flush stdout; on a write error (disk full, closed pipe) exit 74. */
-void	sc_cli_flush_stdout(void);
+void sc_cli_flush_stdout(void);
 
 /* Non-zero when progress should be shown: --progress, or stderr a tty. */
-int	sc_cli_progress(int forced);
+int sc_cli_progress(int forced);
 
 #endif

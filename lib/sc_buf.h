@@ -14,32 +14,32 @@
 #include "sc_err.h"
 
 struct sc_buf {
-	char	*data;		/* owned; NULL while empty */
-	size_t	 len;
-	size_t	 cap;
-	size_t	 limit;		/* most bytes allowed; 0 means no limit */
+	char *data; /* owned; NULL while empty */
+	size_t len;
+	size_t cap;
+	size_t limit; /* most bytes allowed; 0 means no limit */
 };
 
 /*
  * Append n bytes.  Returns 0, or -1 with SC_EOS when out of memory or
  * SC_EDATA when the limit would be passed (the buffer is left unchanged).
  */
-int	sc_buf_add(struct sc_buf *, const void *, size_t, struct sc_err *);
+int sc_buf_add(struct sc_buf *, const void *, size_t, struct sc_err *);
 
 /* Append formatted text; as sc_buf_add(). */
-int	sc_buf_printf(struct sc_buf *, struct sc_err *, const char *, ...)
-	    __attribute__((format(printf, 3, 4)));
+int sc_buf_printf(struct sc_buf *, struct sc_err *, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Drop the contents but keep the memory. */
-void	sc_buf_reset(struct sc_buf *);
+void sc_buf_reset(struct sc_buf *);
 
 /* Free the memory; the struct is an empty buffer again (limit kept). */
-void	sc_buf_free(struct sc_buf *);
+void sc_buf_free(struct sc_buf *);
 
 /*
  * Read all of fp into b, bounded by b->limit.  name is used in messages.
  * Returns 0, or -1 with SC_EIO on a read error or SC_EDATA past the limit.
  */
-int	sc_buf_read(struct sc_buf *, FILE *, const char *name, struct sc_err *);
+int sc_buf_read(struct sc_buf *, FILE *, const char *name, struct sc_err *);
 
 #endif

@@ -21,40 +21,40 @@
 const struct sc_csv_limits sc_csv_default_limits = { 65536, 4096, 1 << 20 };
 
 struct rec {
-	size_t	first;		/* index of its first field */
-	size_t	n;		/* number of fields */
-	long	line;		/* line it ends on */
+	size_t first; /* index of its first field */
+	size_t n;     /* number of fields */
+	long line;    /* line it ends on */
 };
 
 struct sc_csv {
-	FILE		*fp;
+	FILE *fp;
 	struct csv_parser p;
 	struct sc_csv_limits lim;
-	char		*arena;		/* field bytes, each NUL-terminated */
-	size_t		 alen, acap;
-	size_t		*off, *len;	/* per field: offset into arena, length */
-	size_t		 nf, fcap;
-	size_t		 open_first;	/* first field of the record being built */
-	struct rec	*recs;		/* completed records */
-	size_t		 nrec, rcap, rhead;
-	struct rec	 cur;		/* the record handed out */
-	int		 have_cur;
-	long		 line;		/* lines fully fed so far */
-	size_t		 rec_bytes;	/* bytes fed since the last record ended */
-	int		 eof;
-	struct sc_err	 cberr;		/* error raised inside a callback */
-	int		 failed;
-	char		 chunk[CHUNK];
-	size_t		 clen, cpos;
-	char		**hdr;		/* header names, or NULL */
-	size_t		 nhdr;
+	char *arena; /* field bytes, each NUL-terminated */
+	size_t alen, acap;
+	size_t *off, *len; /* per field: offset into arena, length */
+	size_t nf, fcap;
+	size_t open_first; /* first field of the record being built */
+	struct rec *recs;  /* completed records */
+	size_t nrec, rcap, rhead;
+	struct rec cur; /* the record handed out */
+	int have_cur;
+	long line;        /* lines fully fed so far */
+	size_t rec_bytes; /* bytes fed since the last record ended */
+	int eof;
+	struct sc_err cberr; /* error raised inside a callback */
+	int failed;
+	char chunk[CHUNK];
+	size_t clen, cpos;
+	char **hdr; /* header names, or NULL */
+	size_t nhdr;
 };
 
 static int
 no_space(unsigned char c)
 {
 	(void)c;
-	return 0;	/* keep blanks: a field is what is between the commas */
+	return 0; /* keep blanks: a field is what is between the commas */
 }
 
 static void
@@ -218,7 +218,8 @@ feed(struct sc_csv *r, struct sc_err *e)
 		    "record longer than %zu bytes", r->lim.max_record);
 	r->rec_bytes += n;
 	if (csv_parse(&r->p, r->chunk + r->cpos, n, cb_field, cb_record, r) !=
-	    n && !r->failed)
+	        n &&
+	    !r->failed)
 		return sc_err_set(e, SC_EDATA, r->line + 1, "%s",
 		    csv_strerror(csv_error(&r->p)));
 	r->cpos += n;
@@ -403,8 +404,9 @@ void
 sc_csv_put(FILE *fp, const char *s, size_t n, int sep)
 {
 	size_t i;
-	int quote = n > 0 && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' ||
-	    s[n - 1] == '\t');
+	int quote = n > 0 &&
+	    (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' ||
+	        s[n - 1] == '\t');
 
 	for (i = 0; i < n && !quote; i++)
 		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')

@@ -41,8 +41,8 @@ sc_date_to_ymd(long z, int *y, int *m, int *d)
 int
 sc_date_valid(int y, int m, int d)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31 };
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
 	int leap, max;
 
 	if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1)
@@ -96,7 +96,7 @@ sc_date_fmt(long days, char *buf)
 int
 sc_date_wday(long days)
 {
-	long w = (days + 4) % 7;	/* 1970-01-01 was a Thursday */
+	long w = (days + 4) % 7; /* 1970-01-01 was a Thursday */
 
 	return (int)(w < 0 ? w + 7 : w);
 }

@@ -22,10 +22,10 @@
 #define MAX_PENDING 16
 
 struct sc_out {
-	FILE	*fp;
-	char	*path;		/* target; NULL for stdout */
-	char	*tmp;		/* temporary file */
-	int	 slot;		/* index in pending[], or -1 */
+	FILE *fp;
+	char *path; /* target; NULL for stdout */
+	char *tmp;  /* temporary file */
+	int slot;   /* index in pending[], or -1 */
 };
 
 static char pending[MAX_PENDING][PATH_MAX];
@@ -106,7 +106,8 @@ sc_out_open(const char *path, struct sc_err *e)
 		o->fp = stdout;
 		return o;
 	}
-	if ((o->path = strdup(path)) == NULL || (o->tmp = tmpname(path)) == NULL) {
+	if ((o->path = strdup(path)) == NULL ||
+	    (o->tmp = tmpname(path)) == NULL) {
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto fail;
 	}

@@ -22,7 +22,7 @@ struct sc_out;
 struct sc_out *sc_out_open(const char *path, struct sc_err *);
 
 /* The stream to write to; borrowed, valid until commit or abort. */
-FILE	*sc_out_fp(struct sc_out *);
+FILE *sc_out_fp(struct sc_out *);
 
 /* The name to use in messages ("stdout" for "-"). */
 const char *sc_out_name(const struct sc_out *);
@@ -31,15 +31,15 @@ const char *sc_out_name(const struct sc_out *);
  * Flush, fsync and rename into place, then free o.  Returns 0, or -1 with
  * SC_EIO (the temporary file is removed and the target left as it was).
  */
-int	sc_out_commit(struct sc_out *, struct sc_err *);
+int sc_out_commit(struct sc_out *, struct sc_err *);
 
 /* Discard what was written and free o; NULL is a no-op. */
-void	sc_out_abort(struct sc_out *);
+void sc_out_abort(struct sc_out *);
 
 /*
  * Remove every temporary file still open, for a fatal-signal handler:
  * async-signal-safe (only unlink(2)), and leaves the bookkeeping alone.
  */
-void	sc_out_cleanup_signal(void);
+void sc_out_cleanup_signal(void);
 
 #endif

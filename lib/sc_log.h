@@ -10,21 +10,21 @@
 #define SC_LOG_H
 
 enum sc_loglevel {
-	SC_LOG_WARN = 0,	/* shown unless -q */
-	SC_LOG_INFO = 1,	/* shown with -v */
-	SC_LOG_DEBUG = 2	/* shown with -vv */
+	SC_LOG_WARN = 0, /* shown unless -q */
+	SC_LOG_INFO = 1, /* shown with -v */
+	SC_LOG_DEBUG = 2 /* shown with -vv */
 };
 
 typedef void sc_log_sink(enum sc_loglevel, const char *msg, void *arg);
 
 /* Install sink (NULL: drop everything) and the highest level it gets. */
-void	sc_log_set(sc_log_sink *sink, void *arg, enum sc_loglevel max);
+void sc_log_set(sc_log_sink *sink, void *arg, enum sc_loglevel max);
 
 /* Non-zero when a message at level would reach a sink. */
-int	sc_log_enabled(enum sc_loglevel);
+int sc_log_enabled(enum sc_loglevel);
 
 /* Format a message (at most 1 KiB) and hand it to the sink. */
-void	sc_log(enum sc_loglevel, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
+void sc_log(enum sc_loglevel, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -20,13 +20,13 @@
  * *out.  Returns 0, or -1 for empty text, junk, hex, inf, nan, or a value
  * out of the double range.  The C locale's '.' is the decimal point.
  */
-int	sc_num_parse(const char *s, size_t n, double *out);
+int sc_num_parse(const char *s, size_t n, double *out);
 
 /* Parse a base-10 integer in [lo, hi] from NUL-terminated s; 0 or -1. */
-int	sc_num_parse_long(const char *s, long lo, long hi, long *out);
+int sc_num_parse_long(const char *s, long lo, long hi, long *out);
 
 /* Parse a double in [lo, hi] from NUL-terminated s; 0 or -1. */
-int	sc_num_parse_range(const char *s, double lo, double hi, double *out);
+int sc_num_parse_range(const char *s, double lo, double hi, double *out);
 
 /*
  * Write the shortest decimal form of v that reads back to v into buf
@@ -34,7 +34,7 @@ int	sc_num_parse_range(const char *s, double lo, double hi, double *out);
  * point ("1500"); NaN prints "nan" and infinities "inf" / "-inf" (callers
  * that write data never pass those).
  */
-char	*sc_num_fmt(double v, char *buf);
+char *sc_num_fmt(double v, char *buf);
 
 /* A 64-bit FNV-1a hash of n bytes: stable seeds from symbol names. */
 uint64_t sc_num_hash(const void *p, size_t n);

@@ -13,6 +13,6 @@
 const char *sc_test_shared(void);
 
 /* A read-only stream over a string literal (fmemopen). */
-FILE	*sc_test_str(const char *s);
+FILE *sc_test_str(const char *s);
 
 #endif

@@ -24,7 +24,8 @@ START_TEST(test_base_err_set)
 	struct sc_err e = { 0 };
 	char longer[400];
 
-	ck_assert_int_eq(sc_err_set(&e, SC_EDATA, 42, "column \"%s\"", "x"), -1);
+	ck_assert_int_eq(sc_err_set(&e, SC_EDATA, 42, "column \"%s\"", "x"),
+	    -1);
 	ck_assert_int_eq(e.line, 42);
 	ck_assert_str_eq(e.msg, "column \"x\"");
 	ck_assert_int_eq(sc_exit_status(&e), EX_DATAERR);
@@ -129,7 +130,7 @@ START_TEST(test_base_date)
 	ck_assert_int_eq(sc_date_from_ymd(1970, 1, 1), 0);
 	ck_assert_int_eq(sc_date_parse("2020-01-02", 10, &d), 0);
 	ck_assert_int_eq(d, 18263);
-	ck_assert_int_eq(sc_date_wday(d), 4);	/* a Thursday */
+	ck_assert_int_eq(sc_date_wday(d), 4); /* a Thursday */
 	ck_assert_str_eq(sc_date_fmt(d, buf), "2020-01-02");
 	ck_assert_int_eq(sc_date_parse("2024-02-29", 10, &d), 0);
 	ck_assert_int_eq(sc_date_parse("2023-02-29", 10, &d), -1);
@@ -192,7 +193,7 @@ START_TEST(test_base_io_atomic)
 	ck_assert_str_eq(buf, "new\n");
 	fclose(fp);
 	ck_assert_int_eq(unlink(path), 0);
-	ck_assert_int_eq(rmdir(dir), 0);	/* fails if a temp file is left */
+	ck_assert_int_eq(rmdir(dir), 0); /* fails if a temp file is left */
 
 	ck_assert_ptr_null(sc_out_open("/nonexistent-dir/x.csv", &e));
 	ck_assert_int_eq(e.code, SC_ECANTCREAT);
@@ -205,8 +206,8 @@ START_TEST(test_base_io_full_disk)
 	struct sc_out *o;
 
 	/* It redirects stdout: only in a forked child. */
-	if (access("/dev/full", W_OK) != 0 || (getenv("CK_FORK") != NULL &&
-	    strcmp(getenv("CK_FORK"), "no") == 0))
+	if (access("/dev/full", W_OK) != 0 ||
+	    (getenv("CK_FORK") != NULL && strcmp(getenv("CK_FORK"), "no") == 0))
 		return;
 	/* A write error must surface at commit, not pass silently. */
 	o = sc_out_open("-", &e);

@@ -36,7 +36,7 @@ START_TEST(test_csv_read_quoting)
 {
 	struct sc_err e = { 0 };
 	FILE *fp = sc_test_str("a,b,c\r\n\"x,1\",\"say \"\"hi\"\"\", z \r\n"
-			       "\"multi\nline\",,\"\"\n");
+	                       "\"multi\nline\",,\"\"\n");
 	struct sc_csv *r = sc_csv_open(fp, NULL, 1, &e);
 
 	ck_assert_ptr_nonnull(r);
@@ -153,7 +153,7 @@ START_TEST(test_csv_num_cells)
 	struct sc_csv *r = sc_csv_open(fp, NULL, 0, &e);
 	double v = 0;
 
-	ck_assert_int_eq(sc_csv_read(r, &e), 1);	/* header read raw */
+	ck_assert_int_eq(sc_csv_read(r, &e), 1); /* header read raw */
 	ck_assert_int_eq(sc_csv_read(r, &e), 1);
 	ck_assert_int_eq(sc_csv_num(r, 0, &v, &e), 0);
 	ck_assert_double_eq(v, 1.5);
@@ -243,7 +243,7 @@ check_spectrum_case(const char *dir, const char *name)
 				continue;
 			ck_assert_msg(json_is_string(v), "%s: %s", name, col);
 			ck_assert_msg(strcmp(json_string_value(v),
-					  sc_csv_field(r, i)) == 0,
+			                  sc_csv_field(r, i)) == 0,
 			    "%s row %zu col %s: want \"%s\" got \"%s\"", name,
 			    nrow, col, json_string_value(v),
 			    sc_csv_field(r, i));
