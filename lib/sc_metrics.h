@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Forecast evaluation in one streaming pass: RMSE, MAE, MAPE, directional
+ * accuracy, the naive (tomorrow = today) RMSE and skill = 1 - rmse /
+ * naive_rmse, overall and per ticker, plus the coverage of the prediction
+ * interval when one is given.  Memory is per ticker, not per row.
+ */
+#ifndef SC_METRICS_H
+#define SC_METRICS_H
+
+#include <stdio.h>
+
+#include "sc_err.h"
+
+struct sc_metrics;
+
+/* A new, empty accumulator; NULL with SC_EOS.  Free with sc_metrics_free(). */
+struct sc_metrics *sc_metrics_new(struct sc_err *);
+void sc_metrics_free(struct sc_metrics *);
+
+/*
+ * Add one forecast.  ticker may be NULL (no per-ticker figures); close is
+ * the last observed value (NaN when unknown: no naive baseline, no
+ * direction); actual NaN means "not known yet": the row is counted as
+ * skipped.  lower/upper NaN when there is no interval.  Returns 0, or -1
+ * with SC_EOS.
+ */
+int sc_metrics_add(struct sc_metrics *, const char *ticker, double close,
+    double predicted, double actual, double lower, double upper,
+    struct sc_err *);
+
+/*
+ * Read a predictions CSV (DESIGN.md: asof,ticker,close,predicted_close,
+ * actual_close,lower,upper,model; or a generic table with predicted and
+ * actual columns) and add every row.  Returns 0, or -1 with SC_EDATA and
+ * the line for a missing column or a malformed cell, SC_EIO, SC_EOS.
+ */
+int sc_metrics_read(struct sc_metrics *, FILE *, struct sc_err *);
+
+/* Rows added with an actual value (overall). */
+long sc_metrics_count(const struct sc_metrics *);
+
+/*
+ * Write the metrics JSON object (format in docs/formats.md); undefined
+ * figures are null.  Returns 0, or -1 with SC_EIO.
+ */
+int sc_metrics_write(const struct sc_metrics *, FILE *, struct sc_err *);
+
+#endif

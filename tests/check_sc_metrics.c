@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: ISC */
+/* Forecast metrics against hand-computed values. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <jansson.h>
+
+#include "check_sc.h"
+#include "sc_metrics.h"
+
+/* Run the CSV text through the metrics and parse the JSON they write. */
+static json_t *
+metrics_of(const char *csv, struct sc_err *e)
+{
+	struct sc_metrics *m = sc_metrics_new(e);
+	FILE *in = sc_test_str(csv);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	json_error_t je;
+	json_t *j = NULL;
+
+	if (sc_metrics_read(m, in, e) == 0) {
+		ck_assert_int_eq(sc_metrics_write(m, out, e), 0);
+		fflush(out);
+		j = json_loads(text, 0, &je);
+		ck_assert_msg(j != NULL, "bad JSON: %s: %s", je.text, text);
+	}
+	fclose(out);
+	free(text);
+	fclose(in);
+	sc_metrics_free(m);
+	return j;
+}
+
+static double
+num(json_t *obj, const char *path)
+{
+	char key[64], *dot;
+	json_t *v;
+
+	snprintf(key, sizeof(key), "%s", path);
+	while ((dot = strchr(key, '/')) != NULL) {
+		*dot = '\0';
+		obj = json_object_get(obj, key);
+		memmove(key, dot + 1, strlen(dot + 1) + 1);
+	}
+	v = json_object_get(obj, key);
+	ck_assert_msg(v != NULL, "no %s", path);
+	return json_is_null(v) ? NAN : json_number_value(v);
+}
+
+START_TEST(test_metrics_values_hand)
+{
+	/*
+	 * AAPL: errors +2 and -1; naive errors -2 and +3; directions: up/up
+	 * (hit), down/up (miss).  MSFT: error 0.5, naive 1, down/down.
+	 */
+	const char *csv =
+	    "asof,ticker,close,predicted_close,actual_close,lower,upper,model\n"
+	    "2025-01-02,AAPL,100,104,102,101,103,m\n"
+	    "2025-01-03,AAPL,102,101,105,,,m\n"
+	    "2025-01-06,AAPL,105,106,,,,m\n"
+	    "2025-01-02,MSFT,50,49.5,49,49.2,50,m\n";
+	struct sc_err e = { 0 };
+	json_t *j = metrics_of(csv, &e);
+
+	ck_assert_ptr_nonnull(j);
+	ck_assert_double_eq(num(j, "n"), 3);
+	ck_assert_double_eq(num(j, "skipped"), 1);
+	ck_assert_double_eq_tol(num(j, "rmse"), sqrt((4 + 16 + 0.25) / 3.0),
+	    1e-15);
+	ck_assert_double_eq_tol(num(j, "mae"), (2 + 4 + 0.5) / 3.0, 1e-15);
+	ck_assert_double_eq_tol(num(j, "mape"),
+	    (2 / 102.0 + 4 / 105.0 + 0.5 / 49) / 3, 1e-15);
+	ck_assert_double_eq_tol(num(j, "directional_accuracy"), 2 / 3.0, 1e-15);
+	ck_assert_double_eq_tol(num(j, "naive_rmse"), sqrt((4 + 9 + 1) / 3.0),
+	    1e-15);
+	ck_assert_double_eq_tol(num(j, "skill"),
+	    1 - sqrt(20.25 / 3) / sqrt(14 / 3.0), 1e-15);
+	ck_assert_double_eq_tol(num(j, "interval_coverage"), 0.5, 1e-15);
+	ck_assert_double_eq(num(j, "tickers/AAPL/n"), 2);
+	ck_assert_double_eq(num(j, "tickers/AAPL/skipped"), 1);
+	ck_assert_double_eq_tol(num(j, "tickers/AAPL/rmse"), sqrt(10), 1e-15);
+	ck_assert_double_eq_tol(num(j, "tickers/MSFT/skill"), 0.5, 1e-15);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "model")), "m");
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(test_metrics_values_generic)
+{
+	/* A generic table: no close, so no naive baseline and no skill. */
+	struct sc_err e = { 0 };
+	json_t *j = metrics_of("id,predicted,actual\n1,1,2\n2,3,1\n", &e);
+
+	ck_assert_ptr_nonnull(j);
+	ck_assert_double_eq_tol(num(j, "rmse"), sqrt(2.5), 1e-15);
+	ck_assert(isnan(num(j, "naive_rmse")));
+	ck_assert(isnan(num(j, "skill")));
+	ck_assert(isnan(num(j, "directional_accuracy")));
+	ck_assert_int_eq(json_object_size(json_object_get(j, "tickers")), 0);
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(test_metrics_values_mixed_models)
+{
+	struct sc_err e = { 0 };
+	json_t *j = metrics_of("ticker,predicted,actual,model\n"
+	                       "A,1,1,x\nA,1,1,y\n",
+	    &e);
+
+	ck_assert_str_eq(json_string_value(json_object_get(j, "model")),
+	    "mixed");
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(test_metrics_errors_bad_cell)
+{
+	struct sc_err e = { 0 };
+
+	ck_assert_ptr_null(metrics_of("ticker,close,predicted_close,"
+	                              "actual_close\nA,1,2,3\nA,1,x2,3\n",
+	    &e));
+	ck_assert_int_eq(e.code, SC_EDATA);
+	ck_assert_int_eq(e.line, 3);
+	ck_assert_str_eq(e.msg,
+	    "column \"predicted_close\": not a number: \"x2\"");
+	ck_assert_ptr_null(metrics_of("ticker,predicted_close\nA,1\n", &e));
+	ck_assert_ptr_nonnull(strstr(e.msg, "actual_close"));
+	ck_assert_ptr_null(metrics_of("ticker,predicted,actual\nA,,3\n", &e));
+	ck_assert_ptr_nonnull(strstr(e.msg, "empty prediction"));
+	ck_assert_ptr_null(metrics_of("a,b\n1\n", &e));
+}
+END_TEST
+
+Suite *
+sc_metrics_suite(void)
+{
+	Suite *s = suite_create("metrics");
+	TCase *tc;
+
+	tc = tcase_create("values");
+	tcase_add_test(tc, test_metrics_values_hand);
+	tcase_add_test(tc, test_metrics_values_generic);
+	tcase_add_test(tc, test_metrics_values_mixed_models);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("errors");
+	tcase_add_test(tc, test_metrics_errors_bad_cell);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# sc-rmse: metrics JSON from a predictions CSV, and its bad input.
+. "$(dirname "$0")/../lib.sh"
+
+p=$T_TMP/pred.csv
+cat > "$p" <<'CSV'
+asof,ticker,close,predicted_close,actual_close,lower,upper,model
+2025-01-02,AAPL,100,104,102,101,103,m
+2025-01-03,AAPL,102,101,105,,,m
+2025-01-06,AAPL,105,106,,,,m
+2025-01-02,MSFT,50,49.5,49,48,50,m
+CSV
+
+t_exit "metrics from stdin" 0 sc-rmse < "$p"
+t_check "metrics JSON parses with n=3" python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert m["n"] == 3 and m["skipped"] == 1, m
+assert set(m["tickers"]) == {"AAPL", "MSFT"}, m
+assert abs(m["tickers"]["MSFT"]["skill"] - 0.5) < 1e-12, m
+' "$T_OUT"
+t_exit "metrics to a file" 0 sc-rmse -o "$T_TMP/m.json" "$p"
+t_check "the file has the same JSON" cmp -s "$T_TMP/m.json" <(sc-rmse < "$p")
+
+printf 'ticker,close,predicted_close,actual_close\nA,1,2,3\nA,1,x,3\n' > "$T_TMP/bad.csv"
+t_exit "a malformed cell is exit 65" 65 sc-rmse "$T_TMP/bad.csv"
+t_grep "the message names the file, line and column" \
+	"^sc-rmse: .*/bad.csv:3: column \"predicted_close\": not a number: \"x\"$" "$T_ERR"
+t_exit "a missing column is exit 65" 65 sc-rmse <<< 'ticker,predicted_close
+A,1'
+t_grep "the message names the column" 'actual_close' "$T_ERR"
+t_exit "empty input is exit 65" 65 sc-rmse < /dev/null
+t_exit "a missing file is exit 66" 66 sc-rmse "$T_TMP/none.csv"
+t_exit "two operands is exit 64" 64 sc-rmse a b
+t_exit "unwritable output is exit 73" 73 sc-rmse -o /nonexistent/m.json "$p"
+t_exit "a failed run leaves no output file" 65 sc-rmse -o "$T_TMP/m2.json" "$T_TMP/bad.csv"
+t_check "no m2.json" test ! -e "$T_TMP/m2.json"
+t_done
