@@ -75,6 +75,7 @@ t_bg() {
 	"$@" &
 	T_PIDS="$T_PIDS $!"
 	T_LASTPID=$!
+	export T_LASTPID
 }
 
 # t_wait_http URL [SECONDS]: wait until URL answers at all.

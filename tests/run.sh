@@ -5,7 +5,7 @@
 set -u
 build=${1:?usage: tests/run.sh BUILD [unit|integration] [names]}
 what=${2:-all}
-[ $# -ge 2 ] && shift 2 || shift $#
+if [ $# -ge 2 ]; then shift 2; else shift $#; fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 case $build in /*) ;; *) build=$top/$build ;; esac
 logdir=$build/test-logs
