@@ -14,12 +14,14 @@
 
 #include "sc_cli.h"
 #include "sc_io.h"
+#include "sc_log.h"
 #include "sc_metrics.h"
 
 static void
 usage(FILE *fp, int status)
 {
-	fputs("usage: sc-rmse [-hVv] [-o metrics.json] [predictions.csv]\n",
+	fputs("usage: sc-rmse [-hVv] [--text] [-o metrics.json] "
+	      "[predictions.csv]\n",
 	    fp);
 	if (fp == stdout)
 		fputs("\nReads a predictions CSV (asof,ticker,close,"
@@ -33,6 +35,8 @@ usage(FILE *fp, int status)
 		      "skipped and counted.\n\n"
 		      "  -o, --output FILE  write the JSON to FILE "
 		      "(atomically) instead of stdout\n"
+		      "      --text         a table for people instead of "
+		      "JSON\n"
 		      "  -v, --verbose      say how many rows were read\n"
 		      "  -h, --help         this help\n"
 		      "  -V, --version      print the version\n",
@@ -48,6 +52,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "text", no_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -57,7 +62,7 @@ main(int argc, char *argv[])
 	struct sc_out *out;
 	const char *output = "-", *input = "stdin";
 	FILE *in = stdin;
-	int ch;
+	int ch, text = 0;
 
 	sc_cli_init();
 	while ((ch = getopt_long(argc, argv, "ho:vV", longopts, NULL)) != -1)
@@ -67,6 +72,9 @@ main(int argc, char *argv[])
 			break;
 		case 'o':
 			output = optarg;
+			break;
+		case 't':
+			text = 1;
 			break;
 		case 'v':
 			sc_cli_verbose();
@@ -88,12 +96,14 @@ main(int argc, char *argv[])
 		sc_cli_fail(&e, NULL);
 	if (sc_metrics_read(m, in, &e) == -1)
 		sc_cli_fail(&e, input);
+	sc_log(SC_LOG_INFO, "%s: %ld rows scored", input, sc_metrics_count(m));
 	if (sc_metrics_count(m) == 0)
 		warnx("%s: no row has both a prediction and an actual value",
 		    input);
 	if ((out = sc_out_open(output, &e)) == NULL)
 		sc_cli_fail(&e, NULL);
-	if (sc_metrics_write(m, sc_out_fp(out), &e) == -1) {
+	if ((text ? sc_metrics_write_text(m, sc_out_fp(out), &e)
+	          : sc_metrics_write(m, sc_out_fp(out), &e)) == -1) {
 		sc_out_abort(out);
 		sc_cli_fail(&e, output);
 	}

@@ -314,3 +314,48 @@ sc_metrics_write(const struct sc_metrics *m, FILE *fp, struct sc_err *e)
 		return sc_err_errno(e, SC_EIO, errno, "write");
 	return 0;
 }
+
+/* A number right-aligned in width columns after one blank, "-" if NaN. */
+static void
+text_num(FILE *fp, int width, int prec, double v)
+{
+	if (isfinite(v))
+		fprintf(fp, " %*.*f", width, prec, v);
+	else
+		fprintf(fp, " %*s", width, "-");
+}
+
+static void
+text_row(FILE *fp, const char *name, const struct acc *a)
+{
+	double rmse = a->n ? sqrt(a->se / (double)a->n) : NAN;
+	double naive =
+	    a->naive_n ? sqrt(a->naive_se / (double)a->naive_n) : NAN;
+
+	fprintf(fp, "%-10.10s %5ld", name, a->n);
+	text_num(fp, 10, 4, rmse);
+	text_num(fp, 10, 4, naive);
+	text_num(fp, 7, 3, naive > 0 ? 1 - rmse / naive : NAN);
+	text_num(fp, 8, 4, a->n ? a->ae / (double)a->n : NAN);
+	text_num(fp, 7, 2, a->ape_n ? 100 * a->ape / (double)a->ape_n : NAN);
+	text_num(fp, 7, 1,
+	    a->dir_n ? 100 * (double)a->dir_hit / (double)a->dir_n : NAN);
+	text_num(fp, 8, 1,
+	    a->iv_n ? 100 * (double)a->iv_hit / (double)a->iv_n : NAN);
+	putc('\n', fp);
+}
+
+int
+sc_metrics_write_text(const struct sc_metrics *m, FILE *fp, struct sc_err *e)
+{
+	size_t i;
+
+	fprintf(fp, "%-10s %5s %10s %10s %7s %8s %7s %7s %8s\n", "ticker", "n",
+	    "rmse", "naive", "skill", "mae", "mape%", "dir%", "cover%");
+	for (i = 0; i < m->nt; i++)
+		text_row(fp, m->t[i].ticker, &m->t[i]);
+	text_row(fp, "all", &m->all);
+	if (ferror(fp))
+		return sc_err_errno(e, SC_EIO, errno, "write");
+	return 0;
+}

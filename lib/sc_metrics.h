@@ -46,4 +46,12 @@ long sc_metrics_count(const struct sc_metrics *);
  */
 int sc_metrics_write(const struct sc_metrics *, FILE *, struct sc_err *);
 
+/*
+ * Write the same figures as a table for people: one line per ticker and
+ * one for all, with the naive baseline beside the model.  Returns 0, or -1
+ * with SC_EIO.
+ */
+int	sc_metrics_write_text(const struct sc_metrics *, FILE *,
+	    struct sc_err *);
+
 #endif
