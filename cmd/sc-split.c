@@ -56,10 +56,10 @@ bad_usage(const char *fmt, const char *arg)
 }
 
 struct args {
-	const char	*features;
-	const char	*target;
-	const char	*train, *test, *input;
-	long		 days;
+	const char *features;
+	const char *target;
+	const char *train, *test, *input;
+	long days;
 };
 
 static void
@@ -79,7 +79,7 @@ parse_args(int argc, char *argv[], struct args *a)
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "f:hn:o:t:T:vV", longopts,
-		    NULL)) != -1)
+	            NULL)) != -1)
 		switch (ch) {
 		case 'f':
 			a->features = optarg;
@@ -88,7 +88,7 @@ parse_args(int argc, char *argv[], struct args *a)
 			usage(stdout, EX_OK);
 		case 'n':
 			if (sc_num_parse_long(optarg, 0, SC_SPLIT_MAX_TEST_DAYS,
-				&a->days) == -1)
+			        &a->days) == -1)
 				bad_usage("--test-days %s: want 0..100000",
 				    optarg);
 			break;
@@ -122,6 +122,16 @@ parse_args(int argc, char *argv[], struct args *a)
 		bad_usage("-o and -t name the same file: %s", a->train);
 }
 
+static int
+flush(struct sc_out *o, struct sc_err *e)
+{
+	FILE *fp = sc_out_fp(o);
+
+	if (fflush(fp) == EOF || ferror(fp))
+		return sc_err_errno(e, SC_EIO, errno, "%s", sc_out_name(o));
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -133,7 +143,7 @@ main(int argc, char *argv[])
 	struct sc_err e = { 0 };
 	const char *inname = "stdin";
 	FILE *in = stdin;
-	int status = EX_OK;
+	int rc, status = EX_OK;
 
 	sc_cli_init();
 	parse_args(argc, argv, &a);
@@ -159,23 +169,25 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	if (sc_split_run(in, sc_out_fp(otrain), sc_out_fp(otest), &opts, &st,
-		&e) == -1) {
+	        &e) == -1) {
 		status = sc_cli_report(&e, inname);
 		goto out;
 	}
 	/*
-	 * Two renames cannot be one atomic step: should the second fail, the
-	 * first table is already in place (each file is still whole).
+	 * Two renames cannot be one atomic step, so flush both tables first:
+	 * a full disk then fails before either file is replaced.
 	 */
-	if (sc_out_commit(otest, &e) == -1) {
-		otest = NULL;
+	if (flush(otrain, &e) == -1 || flush(otest, &e) == -1) {
 		status = sc_cli_report(&e, NULL);
 		goto out;
 	}
+	rc = sc_out_commit(otest, &e);
 	otest = NULL;
-	if (sc_out_commit(otrain, &e) == -1)
-		status = sc_cli_report(&e, NULL);
+	if (rc == 0)
+		rc = sc_out_commit(otrain, &e);
 	otrain = NULL;
+	if (rc == -1)
+		status = sc_cli_report(&e, NULL);
 	if (status == EX_OK)
 		sc_log(SC_LOG_INFO,
 		    "%zu tickers, %zu rows: %zu train, %zu test, %zu dropped",

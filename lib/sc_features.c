@@ -36,23 +36,23 @@ enum kind {
 #define FEAT_NAME_LEN 32
 
 struct feat {
-	enum kind	 kind;
-	long		 n;			/* window; 0 when none */
-	char		 name[FEAT_NAME_LEN];
+	enum kind kind;
+	long n; /* window; 0 when none */
+	char name[FEAT_NAME_LEN];
 };
 
 struct sc_features {
-	struct feat	*f;
-	size_t		 nf;
-	size_t		 warmup;
+	struct feat *f;
+	size_t nf;
+	size_t warmup;
 };
 
 /* The kinds with a window, by name prefix: "<prefix>_<N>[_ratio]". */
 static const struct {
-	const char	*prefix;
-	enum kind	 kind;
-	int		 ratio;		/* kind of "_ratio" form, or -1 */
-	long		 nmin;
+	const char *prefix;
+	enum kind kind;
+	int ratio; /* kind of "_ratio" form, or -1 */
+	long nmin;
 } windowed[] = {
 	{ "ema", K_EMA, K_EMA_RATIO, 1 },
 	{ "sma", K_SMA, K_SMA_RATIO, 1 },
@@ -155,7 +155,8 @@ spec_new(size_t n, enum sc_errcode code, struct sc_err *e)
 		return NULL;
 	}
 	if (n > SC_FEATURES_MAX) {
-		sc_err_set(e, code, 0, "more than %d features", SC_FEATURES_MAX);
+		sc_err_set(e, code, 0, "more than %d features",
+		    SC_FEATURES_MAX);
 		return NULL;
 	}
 	if ((fs = calloc(1, sizeof(*fs))) == NULL ||
@@ -268,7 +269,7 @@ sc_features_needs(const struct sc_features *fs, enum sc_ohlcv_col c)
 	size_t i;
 
 	if (c == SC_OHLCV_CLOSE)
-		return 1;	/* every day needs a close, as the target does */
+		return 1; /* every day needs a close, as the target does */
 	for (i = 0; i < fs->nf; i++)
 		if (c == SC_OHLCV_VOLUME && fs->f[i].kind == K_VOLUME_CHG)
 			return 1;
@@ -425,8 +426,8 @@ col_volume_chg(const struct feat *f, const struct sc_ohlcv_series *s,
 }
 
 static void
-col_calendar(const struct feat *f, const struct sc_ohlcv_series *s,
-    double *dst, size_t stride)
+col_calendar(const struct feat *f, const struct sc_ohlcv_series *s, double *dst,
+    size_t stride)
 {
 	uint64_t h = sc_num_hash(s->ticker, strlen(s->ticker));
 	/* The top 53 bits of the hash as a fraction in [0, 1): exact. */
@@ -434,9 +435,9 @@ col_calendar(const struct feat *f, const struct sc_ohlcv_series *s,
 	size_t t;
 
 	for (t = 0; t < s->n; t++)
-		dst[t * stride] = f->kind == K_TICKER_ID ?
-		    id :
-		    (double)((sc_date_wday(s->date[t]) + 6) % 7);
+		dst[t * stride] = f->kind == K_TICKER_ID
+		    ? id
+		    : (double)((sc_date_wday(s->date[t]) + 6) % 7);
 }
 
 static void
@@ -489,8 +490,8 @@ sc_features_compute(const struct sc_features *fs,
 }
 
 int
-sc_features_last(const struct sc_features *fs,
-    const struct sc_ohlcv_series *s, double *out, struct sc_err *e)
+sc_features_last(const struct sc_features *fs, const struct sc_ohlcv_series *s,
+    double *out, struct sc_err *e)
 {
 	double *col;
 	size_t j;

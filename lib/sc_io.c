@@ -207,7 +207,7 @@ sc_out_commit(struct sc_out *o, struct sc_err *e)
 		out_free(o);
 		return rc;
 	}
-	if (o->tmp == NULL) {	/* written in place */
+	if (o->tmp == NULL) { /* written in place */
 		int bad = ferror(o->fp);
 
 		if (fclose(o->fp) == EOF || bad)

@@ -19,21 +19,21 @@ static const char *const colnames[SC_OHLCV_NCOLS] = { "open", "high", "low",
 	"close", "adj_close", "volume" };
 
 struct row {
-	char	 ticker[SC_OHLCV_TICKER_MAX + 1];
-	long	 date;
-	double	 v[SC_OHLCV_NCOLS];
-	long	 line;
+	char ticker[SC_OHLCV_TICKER_MAX + 1];
+	long date;
+	double v[SC_OHLCV_NCOLS];
+	long line;
 };
 
 struct sc_ohlcv {
-	struct sc_csv	*csv;
-	long		 cdate, cticker;
-	long		 col[SC_OHLCV_NCOLS];	/* -1 when absent */
-	struct row	 ahead;			/* the held row */
-	int		 have_ahead;
-	size_t		 rows;
-	int		 failed;
-	struct sc_err	 err;			/* the sticky error */
+	struct sc_csv *csv;
+	long cdate, cticker;
+	long col[SC_OHLCV_NCOLS]; /* -1 when absent */
+	struct row ahead;         /* the held row */
+	int have_ahead;
+	size_t rows;
+	int failed;
+	struct sc_err err; /* the sticky error */
 };
 
 const char *
@@ -121,7 +121,9 @@ sc_ohlcv_open(FILE *fp, struct sc_err *e)
 		r->col[c] = sc_csv_col(r->csv, colnames[c]);
 	if (r->cdate < 0 || r->cticker < 0 || r->col[SC_OHLCV_CLOSE] < 0) {
 		sc_err_set(e, SC_EDATA, 1, "header: no \"%s\" column",
-		    r->cdate < 0 ? "date" : r->cticker < 0 ? "ticker" : "close");
+		    r->cdate < 0         ? "date"
+		        : r->cticker < 0 ? "ticker"
+		                         : "close");
 		goto fail;
 	}
 	return r;
@@ -259,8 +261,7 @@ check_order(const struct sc_ohlcv_series *s, const struct row *w,
 	if (w->date < s->date[s->n - 1])
 		return sc_err_set(e, SC_EDATA, w->line,
 		    "%s %s: date not after the previous row (%s)", w->ticker,
-		    sc_date_fmt(w->date, d),
-		    sc_date_fmt(s->date[s->n - 1], p));
+		    sc_date_fmt(w->date, d), sc_date_fmt(s->date[s->n - 1], p));
 	return 0;
 }
 
@@ -301,8 +302,7 @@ next_series(struct sc_ohlcv *r, struct sc_ohlcv_series *s, struct sc_err *e)
 }
 
 int
-sc_ohlcv_next(struct sc_ohlcv *r, struct sc_ohlcv_series *s,
-    struct sc_err *e)
+sc_ohlcv_next(struct sc_ohlcv *r, struct sc_ohlcv_series *s, struct sc_err *e)
 {
 	int rc;
 

@@ -27,8 +27,8 @@ enum sc_ohlcv_col {
 	SC_OHLCV_NCOLS
 };
 
-#define SC_OHLCV_TICKER_MAX	64	/* bytes in a ticker name */
-#define SC_OHLCV_MAX_ROWS	1000000	/* rows in one ticker's history */
+#define SC_OHLCV_TICKER_MAX 64    /* bytes in a ticker name */
+#define SC_OHLCV_MAX_ROWS 1000000 /* rows in one ticker's history */
 
 /*
  * One ticker's history: n rows in date order.  v[c][i] is column c on day
@@ -36,13 +36,13 @@ enum sc_ohlcv_col {
  * struct is an empty series; free the arrays with sc_ohlcv_series_free().
  */
 struct sc_ohlcv_series {
-	char	 ticker[SC_OHLCV_TICKER_MAX + 1];
-	size_t	 n;
-	size_t	 cap;
-	long	*date;			/* day numbers (sc_date.h) */
-	double	*v[SC_OHLCV_NCOLS];
-	long	 first_line;		/* input lines of rows 0 and n-1 */
-	long	 last_line;
+	char ticker[SC_OHLCV_TICKER_MAX + 1];
+	size_t n;
+	size_t cap;
+	long *date; /* day numbers (sc_date.h) */
+	double *v[SC_OHLCV_NCOLS];
+	long first_line; /* input lines of rows 0 and n-1 */
+	long last_line;
 };
 
 /*
@@ -50,14 +50,14 @@ struct sc_ohlcv_series {
  * No validation here (the reader validates).  Returns 0, or -1 with
  * SC_EOS, or SC_EDATA past SC_OHLCV_MAX_ROWS rows.
  */
-int	sc_ohlcv_series_add(struct sc_ohlcv_series *, long date,
-	    const double *vals, struct sc_err *);
+int sc_ohlcv_series_add(struct sc_ohlcv_series *, long date, const double *vals,
+    struct sc_err *);
 
 /* Forget the rows but keep the memory (ticker cleared too). */
-void	sc_ohlcv_series_reset(struct sc_ohlcv_series *);
+void sc_ohlcv_series_reset(struct sc_ohlcv_series *);
 
 /* Free the arrays; the struct is an empty series again. */
-void	sc_ohlcv_series_free(struct sc_ohlcv_series *);
+void sc_ohlcv_series_free(struct sc_ohlcv_series *);
 
 /* The header name of column c ("open", ..., "volume"). */
 const char *sc_ohlcv_colname(enum sc_ohlcv_col c);
@@ -75,13 +75,13 @@ struct sc_ohlcv;
 struct sc_ohlcv *sc_ohlcv_open(FILE *fp, struct sc_err *);
 
 /* Free r; NULL is a no-op. */
-void	sc_ohlcv_free(struct sc_ohlcv *);
+void sc_ohlcv_free(struct sc_ohlcv *);
 
 /*
  * Non-zero when the header has value column c, so a caller can refuse
  * early a computation that needs a column the input lacks.
  */
-int	sc_ohlcv_has(const struct sc_ohlcv *, enum sc_ohlcv_col c);
+int sc_ohlcv_has(const struct sc_ohlcv *, enum sc_ohlcv_col c);
 
 /*
  * Read the next ticker's whole history into *s (reset first; its memory is
@@ -92,19 +92,19 @@ int	sc_ohlcv_has(const struct sc_ohlcv *, enum sc_ohlcv_col c);
  * tickers out of order ("AAPL 2025-01-03: duplicate date"); or SC_EIO,
  * SC_EOS.  Errors are sticky: later calls fail the same way.
  */
-int	sc_ohlcv_next(struct sc_ohlcv *, struct sc_ohlcv_series *s,
-	    struct sc_err *);
+int sc_ohlcv_next(struct sc_ohlcv *, struct sc_ohlcv_series *s,
+    struct sc_err *);
 
 /* The number of data rows read so far. */
-size_t	sc_ohlcv_rows(const struct sc_ohlcv *);
+size_t sc_ohlcv_rows(const struct sc_ohlcv *);
 
 /* Write the OHLCV header line to fp. */
-void	sc_ohlcv_write_header(FILE *);
+void sc_ohlcv_write_header(FILE *);
 
 /*
  * Write the rows of s to fp in OHLCV form (numbers shortest round-trip,
  * NaN as an empty field).  Write errors show in ferror(fp).
  */
-void	sc_ohlcv_write(FILE *, const struct sc_ohlcv_series *);
+void sc_ohlcv_write(FILE *, const struct sc_ohlcv_series *);
 
 #endif

@@ -20,10 +20,10 @@
 struct state {
 	const struct sc_split_opts *o;
 	struct sc_split_stats *st;
-	size_t	 k;		/* features */
-	double	*x;		/* n * k feature matrix */
-	size_t	 xcap;		/* doubles allocated */
-	FILE	*train, *test;
+	size_t k;    /* features */
+	double *x;   /* n * k feature matrix */
+	size_t xcap; /* doubles allocated */
+	FILE *train, *test;
 };
 
 void
@@ -67,8 +67,8 @@ write_row(FILE *fp, const struct state *z, const struct sc_ohlcv_series *s,
 	sc_csv_putnum(fp, c[t], ',');
 	for (j = 0; j < z->k; j++)
 		sc_csv_putnum(fp, z->x[t * z->k + j], ',');
-	sc_csv_putnum(fp, sc_features_target_value(z->o->target, c[t], c[t + 1]),
-	    '\n');
+	sc_csv_putnum(fp,
+	    sc_features_target_value(z->o->target, c[t], c[t + 1]), '\n');
 }
 
 static int
@@ -135,9 +135,8 @@ check_columns(const struct sc_ohlcv *r, const struct sc_features *f,
 }
 
 int
-sc_split_run(FILE *in, FILE *train, FILE *test,
-    const struct sc_split_opts *o, struct sc_split_stats *stats,
-    struct sc_err *e)
+sc_split_run(FILE *in, FILE *train, FILE *test, const struct sc_split_opts *o,
+    struct sc_split_stats *stats, struct sc_err *e)
 {
 	struct sc_split_stats dummy;
 	struct sc_ohlcv_series s = { 0 };
@@ -162,7 +161,8 @@ sc_split_run(FILE *in, FILE *train, FILE *test,
 	}
 	z.st->rows = sc_ohlcv_rows(r);
 	if (rc == 0 && z.st->rows == 0)
-		rc = sc_err_set(e, SC_EDATA, 0, "no data rows after the header");
+		rc =
+		    sc_err_set(e, SC_EDATA, 0, "no data rows after the header");
 	sc_ohlcv_series_free(&s);
 	sc_ohlcv_free(r);
 	free(z.x);

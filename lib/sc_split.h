@@ -16,17 +16,17 @@
 #define SC_SPLIT_MAX_TEST_DAYS 100000
 
 struct sc_split_opts {
-	const struct sc_features *features;	/* borrowed */
-	enum sc_target	 target;
-	size_t		 test_days;		/* 0: everything is training */
+	const struct sc_features *features; /* borrowed */
+	enum sc_target target;
+	size_t test_days; /* 0: everything is training */
 };
 
 struct sc_split_stats {
-	size_t	 tickers;
-	size_t	 rows;		/* OHLCV rows read */
-	size_t	 train;		/* rows written to each table */
-	size_t	 test;
-	size_t	 dropped;	/* warm-up, incomplete and last rows */
+	size_t tickers;
+	size_t rows;  /* OHLCV rows read */
+	size_t train; /* rows written to each table */
+	size_t test;
+	size_t dropped; /* warm-up, incomplete and last rows */
 };
 
 /*
@@ -43,15 +43,14 @@ struct sc_split_stats {
  * flush to report with the file's name.  On error the outputs hold a
  * partial table: write them through sc_out_open() and abort.
  */
-int	sc_split_run(FILE *in, FILE *train, FILE *test,
-	    const struct sc_split_opts *, struct sc_split_stats *,
-	    struct sc_err *);
+int sc_split_run(FILE *in, FILE *train, FILE *test,
+    const struct sc_split_opts *, struct sc_split_stats *, struct sc_err *);
 
 /*
  * Write the feature-table header for features f and target t to fp, as
  * sc_split_run() does; for programs that write such tables themselves.
  */
-void	sc_split_write_header(FILE *, const struct sc_features *f,
-	    enum sc_target t);
+void sc_split_write_header(FILE *, const struct sc_features *f,
+    enum sc_target t);
 
 #endif

@@ -18,9 +18,8 @@
 #include "sc_ohlcv.h"
 
 /* Thu 2025-01-02 .. Mon 2025-01-13, trading days only. */
-static const char *const dates[] = { "2025-01-02", "2025-01-03",
-	"2025-01-06", "2025-01-07", "2025-01-08", "2025-01-09", "2025-01-10",
-	"2025-01-13" };
+static const char *const dates[] = { "2025-01-02", "2025-01-03", "2025-01-06",
+	"2025-01-07", "2025-01-08", "2025-01-09", "2025-01-10", "2025-01-13" };
 static const double closes[] = { 10, 11, 10.5, 12, 12, 11.5, 13, 12.5 };
 #define NDAYS 8
 
@@ -72,8 +71,8 @@ check_feature(const char *name, const double *want, double tol)
 	feature(name, got);
 	for (t = 0; t < NDAYS; t++) {
 		if (isnan(want[t])) {
-			ck_assert_msg(isnan(got[t]), "%s day %zu: %.17g, want NaN",
-			    name, t, got[t]);
+			ck_assert_msg(isnan(got[t]),
+			    "%s day %zu: %.17g, want NaN", name, t, got[t]);
 			continue;
 		}
 		ck_assert_msg(fabs(got[t] - want[t]) <= tol,
@@ -95,7 +94,7 @@ START_TEST(test_features_parse_names)
 	ck_assert_str_eq(sc_features_name(f, 1), "ema_20_ratio");
 	ck_assert_str_eq(sc_features_name(f, 9), "ticker_id");
 	ck_assert_str_eq(sc_features_name(f, 10), "");
-	ck_assert_uint_eq(sc_features_warmup(f), 19);	/* ema_20 */
+	ck_assert_uint_eq(sc_features_warmup(f), 19); /* ema_20 */
 	ck_assert(sc_features_needs(f, SC_OHLCV_VOLUME));
 	ck_assert(sc_features_needs(f, SC_OHLCV_CLOSE));
 	ck_assert(!sc_features_needs(f, SC_OHLCV_OPEN));
@@ -118,7 +117,7 @@ START_TEST(test_features_parse_default)
 	ck_assert_str_eq(sc_features_name(f, 0), "ema_5");
 	ck_assert_str_eq(sc_features_name(f, 1), "ema_10");
 	ck_assert_str_eq(sc_features_name(f, 2), "ema_20");
-	ck_assert_uint_eq(sc_features_warmup(f), 20);	/* vol_20 */
+	ck_assert_uint_eq(sc_features_warmup(f), 20); /* vol_20 */
 	sc_features_free(f);
 }
 END_TEST
@@ -129,7 +128,8 @@ START_TEST(test_features_parse_errors)
 		const char *list, *msg;
 	} bad[] = {
 		{ "ema_5,foo", "unknown feature \"foo\"" },
-		{ "ema_05", "feature \"ema_05\": want ema_N with N in 1..1000" },
+		{ "ema_05",
+		    "feature \"ema_05\": want ema_N with N in 1..1000" },
 		{ "ema_0", "feature \"ema_0\": want ema_N with N in 1..1000" },
 		{ "sma_1001_ratio",
 		    "feature \"sma_1001_ratio\": want sma_N_ratio with N in "
@@ -226,7 +226,7 @@ START_TEST(test_features_compute_returns)
 	for (t = 0; t < NDAYS; t++)
 		lr2[t] = t < 2 ? NAN : log(closes[t] / closes[t - 2]);
 	check_feature("logret_2", lr2, 0);
-	lr2[2] = 0.04879016416943205;	/* log(1.05), as printed by Python */
+	lr2[2] = 0.04879016416943205; /* log(1.05), as printed by Python */
 	check_feature("logret_2", lr2, 1e-16);
 }
 END_TEST
@@ -282,7 +282,7 @@ START_TEST(test_features_compute_rsi_flat)
 	size_t t;
 
 	make_series(&s, "X");
-	for (t = 0; t < NDAYS; t++)	/* flat, then rising */
+	for (t = 0; t < NDAYS; t++) /* flat, then rising */
 		s.v[SC_OHLCV_CLOSE][t] = t < 4 ? 5 : 5 + (double)t;
 	ck_assert_int_eq(sc_features_compute(f, &s, out, &e), 0);
 	ck_assert_double_eq(out[2], 50);
@@ -345,8 +345,8 @@ walk(struct sc_ohlcv_series *s, size_t n)
 		v[SC_OHLCV_OPEN] = v[SC_OHLCV_HIGH] = v[SC_OHLCV_LOW] = c;
 		v[SC_OHLCV_CLOSE] = v[SC_OHLCV_ADJ_CLOSE] = c;
 		v[SC_OHLCV_VOLUME] = (double)(1000 + (x >> 54));
-		ck_assert_int_eq(
-		    sc_ohlcv_series_add(s, 20000 + (long)i, v, &e), 0);
+		ck_assert_int_eq(sc_ohlcv_series_add(s, 20000 + (long)i, v, &e),
+		    0);
 	}
 }
 
@@ -368,7 +368,7 @@ START_TEST(test_features_last_equals_full)
 		s.n = m;
 		ck_assert_int_eq(sc_features_last(f, &s, last, &e), 0);
 		ck_assert_msg(memcmp(last, full + (m - 1) * k,
-				  k * sizeof(double)) == 0,
+		                  k * sizeof(double)) == 0,
 		    "day %zu differs", m - 1);
 	}
 	ck_assert(!isnan(last[0]) && !isnan(last[k - 1]));
@@ -390,8 +390,7 @@ START_TEST(test_features_target_kinds)
 
 	ck_assert_int_eq(sc_features_target_parse("logret", &t, &e), 0);
 	ck_assert_int_eq(t, SC_TARGET_LOGRET);
-	ck_assert_int_eq(sc_features_target_parse("target_close_1", &t, &e),
-	    0);
+	ck_assert_int_eq(sc_features_target_parse("target_close_1", &t, &e), 0);
 	ck_assert_int_eq(t, SC_TARGET_CLOSE);
 	ck_assert_int_eq(sc_features_target_parse("close", &t, &e), 0);
 	ck_assert_int_eq(t, SC_TARGET_CLOSE);
@@ -401,13 +400,14 @@ START_TEST(test_features_target_kinds)
 	    "target_logret_1");
 	ck_assert_str_eq(sc_features_target_name(SC_TARGET_CLOSE),
 	    "target_close_1");
-	ck_assert_double_eq(
-	    sc_features_target_value(SC_TARGET_LOGRET, 10, 10 * M_E), 1);
+	ck_assert_double_eq(sc_features_target_value(SC_TARGET_LOGRET, 10,
+	                        10 * M_E),
+	    1);
 	ck_assert_double_eq(sc_features_target_value(SC_TARGET_CLOSE, 10, 11),
 	    11);
-	ck_assert_double_eq_tol(
-	    sc_features_target_close(SC_TARGET_LOGRET, 10, log(1.1)), 11,
-	    1e-12);
+	ck_assert_double_eq_tol(sc_features_target_close(SC_TARGET_LOGRET, 10,
+	                            log(1.1)),
+	    11, 1e-12);
 	ck_assert_double_eq(sc_features_target_close(SC_TARGET_CLOSE, 10, 12),
 	    12);
 }

@@ -21,10 +21,10 @@ START_TEST(test_ohlcv_read_tickers)
 {
 	/* Columns shuffled, an extra one, empty optional cells. */
 	FILE *fp = sc_test_str("volume,close,note,ticker,date,open\n"
-			       "100,10.5,x,AAPL,2025-01-02,10\n"
-			       ",11,,AAPL,2025-01-03,\n"
-			       "\n"
-			       "7,20,y,MSFT,2025-01-02,19.5\n");
+	                       "100,10.5,x,AAPL,2025-01-02,10\n"
+	                       ",11,,AAPL,2025-01-03,\n"
+	                       "\n"
+	                       "7,20,y,MSFT,2025-01-02,19.5\n");
 	struct sc_ohlcv_series s = { 0 };
 	struct sc_err e = { 0 };
 	struct sc_ohlcv *r = sc_ohlcv_open(fp, &e);
@@ -147,8 +147,7 @@ START_TEST(test_ohlcv_errors_rows)
 		{ HDR ROW1 ROW2 ROW1, 4,
 		    "AAPL 2025-01-02: date not after the previous row "
 		    "(2025-01-03)" },
-		{ HDR ROW1 ROW2 ROW2, 4,
-		    "AAPL 2025-01-03: duplicate date" },
+		{ HDR ROW1 ROW2 ROW2, 4, "AAPL 2025-01-03: duplicate date" },
 		{ HDR "2025-01-02,MSFT,1,2,0.5,1.5,1.4,100\n" ROW1, 3,
 		    "ticker \"AAPL\" after \"MSFT\": rows must be sorted by "
 		    "ticker then date" },
@@ -222,10 +221,10 @@ END_TEST
 
 START_TEST(test_ohlcv_write_roundtrip)
 {
-	static const char in[] = HDR
-	    "2025-01-02,AAPL,1.1,2,0.5,1.5,1.4000000000000001,100\n"
-	    "2025-01-03,AAPL,,,,0.1,,\n"
-	    "2025-01-02,BRK-B,300.25,301,299,300.5,300.5,12345678\n";
+	static const char in[] =
+	    HDR "2025-01-02,AAPL,1.1,2,0.5,1.5,1.4000000000000001,100\n"
+	        "2025-01-03,AAPL,,,,0.1,,\n"
+	        "2025-01-02,BRK-B,300.25,301,299,300.5,300.5,12345678\n";
 	FILE *fp = sc_test_str(in), *out;
 	struct sc_ohlcv_series s = { 0 };
 	struct sc_err e = { 0 };

@@ -44,16 +44,16 @@ ohlcv_text(const char *const *tickers, const size_t *ndays, size_t nt)
 }
 
 struct result {
-	char	*train, *test;
-	size_t	 ntrain, ntest;
+	char *train, *test;
+	size_t ntrain, ntest;
 	struct sc_split_stats st;
 	struct sc_err e;
-	int	 rc;
+	int rc;
 };
 
 static void
-run(const char *in, const char *features, enum sc_target target,
-    size_t days, struct result *res)
+run(const char *in, const char *features, enum sc_target target, size_t days,
+    struct result *res)
 {
 	struct sc_split_opts o = { 0 };
 	FILE *fin = sc_test_str(in), *ftrain, *ftest;
@@ -102,8 +102,8 @@ START_TEST(test_split_run_counts)
 	    "date,ticker,close,ema_3,ret_1,dow,target_logret_1");
 	ck_assert_uint_eq(lines(res.test + strlen(res.test) + 1), 2 * 10);
 	/* Warm-up 2 (ema_3), minus the last day, minus 10 test days. */
-	ck_assert_uint_eq(lines(res.train), 1 + (100 - 2 - 1 - 10) +
-		(60 - 2 - 1 - 10));
+	ck_assert_uint_eq(lines(res.train),
+	    1 + (100 - 2 - 1 - 10) + (60 - 2 - 1 - 10));
 	ck_assert_uint_eq(res.st.tickers, 2);
 	ck_assert_uint_eq(res.st.rows, 160);
 	ck_assert_uint_eq(res.st.train, 87 + 47);
@@ -150,9 +150,9 @@ START_TEST(test_split_run_drops_incomplete)
 {
 	/* A missing volume drops its day and the next (volume_chg_1). */
 	static const char in[] = "date,ticker,close,volume\n"
-				 "2025-01-02,A,10,1\n2025-01-03,A,11,2\n"
-				 "2025-01-06,A,12,\n2025-01-07,A,13,4\n"
-				 "2025-01-08,A,14,5\n2025-01-09,A,15,5\n";
+	                         "2025-01-02,A,10,1\n2025-01-03,A,11,2\n"
+	                         "2025-01-06,A,12,\n2025-01-07,A,13,4\n"
+	                         "2025-01-08,A,14,5\n2025-01-09,A,15,5\n";
 	struct result res;
 
 	run(in, "volume_chg_1", SC_TARGET_LOGRET, 1, &res);
@@ -202,8 +202,9 @@ START_TEST(test_split_errors)
 	    SC_TARGET_LOGRET, 1, &res);
 	ck_assert_int_eq(res.rc, -1);
 	ck_assert_int_eq(res.e.line, 3);
-	ck_assert_str_eq(res.e.msg, "A 2025-01-02: duplicate date (also on "
-				    "the previous row)");
+	ck_assert_str_eq(res.e.msg,
+	    "A 2025-01-02: duplicate date (also on "
+	    "the previous row)");
 	result_free(&res);
 }
 END_TEST
@@ -256,7 +257,7 @@ START_TEST(test_split_last_matches_row)
 	run(in, SC_FEATURES_DEFAULT, SC_TARGET_LOGRET, 30, &res);
 	ck_assert_msg(res.rc == 0, "%s", res.e.msg);
 	while (sc_ohlcv_next(r, &s, &e) == 1) {
-		s.n--;	/* the history as it stood the day before */
+		s.n--; /* the history as it stood the day before */
 		ck_assert_int_eq(sc_features_last(f, &s, want, &e), 0);
 		ck_assert(find_row(res.test, sc_date_fmt(s.date[s.n - 1], d),
 		    s.ticker, row, k + 2));
