@@ -132,18 +132,57 @@ flush(struct sc_out *o, struct sc_err *e)
 	return 0;
 }
 
+/* Split in into the two tables of a; returns the exit status. */
+static int
+split(const struct args *a, const struct sc_split_opts *opts, FILE *in,
+    const char *inname)
+{
+	struct sc_out *otrain = NULL, *otest = NULL;
+	struct sc_split_stats st;
+	struct sc_err e = { 0 };
+	int rc;
+
+	if ((otrain = sc_out_open(a->train, &e)) == NULL ||
+	    (otest = sc_out_open(a->test, &e)) == NULL) {
+		sc_out_abort(otrain);
+		return sc_cli_report(&e, NULL);
+	}
+	if (sc_split_run(in, sc_out_fp(otrain), sc_out_fp(otest), opts, &st,
+	        &e) == -1) {
+		sc_out_abort(otest);
+		sc_out_abort(otrain);
+		return sc_cli_report(&e, inname);
+	}
+	/*
+	 * Two renames cannot be one atomic step, so flush both tables first:
+	 * a full disk then fails before either file is replaced.
+	 */
+	if (flush(otrain, &e) == -1 || flush(otest, &e) == -1) {
+		sc_out_abort(otest);
+		sc_out_abort(otrain);
+		return sc_cli_report(&e, NULL);
+	}
+	if ((rc = sc_out_commit(otest, &e)) == -1)
+		sc_out_abort(otrain);
+	else
+		rc = sc_out_commit(otrain, &e);
+	if (rc == -1)
+		return sc_cli_report(&e, NULL);
+	sc_log(SC_LOG_INFO,
+	    "%zu tickers, %zu rows: %zu train, %zu test, %zu dropped",
+	    st.tickers, st.rows, st.train, st.test, st.dropped);
+	return EX_OK;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct args a = { SC_FEATURES_DEFAULT, "logret", NULL, NULL, NULL, 30 };
 	struct sc_split_opts opts = { 0 };
-	struct sc_split_stats st;
-	struct sc_out *otrain = NULL, *otest = NULL;
 	struct sc_features *feat;
 	struct sc_err e = { 0 };
-	const char *inname = "stdin";
 	FILE *in = stdin;
-	int rc, status = EX_OK;
+	int status;
 
 	sc_cli_init();
 	parse_args(argc, argv, &a);
@@ -155,48 +194,15 @@ main(int argc, char *argv[])
 	}
 	opts.features = feat;
 	opts.test_days = (size_t)a.days;
-	if (a.input != NULL && strcmp(a.input, "-") != 0) {
-		inname = a.input;
-		if ((in = fopen(a.input, "r")) == NULL) {
-			sc_err_errno(&e, SC_ENOINPUT, errno, "%s", a.input);
-			status = sc_cli_report(&e, NULL);
-			goto out;
-		}
-	}
-	if ((otrain = sc_out_open(a.train, &e)) == NULL ||
-	    (otest = sc_out_open(a.test, &e)) == NULL) {
+	if (a.input == NULL || strcmp(a.input, "-") == 0)
+		status = split(&a, &opts, stdin, "stdin");
+	else if ((in = fopen(a.input, "r")) == NULL) {
+		sc_err_errno(&e, SC_ENOINPUT, errno, "%s", a.input);
 		status = sc_cli_report(&e, NULL);
-		goto out;
-	}
-	if (sc_split_run(in, sc_out_fp(otrain), sc_out_fp(otest), &opts, &st,
-	        &e) == -1) {
-		status = sc_cli_report(&e, inname);
-		goto out;
-	}
-	/*
-	 * Two renames cannot be one atomic step, so flush both tables first:
-	 * a full disk then fails before either file is replaced.
-	 */
-	if (flush(otrain, &e) == -1 || flush(otest, &e) == -1) {
-		status = sc_cli_report(&e, NULL);
-		goto out;
-	}
-	rc = sc_out_commit(otest, &e);
-	otest = NULL;
-	if (rc == 0)
-		rc = sc_out_commit(otrain, &e);
-	otrain = NULL;
-	if (rc == -1)
-		status = sc_cli_report(&e, NULL);
-	if (status == EX_OK)
-		sc_log(SC_LOG_INFO,
-		    "%zu tickers, %zu rows: %zu train, %zu test, %zu dropped",
-		    st.tickers, st.rows, st.train, st.test, st.dropped);
-out:
-	sc_out_abort(otest);
-	sc_out_abort(otrain);
-	if (in != NULL && in != stdin)
+	} else {
+		status = split(&a, &opts, in, a.input);
 		fclose(in);
+	}
 	sc_features_free(feat);
 	if (status == EX_OK)
 		sc_cli_flush_stdout();

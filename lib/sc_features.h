@@ -61,7 +61,8 @@ int sc_features_needs(const struct sc_features *, enum sc_ohlcv_col c);
  * Compute every feature on every day of s into out, row-major: out[t * k +
  * j] is feature j on day t, with k = sc_features_count(f) and out holding
  * s->n * k doubles (caller-owned).  Undefined values (warm-up, a missing or
- * zero volume) are NaN.  Returns 0, or -1 with SC_EOS.
+ * zero volume) are NaN.  Returns 0 (no current feature can fail; -1 with
+ * *e set is kept for kinds that will need memory).
  */
 int sc_features_compute(const struct sc_features *,
     const struct sc_ohlcv_series *s, double *out, struct sc_err *);
