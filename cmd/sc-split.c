@@ -33,7 +33,8 @@ usage(FILE *fp, int status)
 	      "                -t test.csv [file]\n",
 	    fp);
 	if (status == EX_OK)
-		fputs("  -f, --features LIST   comma-separated feature names\n"
+		fputs("  -f, --features LIST   comma-separated feature names "
+		      "(see sc-split(1))\n"
 		      "  -n, --test-days N     test days per ticker (default "
 		      "30)\n"
 		      "  -T, --target KIND     logret (default) or close\n"

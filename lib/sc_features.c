@@ -37,7 +37,8 @@ enum kind {
 
 struct feat {
 	enum kind kind;
-	long n; /* window; 0 when none */
+	long n;   /* window; 0 when none */
+	long lag; /* days back; 0 for today */
 	char name[FEAT_NAME_LEN];
 };
 
@@ -65,9 +66,9 @@ static const struct {
 
 #define NWINDOWED (sizeof(windowed) / sizeof(windowed[0]))
 
-/* First day on which a feature is defined. */
+/* First day on which a feature is defined, before any lag. */
 static size_t
-feat_warmup(const struct feat *f)
+base_warmup(const struct feat *f)
 {
 	switch (f->kind) {
 	case K_EMA:
@@ -81,6 +82,13 @@ feat_warmup(const struct feat *f)
 	default:
 		return (size_t)f->n;
 	}
+}
+
+/* First day on which a feature is defined. */
+static size_t
+feat_warmup(const struct feat *f)
+{
+	return base_warmup(f) + (size_t)f->lag;
 }
 
 /* Parse a decimal N without sign or leading zero; -1 if malformed. */
@@ -100,24 +108,23 @@ parse_n(const char *s, size_t len)
 	return v;
 }
 
-/* Parse the name s (len bytes) into *f; code is the error code to use. */
+/* Is s (len bytes) the word w? */
 static int
-parse_name(const char *s, size_t len, struct feat *f, enum sc_errcode code,
+is(const char *s, size_t len, const char *w)
+{
+	return strlen(w) == len && memcmp(s, w, len) == 0;
+}
+
+/* Parse the base name s (len bytes, no lag suffix) into f->kind, f->n. */
+static int
+parse_base(const char *s, size_t len, struct feat *f, enum sc_errcode code,
     struct sc_err *e)
 {
 	size_t i, pl, rest;
 	long n;
 
-	if (len == 0)
-		return sc_err_set(e, code, 0, "empty feature name in list");
-	if (len >= FEAT_NAME_LEN)
-		return sc_err_set(e, code, 0, "unknown feature \"%.40s%s\"", s,
-		    len > 40 ? "..." : "");
-	memcpy(f->name, s, len);
-	f->name[len] = '\0';
-	f->n = 0;
-	if (strcmp(f->name, "dow") == 0 || strcmp(f->name, "ticker_id") == 0) {
-		f->kind = f->name[0] == 'd' ? K_DOW : K_TICKER_ID;
+	if (is(s, len, "dow") || is(s, len, "ticker_id")) {
+		f->kind = s[0] == 'd' ? K_DOW : K_TICKER_ID;
 		return 0;
 	}
 	for (i = 0; i < NWINDOWED; i++) {
@@ -128,7 +135,7 @@ parse_name(const char *s, size_t len, struct feat *f, enum sc_errcode code,
 		rest = len - pl - 1;
 		f->kind = windowed[i].kind;
 		if (windowed[i].ratio >= 0 && rest > 6 &&
-		    strcmp(f->name + len - 6, "_ratio") == 0) {
+		    memcmp(s + len - 6, "_ratio", 6) == 0) {
 			f->kind = (enum kind)windowed[i].ratio;
 			rest -= 6;
 		}
@@ -143,6 +150,37 @@ parse_name(const char *s, size_t len, struct feat *f, enum sc_errcode code,
 		return 0;
 	}
 	return sc_err_set(e, code, 0, "unknown feature \"%s\"", f->name);
+}
+
+/*
+ * Parse the name s (len bytes) into *f: a base name, optionally followed
+ * by "_lag_K".  code is the error code to use.
+ */
+static int
+parse_name(const char *s, size_t len, struct feat *f, enum sc_errcode code,
+    struct sc_err *e)
+{
+	size_t blen = len, i;
+
+	if (len == 0)
+		return sc_err_set(e, code, 0, "empty feature name in list");
+	if (len >= FEAT_NAME_LEN)
+		return sc_err_set(e, code, 0, "unknown feature \"%.40s%s\"", s,
+		    len > 40 ? "..." : "");
+	memcpy(f->name, s, len);
+	f->name[len] = '\0';
+	f->n = f->lag = 0;
+	for (i = len; i >= 5 && blen == len; i--)
+		if (memcmp(s + i - 5, "_lag_", 5) == 0)
+			blen = i - 5;
+	if (blen < len) {
+		f->lag = parse_n(s + blen + 5, len - blen - 5);
+		if (f->lag < 1 || f->lag > SC_FEATURES_MAX_N)
+			return sc_err_set(e, code, 0,
+			    "feature \"%s\": want NAME_lag_K with K in 1..%d",
+			    f->name, SC_FEATURES_MAX_N);
+	}
+	return parse_base(s, blen, f, code, e);
 }
 
 static struct sc_features *
@@ -441,7 +479,7 @@ col_calendar(const struct feat *f, const struct sc_ohlcv_series *s, double *dst,
 }
 
 static void
-column(const struct feat *f, const struct sc_ohlcv_series *s, double *dst,
+base_column(const struct feat *f, const struct sc_ohlcv_series *s, double *dst,
     size_t stride)
 {
 	switch (f->kind) {
@@ -475,6 +513,25 @@ column(const struct feat *f, const struct sc_ohlcv_series *s, double *dst,
 		col_calendar(f, s, dst, stride);
 		break;
 	}
+}
+
+/* Move a column K days later: day t gets day t-K's value. */
+static void
+shift(const struct sc_ohlcv_series *s, size_t k, double *dst, size_t stride)
+{
+	size_t t;
+
+	for (t = s->n; t-- > 0;)
+		dst[t * stride] = t >= k ? dst[(t - k) * stride] : NAN;
+}
+
+static void
+column(const struct feat *f, const struct sc_ohlcv_series *s, double *dst,
+    size_t stride)
+{
+	base_column(f, s, dst, stride);
+	if (f->lag > 0)
+		shift(s, (size_t)f->lag, dst, stride);
 }
 
 int

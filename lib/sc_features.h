@@ -17,9 +17,9 @@
 
 /* The default list: the old system's EMAs plus scale-free features. */
 #define SC_FEATURES_DEFAULT                                                    \
-	"ema_5,ema_10,ema_20,ema_5_ratio,ema_20_ratio,sma_10_ratio,ret_1,"     \
-	"logret_1,logret_5,logret_10,vol_5,vol_20,rsi_14,volume_chg_1,dow,"    \
-	"ticker_id"
+	"ema_5,ema_10,ema_20,ema_5_ratio,ema_20_ratio,sma_10_ratio,logret_1,"  \
+	"logret_1_lag_1,logret_1_lag_2,logret_5,logret_10,vol_5,vol_20,"       \
+	"rsi_14,volume_chg_1,dow,ticker_id"
 
 #define SC_FEATURES_MAX 256    /* features in one list */
 #define SC_FEATURES_MAX_N 1000 /* largest window N */
@@ -28,7 +28,8 @@ struct sc_features;
 
 /*
  * Parse a comma-separated list of feature names (blanks around names are
- * ignored).  The caller owns the result; free it with sc_features_free().
+ * ignored): ema_N, ema_N_ratio, sma_N, sma_N_ratio, ret_N, logret_N, vol_N,
+ * rsi_N, volume_chg_N, dow, ticker_id, each optionally with "_lag_K".  The caller owns the result; free it with sc_features_free().
  * Errors: SC_EUSAGE naming the bad name (unknown, malformed, N out of
  * range, listed twice, empty), SC_EOS.
  */

@@ -102,6 +102,11 @@ START_TEST(test_features_parse_names)
 	f = sc_features_parse("ema_1,ret_1000,vol_2,dow", &e);
 	ck_assert_ptr_nonnull(f);
 	ck_assert_uint_eq(sc_features_warmup(f), 1000);
+	sc_features_free(f);
+	f = sc_features_parse("ema_3_lag_4,dow_lag_2,rsi_14_lag_1000", &e);
+	ck_assert_msg(f != NULL, "%s", e.msg);
+	ck_assert_str_eq(sc_features_name(f, 0), "ema_3_lag_4");
+	ck_assert_uint_eq(sc_features_warmup(f), 1014);
 	ck_assert(!sc_features_needs(f, SC_OHLCV_VOLUME));
 	sc_features_free(f);
 	sc_features_free(NULL);
@@ -146,6 +151,15 @@ START_TEST(test_features_parse_errors)
 		{ "", "no features given" },
 		{ " ", "no features given" },
 		{ "dow_1", "unknown feature \"dow_1\"" },
+		{ "ret_1_lag_0",
+		    "feature \"ret_1_lag_0\": want NAME_lag_K with K in "
+		    "1..1000" },
+		{ "ret_1_lag_", "want NAME_lag_K" },
+		{ "ret_1_lag_x", "want NAME_lag_K" },
+		{ "ret_1_lag_1001", "want NAME_lag_K" },
+		{ "ret_1_lag", "feature \"ret_1_lag\": want ret_N" },
+		{ "_lag_1", "unknown feature \"_lag_1\"" },
+		{ "foo_lag_1", "unknown feature \"foo_lag_1\"" },
 	};
 	struct sc_err e = { 0 };
 	size_t i;
@@ -305,6 +319,28 @@ START_TEST(test_features_compute_volume)
 }
 END_TEST
 
+START_TEST(test_features_compute_lag)
+{
+	double base[NDAYS], want[NDAYS];
+	size_t t;
+
+	feature("logret_1", base);
+	for (t = 0; t < NDAYS; t++)
+		want[t] = t < 2 ? NAN : base[t - 1];
+	check_feature("logret_1_lag_1", want, 0);
+	feature("ema_3_ratio", base);
+	for (t = 0; t < NDAYS; t++)
+		want[t] = t < 5 ? NAN : base[t - 3];
+	check_feature("ema_3_ratio_lag_3", want, 0);
+	for (t = 0; t < NDAYS; t++)
+		want[t] = t < 7 ? NAN : 3; /* Thursday */
+	check_feature("dow_lag_7", want, 0);
+	for (t = 0; t < NDAYS; t++)
+		want[t] = NAN;
+	check_feature("ret_1_lag_7", want, 0);
+}
+END_TEST
+
 START_TEST(test_features_compute_calendar)
 {
 	/* Thu Fri Mon Tue Wed Thu Fri Mon, 0 = Monday. */
@@ -354,7 +390,7 @@ START_TEST(test_features_last_equals_full)
 {
 	struct sc_err e = { 0 };
 	struct sc_features *f = sc_features_parse(SC_FEATURES_DEFAULT
-	    ",sma_7,rsi_3,vol_2,ret_3,ema_1_ratio,volume_chg_5",
+	    ",sma_7,rsi_3,vol_2,ret_3,ema_1_ratio,volume_chg_5,ema_7_lag_3",
 	    &e);
 	size_t n = 300, k = sc_features_count(f), m;
 	double *full = malloc(n * k * sizeof(double));
@@ -433,6 +469,7 @@ sc_features_suite(void)
 	tcase_add_test(tc, test_features_compute_rsi);
 	tcase_add_test(tc, test_features_compute_rsi_flat);
 	tcase_add_test(tc, test_features_compute_volume);
+	tcase_add_test(tc, test_features_compute_lag);
 	tcase_add_test(tc, test_features_compute_calendar);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("last");

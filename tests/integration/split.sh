@@ -53,7 +53,7 @@ for tk in AAPL MSFT; do
 		[ "$(grep -c ",$tk," test.csv)" -eq 30 ]
 done
 t_grep "default header" \
-	'^date,ticker,close,ema_5,ema_10,ema_20,ema_5_ratio,ema_20_ratio,sma_10_ratio,ret_1,logret_1,logret_5,logret_10,vol_5,vol_20,rsi_14,volume_chg_1,dow,ticker_id,target_logret_1$' \
+	'^date,ticker,close,ema_5,ema_10,ema_20,ema_5_ratio,ema_20_ratio,sma_10_ratio,logret_1,logret_1_lag_1,logret_1_lag_2,logret_5,logret_10,vol_5,vol_20,rsi_14,volume_chg_1,dow,ticker_id,target_logret_1$' \
 	test.csv
 t_check "train header equals test header" \
 	[ "$(head -n 1 train.csv)" = "$(head -n 1 test.csv)" ]
