@@ -151,6 +151,9 @@ t_exit "missing -t" 64 sc-split -o x.csv long.csv
 t_grep "missing -t: message" '^sc-split: missing -t test.csv$' "$T_ERR"
 t_check "missing -t: usage follows" grep -q '^usage: sc-split' "$T_ERR"
 t_exit "both outputs stdout" 64 sc-split -o - -t - long.csv
+t_exit "output directory missing" 73 sc-split -o no/such/dir.csv -t te9.csv long.csv
+t_grep "output directory missing: message" '^sc-split: no/such/dir.csv: No such file or directory$' "$T_ERR"
+t_check "output directory missing: no test file either" [ ! -e te9.csv ]
 t_exit "write error" 74 sc-split -o /dev/full -t wf.csv long.csv
 t_check "write error: no test file either" [ ! -e wf.csv ]
 
