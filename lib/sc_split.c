@@ -138,7 +138,7 @@ int
 sc_split_run(FILE *in, FILE *train, FILE *test, const struct sc_split_opts *o,
     struct sc_split_stats *stats, struct sc_err *e)
 {
-	struct sc_split_stats dummy;
+	struct sc_split_stats dummy = { 0 };
 	struct sc_ohlcv_series s = { 0 };
 	struct state z = { 0 };
 	struct sc_ohlcv *r;
