@@ -90,10 +90,32 @@ tmpname(const char *path)
 	return tmp;
 }
 
+/*
+ * A device or FIFO (/dev/null, /dev/stdout, a pipe) is written in place:
+ * renaming a temporary file over it would replace the device with a file.
+ */
+static struct sc_out *
+open_direct(struct sc_out *o, const char *path, struct sc_err *e)
+{
+	if ((o->path = strdup(path)) == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		free(o);
+		return NULL;
+	}
+	if ((o->fp = fopen(path, "w")) == NULL) {
+		sc_err_errno(e, SC_ECANTCREAT, errno, "%s", path);
+		free(o->path);
+		free(o);
+		return NULL;
+	}
+	return o;
+}
+
 struct sc_out *
 sc_out_open(const char *path, struct sc_err *e)
 {
 	struct sc_out *o;
+	struct stat st;
 	mode_t mask;
 	int fd;
 
@@ -106,6 +128,8 @@ sc_out_open(const char *path, struct sc_err *e)
 		o->fp = stdout;
 		return o;
 	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return open_direct(o, path, e);
 	if ((o->path = strdup(path)) == NULL ||
 	    (o->tmp = tmpname(path)) == NULL) {
 		sc_err_set(e, SC_EOS, 0, "out of memory");
@@ -184,6 +208,14 @@ sc_out_commit(struct sc_out *o, struct sc_err *e)
 		out_free(o);
 		return rc;
 	}
+	if (o->tmp == NULL) { /* written in place */
+		int bad = ferror(o->fp);
+
+		if (fclose(o->fp) == EOF || bad)
+			rc = sc_err_errno(e, SC_EIO, errno, "%s", o->path);
+		out_free(o);
+		return rc;
+	}
 	if (fflush(o->fp) == EOF || ferror(o->fp))
 		rc = sc_err_errno(e, SC_EIO, errno, "%s", o->path);
 	else if (fsync(fileno(o->fp)) == -1)
@@ -207,7 +239,8 @@ sc_out_abort(struct sc_out *o)
 		return;
 	if (o->path != NULL) {
 		fclose(o->fp);
-		unlink(o->tmp);
+		if (o->tmp != NULL)
+			unlink(o->tmp);
 	} else
 		fflush(o->fp);
 	out_free(o);
