@@ -59,11 +59,13 @@ has(const char *body, size_t len, const char *needle)
 static int
 is_header(const char *line, size_t n)
 {
+	static const char full[] = "Date,Open,High,Low,Close,Volume";
+	static const char nvol[] = "Date,Open,High,Low,Close";
+
 	while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == ' '))
 		n--;
-	return (n == 30 && strncasecmp(line, "Date,Open,High,Low,Close,Volume",
-	                       30) == 0) ||
-	    (n == 23 && strncasecmp(line, "Date,Open,High,Low,Close", 23) == 0);
+	return (n == sizeof(full) - 1 && strncasecmp(line, full, n) == 0) ||
+	    (n == sizeof(nvol) - 1 && strncasecmp(line, nvol, n) == 0);
 }
 
 static enum sc_market_class
