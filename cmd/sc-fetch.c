@@ -101,8 +101,8 @@ check_symbols(const char *op)
 		q = strchr(p, ',');
 		if (q == NULL)
 			q = p + strlen(p);
-		snprintf(sym, sizeof(sym), "%.*s", (int)(q - p < 39 ? q - p : 39),
-		    p);
+		snprintf(sym, sizeof(sym), "%.*s",
+		    (int)(q - p < 39 ? q - p : 39), p);
 		if (!sc_market_symbol_valid(sym) || q - p > 32) {
 			warnx("%s: invalid symbol \"%s\"", op, sym);
 			usage(stderr, EX_USAGE);
@@ -157,7 +157,8 @@ dispatch_market(struct fetch *f, char **ops, int n)
 				err(EX_OSERR, NULL);
 			series = p;
 			memset(&series[ns], 0, sizeof(*series));
-			if (sc_market_fetch(m, copy, sym, &series[ns], &e) == -1) {
+			if (sc_market_fetch(m, copy, sym, &series[ns], &e) ==
+			    -1) {
 				failed(f, &e);
 				nfail++;
 			}
@@ -169,7 +170,7 @@ dispatch_market(struct fetch *f, char **ops, int n)
 		rc = 0;
 	else if (ns > nfail)
 		failed(f, &e);
-	if (nfail > 0)
+	if (nfail > 0 && ns > 1)
 		warnx("%zu of %zu symbols failed%s", nfail, ns,
 		    rc == 0 ? "; the others were written" : "");
 	for (i = 0; i < ns; i++)
@@ -225,7 +226,8 @@ dispatch_raw(struct fetch *f, char **ops, int n)
 		if (operand_kind(ops[k]) == K_PATH)
 			status = copy_path(f, ops[k]);
 		else if (operand_kind(ops[k]) == K_URL)
-			status = sc_market_download(&f->cfg, ops[k], f->out, NULL, &e) == 0
+			status = sc_market_download(&f->cfg, ops[k], f->out,
+			             NULL, &e) == 0
 			    ? EX_OK
 			    : sc_cli_report(&e, NULL);
 		else
@@ -316,8 +318,7 @@ main(int argc, char *argv[])
 		if ((rc = operand_kind(argv[k])) == K_MARKET) {
 			check_symbols(argv[k]);
 			nmarket++;
-		}
-		else if (rc == K_STORE)
+		} else if (rc == K_STORE)
 			dispatch_store(&f, argv[k]);
 	if (nmarket > 0 && nmarket < argc) {
 		warnx("market data and other sources cannot be mixed");

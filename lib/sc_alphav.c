@@ -20,16 +20,15 @@
 #define SERIES "Time Series (Daily)"
 
 int
-sc_alphav_url(struct sc_buf *b, const char *base, const char *symbol,
-    int full, const char *apikey, struct sc_err *e)
+sc_alphav_url(struct sc_buf *b, const char *base, const char *symbol, int full,
+    const char *apikey, struct sc_err *e)
 {
 	size_t blen = strlen(base);
 
 	while (blen > 0 && base[blen - 1] == '/')
 		blen--;
-	if (sc_buf_printf(b, e,
-	        "%.*s/query?function=TIME_SERIES_DAILY&symbol=", (int)blen,
-	        base) == -1 ||
+	if (sc_buf_printf(b, e, "%.*s/query?function=TIME_SERIES_DAILY&symbol=",
+	        (int)blen, base) == -1 ||
 	    sc_http_escape(b, symbol, 0, e) == -1 ||
 	    sc_buf_printf(b, e, "&outputsize=%s&datatype=json&apikey=",
 	        full ? "full" : "compact") == -1 ||
@@ -90,8 +89,8 @@ classify_text(const char *key, const char *text)
 }
 
 enum sc_market_class
-sc_alphav_classify(long status, const char *ctype, const char *body,
-    size_t len, char *msg, size_t size)
+sc_alphav_classify(long status, const char *ctype, const char *body, size_t len,
+    char *msg, size_t size)
 {
 	static const char *const keys[] = { "Error Message", "Information",
 		"Note" };
@@ -118,7 +117,8 @@ sc_alphav_classify(long status, const char *ctype, const char *body,
 		c = json_object_size(ts) > 0 ? SC_MARKET_OK : SC_MARKET_EMPTY;
 	else
 		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-			text = json_string_value(json_object_get(root, keys[i]));
+			text =
+			    json_string_value(json_object_get(root, keys[i]));
 			if (text == NULL)
 				continue;
 			redacted(text, msg, size);

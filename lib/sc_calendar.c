@@ -17,17 +17,15 @@ static const struct {
 	short y;
 	char m, d;
 } closures[] = {
-	{ 1994, 4, 27 },  /* President Nixon's funeral */
-	{ 2001, 9, 11 },  /* September 11 attacks, to 2001-09-14 */
-	{ 2001, 9, 12 },
-	{ 2001, 9, 13 },
-	{ 2001, 9, 14 },
+	{ 1994, 4, 27 }, /* President Nixon's funeral */
+	{ 2001, 9, 11 }, /* September 11 attacks, to 2001-09-14 */
+	{ 2001, 9, 12 }, { 2001, 9, 13 }, { 2001, 9, 14 },
 	{ 2004, 6, 11 },  /* President Reagan's funeral */
 	{ 2007, 1, 2 },   /* President Ford's funeral */
 	{ 2012, 10, 29 }, /* Hurricane Sandy */
 	{ 2012, 10, 30 },
-	{ 2018, 12, 5 },  /* President G. H. W. Bush's funeral */
-	{ 2025, 1, 9 },   /* President Carter's funeral */
+	{ 2018, 12, 5 }, /* President G. H. W. Bush's funeral */
+	{ 2025, 1, 9 },  /* President Carter's funeral */
 };
 
 long

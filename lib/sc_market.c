@@ -31,8 +31,8 @@
 #include "sc_yahoo.h"
 
 #define MAX_BODY (32u << 20)
-#define USER_AGENT                                                     \
-	"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 " \
+#define USER_AGENT                                                             \
+	"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "        \
 	"(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 
 int
@@ -175,18 +175,20 @@ sc_market_is_html(const char *body, size_t len)
 
 	if (len >= 3 && memcmp(body, "\xef\xbb\xbf", 3) == 0)
 		i = 3;
-	while (i < len && (body[i] == ' ' || body[i] == '\t' ||
-	                      body[i] == '\r' || body[i] == '\n'))
+	while (i < len &&
+	    (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' ||
+	        body[i] == '\n'))
 		i++;
 	if (i >= len || body[i] != '<')
 		return 0;
-	return len - i >= 5 && (strncasecmp(body + i, "<!doc", 5) == 0 ||
-	                           strncasecmp(body + i, "<html", 5) == 0 ||
-	                           strncasecmp(body + i, "<head", 5) == 0 ||
-	                           strncasecmp(body + i, "<body", 5) == 0 ||
-	                           strncasecmp(body + i, "<!--", 4) == 0 ||
-	                           strncasecmp(body + i, "<meta", 5) == 0 ||
-	                           strncasecmp(body + i, "<titl", 5) == 0);
+	return len - i >= 5 &&
+	    (strncasecmp(body + i, "<!doc", 5) == 0 ||
+	        strncasecmp(body + i, "<html", 5) == 0 ||
+	        strncasecmp(body + i, "<head", 5) == 0 ||
+	        strncasecmp(body + i, "<body", 5) == 0 ||
+	        strncasecmp(body + i, "<!--", 4) == 0 ||
+	        strncasecmp(body + i, "<meta", 5) == 0 ||
+	        strncasecmp(body + i, "<titl", 5) == 0);
 }
 
 int
@@ -264,8 +266,7 @@ put_row(FILE *fp, const struct rowref *r)
 }
 
 int
-sc_market_write(FILE *fp, const struct sc_series *s, size_t n,
-    struct sc_err *e)
+sc_market_write(FILE *fp, const struct sc_series *s, size_t n, struct sc_err *e)
 {
 	struct rowref *rows;
 	size_t i, j, k = 0, total = 0;
@@ -490,8 +491,7 @@ verdict(struct sc_market *m, const char *label, const struct answer *a,
 	else
 		snprintf(what, sizeof(what), "%s", sc_market_class_name(a->c));
 	return fail(m, e, sc_market_errcode(a->c),
-	    a->msg[0] != '\0' ? "%s: %s: %s" : "%s: %s%s", label, what,
-	    a->msg);
+	    a->msg[0] != '\0' ? "%s: %s: %s" : "%s: %s%s", label, what, a->msg);
 }
 
 static enum sc_market_class
@@ -524,7 +524,8 @@ get_crumb(struct sc_market *m, const char *label, struct sc_err *e)
 	(void)request(m, label, m->o.cfg->yahoo_cookie_url, 1, &a.resp,
 	    &ignored);
 	if (sc_buf_printf(&url, e, "%.*s/v1/test/getcrumb",
-	        (int)(strlen(base) - (base[0] && base[strlen(base) - 1] == '/')),
+	        (int)(strlen(base) -
+	            (base[0] && base[strlen(base) - 1] == '/')),
 	        base) == -1 ||
 	    ask(m, label, url.data, crumb_classify, &a, e) == -1)
 		goto out;
@@ -681,11 +682,11 @@ sc_market_fetch(struct sc_market *m, const char *source, const char *symbol,
 
 	snprintf(label, sizeof(label), "%.20s:%.40s", source, symbol);
 	if (!sc_market_source_known(source))
-		return sc_err_set(e, SC_EUSAGE, 0, "%s: unknown source",
-		    label);
+		return sc_err_set(e, SC_EUSAGE, 0, "%s: unknown source", label);
 	if (!sc_market_symbol_valid(symbol))
 		return sc_err_set(e, SC_EUSAGE, 0,
-		    "%s: invalid symbol (want 1..32 of A-Z a-z 0-9 . ^ = _ & -)",
+		    "%s: invalid symbol (want 1..32 of A-Z a-z 0-9 . ^ = _ & "
+		    "-)",
 		    label);
 	if (strcmp(source, "synthetic") == 0)
 		rc = sc_synth_series(symbol, m->o.seed, m->o.from, m->o.to, out,
@@ -770,9 +771,9 @@ sc_market_download(const struct sc_config *cfg, const char *url, FILE *out,
 		}
 		if (sc_http_do(h, &req, &resp, e) == 0 && resp.status >= 200 &&
 		    resp.status < 300) {
-			rc = fflush(tmp) == EOF ? sc_err_errno(e, SC_EIO, errno,
-			                              "temporary file")
-			                        : copy_stage(tmp, out, e);
+			rc = fflush(tmp) == EOF
+			    ? sc_err_errno(e, SC_EIO, errno, "temporary file")
+			    : copy_stage(tmp, out, e);
 			break;
 		}
 		if (resp.status != 0)

@@ -110,8 +110,7 @@ struct sc_market; /* a fetch session: HTTP client, Yahoo crumb */
  * Start a session.  The caller owns the result (sc_market_free()).  NULL
  * with SC_EUSAGE when from > to, or SC_EOS.
  */
-struct sc_market *sc_market_new(const struct sc_market_opts *,
-    struct sc_err *);
+struct sc_market *sc_market_new(const struct sc_market_opts *, struct sc_err *);
 void sc_market_free(struct sc_market *);
 
 /*
@@ -123,8 +122,8 @@ void sc_market_free(struct sc_market *);
  * SC_ETEMP, SC_ENOPERM, SC_ECONFIG (missing key, naming the variable),
  * SC_EUNAVAIL, SC_EPROTO, SC_EUSAGE (unknown source, bad symbol), SC_EOS.
  */
-int sc_market_fetch(struct sc_market *, const char *source,
-    const char *symbol, struct sc_series *out, struct sc_err *);
+int sc_market_fetch(struct sc_market *, const char *source, const char *symbol,
+    struct sc_series *out, struct sc_err *);
 
 /*
  * GET url (http or https, redirects followed) and copy a 2xx body to out

@@ -26,8 +26,8 @@ skip_bom(const char *body, size_t *len)
 }
 
 int
-sc_stooq_url(struct sc_buf *b, const char *base, const char *symbol,
-    long from, long to, const char *apikey, struct sc_err *e)
+sc_stooq_url(struct sc_buf *b, const char *base, const char *symbol, long from,
+    long to, const char *apikey, struct sc_err *e)
 {
 	char d1[SC_DATE_BUFSZ], d2[SC_DATE_BUFSZ];
 	size_t blen = strlen(base);
@@ -78,22 +78,23 @@ classify_html(const char *body, size_t len, char *msg, size_t size)
 		    "is missing or not accepted");
 		return SC_MARKET_BADKEY;
 	}
-	snprintf(msg, size, "an HTML page instead of data (blocked or a "
-	                    "bot check)");
+	snprintf(msg, size,
+	    "an HTML page instead of data (blocked or a "
+	    "bot check)");
 	return SC_MARKET_BLOCKED;
 }
 
 enum sc_market_class
-sc_stooq_classify(long status, const char *ctype, const char *body,
-    size_t len, char *msg, size_t size)
+sc_stooq_classify(long status, const char *ctype, const char *body, size_t len,
+    char *msg, size_t size)
 {
 	const char *nl;
 	size_t n;
 
 	msg[0] = '\0';
 	body = skip_bom(body, &len);
-	while (len > 0 && (*body == ' ' || *body == '\r' || *body == '\n' ||
-	                      *body == '\t'))
+	while (len > 0 &&
+	    (*body == ' ' || *body == '\r' || *body == '\n' || *body == '\t'))
 		body++, len--;
 	sc_market_snippet(body, len, msg, size);
 	if (status == 429)

@@ -91,7 +91,8 @@ parse_hms(const char **pp, int maxh, long *out)
 		m = (p[1] - '0') * 10 + (p[2] - '0');
 		p += 3;
 		if (*p == ':') {
-			if (p[1] < '0' || p[1] > '5' || p[2] < '0' || p[2] > '9')
+			if (p[1] < '0' || p[1] > '5' || p[2] < '0' ||
+			    p[2] > '9')
 				return -1;
 			s = (p[1] - '0') * 10 + (p[2] - '0');
 			p += 3;
@@ -206,8 +207,8 @@ is_leap(int y)
 static long
 rdate_day(const struct rdate *r, int y)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31 };
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
 	long jan1 = sc_date_from_ymd(y, 1, 1), first, day;
 	int dim;
 
@@ -244,8 +245,7 @@ rule_offset(const struct rule *r, int64_t t)
 	sc_date_to_ymd((long)floordiv(t + r->std_off, 86400), &y, &m, &d);
 	start = (int64_t)rdate_day(&r->start, y) * 86400 + r->start.time -
 	    r->std_off;
-	end = (int64_t)rdate_day(&r->end, y) * 86400 + r->end.time -
-	    r->dst_off;
+	end = (int64_t)rdate_day(&r->end, y) * 86400 + r->end.time - r->dst_off;
 	if (start < end)
 		return t >= start && t < end ? r->dst_off : r->std_off;
 	return t >= end && t < start ? r->std_off : r->dst_off;
@@ -358,13 +358,15 @@ read_block(struct sc_tz *z, const struct hdr *h, const unsigned char *p,
 	uint32_t i;
 
 	z->n = h->time;
-	if (z->n > 0 && ((z->times = calloc(z->n, sizeof(*z->times))) == NULL ||
-	                    (z->offs = calloc(z->n, sizeof(*z->offs))) == NULL))
+	if (z->n > 0 &&
+	    ((z->times = calloc(z->n, sizeof(*z->times))) == NULL ||
+	        (z->offs = calloc(z->n, sizeof(*z->offs))) == NULL))
 		return -2;
 	for (i = 0; i < h->time; i++) {
-		z->times[i] = tsize == 8 ? be64(p + 8 * i)
-		                         : (int32_t)be32(p + 4 * i);
-		if (types[i] >= h->type || (i > 0 && z->times[i] <= z->times[i - 1]))
+		z->times[i] =
+		    tsize == 8 ? be64(p + 8 * i) : (int32_t)be32(p + 4 * i);
+		if (types[i] >= h->type ||
+		    (i > 0 && z->times[i] <= z->times[i - 1]))
 			return -1;
 		z->offs[i] = (int32_t)be32(ttinfo + 6 * types[i]);
 	}

@@ -21,8 +21,8 @@
 #include "sc_yahoo.h"
 
 int
-sc_yahoo_url(struct sc_buf *b, const char *base, const char *symbol,
-    long from, long to, const char *crumb, struct sc_err *e)
+sc_yahoo_url(struct sc_buf *b, const char *base, const char *symbol, long from,
+    long to, const char *crumb, struct sc_err *e)
 {
 	size_t blen = strlen(base);
 
@@ -34,11 +34,12 @@ sc_yahoo_url(struct sc_buf *b, const char *base, const char *symbol,
 	    sc_buf_printf(b, e,
 	        "?period1=%lld&period2=%lld&interval=1d"
 	        "&events=div%%2Csplits&includePrePost=false",
-	        (long long)(from - 1) * 86400, (long long)(to + 2) * 86400) ==
-	        -1)
+	        (long long)(from - 1) * 86400,
+	        (long long)(to + 2) * 86400) == -1)
 		return -1;
-	if (crumb != NULL && (sc_buf_printf(b, e, "&crumb=") == -1 ||
-	                         sc_http_escape(b, crumb, 0, e) == -1))
+	if (crumb != NULL &&
+	    (sc_buf_printf(b, e, "&crumb=") == -1 ||
+	        sc_http_escape(b, crumb, 0, e) == -1))
 		return -1;
 	return 0;
 }
@@ -89,8 +90,10 @@ classify_result(json_t *res, char *msg, size_t size)
 
 	if (json_object_get(res, "timestamp") != NULL)
 		return SC_MARKET_OK;
-	quote = json_array_get(
-	    json_object_get(json_object_get(res, "indicators"), "quote"), 0);
+	quote =
+	    json_array_get(json_object_get(json_object_get(res, "indicators"),
+	                       "quote"),
+	        0);
 	json_object_foreach(quote, key, v)
 	{
 		if (json_is_array(v) && json_array_size(v) > 0) {
@@ -118,26 +121,28 @@ classify_status(long status, const char *body, size_t len, char *msg,
 }
 
 enum sc_market_class
-sc_yahoo_classify(long status, const char *ctype, const char *body,
-    size_t len, char *msg, size_t size)
+sc_yahoo_classify(long status, const char *ctype, const char *body, size_t len,
+    char *msg, size_t size)
 {
 	enum sc_market_class c;
 	json_t *root, *chart, *err, *res;
 
 	msg[0] = '\0';
-	if (status == 429 || contains(body, len < 200 ? len : 200,
-	                         "Too Many Requests")) {
+	if (status == 429 ||
+	    contains(body, len < 200 ? len : 200, "Too Many Requests")) {
 		sc_market_snippet(body, len, msg, size);
 		return SC_MARKET_RETRY;
 	}
 	if (sc_market_is_html(body, len) ||
 	    (ctype != NULL && strncasecmp(ctype, "text/html", 9) == 0)) {
-		if (contains(body, len, "Will be right back") || status >= 500) {
+		if (contains(body, len, "Will be right back") ||
+		    status >= 500) {
 			snprintf(msg, size, "Yahoo is down (maintenance page)");
 			return SC_MARKET_DOWN;
 		}
 		snprintf(msg, size,
-		    "an HTML page instead of data (blocked, or a consent page)");
+		    "an HTML page instead of data (blocked, or a consent "
+		    "page)");
 		return SC_MARKET_BLOCKED;
 	}
 	if ((root = json_loadb(body, len, 0, NULL)) == NULL)
@@ -334,8 +339,9 @@ sc_yahoo_parse(const char *body, size_t len, long from, long to,
 		return sc_err_set(e, SC_EPROTO, 0,
 		    "chart: not valid JSON at byte %d: %s", je.position,
 		    je.text);
-	res = json_array_get(
-	    json_object_get(json_object_get(root, "chart"), "result"), 0);
+	res = json_array_get(json_object_get(json_object_get(root, "chart"),
+	                         "result"),
+	    0);
 	meta = json_object_get(res, "meta");
 	if (!json_is_object(res)) {
 		sc_err_set(e, SC_EPROTO, 0, "chart: no result");

@@ -35,8 +35,8 @@ enum sc_market_class sc_yahoo_classify(long status, const char *ctype,
  * Judge a /v1/test/getcrumb answer and copy a usable crumb into crumb.
  * "Too Many Requests", an HTML page or an empty body is SC_MARKET_RETRY.
  */
-enum sc_market_class sc_yahoo_crumb(long status, const char *body,
-    size_t len, char *crumb, size_t size);
+enum sc_market_class sc_yahoo_crumb(long status, const char *body, size_t len,
+    char *crumb, size_t size);
 
 /*
  * Parse a chart body into out (empty on entry): meta.symbol becomes the

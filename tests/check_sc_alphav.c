@@ -14,7 +14,8 @@
 static char *
 fixture(const char *name, size_t *len)
 {
-	static const char *const dirs[] = { "data/market", "tests/data/market" };
+	static const char *const dirs[] = { "data/market",
+		"tests/data/market" };
 	struct sc_buf b = { 0 };
 	char path[256];
 	size_t i;
@@ -46,8 +47,8 @@ classify(const char *name, char *msg)
 {
 	size_t len;
 	char *body = fixture(name, &len);
-	enum sc_market_class c = sc_alphav_classify(200, "application/json",
-	    body, len, msg, 200);
+	enum sc_market_class c =
+	    sc_alphav_classify(200, "application/json", body, len, msg, 200);
 
 	free(body);
 	return c;
@@ -79,8 +80,7 @@ START_TEST(test_alphav_classify_texts)
 	ck_assert_int_eq(classify("alphav-invalid.json", msg),
 	    SC_MARKET_NOT_FOUND);
 	ck_assert_ptr_nonnull(strstr(msg, "Invalid API call"));
-	ck_assert_int_eq(classify("alphav-badkey.json", msg),
-	    SC_MARKET_BADKEY);
+	ck_assert_int_eq(classify("alphav-badkey.json", msg), SC_MARKET_BADKEY);
 	ck_assert_int_eq(classify("alphav-premium.json", msg),
 	    SC_MARKET_PREMIUM);
 	ck_assert_int_eq(classify("alphav-note.json", msg), SC_MARKET_RETRY);
@@ -88,7 +88,8 @@ START_TEST(test_alphav_classify_texts)
 	    SC_MARKET_MALFORMED);
 	ck_assert_int_eq(classify("yahoo-blocked.html", msg),
 	    SC_MARKET_BLOCKED);
-	ck_assert_int_eq(sc_alphav_classify(200, NULL, "{\"x\":1}", 7, msg, 200),
+	ck_assert_int_eq(sc_alphav_classify(200, NULL, "{\"x\":1}", 7, msg,
+	                     200),
 	    SC_MARKET_MALFORMED);
 	ck_assert_int_eq(sc_alphav_classify(200, NULL,
 	                     "{\"Time Series (Daily)\":{}}", 26, msg, 200),

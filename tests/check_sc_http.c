@@ -57,9 +57,10 @@ START_TEST(test_http_header_lookup)
 	struct sc_http_resp r;
 	char buf[64];
 
-	set_headers(&r, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-	                "X-Empty:\r\nset-cookie: a=1\r\nSet-Cookie: b=2  \r\n"
-	                "Content-Typo: no\r\n\r\n");
+	set_headers(&r,
+	    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+	    "X-Empty:\r\nset-cookie: a=1\r\nSet-Cookie: b=2  \r\n"
+	    "Content-Typo: no\r\n\r\n");
 	ck_assert_int_eq(sc_http_header(&r, "content-type", buf, sizeof(buf)),
 	    16);
 	ck_assert_str_eq(buf, "application/json");
@@ -142,8 +143,9 @@ START_TEST(test_http_retry_after_parse)
 	set_headers(&r, "HTTP/1.1 429 x\r\n\r\n");
 	ck_assert_double_eq(sc_http_retry_after(&r), -1);
 	sc_http_resp_free(&r);
-	set_headers(&r, "HTTP/1.1 503 x\r\nRetry-After: Wed, 21 Oct 2015 "
-	                "07:28:00 GMT\r\n\r\n");
+	set_headers(&r,
+	    "HTTP/1.1 503 x\r\nRetry-After: Wed, 21 Oct 2015 "
+	    "07:28:00 GMT\r\n\r\n");
 	ck_assert_double_eq(sc_http_retry_after(&r), 0); /* in the past */
 	sc_http_resp_free(&r);
 	/* an hour from now, give or take the clock tick */
@@ -152,8 +154,8 @@ START_TEST(test_http_retry_after_parse)
 	snprintf(raw, sizeof(raw),
 	    "HTTP/1.1 503 x\r\nRetry-After: Mon, %02d %s %d %02d:%02d:%02d "
 	    "GMT\r\n\r\n",
-	    d, mon[m - 1], y, (int)(now % 86400 / 3600),
-	    (int)(now % 3600 / 60), (int)(now % 60));
+	    d, mon[m - 1], y, (int)(now % 86400 / 3600), (int)(now % 3600 / 60),
+	    (int)(now % 60));
 	set_headers(&r, raw);
 	v = sc_http_retry_after(&r);
 	ck_assert_msg(v > 3590 && v <= 3600, "%g", v);

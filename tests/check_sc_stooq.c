@@ -14,7 +14,8 @@
 static char *
 fixture(const char *name, size_t *len)
 {
-	static const char *const dirs[] = { "data/market", "tests/data/market" };
+	static const char *const dirs[] = { "data/market",
+		"tests/data/market" };
 	struct sc_buf b = { 0 };
 	char path[256];
 	size_t i;

@@ -95,7 +95,8 @@ START_TEST(test_synth_bars_consistent)
 			ck_assert(b->high >= fmax(b->open, b->close));
 			ck_assert(b->low <= fmin(b->open, b->close));
 			ck_assert(b->adj_close == b->close);
-			ck_assert(b->volume >= 1 && b->volume == floor(b->volume));
+			ck_assert(
+			    b->volume >= 1 && b->volume == floor(b->volume));
 		}
 		ck_assert_int_eq(s.bars[0].day, SC_SYNTH_ORIGIN);
 		ck_assert(s.bars[0].close >= 15 && s.bars[0].close <= 600);

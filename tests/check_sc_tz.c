@@ -41,8 +41,8 @@ START_TEST(test_tz_name_valid_cases)
 	ck_assert(!sc_tz_name_valid("America/New York"));
 	ck_assert(!sc_tz_name_valid(".hidden"));
 	ck_assert(!sc_tz_name_valid("a%2e"));
-	ck_assert(!sc_tz_name_valid(
-	    "Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	ck_assert(!sc_tz_name_valid("Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	                            "aaaaaaaaaaaaaaaaaaaaaaaaa"));
 }
 END_TEST
 

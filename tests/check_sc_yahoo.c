@@ -140,9 +140,11 @@ START_TEST(test_yahoo_classify_status)
 	    SC_MARKET_AUTH);
 	ck_assert_int_eq(sc_yahoo_classify(404, NULL, "", 0, msg, sizeof(msg)),
 	    SC_MARKET_NOT_FOUND);
-	ck_assert_int_eq(sc_yahoo_classify(418, NULL, "{}", 2, msg, sizeof(msg)),
+	ck_assert_int_eq(sc_yahoo_classify(418, NULL, "{}", 2, msg,
+	                     sizeof(msg)),
 	    SC_MARKET_MALFORMED);
-	ck_assert_int_eq(sc_yahoo_classify(200, NULL, "{}", 2, msg, sizeof(msg)),
+	ck_assert_int_eq(sc_yahoo_classify(200, NULL, "{}", 2, msg,
+	                     sizeof(msg)),
 	    SC_MARKET_MALFORMED);
 }
 END_TEST
@@ -159,7 +161,8 @@ START_TEST(test_yahoo_crumb_cases)
 	    SC_MARKET_RETRY);
 	ck_assert_int_eq(sc_yahoo_crumb(200, "", 0, c, sizeof(c)),
 	    SC_MARKET_RETRY);
-	ck_assert_int_eq(sc_yahoo_crumb(200, "<html>x</html>", 14, c, sizeof(c)),
+	ck_assert_int_eq(sc_yahoo_crumb(200, "<html>x</html>", 14, c,
+	                     sizeof(c)),
 	    SC_MARKET_RETRY);
 	ck_assert_int_eq(sc_yahoo_crumb(401, "{}", 2, c, sizeof(c)),
 	    SC_MARKET_AUTH);
@@ -250,16 +253,15 @@ START_TEST(test_yahoo_parse_errors)
 	ck_assert_ptr_nonnull(strstr(e.msg, "lengths"));
 	free(body);
 	body = fixture("yahoo-empty.json", &len);
-	ck_assert_int_eq(sc_yahoo_parse(body, len, 0, 100000, NULL, &s, &e),
-	    0);
+	ck_assert_int_eq(sc_yahoo_parse(body, len, 0, 100000, NULL, &s, &e), 0);
 	ck_assert_uint_eq(s.n, 0);
 	free(body);
 	sc_series_free(&s);
 	body = "{\"chart\":{\"result\":[{\"meta\":{\"gmtoffset\":0},"
 	       "\"timestamp\":[1],\"indicators\":{\"quote\":[{\"close\":"
 	       "[\"1\"]}]}}]}}";
-	ck_assert_int_eq(sc_yahoo_parse(body, strlen(body), 0, 100000, NULL,
-	                     &s, &e),
+	ck_assert_int_eq(sc_yahoo_parse(body, strlen(body), 0, 100000, NULL, &s,
+	                     &e),
 	    -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "not a number"));
 	sc_series_free(&s);
@@ -290,11 +292,12 @@ compare(const char *json, const char *csv, const char *name)
 		ck_assert_str_eq(s.ticker, sc_csv_field(r, 1));
 		for (k = 2; k < 8; k++) {
 			const double *v = &s.bars[i].open;
-			double want = NAN, got = k == 7 ? s.bars[i].volume
-			                                : v[k - 2];
+			double want = NAN,
+			       got = k == 7 ? s.bars[i].volume : v[k - 2];
 
 			sc_csv_num(r, k, &want, &e);
-			ck_assert_msg((isnan(want) && isnan(got)) || want == got,
+			ck_assert_msg((isnan(want) && isnan(got)) ||
+			        want == got,
 			    "%s: row %zu column %zu: %.17g != %.17g", name,
 			    i + 1, k, got, want);
 		}
