@@ -66,6 +66,8 @@ usage(FILE *fp, int status)
 		      "Output: date,ticker,open,high,low,close,\n"
 		      "adj_close,volume sorted by ticker and date.\n",
 		    fp);
+	if (fp == stdout)
+		sc_cli_flush_stdout();
 	exit(status);
 }
 
