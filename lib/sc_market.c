@@ -342,10 +342,11 @@ scrub(struct sc_err *e, const char *secret)
 {
 	char out[sizeof(e->msg)], *p;
 	size_t n, k = 0, slen;
-	const char *s = e->msg;
+	const char *s;
 
 	if (e == NULL || secret == NULL || (slen = strlen(secret)) == 0)
 		return;
+	s = e->msg;
 	while ((p = strstr(s, secret)) != NULL) {
 		n = (size_t)(p - s);
 		k += (size_t)snprintf(out + k, sizeof(out) - k, "%.*s***",

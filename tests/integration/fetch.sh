@@ -19,7 +19,8 @@ BASE=http://127.0.0.1:$PORT
 export SC_YAHOO_URL=$BASE SC_YAHOO_COOKIE_URL=$BASE/cookie
 export SC_STOOQ_URL=$BASE SC_ALPHAVANTAGE_URL=$BASE
 export SC_RETRY_BASE=0.01 SC_RETRY_CAP=0.05 SC_RETRY_MAX=3 SC_HTTP_TIMEOUT=5
-F="sc-fetch --from 2025-03-01 --to 2025-03-31"
+# fetch ARGS...: sc-fetch over March 2025
+fetch() { sc-fetch --from 2025-03-01 --to 2025-03-31 "$@"; }
 
 # requests NAME: how many requests the log holds for a path containing NAME
 requests() { grep -c -- "$1" "$LOG" || true; }
@@ -58,87 +59,87 @@ if [ -f "$CAPS/chart-AAPL-2020-08-31-to-2020-11-07.json" ]; then
 else
 	t_skip "yahoo captures absent ($CAPS)"
 fi
-t_exit "yahoo nulls dropped" 0 $F -v yahoo:NULLS
+t_exit "yahoo nulls dropped" 0 fetch -v yahoo:NULLS
 t_check "yahoo nulls: two rows" [ "$(wc -l < "$T_OUT")" -eq 3 ]
 t_grep "yahoo nulls counted with -v" "yahoo:NULLS: 1 null rows dropped" "$T_ERR"
 t_grep "yahoo row format" "^2025-03-05,ACME,100.02999877929688,101.9000015258789,99.61000061035156,101.37000274658203,101.37000274658203,3120450$" "$T_OUT"
-t_exit "yahoo duplicate final bar" 0 $F yahoo:DUP
+t_exit "yahoo duplicate final bar" 0 fetch yahoo:DUP
 t_check "yahoo duplicate: the last bar kept" \
 	sh -c "[ \$(grep -c 2025-03-05 '$T_OUT') -eq 1 ] && grep -q '2025-03-05,ACME,100.03,101.9,99.61,101.37,101.37,3120450' '$T_OUT'"
-t_exit "yahoo empty window" 0 $F yahoo:EMPTY
+t_exit "yahoo empty window" 0 fetch yahoo:EMPTY
 t_check "yahoo empty window: header only" [ "$(cat "$T_OUT")" = "date,ticker,open,high,low,close,adj_close,volume" ]
 t_exit "yahoo exchange-local date (Sydney)" 0 sc-fetch --from 2025-01-07 --to 2025-01-08 yahoo:SYDNEY
 t_grep "yahoo Sydney bar dated locally" "^2025-01-07,BHP.AX," "$T_OUT"
-t_exit "yahoo 429 then success" 0 $F yahoo:RATE
+t_exit "yahoo 429 then success" 0 fetch yahoo:RATE
 t_check "yahoo 429: asked twice" [ "$(requests /chart/RATE)" -eq 2 ]
-t_exit "yahoo 500 every time -> 69" 69 $F yahoo:DOWN
+t_exit "yahoo 500 every time -> 69" 69 fetch yahoo:DOWN
 t_check "yahoo 500: SC_RETRY_MAX attempts" [ "$(requests /chart/DOWN)" -eq 3 ]
 t_grep "yahoo 500 message" "yahoo:DOWN: service unavailable \(HTTP 500\) after 3 attempts" "$T_ERR"
-t_exit "yahoo maintenance page -> 69" 69 $F yahoo:MAINT
-t_exit "yahoo 401 then cookie and crumb" 0 $F yahoo:AUTH
+t_exit "yahoo maintenance page -> 69" 69 fetch yahoo:MAINT
+t_exit "yahoo 401 then cookie and crumb" 0 fetch yahoo:AUTH
 t_check "yahoo crumb fetched" [ "$(requests getcrumb)" -eq 1 ]
 t_grep "yahoo crumb sent escaped" '"query": "[^"]*&crumb=cr%2Fumb.9"' "$LOG"
-t_exit "yahoo 401 after crumb -> 77, the other symbol written" 77 $F yahoo:AUTH,AUTHFAIL
+t_exit "yahoo 401 after crumb -> 77, the other symbol written" 77 fetch yahoo:AUTH,AUTHFAIL
 t_check "yahoo crumb fetched once per run" [ "$(requests getcrumb)" -eq 2 ]
 t_check "yahoo crumb: good symbol written" [ "$(grep -c ',ACME,' "$T_OUT")" -eq 2 ]
-t_exit "yahoo HTML page with 200 -> 77" 77 $F yahoo:HTML
+t_exit "yahoo HTML page with 200 -> 77" 77 fetch yahoo:HTML
 t_grep "yahoo HTML: clear message" "HTML page instead of data" "$T_ERR"
 t_check "yahoo HTML: nothing on stdout" [ ! -s "$T_OUT" ]
-t_exit "yahoo slow past the timeout -> 75" 75 env SC_HTTP_TIMEOUT=1 SC_RETRY_MAX=1 $F yahoo:SLOW
+t_exit "yahoo slow past the timeout -> 75" 75 env SC_HTTP_TIMEOUT=1 SC_RETRY_MAX=1 sc-fetch --from 2025-03-01 --to 2025-03-31 yahoo:SLOW
 t_grep "yahoo slow: timed out" "timed out" "$T_ERR"
-t_exit "yahoo truncated body -> 76" 76 $F yahoo:TRUNC
-t_exit "yahoo array length mismatch -> 76" 76 $F yahoo:MISMATCH
-t_exit "yahoo unknown symbol -> 66" 66 $F yahoo:NOSUCH
+t_exit "yahoo truncated body -> 76" 76 fetch yahoo:TRUNC
+t_exit "yahoo array length mismatch -> 76" 76 fetch yahoo:MISMATCH
+t_exit "yahoo unknown symbol -> 66" 66 fetch yahoo:NOSUCH
 t_grep "yahoo unknown symbol: Yahoo's message" "No data found, symbol may be delisted" "$T_ERR"
-t_exit "yahoo gzip answer" 0 $F yahoo:ZIP
+t_exit "yahoo gzip answer" 0 fetch yahoo:ZIP
 t_grep "yahoo browser-like User-Agent" '"user-agent": "Mozilla/5.0' "$LOG"
 t_grep "yahoo Accept-Encoding gzip" '"accept-encoding": "[^"]*gzip' "$LOG"
 t_grep "yahoo Accept-Language" '"accept-language": "en-US' "$LOG"
 t_grep "yahoo request parameters" '"query": "period1=[0-9]+&period2=[0-9]+&interval=1d&events=div%2Csplits&includePrePost=false"' "$LOG"
 
 # Stooq
-t_exit "stooq missing key -> 78" 78 $F stooq:ok.us
+t_exit "stooq missing key -> 78" 78 fetch stooq:ok.us
 t_grep "stooq missing key names the variable" "SC_STOOQ_APIKEY" "$T_ERR"
 export SC_STOOQ_APIKEY=stooqkey
-t_exit "stooq CSV" 0 $F -vv stooq:ok.us
+t_exit "stooq CSV" 0 fetch -vv stooq:ok.us
 t_grep "stooq row, adj_close empty" "^2025-03-04,ok.us,100.4,100.95,99.2,99.87,,2411873$" "$T_OUT"
 t_check "stooq -vv masks the key" sh -c "! grep -q stooqkey '$T_ERR' && grep -q 'apikey=\*\*\*' '$T_ERR'"
-t_exit "stooq index without volume" 0 $F stooq:spx
+t_exit "stooq index without volume" 0 fetch stooq:spx
 t_grep "stooq index row" "^2025-03-03,spx,5954.5,5986.09,5810.91,5849.72,,$" "$T_OUT"
-t_exit "stooq No data -> 66" 66 $F stooq:nodata.us
-t_exit "stooq daily hits limit -> 75" 75 $F stooq:limit.us
+t_exit "stooq No data -> 66" 66 fetch stooq:nodata.us
+t_exit "stooq daily hits limit -> 75" 75 fetch stooq:limit.us
 t_check "stooq quota not retried" [ "$(requests s=limit.us)" -eq 1 ]
-t_exit "stooq bot-check HTML -> 77" 77 $F stooq:pow.us
-t_exit "stooq truncated CSV -> 76" 76 $F stooq:trunc.us
-t_exit "stooq 503 -> 69" 69 $F stooq:down.us
-t_exit "stooq wrong key (API key page) -> 78" 78 env SC_STOOQ_APIKEY=wrong $F stooq:ok.us
+t_exit "stooq bot-check HTML -> 77" 77 fetch stooq:pow.us
+t_exit "stooq truncated CSV -> 76" 76 fetch stooq:trunc.us
+t_exit "stooq 503 -> 69" 69 fetch stooq:down.us
+t_exit "stooq wrong key (API key page) -> 78" 78 env SC_STOOQ_APIKEY=wrong sc-fetch --from 2025-03-01 --to 2025-03-31 stooq:ok.us
 t_check "stooq wrong key not printed" sh -c "! grep -q wrong '$T_ERR'"
 
 # Alpha Vantage
-t_exit "alphavantage missing key -> 78" 78 $F alphavantage:OK
+t_exit "alphavantage missing key -> 78" 78 fetch alphavantage:OK
 t_grep "alphavantage missing key names the variable" "ALPHAVANTAGE_API_KEY" "$T_ERR"
 export ALPHAVANTAGE_API_KEY=avsecret42
-t_exit "alphavantage JSON" 0 $F alphavantage:OK
+t_exit "alphavantage JSON" 0 fetch alphavantage:OK
 t_grep "alphavantage row" "^2025-03-05,OK,100.03,101.9,99.61,101.37,,3120450$" "$T_OUT"
-t_exit "alphavantage daily quota -> 75" 75 $F alphavantage:QUOTA
+t_exit "alphavantage daily quota -> 75" 75 fetch alphavantage:QUOTA
 t_check "alphavantage quota message hides the key" sh -c "! grep -q avsecret42 '$T_ERR' && grep -q 'per day' '$T_ERR'"
-t_exit "alphavantage burst limit retried" 0 $F alphavantage:BURST
+t_exit "alphavantage burst limit retried" 0 fetch alphavantage:BURST
 t_check "alphavantage burst: asked twice" [ "$(requests symbol=BURST)" -eq 2 ]
-t_exit "alphavantage invalid call -> 66" 66 $F alphavantage:NOSUCH
-t_exit "alphavantage invalid key -> 78" 78 $F alphavantage:BADKEY
+t_exit "alphavantage invalid call -> 66" 66 fetch alphavantage:NOSUCH
+t_exit "alphavantage invalid key -> 78" 78 fetch alphavantage:BADKEY
 t_exit "alphavantage premium full -> compact" 0 sc-fetch --from 2024-01-01 --to 2025-03-31 alphavantage:PREMIUM
 t_grep "alphavantage premium warning" "premium feature" "$T_ERR"
 
 # Several symbols, partial failure
-t_exit "partial failure: exit of the failure" 66 $F yahoo:NULLS,NOSUCH
+t_exit "partial failure: exit of the failure" 66 fetch yahoo:NULLS,NOSUCH
 t_check "partial failure: good rows written" [ "$(grep -c ',ACME,' "$T_OUT")" -eq 2 ]
 t_grep "partial failure: summary line" "sc-fetch: 1 of 2 symbols failed" "$T_ERR"
-t_exit "mixed sources sorted" 0 $F synthetic:ZZZ stooq:ok.us yahoo:NULLS
+t_exit "mixed sources sorted" 0 fetch synthetic:ZZZ stooq:ok.us yahoo:NULLS
 t_check "mixed sources: tickers in order" \
 	[ "$(cut -d, -f2 "$T_OUT" | uniq | tr '\n' ' ')" = "ticker ACME ZZZ ok.us " ]
-t_exit "partial failure with -o" 75 $F -o "$T_TMP/part.csv" synthetic:AAA stooq:limit.us
+t_exit "partial failure with -o" 75 fetch -o "$T_TMP/part.csv" synthetic:AAA stooq:limit.us
 t_check "partial -o file written" [ "$(wc -l < "$T_TMP/part.csv")" -gt 10 ]
-t_exit "all failing with -o" 66 $F -o "$T_TMP/none.csv" yahoo:NOSUCH
+t_exit "all failing with -o" 66 fetch -o "$T_TMP/none.csv" yahoo:NOSUCH
 t_check "all failing: no output file" [ ! -e "$T_TMP/none.csv" ]
 
 # Synthetic
