@@ -117,6 +117,14 @@ classify_status(long status, const char *body, size_t len, char *msg,
 		return SC_MARKET_AUTH;
 	if (status == 404)
 		return SC_MARKET_NOT_FOUND;
+	if (status >= 300 && status < 400) {
+		/* The chart API redirects only to a consent or login page. */
+		snprintf(msg, size,
+		    "redirected (HTTP %ld), probably to a "
+		    "consent page",
+		    status);
+		return SC_MARKET_BLOCKED;
+	}
 	return SC_MARKET_MALFORMED;
 }
 
