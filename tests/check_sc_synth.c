@@ -5,6 +5,8 @@
  * trading days only, plausible statistics, and speed.
  */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -140,6 +142,7 @@ START_TEST(test_synth_speed)
 {
 	static const char *const syms[] = { "A", "B", "C", "D", "E", "F" };
 	struct timespec t0, t1;
+	const char *pre;
 	size_t k;
 	double ms;
 
@@ -154,7 +157,13 @@ START_TEST(test_synth_speed)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-	ck_assert_msg(ms < 500, "%g ms", ms); /* about 20 ms at -O2 */
+	/* About 20 ms at -O2; valgrind and sanitizers are 10-50 times slower. */
+	pre = getenv("LD_PRELOAD");
+	if ((pre != NULL && strstr(pre, "vgpreload") != NULL) ||
+	    getenv("SC_SANITIZED") != NULL)
+		fprintf(stderr, "synth speed: %g ms (instrumented)\n", ms);
+	else
+		ck_assert_msg(ms < 500, "%g ms", ms);
 }
 END_TEST
 
