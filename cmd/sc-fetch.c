@@ -28,7 +28,7 @@
 #include "sc_market.h"
 #include "sc_num.h"
 
-enum kind { K_MARKET, K_PATH, K_URL, K_STORE };
+enum kind { K_MARKET, K_PATH, K_URL, K_STORE, K_UNKNOWN };
 
 struct fetch {
 	struct sc_config cfg;
@@ -71,7 +71,27 @@ usage(FILE *fp, int status)
 	exit(status);
 }
 
-/* Where an operand goes; store operands are not handled here yet. */
+/*
+ * Store keys (raw/AAPL.csv), s3:// and models:/ URIs: the store branch
+ * recognises them here and fetches them in dispatch_store().  Until then
+ * no operand is a store operand.
+ */
+static int
+store_operand(const char *op)
+{
+	(void)op;
+	return 0;
+}
+
+static int
+dispatch_store(struct fetch *f, const char *op)
+{
+	(void)f;
+	warnx("%s: store operands are not supported yet", op);
+	return EX_USAGE;
+}
+
+/* Where an operand goes. */
 static enum kind
 operand_kind(const char *op)
 {
@@ -89,7 +109,7 @@ operand_kind(const char *op)
 		return K_PATH;
 	if (strncmp(op, "http://", 7) == 0 || strncmp(op, "https://", 8) == 0)
 		return K_URL;
-	return K_STORE;
+	return store_operand(op) ? K_STORE : K_UNKNOWN;
 }
 
 /* Check the symbols of a market operand before any request is made. */
@@ -111,16 +131,6 @@ check_symbols(const char *op)
 		}
 		p = q + 1;
 	} while (*q != '\0');
-}
-
-/* Store keys, s3:// and models:/ URIs: handled on the store branch. */
-static int
-dispatch_store(struct fetch *f, const char *op)
-{
-	(void)f;
-	warnx("%s: unknown source", op);
-	usage(stderr, EX_USAGE);
-	return EX_USAGE;
 }
 
 static void
@@ -252,8 +262,9 @@ parse_date(const char *opt, const char *s)
 	return d;
 }
 
-int
-main(int argc, char *argv[])
+/* Parse the options into f and *output; returns optind. */
+static int
+parse_options(int argc, char *argv[], struct fetch *f, const char **output)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -265,17 +276,9 @@ main(int argc, char *argv[])
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct fetch f = { 0 };
-	struct sc_err e = { 0 };
-	struct sc_out *out;
-	const char *output = "-";
-	long today = (long)(time(NULL) / 86400), seed = 0;
-	int ch, k, nmarket = 0, y, m, d, rc;
+	long seed;
+	int ch;
 
-	sc_cli_init();
-	sc_date_to_ymd(today, &y, &m, &d);
-	f.from = sc_date_from_ymd(y, 1, 1);
-	f.to = today;
 	while ((ch = getopt_long(argc, argv, "hVvo:", longopts, NULL)) != -1)
 		switch (ch) {
 		case 'h':
@@ -286,10 +289,10 @@ main(int argc, char *argv[])
 			sc_cli_verbose();
 			break;
 		case 'f':
-			f.from = parse_date("from", optarg);
+			f->from = parse_date("from", optarg);
 			break;
 		case 't':
-			f.to = parse_date("to", optarg);
+			f->to = parse_date("to", optarg);
 			break;
 		case 's':
 			if (sc_num_parse_long(optarg, 0, 0x7fffffffffffffffL,
@@ -298,34 +301,65 @@ main(int argc, char *argv[])
 				    optarg);
 				usage(stderr, EX_USAGE);
 			}
-			f.seed = (uint64_t)seed;
+			f->seed = (uint64_t)seed;
 			break;
 		case 'o':
-			output = optarg;
+			*output = optarg;
 			break;
 		default:
 			usage(stderr, EX_USAGE);
 		}
-	argc -= optind;
-	argv += optind;
-	if (argc == 0) {
+	return optind;
+}
+
+/* Usage errors in the operands, before anything is fetched. */
+static int
+check_operands(char **ops, int n)
+{
+	int k, nmarket = 0;
+	enum kind kind;
+
+	if (n == 0) {
 		warnx("no source given");
 		usage(stderr, EX_USAGE);
 	}
+	for (k = 0; k < n; k++)
+		if ((kind = operand_kind(ops[k])) == K_MARKET) {
+			check_symbols(ops[k]);
+			nmarket++;
+		} else if (kind == K_UNKNOWN) {
+			warnx("%s: unknown source", ops[k]);
+			usage(stderr, EX_USAGE);
+		}
+	if (nmarket > 0 && nmarket < n) {
+		warnx("market data and other sources cannot be mixed");
+		usage(stderr, EX_USAGE);
+	}
+	return nmarket;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct fetch f = { 0 };
+	struct sc_err e = { 0 };
+	struct sc_out *out;
+	const char *output = "-";
+	long today = (long)(time(NULL) / 86400);
+	int k, nmarket, y, m, d, rc;
+
+	sc_cli_init();
+	sc_date_to_ymd(today, &y, &m, &d);
+	f.from = sc_date_from_ymd(y, 1, 1);
+	f.to = today;
+	k = parse_options(argc, argv, &f, &output);
+	argc -= k;
+	argv += k;
 	if (f.from > f.to) {
 		warnx("--from is after --to");
 		usage(stderr, EX_USAGE);
 	}
-	for (k = 0; k < argc; k++)
-		if ((rc = operand_kind(argv[k])) == K_MARKET) {
-			check_symbols(argv[k]);
-			nmarket++;
-		} else if (rc == K_STORE)
-			dispatch_store(&f, argv[k]);
-	if (nmarket > 0 && nmarket < argc) {
-		warnx("market data and other sources cannot be mixed");
-		usage(stderr, EX_USAGE);
-	}
+	nmarket = check_operands(argv, argc);
 	if (sc_config_load(&f.cfg, &e) == -1)
 		sc_cli_fail(&e, NULL);
 	if ((out = sc_out_open(output, &e)) == NULL)

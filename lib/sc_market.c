@@ -744,8 +744,9 @@ int
 sc_market_download(const struct sc_config *cfg, const char *url, FILE *out,
     void (*sleep)(double), struct sc_err *e)
 {
+	/* No Accept-Encoding: the bytes as the server keeps them. */
 	struct sc_http_opts ho = { cfg->http_timeout, cfg->http_connect_timeout,
-		NULL, 0, 1, 1 };
+		NULL, 0, 0, 1 };
 	struct sc_retry rt = { cfg->retry_max > 0 ? cfg->retry_max : 1,
 		cfg->retry_base, cfg->retry_cap, 0, (uint64_t)time(NULL), 0,
 		sleep };

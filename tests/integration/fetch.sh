@@ -162,6 +162,8 @@ t_exit "path copied" 0 sc-fetch "$T_TMP/s.csv"
 t_check "path bytes unchanged" cmp -s "$T_OUT" "$T_TMP/s.csv"
 t_exit "file:// copied" 0 sc-fetch "file://$T_TMP/s.csv"
 t_check "file:// bytes unchanged" cmp -s "$T_OUT" "$T_TMP/s.csv"
+t_exit "stdin copied" 0 sh -c "printf 'a,b\\n1,2' | sc-fetch -"
+t_check "stdin bytes unchanged" [ "$(cat "$T_OUT")" = "$(printf 'a,b\n1,2')" ]
 t_exit "missing path -> 66" 66 sc-fetch "$T_TMP/nope.csv"
 t_exit "http download" 0 sc-fetch "$BASE/raw/hello.bin"
 t_check "http bytes unchanged" sh -c "$PY -c 'import sys; sys.stdout.buffer.write(bytes(range(256))*4)' | cmp -s - '$T_OUT'"
