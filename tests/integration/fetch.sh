@@ -72,6 +72,11 @@ t_exit "yahoo exchange-local date (Sydney)" 0 sc-fetch --from 2025-01-07 --to 20
 t_grep "yahoo Sydney bar dated locally" "^2025-01-07,BHP.AX," "$T_OUT"
 t_exit "yahoo 429 then success" 0 fetch yahoo:RATE
 t_check "yahoo 429: asked twice" [ "$(requests /chart/RATE)" -eq 2 ]
+t0=$(date +%s%N)
+t_exit "yahoo 429 with Retry-After: 1" 0 env SC_RETRY_CAP=5 sc-fetch --from 2025-03-01 --to 2025-03-31 yahoo:WAIT
+t_check "yahoo Retry-After honoured" [ $(( ($(date +%s%N) - t0) / 1000000 )) -ge 1000 ]
+t_exit "yahoo answer past the size bound -> 76" 76 fetch yahoo:HUGE
+t_grep "yahoo size bound message" "larger than" "$T_ERR"
 t_exit "yahoo 500 every time -> 69" 69 fetch yahoo:DOWN
 t_check "yahoo 500: SC_RETRY_MAX attempts" [ "$(requests /chart/DOWN)" -eq 3 ]
 t_grep "yahoo 500 message" "yahoo:DOWN: service unavailable \(HTTP 500\) after 3 attempts" "$T_ERR"
@@ -121,6 +126,8 @@ t_grep "alphavantage missing key names the variable" "ALPHAVANTAGE_API_KEY" "$T_
 export ALPHAVANTAGE_API_KEY=avsecret42
 t_exit "alphavantage JSON" 0 fetch alphavantage:OK
 t_grep "alphavantage row" "^2025-03-05,OK,100.03,101.9,99.61,101.37,,3120450$" "$T_OUT"
+t_exit "alphavantage -vv" 0 fetch -vv alphavantage:OK
+t_check "alphavantage -vv masks the key" sh -c "! grep -q avsecret42 '$T_ERR' && grep -q 'apikey=\*\*\*' '$T_ERR'"
 t_exit "alphavantage daily quota -> 75" 75 fetch alphavantage:QUOTA
 t_check "alphavantage quota message hides the key" sh -c "! grep -q avsecret42 '$T_ERR' && grep -q 'per day' '$T_ERR'"
 t_exit "alphavantage burst limit retried" 0 fetch alphavantage:BURST

@@ -138,6 +138,20 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(429, "Too Many Requests", "text/plain",
                                  [("Retry-After", "0")])
             return self.send(200, data("yahoo-nulls.json"))
+        if sym == "WAIT":
+            if n == 1:
+                return self.send(429, "Too Many Requests", "text/plain",
+                                 [("Retry-After", "1")])
+            return self.send(200, data("yahoo-nulls.json"))
+        if sym == "HUGE":
+            # announce 40 MB, send a little: the client must refuse it
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "40000000")
+            self.end_headers()
+            self.wfile.write(b'{"chart":' + b" " * 65536)
+            self.close_connection = True
+            return None
         if sym == "DOWN":
             return self.send(500, "Internal Server Error", "text/plain")
         if sym in ("AUTH", "AUTHFAIL"):
