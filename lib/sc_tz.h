@@ -43,7 +43,11 @@ struct sc_tz *sc_tz_posix(const char *rule, struct sc_err *);
 /* Free z; NULL is a no-op. */
 void sc_tz_free(struct sc_tz *);
 
-/* The zone's offset from UTC in seconds (east positive) at instant t. */
+/*
+ * The zone's offset from UTC in seconds (east positive) at instant t
+ * (seconds since the epoch; keep |t| below 2^50 so that the date
+ * arithmetic cannot overflow).
+ */
 long sc_tz_offset(const struct sc_tz *, int64_t t);
 
 /*

@@ -309,9 +309,11 @@ read_rows(const struct chart *c, long from, long to, struct sc_series *out,
 
 	for (i = 0; i < n; i++) {
 		t = json_array_get(c->ts, i);
-		if (!json_is_integer(t))
+		/* Years 1653 to 5138 keep the date arithmetic in range. */
+		if (!json_is_integer(t) || json_integer_value(t) < -1e10 ||
+		    json_integer_value(t) > 1e11)
 			return sc_err_set(e, SC_EPROTO, 0,
-			    "chart: timestamp %zu is not an integer", i);
+			    "chart: timestamp %zu is not a plausible time", i);
 		if (element(c->open, i, &b.open) == -1 ||
 		    element(c->high, i, &b.high) == -1 ||
 		    element(c->low, i, &b.low) == -1 ||

@@ -149,6 +149,36 @@ START_TEST(test_stooq_parse_errors)
 }
 END_TEST
 
+/* Every prefix of every fixture: judged and parsed without a crash. */
+START_TEST(test_stooq_robust_prefixes)
+{
+	static const char *const names[] = { "stooq-ok.csv",
+		"stooq-index-crlf.csv", "stooq-nulls.csv" };
+	char msg[200];
+	size_t i, n, len;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *body = fixture(names[i], &len);
+
+		for (n = 0; n <= len; n++) {
+			struct sc_series s = { 0 };
+			struct sc_err e = { 0 };
+			char *copy = malloc(n + 1);
+
+			memcpy(copy, body, n);
+			copy[n] = '\0';
+			(void)sc_stooq_classify(200, NULL, copy, n, msg,
+			    sizeof(msg));
+			if (sc_stooq_parse(copy, n, 0, 100000, &s, &e) == -1)
+				ck_assert_int_ne(e.code, SC_EOK);
+			sc_series_free(&s);
+			free(copy);
+		}
+		free(body);
+	}
+}
+END_TEST
+
 Suite *
 sc_stooq_suite(void)
 {
@@ -164,6 +194,9 @@ sc_stooq_suite(void)
 	tc = tcase_create("parse");
 	tcase_add_test(tc, test_stooq_parse_ok);
 	tcase_add_test(tc, test_stooq_parse_errors);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("robust");
+	tcase_add_test(tc, test_stooq_robust_prefixes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -264,6 +264,13 @@ START_TEST(test_yahoo_parse_errors)
 	                     &e),
 	    -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "not a number"));
+	body = "{\"chart\":{\"result\":[{\"meta\":{\"gmtoffset\":0},"
+	       "\"timestamp\":[9223372036854775807],\"indicators\":{"
+	       "\"quote\":[{\"close\":[1]}]}}]}}";
+	ck_assert_int_eq(sc_yahoo_parse(body, strlen(body), 0, 100000, NULL, &s,
+	                     &e),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "plausible"));
 	sc_series_free(&s);
 }
 END_TEST
@@ -388,6 +395,38 @@ START_TEST(test_yahoo_captures_errors)
 }
 END_TEST
 
+/* Every prefix of every fixture: judged and parsed without a crash. */
+START_TEST(test_yahoo_robust_prefixes)
+{
+	static const char *const names[] = { "yahoo-nulls.json",
+		"yahoo-duplicate-final.json", "yahoo-empty.json",
+		"yahoo-notfound.json", "yahoo-sydney.json" };
+	char msg[200];
+	size_t i, n, len;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *body = fixture(names[i], &len);
+
+		for (n = 0; n <= len; n++) {
+			struct sc_series s = { 0 };
+			struct sc_err e = { 0 };
+			char *copy = malloc(n + 1);
+
+			memcpy(copy, body, n);
+			copy[n] = '\0';
+			(void)sc_yahoo_classify(200, NULL, copy, n, msg,
+			    sizeof(msg));
+			if (sc_yahoo_parse(copy, n, 0, 100000, NULL, &s, &e) ==
+			    -1)
+				ck_assert_int_ne(e.code, SC_EOK);
+			sc_series_free(&s);
+			free(copy);
+		}
+		free(body);
+	}
+}
+END_TEST
+
 Suite *
 sc_yahoo_suite(void)
 {
@@ -411,6 +450,9 @@ sc_yahoo_suite(void)
 	tc = tcase_create("captures");
 	tcase_add_test(tc, test_yahoo_captures_expected);
 	tcase_add_test(tc, test_yahoo_captures_errors);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("robust");
+	tcase_add_test(tc, test_yahoo_robust_prefixes);
 	suite_add_tcase(s, tc);
 	return s;
 }
