@@ -241,10 +241,17 @@ set_options(struct sc_http *h, const struct sc_http_req *req, struct xfer *x,
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 }
 
+/*
+ * Messages name the URL without its query string: query strings carry
+ * secrets (API keys, presigned-URL signatures and tokens).
+ */
 static int
-curl_failure(CURLcode rc, const struct xfer *x, const char *url,
+curl_failure(CURLcode rc, const struct xfer *x, const char *full,
     struct sc_err *e)
 {
+	char url[512];
+
+	snprintf(url, sizeof(url), "%.*s", (int)strcspn(full, "?#"), full);
 	if (x->too_big)
 		return sc_err_set(e, SC_EPROTO, 0,
 		    "%s: response larger than %zu bytes", url,
