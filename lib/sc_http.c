@@ -25,6 +25,7 @@
 struct sc_http {
 	CURL *curl;
 	struct sc_http_opts opts;
+	CURLSH *share; /* the cookie jar, when cookies are kept */
 };
 
 struct xfer {
@@ -69,8 +70,14 @@ sc_http_new(const struct sc_http_opts *opts, struct sc_err *e)
 		h->opts.timeout = 30;
 	if (h->opts.connect_timeout <= 0)
 		h->opts.connect_timeout = 10;
-	if (h->opts.cookies)
-		curl_easy_setopt(h->curl, CURLOPT_COOKIEFILE, "");
+	if (h->opts.cookies &&
+	    ((h->share = curl_share_init()) == NULL ||
+	        curl_share_setopt(h->share, CURLSHOPT_SHARE,
+	            CURL_LOCK_DATA_COOKIE) != CURLSHE_OK)) {
+		sc_http_free(h);
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		return NULL;
+	}
 	return h;
 }
 
@@ -80,6 +87,8 @@ sc_http_free(struct sc_http *h)
 	if (h == NULL)
 		return;
 	curl_easy_cleanup(h->curl);
+	if (h->share != NULL)
+		curl_share_cleanup(h->share);
 	free(h);
 }
 
@@ -232,10 +241,17 @@ set_options(struct sc_http *h, const struct sc_http_req *req, struct xfer *x,
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 }
 
+/*
+ * Messages name the URL without its query string: query strings carry
+ * secrets (API keys, presigned-URL signatures and tokens).
+ */
 static int
-curl_failure(CURLcode rc, const struct xfer *x, const char *url,
+curl_failure(CURLcode rc, const struct xfer *x, const char *full,
     struct sc_err *e)
 {
+	char url[512];
+
+	snprintf(url, sizeof(url), "%.*s", (int)strcspn(full, "?#"), full);
 	if (x->too_big)
 		return sc_err_set(e, SC_EPROTO, 0,
 		    "%s: response larger than %zu bytes", url,
@@ -278,9 +294,18 @@ sc_http_do(struct sc_http *h, const struct sc_http_req *req,
 		return sc_err_errno(e, SC_EIO, errno, "rewind request body");
 	if ((hdrs = make_headers(req, e)) == NULL)
 		return -1;
+	/*
+	 * The jar lives in a share object; the engine is switched on per
+	 * request with COOKIEFILE "".  curl_easy_reset() drops that list
+	 * without freeing it (libcurl 7.88), so it is cleared first.
+	 */
+	if (h->share != NULL)
+		curl_easy_setopt(h->curl, CURLOPT_COOKIEFILE, NULL);
 	curl_easy_reset(h->curl);
-	if (h->opts.cookies)
+	if (h->share != NULL) {
+		curl_easy_setopt(h->curl, CURLOPT_SHARE, h->share);
 		curl_easy_setopt(h->curl, CURLOPT_COOKIEFILE, "");
+	}
 	set_options(h, req, &x, hdrs);
 	rc = curl_easy_perform(h->curl);
 	curl_slist_free_all(hdrs);

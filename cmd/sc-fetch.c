@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * sc-fetch: read anything addressable and write it to stdout.  Market data
+ * operands (yahoo:, stooq:, alphavantage:, synthetic:) become one OHLCV CSV
+ * stream sorted by ticker and date; a path, file:// or http(s):// URL is
+ * copied byte for byte.  One failing symbol does not lose the others: their
+ * rows are written, each failure is reported, and the exit status is the
+ * first failure's.  Store keys, s3:// and models:/ operands belong in
+ * dispatch_store(), the one place that knows about the store.
+ */
+#include <sys/types.h>
+
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sc_cli.h"
+#include "sc_config.h"
+#include "sc_date.h"
+#include "sc_http.h"
+#include "sc_io.h"
+#include "sc_log.h"
+#include "sc_market.h"
+#include "sc_num.h"
+
+enum kind { K_MARKET, K_PATH, K_URL, K_STORE, K_UNKNOWN };
+
+struct fetch {
+	struct sc_config cfg;
+	long from, to;
+	uint64_t seed;
+	FILE *out;
+	int status; /* the first failure's exit status */
+};
+
+static void usage(FILE *, int) __attribute__((noreturn));
+
+static void
+usage(FILE *fp, int status)
+{
+	fputs("usage: sc-fetch [-hVv] [--from DATE] [--to DATE] [--seed N] "
+	      "[-o FILE] SOURCE...\n",
+	    fp);
+	if (fp == stdout)
+		fputs("\nSources (several symbols: yahoo:AAPL,MSFT):\n"
+		      "  yahoo:SYMBOL[,...]         Yahoo Finance chart API, "
+		      "daily bars\n"
+		      "  stooq:SYMBOL[,...]         Stooq CSV (needs "
+		      "SC_STOOQ_APIKEY)\n"
+		      "  alphavantage:SYMBOL[,...]  Alpha Vantage daily (needs "
+		      "ALPHAVANTAGE_API_KEY)\n"
+		      "  synthetic:SYMBOL[,...]     SYNTHETIC data, not real "
+		      "prices: offline,\n"
+		      "                             deterministic from symbol "
+		      "and --seed\n"
+		      "  PATH, file://PATH, -       a file, copied unchanged\n"
+		      "  https://URL, http://URL    a download, copied "
+		      "unchanged\n"
+		      "\nDates are YYYY-MM-DD, inclusive; --from defaults to "
+		      "January 1st of this\nyear and --to to today (UTC). "
+		      "Output: date,ticker,open,high,low,close,\n"
+		      "adj_close,volume sorted by ticker and date.\n",
+		    fp);
+	if (fp == stdout)
+		sc_cli_flush_stdout();
+	exit(status);
+}
+
+/*
+ * Store keys (raw/AAPL.csv), s3:// and models:/ URIs: the store branch
+ * recognises them here and fetches them in dispatch_store().  Until then
+ * no operand is a store operand.
+ */
+static int
+store_operand(const char *op)
+{
+	(void)op;
+	return 0;
+}
+
+static int
+dispatch_store(struct fetch *f, const char *op)
+{
+	(void)f;
+	warnx("%s: store operands are not supported yet", op);
+	return EX_USAGE;
+}
+
+/* Where an operand goes. */
+static enum kind
+operand_kind(const char *op)
+{
+	const char *colon = strchr(op, ':');
+	char src[16];
+
+	if (colon != NULL && (size_t)(colon - op) < sizeof(src)) {
+		memcpy(src, op, (size_t)(colon - op));
+		src[colon - op] = '\0';
+		if (sc_market_source_known(src))
+			return K_MARKET;
+	}
+	if (strcmp(op, "-") == 0 || op[0] == '/' || strncmp(op, "./", 2) == 0 ||
+	    strncmp(op, "../", 3) == 0 || strncmp(op, "file://", 7) == 0)
+		return K_PATH;
+	if (strncmp(op, "http://", 7) == 0 || strncmp(op, "https://", 8) == 0)
+		return K_URL;
+	return store_operand(op) ? K_STORE : K_UNKNOWN;
+}
+
+/* Check the symbols of a market operand before any request is made. */
+static void
+check_symbols(const char *op)
+{
+	const char *p = strchr(op, ':') + 1, *q;
+	char sym[40];
+
+	do {
+		q = strchr(p, ',');
+		if (q == NULL)
+			q = p + strlen(p);
+		snprintf(sym, sizeof(sym), "%.*s",
+		    (int)(q - p < 39 ? q - p : 39), p);
+		if (!sc_market_symbol_valid(sym) || q - p > 32) {
+			warnx("%s: invalid symbol \"%s\"", op, sym);
+			usage(stderr, EX_USAGE);
+		}
+		p = q + 1;
+	} while (*q != '\0');
+}
+
+static void
+failed(struct fetch *f, const struct sc_err *e)
+{
+	int status = sc_cli_report(e, NULL);
+
+	if (f->status == EX_OK)
+		f->status = status;
+}
+
+/* Fetch every symbol of every market operand, then write them sorted. */
+static int
+dispatch_market(struct fetch *f, char **ops, int n)
+{
+	struct sc_market_opts mo = { &f->cfg, f->from, f->to, f->seed, NULL };
+	struct sc_series *series = NULL;
+	struct sc_market *m;
+	struct sc_err e = { 0 };
+	size_t ns = 0, nfail = 0, i;
+	char *copy, *sym, *save, *colon;
+	int k, rc = -1;
+
+	if ((m = sc_market_new(&mo, &e)) == NULL)
+		sc_cli_fail(&e, NULL);
+	for (k = 0; k < n; k++) {
+		if ((copy = strdup(ops[k])) == NULL)
+			err(EX_OSERR, NULL);
+		colon = strchr(copy, ':');
+		*colon = '\0';
+		for (sym = strtok_r(colon + 1, ",", &save); sym != NULL;
+		     sym = strtok_r(NULL, ",", &save)) {
+			void *p = realloc(series, (ns + 1) * sizeof(*series));
+
+			if (p == NULL)
+				err(EX_OSERR, NULL);
+			series = p;
+			memset(&series[ns], 0, sizeof(*series));
+			if (sc_market_fetch(m, copy, sym, &series[ns], &e) ==
+			    -1) {
+				failed(f, &e);
+				nfail++;
+			}
+			ns++;
+		}
+		free(copy);
+	}
+	if (ns > nfail && sc_market_write(f->out, series, ns, &e) == 0)
+		rc = 0;
+	else if (ns > nfail)
+		failed(f, &e);
+	if (nfail > 0 && ns > 1)
+		warnx("%zu of %zu symbols failed%s", nfail, ns,
+		    rc == 0 ? "; the others were written" : "");
+	for (i = 0; i < ns; i++)
+		sc_series_free(&series[i]);
+	free(series);
+	sc_market_free(m);
+	return rc;
+}
+
+/* Copy a file (or stdin) to the output unchanged. */
+static int
+copy_path(struct fetch *f, const char *op)
+{
+	const char *path = op;
+	char buf[65536];
+	size_t n;
+	FILE *fp;
+
+	if (strncmp(op, "file://", 7) == 0) {
+		path = op + 7;
+		if (strncmp(path, "localhost/", 10) == 0)
+			path += 9;
+		if (path[0] != '/') {
+			warnx("%s: want file:///absolute/path", op);
+			return EX_USAGE;
+		}
+	}
+	fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (fp == NULL) {
+		warn("%s", path);
+		return EX_NOINPUT;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		fwrite(buf, 1, n, f->out);
+	if (ferror(fp)) {
+		warn("%s", path);
+		if (fp != stdin)
+			fclose(fp);
+		return EX_IOERR;
+	}
+	if (fp != stdin)
+		fclose(fp);
+	return EX_OK;
+}
+
+static int
+dispatch_raw(struct fetch *f, char **ops, int n)
+{
+	struct sc_err e = { 0 };
+	int k, status;
+
+	for (k = 0; k < n; k++) {
+		if (operand_kind(ops[k]) == K_PATH)
+			status = copy_path(f, ops[k]);
+		else if (operand_kind(ops[k]) == K_URL)
+			status = sc_market_download(&f->cfg, ops[k], f->out,
+			             NULL, &e) == 0
+			    ? EX_OK
+			    : sc_cli_report(&e, NULL);
+		else
+			status = dispatch_store(f, ops[k]);
+		if (status != EX_OK)
+			return status;
+	}
+	return EX_OK;
+}
+
+static long
+parse_date(const char *opt, const char *s)
+{
+	long d;
+
+	if (sc_date_parse(s, strlen(s), &d) == -1) {
+		warnx("--%s %s: want a date YYYY-MM-DD", opt, s);
+		usage(stderr, EX_USAGE);
+	}
+	return d;
+}
+
+/* Parse the options into f and *output; returns optind. */
+static int
+parse_options(int argc, char *argv[], struct fetch *f, const char **output)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long seed;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "hVvo:", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'h':
+			usage(stdout, EX_OK);
+		case 'V':
+			sc_cli_version();
+		case 'v':
+			sc_cli_verbose();
+			break;
+		case 'f':
+			f->from = parse_date("from", optarg);
+			break;
+		case 't':
+			f->to = parse_date("to", optarg);
+			break;
+		case 's':
+			if (sc_num_parse_long(optarg, 0, 0x7fffffffffffffffL,
+			        &seed) == -1) {
+				warnx("--seed %s: want a non-negative integer",
+				    optarg);
+				usage(stderr, EX_USAGE);
+			}
+			f->seed = (uint64_t)seed;
+			break;
+		case 'o':
+			*output = optarg;
+			break;
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	return optind;
+}
+
+/* Usage errors in the operands, before anything is fetched. */
+static int
+check_operands(char **ops, int n)
+{
+	int k, nmarket = 0;
+	enum kind kind;
+
+	if (n == 0) {
+		warnx("no source given");
+		usage(stderr, EX_USAGE);
+	}
+	for (k = 0; k < n; k++)
+		if ((kind = operand_kind(ops[k])) == K_MARKET) {
+			check_symbols(ops[k]);
+			nmarket++;
+		} else if (kind == K_UNKNOWN) {
+			warnx("%s: unknown source", ops[k]);
+			usage(stderr, EX_USAGE);
+		}
+	if (nmarket > 0 && nmarket < n) {
+		warnx("market data and other sources cannot be mixed");
+		usage(stderr, EX_USAGE);
+	}
+	return nmarket;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct fetch f = { 0 };
+	struct sc_err e = { 0 };
+	struct sc_out *out;
+	const char *output = "-";
+	long today = (long)(time(NULL) / 86400);
+	int k, nmarket, y, m, d, rc;
+
+	sc_cli_init();
+	sc_date_to_ymd(today, &y, &m, &d);
+	f.from = sc_date_from_ymd(y, 1, 1);
+	f.to = today;
+	k = parse_options(argc, argv, &f, &output);
+	argc -= k;
+	argv += k;
+	if (f.from > f.to) {
+		warnx("--from is after --to");
+		usage(stderr, EX_USAGE);
+	}
+	nmarket = check_operands(argv, argc);
+	if (sc_config_load(&f.cfg, &e) == -1)
+		sc_cli_fail(&e, NULL);
+	if ((out = sc_out_open(output, &e)) == NULL)
+		sc_cli_fail(&e, NULL);
+	f.out = sc_out_fp(out);
+	if (nmarket > 0)
+		rc = dispatch_market(&f, argv, argc) == 0 ? EX_OK : -1;
+	else
+		rc = f.status = dispatch_raw(&f, argv, argc);
+	if (rc != EX_OK)
+		sc_out_abort(out);
+	else if (sc_out_commit(out, &e) == -1)
+		sc_cli_fail(&e, NULL);
+	sc_config_free(&f.cfg);
+	sc_cli_flush_stdout();
+	return f.status;
+}
