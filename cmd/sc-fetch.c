@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * sc-fetch (store part): copy a store key, an s3:// object, a file:// URL
+ * or a path to standard output, list the keys under a prefix, or print a
+ * presigned URL.  Everything store-backed is in fetch_store(), so the
+ * market-data sc-fetch can take it over unchanged.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "sc_cli.h"
+#include "sc_config.h"
+#include "sc_num.h"
+#include "sc_store.h"
+
+struct fetch_opts {
+	int list;      /* list keys under the operand */
+	long presign;  /* > 0: print a presigned GET URL valid this long */
+	int page_size; /* ListObjectsV2 max-keys; 0: 1000 */
+};
+
+static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp,
+	    "usage: sc-fetch [-hVv] [--page-size N] [--presign SECONDS] "
+	    "SOURCE\n"
+	    "       sc-fetch [-hVv] [--page-size N] -l PREFIX\n");
+	exit(status);
+}
+
+static int
+print_key(const char *key, uint64_t size, void *arg)
+{
+	(void)size;
+	(void)arg;
+	return puts(key) == EOF ? -1 : 0;
+}
+
+/* The store an operand lives in, and its key (or prefix) there. */
+static struct sc_store *
+open_src(const struct sc_config *cfg, const struct sc_loc *l,
+    const struct sc_s3_opts *so, const char **key, struct sc_err *e)
+{
+	char where[300];
+
+	*key = l->key;
+	if (l->kind == SC_LOC_KEY)
+		return sc_store_open(cfg->store, so, e);
+	snprintf(where, sizeof(where), "s3://%s", l->bucket);
+	return sc_store_open(where, so, e);
+}
+
+static int
+fetch_path(const struct sc_loc *l, int list, FILE *out, struct sc_err *e)
+{
+	struct sc_store *st;
+	FILE *fp;
+	char buf[65536];
+	size_t n;
+	int rc = 0;
+
+	if (list) {
+		if ((st = sc_store_open(l->path, NULL, e)) == NULL)
+			return -1;
+		rc = sc_store_list(st, "", print_key, NULL, e);
+		sc_store_free(st);
+		return rc;
+	}
+	if ((fp = fopen(l->path, "rb")) == NULL)
+		return sc_err_errno(e, SC_ENOINPUT, errno, "%s", l->path);
+	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			rc = sc_err_errno(e, SC_EIO, errno, "stdout");
+	if (rc == 0 && ferror(fp))
+		rc = sc_err_errno(e, SC_EIO, errno, "%s", l->path);
+	fclose(fp);
+	return rc;
+}
+
+/*
+ * Copy (or list, or presign) a store-backed operand to out.  Returns 0 or
+ * -1 with *e set; SC_EUSAGE for an operand that is not store-backed.
+ */
+static int
+fetch_store(const struct sc_config *cfg, const char *operand,
+    const struct fetch_opts *fo, FILE *out, struct sc_err *e)
+{
+	struct sc_s3_opts so;
+	struct sc_store *st;
+	struct sc_loc l;
+	const char *key;
+	int rc;
+
+	if (sc_loc_parse(operand, fo->list, &l, e) == -1)
+		return -1;
+	sc_store_s3_opts(cfg, &so);
+	so.max_keys = fo->page_size;
+	if (l.kind == SC_LOC_PATH) {
+		rc = fetch_path(&l, fo->list, out, e);
+		sc_loc_free(&l);
+		return rc;
+	}
+	if (fo->presign > 0) {
+		struct sc_s3 *s3 = NULL;
+		struct sc_buf url = { 0 };
+
+		rc = l.kind != SC_LOC_S3
+		    ? sc_err_set(e, SC_EUSAGE, 0, "--presign wants s3://")
+		    : 0;
+		if (rc == 0 && (s3 = sc_s3_new(&so, e)) == NULL)
+			rc = -1;
+		if (rc == 0)
+			rc = sc_s3_presign(s3, "GET", l.bucket, l.key,
+			    fo->presign, time(NULL), &url, e);
+		if (rc == 0 && fprintf(out, "%s\n", url.data) < 0)
+			rc = sc_err_errno(e, SC_EIO, errno, "stdout");
+		sc_buf_free(&url);
+		sc_s3_free(s3);
+		sc_loc_free(&l);
+		return rc;
+	}
+	if ((st = open_src(cfg, &l, &so, &key, e)) == NULL) {
+		sc_loc_free(&l);
+		return -1;
+	}
+	if (fo->list)
+		rc = sc_store_list(st, key, print_key, NULL, e);
+	else
+		rc = sc_store_get(st, key, out, e);
+	sc_store_free(st);
+	sc_loc_free(&l);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "page-size", required_argument, NULL, 'P' },
+		{ "presign", required_argument, NULL, 'S' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct fetch_opts fo = { 0 };
+	struct sc_config cfg;
+	struct sc_err e = { 0 };
+	double v;
+	int ch, status = EX_OK;
+
+	sc_cli_init();
+	while ((ch = getopt_long(argc, argv, "hlvV", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'h':
+			usage(stdout, EX_OK);
+			break;
+		case 'l':
+			fo.list = 1;
+			break;
+		case 'P':
+			if (sc_num_parse_range(optarg, 1, 1000, &v) == -1 ||
+			    v != (int)v) {
+				fprintf(stderr,
+				    "sc-fetch: --page-size %s: "
+				    "want 1 to 1000\n",
+				    optarg);
+				usage(stderr, EX_USAGE);
+			}
+			fo.page_size = (int)v;
+			break;
+		case 'S':
+			if (sc_num_parse_range(optarg, 1, 604800, &v) == -1 ||
+			    v != (long)v) {
+				fprintf(stderr,
+				    "sc-fetch: --presign %s: "
+				    "want 1 to 604800 seconds\n",
+				    optarg);
+				usage(stderr, EX_USAGE);
+			}
+			fo.presign = (long)v;
+			break;
+		case 'v':
+			sc_cli_verbose();
+			break;
+		case 'V':
+			sc_cli_version();
+			break;
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	if (argc - optind != 1) {
+		fprintf(stderr, "sc-fetch: want one SOURCE\n");
+		usage(stderr, EX_USAGE);
+	}
+	if (sc_config_load(&cfg, &e) == -1)
+		sc_cli_fail(&e, NULL);
+	if (fetch_store(&cfg, argv[optind], &fo, stdout, &e) == -1)
+		status = sc_cli_report(&e, NULL);
+	sc_config_free(&cfg);
+	if (status == EX_OK)
+		sc_cli_flush_stdout();
+	return status;
+}
