@@ -592,6 +592,68 @@ START_TEST(test_sigv4_errors_bad_input)
 }
 END_TEST
 
+/*
+ * Cases beyond the AWS suite, with botocore (python3-botocore) as the
+ * oracle: a conditional PUT of a key that needs encoding, and a
+ * ListObjectsV2 page with a continuation token, path-style on a port.
+ */
+static const struct sc_sigv4_key boto_key = { "S3RVER", "S3RVER", NULL,
+	"us-east-1", "s3", T_2015 };
+
+START_TEST(test_sigv4_botocore_put)
+{
+	struct sc_sigv4_kv h[] = { { "If-None-Match", "*" },
+		{ "Content-Type", "text/csv" } };
+	struct sc_sigv4_out out = { 0 };
+	struct sc_sigv4_req r = { 0 };
+	uint8_t d[SC_SHA256_LEN];
+	char hex[SC_SHA256_HEX];
+
+	ck_assert_int_eq(sc_hash_sha256("hello\n", 6, d, NULL), 0);
+	sc_hash_hex(d, sizeof(d), hex);
+	ck_assert_str_eq(hex,
+	    "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03");
+	r.method = "PUT";
+	r.host = "127.0.0.1:9000";
+	r.path = "/bkt/a b/\xc3\xbc+=.csv";
+	r.headers = h;
+	r.nheaders = 2;
+	r.payload_hash = hex;
+	r.content_sha256 = 1;
+	ck_assert_int_eq(sc_sigv4_sign(&boto_key, &r, &out, NULL), 0);
+	ck_assert_str_eq(out.path.data, "/bkt/a%20b/%C3%BC%2B%3D.csv");
+	ck_assert_str_eq(out.auth.data,
+	    "AWS4-HMAC-SHA256 Credential=S3RVER/20150830/us-east-1/s3/"
+	    "aws4_request, SignedHeaders=content-type;host;if-none-match;"
+	    "x-amz-content-sha256;x-amz-date, Signature="
+	    "31884d0f41ff09160d56bdd95421e70c92ba3bdf41e68bd500e73031ced73c35");
+	sc_sigv4_out_free(&out);
+}
+END_TEST
+
+START_TEST(test_sigv4_botocore_list)
+{
+	struct sc_sigv4_kv q[] = { { "list-type", "2" }, { "prefix", "a b/" },
+		{ "continuation-token", "tok/en+=" }, { "max-keys", "5" } };
+	struct sc_sigv4_out out = { 0 };
+	struct sc_sigv4_req r = { 0 };
+
+	r.method = "GET";
+	r.host = "127.0.0.1:9000";
+	r.path = "/bkt";
+	r.query = q;
+	r.nquery = 4;
+	r.content_sha256 = 1;
+	ck_assert_int_eq(sc_sigv4_sign(&boto_key, &r, &out, NULL), 0);
+	ck_assert_str_eq(out.query.data,
+	    "continuation-token=tok%2Fen%2B%3D&list-type=2&max-keys=5&"
+	    "prefix=a%20b%2F");
+	ck_assert_str_eq(out.signature,
+	    "bb2c6a10f4f516c3bbedfa1891f283e887667d2c1a9d66e6ec372ccfa8b923c6");
+	sc_sigv4_out_free(&out);
+}
+END_TEST
+
 START_TEST(test_sigv4_suite_absent)
 {
 	fprintf(stderr,
@@ -647,6 +709,10 @@ sc_sigv4_suite(void)
 	    (int)(sizeof(s3_examples) / sizeof(s3_examples[0])));
 	tcase_add_test(tc, test_sigv4_s3_presign);
 	tcase_add_test(tc, test_sigv4_key_derive);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("botocore");
+	tcase_add_test(tc, test_sigv4_botocore_put);
+	tcase_add_test(tc, test_sigv4_botocore_list);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("encode");
 	tcase_add_test(tc, test_sigv4_encode_rules);
