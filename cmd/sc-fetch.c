@@ -20,6 +20,7 @@
 
 struct fetch_opts {
 	int list;      /* list keys under the operand */
+	int head;      /* print the operand and its size instead */
 	long presign;  /* > 0: print a presigned GET URL valid this long */
 	int page_size; /* ListObjectsV2 max-keys; 0: 1000 */
 };
@@ -28,8 +29,7 @@ static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp,
-	    "usage: sc-fetch [-hVv] [--page-size N] [--presign SECONDS] "
-	    "SOURCE\n"
+	    "usage: sc-fetch [-hVv] [--head] [--presign SECONDS] SOURCE\n"
 	    "       sc-fetch [-hVv] [--page-size N] -l PREFIX\n");
 	exit(status);
 }
@@ -101,6 +101,25 @@ fetch_store(const struct sc_config *cfg, const char *operand,
 		return -1;
 	sc_store_s3_opts(cfg, &so);
 	so.max_keys = fo->page_size;
+	if (l.kind == SC_LOC_PATH && fo->head) {
+		struct sc_store *dir;
+		uint64_t size = 0;
+
+		sc_loc_free(&l);
+		/* A path's size: stat it as a store key under "/". */
+		if ((dir = sc_store_open("/", NULL, e)) == NULL)
+			return -1;
+		rc = operand[0] == '/'
+		    ? sc_store_stat(dir, operand + 1, &size, e)
+		    : sc_err_set(e, SC_EUSAGE, 0,
+		          "--head wants an absolute path");
+		sc_store_free(dir);
+		if (rc == 0 &&
+		    fprintf(out, "%s\t%llu\n", operand,
+		        (unsigned long long)size) < 0)
+			rc = sc_err_errno(e, SC_EIO, errno, "stdout");
+		return rc;
+	}
 	if (l.kind == SC_LOC_PATH) {
 		rc = fetch_path(&l, fo->list, out, e);
 		sc_loc_free(&l);
@@ -131,7 +150,15 @@ fetch_store(const struct sc_config *cfg, const char *operand,
 	}
 	if (fo->list)
 		rc = sc_store_list(st, key, print_key, NULL, e);
-	else
+	else if (fo->head) {
+		uint64_t size = 0;
+
+		rc = sc_store_stat(st, key, &size, e);
+		if (rc == 0 &&
+		    fprintf(out, "%s\t%llu\n", operand,
+		        (unsigned long long)size) < 0)
+			rc = sc_err_errno(e, SC_EIO, errno, "stdout");
+	} else
 		rc = sc_store_get(st, key, out, e);
 	sc_store_free(st);
 	sc_loc_free(&l);
@@ -142,6 +169,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "head", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "page-size", required_argument, NULL, 'P' },
@@ -161,6 +189,9 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'h':
 			usage(stdout, EX_OK);
+			break;
+		case 'H':
+			fo.head = 1;
 			break;
 		case 'l':
 			fo.list = 1;

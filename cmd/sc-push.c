@@ -21,7 +21,9 @@
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: sc-push [-hVv] [--if-none-match] DEST\n");
+	fprintf(fp,
+	    "usage: sc-push [-hVv] [--if-none-match] DEST\n"
+	    "       sc-push [-hVv] --delete DEST\n");
 	exit(status);
 }
 
@@ -63,6 +65,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "delete", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "if-none-match", no_argument, NULL, 'N' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -75,13 +78,16 @@ main(int argc, char *argv[])
 	struct sc_err e = { 0 };
 	struct sc_loc l = { 0 };
 	char *key = NULL;
-	int ch, flags = 0, rc, status = EX_OK;
+	int ch, flags = 0, del = 0, status = EX_OK;
 
 	sc_cli_init();
 	while ((ch = getopt_long(argc, argv, "hvV", longopts, NULL)) != -1)
 		switch (ch) {
 		case 'h':
 			usage(stdout, EX_OK);
+			break;
+		case 'D':
+			del = 1;
 			break;
 		case 'N':
 			flags |= SC_STORE_EXCL;
@@ -95,6 +101,12 @@ main(int argc, char *argv[])
 		default:
 			usage(stderr, EX_USAGE);
 		}
+	if (del && flags) {
+		fprintf(stderr,
+		    "sc-push: --delete and --if-none-match "
+		    "exclude each other\n");
+		usage(stderr, EX_USAGE);
+	}
 	if (argc - optind != 1) {
 		fprintf(stderr, "sc-push: want one DEST\n");
 		usage(stderr, EX_USAGE);
@@ -114,7 +126,8 @@ main(int argc, char *argv[])
 		status = sc_cli_report(&e, argv[optind]);
 		goto out;
 	}
-	if ((rc = sc_store_put(st, key, stdin, flags, &e)) != 0)
+	if ((del ? sc_store_delete(st, key, &e)
+	         : sc_store_put(st, key, stdin, flags, &e)) != 0)
 		status = sc_cli_report(&e, NULL);
 out:
 	free(key);

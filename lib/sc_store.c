@@ -138,6 +138,23 @@ parse_file(const char *s, struct sc_loc *l, struct sc_err *e)
 	return pct_decode(l->path, e);
 }
 
+/* A listing prefix: "" or a key, or a key and a final '/'. */
+static int
+prefix_check(const char *s, struct sc_err *e)
+{
+	char buf[SC_STORE_MAX_KEY + 2];
+	size_t n = strlen(s);
+
+	if (n == 0)
+		return 0;
+	if (n > SC_STORE_MAX_KEY)
+		return sc_err_set(e, SC_EUSAGE, 0, "prefix: too long");
+	memcpy(buf, s, n + 1);
+	if (buf[n - 1] == '/')
+		buf[n - 1] = '\0';
+	return sc_store_key_check(buf, e);
+}
+
 static int
 has_scheme(const char *s)
 {
@@ -152,7 +169,7 @@ has_scheme(const char *s)
 }
 
 int
-sc_loc_parse(const char *s, int allow_empty, struct sc_loc *l, struct sc_err *e)
+sc_loc_parse(const char *s, int prefix, struct sc_loc *l, struct sc_err *e)
 {
 	int rc;
 
@@ -175,7 +192,7 @@ sc_loc_parse(const char *s, int allow_empty, struct sc_loc *l, struct sc_err *e)
 		    s);
 	else {
 		l->kind = SC_LOC_KEY;
-		rc = (*s == '\0' && allow_empty) ? 0 : sc_store_key_check(s, e);
+		rc = prefix ? prefix_check(s, e) : sc_store_key_check(s, e);
 		if (rc == 0 && (l->key = strdup(s)) == NULL)
 			rc = sc_err_set(e, SC_EOS, 0, "out of memory");
 	}
@@ -689,6 +706,36 @@ sc_store_delete(struct sc_store *st, const char *key, struct sc_err *e)
 }
 
 int
+sc_store_stat(struct sc_store *st, const char *key, uint64_t *size,
+    struct sc_err *e)
+{
+	struct sc_s3_info info;
+	struct sc_buf name = { 0 };
+	struct stat sb;
+	int rc;
+
+	if ((rc = full_name(st, key, &name, e)) == 0) {
+		if (st->s3 != NULL) {
+			rc =
+			    sc_s3_head(st->s3, st->bucket, name.data, &info, e);
+			if (rc == 0)
+				*size = info.size;
+		} else if (stat(name.data, &sb) == -1)
+			rc = sc_err_errno(e,
+			    errno == ENOENT || errno == ENOTDIR ? SC_ENOINPUT
+			                                        : SC_EIO,
+			    errno, "%s", key);
+		else if (!S_ISREG(sb.st_mode))
+			rc = sc_err_set(e, SC_ENOINPUT, 0, "%s: not a file",
+			    key);
+		else
+			*size = (uint64_t)sb.st_size;
+	}
+	sc_buf_free(&name);
+	return rc;
+}
+
+int
 sc_store_exists(struct sc_store *st, const char *key, struct sc_err *e)
 {
 	struct sc_buf name = { 0 };
@@ -701,8 +748,7 @@ sc_store_exists(struct sc_store *st, const char *key, struct sc_err *e)
 			if (rc == -1 && e != NULL && e->code == SC_ENOINPUT) {
 				sc_err_clear(e);
 				rc = 0;
-			}
-			else if (rc == 0)
+			} else if (rc == 0)
 				rc = 1;
 		} else if (stat(name.data, &sb) == 0)
 			rc = S_ISREG(sb.st_mode);

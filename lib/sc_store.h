@@ -85,6 +85,13 @@ int sc_store_list(struct sc_store *, const char *prefix,
 /* Delete key; a missing key is not an error (as on S3).  0 or -1. */
 int sc_store_delete(struct sc_store *, const char *key, struct sc_err *);
 
+/*
+ * The size of the object under key into *size.  Returns 0, or -1 with
+ * SC_ENOINPUT when it does not exist, SC_EUSAGE, SC_EIO or S3 errors.
+ */
+int sc_store_stat(struct sc_store *, const char *key, uint64_t *size,
+    struct sc_err *);
+
 /* 1 when key exists, 0 when not, -1 on error. */
 int sc_store_exists(struct sc_store *, const char *key, struct sc_err *);
 
@@ -105,12 +112,11 @@ struct sc_loc {
 /*
  * Parse an operand: "s3://bucket/key", "file:///path" (percent-decoded),
  * a path starting with '/', "./" or "../" (or "." or ".."), or else a store
- * key (checked with sc_store_key_check(); with allow_empty "" is the whole
- * store, for listing).  Another "scheme:" is SC_EUSAGE.  Free with
- * sc_loc_free().
+ * key (checked with sc_store_key_check(); when prefix is set, a listing
+ * prefix: "" for the whole store, or a key with a final '/').  Another
+ * "scheme:" is SC_EUSAGE.  Free with sc_loc_free().
  */
-int sc_loc_parse(const char *, int allow_empty, struct sc_loc *,
-    struct sc_err *);
+int sc_loc_parse(const char *, int prefix, struct sc_loc *, struct sc_err *);
 
 /* Free what *l owns and zero it. */
 void sc_loc_free(struct sc_loc *);

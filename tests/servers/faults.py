@@ -8,6 +8,7 @@ stay valid) to the real S3 server at --upstream.
 
 Faults (--mode):
   500, 503   answer that status with an S3 error body
+  429        answer 429 SlowDown
   reset      read the request, then reset the connection (RST)
   cut        forward, but send only half of a 2xx body, then close
   412        answer 412 PreconditionFailed to PUTs (forward the rest)
@@ -131,6 +132,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send(int(mode), error_body(
                 "InternalError" if mode == "500" else "ServiceUnavailable",
                 "injected fault"))
+        elif mode == "429":
+            self.send(429, error_body("SlowDown", "Please reduce your "
+                                      "request rate."))
         elif mode == "412":
             self.send(412, error_body("PreconditionFailed",
                                       "At least one of the pre-conditions "
