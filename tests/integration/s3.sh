@@ -133,6 +133,8 @@ t_check "get peak RSS under 20 MB ($(cat "$T_TMP/rss.get") KiB)" \
 t_check "50 MB byte-exact" same "$T_OUT" "$T_TMP/big"
 t_exit "50 MB get of the piped upload" 0 sc-fetch "$S3/big/pipe.bin"
 t_check "piped upload byte-exact" same "$T_OUT" "$T_TMP/big"
+t_exit "head of the 50 MB object" 0 sc-fetch --head "$S3/big/file.bin"
+t_grep "head gives its size" '	52428800$' "$T_OUT"
 rm -f "$T_TMP/big" "$T_OUT"
 
 # Presigned GET, fetched by curl; a tampered one is refused.
