@@ -31,6 +31,8 @@ usage(FILE *fp, int status)
 	fprintf(fp,
 	    "usage: sc-fetch [-hVv] [--head] [--presign SECONDS] SOURCE\n"
 	    "       sc-fetch [-hVv] [--page-size N] -l PREFIX\n");
+	if (fp == stdout)
+		sc_cli_flush_stdout();
 	exit(status);
 }
 

@@ -24,6 +24,8 @@ usage(FILE *fp, int status)
 	fprintf(fp,
 	    "usage: sc-push [-hVv] [--if-none-match] DEST\n"
 	    "       sc-push [-hVv] --delete DEST\n");
+	if (fp == stdout)
+		sc_cli_flush_stdout();
 	exit(status);
 }
 

@@ -283,7 +283,8 @@ build_query(struct ctx *c, struct sc_err *e)
 		        encode_dup(k->session_token), e) == -1)
 			return -1;
 	}
-	qsort(c->query.v, c->query.n, sizeof(c->query.v[0]), pair_cmp);
+	if (c->query.n > 0)
+		qsort(c->query.v, c->query.n, sizeof(c->query.v[0]), pair_cmp);
 	return 0;
 }
 
