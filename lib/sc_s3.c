@@ -50,6 +50,10 @@ struct s3req {
 	uint64_t body_len;
 	FILE *out_fp;
 	size_t max_body;
+	int resumable;     /* a GET of a whole object */
+	uint64_t resumed;  /* bytes already written by broken attempts */
+	char range[48];    /* "bytes=N-" to resume from */
+	char if_match[96]; /* the ETag of the version being read */
 };
 
 static int
@@ -384,13 +388,46 @@ done:
 }
 
 /*
- * Send r until an answer that is not worth another try, or the retries
- * are spent.  Returns 0 with the last answer in *resp (any status), or -1
- * when no answer came.  *tries gets the number of attempts.
+ * Prepare to continue a download that broke after resp->streamed bytes
+ * went to an output that cannot be rewound: ask for the rest with Range,
+ * pinned to the same version with If-Match.  -1 when it cannot be done.
  */
 static int
-s3_do(struct sc_s3 *s, const struct s3req *r, struct sc_http_resp *resp,
-    int *tries, struct sc_err *e)
+resume(struct s3req *r, const struct sc_http_resp *resp)
+{
+	char etag[96];
+
+	if (!r->resumable)
+		return -1;
+	if (r->if_match[0] == '\0') {
+		if (sc_http_header(resp, "etag", etag, sizeof(etag)) <= 0 ||
+		    strlen(etag) >= sizeof(r->if_match) ||
+		    r->nhdrs + 2 > MAX_HDRS)
+			return -1;
+		memcpy(r->if_match, etag, strlen(etag) + 1);
+		r->hdrs[r->nhdrs].name = "If-Match";
+		r->hdrs[r->nhdrs++].value = r->if_match;
+		r->hdrs[r->nhdrs].name = "Range";
+		r->hdrs[r->nhdrs++].value = r->range;
+	}
+	r->resumed += resp->streamed;
+	snprintf(r->range, sizeof(r->range), "bytes=%llu-",
+	    (unsigned long long)r->resumed);
+	sc_log(SC_LOG_INFO, "resuming at byte %llu",
+	    (unsigned long long)r->resumed);
+	return 0;
+}
+
+/*
+ * Send r until an answer that is not worth another try, or the retries
+ * are spent.  Returns 0 with the last answer in *resp (any status), or -1
+ * when no answer came.  *tries gets the number of attempts.  A download
+ * broken half-way is retried from the start into a seekable output, and
+ * resumed where it stopped into a pipe.
+ */
+static int
+s3_do(struct sc_s3 *s, struct s3req *r, struct sc_http_resp *resp, int *tries,
+    struct sc_err *e)
 {
 	struct sc_retry rt = { s->o.retry_max, s->o.retry_base, s->o.retry_cap,
 		s->o.retry_budget, s->o.seed, 0, s->o.sleep };
@@ -408,7 +445,8 @@ s3_do(struct sc_s3 *s, const struct s3req *r, struct sc_http_resp *resp,
 			return -1;
 		if (rc == 0 && !retryable_status(resp->status))
 			return 0;
-		if (resp->streamed > 0 && rewind_out(r->out_fp, start) == -1) {
+		if (resp->streamed > 0 && rewind_out(r->out_fp, start) == -1 &&
+		    resume(r, resp) == -1) {
 			if (rc == 0)
 				return 0;
 			sc_err_prefix(e, "cannot retry (output not seekable)");
@@ -477,6 +515,7 @@ sc_s3_get(struct sc_s3 *s, const char *bucket, const char *key,
 	r.key = key;
 	r.payload_hash = SC_SHA256_EMPTY;
 	r.out_fp = out;
+	r.resumable = range == NULL;
 	if (range != NULL) {
 		r.hdrs[0].name = "Range";
 		r.hdrs[0].value = range;

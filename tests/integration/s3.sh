@@ -207,6 +207,15 @@ arm cut 1
 AWS_ENDPOINT_URL=http://127.0.0.1:$fport t_exit \
 	"a body cut short is fetched again into a file" 0 sc-fetch "$S3/f/500"
 t_check "cut: bytes equal" same "$T_OUT" "$T_TMP/blob"
+arm cut 1
+AWS_ENDPOINT_URL=http://127.0.0.1:$fport t_exit \
+	"a body cut short into a pipe is resumed" 0 sh -c \
+	"sc-fetch -v '$S3/f/500' | cat > '$T_TMP/piped'"
+t_check "resumed: bytes equal" same "$T_TMP/piped" "$T_TMP/blob"
+t_grep "resumed where it broke" 'resuming at byte [1-9]' "$T_ERR"
+flog > "$T_TMP/logcut"
+t_grep "resumed with Range" '"Range": "bytes=[1-9][0-9]*-"' "$T_TMP/logcut"
+t_grep "pinned with If-Match" '"If-Match": ' "$T_TMP/logcut"
 
 # Conditional PUT: the test server ignores it, so a responder answers 412.
 arm 412 -1

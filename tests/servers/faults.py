@@ -92,6 +92,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         data = resp.read()
         if cut and 200 <= resp.status < 300 and len(data) > 1:
             self.send_response(resp.status)
+            for k, v in resp.getheaders():
+                if k.lower() not in ("transfer-encoding", "connection",
+                                     "content-length"):
+                    self.send_header(k, v)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data[: len(data) // 2])
