@@ -19,17 +19,19 @@
 #include "sc_store.h"
 
 struct fetch_opts {
-	int list;      /* list keys under the operand */
-	int head;      /* print the operand and its size instead */
-	long presign;  /* > 0: print a presigned GET URL valid this long */
-	int page_size; /* ListObjectsV2 max-keys; 0: 1000 */
+	int list;          /* list keys under the operand */
+	int head;          /* print the operand and its size instead */
+	const char *range; /* "bytes=A-B" of an s3:// object, or NULL */
+	long presign;      /* > 0: print a presigned GET URL valid this long */
+	int page_size;     /* ListObjectsV2 max-keys; 0: 1000 */
 };
 
 static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp,
-	    "usage: sc-fetch [-hVv] [--head] [--presign SECONDS] SOURCE\n"
+	    "usage: sc-fetch [-hVv] [--head] [--presign SECONDS] [--range A-B] "
+	    "SOURCE\n"
 	    "       sc-fetch [-hVv] [--page-size N] -l PREFIX\n");
 	if (fp == stdout)
 		sc_cli_flush_stdout();
@@ -127,6 +129,20 @@ fetch_store(const struct sc_config *cfg, const char *operand,
 		sc_loc_free(&l);
 		return rc;
 	}
+	if (fo->range != NULL) {
+		struct sc_s3 *s3 = NULL;
+
+		rc = l.kind != SC_LOC_S3
+		    ? sc_err_set(e, SC_EUSAGE, 0, "--range wants s3://")
+		    : 0;
+		if (rc == 0 && (s3 = sc_s3_new(&so, e)) == NULL)
+			rc = -1;
+		if (rc == 0)
+			rc = sc_s3_get(s3, l.bucket, l.key, fo->range, out, e);
+		sc_s3_free(s3);
+		sc_loc_free(&l);
+		return rc;
+	}
 	if (fo->presign > 0) {
 		struct sc_s3 *s3 = NULL;
 		struct sc_buf url = { 0 };
@@ -176,11 +192,13 @@ main(int argc, char *argv[])
 		{ "list", no_argument, NULL, 'l' },
 		{ "page-size", required_argument, NULL, 'P' },
 		{ "presign", required_argument, NULL, 'S' },
+		{ "range", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fetch_opts fo = { 0 };
+	char range[64];
 	struct sc_config cfg;
 	struct sc_err e = { 0 };
 	double v;
@@ -208,6 +226,18 @@ main(int argc, char *argv[])
 				usage(stderr, EX_USAGE);
 			}
 			fo.page_size = (int)v;
+			break;
+		case 'R':
+			if (strspn(optarg, "0123456789-") != strlen(optarg) ||
+			    strchr(optarg, '-') == NULL ||
+			    strlen(optarg) > 40) {
+				fprintf(stderr,
+				    "sc-fetch: --range %s: want FIRST-[LAST]\n",
+				    optarg);
+				usage(stderr, EX_USAGE);
+			}
+			snprintf(range, sizeof(range), "bytes=%s", optarg);
+			fo.range = range;
 			break;
 		case 'S':
 			if (sc_num_parse_range(optarg, 1, 604800, &v) == -1 ||

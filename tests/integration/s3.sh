@@ -102,6 +102,10 @@ KEYS
 t_exit "list enc/" 0 sc-fetch -l "$S3/enc/"
 t_check "list returns the six keys" test "$(wc -l < "$T_OUT")" -eq 6
 t_grep "list returns keys decoded" '^enc/ünïcødé €.csv$' "$T_OUT"
+t_exit "ranged get" 0 sc-fetch --range 3-9 "$S3/enc/plain.csv"
+t_check "ranged get returns bytes 3 to 9" test "$(cat "$T_OUT")" = \
+	"$(head -c 10 "$T_TMP/k1" | tail -c 7)"
+t_exit "a bad range exits 64" 64 sc-fetch --range x "$S3/enc/plain.csv"
 t_exit "head" 0 sc-fetch --head "$S3/enc/plain.csv"
 t_grep "head prints the size" "	$(wc -c < "$T_TMP/k1")\$" "$T_OUT"
 t_exit "delete" 0 sc-push --delete "$S3/enc/plain.csv"
@@ -203,6 +207,10 @@ done
 arm 429 -1
 AWS_ENDPOINT_URL=http://127.0.0.1:$fport t_exit "persistent 429: exit 75" 75 \
 	sc-push "$S3/f/never-429" < "$T_TMP/blob"
+arm slow -1
+AWS_ENDPOINT_URL=http://127.0.0.1:$fport SC_HTTP_TIMEOUT=0.3 SC_RETRY_MAX=2 \
+	t_exit "a server too slow times out: exit 75" 75 sc-fetch "$S3/f/500"
+t_grep "timed out" 'after 2 attempts.*timed out' "$T_ERR"
 arm cut 1
 AWS_ENDPOINT_URL=http://127.0.0.1:$fport t_exit \
 	"a body cut short is fetched again into a file" 0 sc-fetch "$S3/f/500"

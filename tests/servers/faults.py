@@ -12,6 +12,7 @@ Faults (--mode):
   reset      read the request, then reset the connection (RST)
   cut        forward, but send only half of a 2xx body, then close
   412        answer 412 PreconditionFailed to PUTs (forward the rest)
+  slow       wait 5 s before forwarding (for client timeouts)
 --fail K injects the fault into the first K requests, then forwards;
 --fail -1 injects it into every request.  Every request's method, path and
 headers are recorded.
@@ -28,6 +29,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 import urllib.parse
 
 STATE = {"mode": "none", "fail": 0, "seen": 0, "log": []}
@@ -143,6 +145,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send(412, error_body("PreconditionFailed",
                                       "At least one of the pre-conditions "
                                       "you specified did not hold"))
+        elif mode == "slow":
+            time.sleep(5)
+            self.forward(body)
         elif mode == "cut":
             self.forward(body, cut=True)
         else:
