@@ -5,6 +5,8 @@
  * presigned URL.  Everything store-backed is in fetch_store(), so the
  * market-data sc-fetch can take it over unchanged.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -61,20 +63,37 @@ open_src(const struct sc_config *cfg, const struct sc_loc *l,
 }
 
 static int
-fetch_path(const struct sc_loc *l, int list, FILE *out, struct sc_err *e)
+print_size(FILE *out, const char *operand, uint64_t size, struct sc_err *e)
+{
+	if (fprintf(out, "%s\t%llu\n", operand, (unsigned long long)size) < 0)
+		return sc_err_errno(e, SC_EIO, errno, "stdout");
+	return 0;
+}
+
+/* A local file: copy it, list the directory, or print its size. */
+static int
+fetch_path(const struct sc_loc *l, const struct fetch_opts *fo, FILE *out,
+    struct sc_err *e)
 {
 	struct sc_store *st;
+	struct stat sb;
 	FILE *fp;
 	char buf[65536];
 	size_t n;
 	int rc = 0;
 
-	if (list) {
+	if (fo->list) {
 		if ((st = sc_store_open(l->path, NULL, e)) == NULL)
 			return -1;
 		rc = sc_store_list(st, "", print_key, NULL, e);
 		sc_store_free(st);
 		return rc;
+	}
+	if (fo->head) {
+		if (stat(l->path, &sb) == -1)
+			return sc_err_errno(e, SC_ENOINPUT, errno, "%s",
+			    l->path);
+		return print_size(out, l->path, (uint64_t)sb.st_size, e);
 	}
 	if ((fp = fopen(l->path, "rb")) == NULL)
 		return sc_err_errno(e, SC_ENOINPUT, errno, "%s", l->path);
@@ -87,100 +106,107 @@ fetch_path(const struct sc_loc *l, int list, FILE *out, struct sc_err *e)
 	return rc;
 }
 
+/* --range and --presign: an s3:// object, not a store key. */
+static int
+fetch_s3_direct(const struct sc_s3_opts *so, const struct sc_loc *l,
+    const struct fetch_opts *fo, FILE *out, struct sc_err *e)
+{
+	struct sc_buf url = { 0 };
+	struct sc_s3 *s3;
+	int rc;
+
+	if (l->kind != SC_LOC_S3)
+		return sc_err_set(e, SC_EUSAGE, 0,
+		    "--range and --presign want s3://bucket/key");
+	if ((s3 = sc_s3_new(so, e)) == NULL)
+		return -1;
+	if (fo->range != NULL)
+		rc = sc_s3_get(s3, l->bucket, l->key, fo->range, out, e);
+	else
+		rc = sc_s3_presign(s3, "GET", l->bucket, l->key, fo->presign,
+		    time(NULL), &url, e);
+	if (rc == 0 && url.data != NULL && fprintf(out, "%s\n", url.data) < 0)
+		rc = sc_err_errno(e, SC_EIO, errno, "stdout");
+	sc_buf_free(&url);
+	sc_s3_free(s3);
+	return rc;
+}
+
 /*
- * Copy (or list, or presign) a store-backed operand to out.  Returns 0 or
- * -1 with *e set; SC_EUSAGE for an operand that is not store-backed.
+ * Copy a store-backed operand (store key, s3://, file://, path) to out, or
+ * list the keys under it, print its size, a byte range or a presigned URL,
+ * as fo says.  Returns 0 or -1 with *e set; SC_EUSAGE for an operand that
+ * is not store-backed.
  */
 static int
 fetch_store(const struct sc_config *cfg, const char *operand,
     const struct fetch_opts *fo, FILE *out, struct sc_err *e)
 {
 	struct sc_s3_opts so;
-	struct sc_store *st;
+	struct sc_store *st = NULL;
 	struct sc_loc l;
 	const char *key;
+	uint64_t size = 0;
 	int rc;
 
 	if (sc_loc_parse(operand, fo->list, &l, e) == -1)
 		return -1;
 	sc_store_s3_opts(cfg, &so);
 	so.max_keys = fo->page_size;
-	if (l.kind == SC_LOC_PATH && fo->head) {
-		struct sc_store *dir;
-		uint64_t size = 0;
-
-		sc_loc_free(&l);
-		/* A path's size: stat it as a store key under "/". */
-		if ((dir = sc_store_open("/", NULL, e)) == NULL)
-			return -1;
-		rc = operand[0] == '/'
-		    ? sc_store_stat(dir, operand + 1, &size, e)
-		    : sc_err_set(e, SC_EUSAGE, 0,
-		          "--head wants an absolute path");
-		sc_store_free(dir);
-		if (rc == 0 &&
-		    fprintf(out, "%s\t%llu\n", operand,
-		        (unsigned long long)size) < 0)
-			rc = sc_err_errno(e, SC_EIO, errno, "stdout");
-		return rc;
-	}
-	if (l.kind == SC_LOC_PATH) {
-		rc = fetch_path(&l, fo->list, out, e);
-		sc_loc_free(&l);
-		return rc;
-	}
-	if (fo->range != NULL) {
-		struct sc_s3 *s3 = NULL;
-
-		rc = l.kind != SC_LOC_S3
-		    ? sc_err_set(e, SC_EUSAGE, 0, "--range wants s3://")
-		    : 0;
-		if (rc == 0 && (s3 = sc_s3_new(&so, e)) == NULL)
-			rc = -1;
-		if (rc == 0)
-			rc = sc_s3_get(s3, l.bucket, l.key, fo->range, out, e);
-		sc_s3_free(s3);
-		sc_loc_free(&l);
-		return rc;
-	}
-	if (fo->presign > 0) {
-		struct sc_s3 *s3 = NULL;
-		struct sc_buf url = { 0 };
-
-		rc = l.kind != SC_LOC_S3
-		    ? sc_err_set(e, SC_EUSAGE, 0, "--presign wants s3://")
-		    : 0;
-		if (rc == 0 && (s3 = sc_s3_new(&so, e)) == NULL)
-			rc = -1;
-		if (rc == 0)
-			rc = sc_s3_presign(s3, "GET", l.bucket, l.key,
-			    fo->presign, time(NULL), &url, e);
-		if (rc == 0 && fprintf(out, "%s\n", url.data) < 0)
-			rc = sc_err_errno(e, SC_EIO, errno, "stdout");
-		sc_buf_free(&url);
-		sc_s3_free(s3);
-		sc_loc_free(&l);
-		return rc;
-	}
-	if ((st = open_src(cfg, &l, &so, &key, e)) == NULL) {
-		sc_loc_free(&l);
-		return -1;
-	}
-	if (fo->list)
+	if (l.kind == SC_LOC_PATH)
+		rc = fetch_path(&l, fo, out, e);
+	else if (fo->range != NULL || fo->presign > 0)
+		rc = fetch_s3_direct(&so, &l, fo, out, e);
+	else if ((st = open_src(cfg, &l, &so, &key, e)) == NULL)
+		rc = -1;
+	else if (fo->list)
 		rc = sc_store_list(st, key, print_key, NULL, e);
 	else if (fo->head) {
-		uint64_t size = 0;
-
 		rc = sc_store_stat(st, key, &size, e);
-		if (rc == 0 &&
-		    fprintf(out, "%s\t%llu\n", operand,
-		        (unsigned long long)size) < 0)
-			rc = sc_err_errno(e, SC_EIO, errno, "stdout");
+		if (rc == 0)
+			rc = print_size(out, operand, size, e);
 	} else
 		rc = sc_store_get(st, key, out, e);
 	sc_store_free(st);
 	sc_loc_free(&l);
 	return rc;
+}
+
+/* Options with values: a range and a presign lifetime, checked. */
+static void
+parse_value(int ch, const char *arg, struct fetch_opts *fo, char *range,
+    size_t size)
+{
+	double v;
+
+	if (ch == 'R') {
+		if (strspn(arg, "0123456789-") != strlen(arg) ||
+		    strchr(arg, '-') == NULL || arg[0] == '-' ||
+		    strlen(arg) > 40) {
+			fprintf(stderr,
+			    "sc-fetch: --range %s: want FIRST-[LAST]\n", arg);
+			usage(stderr, EX_USAGE);
+		}
+		snprintf(range, size, "bytes=%s", arg);
+		fo->range = range;
+	} else if (ch == 'P') {
+		if (sc_num_parse_range(arg, 1, 1000, &v) == -1 || v != (int)v) {
+			fprintf(stderr,
+			    "sc-fetch: --page-size %s: want 1 to 1000\n", arg);
+			usage(stderr, EX_USAGE);
+		}
+		fo->page_size = (int)v;
+	} else {
+		if (sc_num_parse_range(arg, 1, 604800, &v) == -1 ||
+		    v != (long)v) {
+			fprintf(stderr,
+			    "sc-fetch: --presign %s: want 1 to 604800 "
+			    "seconds\n",
+			    arg);
+			usage(stderr, EX_USAGE);
+		}
+		fo->presign = (long)v;
+	}
 }
 
 int
@@ -201,7 +227,6 @@ main(int argc, char *argv[])
 	char range[64];
 	struct sc_config cfg;
 	struct sc_err e = { 0 };
-	double v;
 	int ch, status = EX_OK;
 
 	sc_cli_init();
@@ -217,38 +242,9 @@ main(int argc, char *argv[])
 			fo.list = 1;
 			break;
 		case 'P':
-			if (sc_num_parse_range(optarg, 1, 1000, &v) == -1 ||
-			    v != (int)v) {
-				fprintf(stderr,
-				    "sc-fetch: --page-size %s: "
-				    "want 1 to 1000\n",
-				    optarg);
-				usage(stderr, EX_USAGE);
-			}
-			fo.page_size = (int)v;
-			break;
 		case 'R':
-			if (strspn(optarg, "0123456789-") != strlen(optarg) ||
-			    strchr(optarg, '-') == NULL ||
-			    strlen(optarg) > 40) {
-				fprintf(stderr,
-				    "sc-fetch: --range %s: want FIRST-[LAST]\n",
-				    optarg);
-				usage(stderr, EX_USAGE);
-			}
-			snprintf(range, sizeof(range), "bytes=%s", optarg);
-			fo.range = range;
-			break;
 		case 'S':
-			if (sc_num_parse_range(optarg, 1, 604800, &v) == -1 ||
-			    v != (long)v) {
-				fprintf(stderr,
-				    "sc-fetch: --presign %s: "
-				    "want 1 to 604800 seconds\n",
-				    optarg);
-				usage(stderr, EX_USAGE);
-			}
-			fo.presign = (long)v;
+			parse_value(ch, optarg, &fo, range, sizeof(range));
 			break;
 		case 'v':
 			sc_cli_verbose();

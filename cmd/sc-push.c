@@ -22,7 +22,7 @@ static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp,
-	    "usage: sc-push [-hVv] [--if-none-match] DEST\n"
+	    "usage: sc-push [-hVv] [--if-match ETAG | --if-none-match] DEST\n"
 	    "       sc-push [-hVv] --delete DEST\n");
 	if (fp == stdout)
 		sc_cli_flush_stdout();
@@ -63,23 +63,61 @@ open_dest(const struct sc_config *cfg, const struct sc_loc *l,
 	return st;
 }
 
+/*
+ * Write stdin to dest (or delete it).  Returns 0, -1 or SC_STORE_EXISTS,
+ * with *e set on failure.
+ */
+static int
+push(const struct sc_config *cfg, const char *dest, int flags, int del,
+    const char *etag, struct sc_err *e)
+{
+	struct sc_s3_opts so;
+	struct sc_store *st = NULL;
+	struct sc_loc l;
+	char *key = NULL;
+	int rc = -1;
+
+	sc_store_s3_opts(cfg, &so);
+	if (sc_loc_parse(dest, 0, &l, e) == -1)
+		return -1;
+	if (l.kind == SC_LOC_S3 && sc_store_key_check(l.key, e) == -1)
+		goto out;
+	if ((st = open_dest(cfg, &l, &so, &key, e)) == NULL)
+		goto out;
+	if (key == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		goto out;
+	}
+	if (del)
+		rc = sc_store_delete(st, key, e);
+	else if (etag != NULL)
+		rc = sc_store_put_if_match(st, key, stdin, etag, e);
+	else
+		rc = sc_store_put(st, key, stdin, flags, e);
+out:
+	if (rc == -1 && e->code == SC_EIO && strstr(e->msg, dest) == NULL)
+		sc_err_prefix(e, "%s", dest);
+	free(key);
+	sc_store_free(st);
+	sc_loc_free(&l);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "delete", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "if-match", required_argument, NULL, 'M' },
 		{ "if-none-match", no_argument, NULL, 'N' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sc_config cfg;
-	struct sc_s3_opts so;
-	struct sc_store *st = NULL;
 	struct sc_err e = { 0 };
-	struct sc_loc l = { 0 };
-	char *key = NULL;
+	const char *etag = NULL;
 	int ch, flags = 0, del = 0, status = EX_OK;
 
 	sc_cli_init();
@@ -90,6 +128,17 @@ main(int argc, char *argv[])
 			break;
 		case 'D':
 			del = 1;
+			break;
+		case 'M':
+			if (*optarg == '\0' || strlen(optarg) > 80 ||
+			    strchr(optarg, '"') != NULL) {
+				fprintf(stderr,
+				    "sc-push: --if-match %s: want an ETag "
+				    "without quotes\n",
+				    optarg);
+				usage(stderr, EX_USAGE);
+			}
+			etag = optarg;
 			break;
 		case 'N':
 			flags |= SC_STORE_EXCL;
@@ -103,9 +152,9 @@ main(int argc, char *argv[])
 		default:
 			usage(stderr, EX_USAGE);
 		}
-	if (del && flags) {
+	if (del + (flags != 0) + (etag != NULL) > 1) {
 		fprintf(stderr,
-		    "sc-push: --delete and --if-none-match "
+		    "sc-push: --delete, --if-match and --if-none-match "
 		    "exclude each other\n");
 		usage(stderr, EX_USAGE);
 	}
@@ -115,26 +164,8 @@ main(int argc, char *argv[])
 	}
 	if (sc_config_load(&cfg, &e) == -1)
 		sc_cli_fail(&e, NULL);
-	sc_store_s3_opts(&cfg, &so);
-	if (sc_loc_parse(argv[optind], 0, &l, &e) == -1) {
+	if (push(&cfg, argv[optind], flags, del, etag, &e) != 0)
 		status = sc_cli_report(&e, NULL);
-		goto out;
-	}
-	if (l.kind == SC_LOC_S3 && sc_store_key_check(l.key, &e) == -1) {
-		status = sc_cli_report(&e, argv[optind]);
-		goto out;
-	}
-	if ((st = open_dest(&cfg, &l, &so, &key, &e)) == NULL || key == NULL) {
-		status = sc_cli_report(&e, argv[optind]);
-		goto out;
-	}
-	if ((del ? sc_store_delete(st, key, &e)
-	         : sc_store_put(st, key, stdin, flags, &e)) != 0)
-		status = sc_cli_report(&e, NULL);
-out:
-	free(key);
-	sc_store_free(st);
-	sc_loc_free(&l);
 	sc_config_free(&cfg);
 	if (status == EX_OK)
 		sc_cli_flush_stdout();

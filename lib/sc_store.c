@@ -483,7 +483,7 @@ rereadable(FILE *in, int *spooled, struct sc_err *e)
 
 static int
 put(struct sc_store *st, const char *key, FILE *in, const void *data,
-    size_t len, int flags, struct sc_err *e)
+    size_t len, int flags, const char *etag, struct sc_err *e)
 {
 	struct sc_s3_body b = { 0 };
 	struct sc_buf name = { 0 };
@@ -491,6 +491,11 @@ put(struct sc_store *st, const char *key, FILE *in, const void *data,
 
 	if ((rc = full_name(st, key, &name, e)) == -1)
 		goto done;
+	if (st->s3 == NULL && etag != NULL) {
+		rc = sc_err_set(e, SC_EUSAGE, 0,
+		    "%s: If-Match needs an S3 store", key);
+		goto done;
+	}
 	if (st->s3 == NULL) {
 		rc = local_put(name.data, in, data, len, flags, e);
 		goto done;
@@ -502,6 +507,10 @@ put(struct sc_store *st, const char *key, FILE *in, const void *data,
 	b.data = data;
 	b.len = len;
 	b.cond = (flags & SC_STORE_EXCL) ? SC_S3_IF_NONE_MATCH : SC_S3_ALWAYS;
+	if (etag != NULL) {
+		b.cond = SC_S3_IF_MATCH;
+		b.etag = etag;
+	}
 	rc = sc_s3_put(st->s3, st->bucket, name.data, &b, NULL, e);
 	if (spooled)
 		fclose(b.fp);
@@ -514,14 +523,21 @@ int
 sc_store_put(struct sc_store *st, const char *key, FILE *in, int flags,
     struct sc_err *e)
 {
-	return put(st, key, in, NULL, 0, flags, e);
+	return put(st, key, in, NULL, 0, flags, NULL, e);
 }
 
 int
 sc_store_put_buf(struct sc_store *st, const char *key, const void *data,
     size_t len, int flags, struct sc_err *e)
 {
-	return put(st, key, NULL, data, len, flags, e);
+	return put(st, key, NULL, data, len, flags, NULL, e);
+}
+
+int
+sc_store_put_if_match(struct sc_store *st, const char *key, FILE *in,
+    const char *etag, struct sc_err *e)
+{
+	return put(st, key, in, NULL, 0, 0, etag, e);
 }
 
 struct entry {

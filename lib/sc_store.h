@@ -74,6 +74,15 @@ int sc_store_put_buf(struct sc_store *, const char *key, const void *,
     size_t len, int flags, struct sc_err *);
 
 /*
+ * Replace the object under key only while its ETag is still etag (S3
+ * If-Match, for read-modify-write of an index).  Returns 0,
+ * SC_STORE_EXISTS (SC_ECANTCREAT) when the object changed or is gone, or
+ * -1; SC_EUSAGE on a local store, which has no ETags.
+ */
+int sc_store_put_if_match(struct sc_store *, const char *key, FILE *in,
+    const char *etag, struct sc_err *);
+
+/*
  * Call fn(key, size, arg) for every key starting with prefix ("" or NULL:
  * all), in byte order, keys relative to the store.  fn returns 0 to go on,
  * -1 to stop.  Returns 0 or -1.

@@ -43,6 +43,8 @@ local_store_tests() {
 	t_exit "local: --if-none-match on an existing key exits 73" 73 \
 		sc-push --if-none-match models/m/1/model.json < /dev/null
 	t_grep "local: says it exists" "already exists" "$T_ERR"
+	t_exit "local: --if-match exits 64 (no ETags)" 64 \
+		sc-push --if-match abc raw/x.csv < /dev/null
 	t_exit "local: key with .. exits 64" 64 sc-push 'a/../../x' < /dev/null
 	t_exit "local: hidden segment exits 64" 64 sc-push 'a/.b' < /dev/null
 	t_exit "local: unknown scheme exits 64" 64 sc-push 'gopher:x' < /dev/null
@@ -235,6 +237,13 @@ flog > "$T_TMP/log412"
 t_grep "If-None-Match: * was sent" '"If-None-Match": "\*"' "$T_TMP/log412"
 t_grep "and signed" 'SignedHeaders=[a-z;-]*if-none-match' "$T_TMP/log412"
 t_check "a 412 is not retried" test "$(flog | grep -c '"PUT"')" -eq 1
+arm 412 -1
+AWS_ENDPOINT_URL=http://127.0.0.1:$fport t_exit \
+	"--if-match refused with 412 exits 73" 73 \
+	sc-push --if-match 0123abcd "$S3/f/500" < "$T_TMP/blob"
+flog > "$T_TMP/log412m"
+t_grep "If-Match with the quoted ETag was sent" '"If-Match": "\\"0123abcd\\""' "$T_TMP/log412m"
+t_grep "and signed" 'SignedHeaders=[a-z;-]*if-match' "$T_TMP/log412m"
 arm none 0
 AWS_ENDPOINT_URL=http://127.0.0.1:$fport t_exit "plain put" 0 \
 	sc-push "$S3/f/plain" < "$T_TMP/blob"
