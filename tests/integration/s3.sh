@@ -176,6 +176,28 @@ t_exit "missing credentials for an S3 store exit 78" 78 env \
 	-u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY SC_STORE=$S3/p \
 	sc-push raw/x.csv < /dev/null
 
+AWS_SECRET_ACCESS_KEY=$bad t_exit "presign with a wrong secret" 0 \
+	sc-fetch --presign 300 "$S3/enc/with space.csv"
+t_check "is refused by the server (403)" test "$(curl -s -o /dev/null \
+	-w '%{http_code}' "$(cat "$T_OUT")")" = 403
+
+# Credentials from ~/.aws/credentials and AWS_PROFILE; the S3 endpoint
+# variable wins over the generic one.
+mkdir -p "$HOME/.aws"
+printf '[default]\naws_access_key_id = nobody\naws_secret_access_key = x\n\n[s3rver]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n' \
+	> "$HOME/.aws/credentials"
+t_exit "credentials from a profile" 0 env -u AWS_ACCESS_KEY_ID \
+	-u AWS_SECRET_ACCESS_KEY AWS_PROFILE=s3rver sc-fetch "$S3/enc/with space.csv"
+t_check "profile: bytes equal" same "$T_OUT" "$T_TMP/k2"
+t_exit "the default profile's wrong key exits 77" 77 env -u AWS_ACCESS_KEY_ID \
+	-u AWS_SECRET_ACCESS_KEY sc-fetch "$S3/enc/with space.csv"
+t_exit "AWS_ENDPOINT_URL_S3 wins over AWS_ENDPOINT_URL" 0 env \
+	AWS_ENDPOINT_URL_S3="$AWS_ENDPOINT_URL" AWS_ENDPOINT_URL=http://127.0.0.1:1 \
+	sc-fetch "$S3/enc/with space.csv"
+t_exit "a malformed endpoint exits 78" 78 env AWS_ENDPOINT_URL=ftp://x \
+	sc-fetch "$S3/enc/with space.csv"
+rm -f "$HOME/.aws/credentials"
+
 # Faults, through the injector in front of s3rver.
 fport=$(t_port)
 t_bg "$PY" "$FAULTS" --port "$fport" --upstream "127.0.0.1:$port"
