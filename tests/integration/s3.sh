@@ -271,4 +271,12 @@ AWS_ENDPOINT_URL=http://127.0.0.1:$fport t_exit "plain put" 0 \
 	sc-push "$S3/f/plain" < "$T_TMP/blob"
 t_check "sends no condition" sh -c \
 	"! curl -sf 'http://127.0.0.1:$fport/__faults__/log' | grep -q If-None-Match"
+arm none 0
+tok=SessionToken-$$-secret
+AWS_ENDPOINT_URL=http://127.0.0.1:$fport AWS_SESSION_TOKEN=$tok t_exit \
+	"put with a session token" 0 sc-push -vv "$S3/f/token" < "$T_TMP/k1"
+flog > "$T_TMP/logtok"
+t_grep "the token is sent" "\"X-Amz-Security-Token\": \"$tok\"" "$T_TMP/logtok"
+t_grep "and signed" 'SignedHeaders=[a-z;-]*x-amz-security-token' "$T_TMP/logtok"
+t_check "and never printed" sh -c "! grep -q '$tok' '$T_ERR'"
 t_done
