@@ -432,6 +432,7 @@ s3_do(struct sc_s3 *s, struct s3req *r, struct sc_http_resp *resp, int *tries,
 	struct sc_retry rt = { s->o.retry_max, s->o.retry_base, s->o.retry_cap,
 		s->o.retry_budget, s->o.seed, 0, s->o.sleep };
 	off_t start = r->out_fp != NULL ? ftello(r->out_fp) : -1;
+	struct sc_err le = { 0 }; /* the caller's e may be NULL */
 	char what[1200];
 	int n, rc;
 
@@ -439,31 +440,34 @@ s3_do(struct sc_s3 *s, struct s3req *r, struct sc_http_resp *resp, int *tries,
 	rt.state ^= (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL;
 	for (n = 1;; n++) {
 		*tries = n;
-		rc = attempt(s, r, resp, e);
-		if (rc == -1 && e != NULL && e->code != SC_EUNAVAIL &&
-		    e->code != SC_ETEMP)
-			return -1;
+		rc = attempt(s, r, resp, &le);
+		if (rc == -1 && le.code != SC_EUNAVAIL && le.code != SC_ETEMP)
+			break;
 		if (rc == 0 && !retryable_status(resp->status))
 			return 0;
 		if (resp->streamed > 0 && rewind_out(r->out_fp, start) == -1 &&
 		    resume(r, resp) == -1) {
 			if (rc == 0)
 				return 0;
-			sc_err_prefix(e, "cannot retry (output not seekable)");
-			return -1;
+			sc_err_prefix(&le,
+			    "cannot retry (output not seekable)");
+			break;
 		}
 		if (rc == 0)
 			sc_log(SC_LOG_INFO, "%s: HTTP %ld (attempt %d of %d)",
 			    what, resp->status, n, rt.max);
 		else
-			sc_log(SC_LOG_INFO, "%s (attempt %d of %d)",
-			    e ? e->msg : "network error", n, rt.max);
+			sc_log(SC_LOG_INFO, "%s (attempt %d of %d)", le.msg, n,
+			    rt.max);
 		if (!sc_retry_wait(&rt, n,
-		        rc == 0 ? sc_http_retry_after(resp) : -1))
+		        rc == 0 ? sc_http_retry_after(resp) : -1)) {
+			if (rc == -1 && n > 1)
+				sc_err_prefix(&le, "after %d attempts", n);
 			break;
+		}
 	}
-	if (rc == -1 && n > 1)
-		sc_err_prefix(e, "after %d attempts", n);
+	if (rc == -1 && e != NULL)
+		*e = le;
 	return rc;
 }
 

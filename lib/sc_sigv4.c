@@ -227,17 +227,25 @@ build_headers(struct ctx *c, struct sc_err *e)
 		    -1)
 			return -1;
 	qsort(h->v, h->n, sizeof(h->v[0]), pair_cmp_name);
-	/* Merge runs of one name into the first: "a,b,c" in given order. */
+	/*
+	 * Merge runs of one name into the first: "a,b,c" in given order.
+	 * Slots 0..i and j.. own their strings; the ones between were moved
+	 * down or freed.
+	 */
 	for (i = 0, j = 1; j < h->n; j++) {
+		struct sc_buf v = { 0 };
+
 		if (strcmp(h->v[i].name, h->v[j].name) != 0) {
 			h->v[++i] = h->v[j];
 			continue;
 		}
-		struct sc_buf v = { 0 };
-
 		if (sc_buf_printf(&v, e, "%s,%s", h->v[i].value,
-		        h->v[j].value) == -1)
+		        h->v[j].value) == -1) {
+			memmove(&h->v[i + 1], &h->v[j],
+			    (h->n - j) * sizeof(h->v[0]));
+			h->n = i + 1 + (h->n - j);
 			return -1;
+		}
 		free(h->v[i].value);
 		free(h->v[j].name);
 		free(h->v[j].value);
