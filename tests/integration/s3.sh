@@ -45,6 +45,18 @@ local_store_tests() {
 	t_grep "local: says it exists" "already exists" "$T_ERR"
 	t_exit "local: --if-match exits 64 (no ETags)" 64 \
 		sc-push --if-match abc raw/x.csv < /dev/null
+	# Eight racing exclusive creates: exactly one wins, the rest get 73.
+	for n in 1 2 3 4 5 6 7 8; do
+		(echo "writer $n" | sc-push --if-none-match race/v1 2> /dev/null
+			echo $? > "$T_TMP/race.$n") &
+	done
+	wait
+	t_check "local: one racing create wins" \
+		test "$(grep -l '^0$' "$T_TMP"/race.* | wc -l)" -eq 1
+	t_check "local: seven get 73" \
+		test "$(grep -l '^73$' "$T_TMP"/race.* | wc -l)" -eq 7
+	t_check "local: the winner's bytes are whole" \
+		grep -qx "writer [1-8]" "$st/race/v1"
 	t_exit "local: key with .. exits 64" 64 sc-push 'a/../../x' < /dev/null
 	t_exit "local: hidden segment exits 64" 64 sc-push 'a/.b' < /dev/null
 	t_exit "local: unknown scheme exits 64" 64 sc-push 'gopher:x' < /dev/null
