@@ -113,6 +113,9 @@ enc/plus+equals=amp&.csv
 enc/semi;colon,comma'quote(1)!*@$.csv
 enc/tilde~dash-under_dot..csv
 KEYS
+t_exit "put an empty object" 0 sc-push "$S3/empty/zero" < /dev/null
+t_exit "get it" 0 sc-fetch "$S3/empty/zero"
+t_check "it is empty" test ! -s "$T_OUT"
 t_exit "list enc/" 0 sc-fetch -l "$S3/enc/"
 t_check "list returns the six keys" test "$(wc -l < "$T_OUT")" -eq 6
 t_grep "list returns keys decoded" '^enc/ünïcødé €.csv$' "$T_OUT"
