@@ -65,8 +65,9 @@ struct sc_sigv4_out {
 };
 
 /*
- * Sign a request in the header form.  Fills *out (release it with
- * sc_sigv4_out_free(); it is reset first): the caller then sends
+ * Sign a request in the header form.  Fills *out, which must be zeroed or
+ * hold an earlier result (released first); the caller releases it with
+ * sc_sigv4_out_free().  The caller then sends
  * "X-Amz-Date: out->amz_date", "X-Amz-Content-Sha256: <payload hash>" when
  * content_sha256, "X-Amz-Security-Token" when there is a token, and
  * "Authorization: out->auth", to the URL out->path "?" out->query.

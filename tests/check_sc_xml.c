@@ -120,6 +120,42 @@ START_TEST(test_xml_error_body)
 }
 END_TEST
 
+/*
+ * Every truncation and 2000 seeded byte mutations of a page: the parser
+ * answers 0 or SC_EPROTO, never crashes or leaks (ASan and valgrind run
+ * this too).
+ */
+START_TEST(test_xml_errors_mutations)
+{
+	size_t n = strlen(LIST_PAGE), i, k;
+	char *buf = malloc(n + 1);
+	uint64_t x = 0x5eed;
+	struct sc_xml_list l;
+	struct sc_xml_error xe;
+	struct sc_err e = { 0 };
+
+	for (i = 0; i < n; i++) {
+		if (sc_xml_parse_list(LIST_PAGE, i, &l, &e) == 0)
+			sc_xml_list_free(&l);
+		else
+			ck_assert_int_eq(e.code, SC_EPROTO);
+		(void)sc_xml_parse_error(LIST_PAGE, i, &xe);
+	}
+	for (k = 0; k < 2000; k++) {
+		memcpy(buf, LIST_PAGE, n + 1);
+		for (i = 0; i < 3; i++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			buf[(x >> 33) % n] = (char)(x >> 20);
+		}
+		if (sc_xml_parse_list(buf, n, &l, &e) == 0)
+			sc_xml_list_free(&l);
+		else
+			ck_assert_int_eq(e.code, SC_EPROTO);
+	}
+	free(buf);
+}
+END_TEST
+
 Suite *
 sc_xml_suite(void)
 {
@@ -136,6 +172,7 @@ sc_xml_suite(void)
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_xml_errors_bad_list);
 	tcase_add_test(tc, test_xml_errors_long_text);
+	tcase_add_test(tc, test_xml_errors_mutations);
 	suite_add_tcase(s, tc);
 	return s;
 }
