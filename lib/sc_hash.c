@@ -98,6 +98,54 @@ sc_hash_sha256_fp(FILE *fp, const char *name, uint8_t *out, uint64_t *len,
 }
 
 int
+sc_hash_digests_fp(FILE *fp, const char *name, uint8_t *sha256, uint8_t *md5,
+    uint64_t *len, struct sc_err *e)
+{
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	struct sc_sha256 *h = sc_sha256_new(e);
+	char buf[65536];
+	uint64_t total = 0;
+	unsigned int mlen = 0;
+	size_t n;
+	int rc = 0;
+
+	if (h == NULL || m == NULL ||
+	    EVP_DigestInit_ex(m, EVP_md5(), NULL) != 1)
+		rc = sc_err_set(e, SC_EOS, 0, "MD5: cannot start a hash");
+	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), fp)) > 0) {
+		total += n;
+		rc = sc_sha256_update(h, buf, n, e);
+		if (rc == 0 && EVP_DigestUpdate(m, buf, n) != 1)
+			rc = sc_err_set(e, SC_EOS, 0, "MD5: update failed");
+	}
+	if (rc == 0 && ferror(fp))
+		rc = sc_err_errno(e, SC_EIO, errno, "%s", name);
+	if (rc == 0)
+		rc = sc_sha256_final(h, sha256, e);
+	if (rc == 0 && EVP_DigestFinal_ex(m, md5, &mlen) != 1)
+		rc = sc_err_set(e, SC_EOS, 0, "MD5: final failed");
+	sc_sha256_free(h);
+	EVP_MD_CTX_free(m);
+	if (rc == 0 && len != NULL)
+		*len = total;
+	return rc;
+}
+
+int
+sc_hash_digests(const void *p, size_t n, uint8_t *sha256, uint8_t *md5,
+    struct sc_err *e)
+{
+	unsigned int len = 0;
+
+	if (sc_hash_sha256(p, n, sha256, e) == -1)
+		return -1;
+	if (EVP_Digest(p, n, md5, &len, EVP_md5(), NULL) != 1 ||
+	    len != SC_MD5_LEN)
+		return sc_err_set(e, SC_EOS, 0, "MD5 failed");
+	return 0;
+}
+
+int
 sc_hash_hmac(const void *key, size_t keylen, const void *data, size_t datalen,
     uint8_t *out, struct sc_err *e)
 {

@@ -46,6 +46,19 @@ int sc_hash_sha256(const void *, size_t, uint8_t *out, struct sc_err *);
 int sc_hash_sha256_fp(FILE *, const char *name, uint8_t *out, uint64_t *len,
     struct sc_err *);
 
+#define SC_MD5_LEN 16
+
+/*
+ * As sc_hash_sha256_fp(), and also the MD5 into md5[16] (S3's ETag of an
+ * object stored by one PUT, used to recognise our own upload).
+ */
+int sc_hash_digests_fp(FILE *, const char *name, uint8_t *sha256, uint8_t *md5,
+    uint64_t *len, struct sc_err *);
+
+/* SHA-256 and MD5 of a buffer, as sc_hash_digests_fp(). */
+int sc_hash_digests(const void *, size_t, uint8_t *sha256, uint8_t *md5,
+    struct sc_err *);
+
 /* HMAC-SHA256 of data under key into out[32].  Returns 0, or -1. */
 int sc_hash_hmac(const void *key, size_t keylen, const void *data,
     size_t datalen, uint8_t *out, struct sc_err *);

@@ -552,27 +552,75 @@ header_etag(const struct sc_http_resp *resp, char *etag, size_t size)
 		snprintf(etag, size, "%.79s", buf);
 }
 
-/* The payload hash and length of a PUT body; fp is read from 0. */
+/*
+ * The payload hash (hex SHA-256), MD5 (hex, S3's ETag of a one-PUT
+ * object) and length of a PUT body; fp is read from 0.
+ */
 static int
-body_hash(const struct sc_s3_body *b, char *hex, uint64_t *len,
+body_hash(const struct sc_s3_body *b, char *hex, char *md5hex, uint64_t *len,
     struct sc_err *e)
 {
-	uint8_t h[SC_SHA256_LEN];
+	uint8_t h[SC_SHA256_LEN], m[SC_MD5_LEN];
 
 	if (b->fp != NULL) {
 		if (fseeko(b->fp, 0, SEEK_SET) == -1)
 			return sc_err_errno(e, SC_EUSAGE, errno,
 			    "upload body: cannot rewind");
-		if (sc_hash_sha256_fp(b->fp, "upload body", h, len, e) == -1)
+		if (sc_hash_digests_fp(b->fp, "upload body", h, m, len, e) ==
+		    -1)
 			return -1;
 	} else {
-		if (sc_hash_sha256(b->data != NULL ? b->data : "", b->len, h,
-		        e) == -1)
+		if (sc_hash_digests(b->data != NULL ? b->data : "", b->len, h,
+		        m, e) == -1)
 			return -1;
 		*len = b->len;
 	}
 	sc_hash_hex(h, sizeof(h), hex);
+	sc_hash_hex(m, sizeof(m), md5hex);
 	return 0;
+}
+
+/* Content-Type and the condition of a PUT; etag is room for If-Match. */
+static int
+put_headers(struct s3req *r, const struct sc_s3_body *b, char *etag,
+    size_t size, struct sc_err *e)
+{
+	r->hdrs[r->nhdrs].name = "Content-Type";
+	r->hdrs[r->nhdrs++].value = b->content_type != NULL
+	    ? b->content_type
+	    : "application/octet-stream";
+	if (b->cond == SC_S3_IF_NONE_MATCH) {
+		r->hdrs[r->nhdrs].name = "If-None-Match";
+		r->hdrs[r->nhdrs++].value = "*";
+	} else if (b->cond == SC_S3_IF_MATCH) {
+		if (b->etag == NULL || strlen(b->etag) > 80 ||
+		    strchr(b->etag, '"') != NULL)
+			return sc_err_set(e, SC_EUSAGE, 0,
+			    "If-Match: want an ETag without quotes");
+		snprintf(etag, size, "\"%s\"", b->etag);
+		r->hdrs[r->nhdrs].name = "If-Match";
+		r->hdrs[r->nhdrs++].value = etag;
+	}
+	return 0;
+}
+
+/*
+ * A conditional PUT retried after an attempt whose answer was lost can
+ * meet its own write: the object now exists (or changed), so the retry
+ * gets 412.  It was ours when the object's ETag is our MD5.
+ */
+static int
+was_ours(struct sc_s3 *s, const struct s3req *r, const char *md5hex)
+{
+	struct sc_s3_info info;
+
+	if (sc_s3_head(s, r->bucket, r->key, &info, NULL) == -1 ||
+	    strcmp(info.etag, md5hex) != 0)
+		return 0;
+	sc_log(SC_LOG_INFO,
+	    "s3://%s/%s: the 412 answers our own earlier attempt", r->bucket,
+	    r->key);
+	return 1;
 }
 
 int
@@ -581,10 +629,11 @@ sc_s3_put(struct sc_s3 *s, const char *bucket, const char *key,
 {
 	struct s3req r = { 0 };
 	struct sc_http_resp resp = { 0 };
-	char hex[SC_SHA256_HEX], etag[96];
+	char hex[SC_SHA256_HEX], md5hex[2 * SC_MD5_LEN + 1], etag[96];
 	int rc, tries;
 
-	if (key_ok(key, e) == -1 || body_hash(b, hex, &r.body_len, e) == -1)
+	if (key_ok(key, e) == -1 ||
+	    body_hash(b, hex, md5hex, &r.body_len, e) == -1)
 		return -1;
 	r.method = "PUT";
 	r.bucket = bucket;
@@ -592,29 +641,21 @@ sc_s3_put(struct sc_s3 *s, const char *bucket, const char *key,
 	r.payload_hash = hex;
 	r.body = b->fp == NULL ? (b->data != NULL ? b->data : "") : NULL;
 	r.body_fp = b->fp;
-	r.hdrs[r.nhdrs].name = "Content-Type";
-	r.hdrs[r.nhdrs++].value = b->content_type != NULL
-	    ? b->content_type
-	    : "application/octet-stream";
-	if (b->cond == SC_S3_IF_NONE_MATCH) {
-		r.hdrs[r.nhdrs].name = "If-None-Match";
-		r.hdrs[r.nhdrs++].value = "*";
-	} else if (b->cond == SC_S3_IF_MATCH) {
-		if (b->etag == NULL || strlen(b->etag) > 80 ||
-		    strchr(b->etag, '"') != NULL)
-			return sc_err_set(e, SC_EUSAGE, 0,
-			    "If-Match: want an ETag without quotes");
-		snprintf(etag, sizeof(etag), "\"%s\"", b->etag);
-		r.hdrs[r.nhdrs].name = "If-Match";
-		r.hdrs[r.nhdrs++].value = etag;
-	}
+	if (put_headers(&r, b, etag, sizeof(etag), e) == -1)
+		return -1;
 	rc = s3_do(s, &r, &resp, &tries, e);
 	if (rc == 0 && !is_2xx(resp.status))
 		rc = answer_error(&r, &resp, tries, e);
+	if (rc == SC_S3_PRECONDITION && tries > 1 && was_ours(s, &r, md5hex)) {
+		sc_err_clear(e);
+		rc = 0;
+	}
 	if (rc == 0 && info != NULL) {
 		memset(info, 0, sizeof(*info));
 		info->size = r.body_len;
 		header_etag(&resp, info->etag, sizeof(info->etag));
+		if (info->etag[0] == '\0' || !is_2xx(resp.status))
+			snprintf(info->etag, sizeof(info->etag), "%s", md5hex);
 	}
 	sc_http_resp_free(&resp);
 	return rc;

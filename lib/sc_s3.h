@@ -88,7 +88,9 @@ int sc_s3_get(struct sc_s3 *, const char *bucket, const char *key,
 
 /*
  * Store an object, signed with the SHA-256 of its payload (a first pass
- * over fp).  *info (may be NULL) gets the new ETag.  Returns 0,
+ * over fp).  *info (may be NULL) gets the new ETag.  A conditional PUT
+ * whose retry gets 412 after an attempt with no answer checks whether the
+ * object is its own (ETag = MD5 of the body) and then succeeds.  Returns 0,
  * SC_S3_PRECONDITION (with *e set, SC_ECANTCREAT) when the condition
  * failed (HTTP 412, or 409 for a concurrent conditional write), or -1 with
  * the errors of sc_s3_get().

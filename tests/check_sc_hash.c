@@ -88,6 +88,29 @@ START_TEST(test_hash_sha256_stream)
 }
 END_TEST
 
+START_TEST(test_hash_digests_md5)
+{
+	uint8_t h[SC_SHA256_LEN], m[SC_MD5_LEN];
+	char hex[SC_SHA256_HEX];
+	FILE *fp = sc_test_str("abc");
+	uint64_t len = 0;
+
+	ck_assert_int_eq(sc_hash_digests("abc", 3, h, m, NULL), 0);
+	sc_hash_hex(m, sizeof(m), hex);
+	ck_assert_str_eq(hex, "900150983cd24fb0d6963f7d28e17f72");
+	memset(m, 0, sizeof(m));
+	ck_assert_int_eq(sc_hash_digests_fp(fp, "t", h, m, &len, NULL), 0);
+	sc_hash_hex(m, sizeof(m), hex);
+	ck_assert_str_eq(hex, "900150983cd24fb0d6963f7d28e17f72");
+	hex_of(h, hex);
+	ck_assert_str_eq(hex,
+	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9c"
+	    "b410ff61f20015ad");
+	ck_assert(len == 3);
+	fclose(fp);
+}
+END_TEST
+
 START_TEST(test_hash_hmac_rfc4231)
 {
 	uint8_t key[20], h[SC_SHA256_LEN];
@@ -130,6 +153,7 @@ sc_hash_suite(void)
 	tcase_add_test(tc, test_hash_sha256_vectors);
 	tcase_add_test(tc, test_hash_sha256_incremental);
 	tcase_add_test(tc, test_hash_sha256_stream);
+	tcase_add_test(tc, test_hash_digests_md5);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("hmac");
 	tcase_add_test(tc, test_hash_hmac_rfc4231);

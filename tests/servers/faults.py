@@ -13,6 +13,10 @@ Faults (--mode):
   cut        forward, but send only half of a 2xx body, then close
   412        answer 412 PreconditionFailed to PUTs (forward the rest)
   slow       wait 5 s before forwarding (for client timeouts)
+  s3cond     act as S3 does for If-None-Match: * (a PUT of an existing key
+             gets 412); the first K requests are forwarded but their
+             answers lost (the connection is reset after the upstream
+             answered)
 --fail K injects the fault into the first K requests, then forwards;
 --fail -1 injects it into every request.  Every request's method, path and
 headers are recorded.
@@ -115,6 +119,39 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(data)
         conn.close()
 
+    def upstream_has(self):
+        conn = http.client.HTTPConnection(UPSTREAM[0], UPSTREAM[1],
+                                          timeout=60)
+        conn.request("HEAD", urllib.parse.urlsplit(self.path).path)
+        status = conn.getresponse().status
+        conn.close()
+        return status == 200
+
+    def s3cond(self, body, lose):
+        if (self.command == "PUT" and
+                self.headers.get("If-None-Match") == "*" and
+                self.upstream_has()):
+            if lose:
+                self.reset()
+                return
+            self.send(412, error_body("PreconditionFailed",
+                                      "At least one of the pre-conditions "
+                                      "you specified did not hold"))
+            return
+        if not lose:
+            self.forward(body)
+            return
+        conn = http.client.HTTPConnection(UPSTREAM[0], UPSTREAM[1],
+                                          timeout=60)
+        conn.putrequest(self.command, self.path, skip_host=True,
+                        skip_accept_encoding=True)
+        for k, v in self.headers.items():
+            conn.putheader(k, v)
+        conn.endheaders(body if body else None)
+        conn.getresponse().read()
+        conn.close()
+        self.reset()
+
     def handle_any(self):
         if self.path.startswith("/__faults__/"):
             self.read_body()
@@ -128,6 +165,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         inject = mode != "none" and (fail < 0 or seen <= fail)
         if inject and mode == "412" and self.command != "PUT":
             inject = False
+        if mode == "s3cond":
+            self.s3cond(self.read_body(), inject)
+            return
         if inject and mode == "reset":
             self.reset()
             return
