@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -295,7 +296,15 @@ retryable_status(long st)
 static int
 rewind_out(FILE *out, off_t start)
 {
-	if (start < 0 || fflush(out) == EOF || fseeko(out, start, SEEK_SET) ||
+	struct stat sb;
+	int fl;
+
+	/* Never truncate what an appending writer (">>") had before us. */
+	if (start < 0 || fstat(fileno(out), &sb) == -1 ||
+	    !S_ISREG(sb.st_mode) || (fl = fcntl(fileno(out), F_GETFL)) == -1 ||
+	    (fl & O_APPEND))
+		return -1;
+	if (fflush(out) == EOF || fseeko(out, start, SEEK_SET) ||
 	    ftruncate(fileno(out), start) == -1)
 		return -1;
 	return 0;
@@ -661,26 +670,37 @@ sc_s3_put(struct sc_s3 *s, const char *bucket, const char *key,
 	return rc;
 }
 
-int
-sc_s3_head(struct sc_s3 *s, const char *bucket, const char *key,
-    struct sc_s3_info *info, struct sc_err *e)
+/* A body-less request on one object; resp holds a 2xx answer on 0. */
+static int
+simple(struct sc_s3 *s, const char *method, const char *bucket, const char *key,
+    struct sc_http_resp *resp, struct sc_err *e)
 {
 	struct s3req r = { 0 };
-	struct sc_http_resp resp = { 0 };
-	char len[32];
 	int rc, tries;
 
 	if (key_ok(key, e) == -1)
 		return -1;
-	r.method = "HEAD";
+	r.method = method;
 	r.bucket = bucket;
 	r.key = key;
 	r.payload_hash = SC_SHA256_EMPTY;
-	rc = s3_do(s, &r, &resp, &tries, e);
-	if (rc == 0 && !is_2xx(resp.status)) {
-		(void)answer_error(&r, &resp, tries, e);
+	rc = s3_do(s, &r, resp, &tries, e);
+	if (rc == 0 && !is_2xx(resp->status)) {
+		(void)answer_error(&r, resp, tries, e);
 		rc = -1;
 	}
+	return rc;
+}
+
+int
+sc_s3_head(struct sc_s3 *s, const char *bucket, const char *key,
+    struct sc_s3_info *info, struct sc_err *e)
+{
+	struct sc_http_resp resp = { 0 };
+	char len[32];
+	int rc;
+
+	rc = simple(s, "HEAD", bucket, key, &resp, e);
 	if (rc == 0 && info != NULL) {
 		memset(info, 0, sizeof(*info));
 		if (sc_http_header(&resp, "content-length", len, sizeof(len)) >
@@ -700,21 +720,10 @@ int
 sc_s3_delete(struct sc_s3 *s, const char *bucket, const char *key,
     struct sc_err *e)
 {
-	struct s3req r = { 0 };
 	struct sc_http_resp resp = { 0 };
-	int rc, tries;
+	int rc;
 
-	if (key_ok(key, e) == -1)
-		return -1;
-	r.method = "DELETE";
-	r.bucket = bucket;
-	r.key = key;
-	r.payload_hash = SC_SHA256_EMPTY;
-	rc = s3_do(s, &r, &resp, &tries, e);
-	if (rc == 0 && !is_2xx(resp.status)) {
-		(void)answer_error(&r, &resp, tries, e);
-		rc = -1;
-	}
+	rc = simple(s, "DELETE", bucket, key, &resp, e);
 	sc_http_resp_free(&resp);
 	return rc;
 }

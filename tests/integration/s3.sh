@@ -256,6 +256,13 @@ AWS_ENDPOINT_URL=http://127.0.0.1:$fport t_exit \
 	"a body cut short is fetched again into a file" 0 sc-fetch "$S3/f/500"
 t_check "cut: bytes equal" same "$T_OUT" "$T_TMP/blob"
 arm cut 1
+echo "kept line" > "$T_TMP/appended"
+AWS_ENDPOINT_URL=http://127.0.0.1:$fport t_exit \
+	"a body cut short, appended to a file (>>), is resumed" 0 sh -c \
+	"sc-fetch '$S3/f/500' >> '$T_TMP/appended'"
+t_check "appended: what was there is kept" sh -c \
+	"(echo 'kept line'; cat '$T_TMP/blob') | cmp -s - '$T_TMP/appended'"
+arm cut 1
 AWS_ENDPOINT_URL=http://127.0.0.1:$fport t_exit \
 	"a body cut short into a pipe is resumed" 0 sh -c \
 	"sc-fetch -v '$S3/f/500' | cat > '$T_TMP/piped'"
