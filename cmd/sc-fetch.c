@@ -2,11 +2,11 @@
 /*
  * sc-fetch: read anything addressable and write it to stdout.  Market data
  * operands (yahoo:, stooq:, alphavantage:, synthetic:) become one OHLCV CSV
- * stream sorted by ticker and date; a path, file:// or http(s):// URL is
- * copied byte for byte.  One failing symbol does not lose the others: their
+ * stream sorted by ticker and date; a store key, s3:// object, path,
+ * file:// or http(s):// URL is copied byte for byte (lib/get), and a store
+ * prefix can be listed.  One failing symbol does not lose the others: their
  * rows are written, each failure is reported, and the exit status is the
- * first failure's.  Store keys, s3:// and models:/ operands belong in
- * dispatch_store(), the one place that knows about the store.
+ * first failure's.
  */
 #include <sys/types.h>
 
@@ -22,20 +22,22 @@
 #include "sc_cli.h"
 #include "sc_config.h"
 #include "sc_date.h"
+#include "sc_get.h"
 #include "sc_http.h"
 #include "sc_io.h"
 #include "sc_log.h"
 #include "sc_market.h"
 #include "sc_num.h"
 
-enum kind { K_MARKET, K_PATH, K_URL, K_STORE, K_UNKNOWN };
+enum kind { K_MARKET, K_URL, K_STORE, K_UNKNOWN };
 
 struct fetch {
 	struct sc_config cfg;
 	long from, to;
 	uint64_t seed;
 	FILE *out;
-	int status; /* the first failure's exit status */
+	struct sc_get_opts get; /* --list, --head, --range, --presign */
+	int status;             /* the first failure's exit status */
 };
 
 static void usage(FILE *, int) __attribute__((noreturn));
@@ -44,7 +46,11 @@ static void
 usage(FILE *fp, int status)
 {
 	fputs("usage: sc-fetch [-hVv] [--from DATE] [--to DATE] [--seed N] "
-	      "[-o FILE] SOURCE...\n",
+	      "[-o FILE] SOURCE...\n"
+	      "       sc-fetch [-hVv] [--head] [--range A-B] [--presign "
+	      "SECONDS] "
+	      "[-o FILE] OBJECT...\n"
+	      "       sc-fetch [-hVv] [--page-size N] -l PREFIX\n",
 	    fp);
 	if (fp == stdout)
 		fputs("\nSources (several symbols: yahoo:AAPL,MSFT):\n"
@@ -58,9 +64,16 @@ usage(FILE *fp, int status)
 		      "prices: offline,\n"
 		      "                             deterministic from symbol "
 		      "and --seed\n"
+		      "  KEY                        a key of the store "
+		      "(SC_STORE, default ./store)\n"
+		      "  s3://BUCKET/KEY            an S3 object (AWS_* "
+		      "variables)\n"
 		      "  PATH, file://PATH, -       a file, copied unchanged\n"
 		      "  https://URL, http://URL    a download, copied "
 		      "unchanged\n"
+		      "\nObjects: --head prints KEY<TAB>SIZE, --range A-B a "
+		      "byte range of an s3://\nobject, --presign SECONDS a "
+		      "presigned GET URL; -l PREFIX lists keys.\n"
 		      "\nDates are YYYY-MM-DD, inclusive; --from defaults to "
 		      "January 1st of this\nyear and --to to today (UTC). "
 		      "Output: date,ticker,open,high,low,close,\n"
@@ -69,26 +82,6 @@ usage(FILE *fp, int status)
 	if (fp == stdout)
 		sc_cli_flush_stdout();
 	exit(status);
-}
-
-/*
- * Store keys (raw/AAPL.csv), s3:// and models:/ URIs: the store branch
- * recognises them here and fetches them in dispatch_store().  Until then
- * no operand is a store operand.
- */
-static int
-store_operand(const char *op)
-{
-	(void)op;
-	return 0;
-}
-
-static int
-dispatch_store(struct fetch *f, const char *op)
-{
-	(void)f;
-	warnx("%s: store operands are not supported yet", op);
-	return EX_USAGE;
 }
 
 /* Where an operand goes. */
@@ -104,12 +97,14 @@ operand_kind(const char *op)
 		if (sc_market_source_known(src))
 			return K_MARKET;
 	}
-	if (strcmp(op, "-") == 0 || op[0] == '/' || strncmp(op, "./", 2) == 0 ||
-	    strncmp(op, "../", 3) == 0 || strncmp(op, "file://", 7) == 0)
-		return K_PATH;
 	if (strncmp(op, "http://", 7) == 0 || strncmp(op, "https://", 8) == 0)
 		return K_URL;
-	return store_operand(op) ? K_STORE : K_UNKNOWN;
+	if (strncmp(op, "s3://", 5) == 0 || strncmp(op, "file://", 7) == 0)
+		return K_STORE;
+	/* Any other "scheme:" is unknown; the rest are paths or keys. */
+	if (colon != NULL && strcspn(op, "/") > (size_t)(colon - op))
+		return K_UNKNOWN;
+	return K_STORE;
 }
 
 /* Check the symbols of a market operand before any request is made. */
@@ -192,42 +187,6 @@ dispatch_market(struct fetch *f, char **ops, int n)
 	return rc;
 }
 
-/* Copy a file (or stdin) to the output unchanged. */
-static int
-copy_path(struct fetch *f, const char *op)
-{
-	const char *path = op;
-	char buf[65536];
-	size_t n;
-	FILE *fp;
-
-	if (strncmp(op, "file://", 7) == 0) {
-		path = op + 7;
-		if (strncmp(path, "localhost/", 10) == 0)
-			path += 9;
-		if (path[0] != '/') {
-			warnx("%s: want file:///absolute/path", op);
-			return EX_USAGE;
-		}
-	}
-	fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (fp == NULL) {
-		warn("%s", path);
-		return EX_NOINPUT;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		fwrite(buf, 1, n, f->out);
-	if (ferror(fp)) {
-		warn("%s", path);
-		if (fp != stdin)
-			fclose(fp);
-		return EX_IOERR;
-	}
-	if (fp != stdin)
-		fclose(fp);
-	return EX_OK;
-}
-
 static int
 dispatch_raw(struct fetch *f, char **ops, int n)
 {
@@ -235,15 +194,16 @@ dispatch_raw(struct fetch *f, char **ops, int n)
 	int k, status;
 
 	for (k = 0; k < n; k++) {
-		if (operand_kind(ops[k]) == K_PATH)
-			status = copy_path(f, ops[k]);
-		else if (operand_kind(ops[k]) == K_URL)
+		if (operand_kind(ops[k]) == K_URL)
 			status = sc_market_download(&f->cfg, ops[k], f->out,
 			             NULL, &e) == 0
 			    ? EX_OK
 			    : sc_cli_report(&e, NULL);
 		else
-			status = dispatch_store(f, ops[k]);
+			status =
+			    sc_get(&f->cfg, ops[k], &f->get, f->out, &e) == 0
+			    ? EX_OK
+			    : sc_cli_report(&e, NULL);
 		if (status != EX_OK)
 			return status;
 	}
@@ -262,6 +222,37 @@ parse_date(const char *opt, const char *s)
 	return d;
 }
 
+/* Options with values: a range, a page size, a presign lifetime. */
+static void
+parse_value(int ch, const char *arg, struct sc_get_opts *o, char *range,
+    size_t size)
+{
+	long v;
+
+	if (ch == 'R') {
+		if (strspn(arg, "0123456789-") != strlen(arg) ||
+		    strchr(arg, '-') == NULL || arg[0] == '-' ||
+		    strlen(arg) > 40) {
+			warnx("--range %s: want FIRST-[LAST]", arg);
+			usage(stderr, EX_USAGE);
+		}
+		snprintf(range, size, "bytes=%s", arg);
+		o->range = range;
+	} else if (ch == 'P') {
+		if (sc_num_parse_long(arg, 1, 1000, &v) == -1) {
+			warnx("--page-size %s: want 1 to 1000", arg);
+			usage(stderr, EX_USAGE);
+		}
+		o->page_size = (int)v;
+	} else {
+		if (sc_num_parse_long(arg, 1, 604800, &v) == -1) {
+			warnx("--presign %s: want 1 to 604800 seconds", arg);
+			usage(stderr, EX_USAGE);
+		}
+		o->presign = v;
+	}
+}
+
 /* Parse the options into f and *output; returns optind. */
 static int
 parse_options(int argc, char *argv[], struct fetch *f, const char **output)
@@ -274,12 +265,18 @@ parse_options(int argc, char *argv[], struct fetch *f, const char **output)
 		{ "to", required_argument, NULL, 't' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "head", no_argument, NULL, 'H' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "page-size", required_argument, NULL, 'P' },
+		{ "presign", required_argument, NULL, 'S' },
+		{ "range", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static char range[64];
 	long seed;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "hVvo:", longopts, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "hlVvo:", longopts, NULL)) != -1)
 		switch (ch) {
 		case 'h':
 			usage(stdout, EX_OK);
@@ -305,6 +302,17 @@ parse_options(int argc, char *argv[], struct fetch *f, const char **output)
 			break;
 		case 'o':
 			*output = optarg;
+			break;
+		case 'H':
+			f->get.head = 1;
+			break;
+		case 'l':
+			f->get.list = 1;
+			break;
+		case 'P':
+		case 'R':
+		case 'S':
+			parse_value(ch, optarg, &f->get, range, sizeof(range));
 			break;
 		default:
 			usage(stderr, EX_USAGE);
@@ -352,6 +360,7 @@ main(int argc, char *argv[])
 	sc_date_to_ymd(today, &y, &m, &d);
 	f.from = sc_date_from_ymd(y, 1, 1);
 	f.to = today;
+	f.get.now = (long)time(NULL);
 	k = parse_options(argc, argv, &f, &output);
 	argc -= k;
 	argv += k;
@@ -360,6 +369,13 @@ main(int argc, char *argv[])
 		usage(stderr, EX_USAGE);
 	}
 	nmarket = check_operands(argv, argc);
+	if (nmarket > 0 &&
+	    (f.get.list || f.get.head || f.get.range != NULL ||
+	        f.get.presign > 0)) {
+		warnx("--list, --head, --range and --presign are for objects, "
+		      "not market data");
+		usage(stderr, EX_USAGE);
+	}
 	if (sc_config_load(&f.cfg, &e) == -1)
 		sc_cli_fail(&e, NULL);
 	if ((out = sc_out_open(output, &e)) == NULL)

@@ -36,6 +36,7 @@ struct xfer {
 	int write_failed;
 	int write_errno;
 	uint64_t sent; /* bytes of an in-memory body sent */
+	int head;      /* a HEAD request: no body comes */
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -143,8 +144,13 @@ on_read(char *p, size_t size, size_t n, void *arg)
 	size_t want = size * n;
 	uint64_t left = x->req->body_len - x->sent;
 
-	if (x->req->body_fp != NULL)
-		return fread(p, 1, want, x->req->body_fp);
+	if (x->req->body_fp != NULL) {
+		size_t got = fread(p, 1, want, x->req->body_fp);
+
+		/* A read error must not pass for the end of the body. */
+		return got == 0 && ferror(x->req->body_fp) ? CURL_READFUNC_ABORT
+		                                           : got;
+	}
 	if (want > left)
 		want = (size_t)left;
 	memcpy(p, (const char *)x->req->body + x->sent, want);
@@ -162,9 +168,12 @@ on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 	(void)dlnow;
 	(void)ultotal;
 	(void)ulnow;
-	/* Refuse a buffered body whose Content-Length is past the bound. */
+	/*
+	 * Refuse a buffered body whose Content-Length is past the bound; a
+	 * HEAD answer has none, whatever its Content-Length says.
+	 */
 	curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &status);
-	if (dltotal > 0 &&
+	if (dltotal > 0 && !x->head &&
 	    (x->req->out_fp == NULL || status < 200 || status >= 300) &&
 	    (uint64_t)dltotal > x->resp->body.limit) {
 		x->too_big = 1;
@@ -290,6 +299,7 @@ sc_http_do(struct sc_http *h, const struct sc_http_req *req,
 	x.req = req;
 	x.resp = resp;
 	x.curl = h->curl;
+	x.head = req->method != NULL && strcmp(req->method, "HEAD") == 0;
 	if (req->body_fp != NULL && fseek(req->body_fp, 0, SEEK_SET) == -1)
 		return sc_err_errno(e, SC_EIO, errno, "rewind request body");
 	if ((hdrs = make_headers(req, e)) == NULL)

@@ -182,7 +182,7 @@ t_exit "http 403 -> 77" 77 sc-fetch "$BASE/raw/forbidden"
 # Usage
 t_exit "unknown source -> 64" 64 sc-fetch foo:bar
 t_grep "unknown source message" "foo:bar: unknown source" "$T_ERR"
-t_exit "bare word -> 64" 64 sc-fetch AAPL
+t_exit "a bare word is a store key: absent -> 66" 66 env SC_STORE="$T_TMP/nostore" sc-fetch AAPL
 t_exit "invalid symbol -> 64" 64 sc-fetch "yahoo:AA PL"
 t_exit "empty symbol -> 64" 64 sc-fetch "yahoo:AAPL,"
 t_exit "--from after --to -> 64" 64 sc-fetch --from 2025-02-01 --to 2025-01-01 synthetic:A
