@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * sc-push: send results where they are watched.  This part pushes metrics
+ * to a Prometheus Pushgateway: it reads sc-rmse's metrics JSON, a
+ * predictions CSV or Prometheus text on stdin, validates all of it before
+ * any request, and pushes one group per job and ticker, then the job's
+ * success timestamp and run duration.  The gateway part is push_gateway();
+ * the work is in lib/sc_prom.c and lib/sc_pushgw.c.
+ */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sc_buf.h"
+#include "sc_cli.h"
+#include "sc_config.h"
+#include "sc_http.h"
+#include "sc_log.h"
+#include "sc_num.h"
+#include "sc_prom.h"
+#include "sc_pushgw.h"
+
+#define MAX_INPUT (16u << 20) /* bytes of metrics on stdin */
+#define MAX_LABELS 16         /* --label options */
+
+struct gw_args {
+	const char *gateway; /* NULL: SC_PUSHGATEWAY_URL */
+	const char *job;
+	const char *labels[2 * MAX_LABELS + 1];
+	int nlabels;
+	int replace;
+	int dry_run;
+	double duration;    /* < 0: not given */
+	const char *format; /* auto, json, csv, prom */
+};
+
+static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp,
+	    "usage: sc-push [-hnVv] [-g url] -j job [-l name=value]... "
+	    "[--replace | --merge]\n"
+	    "               [-d seconds] [-f auto|json|csv|prom] < metrics\n");
+	if (fp == stdout)
+		sc_cli_flush_stdout();
+	exit(status);
+}
+
+static void
+bad_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "sc-push: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	usage(stderr, EX_USAGE);
+}
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000;
+}
+
+static int
+input_format(const char *name, const struct sc_buf *in, enum sc_prom_input *fmt)
+{
+	if (strcmp(name, "auto") == 0)
+		*fmt = sc_prom_detect(in->data ? in->data : "", in->len);
+	else if (strcmp(name, "json") == 0)
+		*fmt = SC_PROM_IN_JSON;
+	else if (strcmp(name, "csv") == 0)
+		*fmt = SC_PROM_IN_CSV;
+	else if (strcmp(name, "prom") == 0)
+		*fmt = SC_PROM_IN_TEXT;
+	else
+		return -1;
+	return 0;
+}
+
+/* Read, convert and validate stdin; exits on bad input. */
+static struct sc_prom *
+read_metrics(const struct gw_args *a)
+{
+	struct sc_buf in = { .limit = MAX_INPUT };
+	struct sc_prom *p;
+	struct sc_err e = { 0 };
+	enum sc_prom_input fmt;
+
+	if (sc_buf_read(&in, stdin, "stdin", &e) == -1)
+		sc_cli_fail(&e, "stdin");
+	if (input_format(a->format, &in, &fmt) == -1)
+		bad_usage("--format %s: want auto, json, csv or prom",
+		    a->format);
+	if ((p = sc_prom_create(&e)) == NULL ||
+	    sc_prom_load(p, in.data ? in.data : "", in.len, fmt, &e) == -1 ||
+	    sc_pushgw_success(p, now_seconds(), a->duration, &e) == -1) {
+		sc_buf_free(&in);
+		sc_prom_free(p);
+		sc_cli_fail(&e, "stdin");
+	}
+	sc_buf_free(&in);
+	return p;
+}
+
+/*
+ * Push stdin's metrics to the gateway, or print them with --dry-run.
+ * Returns the exit status.
+ */
+static int
+push_gateway(const struct gw_args *a, const struct sc_config *cfg)
+{
+	struct sc_pushgw_opts o = { 0 };
+	struct sc_retry r = { 0 };
+	struct sc_http_opts ho = { 0 };
+	struct sc_http *h = NULL;
+	struct sc_buf text = { 0 };
+	struct sc_prom *p;
+	struct sc_err e = { 0 };
+	int n, status = EX_OK;
+
+	o.url = a->gateway != NULL ? a->gateway : cfg->pushgateway_url;
+	o.job = a->job;
+	o.labels = a->labels;
+	o.replace = a->replace;
+	o.dry_run = a->dry_run;
+	if (o.url == NULL && !a->dry_run)
+		bad_usage("%s",
+		    "no gateway: give --gateway or set "
+		    "SC_PUSHGATEWAY_URL");
+	if (o.url == NULL)
+		o.url = "http://localhost:9091";
+	if (sc_pushgw_check(&o, &e) == -1)
+		bad_usage("%s", e.msg);
+	p = read_metrics(a);
+	if (a->dry_run) {
+		if (sc_prom_write(p, &text, NULL, NULL, NULL, &e) == -1 ||
+		    sc_pushgw_push(NULL, NULL, &o, p, &e) == -1)
+			status = sc_cli_report(&e, NULL);
+		else
+			fwrite(text.data, 1, text.len, stdout);
+		goto out;
+	}
+	ho.timeout = cfg->http_timeout;
+	ho.connect_timeout = cfg->http_connect_timeout;
+	r.max = cfg->retry_max;
+	r.base = cfg->retry_base;
+	r.cap = cfg->retry_cap;
+	r.state = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	if ((h = sc_http_new(&ho, &e)) == NULL ||
+	    (n = sc_pushgw_push(h, &r, &o, p, &e)) == -1)
+		status = sc_cli_report(&e, NULL);
+	else
+		sc_log(SC_LOG_INFO, "pushed %d groups for job %s", n, o.job);
+out:
+	sc_buf_free(&text);
+	sc_http_free(h);
+	sc_prom_free(p);
+	return status;
+}
+
+static void
+add_label(struct gw_args *a, char *arg)
+{
+	char *eq = strchr(arg, '=');
+
+	if (eq == NULL || eq == arg)
+		bad_usage("--label %s: want name=value", arg);
+	if (a->nlabels == MAX_LABELS)
+		bad_usage("--label %s: too many labels", arg);
+	*eq = '\0';
+	a->labels[2 * a->nlabels] = arg;
+	a->labels[2 * a->nlabels + 1] = eq + 1;
+	a->nlabels++;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "gateway", required_argument, NULL, 'g' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "job", required_argument, NULL, 'j' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "merge", no_argument, NULL, 'M' },
+		{ "replace", no_argument, NULL, 'R' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct gw_args a = { .replace = 1, .duration = -1, .format = "auto" };
+	struct sc_config cfg = { 0 };
+	struct sc_err e = { 0 };
+	int ch, status;
+
+	sc_cli_init();
+	while ((ch = getopt_long(argc, argv, "d:f:g:hj:l:nVv", longopts,
+	            NULL)) != -1)
+		switch (ch) {
+		case 'd':
+			if (sc_num_parse_range(optarg, 0, 1e9, &a.duration) ==
+			    -1)
+				bad_usage("--duration %s: want seconds >= 0",
+				    optarg);
+			break;
+		case 'f':
+			a.format = optarg;
+			break;
+		case 'g':
+			a.gateway = optarg;
+			break;
+		case 'h':
+			usage(stdout, EX_OK);
+			break;
+		case 'j':
+			a.job = optarg;
+			break;
+		case 'l':
+			add_label(&a, optarg);
+			break;
+		case 'M':
+			a.replace = 0;
+			break;
+		case 'n':
+			a.dry_run = 1;
+			break;
+		case 'R':
+			a.replace = 1;
+			break;
+		case 'V':
+			sc_cli_version();
+		case 'v':
+			sc_cli_verbose();
+			break;
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	if (optind != argc)
+		bad_usage("unexpected operand %s", argv[optind]);
+	if (a.job == NULL)
+		bad_usage("%s", "--job is required");
+	if (sc_config_load(&cfg, &e) == -1)
+		sc_cli_fail(&e, NULL);
+	status = push_gateway(&a, &cfg);
+	sc_config_free(&cfg);
+	if (status == EX_OK)
+		sc_cli_flush_stdout();
+	return status;
+}
