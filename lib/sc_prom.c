@@ -829,12 +829,13 @@ parse_sample(struct sc_prom *p, struct lex *l, struct sc_err *e)
 		return -1;
 	if (*l->p == '{' && parse_labels(l, lab, e) == -1)
 		goto out;
+	if (*l->p == '\0') {
+		sc_err_set(e, SC_EDATA, 0, "%.64s: no value", name);
+		goto out;
+	}
 	if (*l->p != ' ' && *l->p != '\t') {
-		sc_err_set(e, SC_EDATA, 0,
-		    *name && sc_prom_name_ok(name)
-		        ? "%s: expected a blank before the value"
-		        : "invalid metric name \"%.64s\"",
-		    name);
+		sc_err_set(e, SC_EDATA, 0, "invalid metric name \"%.64s%.16s\"",
+		    name, l->p);
 		goto out;
 	}
 	blanks(l);

@@ -145,7 +145,8 @@ gateway_msg(const struct sc_http_resp *resp, char *out, size_t size)
 	const char *s = resp->body.data != NULL ? resp->body.data : "";
 	size_t i, n = 0;
 
-	for (i = 0; s[i] != '\0' && s[i] != '\n' && n + 1 < size; i++)
+	for (i = 0;
+	     s[i] != '\0' && s[i] != '\n' && s[i] != '\r' && n + 1 < size; i++)
 		out[n++] = (s[i] >= 0x20 && s[i] != 0x7f) ? s[i] : '?';
 	out[n] = '\0';
 }
