@@ -107,4 +107,20 @@ t_check "prometheus scraped the pushed metrics" [ $i -lt 100 ]
 run_checks "$PY" "$SC_TOP/tests/check_dashboard.py" "$SC_TOP" "$PROM"
 # The pushed AAPL skill is negative: its alert is pending (for: 1d).
 t_check "skill alert pending for AAPL" sh -c "curl -sf '$PROM/api/v1/alerts' | grep -q '\"alertname\":\"StockcastSkillNegative\".*\"ticker\":\"AAPL\"'"
+
+# scripts/monitor-local.sh: the stack without Docker, on free ports.
+export SC_MONITOR_DIR=$T_TMP/local SC_MONITOR_PUSHGATEWAY_PORT SC_MONITOR_PROMETHEUS_PORT \
+	SC_MONITOR_ALERTMANAGER_PORT
+SC_MONITOR_PUSHGATEWAY_PORT=$(t_port)
+SC_MONITOR_PROMETHEUS_PORT=$(t_port)
+SC_MONITOR_ALERTMANAGER_PORT=$(t_port)
+t_exit "monitor-local.sh start" 0 sh "$SC_TOP/scripts/monitor-local.sh" start
+T_PIDS="$T_PIDS $(cat "$SC_MONITOR_DIR"/*.pid 2> /dev/null)"
+t_grep "monitor-local.sh prints the gateway URL" "^export SC_PUSHGATEWAY_URL=http://127.0.0.1:$SC_MONITOR_PUSHGATEWAY_PORT$" "$T_OUT"
+t_exit "monitor-local.sh status" 0 sh "$SC_TOP/scripts/monitor-local.sh" status
+t_exit "push to the local stack" 0 env SC_PUSHGATEWAY_URL="http://127.0.0.1:$SC_MONITOR_PUSHGATEWAY_PORT" \
+	sc-push -j stockcast_inference < "$DATA/forecast.csv"
+t_check "local Prometheus loaded the rules" sh -c "curl -sf http://127.0.0.1:$SC_MONITOR_PROMETHEUS_PORT/api/v1/rules | grep -q StockcastInferenceStale"
+t_exit "monitor-local.sh stop" 0 sh "$SC_TOP/scripts/monitor-local.sh" stop
+t_exit "monitor-local.sh status after stop" 3 sh "$SC_TOP/scripts/monitor-local.sh" status
 t_done
