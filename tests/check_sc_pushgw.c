@@ -430,6 +430,30 @@ START_TEST(test_pushgw_send_down)
 }
 END_TEST
 
+/* sc_http's own messages: no user:password, no query (session tokens). */
+START_TEST(test_pushgw_http_error_redacted)
+{
+	struct sc_http_req req = { 0 };
+	struct sc_http_resp resp = { 0 };
+	struct sc_err e = { 0 };
+	struct sc_http *h = sc_http_new(NULL, &e);
+	char url[128];
+
+	snprintf(url, sizeof(url),
+	    "http://ak:hunter2@127.0.0.1:%d/b/k?X-Amz-Security-Token=tok3n",
+	    dead_port());
+	req.url = url;
+	ck_assert_int_eq(sc_http_do(h, &req, &resp, &e), -1);
+	ck_assert_int_eq(e.code, SC_EUNAVAIL);
+	ck_assert_ptr_null(strstr(e.msg, "hunter2"));
+	ck_assert_ptr_null(strstr(e.msg, "tok3n"));
+	ck_assert_ptr_nonnull(strstr(e.msg, "http://127.0.0.1:"));
+	ck_assert_ptr_nonnull(strstr(e.msg, "/b/k?..."));
+	sc_http_resp_free(&resp);
+	sc_http_free(h);
+}
+END_TEST
+
 START_TEST(test_pushgw_delete_group)
 {
 	const char *replies[] = { "HTTP/1.1 202 Accepted\r\nContent-Length: 0"
@@ -476,6 +500,7 @@ sc_pushgw_suite(void)
 	tcase_add_test(tc, test_pushgw_send_5xx_retried);
 	tcase_add_test(tc, test_pushgw_send_429);
 	tcase_add_test(tc, test_pushgw_send_down);
+	tcase_add_test(tc, test_pushgw_http_error_redacted);
 	suite_add_tcase(s, tc);
 	return s;
 }
