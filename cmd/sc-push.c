@@ -8,6 +8,7 @@
  * the work is in lib/sc_prom.c and lib/sc_pushgw.c.
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@ struct gw_args {
 	int replace;
 	int dry_run;
 	double duration;    /* < 0: not given */
+	double started;     /* Unix time the run began; < 0: not given */
 	const char *format; /* auto, json, csv, prom */
 };
 
@@ -45,7 +47,8 @@ usage(FILE *fp, int status)
 	fprintf(fp,
 	    "usage: sc-push [-hnVv] [-g url] -j job [-l name=value]... "
 	    "[--replace | --merge]\n"
-	    "               [-d seconds] [-f auto|json|csv|prom] < metrics\n");
+	    "               [-d seconds | -s unixtime] [-f auto|json|csv|prom] "
+	    "< metrics\n");
 	if (fp == stdout)
 		sc_cli_flush_stdout();
 	exit(status);
@@ -93,6 +96,12 @@ read_metrics(const struct gw_args *a)
 	struct sc_prom *p;
 	struct sc_err e = { 0 };
 	enum sc_prom_input fmt;
+	double now = now_seconds(), duration = a->duration;
+
+	if (a->started >= 0)
+		duration = now > a->started
+		    ? round((now - a->started) * 1000) / 1000
+		    : 0;
 
 	if (sc_buf_read(&in, stdin, "stdin", &e) == -1)
 		sc_cli_fail(&e, "stdin");
@@ -101,7 +110,7 @@ read_metrics(const struct gw_args *a)
 		    a->format);
 	if ((p = sc_prom_create(&e)) == NULL ||
 	    sc_prom_load(p, in.data ? in.data : "", in.len, fmt, &e) == -1 ||
-	    sc_pushgw_success(p, now_seconds(), a->duration, &e) == -1) {
+	    sc_pushgw_success(p, now, duration, &e) == -1) {
 		sc_buf_free(&in);
 		sc_prom_free(p);
 		sc_cli_fail(&e, "stdin");
@@ -194,17 +203,21 @@ main(int argc, char *argv[])
 		{ "label", required_argument, NULL, 'l' },
 		{ "merge", no_argument, NULL, 'M' },
 		{ "replace", no_argument, NULL, 'R' },
+		{ "started", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct gw_args a = { .replace = 1, .duration = -1, .format = "auto" };
+	struct gw_args a = { .replace = 1,
+		.duration = -1,
+		.started = -1,
+		.format = "auto" };
 	struct sc_config cfg = { 0 };
 	struct sc_err e = { 0 };
 	int ch, status;
 
 	sc_cli_init();
-	while ((ch = getopt_long(argc, argv, "d:f:g:hj:l:nVv", longopts,
+	while ((ch = getopt_long(argc, argv, "d:f:g:hj:l:ns:Vv", longopts,
 	            NULL)) != -1)
 		switch (ch) {
 		case 'd':
@@ -236,6 +249,12 @@ main(int argc, char *argv[])
 			break;
 		case 'R':
 			a.replace = 1;
+			break;
+		case 's':
+			if (sc_num_parse_range(optarg, 0, 1e11, &a.started) ==
+			    -1)
+				bad_usage("--started %s: want a Unix time",
+				    optarg);
 			break;
 		case 'V':
 			sc_cli_version();

@@ -411,6 +411,36 @@ set_labels(struct sample *s, const char *const *labels, struct sc_err *e)
 	return 0;
 }
 
+static int parse_value(const char *, double *);
+
+/* A histogram bucket needs a float "le", a summary sample a "quantile". */
+static int
+check_kind(const struct family *f, const struct sample *s, struct sc_err *e)
+{
+	const char *want = NULL;
+	size_t i;
+	double v;
+
+	if (f->type == SC_PROM_HISTOGRAM && strcmp(s->name, f->name) == 0)
+		return sc_err_set(e, SC_EDATA, 0,
+		    "%s: a histogram has only _bucket, _sum and _count samples",
+		    s->name);
+	if (f->type == SC_PROM_HISTOGRAM && strcmp(s->name, f->name) != 0 &&
+	    strcmp(s->name + strlen(f->name), "_bucket") == 0)
+		want = "le";
+	if (f->type == SC_PROM_SUMMARY && strcmp(s->name, f->name) == 0)
+		want = "quantile";
+	if (want == NULL)
+		return 0;
+	for (i = 0; i < s->nlab; i++)
+		if (strcmp(s->lab[2 * i], want) == 0)
+			break;
+	if (i == s->nlab || parse_value(s->lab[2 * i + 1], &v) == -1)
+		return sc_err_set(e, SC_EDATA, 0,
+		    "%s: label %s missing or not a float", s->name, want);
+	return 0;
+}
+
 int
 sc_prom_add(struct sc_prom *p, const char *name, const char *const *labels,
     double value, struct sc_err *e)
@@ -429,6 +459,8 @@ sc_prom_add(struct sc_prom *p, const char *name, const char *const *labels,
 	    (f = family_of(p, name, e)) == -1)
 		goto fail;
 	s.fam = (size_t)f;
+	if (check_kind(&p->fam[f], &s, e) == -1)
+		goto fail;
 	s.hash = fnv(0xcbf29ce484222325ULL, name);
 	for (i = 0; i < 2 * s.nlab; i++)
 		s.hash = fnv(s.hash, s.lab[i]);

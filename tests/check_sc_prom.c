@@ -244,6 +244,10 @@ START_TEST(test_prom_parse_errors)
 	refused("a 0x10\n", 1, "not a float");
 	refused("a\n", 1, "no value");
 	refused("a{x=\"\xff\"} 1\n", 1, "UTF-8");
+	refused("# TYPE h histogram\nh_bucket{le=\" 1\"} 1\n", 2, "label le");
+	refused("# TYPE h histogram\nh_bucket 1\n", 2, "label le");
+	refused("# TYPE h histogram\nh 1\n", 2, "only _bucket");
+	refused("# TYPE s summary\ns{quantile=\"x\"} 1\n", 2, "quantile");
 	memset(long_line, 'a', sizeof(long_line) - 1);
 	refused(long_line, 1, "longer than");
 }

@@ -42,6 +42,11 @@ t_exit "dry run of a forecast CSV" 0 sc-push --dry-run --job stockcast_inference
 t_grep "forecast gauge in the text" '^stockcast_forecast_close\{ticker="BRK/B"\} 471.5$' "$T_OUT"
 t_exit "promtool check metrics on the CSV's text" 0 \
 	sh -c "promtool check metrics < '$T_OUT'"
+t_exit "dry run with --started" 0 sc-push -n -j x --started "$(($(date +%s) - 100))" < /dev/null
+t_grep "duration from --started" '^stockcast_last_run_duration_seconds 10[0-9](\.[0-9]+)?$' "$T_OUT"
+t_exit "--started in the future: duration 0" 0 sc-push -n -j x -s "$(($(date +%s) + 100))" < /dev/null
+t_grep "duration never negative" '^stockcast_last_run_duration_seconds 0$' "$T_OUT"
+t_exit "--started junk: usage" 64 sc-push -n -j x -s yesterday < /dev/null
 t_grep "dry run made no request" '^0$' <(ngroups)
 
 # Push sc-rmse's metrics JSON and read it back.
