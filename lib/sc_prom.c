@@ -41,6 +41,8 @@ struct sc_prom {
 	size_t ns, caps;
 	size_t *slot; /* open addressing: sample index + 1, 0 free */
 	size_t nslot;
+	size_t *fslot; /* the same for families by name */
+	size_t nfslot;
 };
 
 static const struct std_metric {
@@ -128,6 +130,7 @@ sc_prom_free(struct sc_prom *p)
 	free(p->fam);
 	free(p->s);
 	free(p->slot);
+	free(p->fslot);
 	free(p);
 }
 
@@ -186,15 +189,71 @@ utf8_ok(const char *s, size_t n)
 	return 1;
 }
 
+static size_t
+name_hash(const char *name, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)name[i]) * 0x100000001b3ULL;
+	return (size_t)h;
+}
+
+/* The slot of the family called name (n bytes): free or holding it. */
+static size_t
+family_slot(const struct sc_prom *p, const char *name, size_t n)
+{
+	size_t i = name_hash(name, n) & (p->nfslot - 1);
+	const char *f;
+
+	while (p->fslot[i] != 0) {
+		f = p->fam[p->fslot[i] - 1].name;
+		if (strncmp(f, name, n) == 0 && f[n] == '\0')
+			break;
+		i = (i + 1) & (p->nfslot - 1);
+	}
+	return i;
+}
+
 static long
-find_family(const struct sc_prom *p, const char *name)
+find_family_n(const struct sc_prom *p, const char *name, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < p->nfam; i++)
-		if (strcmp(p->fam[i].name, name) == 0)
-			return (long)i;
-	return -1;
+	if (p->nfslot == 0)
+		return -1;
+	i = family_slot(p, name, n);
+	return p->fslot[i] != 0 ? (long)p->fslot[i] - 1 : -1;
+}
+
+static long
+find_family(const struct sc_prom *p, const char *name)
+{
+	return find_family_n(p, name, strlen(name));
+}
+
+/* Make room for one more family in the name hash. */
+static int
+grow_families(struct sc_prom *p, struct sc_err *e)
+{
+	size_t n, i, *old = p->fslot;
+	const char *name;
+
+	if (2 * (p->nfam + 1) <= p->nfslot)
+		return 0;
+	n = p->nfslot ? 2 * p->nfslot : 64;
+	if ((p->fslot = calloc(n, sizeof(*p->fslot))) == NULL) {
+		p->fslot = old;
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	}
+	p->nfslot = n;
+	for (i = 0; i < p->nfam; i++) {
+		name = p->fam[i].name;
+		p->fslot[family_slot(p, name, strlen(name))] = i + 1;
+	}
+	free(old);
+	return 0;
 }
 
 static const char *
@@ -214,6 +273,8 @@ new_family(struct sc_prom *p, const char *name, enum sc_prom_type type,
 {
 	struct family *f;
 
+	if (grow_families(p, e) == -1)
+		return -1;
 	if (p->nfam == p->capfam) {
 		size_t cap = p->capfam ? 2 * p->capfam : 16;
 
@@ -230,7 +291,7 @@ new_family(struct sc_prom *p, const char *name, enum sc_prom_type type,
 		free(f->name);
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
 	}
-	p->nfam++;
+	p->fslot[family_slot(p, name, strlen(name))] = ++p->nfam;
 	return 0;
 }
 
@@ -291,12 +352,11 @@ family_of(struct sc_prom *p, const char *name, struct sc_err *e)
 		k = strlen(suffix[i]);
 		if (n <= k || strcmp(name + n - k, suffix[i]) != 0)
 			continue;
-		for (f = 0; f < (long)p->nfam; f++)
-			if ((p->fam[f].type == SC_PROM_HISTOGRAM ||
-			        (p->fam[f].type == SC_PROM_SUMMARY && i > 0)) &&
-			    strlen(p->fam[f].name) == n - k &&
-			    strncmp(p->fam[f].name, name, n - k) == 0)
-				return f;
+		f = find_family_n(p, name, n - k);
+		if (f != -1 &&
+		    (p->fam[f].type == SC_PROM_HISTOGRAM ||
+		        (p->fam[f].type == SC_PROM_SUMMARY && i > 0)))
+			return f;
 	}
 	if (new_family(p, name, SC_PROM_UNTYPED, std_help(name), e) == -1)
 		return -1;
@@ -559,28 +619,19 @@ put_sample(struct sc_buf *b, const struct sample *s, const char *const *drop,
 	return sc_buf_printf(b, e, "%s %s\n", open ? "}" : "", v);
 }
 
-/* Sample indexes ordered by family, insertion order within one. */
-static size_t *
-by_family(const struct sc_prom *p, struct sc_err *e)
-{
-	size_t *start, *order, i;
+struct ord {
+	size_t fam;
+	size_t i;
+};
 
-	start = calloc(p->nfam + 1, sizeof(*start));
-	order = malloc((p->ns ? p->ns : 1) * sizeof(*order));
-	if (start == NULL || order == NULL) {
-		free(start);
-		free(order);
-		sc_err_set(e, SC_EOS, 0, "out of memory");
-		return NULL;
-	}
-	for (i = 0; i < p->ns; i++)
-		start[p->s[i].fam + 1]++;
-	for (i = 0; i < p->nfam; i++)
-		start[i + 1] += start[i];
-	for (i = 0; i < p->ns; i++)
-		order[start[p->s[i].fam]++] = i;
-	free(start);
-	return order;
+static int
+cmp_ord(const void *a, const void *b)
+{
+	const struct ord *x = a, *y = b;
+
+	if (x->fam != y->fam)
+		return x->fam < y->fam ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
 }
 
 static int
@@ -596,29 +647,53 @@ put_head(struct sc_buf *b, const struct family *f, struct sc_err *e)
 }
 
 int
-sc_prom_write(const struct sc_prom *p, struct sc_buf *b,
-    int (*keep)(const struct sc_prom *, size_t, void *), void *arg,
-    const char *const *drop, struct sc_err *e)
+sc_prom_write_set(const struct sc_prom *p, struct sc_buf *b, const size_t *idx,
+    size_t n, const char *const *drop, struct sc_err *e)
 {
-	size_t *order, k, i, last = (size_t)-1;
+	struct ord *o;
+	size_t k, last = (size_t)-1;
 	int rc = -1;
 
-	if ((order = by_family(p, e)) == NULL)
-		return -1;
-	for (k = 0; k < p->ns; k++) {
-		i = order[k];
-		if (keep != NULL && !keep(p, i, arg))
-			continue;
-		if (p->s[i].fam != last &&
-		    put_head(b, &p->fam[p->s[i].fam], e) == -1)
+	if ((o = malloc((n ? n : 1) * sizeof(*o))) == NULL)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	for (k = 0; k < n; k++) {
+		if (idx[k] >= p->ns) {
+			sc_err_set(e, SC_EINTERNAL, 0, "sample %zu of %zu",
+			    idx[k], p->ns);
 			goto out;
-		last = p->s[i].fam;
-		if (put_sample(b, &p->s[i], drop, e) == -1)
+		}
+		o[k].fam = p->s[idx[k]].fam;
+		o[k].i = idx[k];
+	}
+	qsort(o, n, sizeof(*o), cmp_ord);
+	for (k = 0; k < n; k++) {
+		if (o[k].fam != last && put_head(b, &p->fam[o[k].fam], e) == -1)
+			goto out;
+		last = o[k].fam;
+		if (put_sample(b, &p->s[o[k].i], drop, e) == -1)
 			goto out;
 	}
 	rc = sc_buf_add(b, "", 0, e);
 out:
-	free(order);
+	free(o);
+	return rc;
+}
+
+int
+sc_prom_write(const struct sc_prom *p, struct sc_buf *b,
+    int (*keep)(const struct sc_prom *, size_t, void *), void *arg,
+    const char *const *drop, struct sc_err *e)
+{
+	size_t *idx, i, n = 0;
+	int rc;
+
+	if ((idx = malloc((p->ns ? p->ns : 1) * sizeof(*idx))) == NULL)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	for (i = 0; i < p->ns; i++)
+		if (keep == NULL || keep(p, i, arg))
+			idx[n++] = i;
+	rc = sc_prom_write_set(p, b, idx, n, drop, e);
+	free(idx);
 	return rc;
 }
 

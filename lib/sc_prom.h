@@ -92,6 +92,13 @@ int sc_prom_write(const struct sc_prom *, struct sc_buf *,
     const char *const *drop, struct sc_err *);
 
 /*
+ * As sc_prom_write(), for the n samples whose indexes are in idx (each
+ * below sc_prom_count(); SC_EINTERNAL otherwise), in O(n log n).
+ */
+int sc_prom_write_set(const struct sc_prom *, struct sc_buf *,
+    const size_t *idx, size_t n, const char *const *drop, struct sc_err *);
+
+/*
  * Guess the format of an input: JSON when the first non-blank byte is '{',
  * CSV when the first line holds a comma and neither a blank nor a '{'
  * ("asof,ticker,..."), else Prometheus text.

@@ -7,6 +7,7 @@
  * message about a request names the URL with any user:password@ part
  * removed.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +19,16 @@
 struct group {
 	const char *job; /* borrowed from the samples or the options */
 	const char *ticker;
-	const char *defjob;
+	size_t *idx; /* the group's samples */
+	size_t n;
+};
+
+/* The groups of a push, found through a hash of (job, ticker). */
+struct grouping {
+	struct group *g;
+	size_t ng;
+	size_t *slot; /* group index + 1, 0 free */
+	size_t nslot;
 };
 
 int
@@ -235,47 +245,99 @@ sample_key(const struct sc_prom *p, size_t i, const char *defjob,
 		*ticker = NULL;
 }
 
-static int
-in_group(const struct sc_prom *p, size_t i, void *arg)
+static size_t
+key_hash(const char *job, const char *ticker)
 {
-	const struct group *g = arg;
-	const char *job, *ticker;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const char *k;
 
-	sample_key(p, i, g->defjob, &job, &ticker);
-	return same(job, g->job) && same(ticker, g->ticker);
+	for (k = job; *k != '\0'; k++)
+		h = (h ^ (unsigned char)*k) * 0x100000001b3ULL;
+	h = (h ^ 0xff) * 0x100000001b3ULL;
+	for (k = ticker != NULL ? ticker : ""; *k != '\0'; k++)
+		h = (h ^ (unsigned char)*k) * 0x100000001b3ULL;
+	return (size_t)(ticker != NULL ? h : ~h);
 }
 
-/* The distinct groups of p in order of appearance, the job group last. */
+static void
+grouping_free(struct grouping *gr)
+{
+	size_t i;
+
+	for (i = 0; i < gr->ng; i++)
+		free(gr->g[i].idx);
+	free(gr->g);
+	free(gr->slot);
+}
+
+/* The group of (job, ticker), made when new; NULL when out of memory. */
 static struct group *
-groups(const struct sc_prom *p, const char *defjob, size_t *ng,
+group_of(struct grouping *gr, const char *job, const char *ticker)
+{
+	size_t h = key_hash(job, ticker) & (gr->nslot - 1);
+	struct group *g;
+
+	while (gr->slot[h] != 0) {
+		g = &gr->g[gr->slot[h] - 1];
+		if (same(g->job, job) && same(g->ticker, ticker))
+			return g;
+		h = (h + 1) & (gr->nslot - 1);
+	}
+	g = &gr->g[gr->ng++];
+	g->job = job;
+	g->ticker = ticker;
+	gr->slot[h] = gr->ng;
+	return g;
+}
+
+static int
+add_to(struct group *g, size_t i)
+{
+	size_t *idx;
+
+	if ((g->n & (g->n - 1)) == 0) { /* 0, 1, 2, 4, ...: grow */
+		if ((idx = realloc(g->idx,
+		         (g->n ? 2 * g->n : 1) * sizeof(*idx))) == NULL)
+			return -1;
+		g->idx = idx;
+	}
+	g->idx[g->n++] = i;
+	return 0;
+}
+
+/*
+ * Split p's samples into groups, in order of first appearance with the
+ * job's own group (no ticker) last.  0 or -1 with SC_EOS.
+ */
+static int
+make_groups(struct grouping *gr, const struct sc_prom *p, const char *defjob,
     struct sc_err *e)
 {
-	struct group *g = calloc(sc_prom_count(p) + 1, sizeof(*g)), t;
-	size_t i, j, n = 0;
+	size_t n = sc_prom_count(p), i;
+	const char *job, *ticker;
+	struct group *g, t;
 
-	if (g == NULL) {
-		sc_err_set(e, SC_EOS, 0, "out of memory");
-		return NULL;
+	for (gr->nslot = 16; gr->nslot < 2 * n + 2; gr->nslot *= 2)
+		;
+	gr->g = calloc(n + 1, sizeof(*gr->g));
+	gr->slot = calloc(gr->nslot, sizeof(*gr->slot));
+	if (gr->g == NULL || gr->slot == NULL)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	for (i = 0; i < n; i++) {
+		sample_key(p, i, defjob, &job, &ticker);
+		if (add_to(group_of(gr, job, ticker), i) == -1)
+			return sc_err_set(e, SC_EOS, 0, "out of memory");
 	}
-	for (i = 0; i < sc_prom_count(p); i++) {
-		sample_key(p, i, defjob, &t.job, &t.ticker);
-		t.defjob = defjob;
-		for (j = 0; j < n; j++)
-			if (same(g[j].job, t.job) &&
-			    same(g[j].ticker, t.ticker))
-				break;
-		if (j == n)
-			g[n++] = t;
-	}
-	for (i = 0; i < n; i++)
-		if (g[i].ticker == NULL && strcmp(g[i].job, defjob) == 0) {
-			t = g[i];
-			memmove(&g[i], &g[i + 1], (n - i - 1) * sizeof(*g));
-			g[n - 1] = t;
+	for (i = 0; i < gr->ng; i++) {
+		g = &gr->g[i];
+		if (g->ticker == NULL && strcmp(g->job, defjob) == 0) {
+			t = *g;
+			memmove(g, g + 1, (gr->ng - i - 1) * sizeof(*g));
+			gr->g[gr->ng - 1] = t;
 			break;
 		}
-	*ng = n;
-	return g;
+	}
+	return 0;
 }
 
 /* The labels the URL carries, which the body leaves out. */
@@ -310,7 +372,7 @@ push_group(struct sc_http *h, struct sc_retry *r,
 
 	if (sc_pushgw_url(&url, o->url, g->job, g->ticker, o->labels, e) ==
 	        -1 ||
-	    sc_prom_write(p, &body, in_group, g, drop, e) == -1)
+	    sc_prom_write_set(p, &body, g->idx, g->n, drop, e) == -1)
 		goto out;
 	if (o->dry_run) {
 		redact(url.data, where, sizeof(where));
@@ -330,25 +392,22 @@ int
 sc_pushgw_push(struct sc_http *h, struct sc_retry *r,
     const struct sc_pushgw_opts *o, const struct sc_prom *p, struct sc_err *e)
 {
-	struct group *g;
-	const char **drop;
-	size_t n, i;
-	int rc = 0;
+	struct grouping gr = { 0 };
+	const char **drop = NULL;
+	size_t i;
+	int rc = -1;
 
-	if (sc_pushgw_check(o, e) == -1)
-		return -1;
-	if ((drop = url_labels(o, e)) == NULL)
-		return -1;
-	if ((g = groups(p, o->job, &n, e)) == NULL) {
-		free(drop);
-		return -1;
-	}
-	for (i = 0; i < n && rc != -1; i++)
-		if (push_group(h, r, o, p, &g[i], drop, e) == -1)
-			rc = -1;
-	free(g);
+	if (sc_pushgw_check(o, e) == -1 || (drop = url_labels(o, e)) == NULL ||
+	    make_groups(&gr, p, o->job, e) == -1)
+		goto out;
+	for (i = 0; i < gr.ng; i++)
+		if (push_group(h, r, o, p, &gr.g[i], drop, e) == -1)
+			goto out;
+	rc = (int)gr.ng;
+out:
+	grouping_free(&gr);
 	free(drop);
-	return rc == -1 ? -1 : (int)n;
+	return rc;
 }
 
 int

@@ -172,6 +172,38 @@ START_TEST(test_prom_add_many)
 }
 END_TEST
 
+/* Many families: found by name, histograms by base name, in order. */
+START_TEST(test_prom_add_families)
+{
+	struct sc_err e = { 0 };
+	struct sc_prom *p = sc_prom_create(&e);
+	struct sc_buf b = { 0 };
+	const char *le[] = { "le", "+Inf", NULL };
+	char name[32];
+	int i;
+
+	for (i = 0; i < 20000; i++) {
+		snprintf(name, sizeof(name), "m%d", i);
+		ck_assert_int_eq(sc_prom_add(p, name, NULL, i, &e), 0);
+	}
+	ck_assert_int_eq(sc_prom_family(p, "h", SC_PROM_HISTOGRAM, NULL, &e),
+	    0);
+	ck_assert_int_eq(sc_prom_add(p, "h_bucket", le, 1, &e), 0);
+	ck_assert_int_eq(sc_prom_add(p, "m19999", NULL, 0, &e), -1);
+	ck_assert_int_eq(sc_prom_family(p, "m123", SC_PROM_GAUGE, NULL, &e),
+	    -1);
+	ck_assert_int_eq(sc_prom_write(p, &b, NULL, NULL, NULL, &e), 0);
+	ck_assert_ptr_nonnull(strstr(b.data,
+	    "\n# TYPE m19999 untyped\n"
+	    "m19999 19999\n"
+	    "# TYPE h histogram\n"
+	    "h_bucket{le=\"+Inf\"} 1\n"));
+	ck_assert(strncmp(b.data, "# TYPE m0 untyped\nm0 0\n", 23) == 0);
+	sc_buf_free(&b);
+	sc_prom_free(p);
+}
+END_TEST
+
 START_TEST(test_prom_parse_valid)
 {
 	struct sc_err e = { 0 };
@@ -406,6 +438,7 @@ sc_prom_suite(void)
 	tc = tcase_create("add");
 	tcase_add_test(tc, test_prom_add_errors);
 	tcase_add_test(tc, test_prom_add_many);
+	tcase_add_test(tc, test_prom_add_families);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("parse");
 	tcase_add_test(tc, test_prom_parse_valid);

@@ -311,6 +311,35 @@ START_TEST(test_pushgw_push_dry_run)
 }
 END_TEST
 
+/* Thousands of tickers: one group each, the job group last. */
+START_TEST(test_pushgw_push_many_groups)
+{
+	struct sc_pushgw_opts o = { 0 };
+	struct sc_err e = { 0 };
+	struct sc_prom *p = sc_prom_create(&e);
+	char t[16];
+	const char *lab[] = { "ticker", t, NULL };
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		snprintf(t, sizeof(t), "T%d", i);
+		ck_assert_int_eq(sc_prom_add(p, "a", lab, i, &e), 0);
+		ck_assert_int_eq(sc_prom_add(p, "b", lab, i, &e), 0);
+	}
+	ck_assert_int_eq(sc_pushgw_success(p, 1, -1, &e), 0);
+	nlogged = 0;
+	sc_log_set(log_sink, NULL, SC_LOG_INFO);
+	o.url = "http://127.0.0.1:1";
+	o.job = "j";
+	o.dry_run = 1;
+	ck_assert_int_eq(sc_pushgw_push(NULL, NULL, &o, p, &e), 5001);
+	sc_log_set(NULL, NULL, SC_LOG_WARN);
+	ck_assert_int_eq(nlogged, 16);
+	ck_assert_ptr_nonnull(strstr(logged[0], "/metrics/job/j/ticker/T0 ("));
+	sc_prom_free(p);
+}
+END_TEST
+
 START_TEST(test_pushgw_success_twice)
 {
 	struct sc_err e = { 0 };
@@ -492,6 +521,7 @@ sc_pushgw_suite(void)
 	tcase_add_test(tc, test_pushgw_push_groups);
 	tcase_add_test(tc, test_pushgw_push_dry_run);
 	tcase_add_test(tc, test_pushgw_success_twice);
+	tcase_add_test(tc, test_pushgw_push_many_groups);
 	tcase_add_test(tc, test_pushgw_delete_group);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("send");
