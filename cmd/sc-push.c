@@ -36,6 +36,7 @@ struct gw_args {
 	int nlabels;
 	int replace;
 	int dry_run;
+	int one_group;
 	double duration;    /* < 0: not given */
 	double started;     /* Unix time the run began; < 0: not given */
 	const char *format; /* auto, json, csv, prom */
@@ -47,8 +48,8 @@ usage(FILE *fp, int status)
 	fprintf(fp,
 	    "usage: sc-push [-hnVv] [-g url] -j job [-l name=value]... "
 	    "[--replace | --merge]\n"
-	    "               [-d seconds | -s unixtime] [-f auto|json|csv|prom] "
-	    "< metrics\n");
+	    "               [--one-group] [-d seconds | -s unixtime] "
+	    "[-f format] < metrics\n");
 	if (fp == stdout)
 		sc_cli_flush_stdout();
 	exit(status);
@@ -140,6 +141,7 @@ push_gateway(const struct gw_args *a, const struct sc_config *cfg)
 	o.labels = a->labels;
 	o.replace = a->replace;
 	o.dry_run = a->dry_run;
+	o.one_group = a->one_group;
 	if (o.url == NULL && !a->dry_run)
 		bad_usage("%s",
 		    "no gateway: give --gateway or set "
@@ -202,6 +204,7 @@ main(int argc, char *argv[])
 		{ "job", required_argument, NULL, 'j' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "merge", no_argument, NULL, 'M' },
+		{ "one-group", no_argument, NULL, 'O' },
 		{ "replace", no_argument, NULL, 'R' },
 		{ "started", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -246,6 +249,9 @@ main(int argc, char *argv[])
 			break;
 		case 'n':
 			a.dry_run = 1;
+			break;
+		case 'O':
+			a.one_group = 1;
 			break;
 		case 'R':
 			a.replace = 1;

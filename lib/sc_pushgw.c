@@ -307,11 +307,12 @@ add_to(struct group *g, size_t i)
 
 /*
  * Split p's samples into groups, in order of first appearance with the
- * job's own group (no ticker) last.  0 or -1 with SC_EOS.
+ * job's own group (no ticker) last; with one_group, tickers share the
+ * job's group.  0 or -1 with SC_EOS.
  */
 static int
 make_groups(struct grouping *gr, const struct sc_prom *p, const char *defjob,
-    struct sc_err *e)
+    int one_group, struct sc_err *e)
 {
 	size_t n = sc_prom_count(p), i;
 	const char *job, *ticker;
@@ -325,6 +326,8 @@ make_groups(struct grouping *gr, const struct sc_prom *p, const char *defjob,
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
 	for (i = 0; i < n; i++) {
 		sample_key(p, i, defjob, &job, &ticker);
+		if (one_group)
+			ticker = NULL;
 		if (add_to(group_of(gr, job, ticker), i) == -1)
 			return sc_err_set(e, SC_EOS, 0, "out of memory");
 	}
@@ -354,9 +357,9 @@ url_labels(const struct sc_pushgw_opts *o, struct sc_err *e)
 		return NULL;
 	}
 	drop[0] = "job";
-	drop[1] = "ticker";
+	drop[1] = o->one_group ? NULL : "ticker";
 	for (i = 0; i < n; i++)
-		drop[i + 2] = o->labels[2 * i];
+		drop[i + 1 + !o->one_group] = o->labels[2 * i];
 	return drop;
 }
 
@@ -398,7 +401,7 @@ sc_pushgw_push(struct sc_http *h, struct sc_retry *r,
 	int rc = -1;
 
 	if (sc_pushgw_check(o, e) == -1 || (drop = url_labels(o, e)) == NULL ||
-	    make_groups(&gr, p, o->job, e) == -1)
+	    make_groups(&gr, p, o->job, o->one_group, e) == -1)
 		goto out;
 	for (i = 0; i < gr.ng; i++)
 		if (push_group(h, r, o, p, &gr.g[i], drop, e) == -1)

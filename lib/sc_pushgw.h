@@ -7,7 +7,10 @@
  * /metrics/job/<job>[/ticker/<ticker>]{/<label>/<value>} with PUT (replace
  * the group) or POST (merge by metric name).  The group without a ticker,
  * which holds the run's success timestamp and duration, is pushed last, so
- * a run that failed half-way never records a success.  Network errors, 429
+ * a run that failed half-way never records a success.  With one_group the
+ * tickers share the job's group (ticker labels stay in the body): one
+ * request, for universes of thousands of tickers, where the Pushgateway's
+ * per-push consistency check over every group gets slow.  Network errors, 429
  * and 5xx are retried with the caller's struct sc_retry; 400 is
  * SC_EPROTO carrying the gateway's own message.
  */
@@ -25,6 +28,7 @@ struct sc_pushgw_opts {
 	const char *const *labels; /* more grouping labels: k, v, ..., NULL */
 	int replace;               /* PUT each group; else POST (merge) */
 	int dry_run;               /* build and log every request, send none */
+	int one_group;             /* no ticker groups: one group per job */
 };
 
 /*

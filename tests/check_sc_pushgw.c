@@ -340,6 +340,27 @@ START_TEST(test_pushgw_push_many_groups)
 }
 END_TEST
 
+START_TEST(test_pushgw_push_one_group)
+{
+	struct sc_pushgw_opts o = { 0 };
+	struct sc_err e = { 0 };
+	struct sc_prom *p = sample_set();
+
+	nlogged = 0;
+	sc_log_set(log_sink, NULL, SC_LOG_INFO);
+	o.url = "http://127.0.0.1:1";
+	o.job = "j";
+	o.dry_run = 1;
+	o.one_group = 1;
+	ck_assert_int_eq(sc_pushgw_push(NULL, NULL, &o, p, &e), 2);
+	sc_log_set(NULL, NULL, SC_LOG_WARN);
+	ck_assert_ptr_nonnull(
+	    strstr(logged[0], "/metrics/job/stock_forecast_"));
+	ck_assert_ptr_nonnull(strstr(logged[1], "/metrics/job/j ("));
+	sc_prom_free(p);
+}
+END_TEST
+
 START_TEST(test_pushgw_success_twice)
 {
 	struct sc_err e = { 0 };
@@ -521,6 +542,7 @@ sc_pushgw_suite(void)
 	tcase_add_test(tc, test_pushgw_push_groups);
 	tcase_add_test(tc, test_pushgw_push_dry_run);
 	tcase_add_test(tc, test_pushgw_success_twice);
+	tcase_add_test(tc, test_pushgw_push_one_group);
 	tcase_add_test(tc, test_pushgw_push_many_groups);
 	tcase_add_test(tc, test_pushgw_delete_group);
 	suite_add_tcase(s, tc);

@@ -101,6 +101,12 @@ fetch
 t_grep "POST: first metric kept" '^sc_t_b\{instance="",job="sc_post"\} 2$' "$M"
 t_grep "POST: same name replaced" '^sc_t_a\{instance="",job="sc_post"\} 3$' "$M"
 
+# --one-group: one group per job, the ticker labels in the body.
+t_exit "push with --one-group" 0 sc-push -g "$GW" -j sc_one --one-group < "$DATA/metrics.json"
+fetch
+t_grep "one group: ticker label kept" '^stockcast_rmse\{instance="",job="sc_one",ticker="BRK/B"\} 0.5$' "$M"
+t_grep "one group: a single group for the job" '^1$' <(curl -sf "$GW/api/v1/metrics" | "$PY" -c 'import json,sys; print(sum(g["labels"].get("job") == "sc_one" for g in json.load(sys.stdin)["data"]))')
+
 # Grouping labels and the default gateway from the environment.
 t_exit "SC_PUSHGATEWAY_URL and --label" 0 env SC_PUSHGATEWAY_URL="$GW" \
 	sc-push -j sc_env --label env=ci --label path=a/b < "$DATA/forecast.csv"
