@@ -73,44 +73,49 @@ now_seconds(void)
 	return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000;
 }
 
+/* The --format name as an input kind; -1 for "auto", -2 when unknown. */
 static int
-input_format(const char *name, const struct sc_buf *in, enum sc_prom_input *fmt)
+input_format(const char *name)
 {
 	if (strcmp(name, "auto") == 0)
-		*fmt = sc_prom_detect(in->data ? in->data : "", in->len);
-	else if (strcmp(name, "json") == 0)
-		*fmt = SC_PROM_IN_JSON;
-	else if (strcmp(name, "csv") == 0)
-		*fmt = SC_PROM_IN_CSV;
-	else if (strcmp(name, "prom") == 0)
-		*fmt = SC_PROM_IN_TEXT;
-	else
 		return -1;
-	return 0;
+	if (strcmp(name, "json") == 0)
+		return SC_PROM_IN_JSON;
+	if (strcmp(name, "csv") == 0)
+		return SC_PROM_IN_CSV;
+	if (strcmp(name, "prom") == 0)
+		return SC_PROM_IN_TEXT;
+	return -2;
 }
 
-/* Read, convert and validate stdin; exits on bad input. */
+/*
+ * Read, convert and validate stdin, then add the success metrics (the run
+ * succeeded when its output, our input, was complete); exits on bad input.
+ */
 static struct sc_prom *
 read_metrics(const struct gw_args *a)
 {
 	struct sc_buf in = { .limit = MAX_INPUT };
 	struct sc_prom *p;
 	struct sc_err e = { 0 };
-	enum sc_prom_input fmt;
-	double now = now_seconds(), duration = a->duration;
+	int fmt = input_format(a->format);
+	double now, duration = a->duration;
 
+	if (fmt == -2)
+		bad_usage("--format %s: want auto, json, csv or prom",
+		    a->format);
+	if (sc_buf_read(&in, stdin, "stdin", &e) == -1)
+		sc_cli_fail(&e, "stdin");
+	if (fmt == -1)
+		fmt = (int)sc_prom_detect(in.data ? in.data : "", in.len);
+	now = now_seconds();
 	if (a->started >= 0)
 		duration = now > a->started
 		    ? round((now - a->started) * 1000) / 1000
 		    : 0;
-
-	if (sc_buf_read(&in, stdin, "stdin", &e) == -1)
-		sc_cli_fail(&e, "stdin");
-	if (input_format(a->format, &in, &fmt) == -1)
-		bad_usage("--format %s: want auto, json, csv or prom",
-		    a->format);
 	if ((p = sc_prom_create(&e)) == NULL ||
-	    sc_prom_load(p, in.data ? in.data : "", in.len, fmt, &e) == -1 ||
+	    sc_prom_load(p, in.data ? in.data : "", in.len,
+	        (enum sc_prom_input)fmt, &e) == -1 ||
 	    sc_pushgw_success(p, now, duration, &e) == -1) {
 		sc_buf_free(&in);
 		sc_prom_free(p);
