@@ -105,7 +105,7 @@ read_metrics(const struct gw_args *a)
 		bad_usage("--format %s: want auto, json, csv or prom",
 		    a->format);
 	if (sc_buf_read(&in, stdin, "stdin", &e) == -1)
-		sc_cli_fail(&e, "stdin");
+		sc_cli_fail(&e, NULL); /* the message names stdin */
 	if (fmt == -1)
 		fmt = (int)sc_prom_detect(in.data ? in.data : "", in.len);
 	now = now_seconds();

@@ -133,6 +133,7 @@ t_exit "duplicate series: 65" 65 sc-push -g "$GW" -j x < <(printf 'a{t="1"} 1\na
 t_exit "bad CSV date: 65" 65 sc-push -g "$GW" -j x < <(printf 'asof,ticker,predicted_close\n2026-02-30,A,1\n')
 t_grep "bad CSV date: line named" '^sc-push: stdin:2: column "asof"' "$T_ERR"
 t_exit "input over 16 MiB: 65" 65 sc-push -g "$GW" -j x < <(head -c 17000000 /dev/zero | tr '\0' a)
+t_grep "input over 16 MiB: said once" '^sc-push: stdin: larger than' "$T_ERR"
 t_exit "--format unknown: usage" 64 sc-push -g "$GW" -j x -f xml < "$DATA/metrics.json"
 t_exit "--format csv on JSON: 65" 65 sc-push -g "$GW" -j x -f csv < "$DATA/metrics.json"
 t_grep "no request for malformed input" '^0$' <(ngroups)
