@@ -1,106 +1,226 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * sc-push: write standard input to a store key, an s3:// object, a
- * file:// URL or a path, all or nothing: a failed upload leaves nothing
- * half-written under the name.  --if-none-match creates only (S3
- * If-None-Match: *, a local link(2)), the building block of
- * concurrency-safe model registration.  (Pushing metrics to a Pushgateway
- * lives in the monitoring part of sc-push.)
+ * sc-push: send results where they are kept or watched.  With a DEST it
+ * writes stdin to a store key, an s3:// object, a file:// URL or a path,
+ * all or nothing (lib/put); --if-none-match creates only, the building
+ * block of concurrency-safe model registration.  With --job it pushes
+ * metrics to a Prometheus Pushgateway: sc-rmse's metrics JSON, a
+ * predictions CSV or Prometheus text, validated before any request, one
+ * group per job and ticker, then the job's success timestamp and run
+ * duration (lib/prom, lib/pushgw).
  */
 #include <getopt.h>
-#include <libgen.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "sc_buf.h"
 #include "sc_cli.h"
 #include "sc_config.h"
+#include "sc_http.h"
+#include "sc_log.h"
+#include "sc_num.h"
+#include "sc_prom.h"
+#include "sc_pushgw.h"
+#include "sc_put.h"
 #include "sc_store.h"
+
+#define MAX_INPUT (16u << 20) /* bytes of metrics on stdin */
+#define MAX_LABELS 16         /* --label options */
+
+struct gw_args {
+	const char *gateway; /* NULL: SC_PUSHGATEWAY_URL */
+	const char *job;
+	const char *labels[2 * MAX_LABELS + 1];
+	int nlabels;
+	int replace;
+	int dry_run;
+	int one_group;
+	double duration;    /* < 0: not given */
+	double started;     /* Unix time the run began; < 0: not given */
+	const char *format; /* auto, json, csv, prom */
+};
 
 static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp,
-	    "usage: sc-push [-hVv] [--if-match ETAG | --if-none-match] DEST\n"
-	    "       sc-push [-hVv] --delete DEST\n");
+	    "usage: sc-push [-hVv] [--if-match ETAG | --if-none-match] DEST "
+	    "< data\n"
+	    "       sc-push [-hVv] --delete DEST\n"
+	    "       sc-push [-hnVv] [-g url] -j job [-l name=value]... "
+	    "[--replace | --merge]\n"
+	    "               [--one-group] [-d seconds | -s unixtime] "
+	    "[-f format] < metrics\n");
+	if (fp == stdout)
+		fputs("\nDEST: a store key (under SC_STORE, default ./store), "
+		      "s3://BUCKET/KEY, file://PATH\n"
+		      "or a path.  With -j/--job, stdin's metrics go to the "
+		      "Pushgateway at --gateway\n"
+		      "or SC_PUSHGATEWAY_URL; -n prints them instead.\n",
+		    fp);
 	if (fp == stdout)
 		sc_cli_flush_stdout();
 	exit(status);
 }
 
-/* Open the store DEST lives in and set *key to DEST's key in it. */
-static struct sc_store *
-open_dest(const struct sc_config *cfg, const struct sc_loc *l,
-    const struct sc_s3_opts *so, char **key, struct sc_err *e)
+static void
+bad_usage(const char *fmt, const char *arg)
 {
-	char *copy, *dir, where[300];
-	struct sc_store *st;
+	fprintf(stderr, "sc-push: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	usage(stderr, EX_USAGE);
+}
 
-	switch (l->kind) {
-	case SC_LOC_KEY:
-		*key = strdup(l->key);
-		st = sc_store_open(cfg->store, so, e);
-		break;
-	case SC_LOC_S3:
-		snprintf(where, sizeof(where), "s3://%s", l->bucket);
-		*key = strdup(l->key);
-		st = sc_store_open(where, so, e);
-		break;
-	default:
-		if ((copy = strdup(l->path)) == NULL)
-			return NULL;
-		*key = strdup(basename(copy));
-		strcpy(copy, l->path);
-		dir = dirname(copy);
-		/* The directory as a path, never as a store key. */
-		snprintf(where, sizeof(where), "%s%s",
-		    dir[0] == '/' || dir[0] == '.' ? "" : "./", dir);
-		st = sc_store_open(where, so, e);
-		free(copy);
-		break;
-	}
-	return st;
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000;
+}
+
+/* The --format name as an input kind; -1 for "auto", -2 when unknown. */
+static int
+input_format(const char *name)
+{
+	if (strcmp(name, "auto") == 0)
+		return -1;
+	if (strcmp(name, "json") == 0)
+		return SC_PROM_IN_JSON;
+	if (strcmp(name, "csv") == 0)
+		return SC_PROM_IN_CSV;
+	if (strcmp(name, "prom") == 0)
+		return SC_PROM_IN_TEXT;
+	return -2;
 }
 
 /*
- * Write stdin to dest (or delete it).  Returns 0, -1 or SC_STORE_EXISTS,
- * with *e set on failure.
+ * Read, convert and validate stdin, then add the success metrics (the run
+ * succeeded when its output, our input, was complete); exits on bad input.
+ */
+static struct sc_prom *
+read_metrics(const struct gw_args *a)
+{
+	struct sc_buf in = { .limit = MAX_INPUT };
+	struct sc_prom *p;
+	struct sc_err e = { 0 };
+	int fmt = input_format(a->format);
+	double now, duration = a->duration;
+
+	if (fmt == -2)
+		bad_usage("--format %s: want auto, json, csv or prom",
+		    a->format);
+	if (sc_buf_read(&in, stdin, "stdin", &e) == -1)
+		sc_cli_fail(&e, NULL); /* the message names stdin */
+	if (fmt == -1)
+		fmt = (int)sc_prom_detect(in.data ? in.data : "", in.len);
+	now = now_seconds();
+	if (a->started >= 0)
+		duration = now > a->started
+		    ? round((now - a->started) * 1000) / 1000
+		    : 0;
+	if ((p = sc_prom_create(&e)) == NULL ||
+	    sc_prom_load(p, in.data ? in.data : "", in.len,
+	        (enum sc_prom_input)fmt, &e) == -1 ||
+	    sc_pushgw_success(p, now, duration, &e) == -1) {
+		sc_buf_free(&in);
+		sc_prom_free(p);
+		sc_cli_fail(&e, "stdin");
+	}
+	sc_buf_free(&in);
+	return p;
+}
+
+/*
+ * Push stdin's metrics to the gateway, or print them with --dry-run.
+ * Returns the exit status.
  */
 static int
-push(const struct sc_config *cfg, const char *dest, int flags, int del,
-    const char *etag, struct sc_err *e)
+push_gateway(const struct gw_args *a, const struct sc_config *cfg)
 {
-	struct sc_s3_opts so;
-	struct sc_store *st = NULL;
-	struct sc_loc l;
-	char *key = NULL;
-	int rc = -1;
+	struct sc_pushgw_opts o = { 0 };
+	struct sc_retry r = { 0 };
+	struct sc_http_opts ho = { 0 };
+	struct sc_http *h = NULL;
+	struct sc_buf text = { 0 };
+	struct sc_prom *p;
+	struct sc_err e = { 0 };
+	int n, status = EX_OK;
 
-	sc_store_s3_opts(cfg, &so);
-	if (sc_loc_parse(dest, 0, &l, e) == -1)
-		return -1;
-	if (l.kind == SC_LOC_S3 && sc_store_key_check(l.key, e) == -1)
-		goto out;
-	if ((st = open_dest(cfg, &l, &so, &key, e)) == NULL)
-		goto out;
-	if (key == NULL) {
-		sc_err_set(e, SC_EOS, 0, "out of memory");
+	o.url = a->gateway != NULL ? a->gateway : cfg->pushgateway_url;
+	o.job = a->job;
+	o.labels = a->labels;
+	o.replace = a->replace;
+	o.dry_run = a->dry_run;
+	o.one_group = a->one_group;
+	if (o.url == NULL && !a->dry_run)
+		bad_usage("%s",
+		    "no gateway: give --gateway or set "
+		    "SC_PUSHGATEWAY_URL");
+	if (o.url == NULL)
+		o.url = "http://localhost:9091";
+	if (sc_pushgw_check(&o, &e) == -1)
+		bad_usage("%s", e.msg);
+	p = read_metrics(a);
+	if (a->dry_run) {
+		if (sc_prom_write(p, &text, NULL, NULL, NULL, &e) == -1 ||
+		    sc_pushgw_push(NULL, NULL, &o, p, &e) == -1)
+			status = sc_cli_report(&e, NULL);
+		else
+			fwrite(text.data, 1, text.len, stdout);
 		goto out;
 	}
-	if (del)
-		rc = sc_store_delete(st, key, e);
-	else if (etag != NULL)
-		rc = sc_store_put_if_match(st, key, stdin, etag, e);
+	ho.timeout = cfg->http_timeout;
+	ho.connect_timeout = cfg->http_connect_timeout;
+	r.max = cfg->retry_max;
+	r.base = cfg->retry_base;
+	r.cap = cfg->retry_cap;
+	r.state = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	if ((h = sc_http_new(&ho, &e)) == NULL ||
+	    (n = sc_pushgw_push(h, &r, &o, p, &e)) == -1)
+		status = sc_cli_report(&e, NULL);
 	else
-		rc = sc_store_put(st, key, stdin, flags, e);
+		sc_log(SC_LOG_INFO, "pushed %d groups for job %s", n, o.job);
 out:
-	if (rc == -1 && e->code == SC_EIO && strstr(e->msg, dest) == NULL)
-		sc_err_prefix(e, "%s", dest);
-	free(key);
-	sc_store_free(st);
-	sc_loc_free(&l);
-	return rc;
+	sc_buf_free(&text);
+	sc_http_free(h);
+	sc_prom_free(p);
+	return status;
+}
+
+/* Write stdin to dest, or delete it; returns the exit status. */
+static int
+push_store(const struct sc_config *cfg, const char *dest, enum sc_put_mode mode,
+    const char *etag)
+{
+	struct sc_err e = { 0 };
+
+	if (sc_put(cfg, dest, stdin, mode, etag, &e) != 0)
+		return sc_cli_report(&e, NULL);
+	return EX_OK;
+}
+
+static void
+add_label(struct gw_args *a, char *arg)
+{
+	char *eq = strchr(arg, '=');
+
+	if (eq == NULL || eq == arg)
+		bad_usage("--label %s: want name=value", arg);
+	if (a->nlabels == MAX_LABELS)
+		bad_usage("--label %s: too many labels", arg);
+	*eq = '\0';
+	a->labels[2 * a->nlabels] = arg;
+	a->labels[2 * a->nlabels + 1] = eq + 1;
+	a->nlabels++;
 }
 
 int
@@ -108,64 +228,124 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "delete", no_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "if-match", required_argument, NULL, 'M' },
+		{ "if-match", required_argument, NULL, 'E' },
 		{ "if-none-match", no_argument, NULL, 'N' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "gateway", required_argument, NULL, 'g' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "job", required_argument, NULL, 'j' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "merge", no_argument, NULL, 'M' },
+		{ "one-group", no_argument, NULL, 'O' },
+		{ "replace", no_argument, NULL, 'R' },
+		{ "started", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sc_config cfg;
+	struct gw_args a = { .replace = 1,
+		.duration = -1,
+		.started = -1,
+		.format = "auto" };
+	struct sc_config cfg = { 0 };
 	struct sc_err e = { 0 };
+	enum sc_put_mode mode = SC_PUT_REPLACE;
 	const char *etag = NULL;
-	int ch, flags = 0, del = 0, status = EX_OK;
+	int ch, status, nmodes = 0, gateway_opts = 0;
 
 	sc_cli_init();
-	while ((ch = getopt_long(argc, argv, "hvV", longopts, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "d:f:g:hj:l:ns:Vv", longopts,
+	            NULL)) != -1)
 		switch (ch) {
+		case 'D':
+			mode = SC_PUT_DELETE;
+			nmodes++;
+			break;
+		case 'E':
+			if (*optarg == '\0' || strlen(optarg) > 80 ||
+			    strchr(optarg, '"') != NULL)
+				bad_usage("--if-match %s: want an ETag without "
+				          "quotes",
+				    optarg);
+			mode = SC_PUT_IF_MATCH;
+			etag = optarg;
+			nmodes++;
+			break;
+		case 'N':
+			mode = SC_PUT_CREATE;
+			nmodes++;
+			break;
+		case 'd':
+			if (sc_num_parse_range(optarg, 0, 1e9, &a.duration) ==
+			    -1)
+				bad_usage("--duration %s: want seconds >= 0",
+				    optarg);
+			break;
+		case 'f':
+			a.format = optarg;
+			break;
+		case 'g':
+			a.gateway = optarg;
+			break;
 		case 'h':
 			usage(stdout, EX_OK);
 			break;
-		case 'D':
-			del = 1;
+		case 'j':
+			a.job = optarg;
+			break;
+		case 'l':
+			add_label(&a, optarg);
 			break;
 		case 'M':
-			if (*optarg == '\0' || strlen(optarg) > 80 ||
-			    strchr(optarg, '"') != NULL) {
-				fprintf(stderr,
-				    "sc-push: --if-match %s: want an ETag "
-				    "without quotes\n",
+			a.replace = 0;
+			break;
+		case 'n':
+			a.dry_run = 1;
+			break;
+		case 'O':
+			a.one_group = 1;
+			break;
+		case 'R':
+			a.replace = 1;
+			break;
+		case 's':
+			if (sc_num_parse_range(optarg, 0, 1e11, &a.started) ==
+			    -1)
+				bad_usage("--started %s: want a Unix time",
 				    optarg);
-				usage(stderr, EX_USAGE);
-			}
-			etag = optarg;
-			break;
-		case 'N':
-			flags |= SC_STORE_EXCL;
-			break;
-		case 'v':
-			sc_cli_verbose();
 			break;
 		case 'V':
 			sc_cli_version();
+		case 'v':
+			sc_cli_verbose();
 			break;
 		default:
 			usage(stderr, EX_USAGE);
 		}
-	if (del + (flags != 0) + (etag != NULL) > 1) {
-		fprintf(stderr,
-		    "sc-push: --delete, --if-match and --if-none-match "
-		    "exclude each other\n");
-		usage(stderr, EX_USAGE);
-	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "sc-push: want one DEST\n");
-		usage(stderr, EX_USAGE);
-	}
+	gateway_opts = a.job != NULL || a.gateway != NULL || a.dry_run ||
+	    a.nlabels > 0 || a.one_group || a.duration >= 0 || a.started >= 0 ||
+	    strcmp(a.format, "auto") != 0;
+	if (nmodes > 1)
+		bad_usage("%s",
+		    "--delete, --if-match and --if-none-match "
+		    "exclude each other");
+	if (gateway_opts && optind != argc)
+		bad_usage("unexpected operand %s: metrics go to the gateway",
+		    argv[optind]);
+	if (gateway_opts && nmodes > 0)
+		bad_usage("%s",
+		    "--delete, --if-match and --if-none-match are "
+		    "for a DEST, not the gateway");
+	if (gateway_opts && a.job == NULL)
+		bad_usage("%s", "--job is required");
+	if (!gateway_opts && argc - optind != 1)
+		bad_usage("%s", "want one DEST, or --job for the gateway");
 	if (sc_config_load(&cfg, &e) == -1)
 		sc_cli_fail(&e, NULL);
-	if (push(&cfg, argv[optind], flags, del, etag, &e) != 0)
-		status = sc_cli_report(&e, NULL);
+	status = gateway_opts ? push_gateway(&a, &cfg)
+	                      : push_store(&cfg, argv[optind], mode, etag);
 	sc_config_free(&cfg);
 	if (status == EX_OK)
 		sc_cli_flush_stdout();

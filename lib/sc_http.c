@@ -251,16 +251,35 @@ set_options(struct sc_http *h, const struct sc_http_req *req, struct xfer *x,
 }
 
 /*
- * Messages name the URL without its query string: query strings carry
- * secrets (API keys, presigned-URL signatures and tokens).
+ * url for an error message: without a user:password@ part, and with the
+ * query cut to "?...", since a presigned URL carries a session token there.
  */
+static const char *
+safe_url(const char *url, char *buf, size_t size)
+{
+	const char *host = strstr(url, "://"), *at, *end;
+	size_t hlen;
+
+	host = host != NULL ? host + 3 : url;
+	hlen = strcspn(host, "/?#");
+	at = memchr(host, '@', hlen);
+	end = host + hlen + strcspn(host + hlen, "?#");
+	if (at != NULL)
+		snprintf(buf, size, "%.*s%.*s%s", (int)(host - url), url,
+		    (int)(end - at - 1), at + 1, *end ? "?..." : "");
+	else
+		snprintf(buf, size, "%.*s%s", (int)(end - url), url,
+		    *end ? "?..." : "");
+	return buf;
+}
+
 static int
-curl_failure(CURLcode rc, const struct xfer *x, const char *full,
+curl_failure(CURLcode rc, const struct xfer *x, const char *raw_url,
     struct sc_err *e)
 {
-	char url[512];
+	char buf[512];
+	const char *url = safe_url(raw_url, buf, sizeof(buf));
 
-	snprintf(url, sizeof(url), "%.*s", (int)strcspn(full, "?#"), full);
 	if (x->too_big)
 		return sc_err_set(e, SC_EPROTO, 0,
 		    "%s: response larger than %zu bytes", url,
