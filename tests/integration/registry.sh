@@ -58,7 +58,7 @@ for i in 1 2 3 4 5 6 7 8; do
 		same "$D/got" "$D/m$i.json" && ok=$((ok + 1))
 done
 t_check "8 at once: each version is what its writer pushed" test "$ok" -eq 8
-t_check "nothing on stderr" test ! -s "$(ls -S "$D"/err.* | head -n 1)"
+t_check "8 at once: nothing on stderr" test -z "$(cat "$D"/err.*)"
 
 t_exit "register with lineage" 0 sc-push --run-id run-42 \
 	--metrics "$D/metrics.json" --cv-rmse 0.0131 models:/lin < "$D/model.json"
