@@ -32,7 +32,7 @@
 #define MAX_METRICS (16L << 20) /* bytes of a metrics file */
 #define MAX_ALIAS 32            /* bytes of an alias object */
 #define CLAIM_TRIES 64          /* numbers tried by one registration */
-#define REFRESH_TRIES 16        /* index writes by one change */
+#define REFRESH_TRIES 64        /* index writes by one change */
 
 struct version {
 	long v;

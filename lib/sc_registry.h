@@ -9,7 +9,8 @@
  * loses the race for N moves on to N+1.  Aliases are one small object
  * each.  index.json is a summary derived from those objects, rewritten
  * after each change and checked again after the write, so the last writer
- * always leaves it complete (docs/registry.md).
+ * always leaves it complete (docs/registry.md).  The struct sc_err * of
+ * every function here must not be NULL.
  */
 #ifndef SC_REGISTRY_H
 #define SC_REGISTRY_H

@@ -512,8 +512,12 @@ concurrent(int n)
 			fp = sc_test_str(text);
 			if (sc_registry_register(st, "m", fp, &o, &res, &e) ==
 			        -1 ||
-			    res.index_stale || res.version > n)
+			    res.index_stale || res.version > n) {
+				fprintf(stderr, "writer %d: %s\n", i,
+				    res.index_stale ? res.index_err.msg
+				                    : e.msg);
 				_exit(100);
+			}
 			_exit((int)res.version);
 		}
 		ck_assert_int_gt(pids[i], 0);
