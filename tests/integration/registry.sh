@@ -144,6 +144,15 @@ t_exit "--run-id with --alias exits 64" 64 \
 t_exit "--list with models:/ exits 64" 64 sc-fetch -l models:/m
 t_exit "versions unchanged" 0 sc-fetch models:/m
 t_check "still 8" test "$(json "$T_OUT" 'd["latest"]')" = 8
+# An index that cannot be written: the version still counts, with a warning.
+mkdir -p "$SC_STORE/models/w/index.json"
+t_exit "index not writable: registration still exits 0" 0 \
+	sc-push models:/w < "$D/model.json"
+t_check "and prints the version" test "$(cat "$T_OUT")" = 1
+t_grep "with a warning" 'version 1 registered, but index.json was not updated' \
+	"$T_ERR"
+t_exit "readers do not need the index" 0 sc-fetch models:/w
+t_check "they list the version" test "$(json "$T_OUT" 'd["latest"]')" = 1
 t_exit "sc-push --help" 0 sc-push --help
 t_grep "shows models:/" 'models:/NAME' "$T_OUT"
 t_exit "sc-fetch --help" 0 sc-fetch --help
