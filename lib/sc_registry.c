@@ -500,7 +500,7 @@ read_index(struct sc_store *st, const char *name)
 int
 sc_registry_refresh(struct sc_store *st, const char *name, struct sc_err *e)
 {
-	struct state cur, next = { 0 };
+	struct state cur = { 0 }, next = { 0 };
 	json_t *idx;
 	int rc, k;
 
@@ -844,7 +844,7 @@ out:
 static int
 not_found(struct sc_store *st, const struct sc_model_ref *r, struct sc_err *e)
 {
-	struct state s;
+	struct state s = { 0 };
 	int any;
 
 	if (scan_list(st, r->name, &s, e) == -1)
@@ -870,7 +870,7 @@ sc_registry_resolve(struct sc_store *st, const struct sc_model_ref *r,
 {
 	char key[SC_REGISTRY_MAX_NAME + 40];
 	struct alias a = { { 0 }, 0 };
-	struct state s;
+	struct state s = { 0 };
 	int rc;
 
 	*version = 0;
@@ -907,7 +907,7 @@ static int
 get_index(struct sc_store *st, const char *name, FILE *out, struct sc_err *e)
 {
 	struct sc_model_ref r = { SC_MODEL_INDEX, { 0 }, { 0 }, 0 };
-	struct state s;
+	struct state s = { 0 };
 	json_t *idx = read_index(st, name);
 	int rc;
 
