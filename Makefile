@@ -113,6 +113,10 @@ uninstall: ## remove what install put there
 	rm -f $(PROGS:$(BUILD)/bin/%=$(DESTDIR)$(PREFIX)/bin/%)
 	rm -f $(MANPAGES:docs/%=$(DESTDIR)$(PREFIX)/share/man/man1/%)
 
+demo: deps ## the whole pipeline offline on synthetic data, on ./store
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh $(BUILD)/bin
+
 clean: ## remove build output
 	rm -rf build build-asan build-fuzz
 
