@@ -1,0 +1,789 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Growing the forest.  Features are binned once: at most 256 bins by
+ * quantiles of each feature (exact when it has fewer distinct values),
+ * stored row-major as bytes so that a node's rows bring all their bins in
+ * one cache line.  A tree's bootstrap is a count per row, never a copy;
+ * its in-bag rows are an array of (row, count, y) partitioned in place,
+ * node by node, depth first.  A node's split search fills one histogram
+ * per drawn feature in a single pass over its rows and scans only the
+ * occupied bins (a 256-bit occupancy mask), so small nodes cost what
+ * their rows cost, not 256 bins.  Threads take trees from an atomic
+ * counter; each tree draws from its own stream (seed, tree index), and
+ * importances and OOB sums are reduced in tree and row order, so the
+ * forest is byte-identical whatever the thread count.
+ */
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sc_forest_int.h"
+#include "sc_rng.h"
+
+#define NBINS 256
+
+struct bins {
+	size_t	  n, nf;
+	uint8_t	 *b;		/* n rows of nf bins */
+	int	 *nb;		/* bins per feature */
+	double	 *upper;	/* nf x NBINS: largest value in a bin */
+	double	 *lower;	/* nf x NBINS: smallest value in a bin */
+	const struct sc_table *t;
+	int	  failed;
+};
+
+struct fit {
+	const struct sc_forest_params *p;
+	struct sc_forest *f;
+	struct bins	 bins;
+	const double	*y;
+	uint32_t	*yrank;
+	size_t		 n, nf, nsamp;
+	long		 mtry, min_split, min_leaf;
+	double		*imp;		/* ntrees x nf */
+	uint64_t	*inbag;		/* ntrees x words bitmaps */
+	size_t		 words;
+	atomic_int	 failed;
+};
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Choose the bins of feature j and bin its column. */
+static void
+bin_feature(void *arg, size_t j)
+{
+	struct bins *B = arg;
+	const double *col = sc_table_column(B->t, j);
+	double *v, *up = B->upper + j * NBINS, *lo = B->lower + j * NBINS;
+	size_t n = B->n, i, u = 0, k, nb = 0, a, z;
+
+	if ((v = malloc(n * sizeof(*v))) == NULL) {
+		B->failed = 1;
+		return;
+	}
+	memcpy(v, col, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), cmp_double);
+	for (i = 0; i < n && u <= NBINS; i++)
+		if (i == 0 || v[i] != v[i - 1])
+			u++;
+	if (u <= NBINS) {
+		/* Few distinct values: one bin each, so the bins are exact. */
+		for (i = 0; i < n; i++)
+			if (i == 0 || v[i] != v[i - 1]) {
+				up[nb] = lo[nb] = v[i];
+				nb++;
+			}
+	} else {
+		for (k = 1; k <= NBINS; k++) {
+			double e = v[k == NBINS ? n - 1 : (k * n) / NBINS - 1];
+
+			if (nb == 0 || e > up[nb - 1])
+				up[nb++] = e;
+		}
+		for (k = 0, i = 0; k < nb; k++) {
+			lo[k] = v[i];
+			while (i < n && v[i] <= up[k])
+				i++;
+		}
+	}
+	free(v);
+	B->nb[j] = (int)nb;
+	for (i = 0; i < n; i++) {
+		a = 0, z = nb - 1;
+		while (a < z) {
+			k = (a + z) / 2;
+			if (col[i] <= up[k])
+				z = k;
+			else
+				a = k + 1;
+		}
+		B->b[i * B->nf + j] = (uint8_t)a;
+	}
+}
+
+static int
+make_bins(struct fit *F, const struct sc_table *t, struct sc_err *e)
+{
+	struct bins *B = &F->bins;
+
+	B->n = F->n;
+	B->nf = F->nf;
+	B->t = t;
+	B->b = malloc(F->n * F->nf);
+	B->nb = calloc(F->nf, sizeof(*B->nb));
+	B->upper = malloc(F->nf * NBINS * sizeof(double));
+	B->lower = malloc(F->nf * NBINS * sizeof(double));
+	if (B->b == NULL || B->nb == NULL || B->upper == NULL ||
+	    B->lower == NULL)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	if (forest_parallel(F->p->threads, F->nf, bin_feature, B, e) == -1)
+		return -1;
+	if (B->failed)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	return 0;
+}
+
+static void
+free_bins(struct bins *B)
+{
+	free(B->b);
+	free(B->nb);
+	free(B->upper);
+	free(B->lower);
+}
+
+/* The threshold between bins a and b (> a) of feature j: a midpoint. */
+static double
+cut(const struct bins *B, int j, int a, int b)
+{
+	double x = B->upper[j * NBINS + a], y = B->lower[j * NBINS + b];
+	double m = x + (y - x) / 2;
+
+	return m >= x && m < y ? m : x;
+}
+
+struct samp {
+	uint32_t row;
+	uint32_t w;		/* bootstrap count */
+	double	 y;
+};
+
+struct hist {
+	double	 s;		/* sum of w * y */
+	uint32_t w;		/* sum of w */
+	uint32_t c;		/* distinct rows */
+};
+
+struct frame {
+	uint32_t start, end;
+	int32_t	 id;
+	int	 depth;
+};
+
+struct split {
+	int	 f, bin, next;
+	double	 score;
+};
+
+struct ws {
+	struct fit	*F;
+	struct sc_rng	 rng;
+	struct tree	*t;
+	double		*imp;
+	uint32_t	*cnt;
+	struct samp	*s;
+	struct hist	*h;		/* nf x NBINS */
+	uint64_t	*occ;		/* nf x 4 */
+	int		*perm, *batch;
+	struct frame	*stack;
+	size_t		 sn, scap;
+};
+
+static int
+new_node(struct tree *t)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256;
+		void *p;
+
+#define GROW(a) \
+	if ((p = realloc(t->a, cap * sizeof(*t->a))) == NULL) \
+		return -1; \
+	t->a = p;
+		GROW(feature) GROW(left) GROW(right) GROW(threshold) GROW(value)
+		GROW(count)
+#undef GROW
+		t->cap = cap;
+	}
+	t->feature[t->n] = t->left[t->n] = t->right[t->n] = -1;
+	t->threshold[t->n] = t->value[t->n] = 0;
+	t->count[t->n] = 0;
+	return (int)t->n++;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Keep the sorted target ranks of samples [a, b) in leaf id. */
+static int
+make_leaf(struct ws *W, size_t a, size_t b, int id)
+{
+	struct tree *t = W->t;
+	size_t i, k, first = t->nranks, tot = 0;
+	uint32_t *r;
+
+	for (i = a; i < b; i++)
+		tot += W->s[i].w;
+	if (t->nranks + tot > t->rcap) {
+		size_t cap = t->rcap ? t->rcap : 4096;
+
+		while (cap < t->nranks + tot)
+			cap *= 2;
+		if ((r = realloc(t->rank, cap * sizeof(*r))) == NULL)
+			return -1;
+		t->rank = r;
+		t->rcap = cap;
+	}
+	for (i = a; i < b; i++)
+		for (k = 0; k < W->s[i].w; k++)
+			t->rank[t->nranks++] = W->F->yrank[W->s[i].row];
+	r = t->rank + first;
+	if (tot <= 32) {
+		for (i = 1; i < tot; i++)
+			for (k = i; k > 0 && r[k - 1] > r[k]; k--) {
+				uint32_t x = r[k];
+
+				r[k] = r[k - 1];
+				r[k - 1] = x;
+			}
+	} else
+		qsort(r, tot, sizeof(*r), cmp_u32);
+	t->count[id] = (uint32_t)tot;
+	return 0;
+}
+
+/* One pass over samples [a, b): histograms of the nb features in batch. */
+static void
+fill_hist(struct ws *W, int nb, size_t a, size_t b)
+{
+	const uint8_t *bins = W->F->bins.b;
+	size_t nf = W->F->nf, i;
+	int q;
+
+	for (i = a; i < b; i++) {
+		const struct samp *s = &W->s[i];
+		const uint8_t *rb = bins + (size_t)s->row * nf;
+		double wy = s->w * s->y;
+
+		for (q = 0; q < nb; q++) {
+			unsigned bin = rb[W->batch[q]];
+			struct hist *h = &W->h[q * NBINS + bin];
+
+			h->s += wy;
+			h->w += s->w;
+			h->c++;
+			W->occ[q * 4 + bin / 64] |= 1ULL << (bin % 64);
+		}
+	}
+}
+
+/*
+ * Scan the occupied bins of batch slot q (feature j) for the best split of
+ * a node of c rows, weight w and sum s; clear the histogram.  Returns the
+ * number of occupied bins (1: constant in this node).
+ */
+static int
+scan_hist(struct ws *W, int q, int j, uint32_t c, uint32_t w, double s,
+    struct split *best)
+{
+	long min_leaf = W->F->min_leaf;
+	uint32_t cl = 0, wl = 0;
+	double sl = 0, sr, score;
+	int word, bin, prev = -1, occupied = 0;
+	uint64_t bits;
+
+	for (word = 0; word < 4; word++) {
+		bits = W->occ[q * 4 + word];
+		W->occ[q * 4 + word] = 0;
+		for (; bits != 0; bits &= bits - 1) {
+			struct hist *h;
+
+			bin = word * 64 + __builtin_ctzll(bits);
+			h = &W->h[q * NBINS + bin];
+			if (prev >= 0 && cl >= min_leaf && c - cl >= min_leaf) {
+				sr = s - sl;
+				score = sl * sl / wl + sr * sr / (w - wl);
+				if (score > best->score) {
+					best->f = j;
+					best->bin = prev;
+					best->next = bin;
+					best->score = score;
+				}
+			}
+			cl += h->c;
+			wl += h->w;
+			sl += h->s;
+			h->s = 0;
+			h->w = h->c = 0;
+			prev = bin;
+			occupied++;
+		}
+	}
+	return occupied;
+}
+
+/*
+ * Find the best split of samples [a, b): draw features without
+ * replacement until mtry of them that vary in the node were searched
+ * (constant ones do not count, as in scikit-learn).  1 when found.
+ */
+static int
+find_split(struct ws *W, size_t a, size_t b, uint32_t w, double s,
+    struct split *best)
+{
+	size_t nf = W->F->nf, drawn = 0;
+	long visited = 0, mtry = W->F->mtry;
+	int nb, q, r, x;
+
+	best->f = -1;
+	best->score = -INFINITY;
+	while (visited < mtry && drawn < nf) {
+		nb = (int)((size_t)(mtry - visited) < nf - drawn ?
+		    (size_t)(mtry - visited) : nf - drawn);
+		for (q = 0; q < nb; q++) {
+			r = (int)(drawn + q + sc_rng_below(&W->rng,
+			    nf - drawn - q));
+			x = W->perm[drawn + q];
+			W->perm[drawn + q] = W->perm[r];
+			W->perm[r] = x;
+			W->batch[q] = W->perm[drawn + q];
+		}
+		fill_hist(W, nb, a, b);
+		for (q = 0; q < nb; q++)
+			if (scan_hist(W, q, W->batch[q], (uint32_t)(b - a), w, s,
+			    best) > 1)
+				visited++;
+		drawn += nb;
+	}
+	return best->f >= 0;
+}
+
+static int
+push(struct ws *W, uint32_t a, uint32_t b, int32_t id, int depth)
+{
+	if (W->sn == W->scap) {
+		size_t cap = W->scap ? W->scap * 2 : 64;
+		struct frame *p = realloc(W->stack, cap * sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		W->stack = p;
+		W->scap = cap;
+	}
+	W->stack[W->sn].start = a;
+	W->stack[W->sn].end = b;
+	W->stack[W->sn].id = id;
+	W->stack[W->sn++].depth = depth;
+	return 0;
+}
+
+/* Split node fr at best: partition its samples and push the children. */
+static int
+split_node(struct ws *W, const struct frame *fr, const struct split *best,
+    double gain)
+{
+	const uint8_t *bins = W->F->bins.b;
+	size_t nf = W->F->nf, i = fr->start, k = fr->end;
+	struct tree *t = W->t;
+	struct samp tmp;
+	int l, r;
+
+	while (i < k) {
+		if (bins[(size_t)W->s[i].row * nf + best->f] <= best->bin)
+			i++;
+		else {
+			tmp = W->s[i];
+			W->s[i] = W->s[--k];
+			W->s[k] = tmp;
+		}
+	}
+	if ((l = new_node(t)) == -1 || (r = new_node(t)) == -1)
+		return -1;
+	t->feature[fr->id] = best->f;
+	t->threshold[fr->id] = cut(&W->F->bins, best->f, best->bin, best->next);
+	t->left[fr->id] = l;
+	t->right[fr->id] = r;
+	W->imp[best->f] += gain > 0 ? gain : 0;
+	if (push(W, (uint32_t)i, fr->end, r, fr->depth + 1) == -1 ||
+	    push(W, fr->start, (uint32_t)i, l, fr->depth + 1) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+grow_node(struct ws *W, const struct frame *fr)
+{
+	const struct fit *F = W->F;
+	uint32_t c = fr->end - fr->start, w = 0;
+	double s = 0, lo = INFINITY, hi = -INFINITY;
+	struct split best;
+	size_t i;
+
+	for (i = fr->start; i < fr->end; i++) {
+		w += W->s[i].w;
+		s += W->s[i].w * W->s[i].y;
+		lo = W->s[i].y < lo ? W->s[i].y : lo;
+		hi = W->s[i].y > hi ? W->s[i].y : hi;
+	}
+	W->t->value[fr->id] = s / w;
+	if ((F->p->max_depth > 0 && fr->depth >= F->p->max_depth) ||
+	    c < F->min_split || c < 2 * F->min_leaf || lo == hi ||
+	    !find_split(W, fr->start, fr->end, w, s, &best))
+		return make_leaf(W, fr->start, fr->end, fr->id);
+	return split_node(W, fr, &best, best.score - s * s / w);
+}
+
+static void
+shrink_tree(struct tree *t)
+{
+	void *p;
+
+#define SHRINK(a, n) \
+	if ((n) > 0 && (p = realloc(t->a, (n) * sizeof(*t->a))) != NULL) \
+		t->a = p;
+	SHRINK(feature, t->n) SHRINK(left, t->n) SHRINK(right, t->n)
+	SHRINK(threshold, t->n) SHRINK(value, t->n) SHRINK(count, t->n)
+	SHRINK(rank, t->nranks)
+#undef SHRINK
+	t->cap = t->n;
+	t->rcap = t->nranks;
+}
+
+/* Draw the bootstrap of tree k and fill the samples; their number. */
+static size_t
+draw_samples(struct ws *W, size_t k)
+{
+	const struct fit *F = W->F;
+	uint64_t *bits = F->inbag + k * F->words;
+	size_t i, m = 0;
+
+	if (!F->p->bootstrap)
+		for (i = 0; i < F->n; i++)
+			W->cnt[i] = 1;
+	else
+		for (i = 0; i < F->nsamp; i++)
+			W->cnt[sc_rng_below(&W->rng, F->n)]++;
+	for (i = 0; i < F->n; i++)
+		if (W->cnt[i] > 0) {
+			W->s[m].row = (uint32_t)i;
+			W->s[m].w = W->cnt[i];
+			W->s[m++].y = F->y[i];
+			bits[i / 64] |= 1ULL << (i % 64);
+		}
+	return m;
+}
+
+static int
+grow_tree(struct ws *W, size_t k)
+{
+	struct frame fr;
+	size_t m, j;
+	double sum = 0;
+
+	sc_rng_seed(&W->rng, W->F->p->seed, k);
+	m = draw_samples(W, k);
+	if (new_node(W->t) == -1 || push(W, 0, (uint32_t)m, 0, 0) == -1)
+		return -1;
+	while (W->sn > 0) {
+		fr = W->stack[--W->sn];
+		if (grow_node(W, &fr) == -1)
+			return -1;
+	}
+	shrink_tree(W->t);
+	for (j = 0; j < W->F->nf; j++)
+		sum += W->imp[j];
+	for (j = 0; j < W->F->nf && sum > 0; j++)
+		W->imp[j] /= sum;
+	return tree_offsets(W->t);
+}
+
+static void
+tree_job(void *arg, size_t k)
+{
+	struct fit *F = arg;
+	struct ws W;
+	size_t nf = F->nf;
+	int j;
+
+	if (F->failed)
+		return;
+	memset(&W, 0, sizeof(W));
+	W.F = F;
+	W.t = &F->f->trees[k];
+	W.imp = F->imp + k * nf;
+	W.cnt = calloc(F->n, sizeof(*W.cnt));
+	W.s = malloc(F->n * sizeof(*W.s));
+	W.h = calloc(nf * NBINS, sizeof(*W.h));
+	W.occ = calloc(nf * 4, sizeof(*W.occ));
+	W.perm = malloc(nf * sizeof(*W.perm));
+	W.batch = malloc(nf * sizeof(*W.batch));
+	if (W.cnt == NULL || W.s == NULL || W.h == NULL || W.occ == NULL ||
+	    W.perm == NULL || W.batch == NULL)
+		F->failed = 1;
+	else {
+		for (j = 0; j < (int)nf; j++)
+			W.perm[j] = j;
+		if (grow_tree(&W, k) == -1)
+			F->failed = 1;
+	}
+	free(W.cnt);
+	free(W.s);
+	free(W.h);
+	free(W.occ);
+	free(W.perm);
+	free(W.batch);
+	free(W.stack);
+}
+
+#define OOB_CHUNK 2048
+
+struct oob {
+	const struct fit	*F;
+	const struct sc_table	*t;
+	double			*pred;	/* NaN: never out of bag */
+	atomic_int		 failed;
+};
+
+/* OOB predictions of rows [first, first + m), tree after tree. */
+static int
+oob_rows(struct oob *o, size_t first, size_t m, double *x, double *sum,
+    uint32_t *n, uint32_t *idx, const struct pnode **lp)
+{
+	const struct fit *F = o->F;
+	size_t i, j, t, k;
+
+	for (j = 0; j < F->nf; j++) {
+		const double *col = sc_table_column(o->t, j);
+
+		for (i = 0; i < m; i++)
+			x[i * F->nf + j] = col[first + i];
+	}
+	memset(sum, 0, m * sizeof(*sum));
+	memset(n, 0, m * sizeof(*n));
+	for (t = 0; t < F->f->ntrees; t++) {
+		const uint64_t *bits = F->inbag + t * F->words;
+
+		for (i = 0, k = 0; i < m; i++)
+			if (!(bits[(first + i) / 64] & (1ULL << ((first + i) % 64))))
+				idx[k++] = (uint32_t)i;
+		tree_walk_rows(&F->f->trees[t], x, F->nf, idx, k, lp);
+		for (i = 0; i < k; i++) {
+			sum[idx[i]] += lp[i]->thr;
+			n[idx[i]]++;
+		}
+	}
+	for (i = 0; i < m; i++)
+		o->pred[first + i] = n[i] > 0 ? sum[i] / n[i] : NAN;
+	return 0;
+}
+
+static void
+oob_chunk(void *arg, size_t k)
+{
+	struct oob *o = arg;
+	size_t first = k * OOB_CHUNK, m = o->F->n - first;
+	double *x, *sum;
+	uint32_t *n, *idx;
+	const struct pnode **lp;
+
+	m = m < OOB_CHUNK ? m : OOB_CHUNK;
+	x = malloc(m * o->F->nf * sizeof(*x));
+	sum = malloc(m * sizeof(*sum));
+	n = malloc(m * sizeof(*n));
+	idx = malloc(m * sizeof(*idx));
+	lp = malloc(m * sizeof(*lp));
+	if (x == NULL || sum == NULL || n == NULL || idx == NULL || lp == NULL)
+		o->failed = 1;
+	else
+		oob_rows(o, first, m, x, sum, n, idx, lp);
+	free(x);
+	free(sum);
+	free(n);
+	free(idx);
+	free(lp);
+}
+
+static int
+oob_rmse(struct fit *F, const struct sc_table *t, struct sc_err *e)
+{
+	struct oob o = { F, t, NULL, 0 };
+	double sse = 0;
+	size_t i, n = 0;
+
+	if (!F->p->bootstrap)
+		return 0;
+	if ((o.pred = malloc(F->n * sizeof(double))) == NULL)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	if (forest_parallel(F->p->threads, (F->n + OOB_CHUNK - 1) / OOB_CHUNK,
+	    oob_chunk, &o, e) == -1 || o.failed) {
+		free(o.pred);
+		return o.failed ? sc_err_set(e, SC_EOS, 0, "out of memory") : -1;
+	}
+	for (i = 0; i < F->n; i++)
+		if (!isnan(o.pred[i])) {
+			sse += (F->y[i] - o.pred[i]) * (F->y[i] - o.pred[i]);
+			n++;
+		}
+	F->f->oob = n > 0 ? sqrt(sse / (double)n) : NAN;
+	free(o.pred);
+	return 0;
+}
+
+/* The sorted distinct targets and each row's rank among them. */
+static int
+rank_targets(struct fit *F, struct sc_err *e)
+{
+	struct sc_forest *f = F->f;
+	size_t i, u = 0, a, z, k;
+
+	f->ytab = malloc(F->n * sizeof(double));
+	F->yrank = malloc(F->n * sizeof(uint32_t));
+	if (f->ytab == NULL || F->yrank == NULL)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	memcpy(f->ytab, F->y, F->n * sizeof(double));
+	qsort(f->ytab, F->n, sizeof(double), cmp_double);
+	for (i = 0; i < F->n; i++)
+		if (u == 0 || f->ytab[i] != f->ytab[u - 1])
+			f->ytab[u++] = f->ytab[i];
+	f->ny = u;
+	for (i = 0; i < F->n; i++) {
+		for (a = 0, z = u - 1; a < z;) {
+			k = (a + z) / 2;
+			if (f->ytab[k] < F->y[i])
+				a = k + 1;
+			else
+				z = k;
+		}
+		F->yrank[i] = (uint32_t)a;
+	}
+	return 0;
+}
+
+/* Turn the parameters into counts for a table of n rows and nf features. */
+static int
+resolve(struct fit *F, struct sc_err *e)
+{
+	const struct sc_forest_params *p = F->p;
+	double n = (double)F->n, nf = (double)F->nf, v;
+
+	switch (p->max_features.kind) {
+	case SC_SHARE_SQRT:
+		v = floor(sqrt(nf));
+		break;
+	case SC_SHARE_LOG2:
+		v = floor(log2(nf));
+		break;
+	case SC_SHARE_FRAC:
+		v = floor(p->max_features.value * nf);
+		break;
+	default:
+		if ((v = p->max_features.value) > nf)
+			return sc_err_set(e, SC_EUSAGE, 0, "max_features %.0f: "
+			    "more than the %zu features", v, F->nf);
+	}
+	F->mtry = v < 1 ? 1 : (long)v;
+	v = p->min_samples_split.value;
+	if (p->min_samples_split.kind == SC_SHARE_FRAC)
+		v = ceil(v * n) < 2 ? 2 : ceil(v * n);
+	F->min_split = (long)v;
+	F->min_leaf = p->min_samples_leaf;
+	v = p->max_samples.value;
+	if (p->max_samples.kind == SC_SHARE_FRAC)
+		v = round(v * n) < 1 ? 1 : round(v * n);
+	else if (v > n)
+		return sc_err_set(e, SC_EUSAGE, 0, "max_samples %.0f: more "
+		    "than the %zu rows", v, F->n);
+	F->nsamp = p->bootstrap ? (size_t)v : F->n;
+	return 0;
+}
+
+static int
+check_table(struct fit *F, const struct sc_table *t, struct sc_err *e)
+{
+	size_t i;
+
+	if (sc_table_target(t) == NULL)
+		return sc_err_set(e, SC_EDATA, 0, "no target column");
+	if (F->n < 2)
+		return sc_err_set(e, SC_EDATA, 0, "%zu data rows: a forest "
+		    "needs at least 2", F->n);
+	if (F->nf > F->n)
+		return sc_err_set(e, SC_EDATA, 0, "more features (%zu) than "
+		    "rows (%zu)", F->nf, F->n);
+	for (i = 0; i < F->n; i++)
+		if (!isfinite(F->y[i]))
+			return sc_err_set(e, SC_EDATA, sc_table_line(t, i),
+			    "column \"%.64s\": no target value",
+			    sc_table_target(t));
+	for (i = 1; i < F->n && F->y[i] == F->y[0]; i++)
+		;
+	if (i == F->n)
+		return sc_err_set(e, SC_EDATA, 0, "target \"%.64s\" is "
+		    "constant: nothing to learn", sc_table_target(t));
+	return 0;
+}
+
+/* Average the per-tree importances in tree order, then normalise. */
+static void
+reduce_importances(struct fit *F)
+{
+	size_t k, j, nt = F->f->ntrees;
+	double sum = 0;
+
+	for (j = 0; j < F->nf; j++) {
+		for (k = 0; k < nt; k++)
+			F->f->imp[j] += F->imp[k * F->nf + j];
+		F->f->imp[j] /= (double)nt;
+		sum += F->f->imp[j];
+	}
+	for (j = 0; j < F->nf && sum > 0; j++)
+		F->f->imp[j] /= sum;
+}
+
+struct sc_forest *
+sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
+    struct sc_err *e)
+{
+	struct fit F;
+	int rc = -1;
+
+	memset(&F, 0, sizeof(F));
+	F.p = p;
+	F.n = sc_table_nrows(t);
+	F.nf = sc_table_nfeatures(t);
+	F.y = sc_table_y(t);
+	F.words = (F.n + 63) / 64;
+	if (sc_forest_check(p, e) == -1 || check_table(&F, t, e) == -1 ||
+	    resolve(&F, e) == -1)
+		return NULL;
+	if ((F.f = forest_new(p, sc_table_features(t), F.nf,
+	    sc_table_target(t), (size_t)p->trees, e)) == NULL)
+		return NULL;
+	F.imp = calloc((size_t)p->trees * F.nf, sizeof(double));
+	F.inbag = calloc((size_t)p->trees * F.words, sizeof(uint64_t));
+	if (F.imp == NULL || F.inbag == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		goto out;
+	}
+	if (rank_targets(&F, e) == -1 || make_bins(&F, t, e) == -1 ||
+	    forest_parallel(p->threads, (size_t)p->trees, tree_job, &F, e) == -1)
+		goto out;
+	if (F.failed) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		goto out;
+	}
+	reduce_importances(&F);
+	rc = oob_rmse(&F, t, e);
+out:
+	free_bins(&F.bins);
+	free(F.imp);
+	free(F.inbag);
+	free(F.yrank);
+	if (rc == -1) {
+		sc_forest_free(F.f);
+		return NULL;
+	}
+	return F.f;
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Private to sc_forest.c (the forest, prediction, assembly from parts)
+ * and sc_forest_fit.c (growing trees): the layout they share.
+ */
+#ifndef SC_FOREST_INT_H
+#define SC_FOREST_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sc_forest.h"
+
+/*
+ * The walking layout: 16 bytes a node, the two children side by side.  A
+ * split keeps its threshold and the index of its left child; a leaf has
+ * feature -1, its value in thr and its node number in kids.
+ */
+struct pnode {
+	double	 thr;
+	int32_t	 feat;
+	uint32_t kids;
+};
+
+struct tree {
+	size_t	  n, cap;		/* nodes */
+	struct pnode *pn;		/* n nodes, for walking */
+	int32_t	 *feature, *left, *right;
+	double	 *threshold, *value;
+	uint32_t *count, *roff;		/* ranks per leaf, their offset */
+	size_t	  nranks, rcap;
+	uint32_t *rank;
+};
+
+struct sc_forest {
+	struct sc_forest_params p;
+	size_t	  nfeat;
+	char	**feat;
+	char	 *target;
+	size_t	  ntrees;
+	struct tree *trees;
+	double	 *ytab;			/* sorted distinct targets */
+	size_t	  ny;
+	double	  oob;
+	double	 *imp;
+};
+
+/* An empty forest with names copied; NULL with SC_EOS. */
+struct sc_forest *forest_new(const struct sc_forest_params *,
+    const char *const *, size_t, const char *, size_t, struct sc_err *);
+
+/* The packed leaf of tree t that row x reaches. */
+static inline const struct pnode *
+tree_walk(const struct tree *t, const double *x)
+{
+	const struct pnode *pn = t->pn, *p = pn;
+
+	while (p->feat >= 0)
+		p = pn + p->kids + (x[p->feat] > p->thr);
+	return p;
+}
+
+#define WALK_LANES 8
+
+/*
+ * Walk rows idx[0..m) (idx NULL: rows 0..m) of the row-major x (nf
+ * doubles a row) through tree t; out[i] gets the leaf of the i-th.
+ */
+void	tree_walk_rows(const struct tree *t, const double *x, size_t nf,
+	    const uint32_t *idx, size_t m, const struct pnode **out);
+
+/* The node number of the leaf of tree t that row x reaches. */
+static inline size_t
+tree_leaf(const struct tree *t, const double *x)
+{
+	return tree_walk(t, x)->kids;
+}
+
+/*
+ * Finish a tree: fill roff from count and build the walking layout.
+ * Returns -1 when out of memory or the ranks do not add up.
+ */
+int	tree_offsets(struct tree *);
+
+/* Run fn(arg, k) for k < n on up to threads threads; 0 or -1 (SC_EOS). */
+int	forest_parallel(int threads, size_t n, void (*fn)(void *, size_t),
+	    void *arg, struct sc_err *);
+
+/* Every online CPU when threads is 0. */
+int	forest_threads(int threads);
+
+#endif
