@@ -290,9 +290,11 @@ struct qent {
 };
 
 struct qbuf {
-	struct qent	*e;
-	size_t		 n, cap;
+	struct qent	*e, *tmp;
+	size_t		 n, cap, tcap;
 };
+
+#define QBUCKETS 256
 
 /* Make room for k more entries in b; -1 when out of memory. */
 static int
@@ -312,13 +314,13 @@ qroom(struct qbuf *b, size_t k)
 	return 0;
 }
 
-/* Add the entries of leaf node leaf of tree tr to b, each 1/size. */
+/* Add the k ranks at off of tree tr to b, each weighing 1/k. */
 static int
-pool_leaf(const struct tree *tr, size_t leaf, struct qbuf *b)
+pool_leaf(const struct tree *tr, uint32_t off, uint32_t k, struct qbuf *b)
 {
-	size_t j, k = tr->count[leaf];
-	const uint32_t *r = tr->rank + tr->roff[leaf];
+	const uint32_t *r = tr->rank + off;
 	float w = 1.0f / (float)k;
+	size_t j;
 
 	if (qroom(b, k) == -1)
 		return -1;
@@ -345,68 +347,112 @@ pool_leaves(const struct sc_forest *f, const double *x, struct qbuf *b,
 	for (t = 0; t < f->ntrees; t++) {
 		p = tree_walk(&f->trees[t], x);
 		sum += p->thr;
-		if (pool_leaf(&f->trees[t], p->kids, b) == -1)
+		if (pool_leaf(&f->trees[t], p->kids, (uint32_t)(-1 - p->feat),
+		    b) == -1)
 			return -1;
 	}
 	*mean = sum / (double)f->ntrees;
 	return 0;
 }
 
-static void
-qswap(struct qent *a, struct qent *b)
+static int
+cmp_qent(const void *a, const void *b)
 {
-	struct qent t = *a;
+	uint32_t x = ((const struct qent *)a)->rank;
+	uint32_t y = ((const struct qent *)b)->rank;
 
-	*a = *b;
-	*b = t;
+	return x < y ? -1 : x > y;
+}
+
+/* Sort e[0..n) by rank: insertion sort for the usual few. */
+static void
+sort_qent(struct qent *e, size_t n)
+{
+	struct qent x;
+	size_t i, k;
+
+	if (n > 32) {
+		qsort(e, n, sizeof(*e), cmp_qent);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		x = e[i];
+		for (k = i; k > 0 && e[k - 1].rank > x.rank; k--)
+			e[k] = e[k - 1];
+		e[k] = x;
+	}
 }
 
 /*
- * The smallest rank whose cumulative weight reaches target, over e[0..n).
- * Three-way partitions around a median-of-three pivot; reorders e.
+ * For each target t[k] (a cumulative weight), the smallest rank of the
+ * pool whose cumulative weight reaches it.  One pass spreads the weights
+ * over QBUCKETS buckets of the pool's rank range; a target's bucket is
+ * found by a scan of the buckets, and only that bucket's entries are
+ * sorted.  No branchy selection, no full sort.
  */
-static uint32_t
-wselect(struct qent *e, size_t n, double target)
+static int
+wquantiles(struct qbuf *b, const double *t, size_t nq, uint32_t *out)
 {
-	size_t lo = 0, hi = n, i, lt, gt;
-	double acc = 0, wl, we;
-	uint32_t p, a, b, c;
+	double bw[QBUCKETS], acc;
+	uint32_t rmin = UINT32_MAX, rmax = 0, span;
+	size_t i, k, bk, m;
+	int sh = 0;
 
-	for (;;) {
-		a = e[lo].rank, b = e[lo + (hi - lo) / 2].rank, c = e[hi - 1].rank;
-		p = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
-		lt = lo, gt = hi, i = lo, wl = 0, we = 0;
-		while (i < gt) {
-			if (e[i].rank < p) {
-				wl += e[i].w;
-				qswap(&e[i++], &e[lt++]);
-			} else if (e[i].rank > p)
-				qswap(&e[i], &e[--gt]);
-			else
-				we += e[i++].w;
+	for (i = 0; i < b->n; i++) {
+		rmin = b->e[i].rank < rmin ? b->e[i].rank : rmin;
+		rmax = b->e[i].rank > rmax ? b->e[i].rank : rmax;
+	}
+	for (span = rmax - rmin; (span >> sh) >= QBUCKETS; sh++)
+		;
+	memset(bw, 0, sizeof(bw));
+	for (i = 0; i < b->n; i++)
+		bw[(b->e[i].rank - rmin) >> sh] += b->e[i].w;
+	for (k = 0; k < nq; k++) {
+		for (bk = 0, acc = 0; bk < QBUCKETS && acc + bw[bk] < t[k]; bk++)
+			acc += bw[bk];
+		out[k] = rmax;
+		if (bk == QBUCKETS)
+			continue;	/* rounding left the total short */
+		if (b->tcap < b->n) {
+			struct qent *p = realloc(b->tmp, b->n * sizeof(*p));
+
+			if (p == NULL)
+				return -1;
+			b->tmp = p;
+			b->tcap = b->n;
 		}
-		if (lt > lo && acc + wl >= target)
-			hi = lt;
-		else if (acc + wl + we >= target || gt == hi)
-			return p;
-		else {
-			acc += wl + we;
-			lo = gt;
+		for (i = 0, m = 0; i < b->n; i++)
+			if (((b->e[i].rank - rmin) >> sh) == bk)
+				b->tmp[m++] = b->e[i];
+		sort_qent(b->tmp, m);
+		for (i = 0; i < m; i++) {
+			out[k] = b->tmp[i].rank;
+			if ((acc += b->tmp[i].w) >= t[k])
+				break;
 		}
 	}
+	return 0;
 }
 
 static int
 quantiles_buf(const struct sc_forest *f, const double *x, const double *q,
     size_t nq, double *out, double *mean, struct qbuf *b)
 {
-	size_t k;
+	double t[8];
+	uint32_t r[8];
+	size_t k, i, c;
 
 	if (pool_leaves(f, x, b, mean) == -1)
 		return -1;
-	for (k = 0; k < nq; k++)
-		out[k] = f->ytab[wselect(b->e, b->n,
-		    q[k] * (double)f->ntrees)];
+	for (k = 0; k < nq; k += c) {
+		c = nq - k < 8 ? nq - k : 8;
+		for (i = 0; i < c; i++)
+			t[i] = q[k + i] * (double)f->ntrees;
+		if (wquantiles(b, t, c, r) == -1)
+			return -1;
+		for (i = 0; i < c; i++)
+			out[k + i] = f->ytab[r[i]];
+	}
 	return 0;
 }
 
@@ -414,11 +460,12 @@ int
 sc_forest_quantiles(const struct sc_forest *f, const double *x,
     const double *q, size_t nq, double *out, struct sc_err *e)
 {
-	struct qbuf b = { NULL, 0, 0 };
+	struct qbuf b = { NULL, NULL, 0, 0, 0 };
 	double mean;
 	int rc = quantiles_buf(f, x, q, nq, out, &mean, &b);
 
 	free(b.e);
+	free(b.tmp);
 	if (rc == -1)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
 	return 0;
@@ -470,11 +517,16 @@ tree_walk_rows(const struct tree *t, const double *x, size_t nf,
 	}
 }
 
+/*
+ * Walk m rows of x through every tree, adding leaf values in tree order
+ * into sum; leaf (when not NULL) gets row i's leaf in tree t at i*T+t as
+ * (rank offset, rank count), so pooling reads it in order.
+ */
 static void
 walk_rows(const struct sc_forest *f, const double *x, size_t m, double *sum,
-    uint32_t *leaf, const struct pnode **lp)
+    uint32_t (*leaf)[2], const struct pnode **lp)
 {
-	size_t t, i;
+	size_t t, i, nt = f->ntrees;
 
 	for (i = 0; i < m; i++)
 		sum[i] = 0;
@@ -482,28 +534,34 @@ walk_rows(const struct sc_forest *f, const double *x, size_t m, double *sum,
 		tree_walk_rows(&f->trees[t], x, f->nfeat, NULL, m, lp);
 		for (i = 0; i < m; i++) {
 			sum[i] += lp[i]->thr;
-			if (leaf != NULL)
-				leaf[t * m + i] = lp[i]->kids;
+			if (leaf != NULL) {
+				leaf[i * nt + t][0] = lp[i]->kids;
+				leaf[i * nt + t][1] = (uint32_t)(-1 - lp[i]->feat);
+			}
 		}
 	}
 }
 
 static int
 chunk_quantiles(struct predjob *j, size_t first, size_t m,
-    const uint32_t *leaf, struct qbuf *b)
+    uint32_t (*leaf)[2], struct qbuf *b)
 {
 	const struct sc_forest *f = j->f;
-	size_t i, t, k;
+	double tq[2] = { j->q[0] * (double)f->ntrees,
+		j->q[1] * (double)f->ntrees };
+	uint32_t r[2];
+	size_t i, t;
 
 	for (i = 0; i < m; i++) {
 		b->n = 0;
 		for (t = 0; t < f->ntrees; t++)
-			if (pool_leaf(&f->trees[t], leaf[t * m + i], b) == -1)
+			if (pool_leaf(&f->trees[t], leaf[i * f->ntrees + t][0],
+			    leaf[i * f->ntrees + t][1], b) == -1)
 				return -1;
-		for (k = 0; k < 2; k++)
-			(k == 0 ? j->lo : j->hi)[first + i] =
-			    f->ytab[wselect(b->e, b->n, j->q[k] *
-			    (double)f->ntrees)];
+		if (wquantiles(b, tq, 2, r) == -1)
+			return -1;
+		j->lo[first + i] = f->ytab[r[0]];
+		j->hi[first + i] = f->ytab[r[1]];
 	}
 	return 0;
 }
@@ -513,9 +571,9 @@ predict_chunk(void *arg, size_t k)
 {
 	struct predjob *j = arg;
 	size_t nf = j->f->nfeat, n = sc_table_nrows(j->t), i, c, first, m;
-	struct qbuf b = { NULL, 0, 0 };
+	struct qbuf b = { NULL, NULL, 0, 0, 0 };
 	double *x, *sum;
-	uint32_t *leaf = NULL;
+	uint32_t (*leaf)[2] = NULL;
 	const struct pnode **lp;
 
 	first = k * PRED_CHUNK;
@@ -542,6 +600,7 @@ predict_chunk(void *arg, size_t k)
 		j->failed = 1;
 out:
 	free(b.e);
+	free(b.tmp);
 	free(x);
 	free(sum);
 	free(leaf);
@@ -612,8 +671,9 @@ pack(struct tree *t)
 		i = stack[--top];
 		t->pn[p].feat = t->feature[i];
 		if (t->feature[i] < 0) {
+			t->pn[p].feat = -1 - (int32_t)t->count[i];
 			t->pn[p].thr = t->value[i];
-			t->pn[p].kids = i;
+			t->pn[p].kids = t->roff[i];
 			continue;
 		}
 		t->pn[p].thr = t->threshold[i];
@@ -639,7 +699,7 @@ tree_offsets(struct tree *t)
 	for (i = 0; i < t->n; i++) {
 		t->roff[i] = (uint32_t)off;
 		off += t->count[i];
-		if (off > UINT32_MAX)
+		if (off > UINT32_MAX || t->count[i] >= INT32_MAX)
 			return -1;
 	}
 	if (off != t->nranks)

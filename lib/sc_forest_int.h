@@ -14,7 +14,8 @@
 /*
  * The walking layout: 16 bytes a node, the two children side by side.  A
  * split keeps its threshold and the index of its left child; a leaf has
- * feature -1, its value in thr and its node number in kids.
+ * feature -1 - (its number of ranks), its value in thr and the offset of
+ * its ranks in kids, so a quantile needs nothing but the leaf's pnode.
  */
 struct pnode {
 	double	 thr;
@@ -68,13 +69,6 @@ tree_walk(const struct tree *t, const double *x)
  */
 void	tree_walk_rows(const struct tree *t, const double *x, size_t nf,
 	    const uint32_t *idx, size_t m, const struct pnode **out);
-
-/* The node number of the leaf of tree t that row x reaches. */
-static inline size_t
-tree_leaf(const struct tree *t, const double *x)
-{
-	return tree_walk(t, x)->kids;
-}
 
 /*
  * Finish a tree: fill roff from count and build the walking layout.
