@@ -163,7 +163,8 @@ struct hist {
 
 struct frame {
 	uint32_t start, end;
-	int32_t	 id;
+	int32_t	 parent;	/* -1 for the root */
+	int	 left;		/* the left child of parent */
 	int	 depth;
 };
 
@@ -182,6 +183,9 @@ struct ws {
 	struct hist	*h;		/* nf x NBINS */
 	uint64_t	*occ;		/* nf x 4 */
 	int		*perm, *batch;
+	uint32_t	*leafof;	/* row -> leaf */
+	uint8_t		*sbin;		/* node -> last bin going left */
+	size_t		 sbcap;
 	struct frame	*stack;
 	size_t		 sn, scap;
 };
@@ -216,41 +220,80 @@ cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Keep the sorted target ranks of samples [a, b) in leaf id. */
+static void
+isort_u32(uint32_t *r, size_t n)
+{
+	size_t i, k;
+	uint32_t x;
+
+	for (i = 1; i < n; i++) {
+		x = r[i];
+		for (k = i; k > 0 && r[k - 1] > x; k--)
+			r[k] = r[k - 1];
+		r[k] = x;
+	}
+}
+
+/* Samples [a, b) end in leaf id; their ranks are kept after growth. */
 static int
 make_leaf(struct ws *W, size_t a, size_t b, int id)
 {
+	size_t i;
+
+	for (i = a; i < b; i++)
+		W->leafof[W->s[i].row] = (uint32_t)id;
+	return 0;
+}
+
+/* The leaf a training row reaches, by its bins: as fitting routed it. */
+static uint32_t
+route(const struct ws *W, size_t row)
+{
+	const uint8_t *rb = W->F->bins.b + row * W->F->nf;
+	const struct tree *t = W->t;
+	int32_t i = 0;
+
+	while (t->feature[i] >= 0)
+		i = rb[t->feature[i]] <= W->sbin[i] ? t->left[i] : t->right[i];
+	return (uint32_t)i;
+}
+
+/*
+ * Give every leaf the ranks of the training rows that reach it, in-bag or
+ * out of bag, each once (Meinshausen's quantile regression forest), in
+ * node order and sorted within a leaf: a counting sort by leaf.
+ */
+static int
+keep_ranks(struct ws *W)
+{
 	struct tree *t = W->t;
-	size_t i, k, first = t->nranks, tot = 0;
-	uint32_t *r;
+	size_t n = W->F->n, i, at;
+	uint32_t *pos, *r;
 
-	for (i = a; i < b; i++)
-		tot += W->s[i].w;
-	if (t->nranks + tot > t->rcap) {
-		size_t cap = t->rcap ? t->rcap : 4096;
-
-		while (cap < t->nranks + tot)
-			cap *= 2;
-		if ((r = realloc(t->rank, cap * sizeof(*r))) == NULL)
-			return -1;
-		t->rank = r;
-		t->rcap = cap;
+	for (i = 0; i < n; i++) {
+		if (W->cnt[i] == 0)
+			W->leafof[i] = route(W, i);
+		t->count[W->leafof[i]]++;
 	}
-	for (i = a; i < b; i++)
-		for (k = 0; k < W->s[i].w; k++)
-			t->rank[t->nranks++] = W->F->yrank[W->s[i].row];
-	r = t->rank + first;
-	if (tot <= 32) {
-		for (i = 1; i < tot; i++)
-			for (k = i; k > 0 && r[k - 1] > r[k]; k--) {
-				uint32_t x = r[k];
-
-				r[k] = r[k - 1];
-				r[k - 1] = x;
-			}
-	} else
-		qsort(r, tot, sizeof(*r), cmp_u32);
-	t->count[id] = (uint32_t)tot;
+	if ((t->rank = malloc(n * sizeof(*t->rank))) == NULL ||
+	    (pos = malloc(t->n * sizeof(*pos))) == NULL)
+		return -1;
+	for (i = 0, at = 0; i < t->n; i++) {
+		pos[i] = (uint32_t)at;
+		at += t->count[i];
+	}
+	for (i = 0; i < n; i++)
+		t->rank[pos[W->leafof[i]]++] = W->F->yrank[i];
+	for (i = 0, at = 0; i < t->n; i++) {
+		r = t->rank + at;
+		if (t->count[i] > 32)
+			qsort(r, t->count[i], sizeof(*r), cmp_u32);
+		else
+			isort_u32(r, t->count[i]);
+		at += t->count[i];
+	}
+	t->nranks = t->rcap = n;
+	free(pos);
 	return 0;
 }
 
@@ -361,7 +404,8 @@ find_split(struct ws *W, size_t a, size_t b, uint32_t w, double s,
 }
 
 static int
-push(struct ws *W, uint32_t a, uint32_t b, int32_t id, int depth)
+push(struct ws *W, uint32_t a, uint32_t b, int32_t parent, int left,
+    int depth)
 {
 	if (W->sn == W->scap) {
 		size_t cap = W->scap ? W->scap * 2 : 64;
@@ -374,21 +418,25 @@ push(struct ws *W, uint32_t a, uint32_t b, int32_t id, int depth)
 	}
 	W->stack[W->sn].start = a;
 	W->stack[W->sn].end = b;
-	W->stack[W->sn].id = id;
+	W->stack[W->sn].parent = parent;
+	W->stack[W->sn].left = left;
 	W->stack[W->sn++].depth = depth;
 	return 0;
 }
 
-/* Split node fr at best: partition its samples and push the children. */
+/*
+ * Split node id at best: partition its samples and push the children, the
+ * left on top, so nodes are numbered in depth-first preorder (as in
+ * scikit-learn) and leaves, with their ranks, come in node order.
+ */
 static int
-split_node(struct ws *W, const struct frame *fr, const struct split *best,
-    double gain)
+split_node(struct ws *W, const struct frame *fr, int id,
+    const struct split *best, double gain)
 {
 	const uint8_t *bins = W->F->bins.b;
 	size_t nf = W->F->nf, i = fr->start, k = fr->end;
 	struct tree *t = W->t;
 	struct samp tmp;
-	int l, r;
 
 	while (i < k) {
 		if (bins[(size_t)W->s[i].row * nf + best->f] <= best->bin)
@@ -399,15 +447,20 @@ split_node(struct ws *W, const struct frame *fr, const struct split *best,
 			W->s[k] = tmp;
 		}
 	}
-	if ((l = new_node(t)) == -1 || (r = new_node(t)) == -1)
-		return -1;
-	t->feature[fr->id] = best->f;
-	t->threshold[fr->id] = cut(&W->F->bins, best->f, best->bin, best->next);
-	t->left[fr->id] = l;
-	t->right[fr->id] = r;
+	if (W->sbcap < t->n) {
+		uint8_t *p = realloc(W->sbin, t->cap);
+
+		if (p == NULL)
+			return -1;
+		W->sbin = p;
+		W->sbcap = t->cap;
+	}
+	W->sbin[id] = (uint8_t)best->bin;
+	t->feature[id] = best->f;
+	t->threshold[id] = cut(&W->F->bins, best->f, best->bin, best->next);
 	W->imp[best->f] += gain > 0 ? gain : 0;
-	if (push(W, (uint32_t)i, fr->end, r, fr->depth + 1) == -1 ||
-	    push(W, fr->start, (uint32_t)i, l, fr->depth + 1) == -1)
+	if (push(W, (uint32_t)i, fr->end, id, 0, fr->depth + 1) == -1 ||
+	    push(W, fr->start, (uint32_t)i, id, 1, fr->depth + 1) == -1)
 		return -1;
 	return 0;
 }
@@ -420,19 +473,25 @@ grow_node(struct ws *W, const struct frame *fr)
 	double s = 0, lo = INFINITY, hi = -INFINITY;
 	struct split best;
 	size_t i;
+	int id;
 
+	if ((id = new_node(W->t)) == -1)
+		return -1;
+	if (fr->parent >= 0)
+		*(fr->left ? &W->t->left[fr->parent] :
+		    &W->t->right[fr->parent]) = id;
 	for (i = fr->start; i < fr->end; i++) {
 		w += W->s[i].w;
 		s += W->s[i].w * W->s[i].y;
 		lo = W->s[i].y < lo ? W->s[i].y : lo;
 		hi = W->s[i].y > hi ? W->s[i].y : hi;
 	}
-	W->t->value[fr->id] = s / w;
+	W->t->value[id] = s / w;
 	if ((F->p->max_depth > 0 && fr->depth >= F->p->max_depth) ||
 	    c < F->min_split || c < 2 * F->min_leaf || lo == hi ||
 	    !find_split(W, fr->start, fr->end, w, s, &best))
-		return make_leaf(W, fr->start, fr->end, fr->id);
-	return split_node(W, fr, &best, best.score - s * s / w);
+		return make_leaf(W, fr->start, fr->end, id);
+	return split_node(W, fr, id, &best, best.score - s * s / w);
 }
 
 static void
@@ -484,13 +543,15 @@ grow_tree(struct ws *W, size_t k)
 
 	sc_rng_seed(&W->rng, W->F->p->seed, k);
 	m = draw_samples(W, k);
-	if (new_node(W->t) == -1 || push(W, 0, (uint32_t)m, 0, 0) == -1)
+	if (push(W, 0, (uint32_t)m, -1, 0, 0) == -1)
 		return -1;
 	while (W->sn > 0) {
 		fr = W->stack[--W->sn];
 		if (grow_node(W, &fr) == -1)
 			return -1;
 	}
+	if (keep_ranks(W) == -1)
+		return -1;
 	shrink_tree(W->t);
 	for (j = 0; j < W->F->nf; j++)
 		sum += W->imp[j];
@@ -519,7 +580,8 @@ tree_job(void *arg, size_t k)
 	W.occ = calloc(nf * 4, sizeof(*W.occ));
 	W.perm = malloc(nf * sizeof(*W.perm));
 	W.batch = malloc(nf * sizeof(*W.batch));
-	if (W.cnt == NULL || W.s == NULL || W.h == NULL || W.occ == NULL ||
+	W.leafof = malloc(F->n * sizeof(*W.leafof));
+	if (W.leafof == NULL || W.cnt == NULL || W.s == NULL || W.h == NULL || W.occ == NULL ||
 	    W.perm == NULL || W.batch == NULL)
 		F->failed = 1;
 	else {
@@ -534,6 +596,8 @@ tree_job(void *arg, size_t k)
 	free(W.occ);
 	free(W.perm);
 	free(W.batch);
+	free(W.leafof);
+	free(W.sbin);
 	free(W.stack);
 }
 
