@@ -21,7 +21,7 @@ threads <- parallel::detectCores()
 t0 <- proc.time()[["elapsed"]]
 m <- ranger(dependent.variable.name = target, data = tr, num.trees = trees,
 	mtry = max(1, floor(nf / 3)), min.node.size = 5,
-	num.threads = threads, seed = 0)
+	num.threads = threads, seed = 0, verbose = FALSE)
 t1 <- proc.time()[["elapsed"]]
 p <- predict(m, te, num.threads = threads)$predictions
 t2 <- proc.time()[["elapsed"]]

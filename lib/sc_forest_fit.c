@@ -47,12 +47,41 @@ struct fit {
 	atomic_int	 failed;
 };
 
-static int
-cmp_double(const void *a, const void *b)
+/*
+ * Sort n finite doubles: an LSD radix sort on their bits made monotonic,
+ * a byte at a time, skipping bytes all keys share.  tmp holds n more.
+ */
+static void
+sort_doubles(double *v, uint64_t *tmp, size_t n)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	uint64_t *a = (uint64_t *)(void *)v, *b = tmp, *t, k;
+	size_t cnt[256], i, sum, c;
+	int shift;
 
-	return x < y ? -1 : x > y;
+	for (i = 0; i < n; i++)
+		a[i] ^= (a[i] >> 63) ? ~0ULL : 1ULL << 63;
+	for (shift = 0; shift < 64; shift += 8) {
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < n; i++)
+			cnt[(a[i] >> shift) & 0xff]++;
+		if (cnt[(a[0] >> shift) & 0xff] == n)
+			continue;
+		for (i = 0, sum = 0; i < 256; i++) {
+			c = cnt[i];
+			cnt[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			b[cnt[(a[i] >> shift) & 0xff]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	for (i = 0; i < n; i++) {
+		k = a[i];
+		k ^= (k >> 63) ? 1ULL << 63 : ~0ULL;
+		memcpy(&v[i], &k, sizeof(k));
+	}
 }
 
 /* Choose the bins of feature j and bin its column. */
@@ -63,13 +92,17 @@ bin_feature(void *arg, size_t j)
 	const double *col = sc_table_column(B->t, j);
 	double *v, *up = B->upper + j * NBINS, *lo = B->lower + j * NBINS;
 	size_t n = B->n, i, u = 0, k, nb = 0, a, z;
+	uint64_t *tmp = malloc(n * sizeof(*tmp));
 
-	if ((v = malloc(n * sizeof(*v))) == NULL) {
+	if ((v = malloc(n * sizeof(*v))) == NULL || tmp == NULL) {
+		free(v);
+		free(tmp);
 		B->failed = 1;
 		return;
 	}
 	memcpy(v, col, n * sizeof(*v));
-	qsort(v, n, sizeof(*v), cmp_double);
+	sort_doubles(v, tmp, n);
+	free(tmp);
 	for (i = 0; i < n && u <= NBINS; i++)
 		if (i == 0 || v[i] != v[i - 1])
 			u++;
@@ -701,13 +734,17 @@ rank_targets(struct fit *F, struct sc_err *e)
 {
 	struct sc_forest *f = F->f;
 	size_t i, u = 0, a, z, k;
+	uint64_t *tmp;
 
 	f->ytab = malloc(F->n * sizeof(double));
 	F->yrank = malloc(F->n * sizeof(uint32_t));
 	if (f->ytab == NULL || F->yrank == NULL)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	if ((tmp = malloc(F->n * sizeof(*tmp))) == NULL)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
 	memcpy(f->ytab, F->y, F->n * sizeof(double));
-	qsort(f->ytab, F->n, sizeof(double), cmp_double);
+	sort_doubles(f->ytab, tmp, F->n);
+	free(tmp);
 	for (i = 0; i < F->n; i++)
 		if (u == 0 || f->ytab[i] != f->ytab[u - 1])
 			f->ytab[u++] = f->ytab[i];
