@@ -24,11 +24,18 @@
 #include "sc_num.h"
 #include "sc_table.h"
 
-enum { OPT_TREES = 256, OPT_DEPTH, OPT_SPLIT, OPT_LEAF, OPT_FEATURES,
-	OPT_NOBOOT, OPT_SAMPLES, OPT_SEED };
+enum {
+	OPT_TREES = 256,
+	OPT_DEPTH,
+	OPT_SPLIT,
+	OPT_LEAF,
+	OPT_FEATURES,
+	OPT_NOBOOT,
+	OPT_SAMPLES,
+	OPT_SEED
+};
 
-static const struct option longopts[] = {
-	{ "help", no_argument, NULL, 'h' },
+static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "output", required_argument, NULL, 'o' },
@@ -41,19 +48,17 @@ static const struct option longopts[] = {
 	{ "max-features", required_argument, NULL, OPT_FEATURES },
 	{ "no-bootstrap", no_argument, NULL, OPT_NOBOOT },
 	{ "max-samples", required_argument, NULL, OPT_SAMPLES },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ NULL, 0, NULL, 0 }
-};
+	{ "seed", required_argument, NULL, OPT_SEED }, { NULL, 0, NULL, 0 } };
 
-static void __attribute__((noreturn))
-usage(FILE *fp, int status)
+static void __attribute__((noreturn)) usage(FILE *fp, int status)
 {
 	fputs("usage: sc-forest [-hVv] [--trees N] [--max-depth N] "
-	    "[--min-samples-split N|F]\n"
-	    "\t[--min-samples-leaf N] [--max-features sqrt|log2|F|N] "
-	    "[--no-bootstrap]\n"
-	    "\t[--max-samples N|F] [--seed N] [-j threads] [-t target] "
-	    "[-o model.json] [file]\n", fp);
+	      "[--min-samples-split N|F]\n"
+	      "\t[--min-samples-leaf N] [--max-features sqrt|log2|F|N] "
+	      "[--no-bootstrap]\n"
+	      "\t[--max-samples N|F] [--seed N] [-j threads] [-t target] "
+	      "[-o model.json] [file]\n",
+	    fp);
 	if (fp == stdout)
 		sc_cli_flush_stdout();
 	exit(status);
@@ -92,13 +97,13 @@ want_share(const char *opt, const char *s, int names, long min,
 
 /* Parse the options into p; returns the index of the first operand. */
 static int
-options(int argc, char *argv[], struct sc_forest_params *p,
-    const char **target, const char **out)
+options(int argc, char *argv[], struct sc_forest_params *p, const char **target,
+    const char **out)
 {
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "hVvo:t:j:", longopts, NULL)) !=
-	    -1)
+	while (
+	    (ch = getopt_long(argc, argv, "hVvo:t:j:", longopts, NULL)) != -1)
 		switch (ch) {
 		case 'h':
 			usage(stdout, EX_OK);
@@ -120,8 +125,8 @@ options(int argc, char *argv[], struct sc_forest_params *p,
 			p->trees = (int)want_long("trees", optarg, 1, 100000);
 			break;
 		case OPT_DEPTH:
-			p->max_depth = (int)want_long("max-depth", optarg, 1,
-			    100000);
+			p->max_depth =
+			    (int)want_long("max-depth", optarg, 1, 100000);
 			break;
 		case OPT_SPLIT:
 			want_share("min-samples-split", optarg, 0, 2,
@@ -139,11 +144,12 @@ options(int argc, char *argv[], struct sc_forest_params *p,
 			p->bootstrap = 0;
 			break;
 		case OPT_SAMPLES:
-			want_share("max-samples", optarg, 0, 1, &p->max_samples);
+			want_share("max-samples", optarg, 0, 1,
+			    &p->max_samples);
 			break;
 		case OPT_SEED:
-			p->seed = (uint64_t)want_long("seed", optarg, 0,
-			    LONG_MAX);
+			p->seed =
+			    (uint64_t)want_long("seed", optarg, 0, LONG_MAX);
 			break;
 		default:
 			usage(stderr, EX_USAGE);
@@ -198,9 +204,11 @@ main(int argc, char *argv[])
 	if ((f = sc_forest_fit(&p, t, &e)) == NULL)
 		sc_cli_fail(&e, inname);
 	t2 = now();
-	sc_log(SC_LOG_INFO, "%zu rows, %zu features: read %.3f s, fit %.3f s, "
-	    "OOB RMSE %.6g", sc_table_nrows(t), sc_table_nfeatures(t), t1 - t0,
-	    t2 - t1, sc_forest_oob_rmse(f));
+	sc_log(SC_LOG_INFO,
+	    "%zu rows, %zu features: read %.3f s, fit %.3f s, "
+	    "OOB RMSE %.6g",
+	    sc_table_nrows(t), sc_table_nfeatures(t), t1 - t0, t2 - t1,
+	    sc_forest_oob_rmse(f));
 	meta.rows = sc_table_nrows(t);
 	sc_table_dates(t, &meta.date_from, &meta.date_to);
 	meta.sha256 = sc_table_sha256(t);

@@ -54,17 +54,22 @@ sc_share_parse(const char *s, int names, long min, struct sc_share *out,
 	}
 	if (strpbrk(s, ".eE") != NULL) {
 		if (sc_num_parse_range(s, 0, 1, &v) == -1 || v <= 0)
-			return sc_err_set(e, SC_EUSAGE, 0, "%.40s: want a "
-			    "share in (0, 1]%s", s, names ? ", a count, "
-			    "sqrt or log2" : " or a count");
+			return sc_err_set(e, SC_EUSAGE, 0,
+			    "%.40s: want a "
+			    "share in (0, 1]%s",
+			    s,
+			    names ? ", a count, "
+			            "sqrt or log2"
+			          : " or a count");
 		out->kind = SC_SHARE_FRAC;
 		out->value = v;
 		return 0;
 	}
 	if (sc_num_parse_long(s, min, 1000000000L, &n) == -1)
-		return sc_err_set(e, SC_EUSAGE, 0, "%.40s: want a count >= %ld "
-		    "or a share in (0, 1]%s", s, min, names ? ", sqrt or log2" :
-		    "");
+		return sc_err_set(e, SC_EUSAGE, 0,
+		    "%.40s: want a count >= %ld "
+		    "or a share in (0, 1]%s",
+		    s, min, names ? ", sqrt or log2" : "");
 	out->kind = SC_SHARE_COUNT;
 	out->value = (double)n;
 	return 0;
@@ -78,7 +83,8 @@ check_share(const struct sc_share *s, long min, const char *name,
 		return sc_err_set(e, SC_EUSAGE, 0, "%s: want a share in (0, 1]",
 		    name);
 	if (s->kind == SC_SHARE_COUNT &&
-	    !(s->value >= min && s->value <= 1e9 && s->value == floor(s->value)))
+	    !(s->value >= min && s->value <= 1e9 &&
+	        s->value == floor(s->value)))
 		return sc_err_set(e, SC_EUSAGE, 0, "%s: want a count >= %ld",
 		    name, min);
 	return 0;
@@ -99,10 +105,12 @@ sc_forest_check(const struct sc_forest_params *p, struct sc_err *e)
 		return sc_err_set(e, SC_EUSAGE, 0, "threads: want 0..1024");
 	if (p->min_samples_split.kind > SC_SHARE_FRAC ||
 	    p->max_samples.kind > SC_SHARE_FRAC)
-		return sc_err_set(e, SC_EUSAGE, 0, "sqrt and log2 are for "
+		return sc_err_set(e, SC_EUSAGE, 0,
+		    "sqrt and log2 are for "
 		    "max_features only");
-	if (!p->bootstrap && (p->max_samples.kind != SC_SHARE_FRAC ||
-	    p->max_samples.value != 1.0))
+	if (!p->bootstrap &&
+	    (p->max_samples.kind != SC_SHARE_FRAC ||
+	        p->max_samples.value != 1.0))
 		return sc_err_set(e, SC_EUSAGE, 0,
 		    "max_samples needs bootstrap");
 	if (check_share(&p->min_samples_split, 2, "min_samples_split", e) ||
@@ -124,10 +132,10 @@ forest_threads(int threads)
 }
 
 struct pool {
-	void		(*fn)(void *, size_t);
-	void		*arg;
-	size_t		 n;
-	atomic_size_t	 next;
+	void (*fn)(void *, size_t);
+	void *arg;
+	size_t n;
+	atomic_size_t next;
 };
 
 static void *
@@ -161,7 +169,7 @@ forest_parallel(int threads, size_t n, void (*fn)(void *, size_t), void *arg,
 	for (i = 0; i < threads - 1; i++)
 		if (pthread_create(&tid[i], NULL, pool_worker, &p) == 0)
 			started++;
-	pool_worker(&p);	/* this thread works too; covers any failed start */
+	pool_worker(&p); /* this thread works too; covers any failed start */
 	for (i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
 	free(tid);
@@ -285,13 +293,13 @@ sc_forest_predict(const struct sc_forest *f, const double *x)
 }
 
 struct qent {
-	uint32_t	rank;
-	float		w;	/* 1 / leaf size: exact enough for ranks */
+	uint32_t rank;
+	float w; /* 1 / leaf size: exact enough for ranks */
 };
 
 struct qbuf {
-	struct qent	*e, *tmp;
-	size_t		 n, cap, tcap;
+	struct qent *e, *tmp;
+	size_t n, cap, tcap;
 };
 
 #define QBUCKETS 256
@@ -348,7 +356,7 @@ pool_leaves(const struct sc_forest *f, const double *x, struct qbuf *b,
 		p = tree_walk(&f->trees[t], x);
 		sum += p->thr;
 		if (pool_leaf(&f->trees[t], p->kids, (uint32_t)(-1 - p->feat),
-		    b) == -1)
+		        b) == -1)
 			return -1;
 	}
 	*mean = sum / (double)f->ntrees;
@@ -408,11 +416,12 @@ wquantiles(struct qbuf *b, const double *t, size_t nq, uint32_t *out)
 	for (i = 0; i < b->n; i++)
 		bw[(b->e[i].rank - rmin) >> sh] += b->e[i].w;
 	for (k = 0; k < nq; k++) {
-		for (bk = 0, acc = 0; bk < QBUCKETS && acc + bw[bk] < t[k]; bk++)
+		for (bk = 0, acc = 0; bk < QBUCKETS && acc + bw[bk] < t[k];
+		     bk++)
 			acc += bw[bk];
 		out[k] = rmax;
 		if (bk == QBUCKETS)
-			continue;	/* rounding left the total short */
+			continue; /* rounding left the total short */
 		if (b->tcap < b->n) {
 			struct qent *p = realloc(b->tmp, b->n * sizeof(*p));
 
@@ -457,8 +466,8 @@ quantiles_buf(const struct sc_forest *f, const double *x, const double *q,
 }
 
 int
-sc_forest_quantiles(const struct sc_forest *f, const double *x,
-    const double *q, size_t nq, double *out, struct sc_err *e)
+sc_forest_quantiles(const struct sc_forest *f, const double *x, const double *q,
+    size_t nq, double *out, struct sc_err *e)
 {
 	struct qbuf b = { NULL, NULL, 0, 0, 0 };
 	double mean;
@@ -474,12 +483,12 @@ sc_forest_quantiles(const struct sc_forest *f, const double *x,
 #define PRED_CHUNK 2048
 
 struct predjob {
-	const struct sc_forest	*f;
-	const struct sc_table	*t;
-	const size_t		*map;
-	double			 q[2];
-	double			*mean, *lo, *hi;
-	atomic_int		 failed;
+	const struct sc_forest *f;
+	const struct sc_table *t;
+	const size_t *map;
+	double q[2];
+	double *mean, *lo, *hi;
+	atomic_int failed;
 };
 
 /*
@@ -536,15 +545,16 @@ walk_rows(const struct sc_forest *f, const double *x, size_t m, double *sum,
 			sum[i] += lp[i]->thr;
 			if (leaf != NULL) {
 				leaf[i * nt + t][0] = lp[i]->kids;
-				leaf[i * nt + t][1] = (uint32_t)(-1 - lp[i]->feat);
+				leaf[i * nt + t][1] =
+				    (uint32_t)(-1 - lp[i]->feat);
 			}
 		}
 	}
 }
 
 static int
-chunk_quantiles(struct predjob *j, size_t first, size_t m,
-    uint32_t (*leaf)[2], struct qbuf *b)
+chunk_quantiles(struct predjob *j, size_t first, size_t m, uint32_t (*leaf)[2],
+    struct qbuf *b)
 {
 	const struct sc_forest *f = j->f;
 	double tq[2] = { j->q[0] * (double)f->ntrees,
@@ -556,7 +566,7 @@ chunk_quantiles(struct predjob *j, size_t first, size_t m,
 		b->n = 0;
 		for (t = 0; t < f->ntrees; t++)
 			if (pool_leaf(&f->trees[t], leaf[i * f->ntrees + t][0],
-			    leaf[i * f->ntrees + t][1], b) == -1)
+			        leaf[i * f->ntrees + t][1], b) == -1)
 				return -1;
 		if (wquantiles(b, tq, 2, r) == -1)
 			return -1;
@@ -573,7 +583,7 @@ predict_chunk(void *arg, size_t k)
 	size_t nf = j->f->nfeat, n = sc_table_nrows(j->t), i, c, first, m;
 	struct qbuf b = { NULL, NULL, 0, 0, 0 };
 	double *x, *sum;
-	uint32_t (*leaf)[2] = NULL;
+	uint32_t(*leaf)[2] = NULL;
 	const struct pnode **lp;
 
 	first = k * PRED_CHUNK;
@@ -583,12 +593,14 @@ predict_chunk(void *arg, size_t k)
 	lp = malloc(m * sizeof(*lp));
 	if (j->lo != NULL)
 		leaf = malloc(m * j->f->ntrees * sizeof(*leaf));
-	if (x == NULL || sum == NULL || lp == NULL || (j->lo != NULL && leaf == NULL)) {
+	if (x == NULL || sum == NULL || lp == NULL ||
+	    (j->lo != NULL && leaf == NULL)) {
 		j->failed = 1;
 		goto out;
 	}
 	for (c = 0; c < nf; c++) {
-		const double *col = sc_table_column(j->t, j->map ? j->map[c] : c);
+		const double *col =
+		    sc_table_column(j->t, j->map ? j->map[c] : c);
 
 		for (i = 0; i < m; i++)
 			x[i * nf + c] = col[first + i];
@@ -622,7 +634,7 @@ sc_forest_predict_table(const struct sc_forest *f, const struct sc_table *t,
 		j.hi = hi;
 	}
 	if (forest_parallel(threads, (n + PRED_CHUNK - 1) / PRED_CHUNK,
-	    predict_chunk, &j, e) == -1)
+	        predict_chunk, &j, e) == -1)
 		return -1;
 	if (j.failed)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
@@ -664,7 +676,7 @@ pack(struct tree *t)
 		free(stack);
 		return -1;
 	}
-	stack[top++] = 0;	/* pairs (node, packed position) */
+	stack[top++] = 0; /* pairs (node, packed position) */
 	stack[top++] = 0;
 	while (top > 0) {
 		p = stack[--top];
@@ -715,34 +727,46 @@ check_node(const struct sc_forest_tree *s, size_t ti, size_t i, size_t nfeat,
 	int32_t f = s->feature[i], l = s->left[i], r = s->right[i];
 
 	if (!isfinite(s->threshold[i]) || !isfinite(s->value[i]))
-		return sc_err_set(e, SC_EDATA, 0, "tree %zu: node %zu: "
-		    "threshold or value not a finite number", ti, i);
+		return sc_err_set(e, SC_EDATA, 0,
+		    "tree %zu: node %zu: "
+		    "threshold or value not a finite number",
+		    ti, i);
 	if (f < -1 || (f >= 0 && (size_t)f >= nfeat))
-		return sc_err_set(e, SC_EDATA, 0, "tree %zu: feature[%zu] = %d "
-		    "out of range", ti, i, (int)f);
+		return sc_err_set(e, SC_EDATA, 0,
+		    "tree %zu: feature[%zu] = %d "
+		    "out of range",
+		    ti, i, (int)f);
 	if (f == -1) {
 		if (l != -1 || r != -1 || s->count[i] == 0)
-			return sc_err_set(e, SC_EDATA, 0, "tree %zu: leaf %zu: "
-			    "wants left = right = -1 and count > 0", ti, i);
+			return sc_err_set(e, SC_EDATA, 0,
+			    "tree %zu: leaf %zu: "
+			    "wants left = right = -1 and count > 0",
+			    ti, i);
 		return 0;
 	}
 	if (l <= (int32_t)i || r <= (int32_t)i || (size_t)l >= s->nodes ||
 	    (size_t)r >= s->nodes || l == r)
-		return sc_err_set(e, SC_EDATA, 0, "tree %zu: node %zu: children "
-		    "%d, %d out of range", ti, i, (int)l, (int)r);
+		return sc_err_set(e, SC_EDATA, 0,
+		    "tree %zu: node %zu: children "
+		    "%d, %d out of range",
+		    ti, i, (int)l, (int)r);
 	if (s->count[i] != 0)
-		return sc_err_set(e, SC_EDATA, 0, "tree %zu: split node %zu: "
-		    "count must be 0", ti, i);
+		return sc_err_set(e, SC_EDATA, 0,
+		    "tree %zu: split node %zu: "
+		    "count must be 0",
+		    ti, i);
 	if (seen[l]++ || seen[r]++)
-		return sc_err_set(e, SC_EDATA, 0, "tree %zu: node %d has two "
-		    "parents", ti, (int)(seen[l] > 1 ? l : r));
+		return sc_err_set(e, SC_EDATA, 0,
+		    "tree %zu: node %d has two "
+		    "parents",
+		    ti, (int)(seen[l] > 1 ? l : r));
 	(void)ny;
 	return 0;
 }
 
 static int
-check_tree(const struct sc_forest_tree *s, size_t ti, size_t nfeat,
-    size_t ny, struct sc_err *e)
+check_tree(const struct sc_forest_tree *s, size_t ti, size_t nfeat, size_t ny,
+    struct sc_err *e)
 {
 	uint8_t *seen;
 	size_t i, j, off = 0;
@@ -757,28 +781,36 @@ check_tree(const struct sc_forest_tree *s, size_t ti, size_t nfeat,
 			goto out;
 	for (i = 1; i < s->nodes; i++)
 		if (seen[i] != 1) {
-			sc_err_set(e, SC_EDATA, 0, "tree %zu: node %zu is not "
-			    "reached from the root", ti, i);
+			sc_err_set(e, SC_EDATA, 0,
+			    "tree %zu: node %zu is not "
+			    "reached from the root",
+			    ti, i);
 			goto out;
 		}
 	for (i = 0; i < s->nodes; i++) {
 		if (s->count[i] > s->nranks - off) {
-			sc_err_set(e, SC_EDATA, 0, "tree %zu: count: more than "
-			    "the %zu ranks", ti, s->nranks);
+			sc_err_set(e, SC_EDATA, 0,
+			    "tree %zu: count: more than "
+			    "the %zu ranks",
+			    ti, s->nranks);
 			goto out;
 		}
 		for (j = off; j < off + s->count[i]; j++)
 			if (s->rank[j] >= ny ||
 			    (j > off && s->rank[j] < s->rank[j - 1])) {
-				sc_err_set(e, SC_EDATA, 0, "tree %zu: rank[%zu] "
-				    "out of range or out of order", ti, j);
+				sc_err_set(e, SC_EDATA, 0,
+				    "tree %zu: rank[%zu] "
+				    "out of range or out of order",
+				    ti, j);
 				goto out;
 			}
 		off += s->count[i];
 	}
 	if (off != s->nranks)
-		sc_err_set(e, SC_EDATA, 0, "tree %zu: count adds up to %zu, "
-		    "not the %zu ranks", ti, off, s->nranks);
+		sc_err_set(e, SC_EDATA, 0,
+		    "tree %zu: count adds up to %zu, "
+		    "not the %zu ranks",
+		    ti, off, s->nranks);
 	else
 		rc = 0;
 out:
@@ -822,8 +854,10 @@ check_parts(size_t nfeat, const double *ytab, size_t ny, double oob,
 		    "no features, no trees or no targets");
 	for (i = 0; i < ny; i++)
 		if (!isfinite(ytab[i]) || (i > 0 && !(ytab[i] > ytab[i - 1])))
-			return sc_err_set(e, SC_EDATA, 0, "targets[%zu]: not "
-			    "finite or not increasing", i);
+			return sc_err_set(e, SC_EDATA, 0,
+			    "targets[%zu]: not "
+			    "finite or not increasing",
+			    i);
 	for (i = 0; i < nfeat; i++)
 		if (!isfinite(imp[i]) || imp[i] < 0)
 			return sc_err_set(e, SC_EDATA, 0,

@@ -20,39 +20,43 @@
 #include "sc_table.h"
 
 /* A count, a share, or (features only) a rule: as scikit-learn's int/float. */
-enum sc_share_kind { SC_SHARE_COUNT, SC_SHARE_FRAC, SC_SHARE_SQRT,
-	SC_SHARE_LOG2 };
+enum sc_share_kind {
+	SC_SHARE_COUNT,
+	SC_SHARE_FRAC,
+	SC_SHARE_SQRT,
+	SC_SHARE_LOG2
+};
 
 struct sc_share {
 	enum sc_share_kind kind;
-	double		 value;	/* count >= 1, or share in (0, 1] */
+	double value; /* count >= 1, or share in (0, 1] */
 };
 
 struct sc_forest_params {
-	int		 trees;			/* 1..100000; default 100 */
-	int		 max_depth;		/* 0: unlimited */
-	struct sc_share	 min_samples_split;	/* count >= 2 or share */
-	long		 min_samples_leaf;	/* >= 1 */
-	struct sc_share	 max_features;		/* default share 1.0 */
-	int		 bootstrap;		/* default 1 */
-	struct sc_share	 max_samples;		/* default share 1.0 */
-	uint64_t	 seed;			/* default 0 */
-	int		 threads;		/* 0: every online CPU */
+	int trees;                         /* 1..100000; default 100 */
+	int max_depth;                     /* 0: unlimited */
+	struct sc_share min_samples_split; /* count >= 2 or share */
+	long min_samples_leaf;             /* >= 1 */
+	struct sc_share max_features;      /* default share 1.0 */
+	int bootstrap;                     /* default 1 */
+	struct sc_share max_samples;       /* default share 1.0 */
+	uint64_t seed;                     /* default 0 */
+	int threads;                       /* 0: every online CPU */
 };
 
 /* Fill p with the defaults of scikit-learn's RandomForestRegressor. */
-void	sc_forest_defaults(struct sc_forest_params *p);
+void sc_forest_defaults(struct sc_forest_params *p);
 
 /*
  * Parse s into *out: "sqrt" or "log2" (when names is non-zero), a number
  * with a '.' or an exponent as a share in (0, 1], else a count >= min.
  * Returns 0, or -1 with SC_EUSAGE saying what is wanted.
  */
-int	sc_share_parse(const char *s, int names, long min, struct sc_share *out,
-	    struct sc_err *e);
+int sc_share_parse(const char *s, int names, long min, struct sc_share *out,
+    struct sc_err *e);
 
 /* Check p for values out of range; 0, or -1 with SC_EUSAGE. */
-int	sc_forest_check(const struct sc_forest_params *p, struct sc_err *e);
+int sc_forest_check(const struct sc_forest_params *p, struct sc_err *e);
 
 struct sc_forest;
 
@@ -67,33 +71,33 @@ struct sc_forest *sc_forest_fit(const struct sc_forest_params *p,
     const struct sc_table *t, struct sc_err *e);
 
 /* Free f; NULL is a no-op. */
-void	sc_forest_free(struct sc_forest *f);
+void sc_forest_free(struct sc_forest *f);
 
 const struct sc_forest_params *sc_forest_params(const struct sc_forest *f);
-size_t	sc_forest_nfeatures(const struct sc_forest *f);
+size_t sc_forest_nfeatures(const struct sc_forest *f);
 const char *sc_forest_feature(const struct sc_forest *f, size_t j);
 const char *sc_forest_target(const struct sc_forest *f);
-size_t	sc_forest_ntrees(const struct sc_forest *f);
+size_t sc_forest_ntrees(const struct sc_forest *f);
 
 /* Out-of-bag RMSE, NaN when no row was ever out of bag. */
-double	sc_forest_oob_rmse(const struct sc_forest *f);
+double sc_forest_oob_rmse(const struct sc_forest *f);
 
 /* Impurity-based importance of feature j (they sum to 1, or all 0). */
-double	sc_forest_importance(const struct sc_forest *f, size_t j);
+double sc_forest_importance(const struct sc_forest *f, size_t j);
 
 /*
  * The mean prediction for one row x (nfeatures doubles in the forest's
  * feature order): the average of the trees' leaf values.
  */
-double	sc_forest_predict(const struct sc_forest *f, const double *x);
+double sc_forest_predict(const struct sc_forest *f, const double *x);
 
 /*
  * Quantiles q[0..nq) (each in [0, 1]) of the predictive distribution of
  * row x, into out[0..nq): weighted quantiles of the training targets in
  * the leaves x reaches.  Returns 0, or -1 with SC_EOS.
  */
-int	sc_forest_quantiles(const struct sc_forest *f, const double *x,
-	    const double *q, size_t nq, double *out, struct sc_err *e);
+int sc_forest_quantiles(const struct sc_forest *f, const double *x,
+    const double *q, size_t nq, double *out, struct sc_err *e);
 
 /*
  * Predict every row of t, whose feature for forest feature j is column
@@ -101,10 +105,9 @@ int	sc_forest_quantiles(const struct sc_forest *f, const double *x,
  * is in (0, 1) lo and hi get the (1-level)/2 and (1+level)/2 quantiles.
  * threads as in the parameters.  Returns 0, or -1 with SC_EOS.
  */
-int	sc_forest_predict_table(const struct sc_forest *f,
-	    const struct sc_table *t, const size_t *map, double level,
-	    int threads, double *mean, double *lo, double *hi,
-	    struct sc_err *e);
+int sc_forest_predict_table(const struct sc_forest *f, const struct sc_table *t,
+    const size_t *map, double level, int threads, double *mean, double *lo,
+    double *hi, struct sc_err *e);
 
 /*
  * One tree as flat arrays, node 0 the root.  A split node sends x to left
@@ -114,19 +117,19 @@ int	sc_forest_predict_table(const struct sc_forest *f,
  * leaf, as indices into the forest's sorted distinct training targets.
  */
 struct sc_forest_tree {
-	size_t		 nodes;
-	const int32_t	*feature;
-	const double	*threshold;
-	const int32_t	*left, *right;
-	const double	*value;
-	const uint32_t	*count;
-	size_t		 nranks;
-	const uint32_t	*rank;
+	size_t nodes;
+	const int32_t *feature;
+	const double *threshold;
+	const int32_t *left, *right;
+	const double *value;
+	const uint32_t *count;
+	size_t nranks;
+	const uint32_t *rank;
 };
 
 /* View tree i (borrowed; valid while f lives). */
-void	sc_forest_tree(const struct sc_forest *f, size_t i,
-	    struct sc_forest_tree *out);
+void sc_forest_tree(const struct sc_forest *f, size_t i,
+    struct sc_forest_tree *out);
 
 /* The sorted distinct training targets (borrowed) and their number. */
 const double *sc_forest_targets(const struct sc_forest *f, size_t *n);

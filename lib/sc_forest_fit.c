@@ -24,27 +24,27 @@
 #define NBINS 256
 
 struct bins {
-	size_t	  n, nf;
-	uint8_t	 *b;		/* n rows of nf bins */
-	int	 *nb;		/* bins per feature */
-	double	 *upper;	/* nf x NBINS: largest value in a bin */
-	double	 *lower;	/* nf x NBINS: smallest value in a bin */
+	size_t n, nf;
+	uint8_t *b;    /* n rows of nf bins */
+	int *nb;       /* bins per feature */
+	double *upper; /* nf x NBINS: largest value in a bin */
+	double *lower; /* nf x NBINS: smallest value in a bin */
 	const struct sc_table *t;
-	int	  failed;
+	int failed;
 };
 
 struct fit {
 	const struct sc_forest_params *p;
 	struct sc_forest *f;
-	struct bins	 bins;
-	const double	*y;
-	uint32_t	*yrank;
-	size_t		 n, nf, nsamp;
-	long		 mtry, min_split, min_leaf;
-	double		*imp;		/* ntrees x nf */
-	uint64_t	*inbag;		/* ntrees x words bitmaps */
-	size_t		 words;
-	atomic_int	 failed;
+	struct bins bins;
+	const double *y;
+	uint32_t *yrank;
+	size_t n, nf, nsamp;
+	long mtry, min_split, min_leaf;
+	double *imp;     /* ntrees x nf */
+	uint64_t *inbag; /* ntrees x words bitmaps */
+	size_t words;
+	atomic_int failed;
 };
 
 /*
@@ -184,43 +184,43 @@ cut(const struct bins *B, int j, int a, int b)
 
 struct samp {
 	uint32_t row;
-	uint32_t w;		/* bootstrap count */
-	double	 y;
+	uint32_t w; /* bootstrap count */
+	double y;
 };
 
 struct hist {
-	double	 s;		/* sum of w * y */
-	uint32_t w;		/* sum of w */
-	uint32_t c;		/* distinct rows */
+	double s;   /* sum of w * y */
+	uint32_t w; /* sum of w */
+	uint32_t c; /* distinct rows */
 };
 
 struct frame {
 	uint32_t start, end;
-	int32_t	 parent;	/* -1 for the root */
-	int	 left;		/* the left child of parent */
-	int	 depth;
+	int32_t parent; /* -1 for the root */
+	int left;       /* the left child of parent */
+	int depth;
 };
 
 struct split {
-	int	 f, bin, next;
-	double	 score;
+	int f, bin, next;
+	double score;
 };
 
 struct ws {
-	struct fit	*F;
-	struct sc_rng	 rng;
-	struct tree	*t;
-	double		*imp;
-	uint32_t	*cnt;
-	struct samp	*s;
-	struct hist	*h;		/* nf x NBINS */
-	uint64_t	*occ;		/* nf x 4 */
-	int		*perm, *batch;
-	uint32_t	*leafof;	/* row -> leaf */
-	uint8_t		*sbin;		/* node -> last bin going left */
-	size_t		 sbcap;
-	struct frame	*stack;
-	size_t		 sn, scap;
+	struct fit *F;
+	struct sc_rng rng;
+	struct tree *t;
+	double *imp;
+	uint32_t *cnt;
+	struct samp *s;
+	struct hist *h; /* nf x NBINS */
+	uint64_t *occ;  /* nf x 4 */
+	int *perm, *batch;
+	uint32_t *leafof; /* row -> leaf */
+	uint8_t *sbin;    /* node -> last bin going left */
+	size_t sbcap;
+	struct frame *stack;
+	size_t sn, scap;
 };
 
 static int
@@ -230,14 +230,14 @@ new_node(struct tree *t)
 		size_t cap = t->cap ? t->cap * 2 : 256;
 		void *p;
 
-#define GROW(a) \
-	if ((p = realloc(t->a, cap * sizeof(*t->a))) == NULL) \
-		return -1; \
+#define GROW(a)                                                                \
+	if ((p = realloc(t->a, cap * sizeof(*t->a))) == NULL)                  \
+		return -1;                                                     \
 	t->a = p;
-		GROW(feature) GROW(left) GROW(right) GROW(threshold) GROW(value)
-		GROW(count)
+		GROW(feature)
+		GROW(left) GROW(right) GROW(threshold) GROW(value) GROW(count)
 #undef GROW
-		t->cap = cap;
+		    t->cap = cap;
 	}
 	t->feature[t->n] = t->left[t->n] = t->right[t->n] = -1;
 	t->threshold[t->n] = t->value[t->n] = 0;
@@ -416,11 +416,12 @@ find_split(struct ws *W, size_t a, size_t b, uint32_t w, double s,
 	best->f = -1;
 	best->score = -INFINITY;
 	while (visited < mtry && drawn < nf) {
-		nb = (int)((size_t)(mtry - visited) < nf - drawn ?
-		    (size_t)(mtry - visited) : nf - drawn);
+		nb = (int)((size_t)(mtry - visited) < nf - drawn
+		        ? (size_t)(mtry - visited)
+		        : nf - drawn);
 		for (q = 0; q < nb; q++) {
-			r = (int)(drawn + q + sc_rng_below(&W->rng,
-			    nf - drawn - q));
+			r = (int)(drawn + q +
+			    sc_rng_below(&W->rng, nf - drawn - q));
 			x = W->perm[drawn + q];
 			W->perm[drawn + q] = W->perm[r];
 			W->perm[r] = x;
@@ -428,8 +429,8 @@ find_split(struct ws *W, size_t a, size_t b, uint32_t w, double s,
 		}
 		fill_hist(W, nb, a, b);
 		for (q = 0; q < nb; q++)
-			if (scan_hist(W, q, W->batch[q], (uint32_t)(b - a), w, s,
-			    best) > 1)
+			if (scan_hist(W, q, W->batch[q], (uint32_t)(b - a), w,
+			        s, best) > 1)
 				visited++;
 		drawn += nb;
 	}
@@ -437,8 +438,7 @@ find_split(struct ws *W, size_t a, size_t b, uint32_t w, double s,
 }
 
 static int
-push(struct ws *W, uint32_t a, uint32_t b, int32_t parent, int left,
-    int depth)
+push(struct ws *W, uint32_t a, uint32_t b, int32_t parent, int left, int depth)
 {
 	if (W->sn == W->scap) {
 		size_t cap = W->scap ? W->scap * 2 : 64;
@@ -511,8 +511,8 @@ grow_node(struct ws *W, const struct frame *fr)
 	if ((id = new_node(W->t)) == -1)
 		return -1;
 	if (fr->parent >= 0)
-		*(fr->left ? &W->t->left[fr->parent] :
-		    &W->t->right[fr->parent]) = id;
+		*(fr->left ? &W->t->left[fr->parent]
+		           : &W->t->right[fr->parent]) = id;
 	for (i = fr->start; i < fr->end; i++) {
 		w += W->s[i].w;
 		s += W->s[i].w * W->s[i].y;
@@ -532,14 +532,14 @@ shrink_tree(struct tree *t)
 {
 	void *p;
 
-#define SHRINK(a, n) \
-	if ((n) > 0 && (p = realloc(t->a, (n) * sizeof(*t->a))) != NULL) \
+#define SHRINK(a, n)                                                           \
+	if ((n) > 0 && (p = realloc(t->a, (n) * sizeof(*t->a))) != NULL)       \
 		t->a = p;
-	SHRINK(feature, t->n) SHRINK(left, t->n) SHRINK(right, t->n)
-	SHRINK(threshold, t->n) SHRINK(value, t->n) SHRINK(count, t->n)
-	SHRINK(rank, t->nranks)
+	SHRINK(feature, t->n)
+	SHRINK(left, t->n) SHRINK(right, t->n) SHRINK(threshold, t->n)
+	    SHRINK(value, t->n) SHRINK(count, t->n) SHRINK(rank, t->nranks)
 #undef SHRINK
-	t->cap = t->n;
+	        t->cap = t->n;
 	t->rcap = t->nranks;
 }
 
@@ -614,8 +614,8 @@ tree_job(void *arg, size_t k)
 	W.perm = malloc(nf * sizeof(*W.perm));
 	W.batch = malloc(nf * sizeof(*W.batch));
 	W.leafof = malloc(F->n * sizeof(*W.leafof));
-	if (W.leafof == NULL || W.cnt == NULL || W.s == NULL || W.h == NULL || W.occ == NULL ||
-	    W.perm == NULL || W.batch == NULL)
+	if (W.leafof == NULL || W.cnt == NULL || W.s == NULL || W.h == NULL ||
+	    W.occ == NULL || W.perm == NULL || W.batch == NULL)
 		F->failed = 1;
 	else {
 		for (j = 0; j < (int)nf; j++)
@@ -637,10 +637,10 @@ tree_job(void *arg, size_t k)
 #define OOB_CHUNK 2048
 
 struct oob {
-	const struct fit	*F;
-	const struct sc_table	*t;
-	double			*pred;	/* NaN: never out of bag */
-	atomic_int		 failed;
+	const struct fit *F;
+	const struct sc_table *t;
+	double *pred; /* NaN: never out of bag */
+	atomic_int failed;
 };
 
 /* OOB predictions of rows [first, first + m), tree after tree. */
@@ -663,7 +663,8 @@ oob_rows(struct oob *o, size_t first, size_t m, double *x, double *sum,
 		const uint64_t *bits = F->inbag + t * F->words;
 
 		for (i = 0, k = 0; i < m; i++)
-			if (!(bits[(first + i) / 64] & (1ULL << ((first + i) % 64))))
+			if (!(bits[(first + i) / 64] &
+			        (1ULL << ((first + i) % 64))))
 				idx[k++] = (uint32_t)i;
 		tree_walk_rows(&F->f->trees[t], x, F->nf, idx, k, lp);
 		for (i = 0; i < k; i++) {
@@ -714,9 +715,11 @@ oob_rmse(struct fit *F, const struct sc_table *t, struct sc_err *e)
 	if ((o.pred = malloc(F->n * sizeof(double))) == NULL)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
 	if (forest_parallel(F->p->threads, (F->n + OOB_CHUNK - 1) / OOB_CHUNK,
-	    oob_chunk, &o, e) == -1 || o.failed) {
+	        oob_chunk, &o, e) == -1 ||
+	    o.failed) {
 		free(o.pred);
-		return o.failed ? sc_err_set(e, SC_EOS, 0, "out of memory") : -1;
+		return o.failed ? sc_err_set(e, SC_EOS, 0, "out of memory")
+		                : -1;
 	}
 	for (i = 0; i < F->n; i++)
 		if (!isnan(o.pred[i])) {
@@ -781,8 +784,10 @@ resolve(struct fit *F, struct sc_err *e)
 		break;
 	default:
 		if ((v = p->max_features.value) > nf)
-			return sc_err_set(e, SC_EUSAGE, 0, "max_features %.0f: "
-			    "more than the %zu features", v, F->nf);
+			return sc_err_set(e, SC_EUSAGE, 0,
+			    "max_features %.0f: "
+			    "more than the %zu features",
+			    v, F->nf);
 	}
 	F->mtry = v < 1 ? 1 : (long)v;
 	v = p->min_samples_split.value;
@@ -794,8 +799,10 @@ resolve(struct fit *F, struct sc_err *e)
 	if (p->max_samples.kind == SC_SHARE_FRAC)
 		v = round(v * n) < 1 ? 1 : round(v * n);
 	else if (v > n)
-		return sc_err_set(e, SC_EUSAGE, 0, "max_samples %.0f: more "
-		    "than the %zu rows", v, F->n);
+		return sc_err_set(e, SC_EUSAGE, 0,
+		    "max_samples %.0f: more "
+		    "than the %zu rows",
+		    v, F->n);
 	F->nsamp = p->bootstrap ? (size_t)v : F->n;
 	return 0;
 }
@@ -808,11 +815,15 @@ check_table(struct fit *F, const struct sc_table *t, struct sc_err *e)
 	if (sc_table_target(t) == NULL)
 		return sc_err_set(e, SC_EDATA, 0, "no target column");
 	if (F->n < 2)
-		return sc_err_set(e, SC_EDATA, 0, "%zu data rows: a forest "
-		    "needs at least 2", F->n);
+		return sc_err_set(e, SC_EDATA, 0,
+		    "%zu data rows: a forest "
+		    "needs at least 2",
+		    F->n);
 	if (F->nf > F->n)
-		return sc_err_set(e, SC_EDATA, 0, "more features (%zu) than "
-		    "rows (%zu)", F->nf, F->n);
+		return sc_err_set(e, SC_EDATA, 0,
+		    "more features (%zu) than "
+		    "rows (%zu)",
+		    F->nf, F->n);
 	for (i = 0; i < F->n; i++)
 		if (!isfinite(F->y[i]))
 			return sc_err_set(e, SC_EDATA, sc_table_line(t, i),
@@ -821,8 +832,10 @@ check_table(struct fit *F, const struct sc_table *t, struct sc_err *e)
 	for (i = 1; i < F->n && F->y[i] == F->y[0]; i++)
 		;
 	if (i == F->n)
-		return sc_err_set(e, SC_EDATA, 0, "target \"%.64s\" is "
-		    "constant: nothing to learn", sc_table_target(t));
+		return sc_err_set(e, SC_EDATA, 0,
+		    "target \"%.64s\" is "
+		    "constant: nothing to learn",
+		    sc_table_target(t));
 	return 0;
 }
 
@@ -859,8 +872,8 @@ sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
 	if (sc_forest_check(p, e) == -1 || check_table(&F, t, e) == -1 ||
 	    resolve(&F, e) == -1)
 		return NULL;
-	if ((F.f = forest_new(p, sc_table_features(t), F.nf,
-	    sc_table_target(t), (size_t)p->trees, e)) == NULL)
+	if ((F.f = forest_new(p, sc_table_features(t), F.nf, sc_table_target(t),
+	         (size_t)p->trees, e)) == NULL)
 		return NULL;
 	F.imp = calloc((size_t)p->trees * F.nf, sizeof(double));
 	F.inbag = calloc((size_t)p->trees * F.words, sizeof(uint64_t));
@@ -869,7 +882,8 @@ sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
 		goto out;
 	}
 	if (rank_targets(&F, e) == -1 || make_bins(&F, t, e) == -1 ||
-	    forest_parallel(p->threads, (size_t)p->trees, tree_job, &F, e) == -1)
+	    forest_parallel(p->threads, (size_t)p->trees, tree_job, &F, e) ==
+	        -1)
 		goto out;
 	if (F.failed) {
 		sc_err_set(e, SC_EOS, 0, "out of memory");

@@ -18,32 +18,32 @@
  * its ranks in kids, so a quantile needs nothing but the leaf's pnode.
  */
 struct pnode {
-	double	 thr;
-	int32_t	 feat;
+	double thr;
+	int32_t feat;
 	uint32_t kids;
 };
 
 struct tree {
-	size_t	  n, cap;		/* nodes */
-	struct pnode *pn;		/* n nodes, for walking */
-	int32_t	 *feature, *left, *right;
-	double	 *threshold, *value;
-	uint32_t *count, *roff;		/* ranks per leaf, their offset */
-	size_t	  nranks, rcap;
+	size_t n, cap;    /* nodes */
+	struct pnode *pn; /* n nodes, for walking */
+	int32_t *feature, *left, *right;
+	double *threshold, *value;
+	uint32_t *count, *roff; /* ranks per leaf, their offset */
+	size_t nranks, rcap;
 	uint32_t *rank;
 };
 
 struct sc_forest {
 	struct sc_forest_params p;
-	size_t	  nfeat;
-	char	**feat;
-	char	 *target;
-	size_t	  ntrees;
+	size_t nfeat;
+	char **feat;
+	char *target;
+	size_t ntrees;
 	struct tree *trees;
-	double	 *ytab;			/* sorted distinct targets */
-	size_t	  ny;
-	double	  oob;
-	double	 *imp;
+	double *ytab; /* sorted distinct targets */
+	size_t ny;
+	double oob;
+	double *imp;
 };
 
 /* An empty forest with names copied; NULL with SC_EOS. */
@@ -67,20 +67,20 @@ tree_walk(const struct tree *t, const double *x)
  * Walk rows idx[0..m) (idx NULL: rows 0..m) of the row-major x (nf
  * doubles a row) through tree t; out[i] gets the leaf of the i-th.
  */
-void	tree_walk_rows(const struct tree *t, const double *x, size_t nf,
-	    const uint32_t *idx, size_t m, const struct pnode **out);
+void tree_walk_rows(const struct tree *t, const double *x, size_t nf,
+    const uint32_t *idx, size_t m, const struct pnode **out);
 
 /*
  * Finish a tree: fill roff from count and build the walking layout.
  * Returns -1 when out of memory or the ranks do not add up.
  */
-int	tree_offsets(struct tree *);
+int tree_offsets(struct tree *);
 
 /* Run fn(arg, k) for k < n on up to threads threads; 0 or -1 (SC_EOS). */
-int	forest_parallel(int threads, size_t n, void (*fn)(void *, size_t),
-	    void *arg, struct sc_err *);
+int forest_parallel(int threads, size_t n, void (*fn)(void *, size_t),
+    void *arg, struct sc_err *);
 
 /* Every online CPU when threads is 0. */
-int	forest_threads(int threads);
+int forest_threads(int threads);
 
 #endif

@@ -15,15 +15,15 @@
 #include "sc_forest_int.h"
 #include "sc_model.h"
 
-static const char *const known[] = { "format", "version", "features",
-	"target", "params", "training", "oob_rmse", "importances", "targets",
-	"trees", NULL };
+static const char *const known[] = { "format", "version", "features", "target",
+	"params", "training", "oob_rmse", "importances", "targets", "trees",
+	NULL };
 
 struct sc_model {
-	struct sc_forest	*f;
-	struct sc_model_meta	 meta;
-	char			*from, *to, *sha;
-	json_t			*extra;
+	struct sc_forest *f;
+	struct sc_model_meta meta;
+	char *from, *to, *sha;
+	json_t *extra;
 };
 
 static int
@@ -39,9 +39,9 @@ is_known(const char *k)
 
 /* A growable text buffer for one tree, without error plumbing. */
 struct tbuf {
-	char	*p;
-	size_t	 n, cap;
-	int	 oom;
+	char *p;
+	size_t n, cap;
+	int oom;
 };
 
 static char *
@@ -79,8 +79,8 @@ static void
 tb_int(struct tbuf *b, long long v, int comma)
 {
 	char tmp[24], *p = tmp + sizeof(tmp), *d;
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
-	    (unsigned long long)v;
+	unsigned long long u =
+	    v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 	size_t n;
 
 	do
@@ -101,15 +101,15 @@ static const uint64_t pow10[23] = { 1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL,
 	100000ULL, 1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
 	10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL,
 	100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
-	100000000000000000ULL, 1000000000000000000ULL,
-	10000000000000000000ULL, 0, 0, 0 };
+	100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
+	0, 0, 0 };
 
 /* 10^k as a 128-bit integer, k <= 22. */
 static unsigned __int128
 p10(int k)
 {
-	return k <= 19 ? (unsigned __int128)pow10[k] :
-	    (unsigned __int128)pow10[19] * pow10[k - 19];
+	return k <= 19 ? (unsigned __int128)pow10[k]
+	               : (unsigned __int128)pow10[19] * pow10[k - 19];
 }
 
 /*
@@ -152,7 +152,7 @@ digits17(double v, uint64_t *q17, int *x10)
 		half = (unsigned __int128)1 << (-e - 1);
 		if (rem > half || (rem == half && (q & 1)))
 			q++;
-		if (q == pow10[17]) {	/* 99...9.5 rounds up to 10...0 */
+		if (q == pow10[17]) { /* 99...9.5 rounds up to 10...0 */
 			q = pow10[16];
 			x++;
 		}
@@ -217,8 +217,8 @@ tb_real(struct tbuf *b, double v, int comma)
 		*d++ = ',';
 	n = fmt17(v, d);
 	/* Keep it a JSON real: "3" would read back as an integer. */
-	if (memchr(d, '.', (size_t)n) == NULL && memchr(d, 'e', (size_t)n) ==
-	    NULL) {
+	if (memchr(d, '.', (size_t)n) == NULL &&
+	    memchr(d, 'e', (size_t)n) == NULL) {
 		d[n++] = '.';
 		d[n++] = '0';
 	}
@@ -266,9 +266,9 @@ format_tree(struct tbuf *b, const struct sc_forest *f, size_t i)
 }
 
 struct wjob {
-	const struct sc_forest	*f;
-	size_t			 first;
-	struct tbuf		*buf;
+	const struct sc_forest *f;
+	size_t first;
+	struct tbuf *buf;
 };
 
 static void
@@ -282,8 +282,7 @@ format_job(void *arg, size_t k)
 
 /* Write the trees in batches of nt, formatted in parallel. */
 static int
-write_trees(FILE *fp, const struct sc_forest *f, int threads,
-    struct sc_err *e)
+write_trees(FILE *fp, const struct sc_forest *f, int threads, struct sc_err *e)
 {
 	int nt = forest_threads(threads);
 	struct tbuf *buf = calloc((size_t)nt, sizeof(*buf));
@@ -294,8 +293,8 @@ write_trees(FILE *fp, const struct sc_forest *f, int threads,
 	if (buf == NULL)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
 	for (j.first = 0; rc == 0 && j.first < f->ntrees; j.first += batch) {
-		batch = f->ntrees - j.first < (size_t)nt ? f->ntrees - j.first :
-		    (size_t)nt;
+		batch = f->ntrees - j.first < (size_t)nt ? f->ntrees - j.first
+		                                         : (size_t)nt;
 		if ((rc = forest_parallel(nt, batch, format_job, &j, e)) == -1)
 			break;
 		for (k = 0; k < batch && rc == 0; k++) {
@@ -350,21 +349,18 @@ header_json(const struct sc_forest *f, const struct sc_model_meta *m)
 		json_array_append_new(feat, json_string(f->feat[j]));
 		json_object_set_new(imp, f->feat[j], json_real(f->imp[j]));
 	}
-	par = json_pack("{s:i, s:o, s:o, s:I, s:o, s:b, s:o, s:I}",
-	    "trees", p->trees,
-	    "max_depth", p->max_depth > 0 ? json_integer(p->max_depth) :
-	    json_null(),
+	par = json_pack("{s:i, s:o, s:o, s:I, s:o, s:b, s:o, s:I}", "trees",
+	    p->trees, "max_depth",
+	    p->max_depth > 0 ? json_integer(p->max_depth) : json_null(),
 	    "min_samples_split", share_json(&p->min_samples_split),
-	    "min_samples_leaf", (json_int_t)p->min_samples_leaf,
-	    "max_features", share_json(&p->max_features),
-	    "bootstrap", p->bootstrap,
-	    "max_samples", p->bootstrap ? share_json(&p->max_samples) :
-	    json_null(),
-	    "seed", (json_int_t)p->seed);
+	    "min_samples_leaf", (json_int_t)p->min_samples_leaf, "max_features",
+	    share_json(&p->max_features), "bootstrap", p->bootstrap,
+	    "max_samples",
+	    p->bootstrap ? share_json(&p->max_samples) : json_null(), "seed",
+	    (json_int_t)p->seed);
 	tr = json_pack("{s:I, s:o, s:o, s:o}", "rows", (json_int_t)m->rows,
-	    "date_from", str_or_null(m->date_from),
-	    "date_to", str_or_null(m->date_to),
-	    "sha256", str_or_null(m->sha256));
+	    "date_from", str_or_null(m->date_from), "date_to",
+	    str_or_null(m->date_to), "sha256", str_or_null(m->sha256));
 	json_object_set_new(o, "format", json_string("sc-forest"));
 	json_object_set_new(o, "version", json_integer(SC_MODEL_VERSION));
 	json_object_set_new(o, "features", feat);
@@ -385,9 +381,8 @@ add_extra(json_t *o, const json_t *extra)
 
 	if (extra == NULL || !json_is_object(extra))
 		return 0;
-	json_object_foreach((json_t *)extra, k, v)
-		if (!is_known(k) && json_object_set(o, k, v) == -1)
-			return -1;
+	json_object_foreach((json_t *)extra, k,
+	    v) if (!is_known(k) && json_object_set(o, k, v) == -1) return -1;
 	return 0;
 }
 
@@ -404,7 +399,7 @@ sc_model_write(FILE *fp, const struct sc_forest *f,
 
 	if (o == NULL || add_extra(o, extra) == -1 ||
 	    (head = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17))) ==
-	    NULL) {
+	        NULL) {
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto out;
 	}
@@ -444,8 +439,8 @@ bad(struct sc_err *e, const char *what, const char *why)
 }
 
 static int
-get_share(json_t *v, int names, long min, struct sc_share *s,
-    const char *what, struct sc_err *e)
+get_share(json_t *v, int names, long min, struct sc_share *s, const char *what,
+    struct sc_err *e)
 {
 	const char *str = json_string_value(v);
 
@@ -507,9 +502,9 @@ read_params(json_t *root, struct sc_forest_params *p, struct sc_err *e)
 		return bad(e, "bootstrap", "missing or not true or false");
 	p->bootstrap = json_is_true(v);
 	if (get_share(json_object_get(o, "min_samples_split"), 0, 2,
-	    &p->min_samples_split, "min_samples_split", e) == -1 ||
+	        &p->min_samples_split, "min_samples_split", e) == -1 ||
 	    get_share(json_object_get(o, "max_features"), 1, 1,
-	    &p->max_features, "max_features", e) == -1)
+	        &p->max_features, "max_features", e) == -1)
 		return -1;
 	v = json_object_get(o, "max_samples");
 	if (p->bootstrap && !json_is_null(v) &&
@@ -568,8 +563,10 @@ get_array(json_t *o, const char *k, size_t ti, size_t max, struct sc_err *e)
 	json_t *a = json_object_get(o, k);
 
 	if (!json_is_array(a) || json_array_size(a) > max) {
-		sc_err_set(e, SC_EDATA, 0, "model: tree %zu: %s: missing, not "
-		    "an array or too long", ti, k);
+		sc_err_set(e, SC_EDATA, 0,
+		    "model: tree %zu: %s: missing, not "
+		    "an array or too long",
+		    ti, k);
 		return NULL;
 	}
 	return a;
@@ -587,8 +584,10 @@ to_ints(json_t *a, const char *k, size_t ti, long long lo, long long hi,
 		v = json_array_get(a, i);
 		if (!json_is_integer(v) || (x = json_integer_value(v)) < lo ||
 		    x > hi)
-			return sc_err_set(e, SC_EDATA, 0, "model: tree %zu: "
-			    "%s[%zu]: not an integer in range", ti, k, i);
+			return sc_err_set(e, SC_EDATA, 0,
+			    "model: tree %zu: "
+			    "%s[%zu]: not an integer in range",
+			    ti, k, i);
 		if (s != NULL)
 			s[i] = (int32_t)x;
 		else
@@ -606,16 +605,18 @@ to_reals(json_t *a, const char *k, size_t ti, double *d, struct sc_err *e)
 	for (i = 0; i < n; i++) {
 		v = json_array_get(a, i);
 		if (!json_is_number(v) || !isfinite(json_number_value(v)))
-			return sc_err_set(e, SC_EDATA, 0, "model: tree %zu: "
-			    "%s[%zu]: not a finite number", ti, k, i);
+			return sc_err_set(e, SC_EDATA, 0,
+			    "model: tree %zu: "
+			    "%s[%zu]: not a finite number",
+			    ti, k, i);
 		d[i] = json_number_value(v);
 	}
 	return 0;
 }
 
 struct tarr {
-	int32_t	 *feature, *left, *right;
-	double	 *threshold, *value;
+	int32_t *feature, *left, *right;
+	double *threshold, *value;
 	uint32_t *count, *rank;
 };
 
@@ -639,8 +640,10 @@ read_tree(json_t *o, size_t ti, size_t *budget, struct tarr *a,
 	size_t n;
 
 	if (!json_is_object(o))
-		return sc_err_set(e, SC_EDATA, 0, "model: tree %zu: not an "
-		    "object", ti);
+		return sc_err_set(e, SC_EDATA, 0,
+		    "model: tree %zu: not an "
+		    "object",
+		    ti);
 	if ((fe = get_array(o, "feature", ti, budget[0], e)) == NULL)
 		return -1;
 	n = json_array_size(fe);
@@ -654,8 +657,10 @@ read_tree(json_t *o, size_t ti, size_t *budget, struct tarr *a,
 	if (json_array_size(th) != n || json_array_size(le) != n ||
 	    json_array_size(ri) != n || json_array_size(va) != n ||
 	    json_array_size(co) != n)
-		return sc_err_set(e, SC_EDATA, 0, "model: tree %zu: arrays of "
-		    "different lengths", ti);
+		return sc_err_set(e, SC_EDATA, 0,
+		    "model: tree %zu: arrays of "
+		    "different lengths",
+		    ti);
 	budget[0] -= n;
 	budget[1] -= json_array_size(ra);
 	a->feature = malloc((n + 1) * sizeof(int32_t));
@@ -733,7 +738,8 @@ read_numbers(json_t *root, const char **names, size_t nf, double **imp,
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
 	for (i = 0; i < nf; i++) {
 		if (!json_is_number(v = json_object_get(o, names[i])))
-			return bad(e, "importances", "want one number per "
+			return bad(e, "importances",
+			    "want one number per "
 			    "feature");
 		(*imp)[i] = json_number_value(v);
 	}
@@ -760,11 +766,13 @@ check_head(json_t *root, struct sc_err *e)
 	if (!json_is_object(root))
 		return bad(e, "top level", "not an object");
 	v = json_object_get(root, "format");
-	if (!json_is_string(v) || strcmp(json_string_value(v), "sc-forest") != 0)
+	if (!json_is_string(v) ||
+	    strcmp(json_string_value(v), "sc-forest") != 0)
 		return bad(e, "format", "not \"sc-forest\"");
 	v = json_object_get(root, "version");
 	if (!json_is_integer(v) || json_integer_value(v) != SC_MODEL_VERSION)
-		return bad(e, "version", "not 1 (a model from another release?)");
+		return bad(e, "version",
+		    "not 1 (a model from another release?)");
 	if (!json_is_string(json_object_get(root, "target")))
 		return bad(e, "target", "missing or not a string");
 	return 0;
@@ -777,8 +785,8 @@ build(json_t *root, struct sc_model *m, struct sc_err *e)
 	struct sc_forest_params p;
 	const char **names = NULL;
 	double *imp = NULL, *ytab = NULL, oob = NAN;
-	size_t nf = 0, ny = 0, nt = 0, i, budget[2] = { SC_MODEL_MAXNODES,
-		SC_MODEL_MAXRANKS };
+	size_t nf = 0, ny = 0, nt = 0, i,
+	       budget[2] = { SC_MODEL_MAXNODES, SC_MODEL_MAXRANKS };
 	json_t *trees = json_object_get(root, "trees");
 	struct tarr *arr = NULL;
 	struct sc_forest_tree *tv = NULL;
@@ -788,7 +796,8 @@ build(json_t *root, struct sc_model *m, struct sc_err *e)
 	    read_names(root, &names, &nf, e) == -1 ||
 	    read_numbers(root, names, nf, &imp, &ytab, &ny, &oob, e) == -1)
 		goto out;
-	if (!json_is_array(trees) || json_array_size(trees) != (size_t)p.trees) {
+	if (!json_is_array(trees) ||
+	    json_array_size(trees) != (size_t)p.trees) {
 		bad(e, "trees", "missing, or not as many as params.trees");
 		goto out;
 	}
@@ -801,7 +810,7 @@ build(json_t *root, struct sc_model *m, struct sc_err *e)
 	}
 	for (i = 0; i < nt; i++)
 		if (read_tree(json_array_get(trees, i), i, budget, &arr[i],
-		    &tv[i], e) == -1)
+		        &tv[i], e) == -1)
 			goto out;
 	m->f = sc_forest_assemble(&p, names, nf,
 	    json_string_value(json_object_get(root, "target")), ytab, ny, oob,
@@ -828,9 +837,9 @@ keep_extra(json_t *root, struct sc_model *m, struct sc_err *e)
 
 	if ((m->extra = json_object()) == NULL)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
-	json_object_foreach(root, k, v)
-		if (!is_known(k) && json_object_set(m->extra, k, v) == -1)
-			return sc_err_set(e, SC_EOS, 0, "out of memory");
+	json_object_foreach(root, k, v) if (!is_known(k) &&
+	    json_object_set(m->extra, k, v) == -1) return sc_err_set(e, SC_EOS,
+	    0, "out of memory");
 	return 0;
 }
 

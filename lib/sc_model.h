@@ -21,15 +21,15 @@
 #include "sc_forest.h"
 
 #define SC_MODEL_VERSION 1
-#define SC_MODEL_MAXBYTES ((size_t)4 << 30)	/* largest file read */
-#define SC_MODEL_MAXNODES 50000000		/* nodes in all trees */
-#define SC_MODEL_MAXRANKS 1000000000		/* leaf ranks in all trees */
+#define SC_MODEL_MAXBYTES ((size_t)4 << 30) /* largest file read */
+#define SC_MODEL_MAXNODES 50000000          /* nodes in all trees */
+#define SC_MODEL_MAXRANKS 1000000000        /* leaf ranks in all trees */
 
 /* What the file records about the training data; strings may be NULL. */
 struct sc_model_meta {
-	size_t		 rows;
-	const char	*date_from, *date_to;	/* earliest, latest date label */
-	const char	*sha256;		/* 64 hex digits */
+	size_t rows;
+	const char *date_from, *date_to; /* earliest, latest date label */
+	const char *sha256;              /* 64 hex digits */
 };
 
 /*
@@ -39,9 +39,9 @@ struct sc_model_meta {
  * members that clash with the format's own names are skipped.  Returns 0,
  * or -1 with SC_EIO (write failed) or SC_EOS.
  */
-int	sc_model_write(FILE *fp, const struct sc_forest *f,
-	    const struct sc_model_meta *m, const json_t *extra, int threads,
-	    struct sc_err *e);
+int sc_model_write(FILE *fp, const struct sc_forest *f,
+    const struct sc_model_meta *m, const json_t *extra, int threads,
+    struct sc_err *e);
 
 struct sc_model;
 
@@ -55,7 +55,7 @@ struct sc_model;
 struct sc_model *sc_model_read(FILE *fp, struct sc_err *e);
 
 /* Free m and its forest; NULL is a no-op. */
-void	sc_model_free(struct sc_model *m);
+void sc_model_free(struct sc_model *m);
 
 /* The forest (borrowed; lives as long as m). */
 const struct sc_forest *sc_model_forest(const struct sc_model *m);
@@ -67,6 +67,6 @@ const struct sc_model_meta *sc_model_meta(const struct sc_model *m);
  * The top-level members the reader did not know, as an object (borrowed;
  * never NULL), to pass back to sc_model_write() as extra.
  */
-json_t	*sc_model_extra(const struct sc_model *m);
+json_t *sc_model_extra(const struct sc_model *m);
 
 #endif

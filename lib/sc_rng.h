@@ -19,7 +19,7 @@ struct sc_rng {
  * Seed r for stream number stream of seed: distinct (seed, stream) pairs
  * give independent-looking sequences.  Never fails.
  */
-void	sc_rng_seed(struct sc_rng *r, uint64_t seed, uint64_t stream);
+void sc_rng_seed(struct sc_rng *r, uint64_t seed, uint64_t stream);
 
 /* The next 64 random bits. */
 uint64_t sc_rng_next(struct sc_rng *r);
@@ -28,6 +28,6 @@ uint64_t sc_rng_next(struct sc_rng *r);
 uint64_t sc_rng_below(struct sc_rng *r, uint64_t n);
 
 /* A uniform double in [0, 1) with 53 random bits. */
-double	sc_rng_double(struct sc_rng *r);
+double sc_rng_double(struct sc_rng *r);
 
 #endif

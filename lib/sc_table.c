@@ -17,28 +17,34 @@
 #include "sc_csv.h"
 #include "sc_table.h"
 
-enum { ROLE_FEATURE, ROLE_TARGET, ROLE_DATE, ROLE_TICKER, ROLE_CLOSE,
-	ROLE_SKIP };
+enum {
+	ROLE_FEATURE,
+	ROLE_TARGET,
+	ROLE_DATE,
+	ROLE_TICKER,
+	ROLE_CLOSE,
+	ROLE_SKIP
+};
 
 struct sc_table {
-	size_t	  nrows, cap, nfeat;
-	char	**feat;		/* feature names */
-	char	 *target;	/* NULL when none */
-	double	 *x;		/* nfeat columns of cap doubles */
-	double	 *y, *close;
-	long	 *line;
-	size_t	 *date, *ticker; /* offsets into arena, or NULL */
-	char	 *arena;
-	size_t	  alen, acap;
-	size_t	  dmin, dmax;	/* rows with the first and last date */
-	int	  optional, has_date, has_ticker;
-	char	  sha[65];
+	size_t nrows, cap, nfeat;
+	char **feat;  /* feature names */
+	char *target; /* NULL when none */
+	double *x;    /* nfeat columns of cap doubles */
+	double *y, *close;
+	long *line;
+	size_t *date, *ticker; /* offsets into arena, or NULL */
+	char *arena;
+	size_t alen, acap;
+	size_t dmin, dmax; /* rows with the first and last date */
+	int optional, has_date, has_ticker;
+	char sha[65];
 };
 
 struct hashio {
-	FILE		*fp;
-	EVP_MD_CTX	*md;
-	int		 error;
+	FILE *fp;
+	EVP_MD_CTX *md;
+	int error;
 };
 
 static ssize_t
@@ -76,19 +82,23 @@ pick_columns(struct sc_table *t, struct sc_csv *r,
 			if (strncmp(n, "target_", 7) != 0)
 				continue;
 			if (ncand++ > 0)
-				strncat(names, ", ", sizeof(names) - strlen(names) - 1);
+				strncat(names, ", ",
+				    sizeof(names) - strlen(names) - 1);
 			strncat(names, n, sizeof(names) - strlen(names) - 1);
 			tcol = (long)i;
 		}
 		if (ncand > 1)
-			return sc_err_set(e, SC_EDATA, 1, "several target "
-			    "columns (%s): choose one with --target", names);
+			return sc_err_set(e, SC_EDATA, 1,
+			    "several target "
+			    "columns (%s): choose one with --target",
+			    names);
 	}
 	if (tcol == -1 && !o->target_optional) {
 		if (o->target != NULL)
 			return sc_err_set(e, SC_EDATA, 1,
 			    "no target column \"%.64s\"", o->target);
-		return sc_err_set(e, SC_EDATA, 1, "no target column (want "
+		return sc_err_set(e, SC_EDATA, 1,
+		    "no target column (want "
 		    "\"target\" or one \"target_*\"; or use --target)");
 	}
 	for (i = 0; i < nc; i++) {
@@ -108,7 +118,8 @@ pick_columns(struct sc_table *t, struct sc_csv *r,
 		else {
 			role[i] = ROLE_FEATURE;
 			if ((t->feat[t->nfeat++] = strdup(n)) == NULL)
-				return sc_err_set(e, SC_EOS, 0, "out of memory");
+				return sc_err_set(e, SC_EOS, 0,
+				    "out of memory");
 		}
 	}
 	if (tcol != -1 &&
@@ -172,8 +183,7 @@ add_label(struct sc_table *t, const char *s, size_t n, size_t *off,
 
 /* Store the current record as row t->nrows. */
 static int
-add_row(struct sc_table *t, struct sc_csv *r, const int *role,
-    struct sc_err *e)
+add_row(struct sc_table *t, struct sc_csv *r, const int *role, struct sc_err *e)
 {
 	size_t i, j = 0, row = t->nrows, nc = sc_csv_ncols(r);
 	long line = sc_csv_line(r);
@@ -203,20 +213,21 @@ add_row(struct sc_table *t, struct sc_csv *r, const int *role,
 		case ROLE_CLOSE:
 			if ((rc = sc_csv_num(r, i, &v, e)) == -1)
 				return -1;
-			if (rc == 1 && role[i] == ROLE_TARGET &&
-			    !t->optional)
+			if (rc == 1 && role[i] == ROLE_TARGET && !t->optional)
 				return sc_err_set(e, SC_EDATA, line,
 				    "column \"%.64s\": empty target",
 				    sc_csv_colname(r, i));
 			if (rc == 0)
-				*(role[i] == ROLE_TARGET ? &t->y[row] :
-				    &t->close[row]) = v;
+				*(role[i] == ROLE_TARGET ? &t->y[row]
+				                         : &t->close[row]) = v;
 			break;
 		case ROLE_DATE:
 		case ROLE_TICKER:
 			if (add_label(t, sc_csv_field(r, i),
-			    sc_csv_fieldlen(r, i), role[i] == ROLE_DATE ?
-			    &t->date[row] : &t->ticker[row], e) == -1)
+			        sc_csv_fieldlen(r, i),
+			        role[i] == ROLE_DATE ? &t->date[row]
+			                             : &t->ticker[row],
+			        e) == -1)
 				return -1;
 			break;
 		}

@@ -20,8 +20,8 @@
 #define SC_TABLE_MAXROWS 100000000
 
 struct sc_table_opts {
-	const char	*target;	/* NULL: "target" or the one "target_*" */
-	int		 target_optional; /* prediction: target absent or empty */
+	const char *target;  /* NULL: "target" or the one "target_*" */
+	int target_optional; /* prediction: target absent or empty */
 };
 
 struct sc_table;
@@ -39,10 +39,10 @@ struct sc_table *sc_table_read(FILE *fp, const struct sc_table_opts *opts,
     struct sc_err *e);
 
 /* Free t; NULL is a no-op. */
-void	sc_table_free(struct sc_table *t);
+void sc_table_free(struct sc_table *t);
 
-size_t	sc_table_nrows(const struct sc_table *t);
-size_t	sc_table_nfeatures(const struct sc_table *t);
+size_t sc_table_nrows(const struct sc_table *t);
+size_t sc_table_nfeatures(const struct sc_table *t);
 
 /* Name of feature j (borrowed). */
 const char *sc_table_feature(const struct sc_table *t, size_t j);
@@ -51,15 +51,15 @@ const char *sc_table_feature(const struct sc_table *t, size_t j);
 const char *const *sc_table_features(const struct sc_table *t);
 
 /* Index of feature name, or -1. */
-long	sc_table_find(const struct sc_table *t, const char *name);
+long sc_table_find(const struct sc_table *t, const char *name);
 
 /*
  * Fill map[k] with the feature index of names[k] for k < n, so a model's
  * features can be read from a table whose columns come in another order.
  * Returns 0, or -1 with SC_EDATA naming the first missing column.
  */
-int	sc_table_map(const struct sc_table *t, const char *const *names,
-	    size_t n, size_t *map, struct sc_err *e);
+int sc_table_map(const struct sc_table *t, const char *const *names, size_t n,
+    size_t *map, struct sc_err *e);
 
 /* Column j of the features: nrows doubles (borrowed). */
 const double *sc_table_column(const struct sc_table *t, size_t j);
@@ -73,17 +73,17 @@ const double *sc_table_y(const struct sc_table *t);
 /* Row labels: NULL when the table has no such column; close NaN then. */
 const char *sc_table_date(const struct sc_table *t, size_t i);
 const char *sc_table_ticker(const struct sc_table *t, size_t i);
-double	sc_table_close(const struct sc_table *t, size_t i);
+double sc_table_close(const struct sc_table *t, size_t i);
 
 /* The input line row i ended on (1-based, the header is line 1). */
-long	sc_table_line(const struct sc_table *t, size_t i);
+long sc_table_line(const struct sc_table *t, size_t i);
 
 /*
  * Earliest and latest "date" label (by text, so ISO dates sort right), or
  * NULL for both when there is no date column or no row (borrowed).
  */
-void	sc_table_dates(const struct sc_table *t, const char **from,
-	    const char **to);
+void sc_table_dates(const struct sc_table *t, const char **from,
+    const char **to);
 
 /* SHA-256 of every byte read, as 64 lowercase hex digits (borrowed). */
 const char *sc_table_sha256(const struct sc_table *t);

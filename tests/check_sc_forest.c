@@ -58,8 +58,7 @@ coarse_row(struct sc_rng *r, double *x, size_t nf)
 
 	for (j = 0; j < nf; j++)
 		x[j] = floor(sc_rng_double(r) * 40) / 8;
-	return x[0] * x[0] - 2 * x[1] + (nf > 2 ? x[2] : 0) +
-	    sc_rng_double(r);
+	return x[0] * x[0] - 2 * x[1] + (nf > 2 ? x[2] : 0) + sc_rng_double(r);
 }
 
 /* A smooth function with Gaussian-like noise (sum of uniforms). */
@@ -92,8 +91,9 @@ leaf_of(const struct sc_forest_tree *tr, const double *x)
 	size_t i = 0;
 
 	while (tr->feature[i] >= 0)
-		i = (size_t)(x[tr->feature[i]] <= tr->threshold[i] ?
-		    tr->left[i] : tr->right[i]);
+		i = (size_t)(x[tr->feature[i]] <= tr->threshold[i]
+		        ? tr->left[i]
+		        : tr->right[i]);
 	return i;
 }
 
@@ -107,10 +107,10 @@ row_of(const struct sc_table *t, size_t i, double *x)
 }
 
 struct bf {
-	const struct sc_table	*t;
-	const int		*in;	/* rows in the node */
-	size_t			 n;
-	long			 min_leaf;
+	const struct sc_table *t;
+	const int *in; /* rows in the node */
+	size_t n;
+	long min_leaf;
 };
 
 /* Score of splitting the node's rows by x[f] <= thr; -INF if not valid. */
@@ -193,8 +193,9 @@ START_TEST(test_forest_split_brute_force)
 
 			row_of(t, i, x);
 			while (k != node && tr.feature[k] >= 0)
-				k = (size_t)(x[tr.feature[k]] <= tr.threshold[k] ?
-				    tr.left[k] : tr.right[k]);
+				k = (size_t)(x[tr.feature[k]] <= tr.threshold[k]
+				        ? tr.left[k]
+				        : tr.right[k]);
 			if (k == node)
 				in[b.n++] = (int)i;
 		}
@@ -203,8 +204,10 @@ START_TEST(test_forest_split_brute_force)
 		if (tr.feature[node] >= 0) {
 			got = score_at(&b, (size_t)tr.feature[node],
 			    tr.threshold[node]);
-			ck_assert_msg(got >= best - tol, "node %zu: score %.17g "
-			    "< brute force %.17g", node, got, best);
+			ck_assert_msg(got >= best - tol,
+			    "node %zu: score %.17g "
+			    "< brute force %.17g",
+			    node, got, best);
 			checked++;
 		} else if (depth[node] < p.max_depth && b.n >= 6) {
 			const double *y = sc_table_y(t);
@@ -212,8 +215,10 @@ START_TEST(test_forest_split_brute_force)
 
 			for (i = 1; i < b.n; i++)
 				constant &= y[in[i]] == y[in[0]];
-			ck_assert_msg(constant || isinf(best), "leaf %zu could "
-			    "split: %.17g", node, best);
+			ck_assert_msg(constant || isinf(best),
+			    "leaf %zu could "
+			    "split: %.17g",
+			    node, best);
 		}
 	}
 	ck_assert_uint_gt(checked, 3);
@@ -397,7 +402,8 @@ coverage(long min_leaf, double level, double *rmse)
 	f = sc_forest_fit(&p, tr, &e);
 	ck_assert_msg(f != NULL, "%s", e.msg);
 	ck_assert_int_eq(sc_forest_predict_table(f, te, NULL, level, 2, m, lo,
-	    hi, &e), 0);
+	                     hi, &e),
+	    0);
 	for (i = 0; i < n; i++) {
 		ck_assert(lo[i] <= hi[i]);
 		in += y[i] >= lo[i] && y[i] <= hi[i];
@@ -419,10 +425,14 @@ START_TEST(test_forest_intervals_coverage)
 	double rmse, c = coverage(leaf[_i], 0.9, &rmse);
 
 	if (getenv("SC_TEST_VERBOSE") != NULL)
-		fprintf(stderr, "min_samples_leaf %ld: 90%% interval covers "
-		    "%.3f, rmse %.3f\n", leaf[_i], c, rmse);
-	ck_assert_msg(c >= 0.85 && c <= 0.95, "90%% interval covers %.3f "
-	    "(rmse %.3f)", c, rmse);
+		fprintf(stderr,
+		    "min_samples_leaf %ld: 90%% interval covers "
+		    "%.3f, rmse %.3f\n",
+		    leaf[_i], c, rmse);
+	ck_assert_msg(c >= 0.85 && c <= 0.95,
+	    "90%% interval covers %.3f "
+	    "(rmse %.3f)",
+	    c, rmse);
 }
 END_TEST
 
@@ -441,7 +451,8 @@ START_TEST(test_forest_predict_row)
 	params(&p, 30, 2);
 	f = sc_forest_fit(&p, t, &e);
 	ck_assert_int_eq(sc_forest_predict_table(f, t, map, 0.9, 3, m, lo, hi,
-	    &e), 0);
+	                     &e),
+	    0);
 	for (i = 0; i < n; i += 7) {
 		row_of(t, i, x);
 		ck_assert(sc_forest_predict(f, x) == m[i]);

@@ -60,7 +60,8 @@ write_model(const struct sc_forest *f, const json_t *extra, size_t *len)
 {
 	struct sc_err e = { 0 };
 	struct sc_model_meta m = { 40, "2024-01-01", "2024-01-28",
-		"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff" };
+		"00112233445566778899aabbccddeeff00112233445566778899aabbccddee"
+		"ff" };
 	char *buf = NULL;
 	FILE *fp = open_memstream(&buf, len);
 
@@ -72,8 +73,8 @@ write_model(const struct sc_forest *f, const json_t *extra, size_t *len)
 static struct sc_model *
 read_model(const char *text, size_t len, struct sc_err *e)
 {
-	FILE *fp = len > 0 ? fmemopen((void *)text, len, "r") :
-	    fopen("/dev/null", "r");
+	FILE *fp = len > 0 ? fmemopen((void *)text, len, "r")
+	                   : fopen("/dev/null", "r");
 	struct sc_model *m = sc_model_read(fp, e);
 
 	fclose(fp);
@@ -145,8 +146,8 @@ START_TEST(test_model_roundtrip_extra)
 {
 	struct sc_err e = { 0 };
 	struct sc_forest *f = small_forest(2, 60);
-	json_t *extra = json_pack("{s:{s:i,s:f}, s:s, s:i}", "tuning",
-	    "trials", 50, "best", 1.25, "meta", "x", "version", 99);
+	json_t *extra = json_pack("{s:{s:i,s:f}, s:s, s:i}", "tuning", "trials",
+	    50, "best", 1.25, "meta", "x", "version", 99);
 	size_t len, len2;
 	char *text = write_model(f, extra, &len), *again;
 	struct sc_model *m = read_model(text, len, &e);
@@ -154,8 +155,10 @@ START_TEST(test_model_roundtrip_extra)
 
 	ck_assert_msg(m != NULL, "%s", e.msg);
 	got = sc_model_extra(m);
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(got,
-	    "tuning"), "trials")), 50);
+	ck_assert_int_eq(json_integer_value(
+	                     json_object_get(json_object_get(got, "tuning"),
+	                         "trials")),
+	    50);
 	ck_assert_str_eq(json_string_value(json_object_get(got, "meta")), "x");
 	/* The format's own "version" is never overridden. */
 	ck_assert_ptr_null(json_object_get(got, "version"));
@@ -263,8 +266,8 @@ e_lengths(json_t *r, json_t *t)
 static void
 e_rank(json_t *r, json_t *t)
 {
-	set_int(t, "rank", 0, (json_int_t)json_array_size(json_object_get(r,
-	    "targets")));
+	set_int(t, "rank", 0,
+	    (json_int_t)json_array_size(json_object_get(r, "targets")));
 }
 
 static void
@@ -376,8 +379,8 @@ START_TEST(test_model_errors_fuzz)
 		cut = len;
 		switch (i % 3) {
 		case 0:
-			copy[sc_rng_below(&r, len)] ^= (char)(1 <<
-			    sc_rng_below(&r, 8));
+			copy[sc_rng_below(&r, len)] ^=
+			    (char)(1 << sc_rng_below(&r, 8));
 			break;
 		case 1:
 			for (k = 0; k < 3; k++)

@@ -40,7 +40,7 @@ START_TEST(test_rng_below_uniform)
 		n[sc_rng_below(&r, 10)]++;
 	for (i = 0; i < 10; i++)
 		chi += (n[i] - 10000.0) * (n[i] - 10000.0) / 10000.0;
-	ck_assert_msg(chi < 30, "chi-square %g", chi);	/* 9 dof, p ~ 4e-4 */
+	ck_assert_msg(chi < 30, "chi-square %g", chi); /* 9 dof, p ~ 4e-4 */
 	for (i = 0; i < 1000; i++) {
 		ck_assert(sc_rng_below(&r, 1) == 0);
 		ck_assert(sc_rng_below(&r, 3) < 3);

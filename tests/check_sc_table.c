@@ -24,9 +24,10 @@ read_text(const char *s, const char *target, int optional, struct sc_err *e)
 START_TEST(test_table_read_labels)
 {
 	struct sc_err e = { 0 };
-	struct sc_table *t = read_text("date,ticker,close,f1,target_x\n"
-	    "2024-01-03,AAPL,10.5,1,0.1\n2024-01-02,AAPL,,2,-0.2\n", NULL, 0,
-	    &e);
+	struct sc_table *t =
+	    read_text("date,ticker,close,f1,target_x\n"
+	              "2024-01-03,AAPL,10.5,1,0.1\n2024-01-02,AAPL,,2,-0.2\n",
+	        NULL, 0, &e);
 	const char *from, *to;
 
 	ck_assert_msg(t != NULL, "%s", e.msg);
@@ -46,7 +47,8 @@ START_TEST(test_table_read_labels)
 	ck_assert_str_eq(to, "2024-01-03");
 	ck_assert_int_eq(sc_table_find(t, "f1"), 0);
 	ck_assert_int_eq(sc_table_find(t, "close"), -1);
-	ck_assert_str_eq(sc_table_sha256(t), "d1fb784f5c8a594ff276dbd3e1650ac5"
+	ck_assert_str_eq(sc_table_sha256(t),
+	    "d1fb784f5c8a594ff276dbd3e1650ac5"
 	    "1dcf24411d1566dbcbe85d34a85bd471");
 	sc_table_free(t);
 }
