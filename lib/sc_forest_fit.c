@@ -223,21 +223,34 @@ struct ws {
 	size_t sn, scap;
 };
 
+/* Resize *p to n elements of size sz; 0, or -1 leaving *p as it was. */
+static int
+resize(void *pp, size_t n, size_t sz)
+{
+	void **p = pp, *q;
+
+	if (n == 0)
+		return 0;
+	if ((q = realloc(*p, n * sz)) == NULL)
+		return -1;
+	*p = q;
+	return 0;
+}
+
 static int
 new_node(struct tree *t)
 {
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		void *p;
+	size_t cap = t->cap ? t->cap * 2 : 256;
 
-#define GROW(a)                                                                \
-	if ((p = realloc(t->a, cap * sizeof(*t->a))) == NULL)                  \
-		return -1;                                                     \
-	t->a = p;
-		GROW(feature)
-		GROW(left) GROW(right) GROW(threshold) GROW(value) GROW(count)
-#undef GROW
-		    t->cap = cap;
+	if (t->n == t->cap) {
+		if (resize(&t->feature, cap, sizeof(int32_t)) == -1 ||
+		    resize(&t->left, cap, sizeof(int32_t)) == -1 ||
+		    resize(&t->right, cap, sizeof(int32_t)) == -1 ||
+		    resize(&t->threshold, cap, sizeof(double)) == -1 ||
+		    resize(&t->value, cap, sizeof(double)) == -1 ||
+		    resize(&t->count, cap, sizeof(uint32_t)) == -1)
+			return -1;
+		t->cap = cap;
 	}
 	t->feature[t->n] = t->left[t->n] = t->right[t->n] = -1;
 	t->threshold[t->n] = t->value[t->n] = 0;
@@ -527,20 +540,17 @@ grow_node(struct ws *W, const struct frame *fr)
 	return split_node(W, fr, id, &best, best.score - s * s / w);
 }
 
+/* Give back what the doubling left unused; a failed shrink is harmless. */
 static void
 shrink_tree(struct tree *t)
 {
-	void *p;
-
-#define SHRINK(a, n)                                                           \
-	if ((n) > 0 && (p = realloc(t->a, (n) * sizeof(*t->a))) != NULL)       \
-		t->a = p;
-	SHRINK(feature, t->n)
-	SHRINK(left, t->n) SHRINK(right, t->n) SHRINK(threshold, t->n)
-	    SHRINK(value, t->n) SHRINK(count, t->n) SHRINK(rank, t->nranks)
-#undef SHRINK
-	        t->cap = t->n;
-	t->rcap = t->nranks;
+	(void)resize(&t->feature, t->n, sizeof(int32_t));
+	(void)resize(&t->left, t->n, sizeof(int32_t));
+	(void)resize(&t->right, t->n, sizeof(int32_t));
+	(void)resize(&t->threshold, t->n, sizeof(double));
+	(void)resize(&t->value, t->n, sizeof(double));
+	(void)resize(&t->count, t->n, sizeof(uint32_t));
+	t->cap = t->n;
 }
 
 /* Draw the bootstrap of tree k and fill the samples; their number. */
