@@ -714,9 +714,11 @@ tree_offsets(struct tree *t)
 		if (off > UINT32_MAX || t->count[i] >= INT32_MAX)
 			return -1;
 	}
-	if (off != t->nranks)
+	if (off != t->nranks || pack(t) == -1)
 		return -1;
-	return pack(t);
+	free(t->roff); /* the leaves of the walking layout keep it */
+	t->roff = NULL;
+	return 0;
 }
 
 /* Check node i of tree ti; seen counts each node's parents. */

@@ -189,10 +189,12 @@ struct samp {
 };
 
 struct hist {
-	double s;   /* sum of w * y */
-	uint32_t w; /* sum of w */
-	uint32_t c; /* distinct rows */
+	double s;    /* sum of w * y */
+	uint64_t wc; /* sum of w, plus distinct rows << 32: one add for both */
 };
+
+#define HIST_ROW(w) ((uint64_t)(w) + (1ULL << 32))
+#define DENSE_ROWS 512 /* nodes this big skip the occupancy mask */
 
 struct frame {
 	uint32_t start, end;
@@ -291,17 +293,38 @@ make_leaf(struct ws *W, size_t a, size_t b, int id)
 	return 0;
 }
 
-/* The leaf a training row reaches, by its bins: as fitting routed it. */
-static uint32_t
-route(const struct ws *W, size_t row)
+/*
+ * The leaves the training rows rows[0..m) reach, by their bins, as fitting
+ * routed them, into leafof; 8 rows walk in lock step to overlap loads.
+ */
+static void
+route(struct ws *W, const uint32_t *rows, size_t m)
 {
-	const uint8_t *rb = W->F->bins.b + row * W->F->nf;
 	const struct tree *t = W->t;
-	int32_t i = 0;
+	const uint8_t *rb[WALK_LANES];
+	int32_t at[WALK_LANES], f;
+	size_t i, r, nr, nf = W->F->nf;
+	int busy;
 
-	while (t->feature[i] >= 0)
-		i = rb[t->feature[i]] <= W->sbin[i] ? t->left[i] : t->right[i];
-	return (uint32_t)i;
+	for (i = 0; i < m; i += WALK_LANES) {
+		nr = m - i < WALK_LANES ? m - i : WALK_LANES;
+		for (r = 0; r < nr; r++) {
+			rb[r] = W->F->bins.b + (size_t)rows[i + r] * nf;
+			at[r] = 0;
+		}
+		do {
+			busy = 0;
+			for (r = 0; r < nr; r++)
+				if ((f = t->feature[at[r]]) >= 0) {
+					at[r] = rb[r][f] <= W->sbin[at[r]]
+					    ? t->left[at[r]]
+					    : t->right[at[r]];
+					busy = 1;
+				}
+		} while (busy);
+		for (r = 0; r < nr; r++)
+			W->leafof[rows[i + r]] = (uint32_t)at[r];
+	}
 }
 
 /*
@@ -316,11 +339,13 @@ keep_ranks(struct ws *W)
 	size_t n = W->F->n, i, at;
 	uint32_t *pos, *r;
 
-	for (i = 0; i < n; i++) {
+	/* The out-of-bag rows, listed where the samples were. */
+	for (i = 0, at = 0; i < n; i++)
 		if (W->cnt[i] == 0)
-			W->leafof[i] = route(W, i);
+			((uint32_t *)(void *)W->s)[at++] = (uint32_t)i;
+	route(W, (uint32_t *)(void *)W->s, at);
+	for (i = 0; i < n; i++)
 		t->count[W->leafof[i]]++;
-	}
 	if ((t->rank = malloc(n * sizeof(*t->rank))) == NULL ||
 	    (pos = malloc(t->n * sizeof(*pos))) == NULL)
 		return -1;
@@ -343,29 +368,39 @@ keep_ranks(struct ws *W)
 	return 0;
 }
 
-/* One pass over samples [a, b): histograms of the nb features in batch. */
+/*
+ * One pass over samples [a, b): histograms of the nb features in batch.
+ * A small node marks the bins it fills in the occupancy mask as it goes; a
+ * big one fills almost every bin, so its mask is made after, from the
+ * histogram, and the pass saves a read-modify-write per row and feature.
+ */
 static void
 fill_hist(struct ws *W, int nb, size_t a, size_t b)
 {
 	const uint8_t *bins = W->F->bins.b;
 	size_t nf = W->F->nf, i;
-	int q;
+	int q, dense = b - a >= DENSE_ROWS, bin;
 
 	for (i = a; i < b; i++) {
 		const struct samp *s = &W->s[i];
 		const uint8_t *rb = bins + (size_t)s->row * nf;
 		double wy = s->w * s->y;
+		uint64_t wc = HIST_ROW(s->w);
 
 		for (q = 0; q < nb; q++) {
-			unsigned bin = rb[W->batch[q]];
-			struct hist *h = &W->h[q * NBINS + bin];
+			unsigned k = rb[W->batch[q]];
+			struct hist *h = &W->h[q * NBINS + k];
 
 			h->s += wy;
-			h->w += s->w;
-			h->c++;
-			W->occ[q * 4 + bin / 64] |= 1ULL << (bin % 64);
+			h->wc += wc;
+			if (!dense)
+				W->occ[q * 4 + k / 64] |= 1ULL << (k % 64);
 		}
 	}
+	for (q = 0; dense && q < nb; q++)
+		for (bin = 0; bin < W->F->bins.nb[W->batch[q]]; bin++)
+			if (W->h[q * NBINS + bin].wc != 0)
+				W->occ[q * 4 + bin / 64] |= 1ULL << (bin % 64);
 }
 
 /*
@@ -401,11 +436,11 @@ scan_hist(struct ws *W, int q, int j, uint32_t c, uint32_t w, double s,
 					best->score = score;
 				}
 			}
-			cl += h->c;
-			wl += h->w;
+			cl += (uint32_t)(h->wc >> 32);
+			wl += (uint32_t)h->wc;
 			sl += h->s;
 			h->s = 0;
-			h->w = h->c = 0;
+			h->wc = 0;
 			prev = bin;
 			occupied++;
 		}

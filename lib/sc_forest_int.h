@@ -28,7 +28,7 @@ struct tree {
 	struct pnode *pn; /* n nodes, for walking */
 	int32_t *feature, *left, *right;
 	double *threshold, *value;
-	uint32_t *count, *roff; /* ranks per leaf, their offset */
+	uint32_t *count, *roff; /* ranks per leaf; their offset while packing */
 	size_t nranks, rcap;
 	uint32_t *rank;
 };
