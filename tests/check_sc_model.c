@@ -336,8 +336,84 @@ START_TEST(test_model_errors_edited)
 	rejects(e_trees, "trees");
 	rejects(e_leaf_param, "min_samples_leaf");
 	rejects(e_importance, "importances");
-	rejects(e_value_type, "value[0]");
+	rejects(e_value_type, "value[0]: not a number");
 	rejects(e_targets_order, "targets");
+}
+END_TEST
+
+/* Any valid JSON spelling of a model reads: indented, keys escaped. */
+START_TEST(test_model_roundtrip_spelling)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest *f = small_forest(3, 80);
+	struct sc_forest_tree a, b;
+	size_t len, k;
+	char *text = write_model(f, NULL, &len), *pretty, *esc, *at;
+	json_t *root = json_loads(text, 0, NULL);
+	struct sc_model *m;
+	double x[3] = { 0.3, 5e-8, 4 };
+
+	json_object_set_new(root, "tuning", json_pack("{s:i}", "trials", 3));
+	pretty = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+	m = read_model(pretty, strlen(pretty), &e);
+	ck_assert_msg(m != NULL, "%s", e.msg);
+	for (k = 0; k < 3; k++) {
+		sc_forest_tree(f, k, &a);
+		sc_forest_tree(sc_model_forest(m), k, &b);
+		same_tree(&a, &b);
+	}
+	ck_assert(sc_forest_predict(f, x) ==
+	    sc_forest_predict(sc_model_forest(m), x));
+	ck_assert_ptr_nonnull(json_object_get(sc_model_extra(m), "tuning"));
+	sc_model_free(m);
+	/* An escaped key is the same key: "tr\u0065es" is "trees". */
+	at = strstr(text, "\"trees\":[");
+	ck_assert_ptr_nonnull(at);
+	esc = malloc(len + 16);
+	snprintf(esc, len + 16, "%.*s\"tr\\u0065es\"%s", (int)(at - text), text,
+	    at + 7);
+	m = read_model(esc, strlen(esc), &e);
+	ck_assert_msg(m != NULL, "%s", e.msg);
+	sc_model_free(m);
+	free(esc);
+	free(pretty);
+	free(text);
+	json_decref(root);
+	sc_forest_free(f);
+}
+END_TEST
+
+static void
+refuses_text(const char *text, const char *want)
+{
+	struct sc_err e = { 0 };
+
+	ck_assert_ptr_null(read_model(text, strlen(text), &e));
+	ck_assert_int_eq(e.code, SC_EDATA);
+	ck_assert_msg(strstr(e.msg, want) != NULL, "message: %s", e.msg);
+}
+
+START_TEST(test_model_errors_syntax)
+{
+	refuses_text("{\"format\":\"sc-forest\"} x", "text after the model");
+	refuses_text("{\"trees\":[],\"trees\":[]}", "trees: given twice");
+	refuses_text("{\"a\":1,\"\\u0061\":2}", "a: given twice");
+	refuses_text("{\"targets\":[1,2,nan]}", "targets[2]: not a number");
+	refuses_text("{\"targets\":[1,1e999]}", "targets[1]: not a finite");
+	refuses_text("{\"targets\":[01]}", "not JSON");
+	refuses_text("{\"trees\":[{\"feature\":[1.5]}]}",
+	    "tree 0: feature[0]: not an integer");
+	refuses_text("{\"trees\":[{\"rank\":[-1]}]}",
+	    "tree 0: rank[0]: not an integer");
+	refuses_text("{\"trees\":[{\"left\":[99999999999999999999]}]}",
+	    "tree 0: left[0]: not an integer");
+	refuses_text("{\"trees\":[{\"left\":[]}]}", "an array is missing");
+	refuses_text("{\"x\":\"\\q\"}", "not JSON");
+	refuses_text("{\"x\":\"a\nb\"}", "control character");
+	refuses_text("{\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	             "["
+	             "[[[[[[[[[[[[[[[[[[[[[[",
+	    "nested too deep");
 }
 END_TEST
 
@@ -416,10 +492,12 @@ sc_model_suite(void)
 	tc = tcase_create("roundtrip");
 	tcase_add_test(tc, test_model_roundtrip_exact);
 	tcase_add_test(tc, test_model_roundtrip_extra);
+	tcase_add_test(tc, test_model_roundtrip_spelling);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_model_errors_edited);
 	tcase_add_test(tc, test_model_errors_truncated);
+	tcase_add_test(tc, test_model_errors_syntax);
 	tcase_add_test(tc, test_model_errors_fuzz);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
