@@ -480,6 +480,27 @@ sc_forest_quantiles(const struct sc_forest *f, const double *x, const double *q,
 	return 0;
 }
 
+int
+sc_forest_interval(const struct sc_forest *f, const double *x, double level,
+    double *mean, double *lo, double *hi, struct sc_err *e)
+{
+	struct qbuf b = { NULL, NULL, 0, 0, 0 };
+	double q[2] = { (1 - level) / 2, (1 + level) / 2 }, out[2];
+	int rc;
+
+	if (!(level > 0 && level < 1))
+		return sc_err_set(e, SC_EUSAGE, 0,
+		    "interval level %g: want a share in (0, 1)", level);
+	rc = quantiles_buf(f, x, q, 2, out, mean, &b);
+	free(b.e);
+	free(b.tmp);
+	if (rc == -1)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	*lo = out[0];
+	*hi = out[1];
+	return 0;
+}
+
 #define PRED_CHUNK 2048
 
 struct predjob {

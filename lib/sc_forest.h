@@ -100,6 +100,14 @@ int sc_forest_quantiles(const struct sc_forest *f, const double *x,
     const double *q, size_t nq, double *out, struct sc_err *e);
 
 /*
+ * The mean prediction of row x and its central interval at level (in
+ * (0, 1); 0.9 gives the 0.05 and 0.95 quantiles) from one walk of the
+ * trees.  Returns 0, or -1 with SC_EUSAGE (level out of range) or SC_EOS.
+ */
+int sc_forest_interval(const struct sc_forest *f, const double *x, double level,
+    double *mean, double *lo, double *hi, struct sc_err *e);
+
+/*
  * Predict every row of t, whose feature for forest feature j is column
  * map[j] (map NULL: the same order).  mean gets nrows values; when level
  * is in (0, 1) lo and hi get the (1-level)/2 and (1+level)/2 quantiles.

@@ -459,7 +459,15 @@ START_TEST(test_forest_predict_row)
 		ck_assert_int_eq(sc_forest_quantiles(f, x, q, 3, out, &e), 0);
 		ck_assert(out[0] == lo[i] && out[2] == hi[i]);
 		ck_assert(out[0] <= out[1] && out[1] <= out[2]);
+		ck_assert_int_eq(sc_forest_interval(f, x, 0.9, &out[1], &out[0],
+		                     &out[2], &e),
+		    0);
+		ck_assert(out[1] == m[i] && out[0] == lo[i] && out[2] == hi[i]);
 	}
+	ck_assert_int_eq(sc_forest_interval(f, x, 1.0, &out[1], &out[0],
+	                     &out[2], &e),
+	    -1);
+	ck_assert_int_eq(e.code, SC_EUSAGE);
 	/* Quantiles 0 and 1 are the smallest and largest pooled targets. */
 	q[0] = 0;
 	q[1] = 1;
