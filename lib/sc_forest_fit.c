@@ -869,11 +869,17 @@ check_table(struct fit *F, const struct sc_table *t, struct sc_err *e)
 		    "more features (%zu) than "
 		    "rows (%zu)",
 		    F->nf, F->n);
-	for (i = 0; i < F->n; i++)
+	for (i = 0; i < F->n; i++) {
 		if (!isfinite(F->y[i]))
 			return sc_err_set(e, SC_EDATA, sc_table_line(t, i),
 			    "column \"%.64s\": no target value",
 			    sc_table_target(t));
+		/* Sums of squares of such targets would overflow. */
+		if (fabs(F->y[i]) > 1e100)
+			return sc_err_set(e, SC_EDATA, sc_table_line(t, i),
+			    "column \"%.64s\": %g: beyond +-1e100",
+			    sc_table_target(t), F->y[i]);
+	}
 	for (i = 1; i < F->n && F->y[i] == F->y[0]; i++)
 		;
 	if (i == F->n)

@@ -74,6 +74,7 @@ bad "zero rows" 'a,target\n' '0 data rows: a forest needs at least 2'
 bad "one row" 'a,target\n1,2\n' '1 data rows: a forest needs at least 2'
 bad "constant target" 'a,target\n1,2\n2,2\n3,2\n' 'target "target" is constant'
 bad "more features than rows" 'a,b,c,target\n1,2,3,4\n2,3,4,5\n' 'more features \(3\) than rows \(2\)'
+bad "huge target" 'a,target\n1,2\n2,1e300\n' 'stdin:3: column "target": 1e\+300: beyond'
 bad "empty input" '' 'stdin'
 bad "ragged row" 'a,target\n1,2\n3\n' 'stdin:3:'
 t_exit "-o not written on bad input" 65 sc-forest -o "$T_TMP/never.json" "$T_TMP/bad.csv"
