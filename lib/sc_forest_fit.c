@@ -14,6 +14,7 @@
  * forest is byte-identical whatever the thread count.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,17 +34,33 @@ struct bins {
 	int failed;
 };
 
+struct oobl {
+	uint32_t *row;
+	double *val;
+	size_t n;
+	int done;
+};
+
 struct fit {
 	const struct sc_forest_params *p;
 	struct sc_forest *f;
+	const struct sc_table *t;
 	struct bins bins;
 	const double *y;
 	uint32_t *yrank;
 	size_t n, nf, nsamp;
 	long mtry, min_split, min_leaf;
-	double *imp;     /* ntrees x nf */
-	uint64_t *inbag; /* ntrees x words bitmaps */
-	size_t words;
+	double *imp; /* ntrees x nf */
+	/*
+	 * Out-of-bag sums, added tree after tree in tree order whatever
+	 * thread finishes first: a finished tree's list waits in pend until
+	 * the trees before it are in.
+	 */
+	pthread_mutex_t lock;
+	size_t next;
+	struct oobl *pend;
+	double *oobsum;
+	uint32_t *oobn;
 	atomic_int failed;
 };
 
@@ -219,7 +236,7 @@ struct ws {
 	uint64_t *occ;  /* nf x 4 */
 	int *perm, *batch;
 	uint32_t *leafof; /* row -> leaf */
-	uint8_t *sbin;    /* node -> last bin going left */
+	uint8_t *sbin;    /* node -> last bin left, first bin right */
 	size_t sbcap;
 	struct frame *stack;
 	size_t sn, scap;
@@ -294,13 +311,35 @@ make_leaf(struct ws *W, size_t a, size_t b, int id)
 }
 
 /*
- * The leaves the training rows rows[0..m) reach, by their bins, as fitting
- * routed them, into leafof; 8 rows walk in lock step to overlap loads.
+ * A split for routing by bins; its left child is the next node (preorder).
+ * Bins up to lo go left, from hi on right; a row out of the bag may fall
+ * in a bin between (empty in the node's bag), and then its raw value is
+ * compared with the threshold, as prediction will.
+ */
+struct bnode {
+	double thr;
+	int32_t feat;
+	int32_t right;
+	uint8_t lo, hi;
+};
+
+static int
+goes_left(const struct ws *W, const struct bnode *b, unsigned bin, uint32_t row)
+{
+	if (bin <= b->lo)
+		return 1;
+	if (bin >= b->hi)
+		return 0;
+	return sc_table_column(W->F->t, (size_t)b->feat)[row] <= b->thr;
+}
+
+/*
+ * The leaves the training rows rows[0..m) reach, as prediction routes
+ * them, into leafof; 8 rows walk in lock step to overlap loads.
  */
 static void
-route(struct ws *W, const uint32_t *rows, size_t m)
+route(struct ws *W, const struct bnode *bn, const uint32_t *rows, size_t m)
 {
-	const struct tree *t = W->t;
 	const uint8_t *rb[WALK_LANES];
 	int32_t at[WALK_LANES], f;
 	size_t i, r, nr, nf = W->F->nf;
@@ -315,16 +354,44 @@ route(struct ws *W, const uint32_t *rows, size_t m)
 		do {
 			busy = 0;
 			for (r = 0; r < nr; r++)
-				if ((f = t->feature[at[r]]) >= 0) {
-					at[r] = rb[r][f] <= W->sbin[at[r]]
-					    ? t->left[at[r]]
-					    : t->right[at[r]];
+				if ((f = bn[at[r]].feat) >= 0) {
+					at[r] = goes_left(W, &bn[at[r]],
+					            rb[r][f], rows[i + r])
+					    ? at[r] + 1
+					    : bn[at[r]].right;
 					busy = 1;
 				}
 		} while (busy);
 		for (r = 0; r < nr; r++)
 			W->leafof[rows[i + r]] = (uint32_t)at[r];
 	}
+}
+
+/* Route the out-of-bag rows, listed in the sample array's room. */
+static int
+route_oob(struct ws *W, size_t *noob)
+{
+	const struct tree *t = W->t;
+	struct bnode *bn = malloc(t->n * sizeof(*bn));
+	uint32_t *rows = (uint32_t *)(void *)W->s;
+	size_t i, at;
+
+	if (bn == NULL)
+		return -1;
+	for (i = 0; i < t->n; i++) {
+		bn[i].feat = t->feature[i];
+		bn[i].right = t->right[i];
+		bn[i].thr = t->threshold[i];
+		bn[i].lo = t->feature[i] >= 0 ? W->sbin[2 * i] : 0;
+		bn[i].hi = t->feature[i] >= 0 ? W->sbin[2 * i + 1] : 0;
+	}
+	for (i = 0, at = 0; i < W->F->n; i++)
+		if (W->cnt[i] == 0)
+			rows[at++] = (uint32_t)i;
+	route(W, bn, rows, at);
+	free(bn);
+	*noob = at;
+	return 0;
 }
 
 /*
@@ -339,11 +406,6 @@ keep_ranks(struct ws *W)
 	size_t n = W->F->n, i, at;
 	uint32_t *pos, *r;
 
-	/* The out-of-bag rows, listed where the samples were. */
-	for (i = 0, at = 0; i < n; i++)
-		if (W->cnt[i] == 0)
-			((uint32_t *)(void *)W->s)[at++] = (uint32_t)i;
-	route(W, (uint32_t *)(void *)W->s, at);
 	for (i = 0; i < n; i++)
 		t->count[W->leafof[i]]++;
 	if ((t->rank = malloc(n * sizeof(*t->rank))) == NULL ||
@@ -529,14 +591,15 @@ split_node(struct ws *W, const struct frame *fr, int id,
 		}
 	}
 	if (W->sbcap < t->n) {
-		uint8_t *p = realloc(W->sbin, t->cap);
+		uint8_t *p = realloc(W->sbin, 2 * t->cap);
 
 		if (p == NULL)
 			return -1;
 		W->sbin = p;
 		W->sbcap = t->cap;
 	}
-	W->sbin[id] = (uint8_t)best->bin;
+	W->sbin[2 * id] = (uint8_t)best->bin;
+	W->sbin[2 * id + 1] = (uint8_t)best->next;
 	t->feature[id] = best->f;
 	t->threshold[id] = cut(&W->F->bins, best->f, best->bin, best->next);
 	W->imp[best->f] += gain > 0 ? gain : 0;
@@ -588,12 +651,11 @@ shrink_tree(struct tree *t)
 	t->cap = t->n;
 }
 
-/* Draw the bootstrap of tree k and fill the samples; their number. */
+/* Draw the bootstrap of the tree and fill the samples; their number. */
 static size_t
-draw_samples(struct ws *W, size_t k)
+draw_samples(struct ws *W)
 {
 	const struct fit *F = W->F;
-	uint64_t *bits = F->inbag + k * F->words;
 	size_t i, m = 0;
 
 	if (!F->p->bootstrap)
@@ -607,20 +669,68 @@ draw_samples(struct ws *W, size_t k)
 			W->s[m].row = (uint32_t)i;
 			W->s[m].w = W->cnt[i];
 			W->s[m++].y = F->y[i];
-			bits[i / 64] |= 1ULL << (i % 64);
 		}
 	return m;
+}
+
+/* Add tree k's list to the sums, then every waiting list that follows. */
+static void
+add_pending(struct fit *F)
+{
+	struct oobl *l;
+	size_t i;
+
+	while (F->next < (size_t)F->p->trees && F->pend[F->next].done) {
+		l = &F->pend[F->next++];
+		for (i = 0; i < l->n; i++) {
+			F->oobsum[l->row[i]] += l->val[i];
+			F->oobn[l->row[i]]++;
+		}
+		free(l->row);
+		free(l->val);
+		l->row = NULL;
+		l->val = NULL;
+	}
+}
+
+/* Hand in tree k's out-of-bag predictions (its first noob samples' rows). */
+static int
+commit_oob(struct ws *W, size_t k, size_t noob)
+{
+	struct fit *F = W->F;
+	const uint32_t *rows = (const uint32_t *)(const void *)W->s;
+	struct oobl l = { NULL, NULL, noob, 1 };
+	size_t i;
+
+	if (noob > 0) {
+		l.row = malloc(noob * sizeof(*l.row));
+		l.val = malloc(noob * sizeof(*l.val));
+		if (l.row == NULL || l.val == NULL) {
+			free(l.row);
+			free(l.val);
+			return -1;
+		}
+		for (i = 0; i < noob; i++) {
+			l.row[i] = rows[i];
+			l.val[i] = W->t->value[W->leafof[rows[i]]];
+		}
+	}
+	pthread_mutex_lock(&F->lock);
+	F->pend[k] = l;
+	add_pending(F);
+	pthread_mutex_unlock(&F->lock);
+	return 0;
 }
 
 static int
 grow_tree(struct ws *W, size_t k)
 {
 	struct frame fr;
-	size_t m, j;
+	size_t m, j, noob;
 	double sum = 0;
 
 	sc_rng_seed(&W->rng, W->F->p->seed, k);
-	m = draw_samples(W, k);
+	m = draw_samples(W);
 	if (push(W, 0, (uint32_t)m, -1, 0, 0) == -1)
 		return -1;
 	while (W->sn > 0) {
@@ -628,7 +738,8 @@ grow_tree(struct ws *W, size_t k)
 		if (grow_node(W, &fr) == -1)
 			return -1;
 	}
-	if (keep_ranks(W) == -1)
+	if (route_oob(W, &noob) == -1 || keep_ranks(W) == -1 ||
+	    commit_oob(W, k, noob) == -1)
 		return -1;
 	shrink_tree(W->t);
 	for (j = 0; j < W->F->nf; j++)
@@ -679,101 +790,20 @@ tree_job(void *arg, size_t k)
 	free(W.stack);
 }
 
-#define OOB_CHUNK 2048
-
-struct oob {
-	const struct fit *F;
-	const struct sc_table *t;
-	double *pred; /* NaN: never out of bag */
-	atomic_int failed;
-};
-
-/* OOB predictions of rows [first, first + m), tree after tree. */
-static int
-oob_rows(struct oob *o, size_t first, size_t m, double *x, double *sum,
-    uint32_t *n, uint32_t *idx, const struct pnode **lp)
-{
-	const struct fit *F = o->F;
-	size_t i, j, t, k;
-
-	for (j = 0; j < F->nf; j++) {
-		const double *col = sc_table_column(o->t, j);
-
-		for (i = 0; i < m; i++)
-			x[i * F->nf + j] = col[first + i];
-	}
-	memset(sum, 0, m * sizeof(*sum));
-	memset(n, 0, m * sizeof(*n));
-	for (t = 0; t < F->f->ntrees; t++) {
-		const uint64_t *bits = F->inbag + t * F->words;
-
-		for (i = 0, k = 0; i < m; i++)
-			if (!(bits[(first + i) / 64] &
-			        (1ULL << ((first + i) % 64))))
-				idx[k++] = (uint32_t)i;
-		tree_walk_rows(&F->f->trees[t], x, F->nf, idx, k, lp);
-		for (i = 0; i < k; i++) {
-			sum[idx[i]] += lp[i]->thr;
-			n[idx[i]]++;
-		}
-	}
-	for (i = 0; i < m; i++)
-		o->pred[first + i] = n[i] > 0 ? sum[i] / n[i] : NAN;
-	return 0;
-}
-
+/* The OOB RMSE from the sums: over rows some tree left out of its bag. */
 static void
-oob_chunk(void *arg, size_t k)
+oob_rmse(struct fit *F)
 {
-	struct oob *o = arg;
-	size_t first = k * OOB_CHUNK, m = o->F->n - first;
-	double *x, *sum;
-	uint32_t *n, *idx;
-	const struct pnode **lp;
-
-	m = m < OOB_CHUNK ? m : OOB_CHUNK;
-	x = malloc(m * o->F->nf * sizeof(*x));
-	sum = malloc(m * sizeof(*sum));
-	n = malloc(m * sizeof(*n));
-	idx = malloc(m * sizeof(*idx));
-	lp = malloc(m * sizeof(*lp));
-	if (x == NULL || sum == NULL || n == NULL || idx == NULL || lp == NULL)
-		o->failed = 1;
-	else
-		oob_rows(o, first, m, x, sum, n, idx, lp);
-	free(x);
-	free(sum);
-	free(n);
-	free(idx);
-	free(lp);
-}
-
-static int
-oob_rmse(struct fit *F, const struct sc_table *t, struct sc_err *e)
-{
-	struct oob o = { F, t, NULL, 0 };
-	double sse = 0;
+	double sse = 0, d;
 	size_t i, n = 0;
 
-	if (!F->p->bootstrap)
-		return 0;
-	if ((o.pred = malloc(F->n * sizeof(double))) == NULL)
-		return sc_err_set(e, SC_EOS, 0, "out of memory");
-	if (forest_parallel(F->p->threads, (F->n + OOB_CHUNK - 1) / OOB_CHUNK,
-	        oob_chunk, &o, e) == -1 ||
-	    o.failed) {
-		free(o.pred);
-		return o.failed ? sc_err_set(e, SC_EOS, 0, "out of memory")
-		                : -1;
-	}
 	for (i = 0; i < F->n; i++)
-		if (!isnan(o.pred[i])) {
-			sse += (F->y[i] - o.pred[i]) * (F->y[i] - o.pred[i]);
+		if (F->oobn[i] > 0) {
+			d = F->y[i] - F->oobsum[i] / F->oobn[i];
+			sse += d * d;
 			n++;
 		}
-	F->f->oob = n > 0 ? sqrt(sse / (double)n) : NAN;
-	free(o.pred);
-	return 0;
+	F->f->oob = F->p->bootstrap && n > 0 ? sqrt(sse / (double)n) : NAN;
 }
 
 /* The sorted distinct targets and each row's rank among them. */
@@ -912,6 +942,7 @@ sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
     struct sc_err *e)
 {
 	struct fit F;
+	size_t k;
 	int rc = -1;
 
 	memset(&F, 0, sizeof(F));
@@ -919,7 +950,7 @@ sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
 	F.n = sc_table_nrows(t);
 	F.nf = sc_table_nfeatures(t);
 	F.y = sc_table_y(t);
-	F.words = (F.n + 63) / 64;
+	F.t = t;
 	if (sc_forest_check(p, e) == -1 || check_table(&F, t, e) == -1 ||
 	    resolve(&F, e) == -1)
 		return NULL;
@@ -927,8 +958,12 @@ sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
 	         (size_t)p->trees, e)) == NULL)
 		return NULL;
 	F.imp = calloc((size_t)p->trees * F.nf, sizeof(double));
-	F.inbag = calloc((size_t)p->trees * F.words, sizeof(uint64_t));
-	if (F.imp == NULL || F.inbag == NULL) {
+	F.pend = calloc((size_t)p->trees, sizeof(*F.pend));
+	F.oobsum = calloc(F.n, sizeof(*F.oobsum));
+	F.oobn = calloc(F.n, sizeof(*F.oobn));
+	pthread_mutex_init(&F.lock, NULL);
+	if (F.imp == NULL || F.pend == NULL || F.oobsum == NULL ||
+	    F.oobn == NULL) {
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto out;
 	}
@@ -941,11 +976,19 @@ sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
 		goto out;
 	}
 	reduce_importances(&F);
-	rc = oob_rmse(&F, t, e);
+	oob_rmse(&F);
+	rc = 0;
 out:
+	for (k = 0; F.pend != NULL && k < (size_t)p->trees; k++) {
+		free(F.pend[k].row);
+		free(F.pend[k].val);
+	}
+	pthread_mutex_destroy(&F.lock);
+	free(F.pend);
+	free(F.oobsum);
+	free(F.oobn);
 	free_bins(&F.bins);
 	free(F.imp);
-	free(F.inbag);
 	free(F.yrank);
 	if (rc == -1) {
 		sc_forest_free(F.f);

@@ -263,12 +263,15 @@ START_TEST(test_forest_tree_invariants)
 		}
 		for (node = 0; node < tr.nodes; node++)
 			ck_assert_int_le(depth[node], 6);
-		/* Without bootstrap every training row lands in a leaf. */
-		for (i = 0; !p.bootstrap && i < sc_table_nrows(t); i++) {
+		/*
+		 * Every training row, in the bag or not, is kept in the leaf
+		 * that prediction routes it to (the quantile leaves).
+		 */
+		for (i = 0; i < sc_table_nrows(t); i++) {
 			row_of(t, i, x);
 			rows[leaf_of(&tr, x)]++;
 		}
-		for (node = 0; !p.bootstrap && node < tr.nodes; node++)
+		for (node = 0; node < tr.nodes; node++)
 			if (tr.feature[node] < 0)
 				ck_assert_uint_eq(rows[node], tr.count[node]);
 		free(depth);
