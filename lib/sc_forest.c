@@ -294,74 +294,17 @@ sc_forest_predict(const struct sc_forest *f, const double *x)
 
 struct qent {
 	uint32_t rank;
-	float w; /* 1 / leaf size: exact enough for ranks */
+	double w;
 };
 
+/* Scratch for quantiles: one row's leaves, and one bucket's entries. */
 struct qbuf {
-	struct qent *e, *tmp;
-	size_t n, cap, tcap;
+	uint32_t (*lf)[2]; /* per tree: rank offset, rank count */
+	struct qent *tmp;
+	size_t tcap;
 };
 
 #define QBUCKETS 256
-
-/* Make room for k more entries in b; -1 when out of memory. */
-static int
-qroom(struct qbuf *b, size_t k)
-{
-	size_t cap = b->cap ? b->cap : 1024;
-	struct qent *ne;
-
-	if (b->n + k <= b->cap)
-		return 0;
-	while (cap < b->n + k)
-		cap *= 2;
-	if ((ne = realloc(b->e, cap * sizeof(*ne))) == NULL)
-		return -1;
-	b->e = ne;
-	b->cap = cap;
-	return 0;
-}
-
-/* Add the k ranks at off of tree tr to b, each weighing 1/k. */
-static int
-pool_leaf(const struct tree *tr, uint32_t off, uint32_t k, struct qbuf *b)
-{
-	const uint32_t *r = tr->rank + off;
-	float w = 1.0f / (float)k;
-	size_t j;
-
-	if (qroom(b, k) == -1)
-		return -1;
-	for (j = 0; j < k; j++) {
-		b->e[b->n].rank = r[j];
-		b->e[b->n++].w = w;
-	}
-	return 0;
-}
-
-/*
- * Pool the leaf entries row x reaches into b and put the mean prediction
- * in *mean (one walk serves both); -1 when out of memory.
- */
-static int
-pool_leaves(const struct sc_forest *f, const double *x, struct qbuf *b,
-    double *mean)
-{
-	const struct pnode *p;
-	double sum = 0;
-	size_t t;
-
-	b->n = 0;
-	for (t = 0; t < f->ntrees; t++) {
-		p = tree_walk(&f->trees[t], x);
-		sum += p->thr;
-		if (pool_leaf(&f->trees[t], p->kids, (uint32_t)(-1 - p->feat),
-		        b) == -1)
-			return -1;
-	}
-	*mean = sum / (double)f->ntrees;
-	return 0;
-}
 
 static int
 cmp_qent(const void *a, const void *b)
@@ -391,55 +334,115 @@ sort_qent(struct qent *e, size_t n)
 	}
 }
 
+/* The entries of bucket [lo, hi] of ranks, from every leaf, into b->tmp. */
+static int
+gather(const struct sc_forest *f, const uint32_t (*lf)[2], uint32_t lo,
+    uint32_t hi, size_t total, struct qbuf *b, size_t *m)
+{
+	const uint32_t *r;
+	size_t t, j, k;
+	double w;
+
+	if (b->tcap < total) {
+		struct qent *p = realloc(b->tmp, total * sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		b->tmp = p;
+		b->tcap = total;
+	}
+	for (t = 0, *m = 0; t < f->ntrees; t++) {
+		r = f->trees[t].rank + lf[t][0];
+		k = lf[t][1];
+		w = 1.0 / (double)k;
+		/* A leaf's ranks are sorted: skip to the bucket, stop after. */
+		for (j = 0; j < k && r[j] < lo; j++)
+			;
+		for (; j < k && r[j] <= hi; j++) {
+			b->tmp[*m].rank = r[j];
+			b->tmp[(*m)++].w = w;
+		}
+	}
+	return 0;
+}
+
 /*
- * For each target t[k] (a cumulative weight), the smallest rank of the
- * pool whose cumulative weight reaches it.  One pass spreads the weights
- * over QBUCKETS buckets of the pool's rank range; a target's bucket is
- * found by a scan of the buckets, and only that bucket's entries are
- * sorted.  No branchy selection, no full sort.
+ * For each target t[q] (a cumulative weight; the total is the number of
+ * trees), the smallest rank whose cumulative weight over the leaves lf
+ * reaches it.  One pass over the leaves' sorted rank lists spreads their
+ * weights (1/leaf size) over QBUCKETS buckets of their rank range; a scan
+ * of the buckets finds a target's bucket, and only that bucket's entries
+ * are gathered and sorted.  Nothing is copied but one bucket.
  */
 static int
-wquantiles(struct qbuf *b, const double *t, size_t nq, uint32_t *out)
+leaf_quantiles(const struct sc_forest *f, const uint32_t (*lf)[2],
+    const double *t, size_t nq, uint32_t *out, struct qbuf *b)
 {
-	double bw[QBUCKETS], acc;
+	double bw[QBUCKETS], acc, w;
 	uint32_t rmin = UINT32_MAX, rmax = 0, span;
-	size_t i, k, bk, m;
+	const uint32_t *r;
+	size_t i, q, bk, m, k, total = 0;
 	int sh = 0;
 
-	for (i = 0; i < b->n; i++) {
-		rmin = b->e[i].rank < rmin ? b->e[i].rank : rmin;
-		rmax = b->e[i].rank > rmax ? b->e[i].rank : rmax;
+	for (i = 0; i < f->ntrees; i++) {
+		r = f->trees[i].rank + lf[i][0];
+		k = lf[i][1];
+		rmin = r[0] < rmin ? r[0] : rmin;
+		rmax = r[k - 1] > rmax ? r[k - 1] : rmax;
+		total += k;
 	}
 	for (span = rmax - rmin; (span >> sh) >= QBUCKETS; sh++)
 		;
 	memset(bw, 0, sizeof(bw));
-	for (i = 0; i < b->n; i++)
-		bw[(b->e[i].rank - rmin) >> sh] += b->e[i].w;
-	for (k = 0; k < nq; k++) {
-		for (bk = 0, acc = 0; bk < QBUCKETS && acc + bw[bk] < t[k];
+	for (i = 0; i < f->ntrees; i++) {
+		r = f->trees[i].rank + lf[i][0];
+		w = 1.0 / (double)lf[i][1];
+		for (k = 0; k < lf[i][1]; k++)
+			bw[(r[k] - rmin) >> sh] += w;
+	}
+	for (q = 0; q < nq; q++) {
+		for (bk = 0, acc = 0; bk < QBUCKETS && acc + bw[bk] < t[q];
 		     bk++)
 			acc += bw[bk];
-		out[k] = rmax;
+		out[q] = rmax;
 		if (bk == QBUCKETS)
 			continue; /* rounding left the total short */
-		if (b->tcap < b->n) {
-			struct qent *p = realloc(b->tmp, b->n * sizeof(*p));
-
-			if (p == NULL)
-				return -1;
-			b->tmp = p;
-			b->tcap = b->n;
-		}
-		for (i = 0, m = 0; i < b->n; i++)
-			if (((b->e[i].rank - rmin) >> sh) == bk)
-				b->tmp[m++] = b->e[i];
+		if (gather(f, lf, rmin + ((uint32_t)bk << sh),
+		        rmin + ((uint32_t)bk << sh) + ((1U << sh) - 1), total,
+		        b, &m) == -1)
+			return -1;
 		sort_qent(b->tmp, m);
 		for (i = 0; i < m; i++) {
-			out[k] = b->tmp[i].rank;
-			if ((acc += b->tmp[i].w) >= t[k])
+			out[q] = b->tmp[i].rank;
+			if ((acc += b->tmp[i].w) >= t[q])
 				break;
 		}
 	}
+	return 0;
+}
+
+/*
+ * The leaves row x reaches, into b->lf, and the mean prediction into
+ * *mean (one walk serves both); -1 when out of memory.
+ */
+static int
+row_leaves(const struct sc_forest *f, const double *x, struct qbuf *b,
+    double *mean)
+{
+	const struct pnode *p;
+	double sum = 0;
+	size_t t;
+
+	if (b->lf == NULL &&
+	    (b->lf = malloc(f->ntrees * sizeof(*b->lf))) == NULL)
+		return -1;
+	for (t = 0; t < f->ntrees; t++) {
+		p = tree_walk(&f->trees[t], x);
+		sum += p->thr;
+		b->lf[t][0] = p->kids;
+		b->lf[t][1] = (uint32_t)(-1 - p->feat);
+	}
+	*mean = sum / (double)f->ntrees;
 	return 0;
 }
 
@@ -451,13 +454,14 @@ quantiles_buf(const struct sc_forest *f, const double *x, const double *q,
 	uint32_t r[8];
 	size_t k, i, c;
 
-	if (pool_leaves(f, x, b, mean) == -1)
+	if (row_leaves(f, x, b, mean) == -1)
 		return -1;
 	for (k = 0; k < nq; k += c) {
 		c = nq - k < 8 ? nq - k : 8;
 		for (i = 0; i < c; i++)
 			t[i] = q[k + i] * (double)f->ntrees;
-		if (wquantiles(b, t, c, r) == -1)
+		if (leaf_quantiles(f, (const uint32_t(*)[2])b->lf, t, c, r,
+		        b) == -1)
 			return -1;
 		for (i = 0; i < c; i++)
 			out[k + i] = f->ytab[r[i]];
@@ -469,11 +473,11 @@ int
 sc_forest_quantiles(const struct sc_forest *f, const double *x, const double *q,
     size_t nq, double *out, struct sc_err *e)
 {
-	struct qbuf b = { NULL, NULL, 0, 0, 0 };
+	struct qbuf b = { NULL, NULL, 0 };
 	double mean;
 	int rc = quantiles_buf(f, x, q, nq, out, &mean, &b);
 
-	free(b.e);
+	free(b.lf);
 	free(b.tmp);
 	if (rc == -1)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
@@ -484,7 +488,7 @@ int
 sc_forest_interval(const struct sc_forest *f, const double *x, double level,
     double *mean, double *lo, double *hi, struct sc_err *e)
 {
-	struct qbuf b = { NULL, NULL, 0, 0, 0 };
+	struct qbuf b = { NULL, NULL, 0 };
 	double q[2] = { (1 - level) / 2, (1 + level) / 2 }, out[2];
 	int rc;
 
@@ -492,7 +496,7 @@ sc_forest_interval(const struct sc_forest *f, const double *x, double level,
 		return sc_err_set(e, SC_EUSAGE, 0,
 		    "interval level %g: want a share in (0, 1)", level);
 	rc = quantiles_buf(f, x, q, 2, out, mean, &b);
-	free(b.e);
+	free(b.lf);
 	free(b.tmp);
 	if (rc == -1)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
@@ -581,15 +585,12 @@ chunk_quantiles(struct predjob *j, size_t first, size_t m, uint32_t (*leaf)[2],
 	double tq[2] = { j->q[0] * (double)f->ntrees,
 		j->q[1] * (double)f->ntrees };
 	uint32_t r[2];
-	size_t i, t;
+	size_t i;
 
 	for (i = 0; i < m; i++) {
-		b->n = 0;
-		for (t = 0; t < f->ntrees; t++)
-			if (pool_leaf(&f->trees[t], leaf[i * f->ntrees + t][0],
-			        leaf[i * f->ntrees + t][1], b) == -1)
-				return -1;
-		if (wquantiles(b, tq, 2, r) == -1)
+		if (leaf_quantiles(f,
+		        (const uint32_t(*)[2])(leaf + i * f->ntrees), tq, 2, r,
+		        b) == -1)
 			return -1;
 		j->lo[first + i] = f->ytab[r[0]];
 		j->hi[first + i] = f->ytab[r[1]];
@@ -602,7 +603,7 @@ predict_chunk(void *arg, size_t k)
 {
 	struct predjob *j = arg;
 	size_t nf = j->f->nfeat, n = sc_table_nrows(j->t), i, c, first, m;
-	struct qbuf b = { NULL, NULL, 0, 0, 0 };
+	struct qbuf b = { NULL, NULL, 0 };
 	double *x, *sum;
 	uint32_t(*leaf)[2] = NULL;
 	const struct pnode **lp;
@@ -632,7 +633,7 @@ predict_chunk(void *arg, size_t k)
 	if (leaf != NULL && chunk_quantiles(j, first, m, leaf, &b) == -1)
 		j->failed = 1;
 out:
-	free(b.e);
+	free(b.lf);
 	free(b.tmp);
 	free(x);
 	free(sum);

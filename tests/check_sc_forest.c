@@ -448,7 +448,9 @@ START_TEST(test_forest_predict_row)
 	struct sc_forest *f;
 	size_t n = sc_table_nrows(t), i, map[3] = { 0, 1, 2 };
 	double *m = malloc(n * sizeof(*m)), *lo = malloc(n * sizeof(*lo));
-	double *hi = malloc(n * sizeof(*hi)), x[3], q[3] = { 0.05, 0.5, 0.95 };
+	double *hi = malloc(n * sizeof(*hi)), x[3];
+	/* As the table call computes them, to the last bit. */
+	double q[3] = { (1 - 0.9) / 2, 0.5, (1 + 0.9) / 2 };
 	double out[3];
 
 	params(&p, 30, 2);
