@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Growing the forest.  Features are binned once: at most 256 bins by
- * quantiles of each feature (exact when it has fewer distinct values),
- * stored row-major as bytes so that a node's rows bring all their bins in
- * one cache line.  A tree's bootstrap is a count per row, never a copy;
+ * Growing the forest.  Features are binned once (sc_forest_bins.c).  A
+ * tree's bootstrap is a count per row, never a copy;
  * its in-bag rows are an array of (row, count, y) partitioned in place,
  * node by node, depth first.  A node's split search fills one histogram
  * per drawn feature in a single pass over its rows and scans only the
@@ -21,18 +19,6 @@
 
 #include "sc_forest_int.h"
 #include "sc_rng.h"
-
-#define NBINS 256
-
-struct bins {
-	size_t n, nf;
-	uint8_t *b;    /* n rows of nf bins */
-	int *nb;       /* bins per feature */
-	double *upper; /* nf x NBINS: largest value in a bin */
-	double *lower; /* nf x NBINS: smallest value in a bin */
-	const struct sc_table *t;
-	int failed;
-};
 
 struct oobl {
 	uint32_t *row;
@@ -63,141 +49,6 @@ struct fit {
 	uint32_t *oobn;
 	atomic_int failed;
 };
-
-/*
- * Sort n finite doubles: an LSD radix sort on their bits made monotonic,
- * a byte at a time, skipping bytes all keys share.  tmp holds n more.
- */
-static void
-sort_doubles(double *v, uint64_t *tmp, size_t n)
-{
-	uint64_t *a = (uint64_t *)(void *)v, *b = tmp, *t, k;
-	size_t cnt[256], i, sum, c;
-	int shift;
-
-	for (i = 0; i < n; i++)
-		a[i] ^= (a[i] >> 63) ? ~0ULL : 1ULL << 63;
-	for (shift = 0; shift < 64; shift += 8) {
-		memset(cnt, 0, sizeof(cnt));
-		for (i = 0; i < n; i++)
-			cnt[(a[i] >> shift) & 0xff]++;
-		if (cnt[(a[0] >> shift) & 0xff] == n)
-			continue;
-		for (i = 0, sum = 0; i < 256; i++) {
-			c = cnt[i];
-			cnt[i] = sum;
-			sum += c;
-		}
-		for (i = 0; i < n; i++)
-			b[cnt[(a[i] >> shift) & 0xff]++] = a[i];
-		t = a;
-		a = b;
-		b = t;
-	}
-	for (i = 0; i < n; i++) {
-		k = a[i];
-		k ^= (k >> 63) ? 1ULL << 63 : ~0ULL;
-		memcpy(&v[i], &k, sizeof(k));
-	}
-}
-
-/* Choose the bins of feature j and bin its column. */
-static void
-bin_feature(void *arg, size_t j)
-{
-	struct bins *B = arg;
-	const double *col = sc_table_column(B->t, j);
-	double *v, *up = B->upper + j * NBINS, *lo = B->lower + j * NBINS;
-	size_t n = B->n, i, u = 0, k, nb = 0, a, z;
-	uint64_t *tmp = malloc(n * sizeof(*tmp));
-
-	if ((v = malloc(n * sizeof(*v))) == NULL || tmp == NULL) {
-		free(v);
-		free(tmp);
-		B->failed = 1;
-		return;
-	}
-	memcpy(v, col, n * sizeof(*v));
-	sort_doubles(v, tmp, n);
-	free(tmp);
-	for (i = 0; i < n && u <= NBINS; i++)
-		if (i == 0 || v[i] != v[i - 1])
-			u++;
-	if (u <= NBINS) {
-		/* Few distinct values: one bin each, so the bins are exact. */
-		for (i = 0; i < n; i++)
-			if (i == 0 || v[i] != v[i - 1]) {
-				up[nb] = lo[nb] = v[i];
-				nb++;
-			}
-	} else {
-		for (k = 1; k <= NBINS; k++) {
-			double e = v[k == NBINS ? n - 1 : (k * n) / NBINS - 1];
-
-			if (nb == 0 || e > up[nb - 1])
-				up[nb++] = e;
-		}
-		for (k = 0, i = 0; k < nb; k++) {
-			lo[k] = v[i];
-			while (i < n && v[i] <= up[k])
-				i++;
-		}
-	}
-	free(v);
-	B->nb[j] = (int)nb;
-	for (i = 0; i < n; i++) {
-		a = 0, z = nb - 1;
-		while (a < z) {
-			k = (a + z) / 2;
-			if (col[i] <= up[k])
-				z = k;
-			else
-				a = k + 1;
-		}
-		B->b[i * B->nf + j] = (uint8_t)a;
-	}
-}
-
-static int
-make_bins(struct fit *F, const struct sc_table *t, struct sc_err *e)
-{
-	struct bins *B = &F->bins;
-
-	B->n = F->n;
-	B->nf = F->nf;
-	B->t = t;
-	B->b = malloc(F->n * F->nf);
-	B->nb = calloc(F->nf, sizeof(*B->nb));
-	B->upper = malloc(F->nf * NBINS * sizeof(double));
-	B->lower = malloc(F->nf * NBINS * sizeof(double));
-	if (B->b == NULL || B->nb == NULL || B->upper == NULL ||
-	    B->lower == NULL)
-		return sc_err_set(e, SC_EOS, 0, "out of memory");
-	if (forest_parallel(F->p->threads, F->nf, bin_feature, B, e) == -1)
-		return -1;
-	if (B->failed)
-		return sc_err_set(e, SC_EOS, 0, "out of memory");
-	return 0;
-}
-
-static void
-free_bins(struct bins *B)
-{
-	free(B->b);
-	free(B->nb);
-	free(B->upper);
-	free(B->lower);
-}
-
-/* The threshold between bins a and b (> a) of feature j: a midpoint. */
-static double
-cut(const struct bins *B, int j, int a, int b)
-{
-	double x = B->upper[j * NBINS + a], y = B->lower[j * NBINS + b];
-	double m = x + (y - x) / 2;
-
-	return m >= x && m < y ? m : x;
-}
 
 struct samp {
 	uint32_t row;
@@ -601,7 +452,8 @@ split_node(struct ws *W, const struct frame *fr, int id,
 	W->sbin[2 * id] = (uint8_t)best->bin;
 	W->sbin[2 * id + 1] = (uint8_t)best->next;
 	t->feature[id] = best->f;
-	t->threshold[id] = cut(&W->F->bins, best->f, best->bin, best->next);
+	t->threshold[id] =
+	    bins_cut(&W->F->bins, best->f, best->bin, best->next);
 	W->imp[best->f] += gain > 0 ? gain : 0;
 	if (push(W, (uint32_t)i, fr->end, id, 0, fr->depth + 1) == -1 ||
 	    push(W, fr->start, (uint32_t)i, id, 1, fr->depth + 1) == -1)
@@ -821,7 +673,7 @@ rank_targets(struct fit *F, struct sc_err *e)
 	if ((tmp = malloc(F->n * sizeof(*tmp))) == NULL)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
 	memcpy(f->ytab, F->y, F->n * sizeof(double));
-	sort_doubles(f->ytab, tmp, F->n);
+	forest_sort_doubles(f->ytab, tmp, F->n);
 	free(tmp);
 	for (i = 0; i < F->n; i++)
 		if (u == 0 || f->ytab[i] != f->ytab[u - 1])
@@ -967,7 +819,8 @@ sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto out;
 	}
-	if (rank_targets(&F, e) == -1 || make_bins(&F, t, e) == -1 ||
+	if (rank_targets(&F, e) == -1 ||
+	    bins_make(&F.bins, t, p->threads, e) == -1 ||
 	    forest_parallel(p->threads, (size_t)p->trees, tree_job, &F, e) ==
 	        -1)
 		goto out;
@@ -987,7 +840,7 @@ out:
 	free(F.pend);
 	free(F.oobsum);
 	free(F.oobn);
-	free_bins(&F.bins);
+	bins_free(&F.bins);
 	free(F.imp);
 	free(F.yrank);
 	if (rc == -1) {

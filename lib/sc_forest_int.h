@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "sc_forest.h"
+#include "sc_table.h"
 
 /*
  * The walking layout: 16 bytes a node, the two children side by side.  A
@@ -45,6 +46,36 @@ struct sc_forest {
 	double oob;
 	double *imp;
 };
+
+#define NBINS 256
+
+struct bins {
+	size_t n, nf;
+	uint8_t *b;    /* n rows of nf bins */
+	int *nb;       /* bins per feature */
+	double *upper; /* nf x NBINS: largest value in a bin */
+	double *lower; /* nf x NBINS: smallest value in a bin */
+	const struct sc_table *t;
+	int failed;
+};
+
+/*
+ * Bin every feature of t into B, with up to threads threads.  Returns 0,
+ * or -1 with SC_EOS; B is freed with bins_free() either way.
+ */
+int bins_make(struct bins *B, const struct sc_table *t, int threads,
+    struct sc_err *e);
+void bins_free(struct bins *B);
+
+/*
+ * The threshold between bins a and b (> a) of feature j: the midpoint of
+ * a's largest and b's smallest value, or a's largest when the midpoint
+ * rounds onto b's.
+ */
+double bins_cut(const struct bins *B, int j, int a, int b);
+
+/* Sort n finite doubles (radix sort; tmp holds n more). */
+void forest_sort_doubles(double *v, uint64_t *tmp, size_t n);
 
 /* An empty forest with names copied; NULL with SC_EOS. */
 struct sc_forest *forest_new(const struct sc_forest_params *,
