@@ -62,6 +62,9 @@ struct sc_forest;
 
 /*
  * Fit a forest to the features and target of t (borrowed, not kept).
+ * Tree k draws from sc_rng_seed(seed, k) alone, first its bootstrap (the
+ * max_samples draws of sc_rng_below(rows)), so a tree's bag can be
+ * recomputed and the forest does not depend on the thread count.
  * Returns a forest the caller frees with sc_forest_free(), or NULL with
  * SC_EUSAGE (a parameter out of range for this table) or SC_EDATA (fewer
  * than 2 rows, more features than rows, a constant or missing target),
@@ -73,6 +76,10 @@ struct sc_forest *sc_forest_fit(const struct sc_forest_params *p,
 /* Free f; NULL is a no-op. */
 void sc_forest_free(struct sc_forest *f);
 
+/*
+ * The forest's parameters, its number of features, feature j's name, the
+ * target's name and the number of trees (all borrowed from f).
+ */
 const struct sc_forest_params *sc_forest_params(const struct sc_forest *f);
 size_t sc_forest_nfeatures(const struct sc_forest *f);
 const char *sc_forest_feature(const struct sc_forest *f, size_t j);

@@ -41,6 +41,7 @@ struct sc_table *sc_table_read(FILE *fp, const struct sc_table_opts *opts,
 /* Free t; NULL is a no-op. */
 void sc_table_free(struct sc_table *t);
 
+/* The number of data rows, and of feature columns. */
 size_t sc_table_nrows(const struct sc_table *t);
 size_t sc_table_nfeatures(const struct sc_table *t);
 
@@ -70,7 +71,10 @@ const char *sc_table_target(const struct sc_table *t);
 /* The target values: nrows doubles, NaN where unknown (borrowed). */
 const double *sc_table_y(const struct sc_table *t);
 
-/* Row labels: NULL when the table has no such column; close NaN then. */
+/*
+ * Row i's labels (borrowed): date and ticker are NULL when the table has
+ * no such column, close is NaN when absent or empty.
+ */
 const char *sc_table_date(const struct sc_table *t, size_t i);
 const char *sc_table_ticker(const struct sc_table *t, size_t i);
 double sc_table_close(const struct sc_table *t, size_t i);
