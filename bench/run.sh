@@ -55,19 +55,22 @@ bench_set() {
 	echo "== $set_name: $(($(wc -l < "$train") - 1)) train rows, $(($(wc -l < "$test") - 1)) test rows, target $target"
 	run_tool sc-forest "$build/bin/sc-forest" -v --trees 100 \
 	    --max-features 0.3333333333333333 --min-samples-leaf 5 \
-	    --target "$target" -o "$work/model.json" "$train"
+	    --target "$target" -o "$work/model.json" "$train" || return 1
 	sc_fit=$wall sc_rss=$rss
 	sc_inner=$(sed -n 's/.* fit \([0-9.]*\) s.*/\1/p' "$work/sc-forest.err")
-	"$work/forest_predict" "$work/model.json" "$test" > "$work/pred.out"
+	"$work/forest_predict" "$work/model.json" "$test" > "$work/pred.out" ||
+	    return 1
 	read -r sc_load sc_pred sc_int sc_rmse sc_cover < "$work/pred.out"
 	echo "$set_name,sc-forest,$sc_fit,$sc_pred,$sc_int,$sc_rss,$sc_rmse" >> "$csv"
 	echo "   sc-forest: process $sc_fit s (fit alone $sc_inner s), model" \
 	    "$(du -m "$work/model.json" | cut -f1) MB, loaded in $sc_load s," \
 	    "90% interval coverage $sc_cover"
-	run_tool sklearn "$py" "$top/bench/sklearn_fit.py" "$train" "$test" "$target"
+	run_tool sklearn "$py" "$top/bench/sklearn_fit.py" "$train" "$test" \
+	    "$target" || return 1
 	read -r f p r < "$work/sklearn.out"
 	echo "$set_name,scikit-learn,$f,$p,,$rss,$r" >> "$csv"
-	run_tool ranger Rscript "$top/bench/ranger_fit.R" "$train" "$test" "$target"
+	run_tool ranger Rscript "$top/bench/ranger_fit.R" "$train" "$test" \
+	    "$target" || return 1
 	read -r f p r < "$work/ranger.out"
 	echo "$set_name,ranger,$f,$p,,$rss,$r" >> "$csv"
 }
@@ -76,7 +79,8 @@ if [ ! -s "$work/friedman/train.csv" ]; then
 	mkdir -p "$work/friedman"
 	"$py" "$top/bench/friedman.py" "$work/friedman"
 fi
-bench_set friedman1 "$work/friedman/train.csv" "$work/friedman/test.csv" target
+bench_set friedman1 "$work/friedman/train.csv" "$work/friedman/test.csv" \
+    target || exit 1
 
 if [ -x "$build/bin/sc-fetch" ] && [ -x "$build/bin/sc-split" ]; then
 	mkdir -p "$work/stock"
@@ -84,7 +88,8 @@ if [ -x "$build/bin/sc-fetch" ] && [ -x "$build/bin/sc-split" ]; then
 	    --from 2020-01-01 | "$build/bin/sc-split" -o "$work/stock/train.csv" \
 	    -t "$work/stock/test.csv"
 	target=$(head -n 1 "$work/stock/train.csv" | tr ',' '\n' | grep -m 1 '^target')
-	bench_set stock "$work/stock/train.csv" "$work/stock/test.csv" "$target"
+	bench_set stock "$work/stock/train.csv" "$work/stock/test.csv" \
+	    "$target" || echo "stock table: a tool failed (above)"
 else
 	echo "stock table: skipped (sc-fetch/sc-split not built)"
 fi
