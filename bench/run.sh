@@ -84,12 +84,17 @@ bench_set friedman1 "$work/friedman/train.csv" "$work/friedman/test.csv" \
 
 if [ -x "$build/bin/sc-fetch" ] && [ -x "$build/bin/sc-split" ]; then
 	mkdir -p "$work/stock"
-	"$build/bin/sc-fetch" synthetic:AAPL,GOOGL,MSFT,NVDA,AMZN,META \
-	    --from 2020-01-01 | "$build/bin/sc-split" -o "$work/stock/train.csv" \
-	    -t "$work/stock/test.csv"
-	target=$(head -n 1 "$work/stock/train.csv" | tr ',' '\n' | grep -m 1 '^target')
-	bench_set stock "$work/stock/train.csv" "$work/stock/test.csv" \
-	    "$target" || echo "stock table: a tool failed (above)"
+	if "$build/bin/sc-fetch" synthetic:AAPL,GOOGL,MSFT,NVDA,AMZN,META \
+	    --from 2020-01-01 | "$build/bin/sc-split" \
+	    -o "$work/stock/train.csv" -t "$work/stock/test.csv"; then
+		target=$(head -n 1 "$work/stock/train.csv" | tr ',' '\n' |
+		    grep -m 1 '^target')
+		bench_set stock "$work/stock/train.csv" \
+		    "$work/stock/test.csv" "$target" ||
+		    echo "stock table: a tool failed (above)"
+	else
+		echo "stock table: sc-fetch or sc-split failed"
+	fi
 else
 	echo "stock table: skipped (sc-fetch/sc-split not built)"
 fi
