@@ -36,7 +36,8 @@ struct fit {
 	uint32_t *yrank;
 	size_t n, nf, nsamp;
 	long mtry, min_split, min_leaf;
-	double *imp; /* ntrees x nf */
+	int subtract; /* keep full histograms of big nodes */
+	double *imp;  /* ntrees x nf */
 	/*
 	 * Out-of-bag sums, added tree after tree in tree order whatever
 	 * thread finishes first: a finished tree's list waits in pend until
@@ -69,7 +70,16 @@ struct frame {
 	int32_t parent; /* -1 for the root */
 	int left;       /* the left child of parent */
 	int depth;
+	struct hist *h; /* every feature's histogram (big nodes), or NULL */
 };
+
+/*
+ * Nodes of at least BIG_ROWS rows keep histograms of every feature when
+ * max_features is half the features or more: a split then fills the
+ * smaller child's and gets the larger one's by subtraction from the
+ * parent's.  Smaller nodes fill only the drawn features, sparsely.
+ */
+#define BIG_ROWS 256
 
 struct split {
 	int f, bin, next;
@@ -91,6 +101,8 @@ struct ws {
 	size_t sbcap;
 	struct frame *stack;
 	size_t sn, scap;
+	struct hist **pool; /* spare full histograms */
+	size_t npool, pcap;
 };
 
 /* Resize *p to n elements of size sz; 0, or -1 leaving *p as it was. */
@@ -361,6 +373,137 @@ scan_hist(struct ws *W, int q, int j, uint32_t c, uint32_t w, double s,
 	return occupied;
 }
 
+static int
+grow_pool(struct ws *W)
+{
+	struct hist **p;
+	size_t cap = W->pcap ? W->pcap * 2 : 16;
+
+	if (W->npool < W->pcap)
+		return 0;
+	if ((p = realloc(W->pool, cap * sizeof(*p))) == NULL)
+		return -1;
+	W->pool = p;
+	W->pcap = cap;
+	return 0;
+}
+
+/* A zeroed histogram of every feature; NULL when out of memory. */
+static struct hist *
+hist_get(struct ws *W)
+{
+	size_t n = W->F->nf * NBINS;
+
+	if (W->npool > 0) {
+		struct hist *h = W->pool[--W->npool];
+
+		memset(h, 0, n * sizeof(*h));
+		return h;
+	}
+	return calloc(n, sizeof(struct hist));
+}
+
+/* Give h back to the pool (NULL is a no-op); freed if the pool is full. */
+static void
+hist_put(struct ws *W, struct hist *h)
+{
+	if (h == NULL)
+		return;
+	if (grow_pool(W) == -1)
+		free(h);
+	else
+		W->pool[W->npool++] = h;
+}
+
+/* Histograms of every feature over samples [a, b) into h. */
+static void
+fill_full(struct ws *W, struct hist *h, size_t a, size_t b)
+{
+	const uint8_t *bins = W->F->bins.b;
+	size_t nf = W->F->nf, i, f;
+
+	for (i = a; i < b; i++) {
+		const struct samp *s = &W->s[i];
+		const uint8_t *rb = bins + (size_t)s->row * nf;
+		double wy = s->w * s->y;
+		uint64_t wc = HIST_ROW(s->w);
+
+		for (f = 0; f < nf; f++) {
+			h[f * NBINS + rb[f]].s += wy;
+			h[f * NBINS + rb[f]].wc += wc;
+		}
+	}
+}
+
+/* hp -= hs: the parent's histograms become the larger child's. */
+static void
+subtract(const struct ws *W, struct hist *hp, const struct hist *hs)
+{
+	size_t f;
+	int k;
+
+	for (f = 0; f < W->F->nf; f++)
+		for (k = 0; k < W->F->bins.nb[f]; k++) {
+			hp[f * NBINS + k].s -= hs[f * NBINS + k].s;
+			hp[f * NBINS + k].wc -= hs[f * NBINS + k].wc;
+		}
+}
+
+/* As scan_hist(), over a full histogram h of feature j, read only. */
+static int
+scan_full(const struct ws *W, const struct hist *h, int j, uint32_t c,
+    uint32_t w, double s, struct split *best)
+{
+	long min_leaf = W->F->min_leaf;
+	uint32_t cl = 0, wl = 0;
+	double sl = 0, sr, score;
+	int bin, prev = -1, occupied = 0;
+
+	for (bin = 0; bin < W->F->bins.nb[j]; bin++) {
+		if (h[bin].wc == 0)
+			continue;
+		if (prev >= 0 && cl >= min_leaf && c - cl >= min_leaf) {
+			sr = s - sl;
+			score = sl * sl / wl + sr * sr / (w - wl);
+			if (score > best->score) {
+				best->f = j;
+				best->bin = prev;
+				best->next = bin;
+				best->score = score;
+			}
+		}
+		cl += (uint32_t)(h[bin].wc >> 32);
+		wl += (uint32_t)h[bin].wc;
+		sl += h[bin].s;
+		prev = bin;
+		occupied++;
+	}
+	return occupied;
+}
+
+/* As find_split(), from the node's full histograms h. */
+static int
+find_split_full(struct ws *W, const struct hist *h, uint32_t c, uint32_t w,
+    double s, struct split *best)
+{
+	size_t nf = W->F->nf, drawn = 0, r;
+	long visited = 0;
+	int x;
+
+	best->f = -1;
+	best->score = -INFINITY;
+	while (visited < W->F->mtry && drawn < nf) {
+		r = drawn + sc_rng_below(&W->rng, nf - drawn);
+		x = W->perm[drawn];
+		W->perm[drawn] = W->perm[r];
+		W->perm[r] = x;
+		x = W->perm[drawn++];
+		if (scan_full(W, h + (size_t)x * NBINS, x, c, w, s, best) > 1)
+			visited++;
+	}
+	return best->f >= 0;
+}
+
 /*
  * Find the best split of samples [a, b): draw features without
  * replacement until mtry of them that vary in the node were searched
@@ -399,7 +542,8 @@ find_split(struct ws *W, size_t a, size_t b, uint32_t w, double s,
 }
 
 static int
-push(struct ws *W, uint32_t a, uint32_t b, int32_t parent, int left, int depth)
+push(struct ws *W, uint32_t a, uint32_t b, int32_t parent, int left, int depth,
+    struct hist *h)
 {
 	if (W->sn == W->scap) {
 		size_t cap = W->scap ? W->scap * 2 : 64;
@@ -414,6 +558,7 @@ push(struct ws *W, uint32_t a, uint32_t b, int32_t parent, int left, int depth)
 	W->stack[W->sn].end = b;
 	W->stack[W->sn].parent = parent;
 	W->stack[W->sn].left = left;
+	W->stack[W->sn].h = h;
 	W->stack[W->sn++].depth = depth;
 	return 0;
 }
@@ -423,10 +568,49 @@ push(struct ws *W, uint32_t a, uint32_t b, int32_t parent, int left, int depth)
  * left on top, so nodes are numbered in depth-first preorder (as in
  * scikit-learn) and leaves, with their ranks, come in node order.
  */
+/*
+ * The children's full histograms, when the larger child is big: fill the
+ * smaller child's and subtract it from the parent's h, which becomes the
+ * larger child's.  A child too small to use one gets NULL.
+ */
 static int
-split_node(struct ws *W, const struct frame *fr, int id,
+child_hists(struct ws *W, struct hist *h, size_t a, size_t mid, size_t b,
+    struct hist **hl, struct hist **hr)
+{
+	size_t nl = mid - a, nr = b - mid;
+	struct hist *hs;
+
+	*hl = *hr = NULL;
+	if (h == NULL)
+		return 0;
+	if ((nl > nr ? nl : nr) < BIG_ROWS) {
+		hist_put(W, h);
+		return 0;
+	}
+	if ((hs = hist_get(W)) == NULL) {
+		hist_put(W, h);
+		return -1;
+	}
+	fill_full(W, hs, nl <= nr ? a : mid, nl <= nr ? mid : b);
+	subtract(W, h, hs);
+	*hl = nl <= nr ? hs : h;
+	*hr = nl <= nr ? h : hs;
+	if (nl < BIG_ROWS) {
+		hist_put(W, *hl);
+		*hl = NULL;
+	}
+	if (nr < BIG_ROWS) {
+		hist_put(W, *hr);
+		*hr = NULL;
+	}
+	return 0;
+}
+
+static int
+split_node(struct ws *W, const struct frame *fr, struct hist *h, int id,
     const struct split *best, double gain)
 {
+	struct hist *hl, *hr;
 	const uint8_t *bins = W->F->bins.b;
 	size_t nf = W->F->nf, i = fr->start, k = fr->end;
 	struct tree *t = W->t;
@@ -455,9 +639,17 @@ split_node(struct ws *W, const struct frame *fr, int id,
 	t->threshold[id] =
 	    bins_cut(&W->F->bins, best->f, best->bin, best->next);
 	W->imp[best->f] += gain > 0 ? gain : 0;
-	if (push(W, (uint32_t)i, fr->end, id, 0, fr->depth + 1) == -1 ||
-	    push(W, fr->start, (uint32_t)i, id, 1, fr->depth + 1) == -1)
+	if (child_hists(W, h, fr->start, i, fr->end, &hl, &hr) == -1)
 		return -1;
+	if (push(W, (uint32_t)i, fr->end, id, 0, fr->depth + 1, hr) == -1) {
+		free(hl);
+		free(hr);
+		return -1;
+	}
+	if (push(W, fr->start, (uint32_t)i, id, 1, fr->depth + 1, hl) == -1) {
+		free(hl);
+		return -1;
+	}
 	return 0;
 }
 
@@ -467,12 +659,15 @@ grow_node(struct ws *W, const struct frame *fr)
 	const struct fit *F = W->F;
 	uint32_t c = fr->end - fr->start, w = 0;
 	double s = 0, lo = INFINITY, hi = -INFINITY;
-	struct split best;
+	struct hist *h = fr->h;
+	struct split best = { -1, 0, 0, -INFINITY };
 	size_t i;
-	int id;
+	int id, found;
 
-	if ((id = new_node(W->t)) == -1)
+	if ((id = new_node(W->t)) == -1) {
+		free(h);
 		return -1;
+	}
 	if (fr->parent >= 0)
 		*(fr->left ? &W->t->left[fr->parent]
 		           : &W->t->right[fr->parent]) = id;
@@ -483,11 +678,22 @@ grow_node(struct ws *W, const struct frame *fr)
 		hi = W->s[i].y > hi ? W->s[i].y : hi;
 	}
 	W->t->value[id] = s / w;
-	if ((F->p->max_depth > 0 && fr->depth >= F->p->max_depth) ||
-	    c < F->min_split || c < 2 * F->min_leaf || lo == hi ||
-	    !find_split(W, fr->start, fr->end, w, s, &best))
+	found = !((F->p->max_depth > 0 && fr->depth >= F->p->max_depth) ||
+	    c < F->min_split || c < 2 * F->min_leaf || lo == hi);
+	if (found && F->subtract && c >= BIG_ROWS) {
+		if (h == NULL) {
+			if ((h = hist_get(W)) == NULL)
+				return -1;
+			fill_full(W, h, fr->start, fr->end);
+		}
+		found = find_split_full(W, h, c, w, s, &best);
+	} else if (found)
+		found = find_split(W, fr->start, fr->end, w, s, &best);
+	if (!found) {
+		hist_put(W, h);
 		return make_leaf(W, fr->start, fr->end, id);
-	return split_node(W, fr, id, &best, best.score - s * s / w);
+	}
+	return split_node(W, fr, h, id, &best, best.score - s * s / w);
 }
 
 /* Give back what the doubling left unused; a failed shrink is harmless. */
@@ -583,7 +789,7 @@ grow_tree(struct ws *W, size_t k)
 
 	sc_rng_seed(&W->rng, W->F->p->seed, k);
 	m = draw_samples(W);
-	if (push(W, 0, (uint32_t)m, -1, 0, 0) == -1)
+	if (push(W, 0, (uint32_t)m, -1, 0, 0, NULL) == -1)
 		return -1;
 	while (W->sn > 0) {
 		fr = W->stack[--W->sn];
@@ -639,7 +845,12 @@ tree_job(void *arg, size_t k)
 	free(W.batch);
 	free(W.leafof);
 	free(W.sbin);
+	while (W.sn > 0)
+		free(W.stack[--W.sn].h);
 	free(W.stack);
+	while (W.npool > 0)
+		free(W.pool[--W.npool]);
+	free(W.pool);
 }
 
 /* The OOB RMSE from the sums: over rows some tree left out of its bag. */
@@ -717,6 +928,8 @@ resolve(struct fit *F, struct sc_err *e)
 			    v, F->nf);
 	}
 	F->mtry = v < 1 ? 1 : (long)v;
+	/* Full histograms pay when half the features or more are tried. */
+	F->subtract = (size_t)F->mtry * 2 >= F->nf && F->nf <= 512;
 	v = p->min_samples_split.value;
 	if (p->min_samples_split.kind == SC_SHARE_FRAC)
 		v = ceil(v * n) < 2 ? 2 : ceil(v * n);
