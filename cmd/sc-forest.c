@@ -201,8 +201,14 @@ main(int argc, char *argv[])
 	if (in != stdin)
 		fclose(in);
 	t1 = now();
-	if ((f = sc_forest_fit(&p, t, &e)) == NULL)
+	if ((f = sc_forest_fit(&p, t, &e)) == NULL) {
+		if (e.code ==
+		    SC_EUSAGE) { /* an option that misfits the table */
+			warnx("%s", e.msg);
+			usage(stderr, EX_USAGE);
+		}
 		sc_cli_fail(&e, inname);
+	}
 	t2 = now();
 	sc_log(SC_LOG_INFO,
 	    "%zu rows, %zu features: read %.3f s, fit %.3f s, "
@@ -216,7 +222,7 @@ main(int argc, char *argv[])
 		sc_cli_fail(&e, outpath);
 	if (sc_model_write(sc_out_fp(o), f, &meta, NULL, p.threads, &e) == -1) {
 		sc_out_abort(o);
-		sc_cli_fail(&e, sc_out_name(o));
+		sc_cli_fail(&e, strcmp(outpath, "-") == 0 ? "stdout" : outpath);
 	}
 	if (sc_out_commit(o, &e) == -1)
 		sc_cli_fail(&e, outpath);

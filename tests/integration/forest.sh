@@ -53,7 +53,9 @@ for bad in "--trees 0" "--trees x" "--max-depth 0" "--min-samples-split 1" \
 done
 t_exit "two files" 64 sc-forest "$data" "$data"
 t_exit "--max-features above the feature count" 64 sc-forest --max-features 4 "$data"
-t_grep "says why" 'max_features 4: more than the 3 features' "$T_ERR"
+t_grep "says why" '^sc-forest: max_features 4: more than the 3 features' "$T_ERR"
+t_grep "then the usage" '^usage: sc-forest' "$T_ERR"
+t_exit "full disk exits 74" 74 sh -c "sc-forest --trees 2 '$data' > /dev/full"
 t_exit "missing file" 66 sc-forest "$T_TMP/nope.csv"
 
 # Bad data: 65, with the place.
