@@ -123,3 +123,7 @@ clean: ## remove build output
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 		sed 's/:.*## /\t/' | awk -F'\t' '{ printf "  %-12s %s\n", $$1, $$2 }'
+
+bench: all ## sc-forest next to scikit-learn and ranger; bench/out/forest.csv
+	sh scripts/deps.sh bench
+	sh bench/run.sh $(BUILD)
