@@ -117,6 +117,26 @@ demo: deps ## the whole pipeline offline on synthetic data, on ./store
 	@$(MAKE) --no-print-directory all
 	@sh scripts/demo.sh $(BUILD)/bin
 
+# The pipeline's steps on SC_STORE (default ./store), configured by the
+# SC_* environment (README.md, docs/operations.md).
+prepare: all ## fetch prices incrementally into the store, split train/test
+	@SC_BIN=$(abspath $(BUILD))/bin sh scripts/prepare.sh
+
+train: all ## fit (SC_TRIALS>0: search with sc-tune) and store runs/RUN_ID/
+	@SC_BIN=$(abspath $(BUILD))/bin sh scripts/train.sh
+
+register: all ## register the best run; champion only if it beats the current one
+	@SC_BIN=$(abspath $(BUILD))/bin sh scripts/register.sh
+
+inference: all ## forecast the next trading day with the champion, push it
+	@SC_BIN=$(abspath $(BUILD))/bin sh scripts/inference.sh
+
+evaluate: all ## score the champion on the test window, store and push metrics
+	@SC_BIN=$(abspath $(BUILD))/bin sh scripts/evaluate.sh
+
+plot: all ## forecast against actual close as PNG and SVG (gnuplot)
+	@SC_BIN=$(abspath $(BUILD))/bin sh scripts/plot.sh
+
 clean: ## remove build output
 	rm -rf build build-asan build-fuzz
 

@@ -1,0 +1,241 @@
+# shellcheck shell=sh disable=SC2020 # tr maps three characters to newline, as meant
+# Shared by the pipeline scripts (prepare, train, register, inference,
+# evaluate, plot, demo): configuration from the environment with its
+# defaults, logging to stderr with UTC timestamps, ticker validation, a
+# scratch directory removed on exit, and the store operations, which all go
+# through sc-fetch and sc-push so that a script works the same on a local
+# directory and on s3://.  Sourced, never run; the caller sets `prog`.
+#
+# Design: every script is `set -eu`, logs what it does to stderr, and exits
+# non-zero with the failing program's own status (sysexits), so cron mail,
+# journald and Prefect's flow log all show what happened.
+
+: "${prog:=stockcast}"
+
+# Programs: SC_BIN (default: the build directory next to the scripts, when
+# it exists) goes first on PATH; installed programs serve otherwise.
+sc_top=$(cd "$(dirname "$0")/.." && pwd)
+if [ -n "${SC_BIN:-}" ]; then
+	PATH=$SC_BIN:$PATH
+elif [ -x "$sc_top/build/bin/sc-fetch" ]; then
+	PATH=$sc_top/build/bin:$PATH
+fi
+export PATH
+
+# log MESSAGE...: one line on stderr, "2026-11-26T21:30:00Z prog: message".
+log() {
+	printf '%s %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$prog" "$*" >&2
+}
+
+# die STATUS MESSAGE...: log and exit with STATUS (a sysexits code).
+die() {
+	_st=$1
+	shift
+	log "error: $*"
+	exit "$_st"
+}
+
+# run CMD...: run CMD; on failure log it with its exit status and exit
+# with that status (set -e alone would exit silently).
+run() {
+	_rc=0
+	"$@" || _rc=$?
+	if [ "$_rc" -ne 0 ]; then
+		log "error: $1 failed with exit status $_rc"
+		exit "$_rc"
+	fi
+}
+
+# Configuration (docs/operations.md has the table).
+SC_STORE=${SC_STORE:-./store}
+SC_TICKERS=${SC_TICKERS:-AAPL GOOGL MSFT NVDA AMZN META}
+SC_SOURCE=${SC_SOURCE:-yahoo}
+SC_TODAY=${SC_TODAY:-$(date -u +%Y-%m-%d)}
+SC_FROM=${SC_FROM:-${SC_TODAY%%-*}-01-01}
+SC_TEST_DAYS=${SC_TEST_DAYS:-30}
+SC_TRIALS=${SC_TRIALS:-20}
+SC_SEED=${SC_SEED:-0}
+SC_MODEL_NAME=${SC_MODEL_NAME:-stockcast}
+SC_INTERVAL=${SC_INTERVAL:-0.9}
+SC_OVERLAP_DAYS=${SC_OVERLAP_DAYS:-5}
+SC_FOREST_ARGS=${SC_FOREST_ARGS:---trees 200 --min-samples-leaf 5 --max-features 0.33}
+export SC_STORE
+
+# check_config: validate what the environment said; exit 64 (usage) with
+# a message naming the variable otherwise.
+check_config() {
+	case $SC_TODAY in
+	[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]) ;;
+	*) die 64 "SC_TODAY=$SC_TODAY: want YYYY-MM-DD" ;;
+	esac
+	case $SC_FROM in
+	[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]) ;;
+	*) die 64 "SC_FROM=$SC_FROM: want YYYY-MM-DD" ;;
+	esac
+	for _v in SC_TEST_DAYS SC_TRIALS SC_SEED SC_OVERLAP_DAYS; do
+		eval "_x=\${$_v}"
+		# shellcheck disable=SC2154 # set by the eval
+		case $_x in
+		'' | *[!0-9]*) die 64 "$_v=$_x: want a whole number" ;;
+		esac
+	done
+	[ "$SC_TEST_DAYS" -ge 1 ] || die 64 "SC_TEST_DAYS must be at least 1"
+	case $SC_SOURCE in
+	yahoo | stooq | alphavantage | synthetic) ;;
+	*) die 64 "SC_SOURCE=$SC_SOURCE: want yahoo, stooq, alphavantage or synthetic" ;;
+	esac
+	case $SC_MODEL_NAME in
+	'' | [!A-Za-z0-9]* | *[!A-Za-z0-9_.-]*)
+		die 64 "SC_MODEL_NAME=$SC_MODEL_NAME: want [A-Za-z0-9][A-Za-z0-9_.-]*" ;;
+	esac
+	tickers=$(valid_tickers) || exit $?
+	tlist=$(echo "$tickers" | tr '\n' ' ')
+	tlist=${tlist% }
+}
+
+# valid_tickers: print SC_TICKERS one per line, sorted (byte order, as the
+# programs sort) and without duplicates; exit 64 on a bad symbol.  A symbol
+# is 1 to 20 of A-Z 0-9 . ^ = - (Yahoo's BRK-B, ^GSPC, EURUSD=X), upper case
+# so that it names one store key.
+valid_tickers() {
+	_n=0
+	for _t in $SC_TICKERS; do
+		case $_t in
+		*[!A-Z0-9.^=-]* | ?????????????????????*)
+			die 64 "ticker \"$_t\": want 1 to 20 of A-Z 0-9 . ^ = -" ;;
+		.* | *.)
+			die 64 "ticker \"$_t\": must not start or end with a dot" ;;
+		esac
+		_n=$((_n + 1))
+	done
+	[ "$_n" -gt 0 ] || die 64 "SC_TICKERS is empty"
+	# shellcheck disable=SC2086 # split on purpose
+	printf '%s\n' $SC_TICKERS | LC_ALL=C sort -u
+}
+
+# Scratch directory, removed on exit however the script ends.
+work=$(mktemp -d "${TMPDIR:-/tmp}/stockcast.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+started=$(date +%s)
+
+# get KEY FILE: copy a store object to FILE.  Returns sc-fetch's status:
+# 66 when there is no such object (not logged: callers decide).
+get() {
+	# To stdout, not -o: a scratch copy needs no fsync.
+	sc-fetch "$1" > "$2" 2> "$work/get.err" && return 0
+	_rc=$?
+	[ "$_rc" -eq 66 ] || cat "$work/get.err" >&2
+	return "$_rc"
+}
+
+# put KEY FILE: store FILE under KEY (atomically), or exit with sc-push's
+# status.
+put() {
+	run sc-push "$1" < "$2"
+}
+
+# json_num FILE NAME: print the first number that follows "NAME": in FILE
+# (a model can be hundreds of megabytes on one line, so the text is cut at
+# braces and commas first: constant memory).  Empty when absent or null.
+json_num() {
+	tr '{},' '\n\n\n' < "$1" |
+		sed -n "s/^[[:space:]]*\"$2\"[[:space:]]*:[[:space:]]*\([-+0-9.eE][-+0-9.eE]*\)[[:space:]]*$/\1/p" |
+		head -n 1
+}
+
+# json_str FILE NAME: the same for a string value.
+json_str() {
+	tr '{},' '\n\n\n' < "$1" |
+		sed -n "s/^[[:space:]]*\"$2\"[[:space:]]*:[[:space:]]*\"\([^\"]*\)\".*/\1/p" |
+		head -n 1
+}
+
+# model_features MODEL: the model's feature names, comma-separated (the
+# member is near the start of the file; only the first 1 MiB is read).
+model_features() {
+	head -c 1048576 "$1" | tr -d '\n' |
+		sed -n 's/^[^[]*"features"[[:space:]]*:[[:space:]]*\[\([^]]*\)\].*/\1/p' |
+		tr -d '" '
+}
+
+# jstr STRING: STRING as a JSON string literal.
+jstr() {
+	printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"
+}
+
+# update_raw TICKER: bring raw/TICKER.csv up to SC_TODAY.  Without a
+# stored history, fetch from SC_FROM; with one, fetch only from its last
+# day minus SC_OVERLAP_DAYS (revised bars are caught, the source's rate
+# limit is spared) and keep the stored rows before the first fetched day.
+update_raw() {
+	_t=$1
+	_old=$work/old.$_t.csv _new=$work/new.$_t.csv _out=$work/raw.$_t.csv
+	_from=$SC_FROM
+	if get "raw/$_t.csv" "$_old"; then
+		_last=$(tail -n 1 "$_old" | cut -d, -f1)
+		case $_last in
+		[0-9][0-9][0-9][0-9]-*)
+			_from=$(date -u -d "$_last - $SC_OVERLAP_DAYS days" +%Y-%m-%d) ;;
+		*) rm -f "$_old" ;;	# header only: fetch all of it again
+		esac
+	else
+		_rc=$?
+		[ "$_rc" -eq 66 ] || exit "$_rc"
+		rm -f "$_old"
+	fi
+	run sc-fetch --from "$_from" --to "$SC_TODAY" -o "$_new" "$SC_SOURCE:$_t"
+	_first=$(sed -n '2{s/,.*//;p;q}' "$_new")
+	if [ -f "$_old" ] && [ -z "$_first" ]; then
+		log "$_t: nothing new from $SC_SOURCE since $_from; kept $(($(wc -l < "$_old") - 1)) stored days"
+		return 0
+	fi
+	if [ -f "$_old" ]; then
+		# Stored rows before the first fetched day, then the fetched ones.
+		awk -F, -v first="$_first" 'NR == 1 || $1 < first' "$_old" > "$_out"
+		_kept=$(($(wc -l < "$_out") - 1))
+		tail -n +2 "$_new" >> "$_out"
+		log "$_t: fetched $(($(wc -l < "$_new") - 1)) days from $_from (overlap $SC_OVERLAP_DAYS days), kept $_kept stored"
+	else
+		mv "$_new" "$_out"
+		log "$_t: fetched $(($(wc -l < "$_out") - 1)) days from $_from (no stored history)"
+	fi
+	put "raw/$_t.csv" "$_out"
+}
+
+# history FILE: the stored raw history of every ticker as one OHLCV stream
+# (header once, sorted by ticker then date, as sc-split wants).
+history() {
+	: > "$1"
+	for _t in $tickers; do
+		if ! get "raw/$_t.csv" "$work/h.$_t.csv"; then
+			die 66 "raw/$_t.csv: not in the store $SC_STORE (run prepare first)"
+		fi
+		if [ -s "$1" ]; then
+			tail -n +2 "$work/h.$_t.csv" >> "$1"
+		else
+			cat "$work/h.$_t.csv" > "$1"
+		fi
+	done
+}
+
+# champion MODEL: fetch models:/NAME@champion into MODEL and print its
+# version (the alias object holds it); exit 66 when there is none.
+champion() {
+	if ! get "models:/$SC_MODEL_NAME@champion" "$1"; then
+		die 66 "models:/$SC_MODEL_NAME@champion: no champion yet (run train and register first)"
+	fi
+	get "models/$SC_MODEL_NAME/aliases/champion" "$work/alias" || exit $?
+	tr -d ' \n' < "$work/alias"
+}
+
+# push JOB FILE: send FILE to the Pushgateway under JOB, with the run's
+# duration; skipped with a log line when SC_PUSHGATEWAY_URL is unset.
+push() {
+	if [ -z "${SC_PUSHGATEWAY_URL:-}" ]; then
+		log "SC_PUSHGATEWAY_URL unset: not pushing $1"
+		return 0
+	fi
+	run sc-push -j "$1" --started "$started" < "$2"
+	log "pushed $1 to the Pushgateway"
+}

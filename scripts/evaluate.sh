@@ -1,0 +1,31 @@
+#!/bin/sh
+# evaluate: score models:/SC_MODEL_NAME@champion on the test window (the
+# last SC_TEST_DAYS trading days of each ticker in the stored history,
+# features recomputed with the model's own feature list), against the naive
+# forecast; store the scored predictions as evaluations/SC_TODAY.csv and
+# sc-rmse's metrics as evaluations/SC_TODAY.json, and push the metrics to
+# the Pushgateway (job stockcast_evaluate).
+# usage: scripts/evaluate.sh
+set -eu
+prog=evaluate
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/common.sh"
+check_config
+
+ver=$(champion "$work/model.json")
+history "$work/ohlcv.csv"
+features=$(model_features "$work/model.json")
+case $(json_str "$work/model.json" target) in
+target_close_1) kind=close ;;
+*) kind=logret ;;
+esac
+run sc-split --test-days "$SC_TEST_DAYS" ${features:+-f "$features"} -T "$kind" \
+	-o "$work/train.csv" -t "$work/test.csv" "$work/ohlcv.csv"
+log "scoring models:/$SC_MODEL_NAME/$ver (champion) on the last $SC_TEST_DAYS trading days of $tlist"
+run sc-predict -m "$work/model.json" -i "$SC_INTERVAL" -N "$SC_MODEL_NAME/$ver" \
+	-o "$work/pred.csv" "$work/test.csv"
+run sc-rmse -o "$work/metrics.json" "$work/pred.csv"
+put "evaluations/$SC_TODAY.csv" "$work/pred.csv"
+put "evaluations/$SC_TODAY.json" "$work/metrics.json"
+log "evaluations/$SC_TODAY.json: RMSE $(json_num "$work/metrics.json" rmse), naive $(json_num "$work/metrics.json" naive_rmse), skill $(json_num "$work/metrics.json" skill)"
+push stockcast_evaluate "$work/metrics.json"

@@ -1,0 +1,88 @@
+#!/bin/sh
+# plot: draw the champion's forecasts against the actual closes over the
+# test window, with the prediction interval, one panel per ticker, from
+# evaluations/DATE.csv (written by evaluate; DATE is SC_TODAY, else the
+# latest there is).  Writes plots/DATE.png and plots/DATE.svg to the store
+# and prints where they are (a path for a local store).  Needs gnuplot
+# (Debian: gnuplot-nox).
+# usage: scripts/plot.sh
+set -eu
+prog=plot
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/common.sh"
+check_config
+command -v gnuplot > /dev/null ||
+	die 69 "gnuplot is not installed (Debian: apt-get install gnuplot-nox)"
+
+day=$SC_TODAY
+if ! get "evaluations/$day.csv" "$work/eval.csv"; then
+	day=$(sc-fetch -l evaluations/ | sed -n 's#.*/\([0-9-]*\)\.csv$#\1#p' | LC_ALL=C sort | tail -n 1)
+	[ -n "$day" ] || die 66 "no evaluations/*.csv in $SC_STORE (run evaluate first)"
+	get "evaluations/$day.csv" "$work/eval.csv" || exit $?
+fi
+
+# One data file per ticker: target day (the asof of the next row; after the
+# last row, the next weekday), actual, forecast, lower, upper.
+ptick=$(tail -n +2 "$work/eval.csv" | cut -d, -f2 | LC_ALL=C sort -u)
+n=0
+for t in $ptick; do
+	n=$((n + 1))
+	awk -F, -v t="$t" 'NR > 1 && $2 == t' "$work/eval.csv" > "$work/rows"
+	last=$(tail -n 1 "$work/rows" | cut -d, -f1)
+	case $(date -u -d "$last" +%u) in
+	5) next=$(date -u -d "$last + 3 days" +%Y-%m-%d) ;;
+	6) next=$(date -u -d "$last + 2 days" +%Y-%m-%d) ;;
+	*) next=$(date -u -d "$last + 1 day" +%Y-%m-%d) ;;
+	esac
+	awk -F, -v nd="$next" '
+		NR > 1 { print $1, a, p, l, u }
+		{ a = $5; p = $4; l = ($6 == "" ? $4 : $6); u = ($7 == "" ? $4 : $7) }
+		END { print nd, a, p, l, u }' "$work/rows" > "$work/p$n.dat"
+done
+[ "$n" -gt 0 ] || die 65 "evaluations/$day.csv has no rows"
+cols=1
+[ "$n" -gt 1 ] && cols=2
+rows=$(((n + cols - 1) / cols))
+model=$(sed -n '2{s/.*,//;p;q}' "$work/eval.csv")
+level=$(awk -v i="$SC_INTERVAL" 'BEGIN { printf "%g", i * 100 }')
+
+cat > "$work/plot.gp" << GP
+set datafile separator " "
+set xdata time
+set timefmt "%Y-%m-%d"
+set format x "%m-%d"
+set grid lc rgb "#dddddd"
+set key top left opaque font ",8" samplen 2
+set tics font ",8"
+set style fill transparent solid 0.25 noborder
+tickers = "$(echo "$ptick" | tr '\n' ' ')"
+do for [i = 1:$n] {
+	set title word(tickers, i) font ",10"
+	plot "$work/p" . i . ".dat" using 1:4:5 with filledcurves lc rgb "#4c72b0" title "${level}% interval", \
+		"" using 1:2 with linespoints lw 2 pt 7 ps 0.4 lc rgb "#222222" title "actual close", \
+		"" using 1:3 with linespoints lw 2 pt 7 ps 0.4 lc rgb "#dd5500" title "forecast"
+}
+unset multiplot
+GP
+title="Forecast against actual close, test window ($model, $day)"
+for fmt in png svg; do
+	case $fmt in
+	png) term="pngcairo size 1200,$((rows * 320 + 40)) font 'sans,9'" ;;
+	svg) term="svg size 1200,$((rows * 320 + 40)) font 'sans,9' background rgb 'white'" ;;
+	esac
+	{
+		printf 'set terminal %s\nset output "%s"\n' "$term" "$work/plot.$fmt"
+		printf 'set multiplot layout %d,%d title "%s" font ",11"\n' "$rows" "$cols" "$title"
+		cat "$work/plot.gp"
+	} > "$work/run.gp"
+	run gnuplot "$work/run.gp"
+	put "plots/$day.$fmt" "$work/plot.$fmt"
+done
+case $SC_STORE in
+s3://*) where=${SC_STORE%/}/plots/$day ;;
+file://*) where=${SC_STORE#file://}; where=${where%/}/plots/$day ;;
+*) where=${SC_STORE%/}/plots/$day ;;
+esac
+log "$n panels drawn"
+echo "$where.png"
+echo "$where.svg"

@@ -1,0 +1,79 @@
+#!/bin/sh
+# train: fit a model on processed/train.csv and store the run under
+# runs/RUN_ID/: model.json, trials.jsonl (the search, empty without one),
+# metrics.json (sc-rmse's metrics of the model on processed/test.csv) and
+# meta.json (what was run on what, and the run's CV RMSE).
+# SC_TRIALS > 0 searches hyperparameters with sc-tune (that many trials);
+# SC_TRIALS=0 fits once with sc-forest and SC_FOREST_ARGS (no search).
+# The run's CV RMSE is the model's tuning.cv_rmse when present, else its
+# out-of-bag RMSE (oob_rmse): register ranks the runs of a training by it.
+# usage: scripts/train.sh   (SC_RUN_ID names the run; default: UTC time
+# and 4 random hex digits)
+set -eu
+prog=train
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/common.sh"
+check_config
+
+run_id=${SC_RUN_ID:-$(date -u +%Y%m%dT%H%M%SZ)-$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')}
+case $run_id in
+'' | [!A-Za-z0-9]* | *[!A-Za-z0-9_.-]* | ?????????????????????????????????????????????????????????????????*)
+	die 64 "SC_RUN_ID=$run_id: want 1 to 64 of A-Z a-z 0-9 _ . - (starting with a letter or digit)" ;;
+esac
+if get "runs/$run_id/meta.json" "$work/exists"; then
+	die 73 "runs/$run_id already exists"
+fi
+if ! get processed/train.csv "$work/train.csv" || ! get processed/test.csv "$work/test.csv"; then
+	die 66 "processed/train.csv or test.csv missing from $SC_STORE (run prepare first)"
+fi
+train_sha=$(sha256sum < "$work/train.csv" | cut -d' ' -f1)
+
+if [ "$SC_TRIALS" -gt 0 ]; then
+	command -v sc-tune > /dev/null ||
+		die 69 "SC_TRIALS=$SC_TRIALS needs sc-tune, which is not installed; SC_TRIALS=0 fits once with sc-forest"
+	search=sc-tune
+	log "run $run_id: searching hyperparameters, $SC_TRIALS trials (seed $SC_SEED)"
+	run sc-tune --trials "$SC_TRIALS" --seed "$SC_SEED" -o "$work/model.json" \
+		< "$work/train.csv" > "$work/trials.jsonl"
+else
+	search=none
+	log "run $run_id: one fit, no search (sc-forest $SC_FOREST_ARGS --seed $SC_SEED)"
+	: > "$work/trials.jsonl"
+	# shellcheck disable=SC2086 # SC_FOREST_ARGS is a list of options
+	run sc-forest $SC_FOREST_ARGS --seed "$SC_SEED" -o "$work/model.json" \
+		< "$work/train.csv"
+fi
+
+# shellcheck disable=SC2020 # three characters to newline, as meant
+cv=$(tr '{},' '\n\n\n' < "$work/model.json" | sed -n '/"tuning"/,$p' |
+	sed -n 's/^[[:space:]]*"cv_rmse"[[:space:]]*:[[:space:]]*\([-+0-9.eE][-+0-9.eE]*\)[[:space:]]*$/\1/p' | head -n 1)
+cv_from=tuning.cv_rmse
+if [ -z "$cv" ]; then
+	cv=$(json_num "$work/model.json" oob_rmse)
+	cv_from=oob_rmse
+fi
+[ -n "$cv" ] || die 65 "the model has neither tuning.cv_rmse nor oob_rmse: cannot rank the run"
+
+run sc-predict -m "$work/model.json" -i "$SC_INTERVAL" -N "run:$run_id" \
+	-o "$work/test-pred.csv" "$work/test.csv"
+run sc-rmse -o "$work/metrics.json" "$work/test-pred.csv"
+test_rmse=$(json_num "$work/metrics.json" rmse)
+
+cat > "$work/meta.json" << META
+{"run_id": $(jstr "$run_id"), "started": $(jstr "$(date -u -d "@$started" +%Y-%m-%dT%H:%M:%SZ)"),
+ "finished": $(jstr "$(date -u +%Y-%m-%dT%H:%M:%SZ)"), "host": $(jstr "$(uname -n)"),
+ "tickers": $(jstr "$tlist"), "source": $(jstr "$SC_SOURCE"), "from": $(jstr "$SC_FROM"),
+ "today": $(jstr "$SC_TODAY"), "test_days": $SC_TEST_DAYS,
+ "search": $(jstr "$search"), "trials": $SC_TRIALS, "seed": $SC_SEED,
+ "forest_args": $(if [ "$search" = none ]; then jstr "$SC_FOREST_ARGS"; else echo null; fi),
+ "train_sha256": $(jstr "$train_sha"),
+ "model_sha256": $(jstr "$(sha256sum < "$work/model.json" | cut -d' ' -f1)"),
+ "cv_rmse": $cv, "cv_rmse_from": $(jstr "$cv_from"), "test_rmse": ${test_rmse:-null}}
+META
+# meta.json last: a run is complete (register considers it) once it exists.
+put "runs/$run_id/model.json" "$work/model.json"
+put "runs/$run_id/trials.jsonl" "$work/trials.jsonl"
+put "runs/$run_id/metrics.json" "$work/metrics.json"
+put "runs/$run_id/meta.json" "$work/meta.json"
+log "run $run_id stored: CV RMSE $cv ($cv_from), test RMSE ${test_rmse:-n/a}"
+echo "$run_id"
