@@ -222,9 +222,11 @@ history() {
 # champion MODEL: fetch models:/NAME@champion into MODEL and print its
 # version (the alias object holds it); exit 66 when there is none.
 champion() {
-	if ! get "models:/$SC_MODEL_NAME@champion" "$1"; then
+	get "models:/$SC_MODEL_NAME@champion" "$1" || {
+		_rc=$?
+		[ "$_rc" -eq 66 ] || die "$_rc" "cannot read models:/$SC_MODEL_NAME@champion"
 		die 66 "models:/$SC_MODEL_NAME@champion: no champion yet (run train and register first)"
-	fi
+	}
 	get "models/$SC_MODEL_NAME/aliases/champion" "$work/alias" || exit $?
 	tr -d ' \n' < "$work/alias"
 }

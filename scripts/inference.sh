@@ -12,12 +12,12 @@ prog=inference
 . "$(dirname "$0")/common.sh"
 check_config
 
+ver=$(champion "$work/model.json")
 if [ "${SC_FETCH:-1}" != 0 ]; then
 	for t in $tickers; do
 		update_raw "$t"
 	done
 fi
-ver=$(champion "$work/model.json")
 history "$work/ohlcv.csv"
 log "forecasting the next trading day of $tlist with models:/$SC_MODEL_NAME/$ver (champion)"
 run sc-predict -m "$work/model.json" --next -i "$SC_INTERVAL" \
