@@ -39,7 +39,12 @@ awk -F/ 'NF >= 3 && $NF == "meta.json" && $(NF - 2) == "runs" { print $(NF - 1) 
 while IFS= read -r r; do
 	get "runs/$r/meta.json" "$work/m" || exit $?
 	[ "$(json_str "$work/m" train_sha256)" = "$train_sha" ] || continue
-	printf '%s %s\n' "$(json_num "$work/m" cv_rmse)" "$r" >> "$work/cands"
+	c=$(json_num "$work/m" cv_rmse)
+	if [ -z "$c" ]; then
+		log "run $r has no cv_rmse in its meta.json: left out"
+		continue
+	fi
+	printf '%s %s\n' "$c" "$r" >> "$work/cands"
 done < "$work/runs"
 [ -s "$work/cands" ] ||
 	die 66 "no run in $SC_STORE/runs was trained on the current processed/train.csv (run train first)"

@@ -247,11 +247,13 @@ GW=http://127.0.0.1:$GPORT
 t_bg "$PGW" --web.listen-address="127.0.0.1:$GPORT" --persistence.file= --log.level=warn
 t_wait_http "$GW/-/ready" 10 || t_fail "pushgateway did not start"
 export SC_STORE=s3://bkt/sc SC_PUSHGATEWAY_URL=$GW SC_TODAY=2026-07-20
+mkdir -p "$T_TMP/cwd"
+cd "$T_TMP/cwd" || exit 1
 for s in prepare train register inference evaluate plot; do
 	step "S3: $s" 0 "$s"
 done
 t_grep "S3: plot names the object" '^s3://bkt/sc/plots/2026-07-20.png$' "$T_OUT"
-t_check "S3: nothing written locally" test ! -e ./store -a ! -e "$SC_TOP/store/runs"
+t_check "S3: nothing written locally" test -z "$(ls -A "$T_TMP/cwd")"
 PREFIX=sc/
 sc-fetch -l '' | head -n 1 | grep -q '^sc/' || PREFIX=
 t_check "S3: mirror every object" mirror "$T_TMP/mirror"
