@@ -184,6 +184,11 @@ update_raw() {
 		[ "$_rc" -eq 66 ] || exit "$_rc"
 		rm -f "$_old"
 	fi
+	# ISO dates compare as strings; POSIX test has no string "<".
+	if [ -f "$_old" ] && [ "$(printf '%s\n%s\n' "$_from" "$SC_TODAY" | LC_ALL=C sort | head -n 1)" != "$_from" ]; then
+		log "$_t: the stored history reaches $_last, after SC_TODAY=$SC_TODAY: nothing fetched"
+		return 0
+	fi
 	run sc-fetch --from "$_from" --to "$SC_TODAY" -o "$_new" "$SC_SOURCE:$_t"
 	_first=$(sed -n '2{s/,.*//;p;q}' "$_new")
 	if [ -f "$_old" ] && [ -z "$_first" ]; then
@@ -203,19 +208,21 @@ update_raw() {
 	put "raw/$_t.csv" "$_out"
 }
 
-# history FILE: the stored raw history of every ticker as one OHLCV stream
-# (header once, sorted by ticker then date, as sc-split wants).
+# history FILE: the stored raw history of every ticker up to SC_TODAY as
+# one OHLCV stream (header once, sorted by ticker then date, as sc-split
+# wants).  Days after SC_TODAY are left out, so a rerun of a past day
+# (SC_TODAY=2026-07-10) sees the data as it was that day.
 history() {
+	_skip=0
 	: > "$1"
 	for _t in $tickers; do
 		if ! get "raw/$_t.csv" "$work/h.$_t.csv"; then
 			die 66 "raw/$_t.csv: not in the store $SC_STORE (run prepare first)"
 		fi
-		if [ -s "$1" ]; then
-			tail -n +2 "$work/h.$_t.csv" >> "$1"
-		else
-			cat "$work/h.$_t.csv" > "$1"
-		fi
+		awk -F, -v skip="$_skip" -v today="$SC_TODAY" \
+			'FNR == 1 { if (!skip) print; next } $1 <= today' \
+			"$work/h.$_t.csv" >> "$1"
+		_skip=1
 	done
 }
 

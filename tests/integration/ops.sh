@@ -194,6 +194,12 @@ t_check "the same as sc-predict --next on the history" sh -c "
 	sc-fetch models:/fc/3 > '$D/m3.json' &&
 	{ cat '$SC_STORE/raw/AAPL.csv'; tail -n +2 '$SC_STORE/raw/BRK-B.csv'; tail -n +2 '$SC_STORE/raw/MSFT.csv'; } > '$D/h.csv' &&
 	sc-predict -m '$D/m3.json' --next -i 0.9 -N fc/3 '$D/h.csv' | cmp -s - '$P'"
+SC_TODAY=2026-07-10 step "inference rerun for a past day" 0 inference
+t_grep "fetches nothing after it" 'AAPL: the stored history reaches 2026-07-20, after SC_TODAY=2026-07-10: nothing fetched' "$T_ERR"
+t_check "forecasts as of that day" test \
+	"$(tail -n +2 "$SC_STORE/predictions/2026-07-10.csv" | cut -d, -f1 | sort -u)" = 2026-07-10
+t_check "the history is kept whole" test "$(tail -n 1 "$SC_STORE/raw/AAPL.csv" | cut -d, -f1)" = 2026-07-20
+sc-push --delete predictions/2026-07-10.csv
 step "evaluate" 0 evaluate
 E=$SC_STORE/evaluations/2026-07-20.json
 t_check "evaluation: 30 days of 3 tickers, naive baseline, the champion" test \
