@@ -4,7 +4,8 @@
 # metrics.json (sc-rmse's metrics of the model on processed/test.csv) and
 # meta.json (what was run on what, and the run's CV RMSE).
 # SC_TRIALS > 0 searches hyperparameters with sc-tune (that many trials);
-# SC_TRIALS=0 fits once with sc-forest and SC_FOREST_ARGS (no search).
+# SC_TRIALS=0 fits once with sc-forest and SC_FOREST_ARGS (no search);
+# SC_TUNE_ARGS adds sc-tune options (--folds 3, --shard 2/4, ...).
 # The run's CV RMSE is the model's tuning.cv_rmse when present, else its
 # out-of-bag RMSE (oob_rmse): register ranks the runs of a training by it.
 # usage: scripts/train.sh   (SC_RUN_ID names the run; default: UTC time
@@ -32,9 +33,10 @@ if [ "$SC_TRIALS" -gt 0 ]; then
 	command -v sc-tune > /dev/null ||
 		die 69 "SC_TRIALS=$SC_TRIALS needs sc-tune, which is not installed; SC_TRIALS=0 fits once with sc-forest"
 	search=sc-tune
-	log "run $run_id: searching hyperparameters, $SC_TRIALS trials (seed $SC_SEED)"
-	run sc-tune --trials "$SC_TRIALS" --seed "$SC_SEED" -o "$work/model.json" \
-		< "$work/train.csv" > "$work/trials.jsonl"
+	log "run $run_id: searching hyperparameters, $SC_TRIALS trials (seed $SC_SEED${SC_TUNE_ARGS:+, $SC_TUNE_ARGS})"
+	# shellcheck disable=SC2086 # SC_TUNE_ARGS is a list of options
+	run sc-tune --trials "$SC_TRIALS" --seed "$SC_SEED" ${SC_TUNE_ARGS:-} \
+		-o "$work/model.json" < "$work/train.csv" > "$work/trials.jsonl"
 else
 	search=none
 	log "run $run_id: one fit, no search (sc-forest $SC_FOREST_ARGS --seed $SC_SEED)"
@@ -66,6 +68,7 @@ cat > "$work/meta.json" << META
  "today": $(jstr "$SC_TODAY"), "test_days": $SC_TEST_DAYS,
  "search": $(jstr "$search"), "trials": $SC_TRIALS, "seed": $SC_SEED,
  "forest_args": $(if [ "$search" = none ]; then jstr "$SC_FOREST_ARGS"; else echo null; fi),
+ "tune_args": $(if [ "$search" = sc-tune ]; then jstr "${SC_TUNE_ARGS:-}"; else echo null; fi),
  "train_sha256": $(jstr "$train_sha"),
  "model_sha256": $(jstr "$(sha256sum < "$work/model.json" | cut -d' ' -f1)"),
  "cv_rmse": $cv, "cv_rmse_from": $(jstr "$cv_from"), "test_rmse": ${test_rmse:-null}}
