@@ -122,6 +122,20 @@ if command -v sc-tune > /dev/null; then
 	t_check "3 trials stored" test "$(wc -l < "$SC_STORE/runs/tuned/trials.jsonl")" = 3
 	t_check "CV RMSE from tuning.cv_rmse" test "$(json "$SC_STORE/runs/tuned/meta.json" 'd["cv_rmse_from"]')" = tuning.cv_rmse
 	sc-push --delete runs/tuned/meta.json
+	for k in 1 2; do
+		SC_TRIALS=4 SC_TUNE_ARGS="--shard $k/2 --sampler random" SC_RUN_ID=shard-$k \
+			step "train shard $k of 2 of one search" 0 train
+	done
+	t_check "the shards ran the search's trials between them" test "$(cat \
+		"$SC_STORE"/runs/shard-*/trials.jsonl | "$PY" -c 'import json, sys; print(sorted(json.loads(l)["number"] for l in sys.stdin))')" = "[0, 1, 2, 3]"
+	t_check "each shard's CV RMSE is its best trial's" "$PY" -c '
+import json, sys
+for k in ("1", "2"):
+    d = sys.argv[1] + "/runs/shard-" + k
+    best = min(json.loads(l)["value"] for l in open(d + "/trials.jsonl") if json.loads(l)["state"] == "complete")
+    assert abs(json.load(open(d + "/meta.json"))["cv_rmse"] - best) < 1e-12, (k, best)' "$SC_STORE"
+	sc-push --delete runs/shard-1/meta.json
+	sc-push --delete runs/shard-2/meta.json
 else
 	t_skip "train with a search: sc-tune not built yet"
 	SC_TRIALS=3 step "SC_TRIALS=3 without sc-tune: exit 69" 69 train
