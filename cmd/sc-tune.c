@@ -247,19 +247,19 @@ on_trial(const struct sc_tune *r, const struct sc_tune_trial *tr, void *arg)
 	    el / n * ((double)all - n));
 }
 
+/* Read the table from path, or from stdin when fromstdin. */
 static struct sc_table *
-read_table(struct run *R, const char *path)
+read_table(struct run *R, const char *path, int fromstdin)
 {
 	struct sc_table_opts to = { R->target, 0 };
 	struct sc_err e = { 0 };
 	struct sc_table *t;
 	FILE *in = stdin;
 
-	if (path != NULL && strcmp(path, "-") != 0 &&
-	    (in = fopen(path, "r")) == NULL)
+	if (!fromstdin && (in = fopen(path, "r")) == NULL)
 		err(EX_NOINPUT, "%s", path);
 	if ((t = sc_table_read(in, &to, &e)) == NULL)
-		sc_cli_fail(&e, in == stdin ? "stdin" : path);
+		sc_cli_fail(&e, path);
 	if (in != stdin)
 		fclose(in);
 	return t;
@@ -350,7 +350,8 @@ main(int argc, char *argv[])
 	struct sc_err e = { 0 };
 	struct sc_table *t;
 	struct sc_tune *r;
-	int i;
+	const char *inname;
+	int i, fromstdin;
 
 	sc_cli_init();
 	memset(&R, 0, sizeof(R));
@@ -370,7 +371,9 @@ main(int argc, char *argv[])
 		usage(stderr, EX_USAGE);
 	}
 	R.progress = sc_cli_progress(R.progress > 0) && R.progress >= 0;
-	t = read_table(&R, R.merge || i == argc ? NULL : argv[i]);
+	fromstdin = R.merge || i == argc || strcmp(argv[i], "-") == 0;
+	inname = fromstdin ? "stdin" : argv[i];
+	t = read_table(&R, inname, fromstdin);
 	sc_tune_search_id(t, &R.s, &R.o, R.id);
 	if (R.merge)
 		r = merge(&R, argv + i, argc - i);
@@ -381,7 +384,7 @@ main(int argc, char *argv[])
 			warnx("%s", e.msg);
 			usage(stderr, EX_USAGE);
 		}
-		sc_cli_fail(&e, "stdin");
+		sc_cli_fail(&e, inname);
 	}
 	if (sc_tune_best(r) == NULL)
 		errx(EX_DATAERR, "no complete trial");
