@@ -304,7 +304,7 @@ parzen_logpdf(const struct parzen *P, const struct sc_tune_dim *d, double v)
 	if (d->kind == SC_TUNE_CAT) {
 		for (k = 0; k < P->n; k++)
 			sum += P->w[k] * P->cw[k * d->ncat + (size_t)v];
-		return log(sum);
+		return sum > 0 ? log(sum) : -HUGE_VAL;
 	}
 	if ((lp = malloc(P->n * sizeof(double))) == NULL)
 		return NAN;
