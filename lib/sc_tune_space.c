@@ -173,7 +173,7 @@ sc_tune_space_parse(struct sc_tune_space *s, const char *spec, struct sc_err *e)
 	if ((p = pindex(buf)) == -1)
 		return sc_err_set(e, SC_EUSAGE, 0,
 		    "--param %.40s: unknown parameter \"%.24s\"", spec, buf);
-	snprintf(d.name, sizeof(d.name), "%s", buf);
+	strcpy(d.name, pdefs[p].name); /* a known name, shorter than d.name */
 	if (strcmp(ty, "cat") == 0)
 		rc = parse_cat(&d, &pdefs[p], rest, e);
 	else if (strcmp(ty, "int") == 0 || strcmp(ty, "float") == 0) {
