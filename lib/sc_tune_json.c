@@ -21,11 +21,21 @@ sampler_name(enum sc_tune_sampler s)
 	return s == SC_TUNE_TPE ? "tpe" : "random";
 }
 
+/* A real that reads back as a real ("1.0", not "1"). */
+static const char *
+fmt_real(double v, char *buf)
+{
+	sc_num_fmt(v, buf);
+	if (strpbrk(buf, ".en") == NULL)
+		strcat(buf, ".0");
+	return buf;
+}
+
 /* A dimension's spec text, as --param takes it, into b. */
 static void
 dim_spec(const struct sc_tune_dim *d, char *b, size_t n)
 {
-	char lo[SC_NUM_BUFSZ], hi[SC_NUM_BUFSZ];
+	char lo[SC_NUM_BUFSZ + 2], hi[SC_NUM_BUFSZ + 2];
 	size_t i, at;
 
 	if (d->kind == SC_TUNE_CAT) {
@@ -35,8 +45,12 @@ dim_spec(const struct sc_tune_dim *d, char *b, size_t n)
 			    i ? "," : "", d->cat[i]);
 		return;
 	}
-	snprintf(b, n, "%s:%s:%s%s", d->kind == SC_TUNE_INT ? "int" : "float",
-	    sc_num_fmt(d->lo, lo), sc_num_fmt(d->hi, hi), d->log ? ":log" : "");
+	if (d->kind == SC_TUNE_INT)
+		snprintf(b, n, "int:%s:%s%s", sc_num_fmt(d->lo, lo),
+		    sc_num_fmt(d->hi, hi), d->log ? ":log" : "");
+	else
+		snprintf(b, n, "float:%s:%s%s", fmt_real(d->lo, lo),
+		    fmt_real(d->hi, hi), d->log ? ":log" : "");
 }
 
 void
@@ -57,16 +71,6 @@ sc_tune_search_id(const struct sc_table *t, const struct sc_tune_space *s,
 	}
 	h = sc_num_hash(b, strlen(b));
 	snprintf(buf, 17, "%016llx", (unsigned long long)h);
-}
-
-/* A real that reads back as a real ("1.0", not "1"). */
-static const char *
-fmt_real(double v, char *buf)
-{
-	sc_num_fmt(v, buf);
-	if (strpbrk(buf, ".en") == NULL)
-		strcat(buf, ".0");
-	return buf;
 }
 
 static int
