@@ -30,7 +30,7 @@ MANPAGES  := $(wildcard docs/*.1)
 
 .PHONY: all deps deps-bench test check integration asan valgrind lint \
 	format install uninstall clean help demo bench fuzz prepare train \
-	register inference evaluate plot
+	register inference evaluate plot bench-tune
 
 all: $(PROGS) $(BUILD)/tests/check_sc ## build every program and the unit tests
 
@@ -147,3 +147,7 @@ help: ## this list
 bench: all ## sc-forest next to scikit-learn and ranger; bench/out/forest.csv
 	sh scripts/deps.sh bench
 	sh bench/run.sh $(BUILD)
+
+bench-tune: all ## sc-tune next to Optuna and scikit-learn; bench/out/tune.csv
+	sh scripts/deps.sh bench
+	sh bench/tune.sh $(BUILD)

@@ -117,3 +117,7 @@ END {
 	print "(x: the tool'"'"'s figure divided by sc-forest'"'"'s on the same data)";
 }' "$csv"
 echo "written: $csv"
+
+# sc-tune next to Optuna and scikit-learn (bench/out/tune.csv).
+echo
+sh "$top/bench/tune.sh" "$build"

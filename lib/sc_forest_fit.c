@@ -34,6 +34,7 @@ struct fit {
 	struct bins bins;
 	const double *y;
 	uint32_t *yrank;
+	uint32_t *byrank; /* rows in order of their target's rank */
 	size_t n, nf, nsamp;
 	long mtry, min_split, min_leaf;
 	int subtract; /* keep full histograms of big nodes */
@@ -140,28 +141,6 @@ new_node(struct tree *t)
 	return (int)t->n++;
 }
 
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void
-isort_u32(uint32_t *r, size_t n)
-{
-	size_t i, k;
-	uint32_t x;
-
-	for (i = 1; i < n; i++) {
-		x = r[i];
-		for (k = i; k > 0 && r[k - 1] > x; k--)
-			r[k] = r[k - 1];
-		r[k] = x;
-	}
-}
-
 /* Samples [a, b) end in leaf id; their ranks are kept after growth. */
 static int
 make_leaf(struct ws *W, size_t a, size_t b, int id)
@@ -260,14 +239,16 @@ route_oob(struct ws *W, size_t *noob)
 /*
  * Give every leaf the ranks of the training rows that reach it, in-bag or
  * out of bag, each once (Meinshausen's quantile regression forest), in
- * node order and sorted within a leaf: a counting sort by leaf.
+ * node order and sorted within a leaf: a counting sort by leaf over the
+ * rows taken in order of their rank, so each leaf's list comes out sorted.
  */
 static int
 keep_ranks(struct ws *W)
 {
 	struct tree *t = W->t;
 	size_t n = W->F->n, i, at;
-	uint32_t *pos, *r;
+	const uint32_t *by = W->F->byrank;
+	uint32_t *pos;
 
 	for (i = 0; i < n; i++)
 		t->count[W->leafof[i]]++;
@@ -279,15 +260,7 @@ keep_ranks(struct ws *W)
 		at += t->count[i];
 	}
 	for (i = 0; i < n; i++)
-		t->rank[pos[W->leafof[i]]++] = W->F->yrank[i];
-	for (i = 0, at = 0; i < t->n; i++) {
-		r = t->rank + at;
-		if (t->count[i] > 32)
-			qsort(r, t->count[i], sizeof(*r), cmp_u32);
-		else
-			isort_u32(r, t->count[i]);
-		at += t->count[i];
-	}
+		t->rank[pos[W->leafof[by[i]]]++] = W->F->yrank[by[i]];
 	t->nranks = t->rcap = n;
 	free(pos);
 	return 0;
@@ -869,6 +842,32 @@ oob_rmse(struct fit *F)
 	F->f->oob = F->p->bootstrap && n > 0 ? sqrt(sse / (double)n) : NAN;
 }
 
+/* F->byrank: the rows in order of their target's rank (a counting sort). */
+static int
+by_rank(struct fit *F, struct sc_err *e)
+{
+	uint32_t *pos;
+	size_t i, at, c;
+
+	F->byrank = malloc(F->n * sizeof(*F->byrank));
+	pos = calloc(F->f->ny + 1, sizeof(*pos));
+	if (F->byrank == NULL || pos == NULL) {
+		free(pos);
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	}
+	for (i = 0; i < F->n; i++)
+		pos[F->yrank[i]]++;
+	for (i = 0, at = 0; i <= F->f->ny; i++) {
+		c = pos[i];
+		pos[i] = (uint32_t)at;
+		at += c;
+	}
+	for (i = 0; i < F->n; i++)
+		F->byrank[pos[F->yrank[i]]++] = (uint32_t)i;
+	free(pos);
+	return 0;
+}
+
 /* The sorted distinct targets and each row's rank among them. */
 static int
 rank_targets(struct fit *F, struct sc_err *e)
@@ -900,7 +899,7 @@ rank_targets(struct fit *F, struct sc_err *e)
 		}
 		F->yrank[i] = (uint32_t)a;
 	}
-	return 0;
+	return by_rank(F, e);
 }
 
 /* Turn the parameters into counts for a table of n rows and nf features. */
@@ -1056,6 +1055,7 @@ out:
 	bins_free(&F.bins);
 	free(F.imp);
 	free(F.yrank);
+	free(F.byrank);
 	if (rc == -1) {
 		sc_forest_free(F.f);
 		return NULL;

@@ -464,3 +464,72 @@ sc_table_sha256(const struct sc_table *t)
 {
 	return t->sha;
 }
+
+/* Copy row r of t as row t2->nrows of t2 (room already made). */
+static int
+copy_row(struct sc_table *t2, const struct sc_table *t, size_t r,
+    struct sc_err *e)
+{
+	size_t j, i = t2->nrows;
+	const char *s;
+
+	for (j = 0; j < t->nfeat; j++)
+		t2->x[j * t2->cap + i] = t->x[j * t->cap + r];
+	t2->y[i] = t->y[r];
+	t2->close[i] = t->close[r];
+	t2->line[i] = t->line[r];
+	t2->date[i] = t2->ticker[i] = SIZE_MAX;
+	if (t->has_date) {
+		s = t->arena + t->date[r];
+		if (add_label(t2, s, strlen(s), &t2->date[i], e) == -1)
+			return -1;
+	}
+	if (t->has_ticker) {
+		s = t->arena + t->ticker[r];
+		if (add_label(t2, s, strlen(s), &t2->ticker[i], e) == -1)
+			return -1;
+	}
+	t2->nrows++;
+	return 0;
+}
+
+struct sc_table *
+sc_table_subset(const struct sc_table *t, const size_t *rows, size_t n,
+    struct sc_err *e)
+{
+	struct sc_table *t2;
+	size_t j;
+
+	if ((t2 = calloc(1, sizeof(*t2))) == NULL ||
+	    (t2->feat = calloc(t->nfeat + 1, sizeof(*t2->feat))) == NULL)
+		goto oom;
+	for (j = 0; j < t->nfeat; j++)
+		if ((t2->feat[t2->nfeat++] = strdup(t->feat[j])) == NULL)
+			goto oom;
+	if (t->target != NULL && (t2->target = strdup(t->target)) == NULL)
+		goto oom;
+	t2->optional = t->optional;
+	t2->has_date = t->has_date;
+	t2->has_ticker = t->has_ticker;
+	memcpy(t2->sha, t->sha, sizeof(t2->sha));
+	while (t2->cap < n || t2->cap == 0)
+		if (grow_rows(t2, e) == -1)
+			goto fail;
+	for (j = 0; j < n; j++) {
+		if (rows[j] >= t->nrows) {
+			sc_err_set(e, SC_EINTERNAL, 0, "row %zu out of range",
+			    rows[j]);
+			goto fail;
+		}
+		if (copy_row(t2, t, rows[j], e) == -1)
+			goto fail;
+	}
+	if (t2->has_date && t2->nrows > 0)
+		find_dates(t2);
+	return t2;
+oom:
+	sc_err_set(e, SC_EOS, 0, "out of memory");
+fail:
+	sc_table_free(t2);
+	return NULL;
+}

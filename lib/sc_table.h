@@ -89,6 +89,16 @@ long sc_table_line(const struct sc_table *t, size_t i);
 void sc_table_dates(const struct sc_table *t, const char **from,
     const char **to);
 
+/*
+ * A new table of rows rows[0..n) of t, in that order (a row may repeat),
+ * sharing nothing with t: features, target, labels and input lines are
+ * copied, the SHA-256 is t's (the bytes the rows came from).  For
+ * cross-validation folds.  The caller frees it with sc_table_free().
+ * Returns NULL with SC_EOS, or SC_EINTERNAL for a row out of range.
+ */
+struct sc_table *sc_table_subset(const struct sc_table *t, const size_t *rows,
+    size_t n, struct sc_err *e);
+
 /* SHA-256 of every byte read, as 64 lowercase hex digits (borrowed). */
 const char *sc_table_sha256(const struct sc_table *t);
 

@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * sc-tune: search the forest's hyperparameters by walk-forward
+ * cross-validation inside the training table (the test set is never
+ * read here: sc-predict and sc-rmse score it afterwards), write one JSON
+ * line per trial on standard output, and with -o refit the best
+ * parameters on the whole table and write the model with a tuning
+ * record.  --shard runs one part of a random search; --merge joins the
+ * parts' trials files and refits the best.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "sc_cli.h"
+#include "sc_forest.h"
+#include "sc_io.h"
+#include "sc_log.h"
+#include "sc_model.h"
+#include "sc_num.h"
+#include "sc_table.h"
+#include "sc_tune.h"
+
+enum {
+	OPT_GAP = 256,
+	OPT_PARAM,
+	OPT_SPACE,
+	OPT_SAMPLER,
+	OPT_PRUNER,
+	OPT_SEED,
+	OPT_TIMEOUT,
+	OPT_PROGRESS,
+	OPT_NOPROGRESS,
+	OPT_SHARD,
+	OPT_MERGE
+};
+
+static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "target", required_argument, NULL, 't' },
+	{ "threads", required_argument, NULL, 'j' },
+	{ "trials", required_argument, NULL, 'n' },
+	{ "folds", required_argument, NULL, 'k' },
+	{ "gap", required_argument, NULL, OPT_GAP },
+	{ "param", required_argument, NULL, OPT_PARAM },
+	{ "space", required_argument, NULL, OPT_SPACE },
+	{ "sampler", required_argument, NULL, OPT_SAMPLER },
+	{ "pruner", required_argument, NULL, OPT_PRUNER },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "merge", no_argument, NULL, OPT_MERGE }, { NULL, 0, NULL, 0 } };
+
+struct run {
+	struct sc_tune_opts o;
+	struct sc_tune_space s;
+	const char *out, *target;
+	char id[17];
+	int progress, merge, sampler_set, pruner_set;
+};
+
+static void __attribute__((noreturn)) usage(FILE *fp, int status)
+{
+	fputs("usage: sc-tune [-hVv] [-n trials] [-k folds] [--gap days] "
+	      "[--param name=spec]...\n"
+	      "\t[--space file.json] [--sampler tpe|random] "
+	      "[--pruner median|none] [--seed N]\n"
+	      "\t[--timeout seconds] [--[no-]progress] [--shard k/n] "
+	      "[-j threads] [-t target]\n"
+	      "\t[-o model.json] [file]\n"
+	      "       sc-tune --merge [options] [-o model.json] "
+	      "trials.jsonl... "
+	      "< train.csv\n",
+	    fp);
+	if (fp == stdout)
+		sc_cli_flush_stdout();
+	exit(status);
+}
+
+static void __attribute__((noreturn))
+bad_value(const char *opt, const char *why)
+{
+	warnx("--%s: %s", opt, why);
+	usage(stderr, EX_USAGE);
+}
+
+static long
+want_long(const char *opt, const char *s, long lo, long hi)
+{
+	long v;
+	char why[80];
+
+	if (sc_num_parse_long(s, lo, hi, &v) == -1) {
+		snprintf(why, sizeof(why), "%.20s: want an integer in %ld..%ld",
+		    s, lo, hi);
+		bad_value(opt, why);
+	}
+	return v;
+}
+
+static void
+want_shard(struct run *R, const char *s)
+{
+	char buf[64], *slash;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	if ((slash = strchr(buf, '/')) == NULL)
+		bad_value("shard", "want k/n, 1 <= k <= n");
+	*slash = '\0';
+	R->o.nshard = want_long("shard", slash + 1, 1, 100000);
+	R->o.shard = want_long("shard", buf, 1, R->o.nshard) - 1;
+}
+
+static void
+space_file(struct run *R, const char *path)
+{
+	struct sc_err e = { 0 };
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		err(EX_NOINPUT, "%s", path);
+	if (sc_tune_space_read(&R->s, fp, &e) == -1) {
+		fclose(fp);
+		bad_value("space", e.msg);
+	}
+	fclose(fp);
+}
+
+static void
+option(struct run *R, int ch)
+{
+	struct sc_err e = { 0 };
+	double v;
+
+	switch (ch) {
+	case 'n':
+		R->o.trials = want_long("trials", optarg, 1, 1000000);
+		break;
+	case 'k':
+		R->o.folds =
+		    (int)want_long("folds", optarg, 2, SC_TUNE_MAXFOLDS);
+		break;
+	case OPT_GAP:
+		R->o.gap = (int)want_long("gap", optarg, 0, 100000);
+		break;
+	case OPT_PARAM:
+		if (sc_tune_space_parse(&R->s, optarg, &e) == -1)
+			bad_value("param", e.msg);
+		break;
+	case OPT_SPACE:
+		space_file(R, optarg);
+		break;
+	case OPT_SAMPLER:
+		if (strcmp(optarg, "tpe") != 0 && strcmp(optarg, "random") != 0)
+			bad_value("sampler", "want tpe or random");
+		R->o.sampler = optarg[0] == 't' ? SC_TUNE_TPE : SC_TUNE_RANDOM;
+		R->sampler_set = 1;
+		break;
+	case OPT_PRUNER:
+		if (strcmp(optarg, "median") != 0 &&
+		    strcmp(optarg, "none") != 0)
+			bad_value("pruner", "want median or none");
+		R->o.prune = optarg[0] == 'm';
+		R->pruner_set = 1;
+		break;
+	case OPT_SEED:
+		R->o.seed = (uint64_t)want_long("seed", optarg, 0, LONG_MAX);
+		break;
+	case OPT_TIMEOUT:
+		if (sc_num_parse_range(optarg, 0, 1e9, &v) == -1 || v <= 0)
+			bad_value("timeout", "want seconds > 0");
+		R->o.timeout = v;
+		break;
+	case OPT_SHARD:
+		want_shard(R, optarg);
+		break;
+	default:
+		usage(stderr, EX_USAGE);
+	}
+}
+
+static int
+options(int argc, char *argv[], struct run *R)
+{
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "hVvo:t:j:n:k:", longopts,
+	            NULL)) != -1)
+		switch (ch) {
+		case 'h':
+			usage(stdout, EX_OK);
+		case 'V':
+			sc_cli_version();
+		case 'v':
+			sc_cli_verbose();
+			break;
+		case 'o':
+			R->out = optarg;
+			break;
+		case 't':
+			R->target = optarg;
+			break;
+		case 'j':
+			R->o.base.threads =
+			    (int)want_long("threads", optarg, 1, 1024);
+			break;
+		case OPT_PROGRESS:
+		case OPT_NOPROGRESS:
+			R->progress = ch == OPT_PROGRESS ? 1 : -1;
+			break;
+		case OPT_MERGE:
+			R->merge = 1;
+			break;
+		default:
+			option(R, ch);
+		}
+	return optind;
+}
+
+/* After each trial: its JSON line on stdout, and the progress line. */
+static void
+on_trial(const struct sc_tune *r, const struct sc_tune_trial *tr, void *arg)
+{
+	struct run *R = arg;
+	struct sc_err e = { 0 };
+	const struct sc_tune_trial *b = sc_tune_best(r);
+	double el = sc_tune_elapsed(r), n = (double)sc_tune_ntrials(r);
+	long all = (R->o.trials - R->o.shard + R->o.nshard - 1) / R->o.nshard;
+
+	if (sc_tune_write_trial(stdout, &R->s, tr, R->id, &e) == -1 ||
+	    fflush(stdout) == EOF)
+		sc_cli_fail(&e, "stdout");
+	if (R->progress <= 0)
+		return;
+	fprintf(stderr,
+	    "\rsc-tune: trial %.0f of %ld, best %.6g (trial %ld), "
+	    "%.1f s, ETA %.1f s\033[K",
+	    n, all, b ? b->value : 0.0, b ? b->number : -1L, el,
+	    el / n * ((double)all - n));
+}
+
+/* Read the table from path, or from stdin when fromstdin. */
+static struct sc_table *
+read_table(struct run *R, const char *path, int fromstdin)
+{
+	struct sc_table_opts to = { R->target, 0 };
+	struct sc_err e = { 0 };
+	struct sc_table *t;
+	FILE *in = stdin;
+
+	if (!fromstdin && (in = fopen(path, "r")) == NULL)
+		err(EX_NOINPUT, "%s", path);
+	if ((t = sc_table_read(in, &to, &e)) == NULL)
+		sc_cli_fail(&e, path);
+	if (in != stdin)
+		fclose(in);
+	return t;
+}
+
+static struct sc_tune *
+merge(struct run *R, char **files, int n)
+{
+	struct sc_err e = { 0 };
+	struct sc_tune *r = NULL;
+	size_t i;
+	FILE *fp;
+	int k;
+
+	if (n == 0) {
+		warnx("--merge: no trials file");
+		usage(stderr, EX_USAGE);
+	}
+	for (k = 0; k < n; k++) {
+		if ((fp = fopen(files[k], "r")) == NULL)
+			err(EX_NOINPUT, "%s", files[k]);
+		if (sc_tune_read_trials(&r, fp, &R->s, R->id, &e) == -1)
+			sc_cli_fail(&e, files[k]);
+		fclose(fp);
+	}
+	for (i = 0; i < sc_tune_ntrials(r); i++)
+		if (sc_tune_write_trial(stdout, &R->s, sc_tune_trial(r, i),
+		        R->id, &e) == -1)
+			sc_cli_fail(&e, "stdout");
+	return r;
+}
+
+/* Refit the best trial's parameters on t and write the model to R->out. */
+static void
+refit(struct run *R, const struct sc_table *t, const struct sc_tune *r)
+{
+	struct sc_err e = { 0 };
+	struct sc_model_meta meta = { 0, NULL, NULL, NULL };
+	struct sc_forest_params p;
+	struct sc_forest *f;
+	struct sc_out *o;
+	json_t *rec;
+
+	if (sc_tune_apply(&R->s, sc_tune_best(r)->x, &R->o.base, &p, &e) == -1)
+		sc_cli_fail(&e, NULL);
+	p.seed = R->o.seed;
+	if ((f = sc_forest_fit(&p, t, &e)) == NULL)
+		sc_cli_fail(&e, "refit");
+	if ((rec = sc_tune_record(r, &R->s, &R->o)) == NULL)
+		errx(EX_OSERR, "out of memory");
+	meta.rows = sc_table_nrows(t);
+	sc_table_dates(t, &meta.date_from, &meta.date_to);
+	meta.sha256 = sc_table_sha256(t);
+	if ((o = sc_out_open(R->out, &e)) == NULL)
+		sc_cli_fail(&e, R->out);
+	if (sc_model_write(sc_out_fp(o), f, &meta, rec, p.threads, &e) == -1) {
+		sc_out_abort(o);
+		sc_cli_fail(&e, R->out);
+	}
+	if (sc_out_commit(o, &e) == -1)
+		sc_cli_fail(&e, R->out);
+	json_decref(rec);
+	sc_forest_free(f);
+}
+
+static void
+summary(const struct run *R, const struct sc_tune *r)
+{
+	const struct sc_tune_trial *b = sc_tune_best(r);
+	size_t i, pruned = 0;
+
+	for (i = 0; i < sc_tune_ntrials(r); i++)
+		pruned += sc_tune_trial(r, i)->state == SC_TUNE_PRUNED;
+	if (R->progress > 0)
+		fputc('\n', stderr);
+	fprintf(stderr,
+	    "sc-tune: %zu trials (%zu pruned)%s in %.2f s; best: trial %ld, "
+	    "CV RMSE %.6g over %d folds\n",
+	    sc_tune_ntrials(r), pruned,
+	    sc_tune_timed_out(r) ? ", stopped by --timeout" : "",
+	    sc_tune_elapsed(r), b->number, b->value, b->nfolds);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct run R;
+	struct sc_err e = { 0 };
+	struct sc_table *t;
+	struct sc_tune *r;
+	const char *inname;
+	int i, fromstdin;
+
+	sc_cli_init();
+	memset(&R, 0, sizeof(R));
+	sc_tune_defaults(&R.o);
+	sc_tune_space_defaults(&R.s);
+	i = options(argc, argv, &R);
+	if (R.o.nshard > 1 && R.sampler_set && R.o.sampler == SC_TUNE_TPE)
+		bad_value("shard",
+		    "shards run a random search: TPE needs "
+		    "the other shards' results");
+	if (R.o.nshard > 1 || R.merge) {
+		R.o.sampler = R.sampler_set ? R.o.sampler : SC_TUNE_RANDOM;
+		R.o.prune = R.pruner_set ? R.o.prune : 0;
+	}
+	if (!R.merge && argc - i > 1) {
+		warnx("one input file at most");
+		usage(stderr, EX_USAGE);
+	}
+	R.progress = sc_cli_progress(R.progress > 0) && R.progress >= 0;
+	fromstdin = R.merge || i == argc || strcmp(argv[i], "-") == 0;
+	inname = fromstdin ? "stdin" : argv[i];
+	t = read_table(&R, inname, fromstdin);
+	sc_tune_search_id(t, &R.s, &R.o, R.id);
+	if (R.merge)
+		r = merge(&R, argv + i, argc - i);
+	else if ((r = sc_tune_run(t, &R.s, &R.o, on_trial, &R, &e)) == NULL) {
+		if (R.progress)
+			fputc('\n', stderr);
+		if (e.code == SC_EUSAGE) {
+			warnx("%s", e.msg);
+			usage(stderr, EX_USAGE);
+		}
+		sc_cli_fail(&e, inname);
+	}
+	if (sc_tune_best(r) == NULL)
+		errx(EX_DATAERR, "no complete trial");
+	summary(&R, r);
+	if (R.out != NULL)
+		refit(&R, t, r);
+	sc_tune_free(r);
+	sc_table_free(t);
+	sc_cli_flush_stdout();
+	return EX_OK;
+}
