@@ -9,15 +9,20 @@ Every request, whatever its method and path, gets the answer of --mode:
   nested   200 application/json: 100000 nested arrays
   deep     200 application/json: a Yahoo chart whose meta nests 100000
            objects deep
+  skew     as AWS S3 does (s3rver does not: it cannot parse X-Amz-Date):
+           403 RequestTimeTooSkewed when X-Amz-Date is more than 15
+           minutes from this machine's clock, else 200 with an empty body
 Binds 127.0.0.1 port 0 and writes the port to PORTFILE (whole, then
 renamed).  Standard library only (/usr/bin/python3).
 
 usage: liar.py --mode MODE PORTFILE
 """
 import argparse
+import calendar
 import os
 import socket
 import socketserver
+import time
 
 ARGS = None
 HUGE = 10 ** 12
@@ -33,12 +38,16 @@ class Handler(socketserver.StreamRequestHandler):
 
     def read_request(self):
         length = 0
+        self.amz_date = None
         while True:
             line = self.rfile.readline(65537)
             if line in (b"\r\n", b"\n", b""):
                 break
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":", 1)[1])
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+            if name.strip().lower() == b"x-amz-date":
+                self.amz_date = value.strip().decode("ascii", "replace")
         while length > 0:
             chunk = self.rfile.read(min(length, 1 << 20))
             if not chunk:
@@ -64,6 +73,24 @@ class Handler(socketserver.StreamRequestHandler):
         for _ in range(HUGE // len(zeros)):
             self.wfile.write(zeros)
 
+    def mode_skew(self):
+        try:
+            t = calendar.timegm(time.strptime(self.amz_date, "%Y%m%dT%H%M%SZ"))
+        except (TypeError, ValueError):
+            t = None
+        if t is not None and abs(time.time() - t) <= 900:
+            self.head("200 OK", "application/xml", 0)
+            return
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        text = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>"
+                "RequestTimeTooSkewed</Code><Message>The difference between "
+                "the request time and the current time is too large."
+                "</Message><RequestTime>%s</RequestTime><ServerTime>%s"
+                "</ServerTime><RequestId>LIAR</RequestId></Error>"
+                % (self.amz_date, now)).encode()
+        self.head("403 Forbidden", "application/xml", len(text))
+        self.wfile.write(text)
+
     def body(self, text):
         self.head("200 OK", "application/json", len(text))
         self.wfile.write(text)
@@ -85,7 +112,7 @@ def main():
     global ARGS
     p = argparse.ArgumentParser()
     p.add_argument("--mode", required=True,
-                   choices=["length", "s3error", "nested", "deep"])
+                   choices=["length", "s3error", "nested", "deep", "skew"])
     p.add_argument("portfile")
     ARGS = p.parse_args()
     srv = Server(("127.0.0.1", 0), Handler)
