@@ -153,9 +153,17 @@ build-fuzz/bin/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h build-fuzz/libsc.a
 	@$(FUZZ_CC) $(patsubst -fsanitize=fuzzer-no-link,-fsanitize=fuzzer,$(SC_CFLAGS)) \
 		-o $@ $< build-fuzz/libsc.a $(SC_LDLIBS)
 
+demo: deps ## the whole pipeline offline on synthetic data, on ./store
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh $(BUILD)/bin
+
 clean: ## remove build output
 	rm -rf build build-asan build-fuzz
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 		sed 's/:.*## /\t/' | awk -F'\t' '{ printf "  %-12s %s\n", $$1, $$2 }'
+
+bench: all ## sc-forest next to scikit-learn and ranger; bench/out/forest.csv
+	sh scripts/deps.sh bench
+	sh bench/run.sh $(BUILD)

@@ -30,8 +30,9 @@
 #include "sc_log.h"
 #include "sc_market.h"
 #include "sc_num.h"
+#include "sc_registry.h"
 
-enum kind { K_MARKET, K_URL, K_STORE, K_UNKNOWN };
+enum kind { K_MARKET, K_URL, K_STORE, K_MODEL, K_UNKNOWN };
 
 struct fetch {
 	struct sc_config cfg;
@@ -53,7 +54,9 @@ usage(FILE *fp, int status)
 	      "       sc-fetch [-hVv] [--head] [--range A-B] [--presign "
 	      "SECONDS] "
 	      "[-o FILE] OBJECT...\n"
-	      "       sc-fetch [-hVv] [--page-size N] -l PREFIX\n",
+	      "       sc-fetch [-hVv] [--page-size N] -l PREFIX\n"
+	      "       sc-fetch [-hVv] [-o FILE] "
+	      "models:/NAME[/VERSION | /latest | @ALIAS]\n",
 	    fp);
 	if (fp == stdout)
 		fputs("\nSources (several symbols: yahoo:AAPL,MSFT):\n"
@@ -74,6 +77,10 @@ usage(FILE *fp, int status)
 		      "  PATH, file://PATH, -       a file, copied unchanged\n"
 		      "  https://URL, http://URL    a download, copied "
 		      "unchanged\n"
+		      "  models:/NAME/VERSION       a registered model "
+		      "(also /latest, @ALIAS);\n"
+		      "  models:/NAME               its index: versions, "
+		      "aliases, lineage (JSON)\n"
 		      "\nObjects: --head prints KEY<TAB>SIZE, --range A-B a "
 		      "byte range of an s3://\nobject, --presign SECONDS a "
 		      "presigned GET URL; -l PREFIX lists keys.\n"
@@ -104,6 +111,8 @@ operand_kind(const char *op)
 		return K_URL;
 	if (strncmp(op, "s3://", 5) == 0 || strncmp(op, "file://", 7) == 0)
 		return K_STORE;
+	if (sc_registry_is_uri(op))
+		return K_MODEL;
 	/* Any other "scheme:" is unknown; the rest are paths or keys. */
 	if (colon != NULL && strcspn(op, "/") > (size_t)(colon - op))
 		return K_UNKNOWN;
@@ -190,6 +199,24 @@ dispatch_market(struct fetch *f, char **ops, int n)
 	return rc;
 }
 
+/* A registry URI: a model version's bytes, or a model's index. */
+static int
+fetch_model(struct fetch *f, const char *op)
+{
+	struct sc_err e = { 0 };
+
+	if (f->get.list || f->get.head || f->get.range != NULL ||
+	    f->get.presign > 0) {
+		warnx("%s: --list, --head, --range and --presign are not for "
+		      "models:/ URIs",
+		    op);
+		usage(stderr, EX_USAGE);
+	}
+	if (sc_registry_fetch_uri(&f->cfg, op, f->out, &e) == -1)
+		return sc_cli_report(&e, NULL);
+	return EX_OK;
+}
+
 static int
 dispatch_raw(struct fetch *f, char **ops, int n)
 {
@@ -197,7 +224,9 @@ dispatch_raw(struct fetch *f, char **ops, int n)
 	int k, status;
 
 	for (k = 0; k < n; k++) {
-		if (operand_kind(ops[k]) == K_URL)
+		if (operand_kind(ops[k]) == K_MODEL)
+			status = fetch_model(f, ops[k]);
+		else if (operand_kind(ops[k]) == K_URL)
 			status = sc_market_download(&f->cfg, ops[k], f->out,
 			             NULL, &e) == 0
 			    ? EX_OK

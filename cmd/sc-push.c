@@ -7,7 +7,9 @@
  * metrics to a Prometheus Pushgateway: sc-rmse's metrics JSON, a
  * predictions CSV or Prometheus text, validated before any request, one
  * group per job and ticker, then the job's success timestamp and run
- * duration (lib/prom, lib/pushgw).
+ * duration (lib/prom, lib/pushgw).  models:/NAME registers stdin as a new
+ * version of a model and prints its number; --alias points an alias at a
+ * version (lib/registry).
  */
 #include <getopt.h>
 #include <math.h>
@@ -28,6 +30,7 @@
 #include "sc_prom.h"
 #include "sc_pushgw.h"
 #include "sc_put.h"
+#include "sc_registry.h"
 #include "sc_store.h"
 
 #define MAX_INPUT (16u << 20) /* bytes of metrics on stdin */
@@ -53,6 +56,11 @@ usage(FILE *fp, int status)
 	    "usage: sc-push [-hVv] [--if-match ETAG | --if-none-match] DEST "
 	    "< data\n"
 	    "       sc-push [-hVv] --delete DEST\n"
+	    "       sc-push [-hVv] [--run-id ID] [--metrics FILE] "
+	    "[--cv-rmse X] models:/NAME\n"
+	    "       sc-push [-hVv] --alias ALIAS "
+	    "models:/NAME/VERSION|/latest|@ALIAS\n"
+	    "       sc-push [-hVv] --delete models:/NAME@ALIAS\n"
 	    "       sc-push [-hnVv] [-g url] -j job [-l name=value]... "
 	    "[--replace | --merge]\n"
 	    "               [--one-group] [-d seconds | -s unixtime] "
@@ -208,6 +216,43 @@ push_store(const struct sc_config *cfg, const char *dest, enum sc_put_mode mode,
 	return EX_OK;
 }
 
+/* Registry options: --alias, --run-id, --metrics, --cv-rmse. */
+struct model_opts {
+	const char *alias;
+	struct sc_registry_opts reg;
+	int any; /* one of them was given */
+};
+
+static void
+model_option(int ch, const char *arg, struct model_opts *m)
+{
+	m->any = 1;
+	if (ch == 'A')
+		m->alias = arg;
+	else if (ch == 'I')
+		m->reg.run_id = arg;
+	else if (ch == 'T')
+		m->reg.metrics = arg;
+	else if (sc_num_parse_range(arg, 0, HUGE_VAL, &m->reg.cv_rmse) == -1)
+		bad_usage("--cv-rmse %s: want a number >= 0", arg);
+}
+
+/* Register stdin as a version of models:/NAME, or set or delete an alias. */
+static int
+push_model(const struct sc_config *cfg, const char *uri, struct model_opts *m,
+    int del)
+{
+	struct sc_registry_result res;
+	struct sc_err e = { 0 };
+
+	m->reg.now = time(NULL);
+	m->reg.input = "stdin";
+	if (sc_registry_push_uri(cfg, uri, m->alias, del, &m->reg, stdin,
+	        stdout, &res, &e) == -1)
+		return sc_cli_report(&e, NULL);
+	return EX_OK;
+}
+
 static void
 add_label(struct gw_args *a, char *arg)
 {
@@ -227,6 +272,10 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "alias", required_argument, NULL, 'A' },
+		{ "cv-rmse", required_argument, NULL, 'C' },
+		{ "metrics", required_argument, NULL, 'T' },
+		{ "run-id", required_argument, NULL, 'I' },
 		{ "delete", no_argument, NULL, 'D' },
 		{ "if-match", required_argument, NULL, 'E' },
 		{ "if-none-match", no_argument, NULL, 'N' },
@@ -251,6 +300,7 @@ main(int argc, char *argv[])
 		.format = "auto" };
 	struct sc_config cfg = { 0 };
 	struct sc_err e = { 0 };
+	struct model_opts model = { NULL, { NULL, NULL, NAN, 0, NULL }, 0 };
 	enum sc_put_mode mode = SC_PUT_REPLACE;
 	const char *etag = NULL;
 	int ch, status, nmodes = 0, gateway_opts = 0;
@@ -259,6 +309,12 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "d:f:g:hj:l:ns:Vv", longopts,
 	            NULL)) != -1)
 		switch (ch) {
+		case 'A':
+		case 'C':
+		case 'I':
+		case 'T':
+			model_option(ch, optarg, &model);
+			break;
 		case 'D':
 			mode = SC_PUT_DELETE;
 			nmodes++;
@@ -342,10 +398,27 @@ main(int argc, char *argv[])
 		bad_usage("%s", "--job is required");
 	if (!gateway_opts && argc - optind != 1)
 		bad_usage("%s", "want one DEST, or --job for the gateway");
+	if (!gateway_opts &&
+	    (sc_registry_is_uri(argv[optind])
+	            ? mode == SC_PUT_CREATE || mode == SC_PUT_IF_MATCH
+	            : model.any))
+		bad_usage("%s",
+		    "--alias, --run-id, --metrics and --cv-rmse "
+		    "are for models:/ URIs, --if-match and "
+		    "--if-none-match are not");
+	if (gateway_opts && model.any)
+		bad_usage("%s",
+		    "--alias, --run-id, --metrics and --cv-rmse "
+		    "are for models:/ URIs");
 	if (sc_config_load(&cfg, &e) == -1)
 		sc_cli_fail(&e, NULL);
-	status = gateway_opts ? push_gateway(&a, &cfg)
-	                      : push_store(&cfg, argv[optind], mode, etag);
+	if (!gateway_opts && sc_registry_is_uri(argv[optind]))
+		status = push_model(&cfg, argv[optind], &model,
+		    mode == SC_PUT_DELETE);
+	else
+		status = gateway_opts
+		    ? push_gateway(&a, &cfg)
+		    : push_store(&cfg, argv[optind], mode, etag);
 	sc_config_free(&cfg);
 	if (status == EX_OK)
 		sc_cli_flush_stdout();

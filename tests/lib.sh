@@ -89,6 +89,24 @@ t_wait_http() {
 	return 1
 }
 
+# t_start_s3rver BUCKET: start the S3 test server (tests/s3rver, which
+# verifies SigV4) on a free loopback port with BUCKET created, set T_S3_PORT
+# and export the AWS_* variables that point the programs at it.  Returns 2
+# when s3rver or node is not installed (make deps), 1 when it did not start.
+t_start_s3rver() {
+	if [ ! -f "$SC_TOP/tests/s3rver/node_modules/@20minutes/s3rver/lib/cli.js" ] ||
+		! command -v node > /dev/null; then
+		return 2
+	fi
+	T_S3_PORT=$(t_port)
+	t_bg env NODE_OPTIONS=--openssl-legacy-provider node \
+		"$SC_TOP/tests/s3rver/s3rver.js" -d "$T_TMP/s3data" -a 127.0.0.1 \
+		-p "$T_S3_PORT" --configure-bucket "$1" -s
+	t_wait_http "http://127.0.0.1:$T_S3_PORT/" 20 || return 1
+	export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+	export AWS_ENDPOINT_URL=http://127.0.0.1:$T_S3_PORT AWS_REGION=us-east-1
+}
+
 # t_done: print the summary line that tests/run.sh adds up.
 t_done() {
 	echo "# passed=$T_PASS failed=$T_FAIL skipped=$T_SKIP"

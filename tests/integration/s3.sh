@@ -7,7 +7,6 @@
 . "$(dirname "$0")/../lib.sh"
 
 PY=/usr/bin/python3
-S3RVER=$SC_TOP/tests/s3rver/s3rver.js
 FAULTS=$SC_TOP/tests/servers/faults.py
 
 # rss CMD...: run CMD (stdin/stdout as given) and print its peak RSS in KiB
@@ -77,23 +76,20 @@ local_store_tests() {
 
 local_store_tests
 
-if [ ! -f "$SC_TOP/tests/s3rver/node_modules/@20minutes/s3rver/lib/cli.js" ] ||
-	! command -v node > /dev/null; then
+t_start_s3rver bkt
+case $? in
+0) port=$T_S3_PORT ;;
+2)
 	t_skip "S3 tests: s3rver not installed (run make deps)"
 	t_done
 	exit
-fi
-
-port=$(t_port)
-t_bg env NODE_OPTIONS=--openssl-legacy-provider node "$S3RVER" \
-	-d "$T_TMP/s3data" -a 127.0.0.1 -p "$port" --configure-bucket bkt -s
-if ! t_wait_http "http://127.0.0.1:$port/" 20; then
-	t_fail "s3rver did not start on port $port"
+	;;
+*)
+	t_fail "s3rver did not start on port $T_S3_PORT"
 	t_done
 	exit 1
-fi
-export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
-export AWS_ENDPOINT_URL=http://127.0.0.1:$port AWS_REGION=us-east-1
+	;;
+esac
 export SC_RETRY_BASE=0.05 SC_RETRY_CAP=0.2 SC_RETRY_MAX=4
 S3=s3://bkt
 

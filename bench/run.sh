@@ -1,0 +1,119 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# Measure sc-forest next to scikit-learn's RandomForestRegressor and
+# ranger, in one run, on the same files and hyperparameters: 100 trees,
+# max_features 1/3, min_samples_leaf 5 (ranger: min.node.size 5, another
+# rule), every core for everyone.  Data: friedman1 (200,000 x 10, noise 1,
+# seed 0, 80/20) and, when sc-fetch and sc-split are built, the demo's
+# stock feature table.  Prints a table with ratios to sc-forest and writes
+# bench/out/forest.csv.
+#
+# fit_s: sc-forest is timed as a whole process (reading the CSV, fitting,
+# writing the model JSON); the peers are timed around their fit call only.
+# predict_s: sc-forest through libsc (bench/forest_predict.c, model already
+# loaded); the peers around their predict call.  peak_rss_mb: the whole
+# process (GNU time %M).  interval_s: sc-forest's 90% quantile intervals
+# with the mean, for the same rows.
+# usage: bench/run.sh BUILD
+set -eu
+build=${1:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+case $build in /*) ;; *) build=$top/$build ;; esac
+out=$top/bench/out
+work=$out/work
+py=/usr/bin/python3
+gtime=/usr/bin/time
+mkdir -p "$work"
+export LC_ALL=C
+
+# shellcheck disable=SC2046
+cc -std=c11 -O2 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -I"$top/lib" \
+	$(pkg-config --cflags jansson) -o "$work/forest_predict" \
+	"$top/bench/forest_predict.c" "$build/libsc.a" \
+	$(pkg-config --libs jansson libcrypto) -lcsv -lpthread -lm
+
+csv=$out/forest.csv
+echo "dataset,tool,fit_s,predict_s,interval_s,peak_rss_mb,test_rmse" > "$csv"
+
+# run_tool NAME CMD...: run CMD under GNU time; sets wall and rss (MB).
+run_tool() {
+	name=$1
+	shift
+	if ! "$gtime" -f '%e %M' -o "$work/time.txt" "$@" \
+	    > "$work/$name.out" 2> "$work/$name.err"; then
+		echo "bench: $name failed:" >&2
+		tail -n 5 "$work/$name.err" >&2
+		return 1
+	fi
+	wall=$(tail -n 1 "$work/time.txt" | cut -d' ' -f1)
+	rss=$(tail -n 1 "$work/time.txt" | awk '{ printf "%.1f", $2 / 1024 }')
+}
+
+# bench_set NAME TRAIN TEST TARGET
+bench_set() {
+	set_name=$1 train=$2 test=$3 target=$4
+	echo "== $set_name: $(($(wc -l < "$train") - 1)) train rows, $(($(wc -l < "$test") - 1)) test rows, target $target"
+	run_tool sc-forest "$build/bin/sc-forest" -v --trees 100 \
+	    --max-features 0.3333333333333333 --min-samples-leaf 5 \
+	    --target "$target" -o "$work/model.json" "$train" || return 1
+	sc_fit=$wall sc_rss=$rss
+	sc_inner=$(sed -n 's/.* fit \([0-9.]*\) s.*/\1/p' "$work/sc-forest.err")
+	"$work/forest_predict" "$work/model.json" "$test" > "$work/pred.out" ||
+	    return 1
+	read -r sc_load sc_pred sc_int sc_rmse sc_cover < "$work/pred.out"
+	echo "$set_name,sc-forest,$sc_fit,$sc_pred,$sc_int,$sc_rss,$sc_rmse" >> "$csv"
+	echo "   sc-forest: process $sc_fit s (fit alone $sc_inner s), model" \
+	    "$(du -m "$work/model.json" | cut -f1) MB, loaded in $sc_load s," \
+	    "90% interval coverage $sc_cover"
+	run_tool sklearn "$py" "$top/bench/sklearn_fit.py" "$train" "$test" \
+	    "$target" || return 1
+	read -r f p r < "$work/sklearn.out"
+	echo "$set_name,scikit-learn,$f,$p,,$rss,$r" >> "$csv"
+	run_tool ranger Rscript "$top/bench/ranger_fit.R" "$train" "$test" \
+	    "$target" || return 1
+	read -r f p r < "$work/ranger.out"
+	echo "$set_name,ranger,$f,$p,,$rss,$r" >> "$csv"
+}
+
+if [ ! -s "$work/friedman/train.csv" ]; then
+	mkdir -p "$work/friedman"
+	"$py" "$top/bench/friedman.py" "$work/friedman"
+fi
+bench_set friedman1 "$work/friedman/train.csv" "$work/friedman/test.csv" \
+    target || exit 1
+
+if [ -x "$build/bin/sc-fetch" ] && [ -x "$build/bin/sc-split" ]; then
+	mkdir -p "$work/stock"
+	if "$build/bin/sc-fetch" synthetic:AAPL,GOOGL,MSFT,NVDA,AMZN,META \
+	    --from 2020-01-01 | "$build/bin/sc-split" \
+	    -o "$work/stock/train.csv" -t "$work/stock/test.csv"; then
+		target=$(head -n 1 "$work/stock/train.csv" | tr ',' '\n' |
+		    grep -m 1 '^target')
+		bench_set stock "$work/stock/train.csv" \
+		    "$work/stock/test.csv" "$target" ||
+		    echo "stock table: a tool failed (above)"
+	else
+		echo "stock table: sc-fetch or sc-split failed"
+	fi
+else
+	echo "stock table: skipped (sc-fetch/sc-split not built)"
+fi
+
+echo
+awk -F, 'NR == 1 { next }
+$2 == "sc-forest" { sf[$1] = $3; sp[$1] = $4; sr[$1] = $6; se[$1] = $7 }
+{ row[NR] = $0 }
+END {
+	printf "%-10s %-13s %9s %7s %9s %7s %9s %7s %10s %8s\n", "data",
+	    "tool", "fit s", "x", "predict s", "x", "peak MB", "x", "RMSE",
+	    "RMSE x";
+	for (i = 2; i <= NR; i++) {
+		split(row[i], c, ",");
+		d = c[1];
+		printf "%-10s %-13s %9.3f %7.2f %9.3f %7.2f %9.1f %7.2f %10.5f %8.4f\n",
+		    d, c[2], c[3], c[3] / sf[d], c[4], c[4] / sp[d], c[6],
+		    c[6] / sr[d], c[7], c[7] / se[d];
+	}
+	print "(x: the tool'"'"'s figure divided by sc-forest'"'"'s on the same data)";
+}' "$csv"
+echo "written: $csv"

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * sc-forest: fit a random forest regressor to a feature table and write
+ * the model.  One fit, no search (sc-tune searches).  The table comes on
+ * standard input or from a file, the model JSON goes to standard output
+ * or, atomically, to the file of -o.  The hyperparameters are scikit-learn
+ * RandomForestRegressor's, with the same defaults, except that the seed
+ * is fixed (0) so that a run can be repeated.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "sc_cli.h"
+#include "sc_forest.h"
+#include "sc_io.h"
+#include "sc_log.h"
+#include "sc_model.h"
+#include "sc_num.h"
+#include "sc_table.h"
+
+enum {
+	OPT_TREES = 256,
+	OPT_DEPTH,
+	OPT_SPLIT,
+	OPT_LEAF,
+	OPT_FEATURES,
+	OPT_NOBOOT,
+	OPT_SAMPLES,
+	OPT_SEED
+};
+
+static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "target", required_argument, NULL, 't' },
+	{ "threads", required_argument, NULL, 'j' },
+	{ "trees", required_argument, NULL, OPT_TREES },
+	{ "max-depth", required_argument, NULL, OPT_DEPTH },
+	{ "min-samples-split", required_argument, NULL, OPT_SPLIT },
+	{ "min-samples-leaf", required_argument, NULL, OPT_LEAF },
+	{ "max-features", required_argument, NULL, OPT_FEATURES },
+	{ "no-bootstrap", no_argument, NULL, OPT_NOBOOT },
+	{ "max-samples", required_argument, NULL, OPT_SAMPLES },
+	{ "seed", required_argument, NULL, OPT_SEED }, { NULL, 0, NULL, 0 } };
+
+static void __attribute__((noreturn)) usage(FILE *fp, int status)
+{
+	fputs("usage: sc-forest [-hVv] [--trees N] [--max-depth N] "
+	      "[--min-samples-split N|F]\n"
+	      "\t[--min-samples-leaf N] [--max-features sqrt|log2|F|N] "
+	      "[--no-bootstrap]\n"
+	      "\t[--max-samples N|F] [--seed N] [-j threads] [-t target] "
+	      "[-o model.json] [file]\n",
+	    fp);
+	if (fp == stdout)
+		sc_cli_flush_stdout();
+	exit(status);
+}
+
+static void __attribute__((noreturn))
+bad_value(const char *opt, const char *why)
+{
+	warnx("--%s: %s", opt, why);
+	usage(stderr, EX_USAGE);
+}
+
+static long
+want_long(const char *opt, const char *s, long lo, long hi)
+{
+	long v;
+	char why[80];
+
+	if (sc_num_parse_long(s, lo, hi, &v) == -1) {
+		snprintf(why, sizeof(why), "%.20s: want an integer in %ld..%ld",
+		    s, lo, hi);
+		bad_value(opt, why);
+	}
+	return v;
+}
+
+static void
+want_share(const char *opt, const char *s, int names, long min,
+    struct sc_share *out)
+{
+	struct sc_err e = { 0 };
+
+	if (sc_share_parse(s, names, min, out, &e) == -1)
+		bad_value(opt, e.msg);
+}
+
+/* Parse the options into p; returns the index of the first operand. */
+static int
+options(int argc, char *argv[], struct sc_forest_params *p, const char **target,
+    const char **out)
+{
+	int ch;
+
+	while (
+	    (ch = getopt_long(argc, argv, "hVvo:t:j:", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'h':
+			usage(stdout, EX_OK);
+		case 'V':
+			sc_cli_version();
+		case 'v':
+			sc_cli_verbose();
+			break;
+		case 'o':
+			*out = optarg;
+			break;
+		case 't':
+			*target = optarg;
+			break;
+		case 'j':
+			p->threads = (int)want_long("threads", optarg, 1, 1024);
+			break;
+		case OPT_TREES:
+			p->trees = (int)want_long("trees", optarg, 1, 100000);
+			break;
+		case OPT_DEPTH:
+			p->max_depth =
+			    (int)want_long("max-depth", optarg, 1, 100000);
+			break;
+		case OPT_SPLIT:
+			want_share("min-samples-split", optarg, 0, 2,
+			    &p->min_samples_split);
+			break;
+		case OPT_LEAF:
+			p->min_samples_leaf = want_long("min-samples-leaf",
+			    optarg, 1, 1000000000L);
+			break;
+		case OPT_FEATURES:
+			want_share("max-features", optarg, 1, 1,
+			    &p->max_features);
+			break;
+		case OPT_NOBOOT:
+			p->bootstrap = 0;
+			break;
+		case OPT_SAMPLES:
+			want_share("max-samples", optarg, 0, 1,
+			    &p->max_samples);
+			break;
+		case OPT_SEED:
+			p->seed =
+			    (uint64_t)want_long("seed", optarg, 0, LONG_MAX);
+			break;
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	return optind;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sc_err e = { 0 };
+	struct sc_forest_params p;
+	struct sc_table_opts topts = { NULL, 0 };
+	struct sc_model_meta meta = { 0, NULL, NULL, NULL };
+	const char *outpath = "-", *inname = "stdin";
+	struct sc_forest *f;
+	struct sc_table *t;
+	struct sc_out *o;
+	FILE *in = stdin;
+	double t0, t1, t2;
+	int i;
+
+	sc_cli_init();
+	sc_forest_defaults(&p);
+	i = options(argc, argv, &p, &topts.target, &outpath);
+	if (argc - i > 1) {
+		warnx("one input file at most");
+		usage(stderr, EX_USAGE);
+	}
+	if (sc_forest_check(&p, &e) == -1)
+		bad_value("options", e.msg);
+	if (argc - i == 1 && strcmp(argv[i], "-") != 0) {
+		inname = argv[i];
+		if ((in = fopen(inname, "r")) == NULL)
+			err(EX_NOINPUT, "%s", inname);
+	}
+	t0 = now();
+	if ((t = sc_table_read(in, &topts, &e)) == NULL)
+		sc_cli_fail(&e, inname);
+	if (in != stdin)
+		fclose(in);
+	t1 = now();
+	if ((f = sc_forest_fit(&p, t, &e)) == NULL) {
+		if (e.code ==
+		    SC_EUSAGE) { /* an option that misfits the table */
+			warnx("%s", e.msg);
+			usage(stderr, EX_USAGE);
+		}
+		sc_cli_fail(&e, inname);
+	}
+	t2 = now();
+	sc_log(SC_LOG_INFO,
+	    "%zu rows, %zu features: read %.3f s, fit %.3f s, "
+	    "OOB RMSE %.6g",
+	    sc_table_nrows(t), sc_table_nfeatures(t), t1 - t0, t2 - t1,
+	    sc_forest_oob_rmse(f));
+	meta.rows = sc_table_nrows(t);
+	sc_table_dates(t, &meta.date_from, &meta.date_to);
+	meta.sha256 = sc_table_sha256(t);
+	if ((o = sc_out_open(outpath, &e)) == NULL)
+		sc_cli_fail(&e, outpath);
+	if (sc_model_write(sc_out_fp(o), f, &meta, NULL, p.threads, &e) == -1) {
+		sc_out_abort(o);
+		sc_cli_fail(&e, strcmp(outpath, "-") == 0 ? "stdout" : outpath);
+	}
+	if (sc_out_commit(o, &e) == -1)
+		sc_cli_fail(&e, outpath);
+	sc_log(SC_LOG_INFO, "model written in %.3f s", now() - t2);
+	sc_forest_free(f);
+	sc_table_free(t);
+	sc_cli_flush_stdout();
+	return EX_OK;
+}

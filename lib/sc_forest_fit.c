@@ -1,0 +1,1064 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Growing the forest.  Features are binned once (sc_forest_bins.c).  A
+ * tree's bootstrap is a count per row, never a copy;
+ * its in-bag rows are an array of (row, count, y) partitioned in place,
+ * node by node, depth first.  A node's split search fills one histogram
+ * per drawn feature in a single pass over its rows and scans only the
+ * occupied bins (a 256-bit occupancy mask), so small nodes cost what
+ * their rows cost, not 256 bins.  Threads take trees from an atomic
+ * counter; each tree draws from its own stream (seed, tree index), and
+ * importances and OOB sums are reduced in tree and row order, so the
+ * forest is byte-identical whatever the thread count.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sc_forest_int.h"
+#include "sc_rng.h"
+
+struct oobl {
+	uint32_t *row;
+	double *val;
+	size_t n;
+	int done;
+};
+
+struct fit {
+	const struct sc_forest_params *p;
+	struct sc_forest *f;
+	const struct sc_table *t;
+	struct bins bins;
+	const double *y;
+	uint32_t *yrank;
+	size_t n, nf, nsamp;
+	long mtry, min_split, min_leaf;
+	int subtract; /* keep full histograms of big nodes */
+	double *imp;  /* ntrees x nf */
+	/*
+	 * Out-of-bag sums, added tree after tree in tree order whatever
+	 * thread finishes first: a finished tree's list waits in pend until
+	 * the trees before it are in.
+	 */
+	pthread_mutex_t lock;
+	size_t next;
+	struct oobl *pend;
+	double *oobsum;
+	uint32_t *oobn;
+	atomic_int failed;
+};
+
+struct samp {
+	uint32_t row;
+	uint32_t w; /* bootstrap count */
+	double y;
+};
+
+struct hist {
+	double s;    /* sum of w * y */
+	uint64_t wc; /* sum of w, plus distinct rows << 32: one add for both */
+};
+
+#define HIST_ROW(w) ((uint64_t)(w) + (1ULL << 32))
+#define DENSE_ROWS 512 /* nodes this big skip the occupancy mask */
+
+struct frame {
+	uint32_t start, end;
+	int32_t parent; /* -1 for the root */
+	int left;       /* the left child of parent */
+	int depth;
+	struct hist *h; /* every feature's histogram (big nodes), or NULL */
+};
+
+/*
+ * Nodes of at least BIG_ROWS rows keep histograms of every feature when
+ * max_features is half the features or more: a split then fills the
+ * smaller child's and gets the larger one's by subtraction from the
+ * parent's.  Smaller nodes fill only the drawn features, sparsely.
+ */
+#define BIG_ROWS 256
+
+struct split {
+	int f, bin, next;
+	double score;
+};
+
+struct ws {
+	struct fit *F;
+	struct sc_rng rng;
+	struct tree *t;
+	double *imp;
+	uint32_t *cnt;
+	struct samp *s;
+	struct hist *h; /* nf x NBINS */
+	uint64_t *occ;  /* nf x 4 */
+	int *perm, *batch;
+	uint32_t *leafof; /* row -> leaf */
+	uint8_t *sbin;    /* node -> last bin left, first bin right */
+	size_t sbcap;
+	struct frame *stack;
+	size_t sn, scap;
+	struct hist **pool; /* spare full histograms */
+	size_t npool, pcap;
+};
+
+/* Resize *p to n elements of size sz; 0, or -1 leaving *p as it was. */
+static int
+resize(void *pp, size_t n, size_t sz)
+{
+	void **p = pp, *q;
+
+	if (n == 0)
+		return 0;
+	if ((q = realloc(*p, n * sz)) == NULL)
+		return -1;
+	*p = q;
+	return 0;
+}
+
+static int
+new_node(struct tree *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 256;
+
+	if (t->n == t->cap) {
+		if (resize(&t->feature, cap, sizeof(int32_t)) == -1 ||
+		    resize(&t->left, cap, sizeof(int32_t)) == -1 ||
+		    resize(&t->right, cap, sizeof(int32_t)) == -1 ||
+		    resize(&t->threshold, cap, sizeof(double)) == -1 ||
+		    resize(&t->value, cap, sizeof(double)) == -1 ||
+		    resize(&t->count, cap, sizeof(uint32_t)) == -1)
+			return -1;
+		t->cap = cap;
+	}
+	t->feature[t->n] = t->left[t->n] = t->right[t->n] = -1;
+	t->threshold[t->n] = t->value[t->n] = 0;
+	t->count[t->n] = 0;
+	return (int)t->n++;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+isort_u32(uint32_t *r, size_t n)
+{
+	size_t i, k;
+	uint32_t x;
+
+	for (i = 1; i < n; i++) {
+		x = r[i];
+		for (k = i; k > 0 && r[k - 1] > x; k--)
+			r[k] = r[k - 1];
+		r[k] = x;
+	}
+}
+
+/* Samples [a, b) end in leaf id; their ranks are kept after growth. */
+static int
+make_leaf(struct ws *W, size_t a, size_t b, int id)
+{
+	size_t i;
+
+	for (i = a; i < b; i++)
+		W->leafof[W->s[i].row] = (uint32_t)id;
+	return 0;
+}
+
+/*
+ * A split for routing by bins; its left child is the next node (preorder).
+ * Bins up to lo go left, from hi on right; a row out of the bag may fall
+ * in a bin between (empty in the node's bag), and then its raw value is
+ * compared with the threshold, as prediction will.
+ */
+struct bnode {
+	double thr;
+	int32_t feat;
+	int32_t right;
+	uint8_t lo, hi;
+};
+
+static int
+goes_left(const struct ws *W, const struct bnode *b, unsigned bin, uint32_t row)
+{
+	if (bin <= b->lo)
+		return 1;
+	if (bin >= b->hi)
+		return 0;
+	return sc_table_column(W->F->t, (size_t)b->feat)[row] <= b->thr;
+}
+
+/*
+ * The leaves the training rows rows[0..m) reach, as prediction routes
+ * them, into leafof; 8 rows walk in lock step to overlap loads.
+ */
+static void
+route(struct ws *W, const struct bnode *bn, const uint32_t *rows, size_t m)
+{
+	const uint8_t *rb[WALK_LANES];
+	int32_t at[WALK_LANES], f;
+	size_t i, r, nr, nf = W->F->nf;
+	int busy;
+
+	for (i = 0; i < m; i += WALK_LANES) {
+		nr = m - i < WALK_LANES ? m - i : WALK_LANES;
+		for (r = 0; r < nr; r++) {
+			rb[r] = W->F->bins.b + (size_t)rows[i + r] * nf;
+			at[r] = 0;
+		}
+		do {
+			busy = 0;
+			for (r = 0; r < nr; r++)
+				if ((f = bn[at[r]].feat) >= 0) {
+					at[r] = goes_left(W, &bn[at[r]],
+					            rb[r][f], rows[i + r])
+					    ? at[r] + 1
+					    : bn[at[r]].right;
+					busy = 1;
+				}
+		} while (busy);
+		for (r = 0; r < nr; r++)
+			W->leafof[rows[i + r]] = (uint32_t)at[r];
+	}
+}
+
+/* Route the out-of-bag rows, listed in the sample array's room. */
+static int
+route_oob(struct ws *W, size_t *noob)
+{
+	const struct tree *t = W->t;
+	struct bnode *bn = malloc(t->n * sizeof(*bn));
+	uint32_t *rows = (uint32_t *)(void *)W->s;
+	size_t i, at;
+
+	if (bn == NULL)
+		return -1;
+	for (i = 0; i < t->n; i++) {
+		bn[i].feat = t->feature[i];
+		bn[i].right = t->right[i];
+		bn[i].thr = t->threshold[i];
+		bn[i].lo = t->feature[i] >= 0 ? W->sbin[2 * i] : 0;
+		bn[i].hi = t->feature[i] >= 0 ? W->sbin[2 * i + 1] : 0;
+	}
+	for (i = 0, at = 0; i < W->F->n; i++)
+		if (W->cnt[i] == 0)
+			rows[at++] = (uint32_t)i;
+	route(W, bn, rows, at);
+	free(bn);
+	*noob = at;
+	return 0;
+}
+
+/*
+ * Give every leaf the ranks of the training rows that reach it, in-bag or
+ * out of bag, each once (Meinshausen's quantile regression forest), in
+ * node order and sorted within a leaf: a counting sort by leaf.
+ */
+static int
+keep_ranks(struct ws *W)
+{
+	struct tree *t = W->t;
+	size_t n = W->F->n, i, at;
+	uint32_t *pos, *r;
+
+	for (i = 0; i < n; i++)
+		t->count[W->leafof[i]]++;
+	if ((t->rank = malloc(n * sizeof(*t->rank))) == NULL ||
+	    (pos = malloc(t->n * sizeof(*pos))) == NULL)
+		return -1;
+	for (i = 0, at = 0; i < t->n; i++) {
+		pos[i] = (uint32_t)at;
+		at += t->count[i];
+	}
+	for (i = 0; i < n; i++)
+		t->rank[pos[W->leafof[i]]++] = W->F->yrank[i];
+	for (i = 0, at = 0; i < t->n; i++) {
+		r = t->rank + at;
+		if (t->count[i] > 32)
+			qsort(r, t->count[i], sizeof(*r), cmp_u32);
+		else
+			isort_u32(r, t->count[i]);
+		at += t->count[i];
+	}
+	t->nranks = t->rcap = n;
+	free(pos);
+	return 0;
+}
+
+/*
+ * One pass over samples [a, b): histograms of the nb features in batch.
+ * A small node marks the bins it fills in the occupancy mask as it goes; a
+ * big one fills almost every bin, so its mask is made after, from the
+ * histogram, and the pass saves a read-modify-write per row and feature.
+ */
+static void
+fill_hist(struct ws *W, int nb, size_t a, size_t b)
+{
+	const uint8_t *bins = W->F->bins.b;
+	size_t nf = W->F->nf, i;
+	int q, dense = b - a >= DENSE_ROWS, bin;
+
+	for (i = a; i < b; i++) {
+		const struct samp *s = &W->s[i];
+		const uint8_t *rb = bins + (size_t)s->row * nf;
+		double wy = s->w * s->y;
+		uint64_t wc = HIST_ROW(s->w);
+
+		for (q = 0; q < nb; q++) {
+			unsigned k = rb[W->batch[q]];
+			struct hist *h = &W->h[q * NBINS + k];
+
+			h->s += wy;
+			h->wc += wc;
+			if (!dense)
+				W->occ[q * 4 + k / 64] |= 1ULL << (k % 64);
+		}
+	}
+	for (q = 0; dense && q < nb; q++)
+		for (bin = 0; bin < W->F->bins.nb[W->batch[q]]; bin++)
+			if (W->h[q * NBINS + bin].wc != 0)
+				W->occ[q * 4 + bin / 64] |= 1ULL << (bin % 64);
+}
+
+/*
+ * Scan the occupied bins of batch slot q (feature j) for the best split of
+ * a node of c rows, weight w and sum s; clear the histogram.  Returns the
+ * number of occupied bins (1: constant in this node).
+ */
+static int
+scan_hist(struct ws *W, int q, int j, uint32_t c, uint32_t w, double s,
+    struct split *best)
+{
+	long min_leaf = W->F->min_leaf;
+	uint32_t cl = 0, wl = 0;
+	double sl = 0, sr, score;
+	int word, bin, prev = -1, occupied = 0;
+	uint64_t bits;
+
+	for (word = 0; word < 4; word++) {
+		bits = W->occ[q * 4 + word];
+		W->occ[q * 4 + word] = 0;
+		for (; bits != 0; bits &= bits - 1) {
+			struct hist *h;
+
+			bin = word * 64 + __builtin_ctzll(bits);
+			h = &W->h[q * NBINS + bin];
+			if (prev >= 0 && cl >= min_leaf && c - cl >= min_leaf) {
+				sr = s - sl;
+				score = sl * sl / wl + sr * sr / (w - wl);
+				if (score > best->score) {
+					best->f = j;
+					best->bin = prev;
+					best->next = bin;
+					best->score = score;
+				}
+			}
+			cl += (uint32_t)(h->wc >> 32);
+			wl += (uint32_t)h->wc;
+			sl += h->s;
+			h->s = 0;
+			h->wc = 0;
+			prev = bin;
+			occupied++;
+		}
+	}
+	return occupied;
+}
+
+static int
+grow_pool(struct ws *W)
+{
+	struct hist **p;
+	size_t cap = W->pcap ? W->pcap * 2 : 16;
+
+	if (W->npool < W->pcap)
+		return 0;
+	if ((p = realloc(W->pool, cap * sizeof(*p))) == NULL)
+		return -1;
+	W->pool = p;
+	W->pcap = cap;
+	return 0;
+}
+
+/* A zeroed histogram of every feature; NULL when out of memory. */
+static struct hist *
+hist_get(struct ws *W)
+{
+	size_t n = W->F->nf * NBINS;
+
+	if (W->npool > 0) {
+		struct hist *h = W->pool[--W->npool];
+
+		memset(h, 0, n * sizeof(*h));
+		return h;
+	}
+	return calloc(n, sizeof(struct hist));
+}
+
+/* Give h back to the pool (NULL is a no-op); freed if the pool is full. */
+static void
+hist_put(struct ws *W, struct hist *h)
+{
+	if (h == NULL)
+		return;
+	if (grow_pool(W) == -1)
+		free(h);
+	else
+		W->pool[W->npool++] = h;
+}
+
+/* Histograms of every feature over samples [a, b) into h. */
+static void
+fill_full(struct ws *W, struct hist *h, size_t a, size_t b)
+{
+	const uint8_t *bins = W->F->bins.b;
+	size_t nf = W->F->nf, i, f;
+
+	for (i = a; i < b; i++) {
+		const struct samp *s = &W->s[i];
+		const uint8_t *rb = bins + (size_t)s->row * nf;
+		double wy = s->w * s->y;
+		uint64_t wc = HIST_ROW(s->w);
+
+		for (f = 0; f < nf; f++) {
+			h[f * NBINS + rb[f]].s += wy;
+			h[f * NBINS + rb[f]].wc += wc;
+		}
+	}
+}
+
+/* hp -= hs: the parent's histograms become the larger child's. */
+static void
+subtract(const struct ws *W, struct hist *hp, const struct hist *hs)
+{
+	size_t f;
+	int k;
+
+	for (f = 0; f < W->F->nf; f++)
+		for (k = 0; k < W->F->bins.nb[f]; k++) {
+			hp[f * NBINS + k].s -= hs[f * NBINS + k].s;
+			hp[f * NBINS + k].wc -= hs[f * NBINS + k].wc;
+		}
+}
+
+/* As scan_hist(), over a full histogram h of feature j, read only. */
+static int
+scan_full(const struct ws *W, const struct hist *h, int j, uint32_t c,
+    uint32_t w, double s, struct split *best)
+{
+	long min_leaf = W->F->min_leaf;
+	uint32_t cl = 0, wl = 0;
+	double sl = 0, sr, score;
+	int bin, prev = -1, occupied = 0;
+
+	for (bin = 0; bin < W->F->bins.nb[j]; bin++) {
+		if (h[bin].wc == 0)
+			continue;
+		if (prev >= 0 && cl >= min_leaf && c - cl >= min_leaf) {
+			sr = s - sl;
+			score = sl * sl / wl + sr * sr / (w - wl);
+			if (score > best->score) {
+				best->f = j;
+				best->bin = prev;
+				best->next = bin;
+				best->score = score;
+			}
+		}
+		cl += (uint32_t)(h[bin].wc >> 32);
+		wl += (uint32_t)h[bin].wc;
+		sl += h[bin].s;
+		prev = bin;
+		occupied++;
+	}
+	return occupied;
+}
+
+/* As find_split(), from the node's full histograms h. */
+static int
+find_split_full(struct ws *W, const struct hist *h, uint32_t c, uint32_t w,
+    double s, struct split *best)
+{
+	size_t nf = W->F->nf, drawn = 0, r;
+	long visited = 0;
+	int x;
+
+	best->f = -1;
+	best->score = -INFINITY;
+	while (visited < W->F->mtry && drawn < nf) {
+		r = drawn + sc_rng_below(&W->rng, nf - drawn);
+		x = W->perm[drawn];
+		W->perm[drawn] = W->perm[r];
+		W->perm[r] = x;
+		x = W->perm[drawn++];
+		if (scan_full(W, h + (size_t)x * NBINS, x, c, w, s, best) > 1)
+			visited++;
+	}
+	return best->f >= 0;
+}
+
+/*
+ * Find the best split of samples [a, b): draw features without
+ * replacement until mtry of them that vary in the node were searched
+ * (constant ones do not count, as in scikit-learn).  1 when found.
+ */
+static int
+find_split(struct ws *W, size_t a, size_t b, uint32_t w, double s,
+    struct split *best)
+{
+	size_t nf = W->F->nf, drawn = 0;
+	long visited = 0, mtry = W->F->mtry;
+	int nb, q, r, x;
+
+	best->f = -1;
+	best->score = -INFINITY;
+	while (visited < mtry && drawn < nf) {
+		nb = (int)((size_t)(mtry - visited) < nf - drawn
+		        ? (size_t)(mtry - visited)
+		        : nf - drawn);
+		for (q = 0; q < nb; q++) {
+			r = (int)(drawn + q +
+			    sc_rng_below(&W->rng, nf - drawn - q));
+			x = W->perm[drawn + q];
+			W->perm[drawn + q] = W->perm[r];
+			W->perm[r] = x;
+			W->batch[q] = W->perm[drawn + q];
+		}
+		fill_hist(W, nb, a, b);
+		for (q = 0; q < nb; q++)
+			if (scan_hist(W, q, W->batch[q], (uint32_t)(b - a), w,
+			        s, best) > 1)
+				visited++;
+		drawn += nb;
+	}
+	return best->f >= 0;
+}
+
+static int
+push(struct ws *W, uint32_t a, uint32_t b, int32_t parent, int left, int depth,
+    struct hist *h)
+{
+	if (W->sn == W->scap) {
+		size_t cap = W->scap ? W->scap * 2 : 64;
+		struct frame *p = realloc(W->stack, cap * sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		W->stack = p;
+		W->scap = cap;
+	}
+	W->stack[W->sn].start = a;
+	W->stack[W->sn].end = b;
+	W->stack[W->sn].parent = parent;
+	W->stack[W->sn].left = left;
+	W->stack[W->sn].h = h;
+	W->stack[W->sn++].depth = depth;
+	return 0;
+}
+
+/*
+ * Split node id at best: partition its samples and push the children, the
+ * left on top, so nodes are numbered in depth-first preorder (as in
+ * scikit-learn) and leaves, with their ranks, come in node order.
+ */
+/*
+ * The children's full histograms, when the larger child is big: fill the
+ * smaller child's and subtract it from the parent's h, which becomes the
+ * larger child's.  A child too small to use one gets NULL.
+ */
+static int
+child_hists(struct ws *W, struct hist *h, size_t a, size_t mid, size_t b,
+    struct hist **hl, struct hist **hr)
+{
+	size_t nl = mid - a, nr = b - mid;
+	struct hist *hs;
+
+	*hl = *hr = NULL;
+	if (h == NULL)
+		return 0;
+	if ((nl > nr ? nl : nr) < BIG_ROWS) {
+		hist_put(W, h);
+		return 0;
+	}
+	if ((hs = hist_get(W)) == NULL) {
+		hist_put(W, h);
+		return -1;
+	}
+	fill_full(W, hs, nl <= nr ? a : mid, nl <= nr ? mid : b);
+	subtract(W, h, hs);
+	*hl = nl <= nr ? hs : h;
+	*hr = nl <= nr ? h : hs;
+	if (nl < BIG_ROWS) {
+		hist_put(W, *hl);
+		*hl = NULL;
+	}
+	if (nr < BIG_ROWS) {
+		hist_put(W, *hr);
+		*hr = NULL;
+	}
+	return 0;
+}
+
+static int
+split_node(struct ws *W, const struct frame *fr, struct hist *h, int id,
+    const struct split *best, double gain)
+{
+	struct hist *hl, *hr;
+	const uint8_t *bins = W->F->bins.b;
+	size_t nf = W->F->nf, i = fr->start, k = fr->end;
+	struct tree *t = W->t;
+	struct samp tmp;
+
+	while (i < k) {
+		if (bins[(size_t)W->s[i].row * nf + best->f] <= best->bin)
+			i++;
+		else {
+			tmp = W->s[i];
+			W->s[i] = W->s[--k];
+			W->s[k] = tmp;
+		}
+	}
+	if (W->sbcap < t->n) {
+		uint8_t *p = realloc(W->sbin, 2 * t->cap);
+
+		if (p == NULL)
+			return -1;
+		W->sbin = p;
+		W->sbcap = t->cap;
+	}
+	W->sbin[2 * id] = (uint8_t)best->bin;
+	W->sbin[2 * id + 1] = (uint8_t)best->next;
+	t->feature[id] = best->f;
+	t->threshold[id] =
+	    bins_cut(&W->F->bins, best->f, best->bin, best->next);
+	W->imp[best->f] += gain > 0 ? gain : 0;
+	if (child_hists(W, h, fr->start, i, fr->end, &hl, &hr) == -1)
+		return -1;
+	if (push(W, (uint32_t)i, fr->end, id, 0, fr->depth + 1, hr) == -1) {
+		free(hl);
+		free(hr);
+		return -1;
+	}
+	if (push(W, fr->start, (uint32_t)i, id, 1, fr->depth + 1, hl) == -1) {
+		free(hl);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+grow_node(struct ws *W, const struct frame *fr)
+{
+	const struct fit *F = W->F;
+	uint32_t c = fr->end - fr->start, w = 0;
+	double s = 0, lo = INFINITY, hi = -INFINITY;
+	struct hist *h = fr->h;
+	struct split best = { -1, 0, 0, -INFINITY };
+	size_t i;
+	int id, found;
+
+	if ((id = new_node(W->t)) == -1) {
+		free(h);
+		return -1;
+	}
+	if (fr->parent >= 0)
+		*(fr->left ? &W->t->left[fr->parent]
+		           : &W->t->right[fr->parent]) = id;
+	for (i = fr->start; i < fr->end; i++) {
+		w += W->s[i].w;
+		s += W->s[i].w * W->s[i].y;
+		lo = W->s[i].y < lo ? W->s[i].y : lo;
+		hi = W->s[i].y > hi ? W->s[i].y : hi;
+	}
+	W->t->value[id] = s / w;
+	found = !((F->p->max_depth > 0 && fr->depth >= F->p->max_depth) ||
+	    c < F->min_split || c < 2 * F->min_leaf || lo == hi);
+	if (found && F->subtract && c >= BIG_ROWS) {
+		if (h == NULL) {
+			if ((h = hist_get(W)) == NULL)
+				return -1;
+			fill_full(W, h, fr->start, fr->end);
+		}
+		found = find_split_full(W, h, c, w, s, &best);
+	} else if (found)
+		found = find_split(W, fr->start, fr->end, w, s, &best);
+	if (!found) {
+		hist_put(W, h);
+		return make_leaf(W, fr->start, fr->end, id);
+	}
+	return split_node(W, fr, h, id, &best, best.score - s * s / w);
+}
+
+/* Give back what the doubling left unused; a failed shrink is harmless. */
+static void
+shrink_tree(struct tree *t)
+{
+	(void)resize(&t->feature, t->n, sizeof(int32_t));
+	(void)resize(&t->left, t->n, sizeof(int32_t));
+	(void)resize(&t->right, t->n, sizeof(int32_t));
+	(void)resize(&t->threshold, t->n, sizeof(double));
+	(void)resize(&t->value, t->n, sizeof(double));
+	(void)resize(&t->count, t->n, sizeof(uint32_t));
+	t->cap = t->n;
+}
+
+/* Draw the bootstrap of the tree and fill the samples; their number. */
+static size_t
+draw_samples(struct ws *W)
+{
+	const struct fit *F = W->F;
+	size_t i, m = 0;
+
+	if (!F->p->bootstrap)
+		for (i = 0; i < F->n; i++)
+			W->cnt[i] = 1;
+	else
+		for (i = 0; i < F->nsamp; i++)
+			W->cnt[sc_rng_below(&W->rng, F->n)]++;
+	for (i = 0; i < F->n; i++)
+		if (W->cnt[i] > 0) {
+			W->s[m].row = (uint32_t)i;
+			W->s[m].w = W->cnt[i];
+			W->s[m++].y = F->y[i];
+		}
+	return m;
+}
+
+/* Add tree k's list to the sums, then every waiting list that follows. */
+static void
+add_pending(struct fit *F)
+{
+	struct oobl *l;
+	size_t i;
+
+	while (F->next < (size_t)F->p->trees && F->pend[F->next].done) {
+		l = &F->pend[F->next++];
+		for (i = 0; i < l->n; i++) {
+			F->oobsum[l->row[i]] += l->val[i];
+			F->oobn[l->row[i]]++;
+		}
+		free(l->row);
+		free(l->val);
+		l->row = NULL;
+		l->val = NULL;
+	}
+}
+
+/* Hand in tree k's out-of-bag predictions (its first noob samples' rows). */
+static int
+commit_oob(struct ws *W, size_t k, size_t noob)
+{
+	struct fit *F = W->F;
+	const uint32_t *rows = (const uint32_t *)(const void *)W->s;
+	struct oobl l = { NULL, NULL, noob, 1 };
+	size_t i;
+
+	if (noob > 0) {
+		l.row = malloc(noob * sizeof(*l.row));
+		l.val = malloc(noob * sizeof(*l.val));
+		if (l.row == NULL || l.val == NULL) {
+			free(l.row);
+			free(l.val);
+			return -1;
+		}
+		for (i = 0; i < noob; i++) {
+			l.row[i] = rows[i];
+			l.val[i] = W->t->value[W->leafof[rows[i]]];
+		}
+	}
+	pthread_mutex_lock(&F->lock);
+	F->pend[k] = l;
+	add_pending(F);
+	pthread_mutex_unlock(&F->lock);
+	return 0;
+}
+
+static int
+grow_tree(struct ws *W, size_t k)
+{
+	struct frame fr;
+	size_t m, j, noob;
+	double sum = 0;
+
+	sc_rng_seed(&W->rng, W->F->p->seed, k);
+	m = draw_samples(W);
+	if (push(W, 0, (uint32_t)m, -1, 0, 0, NULL) == -1)
+		return -1;
+	while (W->sn > 0) {
+		fr = W->stack[--W->sn];
+		if (grow_node(W, &fr) == -1)
+			return -1;
+	}
+	if (route_oob(W, &noob) == -1 || keep_ranks(W) == -1 ||
+	    commit_oob(W, k, noob) == -1)
+		return -1;
+	shrink_tree(W->t);
+	for (j = 0; j < W->F->nf; j++)
+		sum += W->imp[j];
+	for (j = 0; j < W->F->nf && sum > 0; j++)
+		W->imp[j] /= sum;
+	return tree_offsets(W->t);
+}
+
+static void
+tree_job(void *arg, size_t k)
+{
+	struct fit *F = arg;
+	struct ws W;
+	size_t nf = F->nf;
+	int j;
+
+	if (F->failed)
+		return;
+	memset(&W, 0, sizeof(W));
+	W.F = F;
+	W.t = &F->f->trees[k];
+	W.imp = F->imp + k * nf;
+	W.cnt = calloc(F->n, sizeof(*W.cnt));
+	W.s = malloc(F->n * sizeof(*W.s));
+	W.h = calloc(nf * NBINS, sizeof(*W.h));
+	W.occ = calloc(nf * 4, sizeof(*W.occ));
+	W.perm = malloc(nf * sizeof(*W.perm));
+	W.batch = malloc(nf * sizeof(*W.batch));
+	W.leafof = malloc(F->n * sizeof(*W.leafof));
+	if (W.leafof == NULL || W.cnt == NULL || W.s == NULL || W.h == NULL ||
+	    W.occ == NULL || W.perm == NULL || W.batch == NULL)
+		F->failed = 1;
+	else {
+		for (j = 0; j < (int)nf; j++)
+			W.perm[j] = j;
+		if (grow_tree(&W, k) == -1)
+			F->failed = 1;
+	}
+	free(W.cnt);
+	free(W.s);
+	free(W.h);
+	free(W.occ);
+	free(W.perm);
+	free(W.batch);
+	free(W.leafof);
+	free(W.sbin);
+	while (W.sn > 0)
+		free(W.stack[--W.sn].h);
+	free(W.stack);
+	while (W.npool > 0)
+		free(W.pool[--W.npool]);
+	free(W.pool);
+}
+
+/* The OOB RMSE from the sums: over rows some tree left out of its bag. */
+static void
+oob_rmse(struct fit *F)
+{
+	double sse = 0, d;
+	size_t i, n = 0;
+
+	for (i = 0; i < F->n; i++)
+		if (F->oobn[i] > 0) {
+			d = F->y[i] - F->oobsum[i] / F->oobn[i];
+			sse += d * d;
+			n++;
+		}
+	F->f->oob = F->p->bootstrap && n > 0 ? sqrt(sse / (double)n) : NAN;
+}
+
+/* The sorted distinct targets and each row's rank among them. */
+static int
+rank_targets(struct fit *F, struct sc_err *e)
+{
+	struct sc_forest *f = F->f;
+	size_t i, u = 0, a, z, k;
+	uint64_t *tmp;
+
+	f->ytab = malloc(F->n * sizeof(double));
+	F->yrank = malloc(F->n * sizeof(uint32_t));
+	if (f->ytab == NULL || F->yrank == NULL)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	if ((tmp = malloc(F->n * sizeof(*tmp))) == NULL)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	memcpy(f->ytab, F->y, F->n * sizeof(double));
+	forest_sort_doubles(f->ytab, tmp, F->n);
+	free(tmp);
+	for (i = 0; i < F->n; i++)
+		if (u == 0 || f->ytab[i] != f->ytab[u - 1])
+			f->ytab[u++] = f->ytab[i];
+	f->ny = u;
+	for (i = 0; i < F->n; i++) {
+		for (a = 0, z = u - 1; a < z;) {
+			k = (a + z) / 2;
+			if (f->ytab[k] < F->y[i])
+				a = k + 1;
+			else
+				z = k;
+		}
+		F->yrank[i] = (uint32_t)a;
+	}
+	return 0;
+}
+
+/* Turn the parameters into counts for a table of n rows and nf features. */
+static int
+resolve(struct fit *F, struct sc_err *e)
+{
+	const struct sc_forest_params *p = F->p;
+	double n = (double)F->n, nf = (double)F->nf, v;
+
+	switch (p->max_features.kind) {
+	case SC_SHARE_SQRT:
+		v = floor(sqrt(nf));
+		break;
+	case SC_SHARE_LOG2:
+		v = floor(log2(nf));
+		break;
+	case SC_SHARE_FRAC:
+		v = floor(p->max_features.value * nf);
+		break;
+	default:
+		if ((v = p->max_features.value) > nf)
+			return sc_err_set(e, SC_EUSAGE, 0,
+			    "max_features %.0f: "
+			    "more than the %zu features",
+			    v, F->nf);
+	}
+	F->mtry = v < 1 ? 1 : (long)v;
+	/* Full histograms pay when half the features or more are tried. */
+	F->subtract = (size_t)F->mtry * 2 >= F->nf && F->nf <= 512;
+	v = p->min_samples_split.value;
+	if (p->min_samples_split.kind == SC_SHARE_FRAC)
+		v = ceil(v * n) < 2 ? 2 : ceil(v * n);
+	F->min_split = (long)v;
+	F->min_leaf = p->min_samples_leaf;
+	v = p->max_samples.value;
+	if (p->max_samples.kind == SC_SHARE_FRAC)
+		v = round(v * n) < 1 ? 1 : round(v * n);
+	else if (v > n)
+		return sc_err_set(e, SC_EUSAGE, 0,
+		    "max_samples %.0f: more "
+		    "than the %zu rows",
+		    v, F->n);
+	F->nsamp = p->bootstrap ? (size_t)v : F->n;
+	return 0;
+}
+
+static int
+check_table(struct fit *F, const struct sc_table *t, struct sc_err *e)
+{
+	size_t i;
+
+	if (sc_table_target(t) == NULL)
+		return sc_err_set(e, SC_EDATA, 0, "no target column");
+	if (F->n < 2)
+		return sc_err_set(e, SC_EDATA, 0,
+		    "%zu data rows: a forest "
+		    "needs at least 2",
+		    F->n);
+	if (F->nf > F->n)
+		return sc_err_set(e, SC_EDATA, 0,
+		    "more features (%zu) than "
+		    "rows (%zu)",
+		    F->nf, F->n);
+	for (i = 0; i < F->n; i++) {
+		if (!isfinite(F->y[i]))
+			return sc_err_set(e, SC_EDATA, sc_table_line(t, i),
+			    "column \"%.64s\": no target value",
+			    sc_table_target(t));
+		/* Sums of squares of such targets would overflow. */
+		if (fabs(F->y[i]) > 1e100)
+			return sc_err_set(e, SC_EDATA, sc_table_line(t, i),
+			    "column \"%.64s\": %g: beyond +-1e100",
+			    sc_table_target(t), F->y[i]);
+	}
+	for (i = 1; i < F->n && F->y[i] == F->y[0]; i++)
+		;
+	if (i == F->n)
+		return sc_err_set(e, SC_EDATA, 0,
+		    "target \"%.64s\" is "
+		    "constant: nothing to learn",
+		    sc_table_target(t));
+	return 0;
+}
+
+/* Average the per-tree importances in tree order, then normalise. */
+static void
+reduce_importances(struct fit *F)
+{
+	size_t k, j, nt = F->f->ntrees;
+	double sum = 0;
+
+	for (j = 0; j < F->nf; j++) {
+		for (k = 0; k < nt; k++)
+			F->f->imp[j] += F->imp[k * F->nf + j];
+		F->f->imp[j] /= (double)nt;
+		sum += F->f->imp[j];
+	}
+	for (j = 0; j < F->nf && sum > 0; j++)
+		F->f->imp[j] /= sum;
+}
+
+struct sc_forest *
+sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
+    struct sc_err *e)
+{
+	struct fit F;
+	size_t k;
+	int rc = -1;
+
+	memset(&F, 0, sizeof(F));
+	F.p = p;
+	F.n = sc_table_nrows(t);
+	F.nf = sc_table_nfeatures(t);
+	F.y = sc_table_y(t);
+	F.t = t;
+	if (sc_forest_check(p, e) == -1 || check_table(&F, t, e) == -1 ||
+	    resolve(&F, e) == -1)
+		return NULL;
+	if ((F.f = forest_new(p, sc_table_features(t), F.nf, sc_table_target(t),
+	         (size_t)p->trees, e)) == NULL)
+		return NULL;
+	F.imp = calloc((size_t)p->trees * F.nf, sizeof(double));
+	F.pend = calloc((size_t)p->trees, sizeof(*F.pend));
+	F.oobsum = calloc(F.n, sizeof(*F.oobsum));
+	F.oobn = calloc(F.n, sizeof(*F.oobn));
+	pthread_mutex_init(&F.lock, NULL);
+	if (F.imp == NULL || F.pend == NULL || F.oobsum == NULL ||
+	    F.oobn == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		goto out;
+	}
+	if (rank_targets(&F, e) == -1 ||
+	    bins_make(&F.bins, t, p->threads, e) == -1 ||
+	    forest_parallel(p->threads, (size_t)p->trees, tree_job, &F, e) ==
+	        -1)
+		goto out;
+	if (F.failed) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		goto out;
+	}
+	reduce_importances(&F);
+	oob_rmse(&F);
+	rc = 0;
+out:
+	for (k = 0; F.pend != NULL && k < (size_t)p->trees; k++) {
+		free(F.pend[k].row);
+		free(F.pend[k].val);
+	}
+	pthread_mutex_destroy(&F.lock);
+	free(F.pend);
+	free(F.oobsum);
+	free(F.oobn);
+	bins_free(&F.bins);
+	free(F.imp);
+	free(F.yrank);
+	if (rc == -1) {
+		sc_forest_free(F.f);
+		return NULL;
+	}
+	return F.f;
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Private to sc_forest.c (the forest, prediction, assembly from parts)
+ * and sc_forest_fit.c (growing trees): the layout they share.
+ */
+#ifndef SC_FOREST_INT_H
+#define SC_FOREST_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sc_forest.h"
+#include "sc_table.h"
+
+/*
+ * The walking layout: 16 bytes a node, the two children side by side.  A
+ * split keeps its threshold and the index of its left child; a leaf has
+ * feature -1 - (its number of ranks), its value in thr and the offset of
+ * its ranks in kids, so a quantile needs nothing but the leaf's pnode.
+ */
+struct pnode {
+	double thr;
+	int32_t feat;
+	uint32_t kids;
+};
+
+struct tree {
+	size_t n, cap;    /* nodes */
+	struct pnode *pn; /* n nodes, for walking */
+	int32_t *feature, *left, *right;
+	double *threshold, *value;
+	uint32_t *count, *roff; /* ranks per leaf; their offset while packing */
+	size_t nranks, rcap;
+	uint32_t *rank;
+};
+
+struct sc_forest {
+	struct sc_forest_params p;
+	size_t nfeat;
+	char **feat;
+	char *target;
+	size_t ntrees;
+	struct tree *trees;
+	double *ytab; /* sorted distinct targets */
+	size_t ny;
+	double oob;
+	double *imp;
+};
+
+#define NBINS 256
+
+struct bins {
+	size_t n, nf;
+	uint8_t *b;    /* n rows of nf bins */
+	int *nb;       /* bins per feature */
+	double *upper; /* nf x NBINS: largest value in a bin */
+	double *lower; /* nf x NBINS: smallest value in a bin */
+	const struct sc_table *t;
+	int failed;
+};
+
+/*
+ * Bin every feature of t into B, with up to threads threads.  Returns 0,
+ * or -1 with SC_EOS; B is freed with bins_free() either way.
+ */
+int bins_make(struct bins *B, const struct sc_table *t, int threads,
+    struct sc_err *e);
+void bins_free(struct bins *B);
+
+/*
+ * The threshold between bins a and b (> a) of feature j: the midpoint of
+ * a's largest and b's smallest value, or a's largest when the midpoint
+ * rounds onto b's.
+ */
+double bins_cut(const struct bins *B, int j, int a, int b);
+
+/* Sort n finite doubles (radix sort; tmp holds n more). */
+void forest_sort_doubles(double *v, uint64_t *tmp, size_t n);
+
+/* An empty forest with names copied; NULL with SC_EOS. */
+struct sc_forest *forest_new(const struct sc_forest_params *,
+    const char *const *, size_t, const char *, size_t, struct sc_err *);
+
+/* The packed leaf of tree t that row x reaches. */
+static inline const struct pnode *
+tree_walk(const struct tree *t, const double *x)
+{
+	const struct pnode *pn = t->pn, *p = pn;
+
+	while (p->feat >= 0)
+		p = pn + p->kids + (x[p->feat] > p->thr);
+	return p;
+}
+
+#define WALK_LANES 8
+
+/*
+ * Walk rows idx[0..m) (idx NULL: rows 0..m) of the row-major x (nf
+ * doubles a row) through tree t; out[i] gets the leaf of the i-th.
+ */
+void tree_walk_rows(const struct tree *t, const double *x, size_t nf,
+    const uint32_t *idx, size_t m, const struct pnode **out);
+
+/*
+ * Finish a tree: fill roff from count and build the walking layout.
+ * Returns -1 when out of memory or the ranks do not add up.
+ */
+int tree_offsets(struct tree *);
+
+/* Run fn(arg, k) for k < n on up to threads threads; 0 or -1 (SC_EOS). */
+int forest_parallel(int threads, size_t n, void (*fn)(void *, size_t),
+    void *arg, struct sc_err *);
+
+/* Every online CPU when threads is 0. */
+int forest_threads(int threads);
+
+#endif

@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Prediction: the mean of the trees' leaf values, and quantiles of the
+ * training targets in the leaves a row reaches (Meinshausen's quantile
+ * regression forest).  Rows go through the forest in chunks, tree after
+ * tree, eight rows walking in lock step so that their memory loads
+ * overlap; a quantile reads the reached leaves' sorted rank lists in
+ * place, spreads their weights over buckets and sorts only the one bucket
+ * that holds the answer, so an interval costs well under twice a point
+ * prediction.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sc_forest_int.h"
+
+double
+sc_forest_predict(const struct sc_forest *f, const double *x)
+{
+	double sum = 0;
+	size_t t;
+
+	for (t = 0; t < f->ntrees; t++)
+		sum += tree_walk(&f->trees[t], x)->thr;
+	return sum / (double)f->ntrees;
+}
+
+struct qent {
+	uint32_t rank;
+	double w;
+};
+
+/* Scratch for quantiles: one row's leaves, and one bucket's entries. */
+struct qbuf {
+	uint32_t (*lf)[2]; /* per tree: rank offset, rank count */
+	struct qent *tmp;
+	size_t tcap;
+};
+
+#define QBUCKETS 256
+
+static int
+cmp_qent(const void *a, const void *b)
+{
+	uint32_t x = ((const struct qent *)a)->rank;
+	uint32_t y = ((const struct qent *)b)->rank;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sort e[0..n) by rank: insertion sort for the usual few. */
+static void
+sort_qent(struct qent *e, size_t n)
+{
+	struct qent x;
+	size_t i, k;
+
+	if (n > 32) {
+		qsort(e, n, sizeof(*e), cmp_qent);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		x = e[i];
+		for (k = i; k > 0 && e[k - 1].rank > x.rank; k--)
+			e[k] = e[k - 1];
+		e[k] = x;
+	}
+}
+
+/* The entries of bucket [lo, hi] of ranks, from every leaf, into b->tmp. */
+static int
+gather(const struct sc_forest *f, const uint32_t (*lf)[2], uint32_t lo,
+    uint32_t hi, size_t total, struct qbuf *b, size_t *m)
+{
+	const uint32_t *r;
+	size_t t, j, k;
+	double w;
+
+	if (b->tcap < total) {
+		struct qent *p = realloc(b->tmp, total * sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		b->tmp = p;
+		b->tcap = total;
+	}
+	for (t = 0, *m = 0; t < f->ntrees; t++) {
+		r = f->trees[t].rank + lf[t][0];
+		k = lf[t][1];
+		w = 1.0 / (double)k;
+		/* A leaf's ranks are sorted: skip to the bucket, stop after. */
+		for (j = 0; j < k && r[j] < lo; j++)
+			;
+		for (; j < k && r[j] <= hi; j++) {
+			b->tmp[*m].rank = r[j];
+			b->tmp[(*m)++].w = w;
+		}
+	}
+	return 0;
+}
+
+/*
+ * For each target t[q] (a cumulative weight; the total is the number of
+ * trees), the smallest rank whose cumulative weight over the leaves lf
+ * reaches it.  One pass over the leaves' sorted rank lists spreads their
+ * weights (1/leaf size) over QBUCKETS buckets of their rank range; a scan
+ * of the buckets finds a target's bucket, and only that bucket's entries
+ * are gathered and sorted.  Nothing is copied but one bucket.
+ */
+static int
+leaf_quantiles(const struct sc_forest *f, const uint32_t (*lf)[2],
+    const double *t, size_t nq, uint32_t *out, struct qbuf *b)
+{
+	double bw[QBUCKETS], acc, w;
+	uint32_t rmin = UINT32_MAX, rmax = 0, span;
+	const uint32_t *r;
+	size_t i, q, bk, m, k, total = 0;
+	int sh = 0;
+
+	for (i = 0; i < f->ntrees; i++) {
+		r = f->trees[i].rank + lf[i][0];
+		k = lf[i][1];
+		rmin = r[0] < rmin ? r[0] : rmin;
+		rmax = r[k - 1] > rmax ? r[k - 1] : rmax;
+		total += k;
+	}
+	for (span = rmax - rmin; (span >> sh) >= QBUCKETS; sh++)
+		;
+	memset(bw, 0, sizeof(bw));
+	for (i = 0; i < f->ntrees; i++) {
+		r = f->trees[i].rank + lf[i][0];
+		w = 1.0 / (double)lf[i][1];
+		for (k = 0; k < lf[i][1]; k++)
+			bw[(r[k] - rmin) >> sh] += w;
+	}
+	for (q = 0; q < nq; q++) {
+		for (bk = 0, acc = 0; bk < QBUCKETS && acc + bw[bk] < t[q];
+		     bk++)
+			acc += bw[bk];
+		out[q] = rmax;
+		if (bk == QBUCKETS)
+			continue; /* rounding left the total short */
+		if (gather(f, lf, rmin + ((uint32_t)bk << sh),
+		        rmin + ((uint32_t)bk << sh) + ((1U << sh) - 1), total,
+		        b, &m) == -1)
+			return -1;
+		sort_qent(b->tmp, m);
+		for (i = 0; i < m; i++) {
+			out[q] = b->tmp[i].rank;
+			if ((acc += b->tmp[i].w) >= t[q])
+				break;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The leaves row x reaches, into b->lf, and the mean prediction into
+ * *mean (one walk serves both); -1 when out of memory.
+ */
+static int
+row_leaves(const struct sc_forest *f, const double *x, struct qbuf *b,
+    double *mean)
+{
+	const struct pnode *p;
+	double sum = 0;
+	size_t t;
+
+	if (b->lf == NULL &&
+	    (b->lf = malloc(f->ntrees * sizeof(*b->lf))) == NULL)
+		return -1;
+	for (t = 0; t < f->ntrees; t++) {
+		p = tree_walk(&f->trees[t], x);
+		sum += p->thr;
+		b->lf[t][0] = p->kids;
+		b->lf[t][1] = (uint32_t)(-1 - p->feat);
+	}
+	*mean = sum / (double)f->ntrees;
+	return 0;
+}
+
+static int
+quantiles_buf(const struct sc_forest *f, const double *x, const double *q,
+    size_t nq, double *out, double *mean, struct qbuf *b)
+{
+	double t[8];
+	uint32_t r[8];
+	size_t k, i, c;
+
+	if (row_leaves(f, x, b, mean) == -1)
+		return -1;
+	for (k = 0; k < nq; k += c) {
+		c = nq - k < 8 ? nq - k : 8;
+		for (i = 0; i < c; i++)
+			t[i] = q[k + i] * (double)f->ntrees;
+		if (leaf_quantiles(f, (const uint32_t(*)[2])b->lf, t, c, r,
+		        b) == -1)
+			return -1;
+		for (i = 0; i < c; i++)
+			out[k + i] = f->ytab[r[i]];
+	}
+	return 0;
+}
+
+int
+sc_forest_quantiles(const struct sc_forest *f, const double *x, const double *q,
+    size_t nq, double *out, struct sc_err *e)
+{
+	struct qbuf b = { NULL, NULL, 0 };
+	double mean;
+	int rc = quantiles_buf(f, x, q, nq, out, &mean, &b);
+
+	free(b.lf);
+	free(b.tmp);
+	if (rc == -1)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	return 0;
+}
+
+int
+sc_forest_interval(const struct sc_forest *f, const double *x, double level,
+    double *mean, double *lo, double *hi, struct sc_err *e)
+{
+	struct qbuf b = { NULL, NULL, 0 };
+	double q[2] = { (1 - level) / 2, (1 + level) / 2 }, out[2];
+	int rc;
+
+	if (!(level > 0 && level < 1))
+		return sc_err_set(e, SC_EUSAGE, 0,
+		    "interval level %g: want a share in (0, 1)", level);
+	rc = quantiles_buf(f, x, q, 2, out, mean, &b);
+	free(b.lf);
+	free(b.tmp);
+	if (rc == -1)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	*lo = out[0];
+	*hi = out[1];
+	return 0;
+}
+
+#define PRED_CHUNK 2048
+
+struct predjob {
+	const struct sc_forest *f;
+	const struct sc_table *t;
+	const size_t *map;
+	double q[2];
+	double *mean, *lo, *hi;
+	atomic_int failed;
+};
+
+/*
+ * Walk m rows (row-major in x) tree after tree, so that a tree stays in
+ * the cache for the whole chunk; sums are still added in tree order.
+ * leaf (when not NULL) gets the leaf node of row i in tree t at t*m+i.
+ */
+void
+tree_walk_rows(const struct tree *t, const double *x, size_t nf,
+    const uint32_t *idx, size_t m, const struct pnode **out)
+{
+	const struct pnode *p[WALK_LANES], *pn = t->pn;
+	const double *row[WALK_LANES];
+	size_t i, r, nr;
+	int busy;
+
+	/* Walk WALK_LANES rows in lock step so that their loads overlap. */
+	for (i = 0; i < m; i += WALK_LANES) {
+		nr = m - i < WALK_LANES ? m - i : WALK_LANES;
+		for (r = 0; r < nr; r++) {
+			p[r] = pn;
+			row[r] = x + (idx != NULL ? idx[i + r] : i + r) * nf;
+		}
+		do {
+			busy = 0;
+			for (r = 0; r < nr; r++)
+				if (p[r]->feat >= 0) {
+					p[r] = pn + p[r]->kids +
+					    (row[r][p[r]->feat] > p[r]->thr);
+					busy = 1;
+				}
+		} while (busy);
+		for (r = 0; r < nr; r++)
+			out[i + r] = p[r];
+	}
+}
+
+/*
+ * Walk m rows of x through every tree, adding leaf values in tree order
+ * into sum; leaf (when not NULL) gets row i's leaf in tree t at i*T+t as
+ * (rank offset, rank count), so pooling reads it in order.
+ */
+static void
+walk_rows(const struct sc_forest *f, const double *x, size_t m, double *sum,
+    uint32_t (*leaf)[2], const struct pnode **lp)
+{
+	size_t t, i, nt = f->ntrees;
+
+	for (i = 0; i < m; i++)
+		sum[i] = 0;
+	for (t = 0; t < f->ntrees; t++) {
+		tree_walk_rows(&f->trees[t], x, f->nfeat, NULL, m, lp);
+		for (i = 0; i < m; i++) {
+			sum[i] += lp[i]->thr;
+			if (leaf != NULL) {
+				leaf[i * nt + t][0] = lp[i]->kids;
+				leaf[i * nt + t][1] =
+				    (uint32_t)(-1 - lp[i]->feat);
+			}
+		}
+	}
+}
+
+static int
+chunk_quantiles(struct predjob *j, size_t first, size_t m, uint32_t (*leaf)[2],
+    struct qbuf *b)
+{
+	const struct sc_forest *f = j->f;
+	double tq[2] = { j->q[0] * (double)f->ntrees,
+		j->q[1] * (double)f->ntrees };
+	uint32_t r[2];
+	size_t i;
+
+	for (i = 0; i < m; i++) {
+		if (leaf_quantiles(f,
+		        (const uint32_t(*)[2])(leaf + i * f->ntrees), tq, 2, r,
+		        b) == -1)
+			return -1;
+		j->lo[first + i] = f->ytab[r[0]];
+		j->hi[first + i] = f->ytab[r[1]];
+	}
+	return 0;
+}
+
+static void
+predict_chunk(void *arg, size_t k)
+{
+	struct predjob *j = arg;
+	size_t nf = j->f->nfeat, n = sc_table_nrows(j->t), i, c, first, m;
+	struct qbuf b = { NULL, NULL, 0 };
+	double *x, *sum;
+	uint32_t(*leaf)[2] = NULL;
+	const struct pnode **lp;
+
+	first = k * PRED_CHUNK;
+	m = first + PRED_CHUNK < n ? PRED_CHUNK : n - first;
+	x = malloc(m * nf * sizeof(*x));
+	sum = malloc(m * sizeof(*sum));
+	lp = malloc(m * sizeof(*lp));
+	if (j->lo != NULL)
+		leaf = malloc(m * j->f->ntrees * sizeof(*leaf));
+	if (x == NULL || sum == NULL || lp == NULL ||
+	    (j->lo != NULL && leaf == NULL)) {
+		j->failed = 1;
+		goto out;
+	}
+	for (c = 0; c < nf; c++) {
+		const double *col =
+		    sc_table_column(j->t, j->map ? j->map[c] : c);
+
+		for (i = 0; i < m; i++)
+			x[i * nf + c] = col[first + i];
+	}
+	walk_rows(j->f, x, m, sum, leaf, lp);
+	for (i = 0; i < m; i++)
+		j->mean[first + i] = sum[i] / (double)j->f->ntrees;
+	if (leaf != NULL && chunk_quantiles(j, first, m, leaf, &b) == -1)
+		j->failed = 1;
+out:
+	free(b.lf);
+	free(b.tmp);
+	free(x);
+	free(sum);
+	free(leaf);
+	free(lp);
+}
+
+int
+sc_forest_predict_table(const struct sc_forest *f, const struct sc_table *t,
+    const size_t *map, double level, int threads, double *mean, double *lo,
+    double *hi, struct sc_err *e)
+{
+	struct predjob j = { f, t, map, { 0, 0 }, mean, NULL, NULL, 0 };
+	size_t n = sc_table_nrows(t);
+
+	if (level > 0 && level < 1 && lo != NULL && hi != NULL) {
+		j.q[0] = (1 - level) / 2;
+		j.q[1] = (1 + level) / 2;
+		j.lo = lo;
+		j.hi = hi;
+	}
+	if (forest_parallel(threads, (n + PRED_CHUNK - 1) / PRED_CHUNK,
+	        predict_chunk, &j, e) == -1)
+		return -1;
+	if (j.failed)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	return 0;
+}

@@ -1,0 +1,459 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Model file writer and reader.  Doubles in the tree arrays are written
+ * with "%.17g", which reads back to the same double; integers with a
+ * small converter.  Trees are formatted into per-thread buffers a batch at
+ * a time and written in tree order, so the output does not depend on the
+ * thread count and memory stays at a few trees' worth.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sc_buf.h"
+#include "sc_forest_int.h"
+#include "sc_model.h"
+#include "sc_model_int.h"
+
+static const char *const known[] = { "format", "version", "features", "target",
+	"params", "training", "oob_rmse", "importances", "targets", "trees",
+	NULL };
+
+int
+model_known(const char *k)
+{
+	int i;
+
+	for (i = 0; known[i] != NULL; i++)
+		if (strcmp(known[i], k) == 0)
+			return 1;
+	return 0;
+}
+
+/* A growable text buffer for one tree, without error plumbing. */
+struct tbuf {
+	char *p;
+	size_t n, cap;
+	int oom;
+};
+
+static char *
+tb_room(struct tbuf *b, size_t need)
+{
+	if (b->n + need > b->cap) {
+		size_t cap = b->cap ? b->cap : 65536;
+		char *p;
+
+		while (cap < b->n + need)
+			cap *= 2;
+		if ((p = realloc(b->p, cap)) == NULL) {
+			b->oom = 1;
+			return NULL;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	return b->p + b->n;
+}
+
+static void
+tb_str(struct tbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+	char *p = tb_room(b, n);
+
+	if (p != NULL) {
+		memcpy(p, s, n);
+		b->n += n;
+	}
+}
+
+static void
+tb_int(struct tbuf *b, long long v, int comma)
+{
+	char tmp[24], *p = tmp + sizeof(tmp), *d;
+	unsigned long long u =
+	    v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	size_t n;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	n = (size_t)(tmp + sizeof(tmp) - p);
+	if ((d = tb_room(b, n + 1)) == NULL)
+		return;
+	if (comma)
+		*d++ = ',';
+	memcpy(d, p, n);
+	b->n += n + (comma != 0);
+}
+
+static const uint64_t pow10[23] = { 1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL,
+	100000ULL, 1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
+	10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+	100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
+	0, 0, 0 };
+
+/* 10^k as a 128-bit integer, k <= 22. */
+static unsigned __int128
+p10(int k)
+{
+	return k <= 19 ? (unsigned __int128)pow10[k]
+	               : (unsigned __int128)pow10[19] * pow10[k - 19];
+}
+
+/*
+ * The 17 significant digits of |v| correctly rounded, as printf("%.17g")
+ * finds them, by exact 128-bit arithmetic: v = m 2^e, so the digits are
+ * m 10^k / 2^-e rounded half to even.  Handles 1e-6 <= |v| < 2^52 (prices,
+ * returns, thresholds); returns 0 for the rest, which go to snprintf.
+ */
+static int
+digits17(double v, uint64_t *q17, int *x10)
+{
+	uint64_t bits, m;
+	unsigned __int128 p, q, rem, half;
+	int e, k, x, tries;
+
+	memcpy(&bits, &v, sizeof(bits));
+	e = (int)((bits >> 52) & 0x7ff);
+	if (e == 0 || e == 0x7ff)
+		return 0;
+	m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+	e -= 1075;
+	if (e >= 0 || e < -126)
+		return 0;
+	x = (int)floor(log10(fabs(v)));
+	for (tries = 0; tries < 3; tries++) {
+		if ((k = 16 - x) < 0 || k > 22)
+			return 0;
+		p = (unsigned __int128)m * p10(k);
+		q = p >> -e;
+		/* The exponent goes by the value before rounding. */
+		if (q >= pow10[17]) {
+			x++;
+			continue;
+		}
+		if (q < pow10[16]) {
+			x--;
+			continue;
+		}
+		rem = p - (q << -e);
+		half = (unsigned __int128)1 << (-e - 1);
+		if (rem > half || (rem == half && (q & 1)))
+			q++;
+		if (q == pow10[17]) { /* 99...9.5 rounds up to 10...0 */
+			q = pow10[16];
+			x++;
+		}
+		*q17 = (uint64_t)q;
+		*x10 = x;
+		return 1;
+	}
+	return 0;
+}
+
+/* Write v as "%.17g" does into d (>= 32 bytes); returns the length. */
+static int
+fmt17(double v, char *d)
+{
+	char dig[18];
+	uint64_t q;
+	int x, n = 0, i, last;
+
+	if (!digits17(v, &q, &x))
+		return snprintf(d, 30, "%.17g", v);
+	for (i = 16; i >= 0; i--, q /= 10)
+		dig[i] = (char)('0' + q % 10);
+	for (last = 16; last > 0 && dig[last] == '0'; last--)
+		;
+	if (v < 0)
+		d[n++] = '-';
+	if (x < -4) {
+		d[n++] = dig[0];
+		if (last > 0)
+			d[n++] = '.';
+		for (i = 1; i <= last; i++)
+			d[n++] = dig[i];
+		return n + sprintf(d + n, "e-%02d", -x);
+	}
+	if (x < 0) {
+		d[n++] = '0';
+		d[n++] = '.';
+		for (i = -1; i > x; i--)
+			d[n++] = '0';
+		for (i = 0; i <= last; i++)
+			d[n++] = dig[i];
+		return n;
+	}
+	for (i = 0; i <= x; i++)
+		d[n++] = dig[i];
+	if (last > x)
+		d[n++] = '.';
+	for (i = x + 1; i <= last; i++)
+		d[n++] = dig[i];
+	return n;
+}
+
+static void
+tb_real(struct tbuf *b, double v, int comma)
+{
+	char *d = tb_room(b, 34);
+	int n;
+
+	if (d == NULL)
+		return;
+	if (comma)
+		*d++ = ',';
+	n = fmt17(v, d);
+	/* Keep it a JSON real: "3" would read back as an integer. */
+	if (memchr(d, '.', (size_t)n) == NULL &&
+	    memchr(d, 'e', (size_t)n) == NULL) {
+		d[n++] = '.';
+		d[n++] = '0';
+	}
+	b->n += (size_t)n + (comma != 0);
+}
+
+static void
+tb_ints(struct tbuf *b, const char *key, const int32_t *a, const uint32_t *u,
+    size_t n)
+{
+	size_t i;
+
+	tb_str(b, key);
+	for (i = 0; i < n; i++)
+		tb_int(b, a != NULL ? a[i] : (long long)u[i], i > 0);
+	tb_str(b, "]");
+}
+
+static void
+tb_reals(struct tbuf *b, const char *key, const double *a, size_t n)
+{
+	size_t i;
+
+	tb_str(b, key);
+	for (i = 0; i < n; i++)
+		tb_real(b, a[i], i > 0);
+	tb_str(b, "]");
+}
+
+static void
+format_tree(struct tbuf *b, const struct sc_forest *f, size_t i)
+{
+	struct sc_forest_tree t;
+
+	sc_forest_tree(f, i, &t);
+	tb_str(b, i > 0 ? ",{" : "{");
+	tb_ints(b, "\"feature\":[", t.feature, NULL, t.nodes);
+	tb_reals(b, ",\"threshold\":[", t.threshold, t.nodes);
+	tb_ints(b, ",\"left\":[", t.left, NULL, t.nodes);
+	tb_ints(b, ",\"right\":[", t.right, NULL, t.nodes);
+	tb_reals(b, ",\"value\":[", t.value, t.nodes);
+	tb_ints(b, ",\"count\":[", NULL, t.count, t.nodes);
+	tb_ints(b, ",\"rank\":[", NULL, t.rank, t.nranks);
+	tb_str(b, "}");
+}
+
+struct wjob {
+	const struct sc_forest *f;
+	size_t first;
+	struct tbuf *buf;
+};
+
+static void
+format_job(void *arg, size_t k)
+{
+	struct wjob *j = arg;
+
+	j->buf[k].n = 0;
+	format_tree(&j->buf[k], j->f, j->first + k);
+}
+
+/* Write the trees in batches of nt, formatted in parallel. */
+static int
+write_trees(FILE *fp, const struct sc_forest *f, int threads, struct sc_err *e)
+{
+	int nt = forest_threads(threads);
+	struct tbuf *buf = calloc((size_t)nt, sizeof(*buf));
+	struct wjob j = { f, 0, buf };
+	size_t k, batch;
+	int rc = 0;
+
+	if (buf == NULL)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	for (j.first = 0; rc == 0 && j.first < f->ntrees; j.first += batch) {
+		batch = f->ntrees - j.first < (size_t)nt ? f->ntrees - j.first
+		                                         : (size_t)nt;
+		if ((rc = forest_parallel(nt, batch, format_job, &j, e)) == -1)
+			break;
+		for (k = 0; k < batch && rc == 0; k++) {
+			if (buf[k].oom)
+				rc = sc_err_set(e, SC_EOS, 0, "out of memory");
+			else if (fwrite(buf[k].p, 1, buf[k].n, fp) != buf[k].n)
+				rc = sc_err_set(e, SC_EIO, 0, "write failed");
+		}
+	}
+	for (k = 0; k < (size_t)nt; k++)
+		free(buf[k].p);
+	free(buf);
+	return rc;
+}
+
+static json_t *
+share_json(const struct sc_share *s)
+{
+	switch (s->kind) {
+	case SC_SHARE_SQRT:
+		return json_string("sqrt");
+	case SC_SHARE_LOG2:
+		return json_string("log2");
+	case SC_SHARE_FRAC:
+		return json_real(s->value);
+	default:
+		return json_integer((json_int_t)s->value);
+	}
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+static json_t *
+num_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *
+header_json(const struct sc_forest *f, const struct sc_model_meta *m)
+{
+	const struct sc_forest_params *p = &f->p;
+	json_t *o = json_object(), *feat = json_array(), *imp = json_object();
+	json_t *par, *tr;
+	size_t j;
+
+	for (j = 0; j < f->nfeat; j++) {
+		json_array_append_new(feat, json_string(f->feat[j]));
+		json_object_set_new(imp, f->feat[j], json_real(f->imp[j]));
+	}
+	par = json_pack("{s:i, s:o, s:o, s:I, s:o, s:b, s:o, s:I}", "trees",
+	    p->trees, "max_depth",
+	    p->max_depth > 0 ? json_integer(p->max_depth) : json_null(),
+	    "min_samples_split", share_json(&p->min_samples_split),
+	    "min_samples_leaf", (json_int_t)p->min_samples_leaf, "max_features",
+	    share_json(&p->max_features), "bootstrap", p->bootstrap,
+	    "max_samples",
+	    p->bootstrap ? share_json(&p->max_samples) : json_null(), "seed",
+	    (json_int_t)p->seed);
+	tr = json_pack("{s:I, s:o, s:o, s:o}", "rows", (json_int_t)m->rows,
+	    "date_from", str_or_null(m->date_from), "date_to",
+	    str_or_null(m->date_to), "sha256", str_or_null(m->sha256));
+	json_object_set_new(o, "format", json_string("sc-forest"));
+	json_object_set_new(o, "version", json_integer(SC_MODEL_VERSION));
+	json_object_set_new(o, "features", feat);
+	json_object_set_new(o, "target", json_string(f->target));
+	json_object_set_new(o, "params", par);
+	json_object_set_new(o, "training", tr);
+	json_object_set_new(o, "oob_rmse", num_or_null(f->oob));
+	json_object_set_new(o, "importances", imp);
+	return o;
+}
+
+/* Add the members of extra the format does not own; -1 out of memory. */
+static int
+add_extra(json_t *o, const json_t *extra)
+{
+	const char *k;
+	json_t *v;
+
+	if (extra == NULL || !json_is_object(extra))
+		return 0;
+	json_object_foreach((json_t *)extra, k, v)
+	{
+		if (!model_known(k) && json_object_set(o, k, v) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+sc_model_write(FILE *fp, const struct sc_forest *f,
+    const struct sc_model_meta *m, const json_t *extra, int threads,
+    struct sc_err *e)
+{
+	json_t *o = header_json(f, m);
+	struct tbuf b = { NULL, 0, 0, 0 };
+	char *head = NULL;
+	size_t len;
+	int rc = -1;
+
+	if (o == NULL || add_extra(o, extra) == -1 ||
+	    (head = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17))) ==
+	        NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		goto out;
+	}
+	len = strlen(head);
+	tb_reals(&b, ",\"targets\":[", f->ytab, f->ny);
+	if (b.oom) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		goto out;
+	}
+	/* The header without its closing brace, then the big arrays. */
+	if (fwrite(head, 1, len - 1, fp) != len - 1 ||
+	    fwrite(b.p, 1, b.n, fp) != b.n ||
+	    fputs(",\"trees\":[", fp) == EOF) {
+		sc_err_set(e, SC_EIO, 0, "write failed");
+		goto out;
+	}
+	if (write_trees(fp, f, threads, e) == -1)
+		goto out;
+	if (fputs("]}\n", fp) == EOF || ferror(fp)) {
+		sc_err_set(e, SC_EIO, 0, "write failed");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(b.p);
+	free(head);
+	json_decref(o);
+	return rc;
+}
+
+void
+sc_model_free(struct sc_model *m)
+{
+	if (m == NULL)
+		return;
+	sc_forest_free(m->f);
+	free(m->from);
+	free(m->to);
+	free(m->sha);
+	json_decref(m->extra);
+	free(m);
+}
+
+const struct sc_forest *
+sc_model_forest(const struct sc_model *m)
+{
+	return m->f;
+}
+
+const struct sc_model_meta *
+sc_model_meta(const struct sc_model *m)
+{
+	return &m->meta;
+}
+
+json_t *
+sc_model_extra(const struct sc_model *m)
+{
+	return m->extra;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The model file: a forest and its record (training rows, date range,
+ * SHA-256 of the training input) as one JSON object, format "sc-forest"
+ * version 1 (docs/model-format.md).  The writer streams the tree arrays
+ * itself, formatting trees in parallel, because a forest holds millions
+ * of numbers and a jansson value per number would cost gigabytes; the
+ * small header goes through jansson.  The reader parses with jansson and
+ * validates everything before building the forest; top-level members it
+ * does not know (a tuning record, metadata) are kept and written back.
+ */
+#ifndef SC_MODEL_H
+#define SC_MODEL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "sc_err.h"
+#include "sc_forest.h"
+
+#define SC_MODEL_VERSION 1
+#define SC_MODEL_MAXBYTES ((size_t)4 << 30) /* largest file read */
+#define SC_MODEL_MAXNODES 50000000          /* nodes in all trees */
+#define SC_MODEL_MAXRANKS 1000000000        /* leaf ranks in all trees */
+
+/* What the file records about the training data; strings may be NULL. */
+struct sc_model_meta {
+	size_t rows;
+	const char *date_from, *date_to; /* earliest, latest date label */
+	const char *sha256;              /* 64 hex digits */
+};
+
+/*
+ * Write forest f with meta m as one line of JSON to fp, using up to
+ * threads threads (0: all) to format trees.  extra (may be NULL) is an
+ * object whose members are added at the top level (a "tuning" record);
+ * members that clash with the format's own names are skipped.  Returns 0,
+ * or -1 with SC_EIO (write failed) or SC_EOS.
+ */
+int sc_model_write(FILE *fp, const struct sc_forest *f,
+    const struct sc_model_meta *m, const json_t *extra, int threads,
+    struct sc_err *e);
+
+struct sc_model;
+
+/*
+ * Read and validate a model from fp (read to its end, at most
+ * SC_MODEL_MAXBYTES).  The caller frees the result with sc_model_free().
+ * Returns NULL with SC_EDATA (not JSON: jansson's line and column; wrong
+ * format or version; a field missing, of the wrong type or out of range,
+ * named with its tree), SC_EIO or SC_EOS.
+ */
+struct sc_model *sc_model_read(FILE *fp, struct sc_err *e);
+
+/* Free m and its forest; NULL is a no-op. */
+void sc_model_free(struct sc_model *m);
+
+/* The forest (borrowed; lives as long as m). */
+const struct sc_forest *sc_model_forest(const struct sc_model *m);
+
+/* The training record (borrowed; lives as long as m). */
+const struct sc_model_meta *sc_model_meta(const struct sc_model *m);
+
+/*
+ * The top-level members the reader did not know, as an object (borrowed;
+ * never NULL), to pass back to sc_model_write() as extra.
+ */
+json_t *sc_model_extra(const struct sc_model *m);
+
+#endif

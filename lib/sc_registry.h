@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The model registry, on the store (local or S3): models:/NAME names a
+ * model, models:/NAME/3 a version, models:/NAME/latest the newest and
+ * models:/NAME@champion an alias.  The truth is in objects that are only
+ * ever created, never rewritten: version N exists when the exclusive
+ * create of models/NAME/N/meta.json (its lineage: the claim of the number)
+ * and then of models/NAME/N/model.json succeeded.  A registration that
+ * loses the race for N moves on to N+1.  Aliases are one small object
+ * each.  index.json is a summary derived from those objects, rewritten
+ * after each change and checked again after the write, so the last writer
+ * always leaves it complete (docs/registry.md).  The struct sc_err * of
+ * every function here must not be NULL.
+ */
+#ifndef SC_REGISTRY_H
+#define SC_REGISTRY_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "sc_config.h"
+#include "sc_err.h"
+#include "sc_store.h"
+
+#define SC_REGISTRY_MAX_NAME 64          /* bytes of a name or an alias */
+#define SC_REGISTRY_MAX_VERSION 99999999 /* highest version number */
+#define SC_REGISTRY_MAX_MODEL (1L << 30) /* bytes of a model file */
+
+enum sc_model_kind {
+	SC_MODEL_INDEX,   /* models:/NAME */
+	SC_MODEL_LATEST,  /* models:/NAME/latest */
+	SC_MODEL_VERSION, /* models:/NAME/3 */
+	SC_MODEL_ALIAS    /* models:/NAME@champion */
+};
+
+struct sc_model_ref {
+	enum sc_model_kind kind;
+	char name[SC_REGISTRY_MAX_NAME + 1];
+	char alias[SC_REGISTRY_MAX_NAME + 1]; /* SC_MODEL_ALIAS */
+	long version;                         /* SC_MODEL_VERSION */
+};
+
+/* Lineage that does not come from the model file itself. */
+struct sc_registry_opts {
+	const char *run_id;  /* --run-id; NULL: none */
+	const char *metrics; /* path of sc-rmse's metrics JSON; NULL: none */
+	double cv_rmse;      /* --cv-rmse; NaN: none */
+	time_t now;          /* registration time */
+	const char *input;   /* name of the model stream in messages */
+};
+
+/* What a push did, beyond its status. */
+struct sc_registry_result {
+	long version;            /* registered, or an alias's target */
+	int index_stale;         /* the version exists, index.json lags */
+	struct sc_err index_err; /* why, when index_stale */
+};
+
+/* 1 when s is a registry URI ("models:..."), else 0. */
+int sc_registry_is_uri(const char *s);
+
+/*
+ * Check a model name: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}.  An alias:
+ * [a-z][a-z0-9_-]{0,63}, not "latest".  Returns 0, or -1 with SC_EUSAGE.
+ */
+int sc_registry_name_check(const char *name, struct sc_err *);
+int sc_registry_alias_check(const char *alias, struct sc_err *);
+
+/*
+ * Parse "models:/NAME", "models:/NAME/latest", "models:/NAME/N" or
+ * "models:/NAME@ALIAS" into *r.  Returns 0, or -1 with SC_EUSAGE.
+ */
+int sc_registry_parse(const char *uri, struct sc_model_ref *r, struct sc_err *);
+
+/*
+ * Register the model read from in (a JSON object with "format":
+ * "sc-forest") under name, with its lineage, as the next free version,
+ * and bring index.json up to date.  *res gets the version; a failure to
+ * update the index after the version was created is not a failure of the
+ * call but sets res->index_stale.  Returns 0, or -1 with SC_EUSAGE (bad
+ * name), SC_EDATA (not a model, bad metrics file, too large), SC_ENOINPUT
+ * (no metrics file), SC_ETEMP (no free number after many tries) or the
+ * store's errors.
+ */
+int sc_registry_register(struct sc_store *, const char *name, FILE *in,
+    const struct sc_registry_opts *, struct sc_registry_result *res,
+    struct sc_err *);
+
+/*
+ * The version r names (latest, a number or an alias) into *version; it
+ * must exist.  Returns 0, or -1 with SC_ENOINPUT naming what is missing,
+ * SC_EUSAGE for SC_MODEL_INDEX, or the store's errors.
+ */
+int sc_registry_resolve(struct sc_store *, const struct sc_model_ref *r,
+    long *version, struct sc_err *);
+
+/*
+ * Write the model file r names to out, byte for byte; for SC_MODEL_INDEX
+ * the index JSON, built from the version and alias objects (so it is
+ * never stale).  Returns 0, or -1 as sc_registry_resolve(), SC_EIO.
+ */
+int sc_registry_get(struct sc_store *, const struct sc_model_ref *r, FILE *out,
+    struct sc_err *);
+
+/*
+ * Point alias at the version target names (which must exist; an alias
+ * can move), or with target NULL delete it (it must exist), then update
+ * index.json.  *res (may be NULL) gets the version.  Returns 0, or -1
+ * with SC_EUSAGE, SC_ENOINPUT or the store's errors.
+ */
+int sc_registry_alias(struct sc_store *, const char *name, const char *alias,
+    const struct sc_model_ref *target, struct sc_registry_result *res,
+    struct sc_err *);
+
+/*
+ * Rewrite models/NAME/index.json from the objects.  Returns 0, or -1 with
+ * SC_ENOINPUT (no such model), SC_ETEMP (it kept changing) or the store's.
+ */
+int sc_registry_refresh(struct sc_store *, const char *name, struct sc_err *);
+
+/*
+ * For sc-fetch: open the store of c and write what uri names to out.
+ * Errors as sc_registry_get(), plus sc_store_open()'s.
+ */
+int sc_registry_fetch_uri(const struct sc_config *c, const char *uri, FILE *out,
+    struct sc_err *);
+
+/*
+ * For sc-push: open the store of c, then with alias NULL and del 0
+ * register in as a version of uri's model (models:/NAME) and print its
+ * number and a newline to out; with alias, point it at uri's version;
+ * with del, delete uri's alias (models:/NAME@ALIAS).  Errors as above.
+ */
+int sc_registry_push_uri(const struct sc_config *c, const char *uri,
+    const char *alias, int del, const struct sc_registry_opts *, FILE *in,
+    FILE *out, struct sc_registry_result *res, struct sc_err *);
+
+#endif

@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Table reader.  The input stream is wrapped in a fopencookie(3) stream
+ * that feeds every byte to a SHA-256 digest on its way to the CSV reader,
+ * so hashing costs no second pass and no copy of the input.  Rows are
+ * appended to column-major arrays that double in size; labels (date,
+ * ticker) go to one string arena with per-row offsets.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "sc_csv.h"
+#include "sc_table.h"
+
+enum {
+	ROLE_FEATURE,
+	ROLE_TARGET,
+	ROLE_DATE,
+	ROLE_TICKER,
+	ROLE_CLOSE,
+	ROLE_SKIP
+};
+
+struct sc_table {
+	size_t nrows, cap, nfeat;
+	char **feat;  /* feature names */
+	char *target; /* NULL when none */
+	double *x;    /* nfeat columns of cap doubles */
+	double *y, *close;
+	long *line;
+	size_t *date, *ticker; /* offsets into arena, or NULL */
+	char *arena;
+	size_t alen, acap;
+	size_t dmin, dmax; /* rows with the first and last date */
+	int optional, has_date, has_ticker;
+	char sha[65];
+};
+
+struct hashio {
+	FILE *fp;
+	EVP_MD_CTX *md;
+	int error;
+};
+
+static ssize_t
+hash_read(void *cookie, char *buf, size_t n)
+{
+	struct hashio *h = cookie;
+	size_t got = fread(buf, 1, n, h->fp);
+
+	if (got == 0 && ferror(h->fp)) {
+		h->error = 1;
+		return -1;
+	}
+	if (got > 0 && EVP_DigestUpdate(h->md, buf, got) != 1) {
+		h->error = 1;
+		return -1;
+	}
+	return (ssize_t)got;
+}
+
+/* Decide the role of every column; fills t->feat and t->target. */
+static int
+pick_columns(struct sc_table *t, struct sc_csv *r,
+    const struct sc_table_opts *o, int *role, struct sc_err *e)
+{
+	size_t i, nc = sc_csv_ncols(r), ncand = 0;
+	long tcol = -1;
+	char names[160] = "";
+
+	if (o->target != NULL)
+		tcol = sc_csv_col(r, o->target);
+	else if ((tcol = sc_csv_col(r, "target")) == -1) {
+		for (i = 0; i < nc; i++) {
+			const char *n = sc_csv_colname(r, i);
+
+			if (strncmp(n, "target_", 7) != 0)
+				continue;
+			if (ncand++ > 0)
+				strncat(names, ", ",
+				    sizeof(names) - strlen(names) - 1);
+			strncat(names, n, sizeof(names) - strlen(names) - 1);
+			tcol = (long)i;
+		}
+		if (ncand > 1)
+			return sc_err_set(e, SC_EDATA, 1,
+			    "several target "
+			    "columns (%s): choose one with --target",
+			    names);
+	}
+	if (tcol == -1 && !o->target_optional) {
+		if (o->target != NULL)
+			return sc_err_set(e, SC_EDATA, 1,
+			    "no target column \"%.64s\"", o->target);
+		return sc_err_set(e, SC_EDATA, 1,
+		    "no target column (want "
+		    "\"target\" or one \"target_*\"; or use --target)");
+	}
+	for (i = 0; i < nc; i++) {
+		const char *n = sc_csv_colname(r, i);
+
+		if ((long)i == tcol)
+			role[i] = ROLE_TARGET;
+		else if (strcmp(n, "date") == 0)
+			role[i] = ROLE_DATE;
+		else if (strcmp(n, "ticker") == 0)
+			role[i] = ROLE_TICKER;
+		else if (strcmp(n, "close") == 0)
+			role[i] = ROLE_CLOSE;
+		else if (strcmp(n, "target") == 0 ||
+		    strncmp(n, "target_", 7) == 0)
+			role[i] = ROLE_SKIP;
+		else {
+			role[i] = ROLE_FEATURE;
+			if ((t->feat[t->nfeat++] = strdup(n)) == NULL)
+				return sc_err_set(e, SC_EOS, 0,
+				    "out of memory");
+		}
+	}
+	if (tcol != -1 &&
+	    (t->target = strdup(sc_csv_colname(r, (size_t)tcol))) == NULL)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	if (t->nfeat == 0)
+		return sc_err_set(e, SC_EDATA, 1, "no feature column");
+	return 0;
+}
+
+static int
+grow_rows(struct sc_table *t, struct sc_err *e)
+{
+	size_t cap = t->cap ? t->cap * 2 : 1024, j;
+	double *x, *y, *c;
+	long *l;
+	size_t *d, *k;
+
+	if ((x = malloc(cap * t->nfeat * sizeof(*x))) == NULL)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	for (j = 0; j < t->nfeat && t->nrows > 0; j++)
+		memcpy(x + j * cap, t->x + j * t->cap, t->nrows * sizeof(*x));
+	free(t->x);
+	t->x = x;
+	if ((y = realloc(t->y, cap * sizeof(*y))) != NULL)
+		t->y = y;
+	if ((c = realloc(t->close, cap * sizeof(*c))) != NULL)
+		t->close = c;
+	if ((l = realloc(t->line, cap * sizeof(*l))) != NULL)
+		t->line = l;
+	if ((d = realloc(t->date, cap * sizeof(*d))) != NULL)
+		t->date = d;
+	if ((k = realloc(t->ticker, cap * sizeof(*k))) != NULL)
+		t->ticker = k;
+	if (y == NULL || c == NULL || l == NULL || d == NULL || k == NULL)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	t->cap = cap;
+	return 0;
+}
+
+static int
+add_label(struct sc_table *t, const char *s, size_t n, size_t *off,
+    struct sc_err *e)
+{
+	if (t->alen + n + 1 > t->acap) {
+		size_t cap = t->acap ? t->acap : 4096;
+		char *a;
+
+		while (cap < t->alen + n + 1)
+			cap *= 2;
+		if ((a = realloc(t->arena, cap)) == NULL)
+			return sc_err_set(e, SC_EOS, 0, "out of memory");
+		t->arena = a;
+		t->acap = cap;
+	}
+	memcpy(t->arena + t->alen, s, n + 1);
+	*off = t->alen;
+	t->alen += n + 1;
+	return 0;
+}
+
+/* Store the current record as row t->nrows. */
+static int
+add_row(struct sc_table *t, struct sc_csv *r, const int *role, struct sc_err *e)
+{
+	size_t i, j = 0, row = t->nrows, nc = sc_csv_ncols(r);
+	long line = sc_csv_line(r);
+	double v;
+	int rc;
+
+	if (row == SC_TABLE_MAXROWS)
+		return sc_err_set(e, SC_EDATA, line, "more than %d rows",
+		    SC_TABLE_MAXROWS);
+	if (row == t->cap && grow_rows(t, e) == -1)
+		return -1;
+	t->y[row] = t->close[row] = NAN;
+	t->date[row] = t->ticker[row] = SIZE_MAX;
+	t->line[row] = line;
+	for (i = 0; i < nc; i++) {
+		switch (role[i]) {
+		case ROLE_FEATURE:
+			if ((rc = sc_csv_num(r, i, &v, e)) == -1)
+				return -1;
+			if (rc == 1)
+				return sc_err_set(e, SC_EDATA, line,
+				    "column \"%.64s\": empty cell",
+				    sc_csv_colname(r, i));
+			t->x[j++ * t->cap + row] = v;
+			break;
+		case ROLE_TARGET:
+		case ROLE_CLOSE:
+			if ((rc = sc_csv_num(r, i, &v, e)) == -1)
+				return -1;
+			if (rc == 1 && role[i] == ROLE_TARGET && !t->optional)
+				return sc_err_set(e, SC_EDATA, line,
+				    "column \"%.64s\": empty target",
+				    sc_csv_colname(r, i));
+			if (rc == 0)
+				*(role[i] == ROLE_TARGET ? &t->y[row]
+				                         : &t->close[row]) = v;
+			break;
+		case ROLE_DATE:
+		case ROLE_TICKER:
+			if (add_label(t, sc_csv_field(r, i),
+			        sc_csv_fieldlen(r, i),
+			        role[i] == ROLE_DATE ? &t->date[row]
+			                             : &t->ticker[row],
+			        e) == -1)
+				return -1;
+			break;
+		}
+	}
+	t->nrows++;
+	return 0;
+}
+
+static int
+read_rows(struct sc_table *t, struct sc_csv *r, const int *role,
+    struct sc_err *e)
+{
+	int rc;
+
+	while ((rc = sc_csv_read(r, e)) == 1)
+		if (add_row(t, r, role, e) == -1)
+			return -1;
+	return rc;
+}
+
+static void
+find_dates(struct sc_table *t)
+{
+	size_t i;
+
+	t->dmin = t->dmax = 0;
+	for (i = 1; i < t->nrows; i++) {
+		const char *d = t->arena + t->date[i];
+
+		if (strcmp(d, t->arena + t->date[t->dmin]) < 0)
+			t->dmin = i;
+		if (strcmp(d, t->arena + t->date[t->dmax]) > 0)
+			t->dmax = i;
+	}
+}
+
+static int
+parse(struct sc_table *t, FILE *fp, const struct sc_table_opts *o,
+    struct sc_err *e)
+{
+	struct sc_csv *r;
+	int *role = NULL, rc = -1;
+	size_t nc;
+
+	if ((r = sc_csv_open(fp, NULL, 1, e)) == NULL)
+		return -1;
+	nc = sc_csv_ncols(r);
+	t->feat = calloc(nc, sizeof(*t->feat));
+	role = calloc(nc, sizeof(*role));
+	if (t->feat == NULL || role == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		goto out;
+	}
+	if (pick_columns(t, r, o, role, e) == -1)
+		goto out;
+	t->has_date = sc_csv_col(r, "date") != -1;
+	t->has_ticker = sc_csv_col(r, "ticker") != -1;
+	if (grow_rows(t, e) == -1 || read_rows(t, r, role, e) == -1)
+		goto out;
+	if (t->has_date)
+		find_dates(t);
+	rc = 0;
+out:
+	free(role);
+	sc_csv_free(r);
+	return rc;
+}
+
+struct sc_table *
+sc_table_read(FILE *fp, const struct sc_table_opts *opts, struct sc_err *e)
+{
+	static const struct sc_table_opts defaults = { NULL, 0 };
+	static const cookie_io_functions_t io = { hash_read, NULL, NULL, NULL };
+	struct hashio h = { fp, NULL, 0 };
+	struct sc_table *t;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	FILE *hfp = NULL;
+	int rc = -1;
+
+	if (opts == NULL)
+		opts = &defaults;
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		return NULL;
+	}
+	t->optional = opts->target_optional;
+	if ((h.md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(h.md, EVP_sha256(), NULL) != 1 ||
+	    (hfp = fopencookie(&h, "r", io)) == NULL) {
+		sc_err_set(e, SC_EOS, 0, "cannot start SHA-256");
+		goto out;
+	}
+	rc = parse(t, hfp, opts, e);
+	if (rc == 0 && h.error)
+		rc = sc_err_set(e, SC_EIO, 0, "read error");
+	if (rc == 0 && EVP_DigestFinal_ex(h.md, md, &mdlen) != 1)
+		rc = sc_err_set(e, SC_EOS, 0, "SHA-256 failed");
+	for (i = 0; rc == 0 && i < mdlen && i < 32; i++)
+		snprintf(t->sha + 2 * i, 3, "%02x", md[i]);
+out:
+	if (hfp != NULL)
+		fclose(hfp);
+	EVP_MD_CTX_free(h.md);
+	if (rc == -1) {
+		sc_table_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void
+sc_table_free(struct sc_table *t)
+{
+	size_t j;
+
+	if (t == NULL)
+		return;
+	for (j = 0; j < t->nfeat; j++)
+		free(t->feat[j]);
+	free(t->feat);
+	free(t->target);
+	free(t->x);
+	free(t->y);
+	free(t->close);
+	free(t->line);
+	free(t->date);
+	free(t->ticker);
+	free(t->arena);
+	free(t);
+}
+
+size_t
+sc_table_nrows(const struct sc_table *t)
+{
+	return t->nrows;
+}
+
+size_t
+sc_table_nfeatures(const struct sc_table *t)
+{
+	return t->nfeat;
+}
+
+const char *
+sc_table_feature(const struct sc_table *t, size_t j)
+{
+	return j < t->nfeat ? t->feat[j] : NULL;
+}
+
+const char *const *
+sc_table_features(const struct sc_table *t)
+{
+	return (const char *const *)t->feat;
+}
+
+long
+sc_table_find(const struct sc_table *t, const char *name)
+{
+	size_t j;
+
+	for (j = 0; j < t->nfeat; j++)
+		if (strcmp(t->feat[j], name) == 0)
+			return (long)j;
+	return -1;
+}
+
+int
+sc_table_map(const struct sc_table *t, const char *const *names, size_t n,
+    size_t *map, struct sc_err *e)
+{
+	size_t k;
+	long j;
+
+	for (k = 0; k < n; k++) {
+		if ((j = sc_table_find(t, names[k])) == -1)
+			return sc_err_set(e, SC_EDATA, 1,
+			    "no feature column \"%.64s\"", names[k]);
+		map[k] = (size_t)j;
+	}
+	return 0;
+}
+
+const double *
+sc_table_column(const struct sc_table *t, size_t j)
+{
+	return t->x + j * t->cap;
+}
+
+const char *
+sc_table_target(const struct sc_table *t)
+{
+	return t->target;
+}
+
+const double *
+sc_table_y(const struct sc_table *t)
+{
+	return t->y;
+}
+
+const char *
+sc_table_date(const struct sc_table *t, size_t i)
+{
+	return t->has_date && i < t->nrows ? t->arena + t->date[i] : NULL;
+}
+
+const char *
+sc_table_ticker(const struct sc_table *t, size_t i)
+{
+	return t->has_ticker && i < t->nrows ? t->arena + t->ticker[i] : NULL;
+}
+
+double
+sc_table_close(const struct sc_table *t, size_t i)
+{
+	return i < t->nrows ? t->close[i] : NAN;
+}
+
+long
+sc_table_line(const struct sc_table *t, size_t i)
+{
+	return i < t->nrows ? t->line[i] : 0;
+}
+
+void
+sc_table_dates(const struct sc_table *t, const char **from, const char **to)
+{
+	*from = *to = NULL;
+	if (!t->has_date || t->nrows == 0)
+		return;
+	*from = t->arena + t->date[t->dmin];
+	*to = t->arena + t->date[t->dmax];
+}
+
+const char *
+sc_table_sha256(const struct sc_table *t)
+{
+	return t->sha;
+}

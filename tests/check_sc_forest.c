@@ -1,0 +1,612 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Forest: split search against a brute-force reference, tree invariants,
+ * determinism across thread counts, OOB RMSE against a direct
+ * computation, interval coverage, and bad input.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "check_sc.h"
+#include "sc_forest.h"
+#include "sc_model.h"
+#include "sc_rng.h"
+#include "sc_table.h"
+
+/* A table of n rows and nf features; the callback fills one row. */
+typedef double rowfn(struct sc_rng *, double *x, size_t nf);
+
+static struct sc_table *
+make_table(size_t n, size_t nf, rowfn *fn, uint64_t seed)
+{
+	struct sc_err e = { 0 };
+	struct sc_rng rng;
+	struct sc_table *t;
+	char *buf = NULL;
+	size_t len = 0, i, j;
+	double x[64], y;
+	FILE *fp = open_memstream(&buf, &len);
+
+	sc_rng_seed(&rng, seed, 0);
+	for (j = 0; j < nf; j++)
+		fprintf(fp, "x%zu,", j);
+	fprintf(fp, "target\n");
+	for (i = 0; i < n; i++) {
+		y = fn(&rng, x, nf);
+		for (j = 0; j < nf; j++)
+			fprintf(fp, "%.17g,", x[j]);
+		fprintf(fp, "%.17g\n", y);
+	}
+	fclose(fp);
+	fp = fmemopen(buf, len, "r");
+	t = sc_table_read(fp, NULL, &e);
+	fclose(fp);
+	free(buf);
+	ck_assert_msg(t != NULL, "%s", e.msg);
+	return t;
+}
+
+/* Coarse values (few distinct, so the bins are exact), a noisy target. */
+static double
+coarse_row(struct sc_rng *r, double *x, size_t nf)
+{
+	size_t j;
+
+	for (j = 0; j < nf; j++)
+		x[j] = floor(sc_rng_double(r) * 40) / 8;
+	return x[0] * x[0] - 2 * x[1] + (nf > 2 ? x[2] : 0) + sc_rng_double(r);
+}
+
+/* A smooth function with Gaussian-like noise (sum of uniforms). */
+static double
+noisy_row(struct sc_rng *r, double *x, size_t nf)
+{
+	double noise = 0;
+	size_t j;
+	int k;
+
+	for (j = 0; j < nf; j++)
+		x[j] = sc_rng_double(r);
+	for (k = 0; k < 12; k++)
+		noise += sc_rng_double(r);
+	return 10 * sin(3 * x[0]) + 5 * x[1] + (noise - 6) * 1.0;
+}
+
+static void
+params(struct sc_forest_params *p, int trees, int threads)
+{
+	sc_forest_defaults(p);
+	p->trees = trees;
+	p->threads = threads;
+}
+
+/* The leaf of tree tr for row x, by the flat arrays. */
+static size_t
+leaf_of(const struct sc_forest_tree *tr, const double *x)
+{
+	size_t i = 0;
+
+	while (tr->feature[i] >= 0)
+		i = (size_t)(x[tr->feature[i]] <= tr->threshold[i]
+		        ? tr->left[i]
+		        : tr->right[i]);
+	return i;
+}
+
+static void
+row_of(const struct sc_table *t, size_t i, double *x)
+{
+	size_t j;
+
+	for (j = 0; j < sc_table_nfeatures(t); j++)
+		x[j] = sc_table_column(t, j)[i];
+}
+
+struct bf {
+	const struct sc_table *t;
+	const int *in; /* rows in the node */
+	size_t n;
+	long min_leaf;
+};
+
+/* Score of splitting the node's rows by x[f] <= thr; -INF if not valid. */
+static double
+score_at(const struct bf *b, size_t f, double thr)
+{
+	const double *x = sc_table_column(b->t, f), *y = sc_table_y(b->t);
+	double sl = 0, sr = 0;
+	long nl = 0, nr = 0;
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		if (x[b->in[i]] <= thr) {
+			sl += y[b->in[i]];
+			nl++;
+		} else {
+			sr += y[b->in[i]];
+			nr++;
+		}
+	}
+	if (nl < b->min_leaf || nr < b->min_leaf)
+		return -INFINITY;
+	return sl * sl / nl + sr * sr / nr;
+}
+
+static int
+cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The best score over every feature and every distinct-value cut. */
+static double
+brute_best(const struct bf *b)
+{
+	double best = -INFINITY, sc, *v = malloc((b->n + 1) * sizeof(*v));
+	size_t f, i;
+
+	for (f = 0; f < sc_table_nfeatures(b->t); f++) {
+		const double *x = sc_table_column(b->t, f);
+
+		for (i = 0; i < b->n; i++)
+			v[i] = x[b->in[i]];
+		qsort(v, b->n, sizeof(*v), cmp_dbl);
+		/* Cut after each distinct value but the largest. */
+		for (i = 0; i + 1 < b->n; i++)
+			if (v[i] != v[i + 1] &&
+			    (sc = score_at(b, f, v[i])) > best)
+				best = sc;
+	}
+	free(v);
+	return best;
+}
+
+START_TEST(test_forest_split_brute_force)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest_params p;
+	struct sc_forest_tree tr;
+	/* Small tables, and big ones whose nodes keep full histograms. */
+	struct sc_table *t =
+	    make_table(_i < 6 ? 120 : 3000, 4, coarse_row, 7 + _i);
+	struct sc_forest *f;
+	size_t n = sc_table_nrows(t), node, i, checked = 0;
+	int *in = malloc(n * sizeof(*in)), *depth;
+	double x[8], best, got, tol;
+	struct bf b = { t, in, 0, 3 };
+
+	params(&p, 1, 1);
+	p.bootstrap = 0;
+	p.max_depth = 4;
+	p.min_samples_leaf = 3;
+	p.seed = (uint64_t)_i;
+	f = sc_forest_fit(&p, t, &e);
+	ck_assert_msg(f != NULL, "%s", e.msg);
+	sc_forest_tree(f, 0, &tr);
+	depth = calloc(tr.nodes, sizeof(*depth));
+	for (node = 0; node < tr.nodes; node++)
+		if (tr.feature[node] >= 0)
+			depth[tr.left[node]] = depth[tr.right[node]] =
+			    depth[node] + 1;
+	for (node = 0; node < tr.nodes; node++) {
+		/* The rows that reach node: walk each row from the root. */
+		for (i = 0, b.n = 0; i < n; i++) {
+			size_t k = 0;
+
+			row_of(t, i, x);
+			while (k != node && tr.feature[k] >= 0)
+				k = (size_t)(x[tr.feature[k]] <= tr.threshold[k]
+				        ? tr.left[k]
+				        : tr.right[k]);
+			if (k == node)
+				in[b.n++] = (int)i;
+		}
+		best = brute_best(&b);
+		tol = 1e-9 * (1 + fabs(best));
+		if (tr.feature[node] >= 0) {
+			got = score_at(&b, (size_t)tr.feature[node],
+			    tr.threshold[node]);
+			ck_assert_msg(got >= best - tol,
+			    "node %zu: score %.17g "
+			    "< brute force %.17g",
+			    node, got, best);
+			checked++;
+		} else if (depth[node] < p.max_depth && b.n >= 6) {
+			const double *y = sc_table_y(t);
+			int constant = 1;
+
+			for (i = 1; i < b.n; i++)
+				constant &= y[in[i]] == y[in[0]];
+			ck_assert_msg(constant || isinf(best),
+			    "leaf %zu could "
+			    "split: %.17g",
+			    node, best);
+		}
+	}
+	ck_assert_uint_gt(checked, 3);
+	free(depth);
+	free(in);
+	sc_forest_free(f);
+	sc_table_free(t);
+}
+END_TEST
+
+/* Every leaf holds at least min_samples_leaf rows; no leaf is too deep. */
+START_TEST(test_forest_tree_invariants)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest_params p;
+	struct sc_forest_tree tr;
+	struct sc_table *t = make_table(400, 5, noisy_row, 3);
+	struct sc_forest *f;
+	size_t k, i, node, *rows;
+	int *depth, maxd = 0;
+	double x[8];
+
+	params(&p, 8, 2);
+	p.bootstrap = _i == 0;
+	p.max_depth = 6;
+	p.min_samples_leaf = 4;
+	p.max_features.value = 0.5;
+	f = sc_forest_fit(&p, t, &e);
+	ck_assert_msg(f != NULL, "%s", e.msg);
+	for (k = 0; k < sc_forest_ntrees(f); k++) {
+		sc_forest_tree(f, k, &tr);
+		depth = calloc(tr.nodes, sizeof(*depth));
+		rows = calloc(tr.nodes, sizeof(*rows));
+		for (node = 0; node < tr.nodes; node++) {
+			if (tr.feature[node] < 0) {
+				ck_assert_uint_ge(tr.count[node], 4);
+				continue;
+			}
+			depth[tr.left[node]] = depth[tr.right[node]] =
+			    depth[node] + 1;
+			maxd = depth[node] + 1 > maxd ? depth[node] + 1 : maxd;
+		}
+		for (node = 0; node < tr.nodes; node++)
+			ck_assert_int_le(depth[node], 6);
+		/*
+		 * Every training row, in the bag or not, is kept in the leaf
+		 * that prediction routes it to (the quantile leaves).
+		 */
+		for (i = 0; i < sc_table_nrows(t); i++) {
+			row_of(t, i, x);
+			rows[leaf_of(&tr, x)]++;
+		}
+		for (node = 0; node < tr.nodes; node++)
+			if (tr.feature[node] < 0)
+				ck_assert_uint_eq(rows[node], tr.count[node]);
+		free(depth);
+		free(rows);
+	}
+	ck_assert_int_eq(maxd, 6);
+	sc_forest_free(f);
+	sc_table_free(t);
+}
+END_TEST
+
+static char *
+model_text(const struct sc_forest *f, size_t *len)
+{
+	struct sc_err e = { 0 };
+	struct sc_model_meta m = { 10, NULL, NULL, NULL };
+	char *buf = NULL;
+	FILE *fp = open_memstream(&buf, len);
+
+	ck_assert_int_eq(sc_model_write(fp, f, &m, NULL, 1, &e), 0);
+	fclose(fp);
+	return buf;
+}
+
+START_TEST(test_forest_determinism_threads)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest_params p;
+	struct sc_table *t = make_table(600, 6, noisy_row, 11);
+	struct sc_forest *f;
+	char *ref = NULL, *s;
+	size_t rlen = 0, len;
+	int threads;
+
+	for (threads = 1; threads <= 4; threads++) {
+		params(&p, 12, threads);
+		p.max_features.kind = SC_SHARE_SQRT;
+		p.seed = 42;
+		f = sc_forest_fit(&p, t, &e);
+		ck_assert_msg(f != NULL, "%s", e.msg);
+		s = model_text(f, &len);
+		if (ref == NULL) {
+			ref = s;
+			rlen = len;
+		} else {
+			ck_assert_uint_eq(len, rlen);
+			ck_assert_msg(memcmp(s, ref, len) == 0,
+			    "%d threads: another model", threads);
+			free(s);
+		}
+		sc_forest_free(f);
+	}
+	/* Another seed gives another forest. */
+	p.seed = 43;
+	f = sc_forest_fit(&p, t, &e);
+	s = model_text(f, &len);
+	ck_assert(len != rlen || memcmp(s, ref, len) != 0);
+	free(s);
+	free(ref);
+	sc_forest_free(f);
+	sc_table_free(t);
+}
+END_TEST
+
+/*
+ * Recompute the OOB RMSE from the trees and each tree's bootstrap, drawn
+ * again from its documented stream: n draws of sc_rng_below(n) from
+ * sc_rng_seed(seed, tree index).
+ */
+START_TEST(test_forest_oob_direct)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest_params p;
+	struct sc_forest_tree tr;
+	struct sc_table *t = make_table(300, 4, noisy_row, 5);
+	struct sc_forest *f;
+	size_t n = sc_table_nrows(t), k, i, used = 0;
+	unsigned *cnt = malloc(n * sizeof(*cnt)), *m = calloc(n, sizeof(*m));
+	double *sum = calloc(n, sizeof(*sum)), x[8], sse = 0;
+	const double *y = sc_table_y(t);
+	struct sc_rng rng;
+
+	params(&p, 25, 2);
+	p.seed = 9;
+	f = sc_forest_fit(&p, t, &e);
+	ck_assert_msg(f != NULL, "%s", e.msg);
+	for (k = 0; k < sc_forest_ntrees(f); k++) {
+		sc_forest_tree(f, k, &tr);
+		memset(cnt, 0, n * sizeof(*cnt));
+		sc_rng_seed(&rng, 9, k);
+		for (i = 0; i < n; i++)
+			cnt[sc_rng_below(&rng, n)]++;
+		for (i = 0; i < n; i++)
+			if (cnt[i] == 0) {
+				row_of(t, i, x);
+				sum[i] += tr.value[leaf_of(&tr, x)];
+				m[i]++;
+			}
+	}
+	for (i = 0; i < n; i++)
+		if (m[i] > 0) {
+			sse += (y[i] - sum[i] / m[i]) * (y[i] - sum[i] / m[i]);
+			used++;
+		}
+	ck_assert_uint_gt(used, n * 9 / 10);
+	ck_assert_double_eq_tol(sc_forest_oob_rmse(f), sqrt(sse / used), 1e-12);
+	free(cnt);
+	free(m);
+	free(sum);
+	sc_forest_free(f);
+	sc_table_free(t);
+}
+END_TEST
+
+/* Fit on one sample of a noisy function; cover a fresh sample. */
+static double
+coverage(long min_leaf, double level, double *rmse)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest_params p;
+	struct sc_table *tr = make_table(3000, 3, noisy_row, 21);
+	struct sc_table *te = make_table(2000, 3, noisy_row, 22);
+	struct sc_forest *f;
+	size_t n = sc_table_nrows(te), i, in = 0;
+	double *m = malloc(n * sizeof(*m)), *lo = malloc(n * sizeof(*lo));
+	double *hi = malloc(n * sizeof(*hi)), sse = 0;
+	const double *y = sc_table_y(te);
+
+	params(&p, 100, 2);
+	p.min_samples_leaf = min_leaf;
+	f = sc_forest_fit(&p, tr, &e);
+	ck_assert_msg(f != NULL, "%s", e.msg);
+	ck_assert_int_eq(sc_forest_predict_table(f, te, NULL, level, 2, m, lo,
+	                     hi, &e),
+	    0);
+	for (i = 0; i < n; i++) {
+		ck_assert(lo[i] <= hi[i]);
+		in += y[i] >= lo[i] && y[i] <= hi[i];
+		sse += (y[i] - m[i]) * (y[i] - m[i]);
+	}
+	*rmse = sqrt(sse / n);
+	free(m);
+	free(lo);
+	free(hi);
+	sc_forest_free(f);
+	sc_table_free(tr);
+	sc_table_free(te);
+	return (double)in / n;
+}
+
+START_TEST(test_forest_intervals_coverage)
+{
+	static const long leaf[] = { 5, 10 };
+	double rmse, c = coverage(leaf[_i], 0.9, &rmse);
+
+	if (getenv("SC_TEST_VERBOSE") != NULL)
+		fprintf(stderr,
+		    "min_samples_leaf %ld: 90%% interval covers "
+		    "%.3f, rmse %.3f\n",
+		    leaf[_i], c, rmse);
+	ck_assert_msg(c >= 0.85 && c <= 0.95,
+	    "90%% interval covers %.3f "
+	    "(rmse %.3f)",
+	    c, rmse);
+}
+END_TEST
+
+/* One row through the public calls agrees with the table call. */
+START_TEST(test_forest_predict_row)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest_params p;
+	struct sc_table *t = make_table(500, 3, noisy_row, 8);
+	struct sc_forest *f;
+	size_t n = sc_table_nrows(t), i, map[3] = { 0, 1, 2 };
+	double *m = malloc(n * sizeof(*m)), *lo = malloc(n * sizeof(*lo));
+	double *hi = malloc(n * sizeof(*hi)), x[3];
+	/* As the table call computes them, to the last bit. */
+	double q[3] = { (1 - 0.9) / 2, 0.5, (1 + 0.9) / 2 };
+	double out[3];
+
+	params(&p, 30, 2);
+	f = sc_forest_fit(&p, t, &e);
+	ck_assert_int_eq(sc_forest_predict_table(f, t, map, 0.9, 3, m, lo, hi,
+	                     &e),
+	    0);
+	for (i = 0; i < n; i += 7) {
+		row_of(t, i, x);
+		ck_assert(sc_forest_predict(f, x) == m[i]);
+		ck_assert_int_eq(sc_forest_quantiles(f, x, q, 3, out, &e), 0);
+		ck_assert(out[0] == lo[i] && out[2] == hi[i]);
+		ck_assert(out[0] <= out[1] && out[1] <= out[2]);
+		ck_assert_int_eq(sc_forest_interval(f, x, 0.9, &out[1], &out[0],
+		                     &out[2], &e),
+		    0);
+		ck_assert(out[1] == m[i] && out[0] == lo[i] && out[2] == hi[i]);
+	}
+	ck_assert_int_eq(sc_forest_interval(f, x, 1.0, &out[1], &out[0],
+	                     &out[2], &e),
+	    -1);
+	ck_assert_int_eq(e.code, SC_EUSAGE);
+	/* Quantiles 0 and 1 are the smallest and largest pooled targets. */
+	q[0] = 0;
+	q[1] = 1;
+	ck_assert_int_eq(sc_forest_quantiles(f, x, q, 2, out, &e), 0);
+	ck_assert(out[0] <= lo[i - 7] && out[1] >= hi[i - 7]);
+	ck_assert(sc_forest_importance(f, 0) > sc_forest_importance(f, 2));
+	free(m);
+	free(lo);
+	free(hi);
+	sc_forest_free(f);
+	sc_table_free(t);
+}
+END_TEST
+
+static struct sc_table *
+text_table(const char *s)
+{
+	struct sc_err e = { 0 };
+	FILE *fp = sc_test_str(s);
+	struct sc_table *t = sc_table_read(fp, NULL, &e);
+
+	fclose(fp);
+	ck_assert_msg(t != NULL, "%s", e.msg);
+	return t;
+}
+
+static void
+fit_fails(const char *csv, const struct sc_forest_params *p,
+    enum sc_errcode code, const char *msg)
+{
+	struct sc_err e = { 0 };
+	struct sc_table *t = text_table(csv);
+
+	ck_assert_ptr_null(sc_forest_fit(p, t, &e));
+	ck_assert_int_eq(e.code, code);
+	ck_assert_msg(strstr(e.msg, msg) != NULL, "message: %s", e.msg);
+	sc_table_free(t);
+}
+
+START_TEST(test_forest_errors_data)
+{
+	struct sc_forest_params p;
+
+	params(&p, 5, 1);
+	fit_fails("a,target\n", &p, SC_EDATA, "at least 2");
+	fit_fails("a,target\n1,2\n", &p, SC_EDATA, "at least 2");
+	fit_fails("a,target\n1,2\n2,2\n3,2\n", &p, SC_EDATA, "constant");
+	fit_fails("a,b,c,target\n1,2,3,4\n2,3,4,5\n", &p, SC_EDATA,
+	    "more features (3) than rows (2)");
+	p.max_features.kind = SC_SHARE_COUNT;
+	p.max_features.value = 3;
+	fit_fails("a,b,target\n1,2,3\n2,3,4\n3,4,5\n", &p, SC_EUSAGE,
+	    "more than the 2 features");
+	params(&p, 5, 1);
+	p.max_samples.kind = SC_SHARE_COUNT;
+	p.max_samples.value = 9;
+	fit_fails("a,target\n1,2\n2,3\n3,4\n", &p, SC_EUSAGE,
+	    "more than the 3 rows");
+	params(&p, 0, 1);
+	fit_fails("a,target\n1,2\n2,3\n3,4\n", &p, SC_EUSAGE, "trees");
+}
+END_TEST
+
+START_TEST(test_forest_errors_params)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest_params p;
+	struct sc_share s;
+
+	ck_assert_int_eq(sc_share_parse("sqrt", 1, 1, &s, &e), 0);
+	ck_assert_int_eq(s.kind, SC_SHARE_SQRT);
+	ck_assert_int_eq(sc_share_parse("0.25", 0, 2, &s, &e), 0);
+	ck_assert(s.kind == SC_SHARE_FRAC && s.value == 0.25);
+	ck_assert_int_eq(sc_share_parse("1.0", 0, 2, &s, &e), 0);
+	ck_assert(s.kind == SC_SHARE_FRAC && s.value == 1.0);
+	ck_assert_int_eq(sc_share_parse("3", 0, 2, &s, &e), 0);
+	ck_assert(s.kind == SC_SHARE_COUNT && s.value == 3);
+	ck_assert_int_eq(sc_share_parse("1", 0, 2, &s, &e), -1);
+	ck_assert_int_eq(e.code, SC_EUSAGE);
+	ck_assert_int_eq(sc_share_parse("sqrt", 0, 2, &s, &e), -1);
+	ck_assert_int_eq(sc_share_parse("1.5", 1, 1, &s, &e), -1);
+	ck_assert_int_eq(sc_share_parse("0.0", 1, 1, &s, &e), -1);
+	ck_assert_int_eq(sc_share_parse("x", 1, 1, &s, &e), -1);
+	ck_assert_int_eq(sc_share_parse("nan", 1, 1, &s, &e), -1);
+	params(&p, 10, 1);
+	ck_assert_int_eq(sc_forest_check(&p, &e), 0);
+	p.bootstrap = 0;
+	p.max_samples.value = 0.5;
+	ck_assert_int_eq(sc_forest_check(&p, &e), -1);
+	params(&p, 10, 1);
+	p.min_samples_leaf = 0;
+	ck_assert_int_eq(sc_forest_check(&p, &e), -1);
+	params(&p, 10, -1);
+	ck_assert_int_eq(sc_forest_check(&p, &e), -1);
+}
+END_TEST
+
+Suite *
+sc_forest_suite(void)
+{
+	Suite *s = suite_create("forest");
+	TCase *tc;
+
+	tc = tcase_create("split");
+	tcase_add_loop_test(tc, test_forest_split_brute_force, 0, 9);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("tree");
+	tcase_add_loop_test(tc, test_forest_tree_invariants, 0, 2);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("determinism");
+	tcase_add_test(tc, test_forest_determinism_threads);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("oob");
+	tcase_add_test(tc, test_forest_oob_direct);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("intervals");
+	tcase_add_loop_test(tc, test_forest_intervals_coverage, 0, 2);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("predict");
+	tcase_add_test(tc, test_forest_predict_row);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("errors");
+	tcase_add_test(tc, test_forest_errors_data);
+	tcase_add_test(tc, test_forest_errors_params);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,505 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Model file: exact round trip of every number, unknown members kept,
+ * rejection of bad files, and no crash on flipped or truncated bytes.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <jansson.h>
+
+#include "check_sc.h"
+#include "sc_forest.h"
+#include "sc_model.h"
+#include "sc_rng.h"
+#include "sc_table.h"
+
+static struct sc_forest *
+small_forest(int trees, size_t rows)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest_params p;
+	struct sc_table *t;
+	struct sc_forest *f;
+	struct sc_rng r;
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *fp = open_memstream(&buf, &len);
+
+	sc_rng_seed(&r, 1, 0);
+	fprintf(fp, "date,ticker,a,b,c,target\n");
+	for (i = 0; i < rows; i++) {
+		/* Awkward doubles: thresholds and means need 17 digits. */
+		double a = sc_rng_double(&r) / 3, b = sc_rng_double(&r) * 1e-7;
+		double c = floor(sc_rng_double(&r) * 5);
+
+		fprintf(fp, "2024-01-%02zu,T,%.17g,%.17g,%.17g,%.17g\n",
+		    i % 28 + 1, a, b, c, a * 7 + c + sc_rng_double(&r) / 7);
+	}
+	fclose(fp);
+	fp = fmemopen(buf, len, "r");
+	t = sc_table_read(fp, NULL, &e);
+	fclose(fp);
+	free(buf);
+	ck_assert_msg(t != NULL, "%s", e.msg);
+	sc_forest_defaults(&p);
+	p.trees = trees;
+	p.threads = 2;
+	p.max_features.kind = SC_SHARE_SQRT;
+	f = sc_forest_fit(&p, t, &e);
+	ck_assert_msg(f != NULL, "%s", e.msg);
+	sc_table_free(t);
+	return f;
+}
+
+static char *
+write_model(const struct sc_forest *f, const json_t *extra, size_t *len)
+{
+	struct sc_err e = { 0 };
+	struct sc_model_meta m = { 40, "2024-01-01", "2024-01-28",
+		"00112233445566778899aabbccddeeff00112233445566778899aabbccddee"
+		"ff" };
+	char *buf = NULL;
+	FILE *fp = open_memstream(&buf, len);
+
+	ck_assert_int_eq(sc_model_write(fp, f, &m, extra, 2, &e), 0);
+	fclose(fp);
+	return buf;
+}
+
+static struct sc_model *
+read_model(const char *text, size_t len, struct sc_err *e)
+{
+	FILE *fp = len > 0 ? fmemopen((void *)text, len, "r")
+	                   : fopen("/dev/null", "r");
+	struct sc_model *m = sc_model_read(fp, e);
+
+	fclose(fp);
+	return m;
+}
+
+static void
+same_tree(const struct sc_forest_tree *a, const struct sc_forest_tree *b)
+{
+	size_t n = a->nodes;
+
+	ck_assert_uint_eq(a->nodes, b->nodes);
+	ck_assert_uint_eq(a->nranks, b->nranks);
+	ck_assert(memcmp(a->feature, b->feature, n * 4) == 0);
+	ck_assert(memcmp(a->left, b->left, n * 4) == 0);
+	ck_assert(memcmp(a->right, b->right, n * 4) == 0);
+	ck_assert(memcmp(a->count, b->count, n * 4) == 0);
+	ck_assert(memcmp(a->rank, b->rank, a->nranks * 4) == 0);
+	/* Bit for bit: the doubles read back exactly. */
+	ck_assert(memcmp(a->threshold, b->threshold, n * 8) == 0);
+	ck_assert(memcmp(a->value, b->value, n * 8) == 0);
+}
+
+START_TEST(test_model_roundtrip_exact)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest *f = small_forest(7, 200);
+	struct sc_forest_tree a, b;
+	struct sc_model *m;
+	const struct sc_forest *g;
+	const double *ya, *yb;
+	size_t len, len2, na, nb, k;
+	char *text = write_model(f, NULL, &len), *again;
+	double x[3] = { 0.1, 3e-8, 2 };
+
+	m = read_model(text, len, &e);
+	ck_assert_msg(m != NULL, "%s", e.msg);
+	g = sc_model_forest(m);
+	ck_assert_uint_eq(sc_forest_ntrees(g), 7);
+	for (k = 0; k < 7; k++) {
+		sc_forest_tree(f, k, &a);
+		sc_forest_tree(g, k, &b);
+		same_tree(&a, &b);
+	}
+	ya = sc_forest_targets(f, &na);
+	yb = sc_forest_targets(g, &nb);
+	ck_assert_uint_eq(na, nb);
+	ck_assert(memcmp(ya, yb, na * 8) == 0);
+	ck_assert(sc_forest_predict(f, x) == sc_forest_predict(g, x));
+	ck_assert(sc_forest_oob_rmse(f) == sc_forest_oob_rmse(g));
+	ck_assert(sc_forest_importance(f, 1) == sc_forest_importance(g, 1));
+	ck_assert_str_eq(sc_forest_target(g), "target");
+	ck_assert_str_eq(sc_forest_feature(g, 2), "c");
+	ck_assert_str_eq(sc_model_meta(m)->date_to, "2024-01-28");
+	ck_assert_uint_eq(sc_model_meta(m)->rows, 40);
+	ck_assert_int_eq(sc_forest_params(g)->max_features.kind, SC_SHARE_SQRT);
+	/* Written again, the file is the same bytes. */
+	again = write_model(g, NULL, &len2);
+	ck_assert_uint_eq(len, len2);
+	ck_assert(memcmp(text, again, len) == 0);
+	free(again);
+	free(text);
+	sc_model_free(m);
+	sc_forest_free(f);
+}
+END_TEST
+
+START_TEST(test_model_roundtrip_extra)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest *f = small_forest(2, 60);
+	json_t *extra = json_pack("{s:{s:i,s:f}, s:s, s:i}", "tuning", "trials",
+	    50, "best", 1.25, "meta", "x", "version", 99);
+	size_t len, len2;
+	char *text = write_model(f, extra, &len), *again;
+	struct sc_model *m = read_model(text, len, &e);
+	json_t *got;
+
+	ck_assert_msg(m != NULL, "%s", e.msg);
+	got = sc_model_extra(m);
+	ck_assert_int_eq(json_integer_value(
+	                     json_object_get(json_object_get(got, "tuning"),
+	                         "trials")),
+	    50);
+	ck_assert_str_eq(json_string_value(json_object_get(got, "meta")), "x");
+	/* The format's own "version" is never overridden. */
+	ck_assert_ptr_null(json_object_get(got, "version"));
+	again = write_model(sc_model_forest(m), got, &len2);
+	ck_assert_uint_eq(len, len2);
+	ck_assert(memcmp(text, again, len) == 0);
+	free(again);
+	free(text);
+	json_decref(extra);
+	sc_model_free(m);
+	sc_forest_free(f);
+}
+END_TEST
+
+/* Edit a valid model with fn, then expect the reader to refuse it. */
+typedef void editfn(json_t *root, json_t *tree0);
+
+static void
+rejects(editfn *fn, const char *want)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest *f = small_forest(2, 60);
+	size_t len;
+	char *text = write_model(f, NULL, &len), *bad;
+	json_t *root = json_loads(text, 0, NULL);
+	struct sc_model *m;
+
+	ck_assert_ptr_nonnull(root);
+	fn(root, json_array_get(json_object_get(root, "trees"), 0));
+	bad = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(17));
+	m = read_model(bad, strlen(bad), &e);
+	ck_assert_msg(m == NULL, "accepted a model edited for \"%s\"", want);
+	ck_assert_int_eq(e.code, SC_EDATA);
+	ck_assert_msg(strstr(e.msg, want) != NULL, "message: %s", e.msg);
+	free(bad);
+	free(text);
+	json_decref(root);
+	sc_forest_free(f);
+}
+
+static void
+set_int(json_t *tree, const char *k, size_t i, json_int_t v)
+{
+	json_array_set_new(json_object_get(tree, k), i, json_integer(v));
+}
+
+static void
+e_format(json_t *r, json_t *t)
+{
+	(void)t;
+	json_object_set_new(r, "format", json_string("sklearn"));
+}
+
+static void
+e_version(json_t *r, json_t *t)
+{
+	(void)t;
+	json_object_set_new(r, "version", json_integer(2));
+}
+
+static void
+e_self_child(json_t *r, json_t *t)
+{
+	(void)r;
+	set_int(t, "left", 0, 0);
+}
+
+static void
+e_child_range(json_t *r, json_t *t)
+{
+	(void)r;
+	set_int(t, "right", 0, 100000);
+}
+
+static void
+e_two_parents(json_t *r, json_t *t)
+{
+	json_t *right = json_object_get(t, "right");
+	size_t i;
+
+	(void)r;
+	/* Point the root's right at the right child of the last split. */
+	for (i = json_array_size(right); i-- > 1;)
+		if (json_integer_value(json_array_get(right, i)) > 0) {
+			set_int(t, "right", 0,
+			    json_integer_value(json_array_get(right, i)));
+			break;
+		}
+}
+
+static void
+e_feature(json_t *r, json_t *t)
+{
+	(void)r;
+	set_int(t, "feature", 0, 3);
+}
+
+static void
+e_lengths(json_t *r, json_t *t)
+{
+	(void)r;
+	json_array_remove(json_object_get(t, "threshold"), 0);
+}
+
+static void
+e_rank(json_t *r, json_t *t)
+{
+	set_int(t, "rank", 0,
+	    (json_int_t)json_array_size(json_object_get(r, "targets")));
+}
+
+static void
+e_count(json_t *r, json_t *t)
+{
+	json_t *c = json_object_get(t, "count");
+	size_t i;
+
+	(void)r;
+	/* The last leaf, so the ranks run out rather than fall out of order. */
+	for (i = json_array_size(c); i-- > 0;)
+		if (json_integer_value(json_array_get(c, i)) > 0) {
+			set_int(t, "count", i,
+			    json_integer_value(json_array_get(c, i)) + 1);
+			break;
+		}
+}
+
+static void
+e_trees(json_t *r, json_t *t)
+{
+	(void)t;
+	json_array_remove(json_object_get(r, "trees"), 1);
+}
+
+static void
+e_leaf_param(json_t *r, json_t *t)
+{
+	(void)t;
+	json_object_set_new(json_object_get(r, "params"), "min_samples_leaf",
+	    json_integer(0));
+}
+
+static void
+e_importance(json_t *r, json_t *t)
+{
+	(void)t;
+	json_object_del(json_object_get(r, "importances"), "b");
+}
+
+static void
+e_value_type(json_t *r, json_t *t)
+{
+	(void)r;
+	json_array_set_new(json_object_get(t, "value"), 0, json_string("1"));
+}
+
+static void
+e_targets_order(json_t *r, json_t *t)
+{
+	(void)t;
+	json_array_set_new(json_object_get(r, "targets"), 1, json_real(-1e300));
+}
+
+START_TEST(test_model_errors_edited)
+{
+	rejects(e_format, "format");
+	rejects(e_version, "version");
+	rejects(e_self_child, "children");
+	rejects(e_child_range, "children");
+	rejects(e_two_parents, "two parents");
+	rejects(e_feature, "feature");
+	rejects(e_lengths, "different lengths");
+	rejects(e_rank, "rank");
+	rejects(e_count, "count");
+	rejects(e_trees, "trees");
+	rejects(e_leaf_param, "min_samples_leaf");
+	rejects(e_importance, "importances");
+	rejects(e_value_type, "value[0]: not a number");
+	rejects(e_targets_order, "targets");
+}
+END_TEST
+
+/* Any valid JSON spelling of a model reads: indented, keys escaped. */
+START_TEST(test_model_roundtrip_spelling)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest *f = small_forest(3, 80);
+	struct sc_forest_tree a, b;
+	size_t len, k;
+	char *text = write_model(f, NULL, &len), *pretty, *esc, *at;
+	json_t *root = json_loads(text, 0, NULL);
+	struct sc_model *m;
+	double x[3] = { 0.3, 5e-8, 4 };
+
+	json_object_set_new(root, "tuning", json_pack("{s:i}", "trials", 3));
+	pretty = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+	m = read_model(pretty, strlen(pretty), &e);
+	ck_assert_msg(m != NULL, "%s", e.msg);
+	for (k = 0; k < 3; k++) {
+		sc_forest_tree(f, k, &a);
+		sc_forest_tree(sc_model_forest(m), k, &b);
+		same_tree(&a, &b);
+	}
+	ck_assert(sc_forest_predict(f, x) ==
+	    sc_forest_predict(sc_model_forest(m), x));
+	ck_assert_ptr_nonnull(json_object_get(sc_model_extra(m), "tuning"));
+	sc_model_free(m);
+	/* An escaped key is the same key: "tr\u0065es" is "trees". */
+	at = strstr(text, "\"trees\":[");
+	ck_assert_ptr_nonnull(at);
+	esc = malloc(len + 16);
+	snprintf(esc, len + 16, "%.*s\"tr\\u0065es\"%s", (int)(at - text), text,
+	    at + 7);
+	m = read_model(esc, strlen(esc), &e);
+	ck_assert_msg(m != NULL, "%s", e.msg);
+	sc_model_free(m);
+	free(esc);
+	free(pretty);
+	free(text);
+	json_decref(root);
+	sc_forest_free(f);
+}
+END_TEST
+
+static void
+refuses_text(const char *text, const char *want)
+{
+	struct sc_err e = { 0 };
+
+	ck_assert_ptr_null(read_model(text, strlen(text), &e));
+	ck_assert_int_eq(e.code, SC_EDATA);
+	ck_assert_msg(strstr(e.msg, want) != NULL, "message: %s", e.msg);
+}
+
+START_TEST(test_model_errors_syntax)
+{
+	refuses_text("{\"format\":\"sc-forest\"} x", "text after the model");
+	refuses_text("{\"trees\":[],\"trees\":[]}", "trees: given twice");
+	refuses_text("{\"a\":1,\"\\u0061\":2}", "a: given twice");
+	refuses_text("{\"targets\":[1,2,nan]}", "targets[2]: not a number");
+	refuses_text("{\"targets\":[1,1e999]}", "targets[1]: not a finite");
+	refuses_text("{\"targets\":[01]}", "not JSON");
+	refuses_text("{\"trees\":[{\"feature\":[1.5]}]}",
+	    "tree 0: feature[0]: not an integer");
+	refuses_text("{\"trees\":[{\"rank\":[-1]}]}",
+	    "tree 0: rank[0]: not an integer");
+	refuses_text("{\"trees\":[{\"left\":[99999999999999999999]}]}",
+	    "tree 0: left[0]: not an integer");
+	refuses_text("{\"trees\":[{\"left\":[]}]}", "an array is missing");
+	refuses_text("{\"x\":\"\\q\"}", "not JSON");
+	refuses_text("{\"x\":\"a\nb\"}", "control character");
+	refuses_text("{\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	             "["
+	             "[[[[[[[[[[[[[[[[[[[[[[",
+	    "nested too deep");
+}
+END_TEST
+
+START_TEST(test_model_errors_truncated)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest *f = small_forest(2, 60);
+	size_t len;
+	char *text = write_model(f, NULL, &len);
+
+	ck_assert_ptr_null(read_model(text, len / 2, &e));
+	ck_assert_int_eq(e.code, SC_EDATA);
+	ck_assert_msg(strstr(e.msg, "not JSON") != NULL, "%s", e.msg);
+	ck_assert_int_eq(e.line, 1);
+	ck_assert_ptr_null(read_model("", 0, &e));
+	ck_assert_int_eq(e.code, SC_EDATA);
+	ck_assert_ptr_null(read_model("[1]", 3, &e));
+	ck_assert_int_eq(e.code, SC_EDATA);
+	free(text);
+	sc_forest_free(f);
+}
+END_TEST
+
+/* Flip, overwrite or cut bytes of a valid model: refused or read, never a crash. */
+START_TEST(test_model_errors_fuzz)
+{
+	static const char junk[] = "{}[],:\"-0123456789.eE ntfx\\";
+	struct sc_err e = { 0 };
+	struct sc_forest *f = small_forest(2, 40);
+	struct sc_model *m;
+	struct sc_rng r;
+	size_t len, cut, i, k;
+	char *text = write_model(f, NULL, &len), *copy = malloc(len);
+	int refused = 0;
+
+	sc_rng_seed(&r, 77, 0);
+	for (i = 0; i < 3000; i++) {
+		memcpy(copy, text, len);
+		cut = len;
+		switch (i % 3) {
+		case 0:
+			copy[sc_rng_below(&r, len)] ^=
+			    (char)(1 << sc_rng_below(&r, 8));
+			break;
+		case 1:
+			for (k = 0; k < 3; k++)
+				copy[sc_rng_below(&r, len)] =
+				    junk[sc_rng_below(&r, sizeof(junk) - 1)];
+			break;
+		default:
+			cut = sc_rng_below(&r, len);
+		}
+		if ((m = read_model(copy, cut, &e)) == NULL) {
+			ck_assert_int_eq(e.code, SC_EDATA);
+			refused++;
+		} else {
+			double x[3] = { 0.2, 1e-8, 1 };
+
+			(void)sc_forest_predict(sc_model_forest(m), x);
+			sc_model_free(m);
+		}
+	}
+	ck_assert_int_gt(refused, 2000);
+	free(copy);
+	free(text);
+	sc_forest_free(f);
+}
+END_TEST
+
+Suite *
+sc_model_suite(void)
+{
+	Suite *s = suite_create("model");
+	TCase *tc;
+
+	tc = tcase_create("roundtrip");
+	tcase_add_test(tc, test_model_roundtrip_exact);
+	tcase_add_test(tc, test_model_roundtrip_extra);
+	tcase_add_test(tc, test_model_roundtrip_spelling);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("errors");
+	tcase_add_test(tc, test_model_errors_edited);
+	tcase_add_test(tc, test_model_errors_truncated);
+	tcase_add_test(tc, test_model_errors_syntax);
+	tcase_add_test(tc, test_model_errors_fuzz);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: ISC */
+/* Numeric tables: labels, the target column, bad cells, the input hash. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "check_sc.h"
+#include "sc_table.h"
+
+static struct sc_table *
+read_text(const char *s, const char *target, int optional, struct sc_err *e)
+{
+	struct sc_table_opts o = { target, optional };
+	FILE *fp = sc_test_str(s);
+	struct sc_table *t = sc_table_read(fp, &o, e);
+
+	fclose(fp);
+	return t;
+}
+
+START_TEST(test_table_read_labels)
+{
+	struct sc_err e = { 0 };
+	struct sc_table *t =
+	    read_text("date,ticker,close,f1,target_x\n"
+	              "2024-01-03,AAPL,10.5,1,0.1\n2024-01-02,AAPL,,2,-0.2\n",
+	        NULL, 0, &e);
+	const char *from, *to;
+
+	ck_assert_msg(t != NULL, "%s", e.msg);
+	ck_assert_uint_eq(sc_table_nrows(t), 2);
+	ck_assert_uint_eq(sc_table_nfeatures(t), 1);
+	ck_assert_str_eq(sc_table_feature(t, 0), "f1");
+	ck_assert_str_eq(sc_table_target(t), "target_x");
+	ck_assert(sc_table_y(t)[1] == -0.2);
+	ck_assert(sc_table_column(t, 0)[1] == 2);
+	ck_assert_str_eq(sc_table_date(t, 0), "2024-01-03");
+	ck_assert_str_eq(sc_table_ticker(t, 1), "AAPL");
+	ck_assert(sc_table_close(t, 0) == 10.5);
+	ck_assert(isnan(sc_table_close(t, 1)));
+	ck_assert_int_eq(sc_table_line(t, 1), 3);
+	sc_table_dates(t, &from, &to);
+	ck_assert_str_eq(from, "2024-01-02");
+	ck_assert_str_eq(to, "2024-01-03");
+	ck_assert_int_eq(sc_table_find(t, "f1"), 0);
+	ck_assert_int_eq(sc_table_find(t, "close"), -1);
+	ck_assert_str_eq(sc_table_sha256(t),
+	    "d1fb784f5c8a594ff276dbd3e1650ac5"
+	    "1dcf24411d1566dbcbe85d34a85bd471");
+	sc_table_free(t);
+}
+END_TEST
+
+START_TEST(test_table_read_target_choice)
+{
+	struct sc_err e = { 0 };
+	struct sc_table *t;
+	const char *names[2] = { "b", "a" };
+	size_t map[2];
+
+	/* "target" wins; other target_* columns are never features. */
+	t = read_text("a,target_y,target,b\n1,2,3,4\n", NULL, 0, &e);
+	ck_assert_msg(t != NULL, "%s", e.msg);
+	ck_assert_str_eq(sc_table_target(t), "target");
+	ck_assert_uint_eq(sc_table_nfeatures(t), 2);
+	ck_assert_int_eq(sc_table_map(t, names, 2, map, &e), 0);
+	ck_assert(map[0] == 1 && map[1] == 0);
+	names[1] = "zz";
+	ck_assert_int_eq(sc_table_map(t, names, 2, map, &e), -1);
+	ck_assert_msg(strstr(e.msg, "\"zz\"") != NULL, "%s", e.msg);
+	sc_table_free(t);
+	/* --target picks any column. */
+	t = read_text("a,y,b\n1,2,3\n", "y", 0, &e);
+	ck_assert_msg(t != NULL, "%s", e.msg);
+	ck_assert_str_eq(sc_table_target(t), "y");
+	sc_table_free(t);
+	/* A prediction table may lack the target, or leave it empty. */
+	t = read_text("a,b\n1,2\n", "target_z", 1, &e);
+	ck_assert_msg(t != NULL, "%s", e.msg);
+	ck_assert_ptr_null(sc_table_target(t));
+	ck_assert(isnan(sc_table_y(t)[0]));
+	sc_table_free(t);
+	t = read_text("a,target\n1,\n", NULL, 1, &e);
+	ck_assert_msg(t != NULL, "%s", e.msg);
+	ck_assert(isnan(sc_table_y(t)[0]));
+	sc_table_free(t);
+}
+END_TEST
+
+static void
+fails(const char *csv, const char *target, long line, const char *msg)
+{
+	struct sc_err e = { 0 };
+
+	ck_assert_ptr_null(read_text(csv, target, 0, &e));
+	ck_assert_int_eq(e.code, SC_EDATA);
+	ck_assert_int_eq(e.line, line);
+	ck_assert_msg(strstr(e.msg, msg) != NULL, "message: %s", e.msg);
+}
+
+START_TEST(test_table_errors_cells)
+{
+	fails("a,target\n1,2\nx,3\n", NULL, 3, "column \"a\": not a number");
+	fails("a,target\n1,2\nnan,3\n", NULL, 3, "not a number");
+	fails("a,target\n1,2\ninf,3\n", NULL, 3, "not a number");
+	fails("a,target\n1,2\n1e999,3\n", NULL, 3, "not a number");
+	fails("a,target\n1,2\n,3\n", NULL, 3, "column \"a\": empty cell");
+	fails("a,target\n1,\n", NULL, 2, "empty target");
+	fails("a,target\n1,2\n3\n", NULL, 3, "");
+}
+END_TEST
+
+START_TEST(test_table_errors_columns)
+{
+	fails("a,b\n1,2\n", NULL, 1, "no target column");
+	fails("a,b\n1,2\n", "c", 1, "no target column \"c\"");
+	fails("a,target_1,target_5\n1,2,3\n", NULL, 1,
+	    "several target columns (target_1, target_5)");
+	fails("date,ticker,target\n2024-01-02,X,1\n", NULL, 1,
+	    "no feature column");
+	fails("", NULL, 1, "");
+}
+END_TEST
+
+START_TEST(test_table_read_many_rows)
+{
+	struct sc_err e = { 0 };
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *fp = open_memstream(&buf, &len);
+	struct sc_table *t;
+
+	fputs("x,y,target\n", fp);
+	for (i = 0; i < 5000; i++)
+		fprintf(fp, "%zu,%.17g,%zu\n", i, i / 3.0, i % 7);
+	fclose(fp);
+	fp = fmemopen(buf, len, "r");
+	t = sc_table_read(fp, NULL, &e);
+	fclose(fp);
+	ck_assert_msg(t != NULL, "%s", e.msg);
+	ck_assert_uint_eq(sc_table_nrows(t), 5000);
+	ck_assert(sc_table_column(t, 1)[4999] == 4999 / 3.0);
+	ck_assert(sc_table_column(t, 0)[1234] == 1234);
+	ck_assert(sc_table_y(t)[4999] == 4999 % 7);
+	ck_assert_ptr_null(sc_table_date(t, 0));
+	sc_table_free(t);
+	free(buf);
+}
+END_TEST
+
+Suite *
+sc_table_suite(void)
+{
+	Suite *s = suite_create("table");
+	TCase *tc;
+
+	tc = tcase_create("read");
+	tcase_add_test(tc, test_table_read_labels);
+	tcase_add_test(tc, test_table_read_target_choice);
+	tcase_add_test(tc, test_table_read_many_rows);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("errors");
+	tcase_add_test(tc, test_table_errors_cells);
+	tcase_add_test(tc, test_table_errors_columns);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# sc-forest end to end: a model from a feature table, the same bytes
+# whatever the thread count, atomic -o, and every kind of bad input with
+# its message and exit code.
+. "$(dirname "$0")/../lib.sh"
+
+data=$T_TMP/train.csv
+/usr/bin/env awk 'BEGIN {
+	srand(1); print "date,ticker,close,f1,f2,f3,target_logret_1";
+	for (i = 0; i < 400; i++) {
+		a = rand(); b = rand(); c = int(rand() * 5);
+		printf "2024-%02d-%02d,T%d,%.6f,%.17g,%.17g,%d,%.17g\n",
+		    i % 12 + 1, i % 28 + 1, i % 3, 100 + a, a, b, c,
+		    sin(6 * a) + b * b + c / 10 + rand() / 5;
+	}
+}' > "$data"
+
+t_exit "fit from stdin" 0 sc-forest --trees 20 --max-features 0.5 < "$data"
+cp "$T_OUT" "$T_TMP/m1.json"
+t_grep "model header" '^\{"format":"sc-forest","version":1,"features":\["f1","f2","f3"\],"target":"target_logret_1"' "$T_TMP/m1.json"
+t_grep "training record" '"training":\{"rows":400,"date_from":"2024-01-01","date_to":"2024-12-' "$T_TMP/m1.json"
+sha=$(sha256sum < "$data" | cut -d' ' -f1)
+t_grep "sha256 of the input" "\"sha256\":\"$sha\"" "$T_TMP/m1.json"
+t_check "model is JSON" python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); assert len(m["trees"]) == 20' "$T_TMP/m1.json"
+
+t_exit "fit with 1 thread" 0 sc-forest --trees 20 --max-features 0.5 -j 1 "$data"
+t_check "same model with 1 and all threads" cmp -s "$T_OUT" "$T_TMP/m1.json"
+t_exit "fit with 3 threads" 0 sc-forest --trees 20 --max-features 0.5 --threads 3 "$data"
+t_check "same model with 3 threads" cmp -s "$T_OUT" "$T_TMP/m1.json"
+t_exit "another seed" 0 sc-forest --trees 20 --max-features 0.5 --seed 7 "$data"
+t_check "another seed, another model" sh -c "! cmp -s '$T_OUT' '$T_TMP/m1.json'"
+
+t_exit "-o writes a file" 0 sc-forest --trees 5 -o "$T_TMP/m2.json" "$data"
+t_check "-o leaves stdout empty" test ! -s "$T_OUT"
+t_check "-o file is complete" grep -q ']}$' "$T_TMP/m2.json"
+t_exit "-v reports OOB RMSE" 0 sc-forest -v --trees 5 -o "$T_TMP/m3.json" "$data"
+t_grep "-v line" '^sc-forest: 400 rows, 3 features: .*OOB RMSE [0-9.]+' "$T_ERR"
+t_exit "every option" 0 sc-forest --trees 3 --max-depth 4 --min-samples-split 0.1 \
+	--min-samples-leaf 3 --max-features sqrt --max-samples 0.5 --seed 3 \
+	--threads 2 --target target_logret_1 "$data"
+t_grep "params recorded" '"params":\{"trees":3,"max_depth":4,"min_samples_split":0.10000000000000001,"min_samples_leaf":3,"max_features":"sqrt","bootstrap":true,"max_samples":0.5,"seed":3\}' "$T_OUT"
+t_exit "--no-bootstrap" 0 sc-forest --trees 2 --no-bootstrap "$data"
+t_grep "no OOB without bootstrap" '"bootstrap":false,"max_samples":null.*"oob_rmse":null' "$T_OUT"
+
+# Usage errors: 64.
+for bad in "--trees 0" "--trees x" "--max-depth 0" "--min-samples-split 1" \
+	"--min-samples-split 1.5" "--min-samples-leaf 0" "--max-features 0" \
+	"--max-features 2.0" "--max-features cube" "--max-samples 0" \
+	"--seed -1" "--threads 0" "--no-bootstrap --max-samples 0.5"; do
+	# shellcheck disable=SC2086
+	t_exit "$bad is a usage error" 64 sc-forest $bad "$data"
+	t_grep "$bad: usage follows" '^usage: sc-forest' "$T_ERR"
+done
+t_exit "two files" 64 sc-forest "$data" "$data"
+t_exit "--max-features above the feature count" 64 sc-forest --max-features 4 "$data"
+t_grep "says why" '^sc-forest: max_features 4: more than the 3 features' "$T_ERR"
+t_grep "then the usage" '^usage: sc-forest' "$T_ERR"
+t_exit "full disk exits 74" 74 sh -c "sc-forest --trees 2 '$data' > /dev/full"
+t_exit "missing file" 66 sc-forest "$T_TMP/nope.csv"
+
+# Bad data: 65, with the place.
+bad() {	# bad NAME CSV PATTERN
+	printf '%b' "$2" > "$T_TMP/bad.csv"
+	t_exit "$1 exits 65" 65 sc-forest < "$T_TMP/bad.csv"
+	t_grep "$1 message" "$3" "$T_ERR"
+	t_check "$1 writes no model" test ! -s "$T_OUT"
+}
+bad "non-numeric cell" 'a,target\n1,2\n2,3\nx1,4\n' '^sc-forest: stdin:4: column "a": not a number: "x1"'
+bad "NaN" 'a,target\n1,2\nNaN,3\n' '^sc-forest: stdin:3: column "a": not a number'
+bad "Inf" 'a,target\n1,2\n-inf,3\n' 'stdin:3: column "a": not a number'
+bad "empty cell" 'a,target\n1,2\n,3\n' 'stdin:3: column "a": empty cell'
+bad "missing target column" 'a,b\n1,2\n' 'stdin:1: no target column'
+bad "several target columns" 'a,target_1,target_2\n1,2,3\n' 'several target columns \(target_1, target_2\)'
+bad "empty target" 'a,target\n1,2\n2,\n' 'stdin:3: column "target": empty target'
+bad "zero rows" 'a,target\n' '0 data rows: a forest needs at least 2'
+bad "one row" 'a,target\n1,2\n' '1 data rows: a forest needs at least 2'
+bad "constant target" 'a,target\n1,2\n2,2\n3,2\n' 'target "target" is constant'
+bad "more features than rows" 'a,b,c,target\n1,2,3,4\n2,3,4,5\n' 'more features \(3\) than rows \(2\)'
+bad "huge target" 'a,target\n1,2\n2,1e300\n' 'stdin:3: column "target": 1e\+300: beyond'
+bad "empty input" '' 'stdin'
+bad "ragged row" 'a,target\n1,2\n3\n' 'stdin:3:'
+t_exit "-o not written on bad input" 65 sc-forest -o "$T_TMP/never.json" "$T_TMP/bad.csv"
+t_check "no output file" test ! -e "$T_TMP/never.json"
+t_done

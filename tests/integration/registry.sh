@@ -1,0 +1,264 @@
+#!/usr/bin/env bash
+# The model registry through sc-push and sc-fetch: models:/NAME registers,
+# models:/NAME/N, /latest and @ALIAS fetch, --alias and --delete manage
+# aliases.  On the local store: eight registrations at once get eight
+# versions, none lost, each stored byte for byte.  On a real S3 server
+# (s3rver): the same operations under SC_STORE=s3://.  Through
+# tests/servers/faults.py: every version is created with If-None-Match: *
+# (s3rver ignores it), and a 412 moves the registration to the next number.
+. "$(dirname "$0")/../lib.sh"
+
+PY=/usr/bin/python3
+FAULTS=$SC_TOP/tests/servers/faults.py
+D=$T_TMP/d
+mkdir -p "$D"
+
+same() { cmp -s "$1" "$2"; }
+
+# jq-less JSON queries: json FILE EXPR, EXPR in Python over d.
+json() {
+	"$PY" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+cat > "$D/model.json" << 'EOF'
+{"format": "sc-forest", "version": 1, "target": "target_logret_1",
+ "features": ["ema_5", "ema_10", "ema_20"],
+ "params": {"n_estimators": 10, "max_depth": 4, "seed": 42},
+ "training": {"rows": 500, "date_from": "2024-01-02", "date_to": "2025-12-31",
+  "sha256": "5f2b1c9e0d6a4f3b8c7e1d2a9b0c3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d"},
+ "oob_rmse": 0.0123, "cv": {"folds": 5, "rmse": 0.0131},
+ "trees": [{"feature": [0, -1, -1], "threshold": [0.5, 0, 0],
+  "left": [1, -1, -1], "right": [2, -1, -1], "value": [0, -0.01, 0.01]}]}
+EOF
+cat > "$D/metrics.json" << 'EOF'
+{"n": 30, "skipped": 0, "rmse": 1.5, "mae": 1.25, "mape": 0.01,
+ "directional_accuracy": 0.55, "naive_rmse": 2, "skill": 0.25,
+ "interval_coverage": null, "model": "m", "tickers": {}}
+EOF
+for i in 1 2 3 4 5 6 7 8; do
+	sed "s/\"seed\": 42/\"seed\": $i/" "$D/model.json" > "$D/m$i.json"
+done
+
+# The local store.
+export SC_STORE=$T_TMP/store
+for i in 1 2 3 4 5 6 7 8; do
+	(sc-push models:/m < "$D/m$i.json" > "$D/out.$i" 2> "$D/err.$i"
+		echo $? > "$D/rc.$i") &
+done
+wait
+t_check "8 at once: all exit 0" test "$(cat "$D"/rc.* | sort -u)" = 0
+t_check "8 at once: versions 1 to 8, each once" test \
+	"$(cat "$D"/out.* | sort -n | tr '\n' ' ')" = "1 2 3 4 5 6 7 8 "
+t_check "8 at once: all 8 in index.json" test "$(json \
+	"$SC_STORE/models/m/index.json" '[v["version"] for v in d["versions"]]')" \
+	= "[1, 2, 3, 4, 5, 6, 7, 8]"
+ok=0
+for i in 1 2 3 4 5 6 7 8; do
+	sc-fetch "models:/m/$(cat "$D/out.$i")" > "$D/got" &&
+		same "$D/got" "$D/m$i.json" && ok=$((ok + 1))
+done
+t_check "8 at once: each version is what its writer pushed" test "$ok" -eq 8
+t_check "8 at once: nothing on stderr" test -z "$(cat "$D"/err.*)"
+
+t_exit "register with lineage" 0 sc-push --run-id run-42 \
+	--metrics "$D/metrics.json" --cv-rmse 0.0131 models:/lin < "$D/model.json"
+t_check "prints version 1" test "$(cat "$T_OUT")" = 1
+t_exit "again: version 2" 0 sc-push models:/lin < "$D/model.json"
+t_check "prints 2" test "$(cat "$T_OUT")" = 2
+t_exit "fetch the index" 0 sc-fetch models:/lin
+cp "$T_OUT" "$D/index.json"
+t_check "index: run id" test "$(json "$D/index.json" \
+	'd["versions"][0]["run_id"]')" = run-42
+t_check "index: test metrics" test "$(json "$D/index.json" \
+	'[d["versions"][0]["test"][k] for k in ("rmse", "naive_rmse", "skill")]')" \
+	= "[1.5, 2, 0.25]"
+t_check "index: training data hash" test "$(json "$D/index.json" \
+	'd["versions"][0]["training"]["sha256"][:8]')" = 5f2b1c9e
+t_check "index: CV and OOB" test "$(json "$D/index.json" \
+	'(d["versions"][0]["cv_rmse"], d["versions"][0]["oob_rmse"])')" \
+	= "(0.0131, 0.0123)"
+t_check "index: registration time" test "$(json "$D/index.json" \
+	'len(d["versions"][1]["registered"])')" = 20
+t_check "index: model sha256" test "$(json "$D/index.json" \
+	'd["versions"][0]["model"]["sha256"]')" = \
+	"$(sha256sum < "$D/model.json" | cut -d' ' -f1)"
+t_check "index equals index.json" same "$D/index.json" \
+	"$SC_STORE/models/lin/index.json"
+
+# Aliases.
+t_exit "--alias champion models:/m/3" 0 sc-push --alias champion models:/m/3
+t_exit "fetch @champion" 0 sc-fetch models:/m@champion
+t_check "@champion is version 3" same "$T_OUT" \
+	"$D/m$(grep -lx 3 "$D"/out.* | sed 's/.*out\.//').json"
+t_exit "move it to latest" 0 sc-push --alias champion models:/m/latest
+t_exit "--alias prod models:/m@champion" 0 sc-push --alias prod models:/m@champion
+t_exit "fetch latest" 0 sc-fetch models:/m/latest
+cp "$T_OUT" "$D/latest"
+t_check "latest is version 8" same "$D/latest" \
+	"$D/m$(grep -lx 8 "$D"/out.* | sed 's/.*out\.//').json"
+t_exit "fetch @prod" 0 sc-fetch -o "$D/prod" models:/m@prod
+t_check "@prod (-o FILE) is latest" same "$D/prod" "$D/latest"
+t_exit "index" 0 sc-fetch models:/m
+t_check "index lists the aliases" test "$(json "$T_OUT" 'd["aliases"]')" = \
+	"{'champion': 8, 'prod': 8}"
+t_exit "--delete models:/m@champion" 0 sc-push --delete models:/m@champion
+t_exit "deleted alias exits 66" 66 sc-fetch models:/m@champion
+t_grep "says so" 'models:/m@champion: no such alias' "$T_ERR"
+t_check "gone from index.json" test "$(json \
+	"$SC_STORE/models/m/index.json" 'd["aliases"]')" = "{'prod': 8}"
+t_exit "deleting it again exits 66" 66 sc-push --delete models:/m@champion
+
+# Errors.
+t_exit "not JSON exits 65" 65 sc-push models:/bad < "$D/metrics.json"
+t_grep "not a model" 'stdin: not a model' "$T_ERR"
+echo '{"format": "sc-forest"' > "$D/cut.json"
+t_exit "cut short exits 65" 65 sc-push models:/bad < "$D/cut.json"
+t_grep "names the place" '^sc-push: stdin:[0-9]+:[0-9]+: ' "$T_ERR"
+t_exit "empty input exits 65" 65 sc-push models:/bad
+t_exit "nothing was registered" 66 sc-fetch models:/bad
+t_grep "no such model" 'models:/bad: no such model' "$T_ERR"
+t_exit "unknown version exits 66" 66 sc-fetch models:/m/9
+t_grep "no such version" 'models:/m/9: no such version' "$T_ERR"
+t_exit "unknown alias exits 66" 66 sc-fetch models:/m@nope
+t_exit "unknown model, latest, exits 66" 66 sc-fetch models:/none/latest
+t_exit "alias to a missing version exits 66" 66 \
+	sc-push --alias champion models:/m/9
+t_exit "missing metrics file exits 66" 66 sc-push --metrics "$D/none" \
+	models:/m < "$D/model.json"
+t_exit "bad name exits 64" 64 sc-push models:/.m < "$D/model.json"
+t_exit "bad version exits 64" 64 sc-fetch models:/m/03
+t_exit "bad alias exits 64" 64 sc-push --alias Champion models:/m/1
+t_exit "reserved alias exits 64" 64 sc-push --alias latest models:/m/1
+t_exit "registering at a version exits 64" 64 sc-push models:/m/3 \
+	< "$D/model.json"
+t_exit "--delete of a version exits 64" 64 sc-push --delete models:/m/3
+t_exit "--alias without a version exits 64" 64 sc-push --alias c models:/m
+t_exit "--if-none-match with models:/ exits 64" 64 \
+	sc-push --if-none-match models:/m < "$D/model.json"
+t_exit "--run-id with a key exits 64" 64 sc-push --run-id x raw/x.csv \
+	< "$D/model.json"
+t_exit "--cv-rmse -1 exits 64" 64 sc-push --cv-rmse -1 models:/m \
+	< "$D/model.json"
+t_exit "--run-id with --alias exits 64" 64 \
+	sc-push --run-id x --alias c models:/m/1
+t_exit "--list with models:/ exits 64" 64 sc-fetch -l models:/m
+t_exit "versions unchanged" 0 sc-fetch models:/m
+t_check "still 8" test "$(json "$T_OUT" 'd["latest"]')" = 8
+# An index that cannot be written: the version still counts, with a warning.
+mkdir -p "$SC_STORE/models/w/index.json"
+t_exit "index not writable: registration still exits 0" 0 \
+	sc-push models:/w < "$D/model.json"
+t_check "and prints the version" test "$(cat "$T_OUT")" = 1
+t_grep "with a warning" 'version 1 registered, but index.json was not updated' \
+	"$T_ERR"
+t_exit "readers do not need the index" 0 sc-fetch models:/w
+t_check "they list the version" test "$(json "$T_OUT" 'd["latest"]')" = 1
+t_exit "sc-push --help" 0 sc-push --help
+t_grep "shows models:/" 'models:/NAME' "$T_OUT"
+t_exit "sc-fetch --help" 0 sc-fetch --help
+t_grep "shows models:/" 'models:/NAME' "$T_OUT"
+unset SC_STORE
+
+# S3.
+t_start_s3rver bkt
+case $? in
+0) ;;
+2)
+	t_skip "S3 tests: s3rver not installed (run make deps)"
+	t_done
+	exit
+	;;
+*)
+	t_fail "s3rver did not start on port $T_S3_PORT"
+	t_done
+	exit 1
+	;;
+esac
+export SC_RETRY_BASE=0.05 SC_RETRY_CAP=0.2 SC_RETRY_MAX=4
+export SC_STORE=s3://bkt/reg
+t_exit "S3: register" 0 sc-push --run-id s3run models:/m < "$D/m1.json"
+t_check "S3: version 1" test "$(cat "$T_OUT")" = 1
+t_exit "S3: register again" 0 sc-push models:/m < "$D/m2.json"
+t_check "S3: version 2" test "$(cat "$T_OUT")" = 2
+t_exit "S3: the objects are under the prefix" 0 \
+	sc-fetch -l s3://bkt/reg/models/m/
+t_grep "S3: version 2's model" '^reg/models/m/2/model.json$' "$T_OUT"
+t_exit "S3: alias" 0 sc-push --alias champion models:/m/1
+t_exit "S3: fetch @champion" 0 sc-fetch models:/m@champion
+t_check "S3: @champion bytes" same "$T_OUT" "$D/m1.json"
+t_exit "S3: fetch latest" 0 sc-fetch models:/m/latest
+t_check "S3: latest bytes" same "$T_OUT" "$D/m2.json"
+t_exit "S3: fetch 1" 0 sc-fetch models:/m/1
+t_check "S3: version 1 bytes" same "$T_OUT" "$D/m1.json"
+t_exit "S3: index" 0 sc-fetch models:/m
+t_check "S3: index lists both, and the alias" test "$(json "$T_OUT" \
+	'([v["version"] for v in d["versions"]], d["aliases"], d["versions"][0]["run_id"])')" \
+	= "([1, 2], {'champion': 1}, 's3run')"
+t_exit "S3: index.json stored" 0 sc-fetch models/m/index.json
+t_check "S3: and the same" sh -c "sc-fetch models:/m | cmp -s - '$T_OUT'"
+t_exit "S3: missing version exits 66" 66 sc-fetch models:/m/7
+t_exit "S3: delete the alias" 0 sc-push --delete models:/m@champion
+t_exit "S3: deleted alias exits 66" 66 sc-fetch models:/m@champion
+t_exit "S3: wrong secret exits 77" 77 env AWS_SECRET_ACCESS_KEY=wrong \
+	sc-push models:/m < "$D/m3.json"
+
+# If-None-Match: * and 412, through the fault injector.
+fport=$(t_port)
+t_bg "$PY" "$FAULTS" --port "$fport" --upstream "127.0.0.1:$T_S3_PORT"
+if ! t_wait_http "http://127.0.0.1:$fport/__faults__/log" 10; then
+	t_fail "faults.py did not start"
+	t_done
+	exit 1
+fi
+arm() { curl -sf -X POST "http://127.0.0.1:$fport/__faults__/arm?mode=$1&fail=$2" > /dev/null; }
+flog() { curl -sf "http://127.0.0.1:$fport/__faults__/log"; }
+puts() { flog | "$PY" -c 'import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    if r["method"] == "PUT":
+        print(r["path"], r["headers"].get("If-None-Match", "-"))'; }
+# Requests 1 (the listing) and 2 (PUT of 3/meta.json) are in the fault's
+# reach; only PUTs get the 412, so version 3 is refused and 4 is taken.
+arm 412 2
+AWS_ENDPOINT_URL=http://127.0.0.1:$fport t_exit \
+	"412 on version 3: registered as 4" 0 sc-push -v models:/m < "$D/m4.json"
+t_check "prints 4" test "$(cat "$T_OUT")" = 4
+t_grep "logs the move" 'version 3 taken, trying 4' "$T_ERR"
+puts > "$D/puts"
+t_check "version 3's lineage sent with If-None-Match: *" test \
+	"$(sed -n 1p "$D/puts")" = "/bkt/reg/models/m/3/meta.json *"
+t_check "then version 4's, also with If-None-Match: *" test \
+	"$(sed -n 2p "$D/puts")" = "/bkt/reg/models/m/4/meta.json *"
+t_check "the model with If-None-Match: *" test \
+	"$(sed -n 3p "$D/puts")" = "/bkt/reg/models/m/4/model.json *"
+t_check "the index without" test "$(sed -n 4p "$D/puts")" = \
+	"/bkt/reg/models/m/index.json -"
+t_grep "If-None-Match is signed" 'SignedHeaders=[a-z0-9;-]*if-none-match' \
+	"$(flog > "$D/log"; echo "$D/log")"
+t_exit "version 4 is the model pushed" 0 sc-fetch models:/m/4
+t_check "bytes equal" same "$T_OUT" "$D/m4.json"
+t_exit "no version 3" 66 sc-fetch models:/m/3
+t_exit "index: 1, 2, 4" 0 sc-fetch models:/m
+t_check "listed" test "$(json "$T_OUT" '[v["version"] for v in d["versions"]]')" \
+	= "[1, 2, 4]"
+# Every create refused: a bounded number of tries, then 75.
+arm 412 -1
+AWS_ENDPOINT_URL=http://127.0.0.1:$fport t_exit \
+	"412 on every version: exit 75" 75 sc-push models:/m < "$D/m5.json"
+t_grep "says the numbers were taken" 'versions 5 to 68 were all taken' "$T_ERR"
+t_check "64 tries, each the next number" test "$(puts | awk '
+	{ n = $1; sub(/.*\/m\//, "", n); sub(/\/.*/, "", n) }
+	n != NR + 4 || $2 != "*" { bad = 1 } END { print NR, bad + 0 }')" = "64 0"
+# S3's own behaviour for If-None-Match (faults.py s3cond): no conflict, so
+# a plain registration; an existing number is refused by the server.
+arm s3cond 0
+AWS_ENDPOINT_URL=http://127.0.0.1:$fport t_exit \
+	"conditional server: register" 0 sc-push models:/m < "$D/m5.json"
+t_check "version 5" test "$(cat "$T_OUT")" = 5
+arm s3cond 0
+AWS_ENDPOINT_URL=http://127.0.0.1:$fport t_exit \
+	"conditional server: an existing version is refused (73)" 73 \
+	sc-push --if-none-match models/m/5/model.json < "$D/m6.json"
+t_exit "version 5 kept" 0 sc-fetch models:/m/5
+t_check "its bytes" same "$T_OUT" "$D/m5.json"
+t_done
