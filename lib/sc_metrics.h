@@ -51,7 +51,6 @@ int sc_metrics_write(const struct sc_metrics *, FILE *, struct sc_err *);
  * one for all, with the naive baseline beside the model.  Returns 0, or -1
  * with SC_EIO.
  */
-int	sc_metrics_write_text(const struct sc_metrics *, FILE *,
-	    struct sc_err *);
+int sc_metrics_write_text(const struct sc_metrics *, FILE *, struct sc_err *);
 
 #endif

@@ -5,7 +5,11 @@
  * nothing else (not the window, not the machine's clock).  Every trading
  * day draws the same number of variates, and the path always starts at
  * the origin: generating 36 years to cut out one month costs well under a
- * millisecond per symbol.
+ * millisecond per symbol.  The log price wanders around a trend anchored
+ * at ANCHOR (2025-01-02) with a slow pull back to it (a half-life of about
+ * two years), so decades of compounding never leave a symbol at a few
+ * cents or in the millions: prices near the present are plausible, 20 to
+ * 500 give or take the wander.
  */
 #include <math.h>
 #include <stdio.h>
@@ -65,16 +69,27 @@ normal(struct rng *r)
 	return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
 }
 
+#define ANCHOR 20090L /* 2025-01-02 */
+#define PULL 0.0014   /* mean reversion per trading day: ln 2 / 500 */
+
 struct params {
 	double price0, drift, var, alpha, beta, omega, jump_rate, logvol0;
 };
+
+/* The trend of the log price on day (drift is per trading day). */
+static double
+trend(const struct params *p, long day)
+{
+	return log(p->price0) +
+	    p->drift * 252 * (double)(day - ANCHOR) / 365.25;
+}
 
 static void
 draw_params(struct rng *r, struct params *p)
 {
 	double sigma = 0.15 + 0.45 * unif(r);
 
-	p->price0 = 20 * exp(log(25.0) * unif(r));
+	p->price0 = 30 * exp(log(500.0 / 30) * unif(r));
 	p->var = sigma * sigma / 252;
 	p->drift = (-0.02 + 0.12 * unif(r)) / 252; /* log drift per day */
 	p->alpha = 0.04 + 0.08 * unif(r);
@@ -94,12 +109,13 @@ tick_round(double x)
 }
 
 struct state {
-	double close, h, eps;
+	double close, h, eps, dev; /* dev: log close - trend */
 };
 
 /* Advance one trading day; fill b's prices and volume. */
 static void
-step(struct rng *r, const struct params *p, struct state *s, struct sc_bar *b)
+step(struct rng *r, const struct params *p, struct state *s, long day,
+    struct sc_bar *b)
 {
 	double z = normal(r), zg = normal(r), zh = normal(r), zl = normal(r);
 	double zv = normal(r), u = unif(r), jz = normal(r);
@@ -111,10 +127,11 @@ step(struct rng *r, const struct params *p, struct state *s, struct sc_bar *b)
 	sd = sqrt(s->h);
 	s->eps = sd * z;
 	jump = u < p->jump_rate ? -0.01 + 0.05 * jz : 0;
-	ret = p->drift - 0.5 * s->h + s->eps + jump;
+	s->dev = s->dev * (1 - PULL) - 0.5 * s->h + s->eps + jump;
+	close = exp(trend(p, day) + s->dev);
+	ret = log(close / s->close);
 	gap = jump + 0.3 * sd * zg;
 	open = s->close * exp(gap);
-	close = s->close * exp(ret);
 	hi = fmax(open, close) * exp(fabs(zh) * 0.5 * sd);
 	lo = fmin(open, close) * exp(-fabs(zl) * 0.5 * sd);
 	s->close = close;
@@ -146,15 +163,16 @@ sc_synth_series(const char *symbol, uint64_t seed, long from, long to,
 	for (i = 0; i < 4; i++)
 		r.s[i] = splitmix(&x);
 	draw_params(&r, &p);
-	s.close = p.price0;
+	s.close = exp(trend(&p, SC_SYNTH_ORIGIN));
 	s.h = p.var;
 	s.eps = 0;
+	s.dev = 0;
 	if (to > SC_SYNTH_LAST)
 		to = SC_SYNTH_LAST;
 	for (day = SC_SYNTH_ORIGIN; day <= to; day++) {
 		if (!sc_calendar_is_trading_day(day))
 			continue;
-		step(&r, &p, &s, &b);
+		step(&r, &p, &s, day, &b);
 		b.day = day;
 		if (day >= from && sc_series_add(out, &b, e) == -1)
 			return -1;

@@ -28,9 +28,11 @@ for t in $tickers; do
 	sc-fetch --from "$from" --to "$today" -o "$store/raw/$t.csv" "synthetic:$t"
 done
 # One long-format stream, sorted by ticker then date: the header once.
+# shellcheck disable=SC2086 # the list is split on purpose
+sorted=$(printf '%s\n' $tickers | LC_ALL=C sort)
 # shellcheck disable=SC2046
 awk 'FNR == 1 && NR != 1 { next } { print }' \
-	$(for t in $tickers; do printf '%s/raw/%s.csv ' "$store" "$t"; done) \
+	$(for t in $sorted; do printf '%s/raw/%s.csv ' "$store" "$t"; done) \
 	> "$store/processed/ohlcv.csv"
 
 log "computing features; the last 30 trading days of each ticker are the test set"

@@ -101,7 +101,7 @@ START_TEST(test_synth_bars_consistent)
 			    b->volume >= 1 && b->volume == floor(b->volume));
 		}
 		ck_assert_int_eq(s.bars[0].day, SC_SYNTH_ORIGIN);
-		ck_assert(s.bars[0].close >= 15 && s.bars[0].close <= 600);
+		ck_assert(s.bars[0].close > 0);
 		sc_series_free(&s);
 	}
 }
@@ -135,6 +135,33 @@ START_TEST(test_synth_stylised_facts)
 	ck_assert_msg(k4 / (v * v) > 3.5, "kurtosis %g", k4 / (v * v));
 	ck_assert_msg(ac > 0.03, "squared-return autocorrelation %g", ac);
 	sc_series_free(&s);
+}
+END_TEST
+
+/* Decades of compounding leave prices near the present plausible. */
+START_TEST(test_synth_bars_plausible_levels)
+{
+	struct sc_err e = { 0 };
+	char sym[16];
+	int k;
+
+	for (k = 0; k < 200; k++) {
+		struct sc_series s = { 0 };
+		double lo = HUGE_VAL, hi = 0;
+		size_t i;
+
+		snprintf(sym, sizeof(sym), "S%d", k);
+		ck_assert_int_eq(sc_synth_series(sym, 0,
+		                     sc_date_from_ymd(2020, 1, 1),
+		                     sc_date_from_ymd(2030, 12, 31), &s, &e),
+		    0);
+		for (i = 0; i < s.n; i++) {
+			lo = fmin(lo, s.bars[i].close);
+			hi = fmax(hi, s.bars[i].close);
+		}
+		ck_assert_msg(lo >= 1 && hi <= 5000, "%s: %g..%g", sym, lo, hi);
+		sc_series_free(&s);
+	}
 }
 END_TEST
 
@@ -192,6 +219,7 @@ sc_synth_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("bars");
 	tcase_add_test(tc, test_synth_bars_consistent);
+	tcase_add_test(tc, test_synth_bars_plausible_levels);
 	tcase_add_test(tc, test_synth_stylised_facts);
 	tcase_add_test(tc, test_synth_errors);
 	suite_add_tcase(s, tc);

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * sc-predict: forecasts from a model.  Over a feature table (the test
+ * window) it writes one prediction per row with the realised value beside
+ * it; with --next it reads raw OHLCV history and forecasts each ticker's
+ * next trading day, recomputing the model's features by name so serving
+ * uses exactly the code training did.  The model column identifies the
+ * model by the first 12 hex digits of the SHA-256 of its file, unless
+ * --model-name says otherwise (the registry passes NAME@VERSION).
+ */
+#include <err.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "sc_buf.h"
+#include "sc_cli.h"
+#include "sc_hash.h"
+#include "sc_io.h"
+#include "sc_model.h"
+#include "sc_num.h"
+#include "sc_predict.h"
+
+static void
+usage(FILE *fp, int status)
+{
+	fputs("usage: sc-predict [-hnVv] -m model.json [-i level] "
+	      "[-j threads] [-N name] [-o file] [input.csv]\n",
+	    fp);
+	if (fp == stdout) {
+		fputs("\nWith a feature table (sc-split's test file, or any "
+		      "table with the model's\n"
+		      "feature columns) on input: one prediction per row, "
+		      "the realised value beside it.\n"
+		      "With --next and OHLCV history on input: one forecast "
+		      "per ticker for the\n"
+		      "trading day after its last row.  Output: "
+		      "asof,ticker,close,predicted_close,\n"
+		      "actual_close,lower,upper,model.\n\n"
+		      "  -m, --model FILE      the model (sc-forest or "
+		      "sc-tune output)\n"
+		      "  -n, --next            forecast the next trading day "
+		      "from OHLCV history\n"
+		      "  -i, --interval LEVEL  prediction interval, e.g. 0.9 "
+		      "(quantile regression forest)\n"
+		      "  -j, --threads N       threads (default: all cores)\n"
+		      "  -N, --model-name NAME the model column (default: "
+		      "12 hex digits of its SHA-256)\n"
+		      "  -o, --output FILE     write to FILE atomically "
+		      "instead of stdout\n"
+		      "  -v, --verbose         more on stderr\n"
+		      "  -h, --help            this help\n"
+		      "  -V, --version         print the version\n",
+		    fp);
+		sc_cli_flush_stdout();
+	}
+	exit(status);
+}
+
+/* Read the model file whole, name it by its hash, and parse it. */
+static struct sc_model *
+load_model(const char *path, char *id, struct sc_err *e)
+{
+	struct sc_buf b = { 0 };
+	struct sc_model *m = NULL;
+	uint8_t sum[SC_SHA256_LEN];
+	char hex[SC_SHA256_HEX];
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		err(EX_NOINPUT, "%s", path);
+	b.limit = SC_MODEL_MAXBYTES;
+	if (sc_buf_read(&b, fp, path, e) == -1)
+		goto out;
+	if (sc_hash_sha256(b.data, b.len, sum, e) == -1)
+		goto out;
+	sc_hash_hex(sum, sizeof(sum), hex);
+	memcpy(id, hex, 12);
+	id[12] = '\0';
+	fclose(fp);
+	if ((fp = fmemopen(b.data, b.len ? b.len : 1, "r")) == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		goto out;
+	}
+	if (b.len == 0)
+		sc_err_set(e, SC_EDATA, 0, "empty model file");
+	else
+		m = sc_model_read(fp, e);
+out:
+	if (fp != NULL)
+		fclose(fp);
+	sc_buf_free(&b);
+	return m;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "model-name", required_argument, NULL, 'N' },
+		{ "next", no_argument, NULL, 'n' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sc_predict_opts o = { 0, 0, NULL };
+	struct sc_err e = { 0 };
+	struct sc_model *m;
+	struct sc_out *out;
+	const char *model = NULL, *output = "-", *input = "stdin";
+	char id[16];
+	FILE *in = stdin;
+	long threads;
+	int ch, next = 0, rc;
+
+	sc_cli_init();
+	while ((ch = getopt_long(argc, argv, "hi:j:m:N:no:vV", longopts,
+	            NULL)) != -1)
+		switch (ch) {
+		case 'h':
+			usage(stdout, EX_OK);
+			break;
+		case 'i':
+			if (sc_num_parse_range(optarg, 1e-9, 1 - 1e-9,
+			        &o.interval) == -1) {
+				warnx("--interval %s: want a level between 0 "
+				      "and 1, e.g. 0.9",
+				    optarg);
+				usage(stderr, EX_USAGE);
+			}
+			break;
+		case 'j':
+			if (sc_num_parse_long(optarg, 1, 1024, &threads) ==
+			    -1) {
+				warnx("--threads %s: want 1..1024", optarg);
+				usage(stderr, EX_USAGE);
+			}
+			o.threads = (int)threads;
+			break;
+		case 'm':
+			model = optarg;
+			break;
+		case 'N':
+			o.model_name = optarg;
+			break;
+		case 'n':
+			next = 1;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'v':
+			sc_cli_verbose();
+			break;
+		case 'V':
+			sc_cli_version();
+			break;
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	if (model == NULL) {
+		warnx("no model: give -m model.json");
+		usage(stderr, EX_USAGE);
+	}
+	if (argc - optind > 1) {
+		warnx("too many operands");
+		usage(stderr, EX_USAGE);
+	}
+	if ((m = load_model(model, id, &e)) == NULL)
+		sc_cli_fail(&e, model);
+	if (o.model_name == NULL)
+		o.model_name = id;
+	if (optind < argc && strcmp(argv[optind], "-") != 0 &&
+	    (in = fopen(input = argv[optind], "r")) == NULL)
+		err(EX_NOINPUT, "%s", input);
+	if ((out = sc_out_open(output, &e)) == NULL)
+		sc_cli_fail(&e, NULL);
+	rc = next ? sc_predict_next(m, in, sc_out_fp(out), &o, &e)
+	          : sc_predict_table(m, in, sc_out_fp(out), &o, &e);
+	if (rc == -1) {
+		sc_out_abort(out);
+		sc_cli_fail(&e, input);
+	}
+	if (sc_out_commit(out, &e) == -1)
+		sc_cli_fail(&e, NULL);
+	sc_model_free(m);
+	if (in != stdin)
+		fclose(in);
+	sc_cli_flush_stdout();
+	return EX_OK;
+}
