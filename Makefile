@@ -143,7 +143,7 @@ fuzz: ## build the fuzz harnesses and run each for FUZZ_SECONDS (FUZZ=csv for on
 	done
 
 fuzz-build: ## build the fuzz harnesses only, into build-fuzz/bin
-	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) \
+	@$(MAKE) -s --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) \
 		OPT="-O1 -g" SAN="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
 		$(FUZZ_NAMES:%=build-fuzz/bin/fuzz_%)
 

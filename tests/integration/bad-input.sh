@@ -8,7 +8,8 @@ dir=$SC_TOP/tests/bad-input
 
 run_case() {	# run_case ID ENV PROG ARGS STDIN WANT RE
 	local id=$1 envs=$2 prog=$3 args=$4 in=$5 want=$6 re=$7 rc
-	local T=$T_TMP/case-$id input=$T_TMP/input
+	# shellcheck disable=SC2034 # IN is for the arguments' eval
+	local T=$T_TMP/case-$id input=$T_TMP/input IN=$dir/in
 	local -a argv envv=()
 	mkdir -p "$T"
 	case $in in
@@ -30,7 +31,7 @@ run_case() {	# run_case ID ENV PROG ARGS STDIN WANT RE
 	elif grep -q 'runtime error\|Sanitizer' "$T_ERR"; then
 		t_fail "$id: sanitizer report: $(head -c 300 "$T_ERR")"
 	elif [ "$want" -ne 0 ] && [ -n "$(ls -A "$T")" ]; then
-		t_fail "$id: left behind: $(ls -A "$T" | head -n 5 | tr '\n' ' ')"
+		t_fail "$id: left behind: $(find "$T" -mindepth 1 | head -n 5 | tr '\n' ' ')"
 	else
 		t_ok "$id"
 	fi

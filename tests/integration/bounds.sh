@@ -66,6 +66,20 @@ t_grep "sc-push: names the bound" \
 	'^sc-push: stdin: larger than the limit of 16777216 bytes$' "$T_ERR"
 rss_under "sc-push: bounded memory" 65536
 
+if command -v sc-predict > /dev/null; then
+	IN=$SC_TOP/tests/bad-input/in
+	t_exit "sc-forest: 1 GB line: exit 65" 65 \
+		sh -c "$(declare -f gigaline timed); RSS=$RSS; gigaline x1,x2,target | timed sc-forest -o m.json"
+	t_grep "sc-forest: names the line and the bound" \
+		'^sc-forest: stdin:2: record longer than 1048576 bytes$' "$T_ERR"
+	rss_under "sc-forest: bounded memory" 16384
+	t_exit "sc-predict: 1 GB line: exit 65" 65 \
+		sh -c "$(declare -f gigaline timed); RSS=$RSS; gigaline x1,x2,target | timed sc-predict -m $IN/model-ok.json"
+	t_grep "sc-predict: names the line and the bound" \
+		'^sc-predict: stdin:2: record longer than 1048576 bytes$' "$T_ERR"
+	rss_under "sc-predict: bounded memory" 16384
+fi
+
 # liar MODE: start tests/servers/liar.py in MODE; its port in $LPORT.
 liar() {
 	rm -f "$T_TMP/port"
@@ -121,4 +135,23 @@ t_grep "yahoo deep: says so" 'maximum parsing depth reached' "$T_ERR"
 t_exit "sc-push: metrics JSON 100000 deep: exit 65" 65 timed sc-push -n -j x < deep.json
 t_grep "sc-push: says so, with the line" '^sc-push: stdin:1: JSON: maximum parsing depth reached' "$T_ERR"
 rss_under "sc-push deep JSON: bounded memory" 65536
+# A model of a million nodes: loads in bounded memory (about 110 bytes a
+# node) and predicts; a model nested past the reader's depth limit is
+# refused with the column.
+if command -v sc-predict > /dev/null; then
+	IN=$SC_TOP/tests/bad-input/in
+	"$PY" "$SC_TOP/tests/bad-input/bigmodel.py" "$IN/model-ok.json" 19 > million.json
+	t_exit "model of 1048575 nodes: predicts" 0 \
+		timed sc-predict -m million.json "$IN/table-ok.csv"
+	t_check "model of 1048575 nodes: three predictions" test "$(wc -l < "$T_OUT")" -eq 4
+	rss_under "model of 1048575 nodes: bounded memory" 262144
+	rm -f million.json
+	t_exit "model nested 100000 deep: exit 65" 65 \
+		timed sc-predict -m "$IN/model-deep.json" "$IN/table-ok.csv"
+	t_grep "model nested too deep: says so, with the column" \
+		'model-deep.json:1: model: not JSON: column [0-9]+: nested too deep$' "$T_ERR"
+	rss_under "model nested too deep: bounded memory" 65536
+else
+	t_skip "million-node model: no sc-predict"
+fi
 t_done

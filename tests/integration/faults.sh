@@ -124,7 +124,8 @@ if command -v faketime > /dev/null; then
 	i=0
 	while [ ! -s port ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 	export AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y AWS_REGION=us-east-1
-	export AWS_ENDPOINT_URL=http://127.0.0.1:$(cat port)
+	AWS_ENDPOINT_URL=http://127.0.0.1:$(cat port)
+	export AWS_ENDPOINT_URL
 	# libfaketime is preloaded; ASan wants to come first, and need not.
 	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 	t_exit "right clock: the put succeeds" 0 sc-push s3://bkt/k < pred.csv
