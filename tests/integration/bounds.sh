@@ -146,7 +146,7 @@ if command -v sc-predict > /dev/null; then
 	t_check "model of 1048575 nodes: three predictions" test "$(wc -l < "$T_OUT")" -eq 4
 	rss_under "model of 1048575 nodes: bounded memory" 262144
 	rm -f million.json
-	t_exit "model nested 100000 deep: exit 65" 65 \
+	t_exit "model nested 1000 deep: exit 65" 65 \
 		timed sc-predict -m "$IN/model-deep.json" "$IN/table-ok.csv"
 	t_grep "model nested too deep: says so, with the column" \
 		'model-deep.json:1: model: not JSON: column [0-9]+: nested too deep$' "$T_ERR"
