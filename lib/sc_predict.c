@@ -29,18 +29,25 @@ levels(double interval, double q[2])
 	q[1] = (1 + interval) / 2;
 }
 
-/* Name every model feature the table lacks, in one message. */
+/*
+ * Name the model features the table lacks, in one message: all of them
+ * while they fit, then how many more.
+ */
 static int
 check_columns(const struct sc_forest *f, const struct sc_table *t,
     struct sc_err *e)
 {
 	struct sc_buf b = { 0 };
-	size_t j, n = sc_forest_nfeatures(f), missing = 0;
+	size_t j, n = sc_forest_nfeatures(f), missing = 0, named = 0;
 
 	for (j = 0; j < n; j++) {
 		if (sc_table_find(t, sc_forest_feature(f, j)) != -1)
 			continue;
-		if (sc_buf_printf(&b, NULL, "%s\"%s\"", missing++ ? ", " : "",
+		missing++;
+		if (b.len > 150)
+			continue;
+		named++;
+		if (sc_buf_printf(&b, NULL, "%s\"%s\"", named > 1 ? ", " : "",
 		        sc_forest_feature(f, j)) == -1)
 			break;
 	}
@@ -48,9 +55,10 @@ check_columns(const struct sc_forest *f, const struct sc_table *t,
 		sc_buf_free(&b);
 		return 0;
 	}
+	if (missing > named)
+		(void)sc_buf_printf(&b, NULL, " and %zu more", missing - named);
 	sc_err_set(e, SC_EDATA, 1,
-	    "the input lacks %zu of the model's %zu "
-	    "feature columns: %s",
+	    "the input lacks %zu of the model's %zu feature columns: %s",
 	    missing, n, b.data != NULL ? b.data : "");
 	sc_buf_free(&b);
 	return -1;

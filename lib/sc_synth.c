@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The synthetic generator.  Randomness is xoshiro256** seeded through
- * splitmix64 from the symbol's FNV hash and the seed, so a path depends on
+ * The synthetic generator.  Randomness is lib/rng's xoshiro256**, the
+ * seed its seed and the symbol's FNV hash its stream, so a path depends on
  * nothing else (not the window, not the machine's clock).  Every trading
  * day draws the same number of variates, and the path always starts at
  * the origin: generating 36 years to cut out one month costs well under a
@@ -17,52 +17,19 @@
 
 #include "sc_calendar.h"
 #include "sc_num.h"
+#include "sc_rng.h"
 #include "sc_synth.h"
-
-struct rng {
-	uint64_t s[4];
-};
-
-static uint64_t
-splitmix(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static uint64_t
-rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t
-next64(struct rng *r)
-{
-	uint64_t *s = r->s, out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return out;
-}
 
 /* Uniform in (0, 1): never 0, so log() is safe. */
 static double
-unif(struct rng *r)
+unif(struct sc_rng *r)
 {
-	return ((double)(next64(r) >> 11) + 0.5) / 9007199254740992.0;
+	return ((double)(sc_rng_next(r) >> 11) + 0.5) / 9007199254740992.0;
 }
 
 /* Standard normal by Box-Muller; two uniforms per call, no caching. */
 static double
-normal(struct rng *r)
+normal(struct sc_rng *r)
 {
 	double u = unif(r), v = unif(r);
 
@@ -85,7 +52,7 @@ trend(const struct params *p, long day)
 }
 
 static void
-draw_params(struct rng *r, struct params *p)
+draw_params(struct sc_rng *r, struct params *p)
 {
 	double sigma = 0.15 + 0.45 * unif(r);
 
@@ -114,7 +81,7 @@ struct state {
 
 /* Advance one trading day; fill b's prices and volume. */
 static void
-step(struct rng *r, const struct params *p, struct state *s, long day,
+step(struct sc_rng *r, const struct params *p, struct state *s, long day,
     struct sc_bar *b)
 {
 	double z = normal(r), zg = normal(r), zh = normal(r), zl = normal(r);
@@ -148,20 +115,16 @@ int
 sc_synth_series(const char *symbol, uint64_t seed, long from, long to,
     struct sc_series *out, struct sc_err *e)
 {
-	struct rng r;
+	struct sc_rng r;
 	struct params p;
 	struct state s;
 	struct sc_bar b;
-	uint64_t x;
 	long day;
-	int i;
 
 	if (!sc_market_symbol_valid(symbol))
 		return sc_err_set(e, SC_EUSAGE, 0, "invalid symbol");
 	snprintf(out->ticker, sizeof(out->ticker), "%s", symbol);
-	x = sc_num_hash(symbol, strlen(symbol)) ^ splitmix(&seed);
-	for (i = 0; i < 4; i++)
-		r.s[i] = splitmix(&x);
+	sc_rng_seed(&r, seed, sc_num_hash(symbol, strlen(symbol)));
 	draw_params(&r, &p);
 	s.close = exp(trend(&p, SC_SYNTH_ORIGIN));
 	s.h = p.var;

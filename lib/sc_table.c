@@ -12,9 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "sc_csv.h"
+#include "sc_hash.h"
 #include "sc_table.h"
 
 enum {
@@ -43,7 +42,7 @@ struct sc_table {
 
 struct hashio {
 	FILE *fp;
-	EVP_MD_CTX *md;
+	struct sc_sha256 *md;
 	int error;
 };
 
@@ -57,7 +56,7 @@ hash_read(void *cookie, char *buf, size_t n)
 		h->error = 1;
 		return -1;
 	}
-	if (got > 0 && EVP_DigestUpdate(h->md, buf, got) != 1) {
+	if (got > 0 && sc_sha256_update(h->md, buf, got, NULL) == -1) {
 		h->error = 1;
 		return -1;
 	}
@@ -303,8 +302,7 @@ sc_table_read(FILE *fp, const struct sc_table_opts *opts, struct sc_err *e)
 	static const cookie_io_functions_t io = { hash_read, NULL, NULL, NULL };
 	struct hashio h = { fp, NULL, 0 };
 	struct sc_table *t;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
+	uint8_t md[SC_SHA256_LEN];
 	FILE *hfp = NULL;
 	int rc = -1;
 
@@ -315,23 +313,21 @@ sc_table_read(FILE *fp, const struct sc_table_opts *opts, struct sc_err *e)
 		return NULL;
 	}
 	t->optional = opts->target_optional;
-	if ((h.md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(h.md, EVP_sha256(), NULL) != 1 ||
-	    (hfp = fopencookie(&h, "r", io)) == NULL) {
-		sc_err_set(e, SC_EOS, 0, "cannot start SHA-256");
+	if ((h.md = sc_sha256_new(e)) == NULL)
+		goto out;
+	if ((hfp = fopencookie(&h, "r", io)) == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto out;
 	}
 	rc = parse(t, hfp, opts, e);
 	if (rc == 0 && h.error)
 		rc = sc_err_set(e, SC_EIO, 0, "read error");
-	if (rc == 0 && EVP_DigestFinal_ex(h.md, md, &mdlen) != 1)
-		rc = sc_err_set(e, SC_EOS, 0, "SHA-256 failed");
-	for (i = 0; rc == 0 && i < mdlen && i < 32; i++)
-		snprintf(t->sha + 2 * i, 3, "%02x", md[i]);
+	if (rc == 0 && (rc = sc_sha256_final(h.md, md, e)) == 0)
+		sc_hash_hex(md, sizeof(md), t->sha);
 out:
 	if (hfp != NULL)
 		fclose(hfp);
-	EVP_MD_CTX_free(h.md);
+	sc_sha256_free(h.md);
 	if (rc == -1) {
 		sc_table_free(t);
 		return NULL;

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Predictions end to end inside one process: synthetic prices, sc-split's
+ * tables, a fitted and reloaded model, then table and next-day forecasts.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "check_sc.h"
+#include "sc_date.h"
+#include "sc_features.h"
+#include "sc_forest.h"
+#include "sc_market.h"
+#include "sc_model.h"
+#include "sc_predict.h"
+#include "sc_split.h"
+#include "sc_synth.h"
+#include "sc_table.h"
+
+struct fixture {
+	char *ohlcv, *train, *test, *model;
+	size_t nohlcv, ntrain, ntest, nmodel;
+};
+
+static struct fixture fx;
+
+/* Two synthetic tickers for 2025, split, fitted, and the model written. */
+static void
+setup(void)
+{
+	struct sc_series s[2];
+	struct sc_split_opts so = { 0 };
+	struct sc_forest_params p;
+	struct sc_err e = { 0 };
+	struct sc_table *t;
+	struct sc_forest *f;
+	struct sc_model_meta meta = { 0 };
+	FILE *fp, *in, *tr, *te;
+	const char *syms[2] = { "AAA", "BBB" };
+	int i;
+
+	memset(&fx, 0, sizeof(fx));
+	memset(s, 0, sizeof(s));
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(sc_synth_series(syms[i], 3,
+		                     sc_date_from_ymd(2025, 1, 1),
+		                     sc_date_from_ymd(2025, 12, 31), &s[i], &e),
+		    0);
+	fp = open_memstream(&fx.ohlcv, &fx.nohlcv);
+	ck_assert_int_eq(sc_market_write(fp, s, 2, &e), 0);
+	fclose(fp);
+	sc_series_free(&s[0]);
+	sc_series_free(&s[1]);
+
+	so.features = sc_features_parse(SC_FEATURES_DEFAULT, &e);
+	so.target = SC_TARGET_LOGRET;
+	so.test_days = 30;
+	in = fmemopen(fx.ohlcv, fx.nohlcv, "r");
+	tr = open_memstream(&fx.train, &fx.ntrain);
+	te = open_memstream(&fx.test, &fx.ntest);
+	ck_assert_int_eq(sc_split_run(in, tr, te, &so, NULL, &e), 0);
+	fclose(in);
+	fclose(tr);
+	fclose(te);
+	sc_features_free((struct sc_features *)so.features);
+
+	in = fmemopen(fx.train, fx.ntrain, "r");
+	t = sc_table_read(in, NULL, &e);
+	ck_assert_msg(t != NULL, "%s", e.msg);
+	fclose(in);
+	sc_forest_defaults(&p);
+	p.trees = 30;
+	p.min_samples_leaf = 5;
+	f = sc_forest_fit(&p, t, &e);
+	ck_assert_msg(f != NULL, "%s", e.msg);
+	meta.rows = sc_table_nrows(t);
+	fp = open_memstream(&fx.model, &fx.nmodel);
+	ck_assert_int_eq(sc_model_write(fp, f, &meta, NULL, 1, &e), 0);
+	fclose(fp);
+	sc_forest_free(f);
+	sc_table_free(t);
+}
+
+static void
+teardown(void)
+{
+	free(fx.ohlcv);
+	free(fx.train);
+	free(fx.test);
+	free(fx.model);
+}
+
+static struct sc_model *
+load(void)
+{
+	struct sc_err e = { 0 };
+	FILE *fp = fmemopen(fx.model, fx.nmodel, "r");
+	struct sc_model *m = sc_model_read(fp, &e);
+
+	ck_assert_msg(m != NULL, "%s", e.msg);
+	fclose(fp);
+	return m;
+}
+
+/* Run a prediction over text; return the output (caller frees) or NULL. */
+static char *
+run(int next, const char *text, size_t n, double interval, struct sc_err *e)
+{
+	struct sc_predict_opts o = { interval, 1, "m1" };
+	struct sc_model *m = load();
+	FILE *in = fmemopen((void *)text, n, "r");
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&out, &len);
+	int rc;
+
+	rc = next ? sc_predict_next(m, in, fp, &o, e)
+	          : sc_predict_table(m, in, fp, &o, e);
+	fclose(fp);
+	fclose(in);
+	sc_model_free(m);
+	if (rc == -1) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static size_t
+lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+START_TEST(test_predict_table_rows)
+{
+	struct sc_err e = { 0 };
+	char *out = run(0, fx.test, fx.ntest, 0.9, &e);
+	char asof[16], tk[16], model[16];
+	double c, pred, act, lo, hi;
+	const char *row;
+
+	ck_assert_msg(out != NULL, "%s", e.msg);
+	ck_assert_uint_eq(lines(out), 61);
+	ck_assert(strncmp(out,
+	              "asof,ticker,close,predicted_close,"
+	              "actual_close,lower,upper,model\n",
+	              62) == 0);
+	row = strchr(out, '\n') + 1;
+	ck_assert_int_eq(sscanf(row, "%10[^,],%3[^,],%lf,%lf,%lf,%lf,%lf,%15s",
+	                     asof, tk, &c, &pred, &act, &lo, &hi, model),
+	    8);
+	ck_assert_str_eq(tk, "AAA");
+	ck_assert_str_eq(model, "m1");
+	ck_assert(lo <= pred && pred <= hi);
+	/* The realised close has at most 2 decimals, like the prices. */
+	ck_assert_double_eq(act, round(act * 100) / 100);
+	free(out);
+}
+END_TEST
+
+START_TEST(test_predict_next_equals_table)
+{
+	struct sc_err e = { 0 };
+	char *next, *table, *cut, *p;
+	const char *last_test_row;
+	size_t n;
+
+	/* Cut the history after the last test day of AAA (its last row
+	 * minus one), so --next must give the table's forecast for it. */
+	p = strstr(fx.ohlcv, "\n2025-12-31,AAA,");
+	ck_assert_ptr_nonnull(p);
+	n = (size_t)(p - fx.ohlcv) + 1;
+	cut = strndup(fx.ohlcv, n);
+	next = run(1, cut, n, 0, &e);
+	ck_assert_msg(next != NULL, "%s", e.msg);
+	table = run(0, fx.test, fx.ntest, 0, &e);
+	ck_assert_ptr_nonnull(table);
+	last_test_row = strstr(table, "2025-12-30,AAA,");
+	ck_assert_ptr_nonnull(last_test_row);
+	p = strchr(next, '\n') + 1;
+	/* Same asof, ticker, close and prediction; actual empty in next. */
+	ck_assert(strncmp(p, last_test_row,
+	              strcspn(last_test_row, ",") + 1 + 4) == 0);
+	{
+		double a = 0, b = 0;
+
+		ck_assert_int_eq(sscanf(p, "%*[^,],%*[^,],%*[^,],%lf", &a), 1);
+		ck_assert_int_eq(sscanf(last_test_row,
+		                     "%*[^,],%*[^,],%*[^,],%lf", &b),
+		    1);
+		ck_assert(a == b);
+	}
+	free(cut);
+	free(next);
+	free(table);
+}
+END_TEST
+
+START_TEST(test_predict_errors_missing_columns)
+{
+	struct sc_err e = { 0 };
+	const char *text = "date,ticker,close,ema_5\n2025-01-02,AAA,1,1\n";
+
+	ck_assert_ptr_null(run(0, text, strlen(text), 0, &e));
+	ck_assert_int_eq(e.code, SC_EDATA);
+	ck_assert_ptr_nonnull(strstr(e.msg, "lacks 16 of the model's 17"));
+	ck_assert_ptr_nonnull(strstr(e.msg, "\"ema_10\""));
+	ck_assert_ptr_nonnull(strstr(e.msg, " more"));
+	ck_assert_ptr_null(strstr(e.msg, "\"ema_5\""));
+}
+END_TEST
+
+START_TEST(test_predict_errors_next_short_history)
+{
+	struct sc_err e = { 0 };
+	const char *text = "date,ticker,open,high,low,close,adj_close,volume\n"
+	                   "2025-01-02,AAA,1,1,1,1,1,10\n";
+
+	ck_assert_ptr_null(run(1, text, strlen(text), 0, &e));
+	ck_assert_int_eq(e.code, SC_EDATA);
+	ck_assert_ptr_nonnull(strstr(e.msg, "AAA: 1 days of history"));
+}
+END_TEST
+
+Suite *
+sc_predict_suite(void)
+{
+	Suite *s = suite_create("predict");
+	TCase *tc;
+
+	tc = tcase_create("table");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_predict_table_rows);
+	tcase_add_test(tc, test_predict_next_equals_table);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("errors");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_predict_errors_missing_columns);
+	tcase_add_test(tc, test_predict_errors_next_short_history);
+	suite_add_tcase(s, tc);
+	return s;
+}
