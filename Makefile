@@ -29,8 +29,8 @@ HEADERS   := $(wildcard lib/*.h cmd/*.h tests/*.h)
 MANPAGES  := $(wildcard docs/*.1)
 
 .PHONY: all deps deps-bench test check integration asan valgrind lint \
-	format install uninstall clean help demo bench fuzz prepare train \
-	register inference evaluate plot bench-tune
+	format install uninstall clean help demo bench bench-tune fuzz \
+	fuzz-build prepare train register inference evaluate plot
 
 all: $(PROGS) $(BUILD)/tests/check_sc ## build every program and the unit tests
 
@@ -112,6 +112,46 @@ install: all ## install programs and man pages under PREFIX
 uninstall: ## remove what install put there
 	rm -f $(PROGS:$(BUILD)/bin/%=$(DESTDIR)$(PREFIX)/bin/%)
 	rm -f $(MANPAGES:docs/%=$(DESTDIR)$(PREFIX)/share/man/man1/%)
+
+# Fuzzing: libFuzzer harnesses tests/fuzz/fuzz_NAME.c, linked with libsc
+# built by clang with the same sanitizers into build-fuzz/.  Each runs for
+# FUZZ_SECONDS from the seeds in tests/fuzz/corpus/NAME/; what it learns
+# goes to build-fuzz/corpus/NAME/, crashes to build-fuzz/crashes/.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES   := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ         ?= $(FUZZ_NAMES)
+
+fuzz: ## build the fuzz harnesses and run each for FUZZ_SECONDS (FUZZ=csv for one)
+	@$(MAKE) --no-print-directory fuzz-build
+	@mkdir -p build-fuzz/crashes
+	@for n in $(FUZZ); do \
+		echo "== fuzz_$$n for $(FUZZ_SECONDS) s"; \
+		mkdir -p build-fuzz/corpus/$$n; \
+		ASAN_OPTIONS=detect_leaks=1 \
+		build-fuzz/bin/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) \
+			-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix=build-fuzz/crashes/$$n- \
+			build-fuzz/corpus/$$n tests/fuzz/corpus/$$n \
+			> build-fuzz/fuzz_$$n.log 2>&1 || \
+			{ tail -n 40 build-fuzz/fuzz_$$n.log; exit 1; }; \
+		grep -E 'stat::number_of_executed_units|stat::peak_rss' \
+			build-fuzz/fuzz_$$n.log; \
+	done
+
+fuzz-build: ## build the fuzz harnesses only, into build-fuzz/bin
+	@$(MAKE) -s --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) \
+		OPT="-O1 -g" SAN="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+		$(FUZZ_NAMES:%=build-fuzz/bin/fuzz_%)
+
+build-fuzz/bin/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h build-fuzz/libsc.a
+	@mkdir -p $(@D)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(patsubst -fsanitize=fuzzer-no-link,-fsanitize=fuzzer,$(SC_CFLAGS)) \
+		-o $@ $< build-fuzz/libsc.a $(SC_LDLIBS)
 
 demo: deps ## the whole pipeline offline on synthetic data, on ./store
 	@$(MAKE) --no-print-directory all

@@ -10,7 +10,9 @@
  */
 #include <sys/types.h>
 
+#include <ctype.h>
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +39,7 @@ struct fetch {
 	long from, to;
 	uint64_t seed;
 	FILE *out;
+	const char *outname;    /* "stdout" or the -o file */
 	struct sc_get_opts get; /* --list, --head, --range, --presign */
 	int status;             /* the first failure's exit status */
 };
@@ -184,8 +187,8 @@ dispatch_market(struct fetch *f, char **ops, int n)
 	}
 	if (ns > nfail && sc_market_write(f->out, series, ns, &e) == 0)
 		rc = 0;
-	else if (ns > nfail)
-		failed(f, &e);
+	else if (ns > nfail && f->status == EX_OK)
+		f->status = sc_cli_report(&e, f->outname);
 	if (nfail > 0 && ns > 1)
 		warnx("%zu of %zu symbols failed%s", nfail, ns,
 		    rc == 0 ? "; the others were written" : "");
@@ -251,6 +254,27 @@ parse_date(const char *opt, const char *s)
 	return d;
 }
 
+/* FIRST-[LAST], decimal, LAST not before FIRST ("5-2" is no range). */
+static int
+range_ok(const char *arg)
+{
+	unsigned long long a, b;
+	char *end;
+
+	if (strlen(arg) > 40 || !isdigit((unsigned char)arg[0]))
+		return 0;
+	errno = 0;
+	a = strtoull(arg, &end, 10);
+	if (errno != 0 || *end != '-')
+		return 0;
+	if (end[1] == '\0')
+		return 1;
+	if (!isdigit((unsigned char)end[1]))
+		return 0;
+	b = strtoull(end + 1, &end, 10);
+	return errno == 0 && *end == '\0' && b >= a;
+}
+
 /* Options with values: a range, a page size, a presign lifetime. */
 static void
 parse_value(int ch, const char *arg, struct sc_get_opts *o, char *range,
@@ -259,9 +283,7 @@ parse_value(int ch, const char *arg, struct sc_get_opts *o, char *range,
 	long v;
 
 	if (ch == 'R') {
-		if (strspn(arg, "0123456789-") != strlen(arg) ||
-		    strchr(arg, '-') == NULL || arg[0] == '-' ||
-		    strlen(arg) > 40) {
+		if (!range_ok(arg)) {
 			warnx("--range %s: want FIRST-[LAST]", arg);
 			usage(stderr, EX_USAGE);
 		}
@@ -410,6 +432,7 @@ main(int argc, char *argv[])
 	if ((out = sc_out_open(output, &e)) == NULL)
 		sc_cli_fail(&e, NULL);
 	f.out = sc_out_fp(out);
+	f.outname = sc_out_name(out);
 	if (nmarket > 0)
 		rc = dispatch_market(&f, argv, argc) == 0 ? EX_OK : -1;
 	else

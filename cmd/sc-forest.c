@@ -219,13 +219,13 @@ main(int argc, char *argv[])
 	sc_table_dates(t, &meta.date_from, &meta.date_to);
 	meta.sha256 = sc_table_sha256(t);
 	if ((o = sc_out_open(outpath, &e)) == NULL)
-		sc_cli_fail(&e, outpath);
+		sc_cli_fail(&e, NULL); /* the message names the file */
 	if (sc_model_write(sc_out_fp(o), f, &meta, NULL, p.threads, &e) == -1) {
 		sc_out_abort(o);
 		sc_cli_fail(&e, strcmp(outpath, "-") == 0 ? "stdout" : outpath);
 	}
 	if (sc_out_commit(o, &e) == -1)
-		sc_cli_fail(&e, outpath);
+		sc_cli_fail(&e, NULL);
 	sc_log(SC_LOG_INFO, "model written in %.3f s", now() - t2);
 	sc_forest_free(f);
 	sc_table_free(t);

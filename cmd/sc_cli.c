@@ -49,6 +49,10 @@ sc_cli_init(void)
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
+	/* Past a file-size limit (ulimit -f) write(2) fails with EFBIG, which
+	 * is reported and exits 74 with the temporary file removed, instead
+	 * of a kill that leaves it behind. */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 void

@@ -96,6 +96,7 @@ sc_alphav_classify(long status, const char *ctype, const char *body, size_t len,
 		"Note" };
 	enum sc_market_class c = SC_MARKET_MALFORMED;
 	json_t *root, *ts;
+	json_error_t je;
 	const char *text;
 	size_t i;
 
@@ -109,8 +110,9 @@ sc_alphav_classify(long status, const char *ctype, const char *body, size_t len,
 		snprintf(msg, size, "an HTML page instead of data");
 		return SC_MARKET_BLOCKED;
 	}
-	if ((root = json_loadb(body, len, 0, NULL)) == NULL) {
-		snprintf(msg, size, "not valid JSON (truncated?)");
+	if ((root = json_loadb(body, len, 0, &je)) == NULL) {
+		snprintf(msg, size, "not valid JSON: line %d column %d: %s",
+		    je.line, je.column, je.text);
 		return SC_MARKET_MALFORMED;
 	}
 	if (json_is_object(ts = json_object_get(root, SERIES)))

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,29 @@ sc_out_cleanup_signal(void)
 	for (i = 0; i < MAX_PENDING; i++)
 		if (pending_used[i])
 			unlink(pending[i]);
+}
+
+int
+sc_out_mkstemp(char *tmpl, int *slot)
+{
+	sigset_t all, old;
+	int fd, saved;
+
+	/* No signal between creating the file and registering its name. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	fd = mkstemp(tmpl);
+	saved = errno;
+	*slot = fd == -1 ? -1 : pending_add(tmpl);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return fd;
+}
+
+void
+sc_out_untrack(int slot)
+{
+	pending_del(slot);
 }
 
 static char *
@@ -135,13 +159,12 @@ sc_out_open(const char *path, struct sc_err *e)
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto fail;
 	}
-	if ((fd = mkstemp(o->tmp)) == -1) {
+	if ((fd = sc_out_mkstemp(o->tmp, &o->slot)) == -1) {
 		sc_err_errno(e, SC_ECANTCREAT, errno, "%s", path);
 		free(o->tmp);
 		o->tmp = NULL;
 		goto fail;
 	}
-	o->slot = pending_add(o->tmp);
 	mask = umask(0);
 	umask(mask);
 	(void)fchmod(fd, 0666 & ~mask);

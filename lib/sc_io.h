@@ -42,4 +42,16 @@ void sc_out_abort(struct sc_out *);
  */
 void sc_out_cleanup_signal(void);
 
+/*
+ * mkstemp(3) for another module's temporary file (the store's), with the
+ * name registered for sc_out_cleanup_signal() before any signal can come
+ * in.  Returns the descriptor and sets *slot (-1 when the table of 16 is
+ * full: the file is then not removed by a signal), or -1 with errno set.
+ * Call sc_out_untrack(*slot) once the file is renamed or unlinked.
+ */
+int sc_out_mkstemp(char *tmpl, int *slot);
+
+/* Forget a name sc_out_mkstemp() registered; -1 is a no-op. */
+void sc_out_untrack(int slot);
+
 #endif

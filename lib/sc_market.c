@@ -282,6 +282,7 @@ sc_market_write(FILE *fp, const struct sc_series *s, size_t n, struct sc_err *e)
 			rows[k++].b = &s[i].bars[j];
 		}
 	qsort(rows, total, sizeof(*rows), cmp_row);
+	errno = 0; /* so that a failed write's errno can be told */
 	fputs("date,ticker,open,high,low,close,adj_close,volume\n", fp);
 	for (k = 0; k < total; k++) {
 		if (k > 0 && rows[k].b->day == rows[k - 1].b->day &&
@@ -290,6 +291,8 @@ sc_market_write(FILE *fp, const struct sc_series *s, size_t n, struct sc_err *e)
 		put_row(fp, &rows[k]);
 	}
 	free(rows);
+	if (ferror(fp) && errno != 0)
+		return sc_err_errno(e, SC_EIO, errno, "write error");
 	if (ferror(fp))
 		return sc_err_set(e, SC_EIO, 0, "write error");
 	return 0;

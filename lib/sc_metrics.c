@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sc_csv.h"
+#include "sc_date.h"
 #include "sc_metrics.h"
 #include "sc_num.h"
 
@@ -162,12 +163,15 @@ note_model(struct sc_metrics *m, const char *model, struct sc_err *e)
 }
 
 struct cols {
-	long ticker, close, pred, actual, lo, hi, model;
+	long date, ticker, close, pred, actual, lo, hi, model;
 };
 
 static int
 find_cols(const struct sc_csv *r, struct cols *c, struct sc_err *e)
 {
+	c->date = sc_csv_col(r, "asof");
+	if (c->date == -1)
+		c->date = sc_csv_col(r, "date");
 	c->ticker = sc_csv_col(r, "ticker");
 	c->close = sc_csv_col(r, "close");
 	c->pred = sc_csv_col(r, "predicted_close");
@@ -185,6 +189,23 @@ find_cols(const struct sc_csv *r, struct cols *c, struct sc_err *e)
 	if (c->actual == -1)
 		return sc_err_set(e, SC_EDATA, 1,
 		    "no \"actual_close\" or \"actual\" column");
+	return 0;
+}
+
+/* A non-empty date cell must be a date, or the rows are not predictions. */
+static int
+date_ok(const struct sc_csv *r, long col, struct sc_err *e)
+{
+	long day;
+	size_t n;
+
+	if (col == -1 || (n = sc_csv_fieldlen(r, (size_t)col)) == 0)
+		return 0;
+	if (sc_date_parse(sc_csv_field(r, (size_t)col), n, &day) == -1)
+		return sc_err_set(e, SC_EDATA, sc_csv_line(r),
+		    "column \"%s\": not a date (want YYYY-MM-DD): \"%.40s\"",
+		    sc_csv_colname(r, (size_t)col),
+		    sc_csv_field(r, (size_t)col));
 	return 0;
 }
 
@@ -217,7 +238,8 @@ sc_metrics_read(struct sc_metrics *m, FILE *fp, struct sc_err *e)
 	if (find_cols(r, &c, e) == -1)
 		goto fail;
 	while ((rc = sc_csv_read(r, e)) == 1) {
-		if (cell(r, c.close, &close, e) == -1 ||
+		if (date_ok(r, c.date, e) == -1 ||
+		    cell(r, c.close, &close, e) == -1 ||
 		    cell(r, c.pred, &pred, e) == -1 ||
 		    cell(r, c.actual, &actual, e) == -1 ||
 		    cell(r, c.lo, &lo, e) == -1 || cell(r, c.hi, &hi, e) == -1)

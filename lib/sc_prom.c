@@ -455,13 +455,16 @@ set_labels(struct sample *s, const char *const *labels, struct sc_err *e)
 			return sc_err_set(e, SC_EDATA, 0,
 			    "%s: label %s: value too long or not UTF-8",
 			    s->name, k);
+		/* Before any shifting: a pair moved up is in two slots until
+		 * the new one is stored, and the error path frees each slot. */
+		for (j = 0; j < i; j++)
+			if (strcmp(s->lab[2 * j], k) == 0)
+				return sc_err_set(e, SC_EDATA, 0,
+				    "%s: label %s given twice", s->name, k);
 		for (j = i; j > 0 && strcmp(s->lab[2 * (j - 1)], k) > 0; j--) {
 			s->lab[2 * j] = s->lab[2 * (j - 1)];
 			s->lab[2 * j + 1] = s->lab[2 * j - 1];
 		}
-		if (j > 0 && strcmp(s->lab[2 * (j - 1)], k) == 0)
-			return sc_err_set(e, SC_EDATA, 0,
-			    "%s: label %s given twice", s->name, k);
 		s->nlab++;
 		s->lab[2 * j] = strdup(k);
 		s->lab[2 * j + 1] = strdup(v);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "sc_buf.h"
+#include "sc_io.h"
 #include "sc_store.h"
 
 struct sc_store {
@@ -427,19 +428,47 @@ publish(const char *tmp, const char *path, int flags, struct sc_err *e)
 	return SC_STORE_EXISTS;
 }
 
+/*
+ * A target that exists and is no regular file (/dev/null, a FIFO, a
+ * terminal) is written in place: renaming over it would replace a device
+ * with a file (as root, /dev/null itself).
+ */
+static int
+write_direct(const char *path, FILE *in, const void *data, size_t len,
+    struct sc_err *e)
+{
+	FILE *fp;
+	int rc = 0;
+
+	if ((fp = fopen(path, "wb")) == NULL)
+		return sc_err_errno(e, SC_ECANTCREAT, errno, "%s", path);
+	if (in != NULL)
+		rc = copy_stream(in, "input", fp, path, e);
+	else if (len > 0 && fwrite(data, 1, len, fp) != len)
+		rc = sc_err_errno(e, SC_EIO, errno, "%s", path);
+	if (fclose(fp) == EOF && rc == 0)
+		rc = sc_err_errno(e, SC_EIO, errno, "%s", path);
+	return rc;
+}
+
 static int
 local_put(char *path, FILE *in, const void *data, size_t len, int flags,
     struct sc_err *e)
 {
+	struct stat st;
+
 	struct sc_buf tmp = { 0 };
 	char *slash = strrchr(path, '/');
-	int fd, rc;
+	int fd, rc, slot;
 
+	if (!(flags & SC_STORE_EXCL) && stat(path, &st) == 0 &&
+	    !S_ISREG(st.st_mode))
+		return write_direct(path, in, data, len, e);
 	if (mkdirs(path, e) == -1 ||
 	    sc_buf_printf(&tmp, e, "%.*s/.sc-tmp.XXXXXX", (int)(slash - path),
 	        path) == -1)
 		return -1;
-	if ((fd = mkstemp(tmp.data)) == -1) {
+	if ((fd = sc_out_mkstemp(tmp.data, &slot)) == -1) {
 		rc = sc_err_errno(e, SC_ECANTCREAT, errno, "%s", path);
 		sc_buf_free(&tmp);
 		return rc;
@@ -449,6 +478,7 @@ local_put(char *path, FILE *in, const void *data, size_t len, int flags,
 		rc = publish(tmp.data, path, flags, e);
 	if (rc != 0 || (flags & SC_STORE_EXCL))
 		unlink(tmp.data);
+	sc_out_untrack(slot);
 	if (rc == 0)
 		sync_parent(path);
 	sc_buf_free(&tmp);

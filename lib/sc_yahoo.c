@@ -134,6 +134,7 @@ sc_yahoo_classify(long status, const char *ctype, const char *body, size_t len,
 {
 	enum sc_market_class c;
 	json_t *root, *chart, *err, *res;
+	json_error_t je;
 
 	msg[0] = '\0';
 	if (status == 429 ||
@@ -153,9 +154,11 @@ sc_yahoo_classify(long status, const char *ctype, const char *body, size_t len,
 		    "page)");
 		return SC_MARKET_BLOCKED;
 	}
-	if ((root = json_loadb(body, len, 0, NULL)) == NULL)
+	if ((root = json_loadb(body, len, 0, &je)) == NULL)
 		return status >= 200 && status < 300
-		    ? (snprintf(msg, size, "not valid JSON (truncated?)"),
+		    ? (snprintf(msg, size,
+		           "not valid JSON: line %d column %d: %s", je.line,
+		           je.column, je.text),
 		          SC_MARKET_MALFORMED)
 		    : classify_status(status, body, len, msg, size);
 	chart = json_object_get(root, "chart");

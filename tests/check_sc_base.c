@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,6 +220,31 @@ START_TEST(test_base_io_full_disk)
 }
 END_TEST
 
+/* Another module's temporary file is removed by the signal cleanup. */
+START_TEST(test_base_io_tracked_tmp)
+{
+	char dir[] = "/tmp/sc-io-XXXXXX", path[64];
+	int fd, slot;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/.sc-tmp.XXXXXX", dir);
+	ck_assert_int_ge(fd = sc_out_mkstemp(path, &slot), 0);
+	ck_assert_int_ge(slot, 0);
+	close(fd);
+	sc_out_cleanup_signal();
+	ck_assert_int_eq(access(path, F_OK), -1);
+	sc_out_untrack(slot);
+	/* once untracked, a file of the same name is left alone */
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	sc_out_cleanup_signal();
+	ck_assert_int_eq(access(path, F_OK), 0);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 Suite *
 sc_base_suite(void)
 {
@@ -242,6 +268,7 @@ sc_base_suite(void)
 	tc = tcase_create("io");
 	tcase_add_test(tc, test_base_io_atomic);
 	tcase_add_test(tc, test_base_io_full_disk);
+	tcase_add_test(tc, test_base_io_tracked_tmp);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -139,6 +139,26 @@ START_TEST(test_metrics_errors_bad_cell)
 }
 END_TEST
 
+/* tests/bad-input: a date that is no date is bad input, not a label. */
+START_TEST(test_metrics_errors_bad_date)
+{
+	struct sc_err e = { 0 };
+	json_t *j;
+
+	ck_assert_ptr_null(metrics_of("asof,ticker,close,predicted_close,"
+	                              "actual_close\n2025-01-02,A,1,2,3\n"
+	                              "2025-13-45,A,1,2,3\n",
+	    &e));
+	ck_assert_int_eq(e.code, SC_EDATA);
+	ck_assert_int_eq(e.line, 3);
+	ck_assert_str_eq(e.msg,
+	    "column \"asof\": not a date (want YYYY-MM-DD): \"2025-13-45\"");
+	j = metrics_of("date,predicted,actual\n,1,2\n2025-01-02,1,2\n", &e);
+	ck_assert_ptr_nonnull(j);
+	json_decref(j);
+}
+END_TEST
+
 Suite *
 sc_metrics_suite(void)
 {
@@ -152,6 +172,7 @@ sc_metrics_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_metrics_errors_bad_cell);
+	tcase_add_test(tc, test_metrics_errors_bad_date);
 	suite_add_tcase(s, tc);
 	return s;
 }

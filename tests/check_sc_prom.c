@@ -422,6 +422,20 @@ START_TEST(test_prom_detect_formats)
 }
 END_TEST
 
+/*
+ * Found by tests/fuzz/fuzz_prom.c: a label given twice after one that
+ * sorted later was freed twice on the error path.
+ */
+START_TEST(test_prom_parse_dup_label_after_shift)
+{
+	refused("i{se=\"\",s=\"\",r=\"\\\\\",r=\"\\\\b\"} +Inf\n", 1,
+	    "label r given twice");
+	refused("a{z=\"1\",y=\"2\",x=\"3\",y=\"4\"} 1\n", 1,
+	    "label y given twice");
+	refused("a{b=\"1\",a=\"2\",b=\"3\"} 1\n", 1, "label b given twice");
+}
+END_TEST
+
 Suite *
 sc_prom_suite(void)
 {
@@ -444,6 +458,7 @@ sc_prom_suite(void)
 	tcase_add_test(tc, test_prom_parse_valid);
 	tcase_add_test(tc, test_prom_parse_std_help);
 	tcase_add_test(tc, test_prom_parse_errors);
+	tcase_add_test(tc, test_prom_parse_dup_label_after_shift);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("json");
 	tcase_add_test(tc, test_prom_json_convert);

@@ -124,6 +124,28 @@ START_TEST(test_yahoo_classify_bodies)
 }
 END_TEST
 
+/* 100000 nested arrays: refused at jansson's depth limit, and said so. */
+START_TEST(test_yahoo_classify_deep_nesting)
+{
+	struct sc_series out = { 0 };
+	struct sc_err e = { 0 };
+	size_t n = 100000;
+	char msg[200], *body = malloc(2 * n);
+
+	ck_assert_ptr_nonnull(body);
+	memset(body, '[', n);
+	memset(body + n, ']', n);
+	ck_assert_int_eq(sc_yahoo_classify(200, "application/json", body, 2 * n,
+	                     msg, sizeof(msg)),
+	    SC_MARKET_MALFORMED);
+	ck_assert_msg(strstr(msg, "maximum parsing depth") != NULL, "%s", msg);
+	ck_assert_int_eq(sc_yahoo_parse(body, 2 * n, 0, 30000, NULL, &out, &e),
+	    -1);
+	sc_series_free(&out);
+	free(body);
+}
+END_TEST
+
 START_TEST(test_yahoo_classify_status)
 {
 	char msg[200];
@@ -439,6 +461,7 @@ sc_yahoo_suite(void)
 	tc = tcase_create("classify");
 	tcase_add_test(tc, test_yahoo_classify_bodies);
 	tcase_add_test(tc, test_yahoo_classify_status);
+	tcase_add_test(tc, test_yahoo_classify_deep_nesting);
 	tcase_add_test(tc, test_yahoo_crumb_cases);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("parse");
