@@ -288,6 +288,7 @@ sc_predict_next(const struct sc_model *m, FILE *in, FILE *out,
 	const char **names;
 	enum sc_target kind;
 	double *x = NULL;
+	size_t nt = 0;
 	int rc = -1, got;
 
 	if (sc_features_target_parse(sc_forest_target(f), &kind, NULL) == -1)
@@ -311,10 +312,14 @@ sc_predict_next(const struct sc_model *m, FILE *in, FILE *out,
 	if ((r = sc_ohlcv_open(in, e)) == NULL || need_columns(r, fs, e) == -1)
 		goto out;
 	fputs(HEADER, out);
-	while ((got = sc_ohlcv_next(r, &s, e)) == 1)
+	while ((got = sc_ohlcv_next(r, &s, e)) == 1) {
 		if (forecast(f, fs, &s, kind, x, out, o, e) == -1)
 			goto out;
-	if (got == 0 && ferror(out))
+		nt++;
+	}
+	if (got == 0 && nt == 0)
+		sc_err_set(e, SC_EDATA, 1, "no data rows: nothing to forecast");
+	else if (got == 0 && ferror(out))
 		sc_err_errno(e, SC_EIO, errno, "write");
 	else if (got == 0)
 		rc = 0;
