@@ -15,6 +15,7 @@
 #include "sc_forest_int.h"
 #include "sc_model.h"
 #include "sc_model_int.h"
+#include "sc_num.h"
 
 static const char *const known[] = { "format", "version", "features", "target",
 	"params", "training", "oob_rmse", "importances", "targets", "trees",
@@ -91,114 +92,6 @@ tb_int(struct tbuf *b, long long v, int comma)
 	b->n += n + (comma != 0);
 }
 
-static const uint64_t pow10[23] = { 1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL,
-	100000ULL, 1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
-	10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL,
-	100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
-	100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
-	0, 0, 0 };
-
-/* 10^k as a 128-bit integer, k <= 22. */
-static unsigned __int128
-p10(int k)
-{
-	return k <= 19 ? (unsigned __int128)pow10[k]
-	               : (unsigned __int128)pow10[19] * pow10[k - 19];
-}
-
-/*
- * The 17 significant digits of |v| correctly rounded, as printf("%.17g")
- * finds them, by exact 128-bit arithmetic: v = m 2^e, so the digits are
- * m 10^k / 2^-e rounded half to even.  Handles 1e-6 <= |v| < 2^52 (prices,
- * returns, thresholds); returns 0 for the rest, which go to snprintf.
- */
-static int
-digits17(double v, uint64_t *q17, int *x10)
-{
-	uint64_t bits, m;
-	unsigned __int128 p, q, rem, half;
-	int e, k, x, tries;
-
-	memcpy(&bits, &v, sizeof(bits));
-	e = (int)((bits >> 52) & 0x7ff);
-	if (e == 0 || e == 0x7ff)
-		return 0;
-	m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
-	e -= 1075;
-	if (e >= 0 || e < -126)
-		return 0;
-	x = (int)floor(log10(fabs(v)));
-	for (tries = 0; tries < 3; tries++) {
-		if ((k = 16 - x) < 0 || k > 22)
-			return 0;
-		p = (unsigned __int128)m * p10(k);
-		q = p >> -e;
-		/* The exponent goes by the value before rounding. */
-		if (q >= pow10[17]) {
-			x++;
-			continue;
-		}
-		if (q < pow10[16]) {
-			x--;
-			continue;
-		}
-		rem = p - (q << -e);
-		half = (unsigned __int128)1 << (-e - 1);
-		if (rem > half || (rem == half && (q & 1)))
-			q++;
-		if (q == pow10[17]) { /* 99...9.5 rounds up to 10...0 */
-			q = pow10[16];
-			x++;
-		}
-		*q17 = (uint64_t)q;
-		*x10 = x;
-		return 1;
-	}
-	return 0;
-}
-
-/* Write v as "%.17g" does into d (>= 32 bytes); returns the length. */
-static int
-fmt17(double v, char *d)
-{
-	char dig[18];
-	uint64_t q;
-	int x, n = 0, i, last;
-
-	if (!digits17(v, &q, &x))
-		return snprintf(d, 30, "%.17g", v);
-	for (i = 16; i >= 0; i--, q /= 10)
-		dig[i] = (char)('0' + q % 10);
-	for (last = 16; last > 0 && dig[last] == '0'; last--)
-		;
-	if (v < 0)
-		d[n++] = '-';
-	if (x < -4) {
-		d[n++] = dig[0];
-		if (last > 0)
-			d[n++] = '.';
-		for (i = 1; i <= last; i++)
-			d[n++] = dig[i];
-		return n + sprintf(d + n, "e-%02d", -x);
-	}
-	if (x < 0) {
-		d[n++] = '0';
-		d[n++] = '.';
-		for (i = -1; i > x; i--)
-			d[n++] = '0';
-		for (i = 0; i <= last; i++)
-			d[n++] = dig[i];
-		return n;
-	}
-	for (i = 0; i <= x; i++)
-		d[n++] = dig[i];
-	if (last > x)
-		d[n++] = '.';
-	for (i = x + 1; i <= last; i++)
-		d[n++] = dig[i];
-	return n;
-}
-
 static void
 tb_real(struct tbuf *b, double v, int comma)
 {
@@ -209,7 +102,7 @@ tb_real(struct tbuf *b, double v, int comma)
 		return;
 	if (comma)
 		*d++ = ',';
-	n = fmt17(v, d);
+	n = sc_num_fmt17(v, d);
 	/* Keep it a JSON real: "3" would read back as an integer. */
 	if (memchr(d, '.', (size_t)n) == NULL &&
 	    memchr(d, 'e', (size_t)n) == NULL) {

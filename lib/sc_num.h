@@ -36,6 +36,12 @@ int sc_num_parse_range(const char *s, double lo, double hi, double *out);
  */
 char *sc_num_fmt(double v, char *buf);
 
+/*
+ * Write v exactly as printf("%.17g", v) does (it always reads back to v),
+ * only faster, into buf (SC_NUM_BUFSZ bytes); returns the length.
+ */
+int sc_num_fmt17(double v, char *buf);
+
 /* A 64-bit FNV-1a hash of n bytes: stable seeds from symbol names. */
 uint64_t sc_num_hash(const void *p, size_t n);
 

@@ -122,6 +122,53 @@ START_TEST(test_base_num_fmt_roundtrip)
 }
 END_TEST
 
+/* The printer as it was: snprintf at 15, 16, 17 digits. */
+static void
+fmt_reference(double v, char *buf)
+{
+	int prec;
+
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(buf, SC_NUM_BUFSZ, "%.*g", prec, v);
+		if (prec == 17 || strtod(buf, NULL) == v)
+			break;
+	}
+}
+
+/* The exact-integer digits give printf's text, digit for digit. */
+START_TEST(test_base_num_fmt_like_printf)
+{
+	char a[SC_NUM_BUFSZ], b[SC_NUM_BUFSZ];
+	unsigned long long bits = 0x2545f4914f6cdd1dULL;
+	double scale[] = { 1e-7, 1e-5, 0.001, 1, 37, 1000, 1e6, 4e15, 1e17 };
+	size_t i;
+
+	for (i = 0; i < 300000; i++) {
+		double v;
+
+		bits ^= bits << 13;
+		bits ^= bits >> 7;
+		bits ^= bits << 17;
+		v = (double)(bits >> 11) / 9007199254740992.0 *
+		    scale[i % (sizeof(scale) / sizeof(scale[0]))];
+		if (i & 1)
+			v = -v;
+		if (i % 7 == 0)
+			v = round(v * 100) / 100; /* prices */
+		sc_num_fmt17(v, a);
+		snprintf(b, sizeof(b), "%.17g", v);
+		ck_assert_msg(strcmp(a, b) == 0, "%.17g: %s", v, a);
+		sc_num_fmt(v, a);
+		fmt_reference(v, b);
+		ck_assert_msg(strcmp(a, b) == 0, "%.17g: %s, want %s", v, a, b);
+	}
+	ck_assert_str_eq(sc_num_fmt(113.13, a), "113.13");
+	ck_assert_str_eq(sc_num_fmt(1e-5, a), "1e-05");
+	ck_assert_str_eq(sc_num_fmt(2.5e-7, a), "2.5e-07");
+	ck_assert_str_eq(sc_num_fmt(-0.03125, a), "-0.03125");
+}
+END_TEST
+
 START_TEST(test_base_date)
 {
 	char buf[SC_DATE_BUFSZ];
@@ -258,6 +305,7 @@ sc_base_suite(void)
 	tc = tcase_create("num");
 	tcase_add_test(tc, test_base_num_parse);
 	tcase_add_test(tc, test_base_num_fmt_roundtrip);
+	tcase_add_test(tc, test_base_num_fmt_like_printf);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("date");
 	tcase_add_test(tc, test_base_date);
