@@ -247,6 +247,7 @@ push_model(const struct sc_config *cfg, const char *uri, struct model_opts *m,
 
 	m->reg.now = time(NULL);
 	m->reg.input = "stdin";
+	m->reg.validate = 1;
 	if (sc_registry_push_uri(cfg, uri, m->alias, del, &m->reg, stdin,
 	        stdout, &res, &e) == -1)
 		return sc_cli_report(&e, NULL);
@@ -300,7 +301,7 @@ main(int argc, char *argv[])
 		.format = "auto" };
 	struct sc_config cfg = { 0 };
 	struct sc_err e = { 0 };
-	struct model_opts model = { NULL, { NULL, NULL, NAN, 0, NULL }, 0 };
+	struct model_opts model = { NULL, { NULL, NULL, NAN, 0, NULL, 0 }, 0 };
 	enum sc_put_mode mode = SC_PUT_REPLACE;
 	const char *etag = NULL;
 	int ch, status, nmodes = 0, gateway_opts = 0;

@@ -25,6 +25,7 @@
 #include "sc_buf.h"
 #include "sc_hash.h"
 #include "sc_log.h"
+#include "sc_model.h"
 #include "sc_registry.h"
 
 #define MAX_META (1L << 20)     /* bytes of one version's lineage */
@@ -151,9 +152,9 @@ sc_registry_parse(const char *uri, struct sc_model_ref *r, struct sc_err *e)
 	if (sc_registry_name_check(r->name, e) == -1)
 		return -1;
 	if (*end == '\0') {
-		r->kind = SC_MODEL_INDEX;
+		r->kind = SC_MREF_INDEX;
 	} else if (*end == '@') {
-		r->kind = SC_MODEL_ALIAS;
+		r->kind = SC_MREF_ALIAS;
 		if (strlen(end + 1) > SC_REGISTRY_MAX_NAME)
 			return sc_err_set(e, SC_EUSAGE, 0,
 			    "%.100s: alias longer than %d bytes", uri,
@@ -161,9 +162,9 @@ sc_registry_parse(const char *uri, struct sc_model_ref *r, struct sc_err *e)
 		strcpy(r->alias, end + 1);
 		return sc_registry_alias_check(r->alias, e);
 	} else if (strcmp(end, "/latest") == 0) {
-		r->kind = SC_MODEL_LATEST;
+		r->kind = SC_MREF_LATEST;
 	} else if ((r->version = parse_version(end + 1, strlen(end + 1))) > 0) {
-		r->kind = SC_MODEL_VERSION;
+		r->kind = SC_MREF_VERSION;
 	} else
 		return sc_err_set(e, SC_EUSAGE, 0,
 		    "%.100s: after the name want /latest, /VERSION (1 to %d, "
@@ -675,9 +676,30 @@ spool(FILE *in, const char *name, char *sha, uint64_t *len, struct sc_err *e)
 	return tmp;
 }
 
+/*
+ * The model loader's verdict on tmp: what sc-predict would refuse is not
+ * registered either (a tree pointing back at itself, a bad feature index).
+ */
+static int
+load_model(FILE *tmp, const char *in, struct sc_err *e)
+{
+	struct sc_model *m = sc_model_read(tmp, e);
+
+	if (m == NULL) {
+		if (e->code == SC_EDATA)
+			sc_err_prefix(e, "%s: not a valid model", in);
+		return -1;
+	}
+	sc_model_free(m);
+	if (fseeko(tmp, 0, SEEK_SET) == -1)
+		return sc_err_errno(e, SC_EIO, errno, "temporary file");
+	return 0;
+}
+
 /* Validate the model in tmp and put its lineage into meta. */
 static int
-parse_model(FILE *tmp, json_t *meta, const char *in, struct sc_err *e)
+parse_model(FILE *tmp, json_t *meta, const char *in, int validate,
+    struct sc_err *e)
 {
 	json_error_t je;
 	json_t *m, *fmt;
@@ -699,6 +721,8 @@ parse_model(FILE *tmp, json_t *meta, const char *in, struct sc_err *e)
 	json_decref(m);
 	if (rc == 0 && fseeko(tmp, 0, SEEK_SET) == -1)
 		rc = sc_err_errno(e, SC_EIO, errno, "temporary file");
+	if (rc == 0 && validate)
+		rc = load_model(tmp, in, e);
 	return rc;
 }
 
@@ -736,7 +760,7 @@ lineage(const char *name, FILE *tmp, const struct sc_registry_opts *o,
 	    (strlen(o->run_id) == 0 || strlen(o->run_id) > 200))
 		rc = sc_err_set(e, SC_EUSAGE, 0, "run id: want 1 to 200 bytes");
 	if (rc == 0)
-		rc = parse_model(tmp, meta, in, e);
+		rc = parse_model(tmp, meta, in, o->validate, e);
 	if (rc == 0 && o->metrics != NULL &&
 	    (test = read_metrics(o->metrics, e)) == NULL)
 		rc = -1;
@@ -854,10 +878,10 @@ not_found(struct sc_store *st, const struct sc_model_ref *r, struct sc_err *e)
 	if (!any)
 		return sc_err_set(e, SC_ENOINPUT, 0,
 		    "models:/%s: no such model", r->name);
-	if (r->kind == SC_MODEL_ALIAS)
+	if (r->kind == SC_MREF_ALIAS)
 		return sc_err_set(e, SC_ENOINPUT, 0,
 		    "models:/%s@%s: no such alias", r->name, r->alias);
-	if (r->kind == SC_MODEL_VERSION)
+	if (r->kind == SC_MREF_VERSION)
 		return sc_err_set(e, SC_ENOINPUT, 0,
 		    "models:/%s/%ld: no such version", r->name, r->version);
 	return sc_err_set(e, SC_ENOINPUT, 0,
@@ -874,24 +898,24 @@ sc_registry_resolve(struct sc_store *st, const struct sc_model_ref *r,
 	int rc;
 
 	*version = 0;
-	if (r->kind == SC_MODEL_INDEX)
+	if (r->kind == SC_MREF_INDEX)
 		return sc_err_set(e, SC_EUSAGE, 0,
 		    "models:/%s: names no version", r->name);
-	if (r->kind == SC_MODEL_LATEST) {
+	if (r->kind == SC_MREF_LATEST) {
 		if (scan_list(st, r->name, &s, e) == -1)
 			return -1;
 		*version = s.nv > 0 ? s.v[s.nv - 1].v : 0;
 		state_free(&s);
 		return *version > 0 ? 0 : not_found(st, r, e);
 	}
-	if (r->kind == SC_MODEL_ALIAS) {
+	if (r->kind == SC_MREF_ALIAS) {
 		snprintf(a.name, sizeof(a.name), "%s", r->alias);
 		if (load_alias(st, r->name, &a, e) == -1)
 			return -1;
 		if (a.v == 0)
 			return not_found(st, r, e);
 	}
-	*version = r->kind == SC_MODEL_ALIAS ? a.v : r->version;
+	*version = r->kind == SC_MREF_ALIAS ? a.v : r->version;
 	snprintf(key, sizeof(key), "models/%s/%ld/model.json", r->name,
 	    *version);
 	if ((rc = sc_store_exists(st, key, e)) == 1)
@@ -906,7 +930,7 @@ sc_registry_resolve(struct sc_store *st, const struct sc_model_ref *r,
 static int
 get_index(struct sc_store *st, const char *name, FILE *out, struct sc_err *e)
 {
-	struct sc_model_ref r = { SC_MODEL_INDEX, { 0 }, { 0 }, 0 };
+	struct sc_model_ref r = { SC_MREF_INDEX, { 0 }, { 0 }, 0 };
 	struct state s = { 0 };
 	json_t *idx = read_index(st, name);
 	int rc;
@@ -933,9 +957,9 @@ sc_registry_get(struct sc_store *st, const struct sc_model_ref *r, FILE *out,
 	char key[SC_REGISTRY_MAX_NAME + 40];
 	long v = r->version;
 
-	if (r->kind == SC_MODEL_INDEX)
+	if (r->kind == SC_MREF_INDEX)
 		return get_index(st, r->name, out, e);
-	if (r->kind != SC_MODEL_VERSION &&
+	if (r->kind != SC_MREF_VERSION &&
 	    sc_registry_resolve(st, r, &v, e) == -1)
 		return -1;
 	snprintf(key, sizeof(key), "models/%s/%ld/model.json", r->name, v);
@@ -950,7 +974,7 @@ sc_registry_alias(struct sc_store *st, const char *name, const char *alias,
     struct sc_err *e)
 {
 	struct sc_registry_result ignored;
-	struct sc_model_ref r = { SC_MODEL_ALIAS, { 0 }, { 0 }, 0 };
+	struct sc_model_ref r = { SC_MREF_ALIAS, { 0 }, { 0 }, 0 };
 	char key[2 * SC_REGISTRY_MAX_NAME + 24], text[24];
 	int rc;
 
@@ -1032,17 +1056,17 @@ sc_registry_push_uri(const struct sc_config *c, const char *uri,
 		    "%s: --run-id, --metrics and --cv-rmse are for a "
 		    "registration, --alias and --delete exclude each other",
 		    uri);
-	if (del && r.kind != SC_MODEL_ALIAS)
+	if (del && r.kind != SC_MREF_ALIAS)
 		return sc_err_set(e, SC_EUSAGE, 0,
 		    "%s: --delete removes an alias (models:/NAME@ALIAS); "
 		    "versions are never deleted",
 		    uri);
-	if (alias != NULL && r.kind == SC_MODEL_INDEX)
+	if (alias != NULL && r.kind == SC_MREF_INDEX)
 		return sc_err_set(e, SC_EUSAGE, 0,
 		    "%s: --alias wants a version: models:/NAME/VERSION, "
 		    "/latest or @ALIAS",
 		    uri);
-	if (!del && alias == NULL && r.kind != SC_MODEL_INDEX)
+	if (!del && alias == NULL && r.kind != SC_MREF_INDEX)
 		return sc_err_set(e, SC_EUSAGE, 0,
 		    "%s: register with models:/%s (the version is chosen), "
 		    "or give --alias",

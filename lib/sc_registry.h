@@ -27,17 +27,17 @@
 #define SC_REGISTRY_MAX_MODEL (1L << 30) /* bytes of a model file */
 
 enum sc_model_kind {
-	SC_MODEL_INDEX,   /* models:/NAME */
-	SC_MODEL_LATEST,  /* models:/NAME/latest */
-	SC_MODEL_VERSION, /* models:/NAME/3 */
-	SC_MODEL_ALIAS    /* models:/NAME@champion */
+	SC_MREF_INDEX,   /* models:/NAME */
+	SC_MREF_LATEST,  /* models:/NAME/latest */
+	SC_MREF_VERSION, /* models:/NAME/3 */
+	SC_MREF_ALIAS    /* models:/NAME@champion */
 };
 
 struct sc_model_ref {
 	enum sc_model_kind kind;
 	char name[SC_REGISTRY_MAX_NAME + 1];
-	char alias[SC_REGISTRY_MAX_NAME + 1]; /* SC_MODEL_ALIAS */
-	long version;                         /* SC_MODEL_VERSION */
+	char alias[SC_REGISTRY_MAX_NAME + 1]; /* SC_MREF_ALIAS */
+	long version;                         /* SC_MREF_VERSION */
 };
 
 /* Lineage that does not come from the model file itself. */
@@ -47,6 +47,7 @@ struct sc_registry_opts {
 	double cv_rmse;      /* --cv-rmse; NaN: none */
 	time_t now;          /* registration time */
 	const char *input;   /* name of the model stream in messages */
+	int validate;        /* run the model loader first (sc-push does) */
 };
 
 /* What a push did, beyond its status. */
@@ -89,13 +90,13 @@ int sc_registry_register(struct sc_store *, const char *name, FILE *in,
 /*
  * The version r names (latest, a number or an alias) into *version; it
  * must exist.  Returns 0, or -1 with SC_ENOINPUT naming what is missing,
- * SC_EUSAGE for SC_MODEL_INDEX, or the store's errors.
+ * SC_EUSAGE for SC_MREF_INDEX, or the store's errors.
  */
 int sc_registry_resolve(struct sc_store *, const struct sc_model_ref *r,
     long *version, struct sc_err *);
 
 /*
- * Write the model file r names to out, byte for byte; for SC_MODEL_INDEX
+ * Write the model file r names to out, byte for byte; for SC_MREF_INDEX
  * the index JSON, built from the version and alias objects (so it is
  * never stale).  Returns 0, or -1 as sc_registry_resolve(), SC_EIO.
  */

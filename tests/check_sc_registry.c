@@ -57,7 +57,7 @@ teardown(void)
 static struct sc_registry_opts
 opts(void)
 {
-	struct sc_registry_opts o = { NULL, NULL, NAN, NOW, "stdin" };
+	struct sc_registry_opts o = { NULL, NULL, NAN, NOW, "stdin", 0 };
 
 	return o;
 }
@@ -180,18 +180,18 @@ START_TEST(test_registry_names_parse)
 	ck_assert_int_eq(sc_registry_is_uri("models:/m"), 1);
 	ck_assert_int_eq(sc_registry_is_uri("raw/models:x"), 0);
 	ck_assert_int_eq(sc_registry_parse("models:/m", &r, &e), 0);
-	ck_assert_int_eq(r.kind, SC_MODEL_INDEX);
+	ck_assert_int_eq(r.kind, SC_MREF_INDEX);
 	ck_assert_str_eq(r.name, "m");
 	ck_assert_int_eq(sc_registry_parse("models:/AAPL.v2/latest", &r, &e),
 	    0);
-	ck_assert_int_eq(r.kind, SC_MODEL_LATEST);
+	ck_assert_int_eq(r.kind, SC_MREF_LATEST);
 	ck_assert_str_eq(r.name, "AAPL.v2");
 	ck_assert_int_eq(sc_registry_parse("models:/m/42", &r, &e), 0);
-	ck_assert_int_eq(r.kind, SC_MODEL_VERSION);
+	ck_assert_int_eq(r.kind, SC_MREF_VERSION);
 	ck_assert_int_eq(r.version, 42);
 	ck_assert_int_eq(sc_registry_parse("models:/m/99999999", &r, &e), 0);
 	ck_assert_int_eq(sc_registry_parse("models:/m@champion", &r, &e), 0);
-	ck_assert_int_eq(r.kind, SC_MODEL_ALIAS);
+	ck_assert_int_eq(r.kind, SC_MREF_ALIAS);
 	ck_assert_str_eq(r.alias, "champion");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ck_assert_msg(sc_registry_parse(bad[i], &r, &e) == -1, "%s",

@@ -20,15 +20,18 @@ json() {
 	"$PY" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
-cat > "$D/model.json" << 'EOF'
-{"format": "sc-forest", "version": 1, "target": "target_logret_1",
- "features": ["ema_5", "ema_10", "ema_20"],
- "params": {"n_estimators": 10, "max_depth": 4, "seed": 42},
- "training": {"rows": 500, "date_from": "2024-01-02", "date_to": "2025-12-31",
-  "sha256": "5f2b1c9e0d6a4f3b8c7e1d2a9b0c3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d"},
- "oob_rmse": 0.0123, "cv": {"folds": 5, "rmse": 0.0131},
- "trees": [{"feature": [0, -1, -1], "threshold": [0.5, 0, 0],
-  "left": [1, -1, -1], "right": [2, -1, -1], "value": [0, -0.01, 0.01]}]}
+# A real model (sc-push runs the model loader), with the lineage members
+# the checks below look for set to known values.
+printf 'date,ema_5,ema_10,ema_20,target_logret_1\n2024-01-02,1,2,3,0.01\n2024-01-03,2,3,1,-0.02\n2024-01-04,3,1,2,0.03\n2025-12-31,4,4,4,0.0\n' |
+	sc-forest --trees 1 --seed 42 > "$D/real.json"
+"$PY" - "$D/real.json" "$D/model.json" << 'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["training"] = {"rows": 500, "date_from": "2024-01-02", "date_to": "2025-12-31",
+    "sha256": "5f2b1c9e0d6a4f3b8c7e1d2a9b0c3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d"}
+m["oob_rmse"] = 0.0123
+m["cv"] = {"folds": 5, "rmse": 0.0131}
+json.dump(m, open(sys.argv[2], "w"))
 EOF
 cat > "$D/metrics.json" << 'EOF'
 {"n": 30, "skipped": 0, "rmse": 1.5, "mae": 1.25, "mape": 0.01,
