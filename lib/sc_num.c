@@ -149,7 +149,7 @@ sig_digits(double v, int n, uint64_t *q, int *x)
 static int
 put_g(int neg, uint64_t q, int x, int n, char *d)
 {
-	char dig[20];
+	char dig[20] = { 0 };
 	int len = 0, i, last;
 
 	for (i = n - 1; i >= 0; i--, q /= 10)
