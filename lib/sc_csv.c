@@ -41,6 +41,7 @@ struct sc_csv {
 	int have_cur;
 	long line;        /* lines fully fed so far */
 	size_t rec_bytes; /* bytes fed since the last record ended */
+	long rec_start;   /* the line the record being read began on */
 	int eof;
 	struct sc_err cberr; /* error raised inside a callback */
 	int failed;
@@ -202,9 +203,9 @@ feed(struct sc_csv *r, struct sc_err *e)
 			 */
 			if ((r->p.pstate == 2 && r->p.quoted) ||
 			    csv_fini(&r->p, cb_field, cb_record, r) != 0)
-				return sc_err_set(e, SC_EDATA, r->line + 1,
-				    "unterminated quoted field at end of "
-				    "input");
+				return sc_err_set(e, SC_EDATA, r->rec_start,
+				    "unterminated quoted field: opened on this "
+				    "line, not closed by the end of input");
 			return r->failed ? (*e = r->cberr, -1) : 0;
 		}
 	}
@@ -216,6 +217,8 @@ feed(struct sc_csv *r, struct sc_err *e)
 	if (r->rec_bytes + n > r->lim.max_record)
 		return sc_err_set(e, SC_EDATA, r->line + 1,
 		    "record longer than %zu bytes", r->lim.max_record);
+	if (r->rec_bytes == 0)
+		r->rec_start = r->line + 1;
 	r->rec_bytes += n;
 	if (csv_parse(&r->p, r->chunk + r->cpos, n, cb_field, cb_record, r) !=
 	        n &&

@@ -107,9 +107,12 @@ START_TEST(test_csv_errors_unterminated)
 {
 	struct sc_err e = { 0 };
 
-	ck_assert_int_eq(count_records("a\n\"open\n", NULL, 1, &e), -1);
+	ck_assert_int_eq(count_records("a\n1\n\"open\nmore\nlines\n", NULL, 1,
+	                     &e),
+	    -1);
 	ck_assert_int_eq(e.code, SC_EDATA);
-	ck_assert_ptr_nonnull(strstr(e.msg, "unterminated"));
+	ck_assert_ptr_nonnull(strstr(e.msg, "not closed"));
+	ck_assert_int_eq(e.line, 3); /* where the quote opened */
 }
 END_TEST
 
