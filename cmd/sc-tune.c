@@ -88,22 +88,13 @@ static void __attribute__((noreturn)) usage(FILE *fp, int status)
 static void __attribute__((noreturn))
 bad_value(const char *opt, const char *why)
 {
-	warnx("--%s: %s", opt, why);
-	usage(stderr, EX_USAGE);
+	sc_cli_bad_value(opt, why, usage);
 }
 
 static long
 want_long(const char *opt, const char *s, long lo, long hi)
 {
-	long v;
-	char why[80];
-
-	if (sc_num_parse_long(s, lo, hi, &v) == -1) {
-		snprintf(why, sizeof(why), "%.20s: want an integer in %ld..%ld",
-		    s, lo, hi);
-		bad_value(opt, why);
-	}
-	return v;
+	return sc_cli_long(opt, s, lo, hi, usage);
 }
 
 static void

@@ -15,6 +15,7 @@
 #include "sc_cli.h"
 #include "sc_io.h"
 #include "sc_log.h"
+#include "sc_num.h"
 
 extern char *program_invocation_short_name;
 
@@ -107,4 +108,27 @@ int
 sc_cli_progress(int forced)
 {
 	return forced || isatty(STDERR_FILENO);
+}
+
+void
+sc_cli_bad_value(const char *opt, const char *why, sc_cli_usage_fn *usage)
+{
+	warnx("--%s: %s", opt, why);
+	usage(stderr, EX_USAGE);
+	exit(EX_USAGE); /* usage() does not return; this says so */
+}
+
+long
+sc_cli_long(const char *opt, const char *s, long lo, long hi,
+    sc_cli_usage_fn *usage)
+{
+	char why[80];
+	long v;
+
+	if (sc_num_parse_long(s, lo, hi, &v) == -1) {
+		snprintf(why, sizeof(why), "%.20s: want an integer in %ld..%ld",
+		    s, lo, hi);
+		sc_cli_bad_value(opt, why, usage);
+	}
+	return v;
 }

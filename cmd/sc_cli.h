@@ -37,6 +37,23 @@ int sc_cli_report(const struct sc_err *, const char *place);
 /* Flush stdout; on a write error (disk full, closed pipe) exit 74. */
 void sc_cli_flush_stdout(void);
 
+/* A program's usage(): print to fp and exit with status. */
+typedef void sc_cli_usage_fn(FILE *fp, int status);
+
+/*
+ * Report a bad option value as "prog: --opt: why", then call
+ * usage(stderr, 64), which does not return.
+ */
+void sc_cli_bad_value(const char *opt, const char *why, sc_cli_usage_fn *)
+    __attribute__((noreturn));
+
+/*
+ * The integer in [lo, hi] that s spells; anything else is a bad value of
+ * --opt ("x: want an integer in lo..hi") and ends the program as above.
+ */
+long sc_cli_long(const char *opt, const char *s, long lo, long hi,
+    sc_cli_usage_fn *);
+
 /* Non-zero when progress should be shown: --progress, or stderr a tty. */
 int sc_cli_progress(int forced);
 
