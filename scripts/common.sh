@@ -167,7 +167,10 @@ jstr() {
 # update_raw TICKER: bring raw/TICKER.csv up to SC_TODAY.  Without a
 # stored history, fetch from SC_FROM; with one, fetch only from its last
 # day minus SC_OVERLAP_DAYS (revised bars are caught, the source's rate
-# limit is spared) and keep the stored rows before the first fetched day.
+# limit is spared) and merge: the stored rows before the first fetched day,
+# the fetched ones, then the stored rows after the last fetched day.  A
+# history that already reaches past SC_TODAY (a rerun of a past day) is
+# left as it is: stored history is merged, never truncated.
 update_raw() {
 	_t=$1
 	_old=$work/old.$_t.csv _new=$work/new.$_t.csv _out=$work/raw.$_t.csv
@@ -185,7 +188,7 @@ update_raw() {
 		rm -f "$_old"
 	fi
 	# ISO dates compare as strings; POSIX test has no string "<".
-	if [ -f "$_old" ] && [ "$(printf '%s\n%s\n' "$_from" "$SC_TODAY" | LC_ALL=C sort | head -n 1)" != "$_from" ]; then
+	if [ -f "$_old" ] && [ "$(printf '%s\n%s\n' "$_last" "$SC_TODAY" | LC_ALL=C sort | head -n 1)" != "$_last" ]; then
 		log "$_t: the stored history reaches $_last, after SC_TODAY=$SC_TODAY: nothing fetched"
 		return 0
 	fi
@@ -196,10 +199,13 @@ update_raw() {
 		return 0
 	fi
 	if [ -f "$_old" ]; then
-		# Stored rows before the first fetched day, then the fetched ones.
+		# Stored rows before the first fetched day, the fetched ones, then
+		# the stored rows after the last fetched day (none are dropped).
+		_lastnew=$(tail -n 1 "$_new" | cut -d, -f1)
 		awk -F, -v first="$_first" 'NR == 1 || $1 < first' "$_old" > "$_out"
-		_kept=$(($(wc -l < "$_out") - 1))
 		tail -n +2 "$_new" >> "$_out"
+		awk -F, -v last="$_lastnew" 'NR > 1 && $1 > last' "$_old" >> "$_out"
+		_kept=$(($(wc -l < "$_out") - $(wc -l < "$_new")))
 		log "$_t: fetched $(($(wc -l < "$_new") - 1)) days from $_from (overlap $SC_OVERLAP_DAYS days), kept $_kept stored"
 	else
 		mv "$_new" "$_out"

@@ -97,6 +97,31 @@ SC_TODAY=2026-07-11 step "prepare on a Saturday: nothing new" 0 prepare
 t_grep "fetches only the overlap again" 'AAPL: fetched 5 days from 2026-07-05 \(overlap 5 days\), kept 273 stored' "$T_ERR"
 t_check "history unchanged" cmp -s "$SC_STORE/raw/AAPL.csv" "$D/full2.csv"
 
+# A rerun of a past day inside the overlap (stored up to 07-10, rerun on
+# 07-08) keeps every stored row: each raw file byte for byte as before.
+for t in $TICKERS; do cp "$SC_STORE/raw/$t.csv" "$D/before.$t.csv"; done
+SC_TODAY=2026-07-08 step "prepare rerun for a past day inside the overlap" 0 prepare
+for t in $TICKERS; do
+	t_check "rerun of 07-08: raw/$t.csv as before, 07-09 and 07-10 kept" \
+		cmp "$SC_STORE/raw/$t.csv" "$D/before.$t.csv"
+done
+t_grep "rerun of 07-08: says nothing was fetched" \
+	'AAPL: the stored history reaches 2026-07-10, after SC_TODAY=2026-07-08: nothing fetched' "$T_ERR"
+SC_TODAY=2026-07-10 step "prepare rerun of the last stored day" 0 prepare
+for t in $TICKERS; do
+	t_check "rerun of 07-10: raw/$t.csv as before" cmp "$SC_STORE/raw/$t.csv" "$D/before.$t.csv"
+done
+# Rows after the fetched window survive a merge too: a stored row dated
+# after SC_TODAY that the source does not return (here a week-end day).
+{ cat "$D/before.AAPL.csv"; echo "2026-07-12,AAPL,1,1,1,1,1,1"; } > "$D/later.csv"
+head -n 1 "$D/before.AAPL.csv" | grep -q '^date,ticker,open,high,low,close,adj_close,volume$' ||
+	t_fail "raw header changed: fix the test's extra row"
+sc-push raw/AAPL.csv < "$D/later.csv"
+SC_TODAY=2026-07-12 SC_TICKERS=AAPL step "prepare on the day of a stored week-end row" 0 prepare
+t_check "the stored row after the fetched days is kept" cmp "$SC_STORE/raw/AAPL.csv" "$D/later.csv"
+sc-push raw/AAPL.csv < "$D/before.AAPL.csv"
+SC_TODAY=2026-07-10 step "prepare: processed/ back to 07-10" 0 prepare
+
 # A failing source: non-zero exit, the reason logged, processed/ untouched.
 cp "$SC_STORE/processed/train.csv" "$D/train.2"
 dead=$(t_port)
@@ -239,6 +264,14 @@ t_grep "demo: the forecast table" '^META +2026-06-30 ' "$T_OUT"
 t_grep "demo: the test metrics" '^all +180 ' "$T_OUT"
 t_grep "demo: the plot's path" "^Plot: $T_TMP/demo/plots/2026-06-30.png$" "$T_OUT"
 t_check "demo: under 10 s ($ms ms)" test "$ms" -lt 10000
+# January: the demo fetches a year before SC_TODAY, not from January 1st.
+t_exit "scripts/demo.sh on January 15th" 0 env SC_STORE="$T_TMP/demo-jan" SC_TODAY=2026-01-15 \
+	SC_FROM= SC_TICKERS=AAPL SC_TRIALS=0 sh "$S/demo.sh" "$SC_BIN"
+t_grep "demo in January: the forecast table" '^AAPL +2026-01-15 ' "$T_OUT"
+t_grep "demo in January: a year of history" 'AAPL: fetched [0-9]+ days from 2025-01-15 ' "$T_ERR"
+SC_STORE=$T_TMP/jan SC_TODAY=2026-01-15 SC_FROM=2026-01-01 SC_TICKERS=AAPL \
+	step "prepare with too short a history: exit 65" 65 prepare
+t_grep "suggests an earlier SC_FROM" 'prepare: error: too little history from SC_FROM=2026-01-01 .*set an earlier SC_FROM \(e.g. SC_FROM=2025-01-15\)' "$T_ERR"
 unset SC_STORE
 
 # The same pipeline on S3 with a Pushgateway.
