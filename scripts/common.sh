@@ -91,6 +91,51 @@ check_config() {
 	tickers=$(valid_tickers) || exit $?
 	tlist=$(echo "$tickers" | tr '\n' ' ')
 	tlist=${tlist% }
+	check_store
+}
+
+# check_store: make sure the store is there and writable before a step
+# reads or fetches anything, so that a wrong bucket is not taken for "no
+# stored history" (prepare would fetch every ticker, spending the source's
+# rate limit, and then fail every write).  S3: a small object is written
+# and deleted again (NoSuchBucket: exit 66; refused: 77, naming the
+# bucket).  A directory: it, or the directory it will be created in, must
+# be writable (77; checked by creating and removing a directory there).
+check_store() {
+	case $SC_STORE in
+	s3://*)
+		_b=${SC_STORE#s3://}
+		_b=${_b%%/*}
+		_probe=write-check/$(date -u +%Y%m%dT%H%M%SZ).$$.$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
+		_rc=0
+		echo "$prog" | sc-push "$_probe" 2> "$work/probe.err" || _rc=$?
+		if [ "$_rc" -ne 0 ]; then
+			cat "$work/probe.err" >&2
+			if grep -q NoSuchBucket "$work/probe.err"; then
+				die 66 "store $SC_STORE: the bucket \"$_b\" does not exist (NoSuchBucket): check SC_STORE; nothing read or fetched"
+			fi
+			case $_rc in
+			77) die 77 "store $SC_STORE: cannot write to the bucket \"$_b\": check the credentials and the bucket's policy; nothing read or fetched" ;;
+			*) die "$_rc" "store $SC_STORE: the bucket \"$_b\" cannot be reached or written (exit $_rc); nothing read or fetched" ;;
+			esac
+		fi
+		sc-push --delete "$_probe" 2> "$work/probe.err" ||
+			log "warning: could not delete the store probe $_probe: $(head -n 1 "$work/probe.err")"
+		;;
+	*)
+		_d=${SC_STORE#file://}
+		while [ ! -e "$_d" ]; do
+			case $_d in
+			*/*) _d=${_d%/*}; _d=${_d:-/} ;;
+			*) _d=. ;;
+			esac
+		done
+		if [ ! -d "$_d" ] || ! _p=$(mktemp -d "$_d/.write-check.XXXXXX" 2> /dev/null); then
+			die 77 "store $SC_STORE: $_d is not a writable directory; nothing read or fetched"
+		fi
+		rmdir "$_p"
+		;;
+	esac
 }
 
 # valid_tickers: print SC_TICKERS one per line, sorted (byte order, as the

@@ -62,6 +62,9 @@ SC_TODAY=30.06.2026 step "bad SC_TODAY: exit 64" 64 prepare
 SC_SOURCE=nasdaq step "unknown source: exit 64" 64 prepare
 SC_MODEL_NAME=.x step "bad model name: exit 64" 64 register
 t_check "nothing stored" test ! -e "$SC_STORE"
+: > "$T_TMP/afile"
+SC_STORE=$T_TMP/afile/store step "a store under a file: exit 77" 77 prepare
+t_grep "names the place" "prepare: error: store $T_TMP/afile/store: $T_TMP/afile is not a writable directory" "$T_ERR"
 step "inference before anything: exit 66" 66 inference
 t_grep "says to run prepare" 'not in the store .*run prepare first|no champion' "$T_ERR"
 step "train before prepare: exit 66" 66 train
@@ -299,6 +302,20 @@ GPORT=$(t_port)
 GW=http://127.0.0.1:$GPORT
 t_bg "$PGW" --web.listen-address="127.0.0.1:$GPORT" --persistence.file= --log.level=warn
 t_wait_http "$GW/-/ready" 10 || t_fail "pushgateway did not start"
+# A wrong bucket is not "no stored history": every step stops before it
+# reads or fetches anything (the source here would fail with 69), with
+# exit 66 and the bucket named; a refused write is 77.
+dead=$(t_port)
+for s in prepare inference train; do
+	SC_STORE=s3://nobkt/sc SC_SOURCE=yahoo SC_YAHOO_URL=http://127.0.0.1:$dead SC_TODAY=2026-07-20 \
+		step "S3: $s with a bucket that does not exist: exit 66" 66 "$s"
+	t_grep "S3: $s names the bucket" "$s: error: store s3://nobkt/sc: the bucket \"nobkt\" does not exist \(NoSuchBucket\)" "$T_ERR"
+	t_check "S3: $s fetched nothing from the source" sh -c "! grep -Eq 'days from|could not be fetched|127[.]0[.]0[.]1' '$T_ERR'"
+done
+AWS_SECRET_ACCESS_KEY=wrong SC_STORE=s3://bkt/sc SC_SOURCE=yahoo SC_YAHOO_URL=http://127.0.0.1:$dead \
+	step "S3: prepare that cannot write: exit 77" 77 prepare
+t_grep "S3: says it cannot write, naming the bucket" 'prepare: error: store s3://bkt/sc: cannot write to the bucket "bkt"' "$T_ERR"
+t_check "S3: the probe leaves nothing behind" test -z "$(SC_STORE=s3://bkt/sc sc-fetch -l '')"
 export SC_STORE=s3://bkt/sc SC_PUSHGATEWAY_URL=$GW SC_TODAY=2026-07-20
 mkdir -p "$T_TMP/cwd"
 cd "$T_TMP/cwd" || exit 1
