@@ -69,15 +69,41 @@ t_grep "cron.sh: says so" 'log directory .* cannot be created' "$T_ERR"
 t_exit "cron.sh: a missing SC_ENV_FILE" 66 env SC_ENV_FILE="$T_TMP/none" sh "$C" prepare
 unset SC_ENV_FILE SC_LOG_DIR SC_STORE SC_SOURCE SC_TODAY SC_FROM SC_TRIALS
 t_check "no secret value in the examples" sh -c "! grep -E 'AWS_SECRET_ACCESS_KEY=[A-Za-z0-9/+]{8}' '$EX'/*"
+# make install-systemd into a temporary root: the units with SC_HOME, the
+# user, the env file; every service gets its state directory from systemd
+# (StateDirectory=), so none needs /var/lib/stockcast to exist beforehand.
+R=$T_TMP/root
+t_exit "make install-systemd DESTDIR=..." 0 make -s -C "$SC_TOP" install-systemd DESTDIR="$R" SC_HOME="$SC_TOP"
+U=$R/etc/systemd/system
+for f in "$EX"/*.service "$EX"/*.timer; do
+	t_check "installed: $(basename "$f")" test -f "$U/$(basename "$f")"
+done
+t_check "installed units run SC_HOME, not /opt/stockcast" sh -c "! grep -q /opt/stockcast '$U'/* && grep -q 'ExecStart=/bin/sh $SC_TOP/scripts/%i.sh' '$U/stockcast@.service'"
+t_check "installed: the env file, mode 600" test "$(stat -c %a "$R/etc/stockcast/env")" = 600
+echo "SC_STORE=kept" > "$R/etc/stockcast/env"
+t_exit "make install-systemd again" 0 make -s -C "$SC_TOP" install-systemd DESTDIR="$R" SC_HOME="$SC_TOP"
+t_check "an existing env file is kept" test "$(cat "$R/etc/stockcast/env")" = SC_STORE=kept
+for f in "$EX"/*.service; do
+	t_check "$(basename "$f"): StateDirectory=stockcast" grep -qx 'StateDirectory=stockcast' "$f"
+	t_check "$(basename "$f"): no ReadWritePaths= that must exist" sh -c "! grep -E '^ReadWritePaths=[^-]' '$f'"
+	t_check "$(basename "$f"): runs as the user the sysusers entry creates" grep -qx 'User=stockcast' "$f"
+done
+if command -v systemd-sysusers > /dev/null 2>&1; then
+	t_exit "sysusers entry: creates user stockcast (dry run in the temporary root)" 0 \
+		systemd-sysusers --dry-run --root="$R"
+	t_check "sysusers: the user" sh -c "cat '$T_OUT' '$T_ERR' | grep -q \"Creating user .stockcast.\""
+else
+	t_skip "sysusers entry: systemd-sysusers not installed"
+fi
 if command -v systemd-analyze > /dev/null 2>&1; then
 	for f in "$EX"/*.timer; do
 		cal=$(sed -n 's/^OnCalendar=//p' "$f")
 		t_exit "$(basename "$f"): OnCalendar=$cal parses" 0 systemd-analyze calendar "$cal"
 	done
 	mkdir -p "$T_TMP/units"
-	cp "$EX"/*.service "$EX"/*.timer "$T_TMP/units/"
+	cp "$U"/*.service "$U"/*.timer "$T_TMP/units/"
 	cp "$T_TMP/units/stockcast@.service" "$T_TMP/units/stockcast@inference.service"
-	sed -i 's#/opt/stockcast#'"$SC_TOP"'#g; s#^User=.*#User=root#; s#^Group=.*#Group=root#' "$T_TMP"/units/*.service
+	sed -i 's#^User=.*#User=root#; s#^Group=.*#Group=root#' "$T_TMP"/units/*.service
 	t_exit "systemd-analyze verify" 0 env SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no \
 		"$T_TMP/units/stockcast@inference.service" "$T_TMP/units/stockcast-weekly.service"
 	t_check "systemd-analyze: no warning" test ! -s "$T_ERR"
