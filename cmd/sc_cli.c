@@ -6,6 +6,7 @@
 #include <err.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +22,83 @@ extern char *program_invocation_short_name;
 
 static enum sc_loglevel verbosity = SC_LOG_WARN;
 
+/*
+ * Every line a program writes to stderr comes here: "prog: msg", with
+ * ": strerror(errnum)" when errnum is not 0, cleaned (secrets out, control
+ * bytes escaped) before it is cut to a line of 2 KiB.
+ */
+static void
+vsay(int errnum, const char *fmt, va_list ap)
+{
+	char big[8192], line[2048];
+	int n;
+
+	n = vsnprintf(big, sizeof(big), fmt, ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(big))
+		n = sizeof(big) - 1;
+	if (errnum != 0)
+		snprintf(big + n, sizeof(big) - (size_t)n, ": %s",
+		    strerror(errnum));
+	sc_err_clean(line, sizeof(line), big, strlen(big));
+	fflush(stdout);
+	fprintf(stderr, "%s: %s\n", program_invocation_short_name, line);
+}
+
+void
+sc_cli_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(0, fmt, ap);
+	va_end(ap);
+}
+
+void
+sc_cli_warn(const char *fmt, ...)
+{
+	int errnum = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(errnum, fmt, ap);
+	va_end(ap);
+}
+
+void
+sc_cli_errx(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(0, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+sc_cli_err(int status, const char *fmt, ...)
+{
+	int errnum = errno;
+	va_list ap;
+
+	/* Permission is refused the same way everywhere (77). */
+	if (errnum == EACCES || errnum == EPERM)
+		status = EX_NOPERM;
+	va_start(ap, fmt);
+	vsay(errnum, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
 static void
 stderr_sink(enum sc_loglevel level, const char *msg, void *arg)
 {
 	(void)level;
 	(void)arg;
-	fprintf(stderr, "%s: %s\n", program_invocation_short_name, msg);
+	sc_cli_warnx("%s", msg);
 }
 
 static void
