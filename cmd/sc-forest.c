@@ -8,6 +8,7 @@
  * is fixed (0) so that a run can be repeated.
  */
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -212,7 +213,11 @@ main(int argc, char *argv[])
 	if ((o = sc_out_open(outpath, &e)) == NULL)
 		sc_cli_fail(&e, NULL); /* the message names the file */
 	if (sc_model_write(sc_out_fp(o), f, &meta, NULL, p.threads, &e) == -1) {
+		int werr = errno; /* the write's cause, before abort */
+
 		sc_out_abort(o);
+		if (e.code == SC_EIO && werr != 0)
+			sc_err_set(&e, SC_EIO, 0, "%s", strerror(werr));
 		sc_cli_fail(&e, strcmp(outpath, "-") == 0 ? "stdout" : outpath);
 	}
 	if (sc_out_commit(o, &e) == -1)

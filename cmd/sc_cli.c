@@ -172,8 +172,13 @@ sc_cli_fail(const struct sc_err *e, const char *place)
 void
 sc_cli_flush_stdout(void)
 {
-	if (fflush(stdout) == EOF || ferror(stdout))
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		/* errno says why when fflush failed; a stream already in error
+		 * from an earlier write may not set it. */
+		if (errno == 0)
+			errx(EX_IOERR, "stdout: write error");
 		err(EX_IOERR, "stdout");
+	}
 }
 
 int

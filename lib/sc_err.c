@@ -101,16 +101,23 @@ spells(const char *m, const char *end, unsigned char c)
 	return 0;
 }
 
+/* Non-zero when p is where a text was cut: its end, or "..." there. */
+static int
+cut_at(const char *p, const char *end)
+{
+	return p == end || (end - p >= 3 && memcmp(p, "...", 3) == 0);
+}
+
 /*
- * The length of the form of secret s that starts at m, or 0.  A message cut
- * inside a secret ends with a prefix of it (maybe then "..."): at least 4
- * bytes and half the secret count as the secret, so no cut leaks most of
- * one.
+ * The length of the form of secret s that starts at m, or 0.  A text cut
+ * inside a secret ends with a prefix of it (maybe inside an escape, maybe
+ * then "..."): 4 bytes of a secret there count as the secret, so no cut
+ * leaks part of one.
  */
 static size_t
 secret_at(const char *m, const char *end, const char *s)
 {
-	const char *p = m;
+	const char *p = m, *q;
 	size_t k, n, slen = strlen(s);
 
 	for (k = 0; k < slen; k++) {
@@ -120,10 +127,13 @@ secret_at(const char *m, const char *end, const char *s)
 	}
 	if (k == slen)
 		return (size_t)(p - m);
-	if (k >= 4 && 2 * k >= slen &&
-	    (p == end || (end - p == 3 && memcmp(p, "...", 3) == 0)))
-		return (size_t)(p - m);
-	return 0;
+	if (k < 4)
+		return 0;
+	q = p;
+	if (q < end && (*q == '%' || *q == '\\'))
+		while (q < end && q - p < 5 && !cut_at(q, end))
+			q++;
+	return cut_at(q, end) ? (size_t)(q - m) : 0;
 }
 
 /* Names whose value is a credential wherever it shows: name=, name: ... */
