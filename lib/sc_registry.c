@@ -128,6 +128,33 @@ parse_version(const char *s, size_t n)
 }
 
 int
+sc_registry_key_owned(const char *key, char *name, size_t n)
+{
+	char nm[SC_REGISTRY_MAX_NAME + 1];
+	const char *p, *rest;
+	size_t len;
+
+	if (strncmp(key, "models/", 7) != 0)
+		return 0;
+	p = key + 7;
+	len = strcspn(p, "/");
+	if (len == 0 || len > SC_REGISTRY_MAX_NAME || p[len] != '/')
+		return 0;
+	memcpy(nm, p, len);
+	nm[len] = '\0';
+	if (sc_registry_name_check(nm, NULL) == -1)
+		return 0;
+	rest = p + len + 1;
+	if (strcmp(rest, "index.json") != 0 &&
+	    strncmp(rest, "aliases/", 8) != 0 &&
+	    parse_version(rest, strcspn(rest, "/")) == 0)
+		return 0;
+	if (name != NULL && n > 0)
+		snprintf(name, n, "%s", nm);
+	return 1;
+}
+
+int
 sc_registry_parse(const char *uri, struct sc_model_ref *r, struct sc_err *e)
 {
 	const char *p, *end;

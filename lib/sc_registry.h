@@ -62,6 +62,15 @@ struct sc_registry_result {
 int sc_registry_is_uri(const char *s);
 
 /*
+ * 1 when key, a store key relative to the store's root, is one the
+ * registry owns (models/NAME/N/..., models/NAME/aliases/..., or
+ * models/NAME/index.json), with NAME copied to name (size n); else 0.
+ * Writing such a key with the plain store commands would make a version
+ * without lineage or an alias the index does not know.
+ */
+int sc_registry_key_owned(const char *key, char *name, size_t n);
+
+/*
  * Check a model name: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}.  An alias:
  * [a-z][a-z0-9_-]{0,63}, not "latest".  Returns 0, or -1 with SC_EUSAGE.
  */

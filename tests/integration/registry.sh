@@ -156,6 +156,20 @@ t_grep "with a warning" 'version 1 registered, but index.json was not updated' \
 	"$T_ERR"
 t_exit "readers do not need the index" 0 sc-fetch models:/w
 t_check "they list the version" test "$(json "$T_OUT" 'd["latest"]')" = 1
+# The registry's own keys through the plain store commands: refused.
+for k in models/m/3/model.json models/m/9/meta.json models/m/aliases/champion \
+	models/m/index.json; do
+	t_exit "sc-push $k: refused (64)" 64 sc-push "$k" < "$D/model.json"
+	t_grep "says to use models:/m" 'key of the model registry: register with "sc-push models:/m' "$T_ERR"
+done
+t_exit "sc-push --delete models/m/aliases/prod: refused" 64 \
+	sc-push --delete models/m/aliases/prod
+t_check "alias prod still there" test "$(cat "$SC_STORE/models/m/aliases/prod")" = 8
+t_check "version 9 not created" test ! -e "$SC_STORE/models/m/9"
+t_exit "as s3:// under an s3:// SC_STORE: refused" 64 env SC_STORE=s3://b/p \
+	sc-push s3://b/p/models/m/3/model.json < "$D/model.json"
+t_exit "a key beside the registry's is a plain key" 0 \
+	sc-push models/m/notes.txt < "$D/metrics.json"
 t_exit "sc-push --help" 0 sc-push --help
 t_grep "shows models:/" 'models:/NAME' "$T_OUT"
 t_exit "sc-fetch --help" 0 sc-fetch --help
@@ -333,6 +347,7 @@ arm s3cond 0
 AWS_ENDPOINT_URL=http://127.0.0.1:$fport t_exit \
 	"conditional server: an existing version is refused (73)" 73 \
 	sc-push --if-none-match models/m/5/model.json < "$D/m6.json"
+t_grep "with a warning about the registry's key" 'warning: models/m/5/model.json is a key of the model registry' "$T_ERR"
 t_exit "version 5 kept" 0 sc-fetch models:/m/5
 t_check "its bytes" same "$T_OUT" "$D/m5.json"
 t_done
