@@ -244,8 +244,44 @@ t_grep "says the tickers differ" 'other tickers \(AAA BBB CCC; the champion.s: A
 t_check "champion stays at 4" test "$(cat "$SC_STORE/models/wf/aliases/champion")" = 4
 SC_TICKERS="AAA BBB CCC" SC_PROMOTE=always rstep "SC_PROMOTE=always promotes it" 0 register
 t_check "champion at 5" test "$(cat "$SC_STORE/models/wf/aliases/champion")" = 5
+# A challenger side by side: inference and evaluate take the model to use
+# (SC_MODEL_ALIAS, SC_MODEL_URI) and put its outputs under a prefix.
+export SC_TICKERS="AAA BBB CCC" SC_FETCH=0
+# col FILE NAME: the values of column NAME of a CSV file, one per line.
+col() { awk -F, -v n="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == n) c = i; next } { print $c }' "$1"; }
+sc-push --alias challenger models:/wf/4
+SC_MODEL_ALIAS=challenger rstep "inference with SC_MODEL_ALIAS=challenger" 0 inference
+t_check "forecasts of version 4 under challenger/" test \
+	"$(col "$SC_STORE/challenger/predictions/2025-09-30.csv" model | sort -u)" = wf/4
+t_check "the champion's predictions untouched" test ! -e "$SC_STORE/predictions/2025-09-30.csv"
+t_grep "its own Pushgateway job" 'not pushing stockcast_inference_challenger$' "$T_ERR"
+rstep "inference of the champion" 0 inference
+t_check "forecasts of version 5 under predictions/" test \
+	"$(col "$SC_STORE/predictions/2025-09-30.csv" model | sort -u)" = wf/5
+t_check "the challenger's still there" test \
+	"$(col "$SC_STORE/challenger/predictions/2025-09-30.csv" model | sort -u)" = wf/4
+t_grep "the champion's job" 'not pushing stockcast_inference$' "$T_ERR"
+SC_MODEL_ALIAS=challenger rstep "evaluate the challenger" 0 evaluate
+rstep "evaluate the champion" 0 evaluate
+t_check "two evaluations, one per model" test "$(col \
+	"$SC_STORE/challenger/evaluations/2025-09-30.csv" model | sort -u) $(col \
+	"$SC_STORE/evaluations/2025-09-30.csv" model | sort -u)" = "wf/4 wf/5"
+t_check "both with metrics" test -s "$SC_STORE/challenger/evaluations/2025-09-30.json" -a \
+	-s "$SC_STORE/evaluations/2025-09-30.json"
+SC_MODEL_URI=models:/wf/3 SC_PREFIX=v3 rstep "evaluate SC_MODEL_URI=models:/wf/3 SC_PREFIX=v3" 0 evaluate
+t_check "under v3/" test "$(col "$SC_STORE/v3/evaluations/2025-09-30.csv" model | sort -u)" = wf/3
+t_grep "pushed as job stockcast_evaluate_v3" 'not pushing stockcast_evaluate_v3$' "$T_ERR"
+SC_MODEL_URI=models:/wf/latest rstep "SC_MODEL_URI=models:/wf/latest" 0 inference
+t_check "under wf-latest/, version 5" test \
+	"$(col "$SC_STORE/wf-latest/predictions/2025-09-30.csv" model | sort -u)" = wf/5
+SC_MODEL_ALIAS=nope rstep "an alias that does not exist: 66" 66 inference
+t_grep "names it" 'models:/wf@nope: no such model, version or alias' "$T_ERR"
+SC_MODEL_ALIAS=Bad rstep "a malformed alias: 64" 64 evaluate
+SC_MODEL_URI=models:/wf rstep "a URI without a version: 64" 64 evaluate
+SC_MODEL_URI=wf/3 rstep "not a models:/ URI: 64" 64 evaluate
+SC_MODEL_ALIAS=challenger SC_PREFIX=../x rstep "SC_PREFIX=../x: 64" 64 evaluate
 unset SC_SOURCE SC_TRIALS SC_FROM SC_TODAY SC_TICKERS SC_MODEL_NAME SC_TEST_DAYS \
-	SC_FOREST_ARGS SC_STORE
+	SC_FOREST_ARGS SC_STORE SC_FETCH
 
 # S3.
 t_start_s3rver bkt
