@@ -308,6 +308,11 @@ put_g(int neg, uint64_t q, int x, int n, char *d)
 	char dig[20];
 	int len = 0, i, last = n - 1, ax;
 
+	if (q == pow10[n]) { /* 99...9.5 rounded up to 10...0 */
+		q = pow10[n - 1];
+		x++;
+	}
+
 	/* Drop the trailing zeros (%g does), then write two digits a step. */
 	while (q % 100000000 == 0) {
 		q /= 100000000;
@@ -449,7 +454,7 @@ scale(uint64_t m, int e, int k, struct scaled *sv)
  * Round V to n digits (V has 17 integer digits): *q, with *x bumped when
  * it rounds up to 10^n.  0, or -1 when the bounds leave it open.
  */
-static int
+static inline int
 round_n(const struct scaled *sv, int n, uint64_t *q)
 {
 	uint64_t whole = (uint64_t)(sv->u >> 64), div = pow10[17 - n];
@@ -476,7 +481,7 @@ round_n(const struct scaled *sv, int n, uint64_t *q)
  * or -1 when the bounds leave it open.  lowhalf: the gap below v is half
  * the gap above (v is a power of two).
  */
-static int
+static inline int
 reads_back(const struct scaled *sv, uint64_t q, int n, int lowhalf)
 {
 	u128 dv = (u128)(q * pow10[17 - n]) << 64, d, h;
@@ -506,7 +511,7 @@ fmt_fast(double v, int only17, char *buf)
 {
 	struct scaled sv;
 	uint64_t bits, m, q, whole;
-	int be, e, x, tries, n, lowhalf, r;
+	int be, e, e2, x, j, tries, lowhalf, r;
 
 	memcpy(&bits, &v, sizeof(bits));
 	be = (int)((bits >> 52) & 0x7ff);
@@ -518,7 +523,16 @@ fmt_fast(double v, int only17, char *buf)
 		e = be - 1075;
 	}
 	lowhalf = be > 1 && m == (1ULL << 52);
-	x = log10_pow2(e + 63 - __builtin_clzll(m));
+	/* x: the decimal exponent of |v|, by its binary one and the next
+	 * power of ten (a guess: a wrong one costs another try). */
+	e2 = e + 63 - __builtin_clzll(m);
+	x = log10_pow2(e2);
+	j = x + 1 - SC_POW10_MIN;
+	if (j < SC_POW10_MAX - SC_POW10_MIN &&
+	    (e2 > sc_pow10_exp[j] + 127 ||
+	        (e2 == sc_pow10_exp[j] + 127 &&
+	            m << __builtin_clzll(m) >= sc_pow10_sig[j][0])))
+		x++;
 	for (tries = 0;; tries++) {
 		if (tries == 3 || scale(m, e, 16 - x, &sv) == -1)
 			return -1;
@@ -530,21 +544,21 @@ fmt_fast(double v, int only17, char *buf)
 		else
 			break;
 	}
-	for (n = only17 ? 17 : 15; n <= 17; n++) {
-		if (round_n(&sv, n, &q) == -1)
+	if (!only17) {
+		if (round_n(&sv, 15, &q) == -1 ||
+		    (r = reads_back(&sv, q, 15, lowhalf)) == -1)
 			return -1;
-		if (n < 17) {
-			r = reads_back(&sv, q, n, lowhalf);
-			if (r == -1)
-				return -1;
-			if (r == 0)
-				continue;
-		}
-		if (q == pow10[n])
-			return put_g(v < 0, pow10[n - 1], x + 1, n, buf);
-		return put_g(v < 0, q, x, n, buf);
+		if (r == 1)
+			return put_g(v < 0, q, x, 15, buf);
+		if (round_n(&sv, 16, &q) == -1 ||
+		    (r = reads_back(&sv, q, 16, lowhalf)) == -1)
+			return -1;
+		if (r == 1)
+			return put_g(v < 0, q, x, 16, buf);
 	}
-	return -1;
+	if (round_n(&sv, 17, &q) == -1)
+		return -1;
+	return put_g(v < 0, q, x, 17, buf);
 }
 
 int
