@@ -94,7 +94,7 @@ main(int argc, char *argv[])
 	struct sc_table *ref, *cur;
 	struct sc_drift *d;
 	struct sc_out *out;
-	const char *output = "-", *rname, *cname;
+	const char *output = "-", *name;
 	int ch, text = 0;
 
 	sc_cli_init();
@@ -102,7 +102,7 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'b':
 			o.bins =
-			    (int)sc_cli_long("--bins", optarg, 2, 100, usage);
+			    (int)sc_cli_long("bins", optarg, 2, 100, usage);
 			break;
 		case 'h':
 			usage(stdout, EX_OK);
@@ -129,10 +129,10 @@ main(int argc, char *argv[])
 	if (strcmp(argv[optind], "-") == 0 &&
 	    strcmp(argv[optind + 1], "-") == 0)
 		errx(EX_USAGE, "only one of the two tables can be stdin");
-	ref = load(argv[optind], &rname);
-	cur = load(argv[optind + 1], &cname);
+	ref = load(argv[optind], &name);
+	cur = load(argv[optind + 1], &name);
 	if ((d = sc_drift_compute(ref, cur, &o, &e)) == NULL)
-		sc_cli_fail(&e, e.code == SC_EDATA ? cname : NULL);
+		sc_cli_fail(&e, NULL);
 	sc_log(SC_LOG_INFO, "%zu of %zu features drifted",
 	    (size_t)(sc_drift_share(d) * (double)sc_drift_nfeatures(d) + 0.5),
 	    sc_drift_nfeatures(d));

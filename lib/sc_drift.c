@@ -366,10 +366,10 @@ check_inputs(struct sc_drift *d, const struct sc_table *ref,
 		return sc_err_set(e, SC_EUSAGE, 0, "bins %d: want 2..100",
 		    d->bins);
 	if (d->ncur == 0)
-		return sc_err_set(e, SC_EDATA, 0, "no current row");
+		return sc_err_set(e, SC_EDATA, 0, "current rows: none");
 	if (d->nref < 2)
 		return sc_err_set(e, SC_EDATA, 0,
-		    "fewer than 2 reference rows");
+		    "reference rows: fewer than 2");
 	if ((sc_table_date(ref, 0) == NULL) != (sc_table_date(cur, 0) == NULL))
 		return sc_err_set(e, SC_EDATA, 0,
 		    "one table has a date column and the other not");
@@ -400,13 +400,19 @@ compute(struct sc_drift *d, const struct sc_table *ref,
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto out;
 	}
-	if (sc_table_map(cur, sc_table_features(ref), d->nf, map, e) == -1 ||
-	    make_chunks(d, ref, cur, chunk, e) == -1)
+	if (sc_table_map(cur, sc_table_features(ref), d->nf, map, e) == -1) {
+		char why[sizeof(e->msg)];
+
+		snprintf(why, sizeof(why), "%s", e->msg);
+		sc_err_set(e, SC_EDATA, 0, "current rows: %s", why);
+		goto out;
+	}
+	if (make_chunks(d, ref, cur, chunk, e) == -1)
 		goto out;
 	if (d->nchunks < SC_DRIFT_MIN_CHUNKS) {
 		sc_err_set(e, SC_EDATA, 0,
-		    "the reference holds %zu chunk(s) of %zu %s, the size of "
-		    "the current sample; at least %d are needed",
+		    "reference rows: %zu chunk(s) of %zu %s (the current "
+		    "sample's size), at least %d needed to calibrate",
 		    d->nchunks, d->chunk_size, d->by_date ? "dates" : "rows",
 		    SC_DRIFT_MIN_CHUNKS);
 		goto out;

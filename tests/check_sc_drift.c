@@ -14,6 +14,7 @@
 
 #include "check_sc.h"
 #include "sc_drift.h"
+#include "sc_prom.h"
 #include "sc_rng.h"
 
 START_TEST(test_drift_stats_ks)
@@ -182,7 +183,8 @@ START_TEST(test_drift_errors_short_reference)
 	/* 50 dates hold 2 chunks of 20: too few to calibrate. */
 	ck_assert_ptr_null(sc_drift_compute(ref, cur, NULL, &e));
 	ck_assert_int_eq(e.code, SC_EDATA);
-	ck_assert_ptr_nonnull(strstr(e.msg, "2 chunk(s) of 20 dates"));
+	ck_assert_ptr_nonnull(
+	    strstr(e.msg, "reference rows: 2 chunk(s) of 20 dates"));
 	sc_table_free(ref);
 	sc_table_free(cur);
 }
@@ -206,6 +208,30 @@ START_TEST(test_drift_errors_missing_feature)
 }
 END_TEST
 
+START_TEST(test_drift_prom)
+{
+	static const char good[] =
+	    "{\"drift_share\": 0.5, \"features\": {\"ema_5\": "
+	    "{\"drifted\": true, \"psi\": {\"value\": 1, \"threshold\": 2}, "
+	    "\"ks\": {\"value\": 0.5, \"threshold\": null}, "
+	    "\"wasserstein\": null}}}";
+	static const char bad[] = "{\"drift_share\": \"x\"}";
+	struct sc_err e = { 0 };
+	struct sc_prom *p = sc_prom_create(&e);
+
+	ck_assert_int_eq(sc_prom_from_json(p, good, sizeof(good) - 1, &e), 0);
+	/* the share, psi's value and threshold, ks's value */
+	ck_assert_uint_eq(sc_prom_count(p), 4);
+	ck_assert_str_eq(sc_prom_label(p, 1, "feature"), "ema_5");
+	ck_assert_str_eq(sc_prom_label(p, 1, "method"), "psi");
+	sc_prom_free(p);
+	p = sc_prom_create(&e);
+	ck_assert_int_eq(sc_prom_from_json(p, bad, sizeof(bad) - 1, &e), -1);
+	ck_assert_int_eq(e.code, SC_EDATA);
+	sc_prom_free(p);
+}
+END_TEST
+
 Suite *
 sc_drift_suite(void)
 {
@@ -221,6 +247,7 @@ sc_drift_suite(void)
 	tcase_add_test(tc, test_drift_flags_injected);
 	tcase_add_test(tc, test_drift_flags_none);
 	tcase_add_test(tc, test_drift_json);
+	tcase_add_test(tc, test_drift_prom);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_drift_errors_short_reference);
