@@ -148,7 +148,8 @@ sc_market_class_name(enum sc_market_class c)
 void
 sc_market_snippet(const char *body, size_t len, char *msg, size_t size)
 {
-	size_t i, n = 0, max = size > 4 ? size - 4 : 0;
+	char tmp[4096];
+	size_t i, n = 0, max = sizeof(tmp) - 4;
 
 	if (size == 0)
 		return;
@@ -157,15 +158,16 @@ sc_market_snippet(const char *body, size_t len, char *msg, size_t size)
 
 		if (c < ' ' || c == 127)
 			c = ' ';
-		if (c == ' ' && (n == 0 || msg[n - 1] == ' '))
+		if (c == ' ' && (n == 0 || tmp[n - 1] == ' '))
 			continue;
-		msg[n++] = (char)c;
+		tmp[n++] = (char)c;
 	}
-	while (n > 0 && msg[n - 1] == ' ')
+	while (n > 0 && tmp[n - 1] == ' ')
 		n--;
-	if (i < len && size > 4)
-		memcpy(msg + n, "...", 3), n += 3;
-	msg[n] = '\0';
+	if (i < len)
+		memcpy(tmp + n, "...", 3), n += 3;
+	/* Secrets out before the cut to size (sc_err_clean). */
+	sc_err_clean(msg, size, tmp, n);
 }
 
 int

@@ -299,3 +299,77 @@ push() {
 	run sc-push -j "$1" --started "$started" < "$2"
 	log "pushed $1 to the Pushgateway"
 }
+
+# The model inference and evaluate serve, and where their outputs go, so a
+# challenger can run side by side with the champion on the same store:
+#   SC_MODEL_URI    models:/NAME@ALIAS, models:/NAME/N or models:/NAME/latest
+#   SC_MODEL_ALIAS  else models:/SC_MODEL_NAME@SC_MODEL_ALIAS (default champion)
+#   SC_PREFIX       put before the output keys (predictions/, evaluations/)
+#                   and, as _PREFIX, after the Pushgateway job's name.
+#                   Default: none for models:/SC_MODEL_NAME@champion, else
+#                   ALIAS/ (models:/NAME@ALIAS), NAME-vN/ or NAME-latest/.
+# model_config: check them and set model_uri, out_prefix and job_suffix;
+# exit 64 on a malformed value.
+model_config() {
+	if [ -n "${SC_MODEL_URI:-}" ]; then
+		model_uri=$SC_MODEL_URI
+	else
+		_a=${SC_MODEL_ALIAS:-champion}
+		case $_a in
+		[a-z]*) ;;
+		*) die 64 "SC_MODEL_ALIAS=$_a: want [a-z][a-z0-9_-]*" ;;
+		esac
+		case $_a in
+		*[!a-z0-9_-]*) die 64 "SC_MODEL_ALIAS=$_a: want [a-z][a-z0-9_-]*" ;;
+		esac
+		model_uri="models:/$SC_MODEL_NAME@$_a"
+	fi
+	_rest=${model_uri#models:/}
+	case $_rest in
+	"$model_uri" | '' | */*/* | */ | @* | */@* | *@*/*)
+		die 64 "SC_MODEL_URI=$model_uri: want models:/NAME@ALIAS, models:/NAME/VERSION or models:/NAME/latest" ;;
+	*@*) model_slug=${_rest#*@} ;;
+	*/*) model_slug="${_rest%%/*}-${_rest#*/}"
+		case ${_rest#*/} in
+		latest) ;;
+		*) model_slug="${_rest%%/*}-v${_rest#*/}" ;;
+		esac ;;
+	*) die 64 "SC_MODEL_URI=$model_uri: names no version (want @ALIAS, /VERSION or /latest)" ;;
+	esac
+	if [ "${SC_PREFIX+set}" = set ]; then
+		out_prefix=$SC_PREFIX
+	elif [ "$model_uri" = "models:/$SC_MODEL_NAME@champion" ]; then
+		out_prefix=""
+	else
+		out_prefix="$model_slug/"
+	fi
+	case $out_prefix in
+	'') ;;
+	[!A-Za-z0-9]* | *[!A-Za-z0-9_./-]* | *//* | *..*)
+		die 64 "SC_PREFIX=$out_prefix: want letters, digits, _ . - and /, starting with a letter or digit" ;;
+	*/) ;;
+	*) out_prefix="$out_prefix/" ;;
+	esac
+	# shellcheck disable=SC2034 # used by inference.sh and evaluate.sh
+	job_suffix=$([ -z "$out_prefix" ] || printf '_%s' "${out_prefix%/}" | tr -c 'A-Za-z0-9_' '_')
+}
+
+# serving MODEL: fetch the model of model_uri into MODEL and print its
+# version number; exit 66 when there is no such model, version or alias.
+serving() {
+	get "$model_uri" "$1" || {
+		_rc=$?
+		[ "$_rc" -eq 66 ] || die "$_rc" "cannot read $model_uri"
+		die 66 "$model_uri: no such model, version or alias (run train and register first, or set the alias)"
+	}
+	_rest=${model_uri#models:/}
+	case $_rest in
+	*@*)
+		get "models/${_rest%@*}/aliases/${_rest#*@}" "$work/alias" || exit $?
+		tr -d ' \n' < "$work/alias" ;;
+	*/latest)
+		get "models:/${_rest%/latest}" "$work/index" || exit $?
+		json_num "$work/index" latest ;;
+	*) echo "${_rest#*/}" ;;
+	esac
+}

@@ -66,7 +66,7 @@ t_check "nothing stored" test ! -e "$SC_STORE"
 SC_STORE=$T_TMP/afile/store step "a store under a file: exit 77" 77 prepare
 t_grep "names the place" "prepare: error: store $T_TMP/afile/store: $T_TMP/afile is not a writable directory" "$T_ERR"
 step "inference before anything: exit 66" 66 inference
-t_grep "says to run prepare" 'not in the store .*run prepare first|no champion' "$T_ERR"
+t_grep "says to run prepare" 'not in the store .*run prepare first|no champion|run train and register first' "$T_ERR"
 step "train before prepare: exit 66" 66 train
 
 # prepare.
@@ -190,6 +190,8 @@ import json, sys
 m = json.load(open(sys.argv[1] + "/model.json"))
 for t in m["trees"]:
     t["value"] = [0.05] * len(t["value"])
+if "calibration" in m:  # served as is: no shrinkage toward the naive forecast
+    m["calibration"]["lambda"] = 1.0
 json.dump(m, open(sys.argv[2] + "/model.json", "w"))
 meta = json.load(open(sys.argv[1] + "/meta.json"))
 for k in ("registered_version", "register"):
@@ -231,7 +233,7 @@ step "inference" 0 inference
 t_grep "no gateway: push skipped with a log line" 'SC_PUSHGATEWAY_URL unset: not pushing stockcast_inference' "$T_ERR"
 P=$SC_STORE/predictions/2026-07-20.csv
 t_check "a forecast per ticker, as of the last trading day, by the champion" test \
-	"$(tail -n +2 "$P" | cut -d, -f1,2,8 | tr '\n' ' ')" = "2026-07-20,AAPL,fc/3 2026-07-20,BRK-B,fc/3 2026-07-20,MSFT,fc/3 "
+	"$(tail -n +2 "$P" | cut -d, -f1,3,9 | tr '\n' ' ')" = "2026-07-20,AAPL,fc/3 2026-07-20,BRK-B,fc/3 2026-07-20,MSFT,fc/3 "
 t_check "the same as sc-predict --next on the history" sh -c "
 	sc-fetch models:/fc/3 > '$D/m3.json' &&
 	{ cat '$SC_STORE/raw/AAPL.csv'; tail -n +2 '$SC_STORE/raw/BRK-B.csv'; tail -n +2 '$SC_STORE/raw/MSFT.csv'; } > '$D/h.csv' &&
