@@ -190,7 +190,7 @@ dispatch_market(struct fetch *f, char **ops, int n)
 		}
 		free(copy);
 	}
-	if (ns > nfail && sc_market_write(f->out, series, ns, &e) == 0)
+	if (ns > nfail && sc_series_write(f->out, series, ns, &e) == 0)
 		rc = 0;
 	else if (ns > nfail && f->status == EX_OK)
 		f->status = sc_cli_report(&e, f->outname);
@@ -232,8 +232,8 @@ dispatch_raw(struct fetch *f, char **ops, int n)
 		if (operand_kind(ops[k]) == K_MODEL)
 			status = fetch_model(f, ops[k]);
 		else if (operand_kind(ops[k]) == K_URL)
-			status = sc_market_download(&f->cfg, ops[k], f->out,
-			             NULL, &e) == 0
+			status =
+			    sc_get_http(&f->cfg, ops[k], f->out, NULL, &e) == 0
 			    ? EX_OK
 			    : sc_cli_report(&e, NULL);
 		else

@@ -15,6 +15,7 @@
 #include "sc_alphav.h"
 #include "sc_date.h"
 #include "sc_http.h"
+#include "sc_log.h"
 #include "sc_num.h"
 
 #define SERIES "Time Series (Daily)"
@@ -198,5 +199,59 @@ sc_alphav_parse(const char *body, size_t len, long from, long to,
 	json_decref(root);
 	if (rc == 0)
 		sc_series_sort(out);
+	return rc;
+}
+
+static int
+alphav_ask(struct sc_source *m, const char *label, const char *sym, int full,
+    struct sc_source_answer *a, struct sc_err *e)
+{
+	struct sc_buf url = { 0 };
+	int rc;
+
+	if (sc_alphav_url(&url, m->o.cfg->av_url, sym, full,
+	        m->o.cfg->av_apikey, e) == -1)
+		return -1;
+	rc = sc_source_ask(m, label, url.data, sc_alphav_classify, a, e);
+	explicit_bzero(url.data, url.len);
+	sc_buf_free(&url);
+	return rc;
+}
+
+int
+sc_alphav_fetch(struct sc_source *m, void *state, const char *label,
+    const char *sym, struct sc_series *out, struct sc_err *e)
+{
+	struct sc_source_answer a = { 0 };
+	/* compact is the last 100 trading days, about 145 calendar days */
+	int full = m->o.to - m->o.from > 140, rc = -1;
+
+	(void)state;
+	if (m->o.cfg->av_apikey == NULL || *m->o.cfg->av_apikey == '\0')
+		return sc_err_set(e, SC_ECONFIG, 0,
+		    "%s: ALPHAVANTAGE_API_KEY is not set (free keys: "
+		    "https://www.alphavantage.co/support/#api-key)",
+		    label);
+	snprintf(out->ticker, sizeof(out->ticker), "%s", sym);
+	if (alphav_ask(m, label, sym, full, &a, e) == -1)
+		goto out;
+	if (a.c == SC_MARKET_PREMIUM && full) {
+		sc_log(SC_LOG_WARN,
+		    "%s: full history is a premium feature; "
+		    "fetching the last 100 days only",
+		    label);
+		if (alphav_ask(m, label, sym, 0, &a, e) == -1)
+			goto out;
+	}
+	if (sc_source_verdict(m, label, &a, e) == -1)
+		goto out;
+	rc = a.c == SC_MARKET_OK
+	    ? sc_alphav_parse(a.resp.body.data, a.resp.body.len, m->o.from,
+	          m->o.to, out, e)
+	    : 0;
+	if (rc == -1)
+		sc_err_prefix(e, "%s", label);
+out:
+	sc_http_resp_free(&a.resp);
 	return rc;
 }

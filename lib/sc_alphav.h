@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Alpha Vantage TIME_SERIES_DAILY, as pure functions: the request URL, the
- * judgement of an answer and the JSON parser.  Every Alpha Vantage error
+ * judgement of an answer and the JSON parser; and the fetch that puts them
+ * together over sc_source.  Every Alpha Vantage error
  * arrives with HTTP 200 as a JSON object keyed "Error Message",
  * "Information" or "Note", told apart by their text; only an object with
  * "Time Series (Daily)" is data.
@@ -12,7 +13,7 @@
 #include <stddef.h>
 
 #include "sc_buf.h"
-#include "sc_market.h"
+#include "sc_source.h"
 
 /*
  * Append to b the TIME_SERIES_DAILY URL for symbol under base, with
@@ -40,5 +41,14 @@ enum sc_market_class sc_alphav_classify(long status, const char *ctype,
  */
 int sc_alphav_parse(const char *body, size_t len, long from, long to,
     struct sc_series *out, struct sc_err *);
+
+/*
+ * The Alpha Vantage source (sc_source_fetch_fn, no state): the full
+ * history when the window is longer than the compact 100 days, falling
+ * back to compact (with a warning) on a free key; SC_ECONFIG naming
+ * ALPHAVANTAGE_API_KEY when the configuration has no key.
+ */
+int sc_alphav_fetch(struct sc_source *m, void *state, const char *label,
+    const char *symbol, struct sc_series *out, struct sc_err *);
 
 #endif

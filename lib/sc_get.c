@@ -3,16 +3,21 @@
  * Store-backed reads.  The operand is parsed once (sc_loc_parse) into a
  * store key, an S3 object or a local path; keys go through lib/store so
  * local and S3 stores behave alike, while ranges and presigned URLs are S3
- * features and go to lib/s3 directly.
+ * features and go to lib/s3 directly.  A plain http(s) URL is a download
+ * with the retries of market data (sc_get_http).
  */
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "sc_buf.h"
 #include "sc_get.h"
+#include "sc_http.h"
 #include "sc_s3.h"
 #include "sc_store.h"
 
@@ -145,5 +150,85 @@ sc_get(const struct sc_config *cfg, const char *operand,
 		rc = sc_store_get(st, key, out, e);
 	sc_store_free(st);
 	sc_loc_free(&l);
+	return rc;
+}
+
+static int
+status_error(long status, const char *url, struct sc_err *e)
+{
+	enum sc_errcode code = SC_EPROTO;
+
+	if (status == 404 || status == 410)
+		code = SC_ENOINPUT;
+	else if (status == 401 || status == 403)
+		code = SC_ENOPERM;
+	else if (status == 429)
+		code = SC_ETEMP;
+	else if (status >= 500)
+		code = SC_EUNAVAIL;
+	return sc_err_set(e, code, 0, "%.200s: HTTP %ld", url, status);
+}
+
+static int
+copy_stage(FILE *tmp, FILE *out, struct sc_err *e)
+{
+	char buf[65536];
+	size_t n;
+
+	rewind(tmp);
+	while ((n = fread(buf, 1, sizeof(buf), tmp)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			return sc_err_set(e, SC_EIO, 0, "write error");
+	return ferror(tmp) ? sc_err_set(e, SC_EIO, 0, "temporary file") : 0;
+}
+
+int
+sc_get_http(const struct sc_config *cfg, const char *url, FILE *out,
+    void (*sleep)(double), struct sc_err *e)
+{
+	/* No Accept-Encoding: the bytes as the server keeps them. */
+	struct sc_http_opts ho = { cfg->http_timeout, cfg->http_connect_timeout,
+		NULL, 0, 0, 1 };
+	struct sc_retry rt = { cfg->retry_max > 0 ? cfg->retry_max : 1,
+		cfg->retry_base, cfg->retry_cap, 0, (uint64_t)time(NULL), 0,
+		sleep };
+	struct sc_http_req req = { 0 };
+	struct sc_http_resp resp = { 0 };
+	struct sc_http *h;
+	FILE *tmp;
+	int attempt, rc = -1;
+
+	if ((tmp = tmpfile()) == NULL)
+		return sc_err_errno(e, SC_EIO, errno, "temporary file");
+	if ((h = sc_http_new(&ho, e)) == NULL) {
+		fclose(tmp);
+		return -1;
+	}
+	req.url = url;
+	req.out_fp = tmp;
+	req.follow = 1;
+	for (attempt = 1;; attempt++) {
+		rewind(tmp);
+		if (ftruncate(fileno(tmp), 0) == -1) {
+			sc_err_errno(e, SC_EIO, errno, "temporary file");
+			break;
+		}
+		if (sc_http_do(h, &req, &resp, e) == 0 && resp.status >= 200 &&
+		    resp.status < 300) {
+			rc = fflush(tmp) == EOF
+			    ? sc_err_errno(e, SC_EIO, errno, "temporary file")
+			    : copy_stage(tmp, out, e);
+			break;
+		}
+		if (resp.status != 0)
+			status_error(resp.status, url, e);
+		if (e->code != SC_ETEMP && e->code != SC_EUNAVAIL)
+			break;
+		if (!sc_retry_wait(&rt, attempt, sc_http_retry_after(&resp)))
+			break;
+	}
+	sc_http_resp_free(&resp);
+	sc_http_free(h);
+	fclose(tmp);
 	return rc;
 }

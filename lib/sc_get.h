@@ -4,6 +4,7 @@
  * (raw/AAPL.csv under SC_STORE), an s3://bucket/key object, a file:// URL
  * or a path.  Besides copying the bytes it can list the keys under a
  * prefix, give an object's size, a byte range, or a presigned GET URL.
+ * An http(s) URL is downloaded by sc_get_http().
  */
 #ifndef SC_GET_H
 #define SC_GET_H
@@ -30,5 +31,17 @@ struct sc_get_opts {
  */
 int sc_get(const struct sc_config *, const char *operand,
     const struct sc_get_opts *, FILE *out, struct sc_err *);
+
+/*
+ * GET url (http or https, redirects followed) and copy a 2xx body to out
+ * unchanged; 429, 5xx and network errors are retried as market data is.
+ * The body is staged in a temporary file so a failed attempt leaves
+ * nothing in out.  sleep may be NULL.  Returns 0, or -1 with SC_ENOINPUT
+ * (404, 410), SC_ENOPERM (401, 403), SC_ETEMP (429 or timeouts after the
+ * retries), SC_EUNAVAIL (5xx or network after the retries), SC_EPROTO
+ * (another status), SC_EIO, SC_EOS.
+ */
+int sc_get_http(const struct sc_config *, const char *url, FILE *out,
+    void (*sleep)(double), struct sc_err *);
 
 #endif

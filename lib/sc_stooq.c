@@ -203,3 +203,36 @@ sc_stooq_parse(const char *body, size_t len, long from, long to,
 	sc_series_sort(out);
 	return 0;
 }
+
+int
+sc_stooq_fetch(struct sc_source *m, void *state, const char *label,
+    const char *sym, struct sc_series *out, struct sc_err *e)
+{
+	struct sc_buf url = { 0 };
+	struct sc_source_answer a = { 0 };
+	int rc = -1;
+
+	(void)state;
+	if (m->o.cfg->stooq_apikey == NULL || *m->o.cfg->stooq_apikey == '\0')
+		return sc_err_set(e, SC_ECONFIG, 0,
+		    "%s: SC_STOOQ_APIKEY is not set (Stooq requires an API "
+		    "key: https://stooq.com/q/d/?s=spy.us&get_apikey)",
+		    label);
+	snprintf(out->ticker, sizeof(out->ticker), "%s", sym);
+	if (sc_stooq_url(&url, m->o.cfg->stooq_url, sym, m->o.from, m->o.to,
+	        m->o.cfg->stooq_apikey, e) == -1 ||
+	    sc_source_ask(m, label, url.data, sc_stooq_classify, &a, e) == -1 ||
+	    sc_source_verdict(m, label, &a, e) == -1)
+		goto out;
+	rc = a.c == SC_MARKET_OK
+	    ? sc_stooq_parse(a.resp.body.data, a.resp.body.len, m->o.from,
+	          m->o.to, out, e)
+	    : 0;
+	if (rc == -1)
+		sc_err_prefix(e, "%s", label);
+out:
+	sc_http_resp_free(&a.resp);
+	explicit_bzero(url.data, url.len);
+	sc_buf_free(&url);
+	return rc;
+}

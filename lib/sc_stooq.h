@@ -2,7 +2,7 @@
 /*
  * Stooq's CSV download (https://stooq.com/q/d/l/?s=aapl.us&i=d), as pure
  * functions: the request URL, the judgement of an answer and the CSV
- * parser.  Stooq answers its errors ("No data", "Exceeded the daily hits
+ * parser; and the fetch that puts them together over sc_source.  Stooq answers its errors ("No data", "Exceeded the daily hits
  * limit", an API-key or bot-check HTML page) with HTTP 200, so only a body
  * whose first line is a known header is ever parsed.
  */
@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "sc_buf.h"
-#include "sc_market.h"
+#include "sc_source.h"
 
 /*
  * Append to b the daily CSV URL for symbol under base with d1/d2 set to
@@ -40,5 +40,12 @@ enum sc_market_class sc_stooq_classify(long status, const char *ctype,
  */
 int sc_stooq_parse(const char *body, size_t len, long from, long to,
     struct sc_series *out, struct sc_err *);
+
+/*
+ * The Stooq source (sc_source_fetch_fn, no state): SC_ECONFIG naming
+ * SC_STOOQ_APIKEY when the configuration has no key.
+ */
+int sc_stooq_fetch(struct sc_source *m, void *state, const char *label,
+    const char *symbol, struct sc_series *out, struct sc_err *);
 
 #endif

@@ -18,6 +18,7 @@
 #include "sc_calendar.h"
 #include "sc_num.h"
 #include "sc_rng.h"
+#include "sc_source.h"
 #include "sc_synth.h"
 
 /* Uniform in (0, 1): never 0, so log() is safe. */

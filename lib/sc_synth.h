@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#include "sc_market.h"
+#include "sc_series.h"
 
 /* The first day of every synthetic path: 1990-01-02 (a day number). */
 #define SC_SYNTH_ORIGIN 7306L

@@ -17,6 +17,7 @@
 
 #include "sc_date.h"
 #include "sc_http.h"
+#include "sc_log.h"
 #include "sc_tz.h"
 #include "sc_yahoo.h"
 
@@ -419,4 +420,131 @@ sc_yahoo_open_day(const char *body, size_t len, const char *tzdir, long *day)
 	sc_tz_free(c.tz);
 	json_decref(root);
 	return open;
+}
+
+static enum sc_market_class
+crumb_classify(long status, const char *ctype, const char *body, size_t len,
+    char *msg, size_t size)
+{
+	enum sc_market_class c;
+
+	(void)ctype;
+	c = sc_yahoo_crumb(status, body, len, msg, size);
+	if (c != SC_MARKET_OK)
+		sc_market_snippet(body, len, msg, size);
+	return c;
+}
+
+/* Get Yahoo's cookie (any answer will do) and then a crumb. */
+static int
+get_crumb(struct sc_source *m, struct sc_yahoo_state *st, const char *label,
+    struct sc_err *e)
+{
+	struct sc_buf url = { 0 };
+	struct sc_source_answer a = { 0 };
+	struct sc_err ignored = { 0 };
+	const char *base = m->o.cfg->yahoo_url;
+	int rc = -1;
+
+	st->tried = 1;
+	sc_log(SC_LOG_INFO, "%s: not authorized; getting a cookie and crumb",
+	    label);
+	/* The cookie host is on some block lists: failure is tolerated. */
+	(void)sc_source_request(m, label, m->o.cfg->yahoo_cookie_url, 1,
+	    &a.resp, &ignored);
+	if (sc_buf_printf(&url, e, "%.*s/v1/test/getcrumb",
+	        (int)(strlen(base) -
+	            (base[0] && base[strlen(base) - 1] == '/')),
+	        base) == -1 ||
+	    sc_source_ask(m, label, url.data, crumb_classify, &a, e) == -1)
+		goto out;
+	if (a.c != SC_MARKET_OK) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "crumb: %s",
+		    sc_market_class_name(a.c));
+		rc = sc_source_fail(m, e, sc_market_errcode(a.c), "%s: %s: %s",
+		    label, what, a.msg[0] ? a.msg : "(empty)");
+		goto out;
+	}
+	snprintf(st->crumb, sizeof(st->crumb), "%.64s", a.msg);
+	rc = 0;
+out:
+	sc_http_resp_free(&a.resp);
+	sc_buf_free(&url);
+	return rc;
+}
+
+static int
+yahoo_ask(struct sc_source *m, const struct sc_yahoo_state *st,
+    const char *label, const char *sym, struct sc_source_answer *a,
+    struct sc_err *e)
+{
+	struct sc_buf url = { 0 };
+	int rc;
+
+	if (sc_yahoo_url(&url, m->o.cfg->yahoo_url, sym, m->o.from, m->o.to,
+	        st->crumb[0] ? st->crumb : NULL, e) == -1)
+		return -1;
+	rc = sc_source_ask(m, label, url.data, sc_yahoo_classify, a, e);
+	sc_buf_free(&url);
+	return rc;
+}
+
+/*
+ * Leave out the bar of a regular session that was still open when Yahoo
+ * answered: its close is the latest price, not the day's close.
+ */
+static void
+drop_open_bar(const char *label, const struct sc_source_answer *a,
+    struct sc_series *out)
+{
+	size_t i, k = 0;
+	long day;
+	char date[SC_DATE_BUFSZ];
+
+	if (sc_yahoo_open_day(a->resp.body.data, a->resp.body.len, NULL,
+	        &day) != 1)
+		return;
+	for (i = 0; i < out->n; i++)
+		if (out->bars[i].day != day)
+			out->bars[k++] = out->bars[i];
+	if (k == out->n)
+		return;
+	out->n = k;
+	sc_date_fmt(day, date);
+	sc_log(SC_LOG_WARN,
+	    "%s: %s left out: the session was still open (its close is the "
+	    "latest price; --include-open keeps it)",
+	    label, date);
+}
+
+int
+sc_yahoo_fetch(struct sc_source *m, void *state, const char *label,
+    const char *sym, struct sc_series *out, struct sc_err *e)
+{
+	struct sc_yahoo_state *st = state;
+	struct sc_source_answer a = { 0 };
+	int rc = -1;
+
+	if (yahoo_ask(m, st, label, sym, &a, e) == -1)
+		goto out;
+	if (a.c == SC_MARKET_AUTH && !st->tried) {
+		if (get_crumb(m, st, label, e) == -1 ||
+		    yahoo_ask(m, st, label, sym, &a, e) == -1)
+			goto out;
+	}
+	if (sc_source_verdict(m, label, &a, e) == -1)
+		goto out;
+	rc = a.c == SC_MARKET_OK
+	    ? sc_yahoo_parse(a.resp.body.data, a.resp.body.len, m->o.from,
+	          m->o.to, NULL, out, e)
+	    : 0;
+	if (rc == -1)
+		sc_err_prefix(e, "%s", label);
+	else if (a.c == SC_MARKET_OK && !m->include_open)
+		drop_open_bar(label, &a, out);
+out:
+	sc_http_resp_free(&a.resp);
+	return rc;
 }

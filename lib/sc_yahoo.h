@@ -2,8 +2,9 @@
 /*
  * Yahoo Finance chart API v8, as pure functions: the request URL, the
  * judgement of an answer (status, content type, body) and the parser of a
- * chart body into daily bars dated in the exchange's own time zone.  The
- * transport and the cookie-and-crumb retry live in sc_market.c.
+ * chart body into daily bars dated in the exchange's own time zone; and
+ * the fetch that puts them together with the cookie-and-crumb retry over
+ * the transport of sc_source.
  */
 #ifndef SC_YAHOO_H
 #define SC_YAHOO_H
@@ -11,7 +12,7 @@
 #include <stddef.h>
 
 #include "sc_buf.h"
-#include "sc_market.h"
+#include "sc_source.h"
 
 /*
  * Append to b the chart URL for symbol under base ("https://query2...")
@@ -64,5 +65,20 @@ int sc_yahoo_parse(const char *body, size_t len, long from, long to,
  */
 int sc_yahoo_open_day(const char *body, size_t len, const char *tzdir,
     long *day);
+
+/* Yahoo's own state in a session: the crumb and whether it was tried. */
+struct sc_yahoo_state {
+	char crumb[80];
+	int tried;
+};
+
+/*
+ * The Yahoo source (sc_source_fetch_fn; state is a struct sc_yahoo_state):
+ * the chart for [from, to]; on 401/403 it gets a cookie and a crumb once a
+ * session and asks again.  A bar whose session was still open is left out
+ * unless m->include_open.
+ */
+int sc_yahoo_fetch(struct sc_source *m, void *state, const char *label,
+    const char *symbol, struct sc_series *out, struct sc_err *);
 
 #endif

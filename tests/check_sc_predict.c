@@ -52,7 +52,7 @@ setup(void)
 		                     sc_date_from_ymd(2025, 12, 31), &s[i], &e),
 		    0);
 	fp = open_memstream(&fx.ohlcv, &fx.nohlcv);
-	ck_assert_int_eq(sc_market_write(fp, s, 2, &e), 0);
+	ck_assert_int_eq(sc_series_write(fp, s, 2, &e), 0);
 	fclose(fp);
 	sc_series_free(&s[0]);
 	sc_series_free(&s[1]);

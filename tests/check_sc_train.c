@@ -33,7 +33,7 @@ table_of(struct sc_series *s, size_t n, enum sc_target target)
 	FILE *fp, *tr, *te;
 
 	fp = open_memstream(&ohlcv, &nohlcv);
-	ck_assert_int_eq(sc_market_write(fp, s, n, &e), 0);
+	ck_assert_int_eq(sc_series_write(fp, s, n, &e), 0);
 	fclose(fp);
 	so.features = sc_features_parse(SC_FEATURES_DEFAULT, &e);
 	so.target = target;
