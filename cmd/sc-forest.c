@@ -280,8 +280,8 @@ main(int argc, char *argv[])
 	    "OOB RMSE %.6g",
 	    sc_table_nrows(t), sc_table_nfeatures(t), t1 - t0, t2 - t1,
 	    sc_forest_oob_rmse(f));
-	log_calib(&cal);
 	write_model(outpath, f, t, &cal, to.forest.threads);
+	log_calib(&cal);
 	sc_log(SC_LOG_INFO, "model written in %.3f s", now() - t2);
 	sc_forest_free(f);
 	sc_table_free(t);

@@ -4,11 +4,17 @@
 # several shards of a search run on several machines), take the one with
 # the lowest CV RMSE (ties: the smallest run id), register its model as a
 # new version of models:/SC_MODEL_NAME, and move the alias `champion` to it
-# only when it also beats the current champion on processed/test.csv:
+# only when its validated skill over the naive forecast is positive and it
+# also beats the current champion on processed/test.csv:
 #
 #   no champion yet                  -> the new version becomes champion
+#   validated skill not positive     -> champion stays
 #   candidate test RMSE <  champion's -> champion moves
 #   candidate test RMSE >= champion's -> champion stays (a tie keeps it)
+#
+# The validated skill is the model's calibration.skill (1 - MSE / the naive
+# forecast's MSE, out of time, see docs/calibration.md); a model without a
+# calibration has none and never replaces a champion.
 #
 # Both RMSEs (sc-predict on processed/test.csv, then sc-rmse) go into
 # runs/RUN_ID/meta.json ("register"); the registry's lineage of the new
@@ -63,6 +69,7 @@ score() {
 }
 run score "$work/cand.json" "run:$rid" "$work/cand-metrics.json"
 cand_rmse=$(json_num "$work/cand-metrics.json" rmse)
+cand_skill=$(json_num "$work/cand.json" skill)
 
 champ_ver="" champ_rmse=""
 if get "models:/$SC_MODEL_NAME@champion" "$work/champ.json"; then
@@ -97,6 +104,8 @@ elif [ "$promote_rule" = never ]; then
 	promote=no why="SC_PROMOTE=never"
 elif [ -z "$champ_ver" ]; then
 	promote=yes why="there was no champion"
+elif ! awk -v s="${cand_skill:-0}" 'BEGIN { exit !(s + 0 > 0) }'; then
+	promote=no why="validated skill ${cand_skill:-none} over the naive forecast is not positive"
 elif awk -v a="$cand_rmse" -v b="$champ_rmse" 'BEGIN { exit !(a + 0 < b + 0) }'; then
 	promote=yes why="test RMSE $cand_rmse < $champ_rmse (version $champ_ver)"
 else
@@ -110,9 +119,9 @@ else
 fi
 
 # The decision goes into the run's meta.json.
-reg=$(printf '"registered_version": %s, "register": {"model": %s, "at": %s, "rule": %s, "test_rmse": %s, "champion_version": %s, "champion_test_rmse": %s, "promoted": %s, "why": %s}' \
+reg=$(printf '"registered_version": %s, "register": {"model": %s, "at": %s, "rule": %s, "test_rmse": %s, "validated_skill": %s, "champion_version": %s, "champion_test_rmse": %s, "promoted": %s, "why": %s}' \
 	"$ver" "$(jstr "$SC_MODEL_NAME")" "$(jstr "$(date -u +%Y-%m-%dT%H:%M:%SZ)")" \
-	"$(jstr "$promote_rule")" "${cand_rmse:-null}" "${champ_ver:-null}" \
+	"$(jstr "$promote_rule")" "${cand_rmse:-null}" "${cand_skill:-null}" "${champ_ver:-null}" \
 	"${champ_rmse:-null}" "$([ "$promote" = yes ] && echo true || echo false)" "$(jstr "$why")")
 # Drop an earlier decision, then add this one before the closing brace.
 sed 's/, "registered_version": .*}}$/}/' "$work/meta.json" |
