@@ -12,6 +12,7 @@
  * forecast is served).
  */
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -40,7 +41,9 @@ enum {
 	OPT_SEED,
 	OPT_FOLDS,
 	OPT_NOVALID,
-	OPT_VOL
+	OPT_VOL,
+	OPT_FORMAT,
+	OPT_CONVERT
 };
 
 static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
@@ -60,7 +63,12 @@ static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
 	{ "folds", required_argument, NULL, OPT_FOLDS },
 	{ "no-validation", no_argument, NULL, OPT_NOVALID },
 	{ "vol-feature", required_argument, NULL, OPT_VOL },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "convert", required_argument, NULL, OPT_CONVERT },
 	{ NULL, 0, NULL, 0 } };
+
+static enum sc_model_form form = SC_MODEL_JSON; /* --format */
+static const char *convert;                     /* --convert MODEL */
 
 static void __attribute__((noreturn)) usage(FILE *fp, int status)
 {
@@ -71,7 +79,10 @@ static void __attribute__((noreturn)) usage(FILE *fp, int status)
 	      "\t[--max-samples N|F] [--seed N] [--folds N] "
 	      "[--no-validation]\n"
 	      "\t[--vol-feature name] [-j threads] [-t target] "
-	      "[-o model.json] [file]\n",
+	      "[-o model.json] [file]\n"
+	      "\t[--format json|binary]\n"
+	      "       sc-forest --convert model [--format json|binary] "
+	      "[-o out]\n",
 	    fp);
 	if (fp == stdout)
 		sc_cli_flush_stdout();
@@ -153,6 +164,16 @@ options(int argc, char *argv[], struct sc_train_opts *o, const char **target,
 			want_share("max-samples", optarg, 0, 1,
 			    &p->max_samples);
 			break;
+		case OPT_FORMAT: {
+			struct sc_err e = { 0 };
+
+			if (sc_model_form_parse(optarg, &form, &e) == -1)
+				bad_value("format", e.msg);
+			break;
+		}
+		case OPT_CONVERT:
+			convert = optarg;
+			break;
 		case OPT_SEED:
 			p->seed =
 			    (uint64_t)want_long("seed", optarg, 0, LONG_MAX);
@@ -172,6 +193,35 @@ options(int argc, char *argv[], struct sc_train_opts *o, const char **target,
 			usage(stderr, EX_USAGE);
 		}
 	return optind;
+}
+
+/* --convert: read a model in either form, write it in the one asked. */
+static int
+convert_model(const char *inpath, const char *outpath)
+{
+	struct sc_err e = { 0 };
+	struct sc_model *m;
+	struct sc_out *o;
+	FILE *in = stdin;
+
+	if (strcmp(inpath, "-") != 0 && (in = fopen(inpath, "r")) == NULL)
+		err(EX_NOINPUT, "%s", inpath);
+	if ((m = sc_model_read(in, &e)) == NULL)
+		sc_cli_fail(&e, inpath);
+	if (in != stdin)
+		fclose(in);
+	if ((o = sc_out_open(outpath, &e)) == NULL)
+		sc_cli_fail(&e, NULL);
+	if (sc_model_write_form(sc_out_fp(o), form, sc_model_forest(m),
+	        sc_model_meta(m), sc_model_extra(m), 0, &e) == -1) {
+		sc_out_abort(o);
+		sc_cli_fail(&e, strcmp(outpath, "-") == 0 ? "stdout" : outpath);
+	}
+	if (sc_out_commit(o, &e) == -1)
+		sc_cli_fail(&e, NULL);
+	sc_model_free(m);
+	sc_cli_flush_stdout();
+	return EX_OK;
 }
 
 static double
@@ -223,8 +273,13 @@ write_model(const char *outpath, const struct sc_forest *f,
 	meta.sha256 = sc_table_sha256(t);
 	if ((o = sc_out_open(outpath, &e)) == NULL)
 		sc_cli_fail(&e, NULL); /* the message names the file */
-	if (sc_model_write(sc_out_fp(o), f, &meta, extra, threads, &e) == -1) {
+	if (sc_model_write_form(sc_out_fp(o), form, f, &meta, extra, threads,
+	        &e) == -1) {
+		int werr = errno; /* the write's cause, before abort */
+
 		sc_out_abort(o);
+		if (e.code == SC_EIO && werr != 0)
+			sc_err_set(&e, SC_EIO, 0, "%s", strerror(werr));
 		sc_cli_fail(&e, strcmp(outpath, "-") == 0 ? "stdout" : outpath);
 	}
 	if (sc_out_commit(o, &e) == -1)
@@ -249,10 +304,13 @@ main(int argc, char *argv[])
 	sc_cli_init();
 	sc_train_defaults(&to);
 	i = options(argc, argv, &to, &topts.target, &outpath);
-	if (argc - i > 1) {
-		warnx("one input file at most");
+	if (argc - i > 1 || (convert != NULL && argc - i > 0)) {
+		warnx(convert != NULL ? "--convert takes no other input"
+		                      : "one input file at most");
 		usage(stderr, EX_USAGE);
 	}
+	if (convert != NULL)
+		return convert_model(convert, outpath);
 	if (sc_forest_check(&to.forest, &e) == -1)
 		bad_value("options", e.msg);
 	if (argc - i == 1 && strcmp(argv[i], "-") != 0) {
