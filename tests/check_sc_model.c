@@ -633,7 +633,7 @@ START_TEST(test_model_binary_layout)
 	    "\"max_features\":1.0,\"bootstrap\":false,\"max_samples\":null,"
 	    "\"seed\":0},\"training\":{\"rows\":4,\"date_from\":null,"
 	    "\"date_to\":null,\"sha256\":null},\"oob_rmse\":null,"
-	    "\"importances\":{\"a\":0.5,\"b\":0.5},\"annotations\":{\"x\":1},"
+	    "\"importances\":{\"a\":0.5,\"b\":0.5},\"provenance\":{\"x\":1},"
 	    "\"targets\":[-1.5,0.25,3.0],\"trees\":[{\"feature\":[1,-1,0,-1,"
 	    "-1],\"threshold\":[-0.0,0.0,0.0,0.0,0.0],\"left\":[2,-1,4,-1,-1],"
 	    "\"right\":[1,-1,3,-1,-1],\"value\":[1.0,2.0,3.0,-4.0,5e-300],"
