@@ -25,6 +25,7 @@ fi
 # Columns are found by name; a file without the date column (before it was
 # added) takes the asof of the next row, and after the last row the next
 # weekday, as the target day.
+# shellcheck disable=SC2016 # an awk program
 hdr='NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }'
 ptick=$(awk -F, "$hdr"' { print $c["ticker"] }' "$work/eval.csv" | LC_ALL=C sort -u)
 n=0
