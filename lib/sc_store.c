@@ -617,9 +617,33 @@ may_match(const char *rel, const char *prefix)
 	return strncmp(rel, prefix, a < b ? a : b) == 0;
 }
 
+#define MAX_DEPTH 64
+
+/* The directories walked into, root first: a link back to one is a loop. */
+struct ancestors {
+	dev_t dev[MAX_DEPTH + 1];
+	ino_t ino[MAX_DEPTH + 1];
+};
+
+static int
+is_ancestor(const struct ancestors *a, int depth, const struct stat *sb)
+{
+	int i;
+
+	for (i = 0; i <= depth; i++)
+		if (a->dev[i] == sb->st_dev && a->ino[i] == sb->st_ino)
+			return 1;
+	return 0;
+}
+
+/*
+ * Symbolic links inside the store are followed, as writing through them
+ * does (a models/ that is a link lists what was written there); a link
+ * back to a directory being walked is skipped, not looped through.
+ */
 static int
 walk(const char *root, struct sc_buf *rel, const char *prefix, struct keys *k,
-    int depth, struct sc_err *e)
+    struct ancestors *anc, int depth, struct sc_err *e)
 {
 	struct sc_buf path = { 0 };
 	struct dirent *d;
@@ -646,15 +670,19 @@ walk(const char *root, struct sc_buf *rel, const char *prefix, struct keys *k,
 		sc_buf_reset(&path);
 		if ((rc = sc_buf_printf(&path, e, "%s/%s", root, rel->data)) ==
 		        -1 ||
-		    lstat(path.data, &sb) == -1)
+		    stat(path.data, &sb) == -1)
 			continue;
 		if (S_ISREG(sb.st_mode) &&
 		    strncmp(rel->data, prefix, strlen(prefix)) == 0)
 			rc = keys_add(k, rel->data, (uint64_t)sb.st_size, e);
-		else if (S_ISDIR(sb.st_mode) && depth < 64 &&
+		else if (S_ISDIR(sb.st_mode) && depth < MAX_DEPTH &&
+		    !is_ancestor(anc, depth, &sb) &&
 		    (rc = sc_buf_printf(rel, e, "/")) == 0 &&
-		    may_match(rel->data, prefix))
-			rc = walk(root, rel, prefix, k, depth + 1, e);
+		    may_match(rel->data, prefix)) {
+			anc->dev[depth + 1] = sb.st_dev;
+			anc->ino[depth + 1] = sb.st_ino;
+			rc = walk(root, rel, prefix, k, anc, depth + 1, e);
+		}
 	}
 	rel->len = mark;
 	rel->data[mark] = '\0';
@@ -676,12 +704,19 @@ local_list(struct sc_store *st, const char *prefix,
 {
 	struct keys k = { 0 };
 	struct sc_buf rel = { 0 };
+	struct ancestors anc;
+	struct stat sb;
 	size_t i;
 	int rc;
 
+	memset(&anc, 0, sizeof(anc));
+	if (stat(st->dir, &sb) == 0) {
+		anc.dev[0] = sb.st_dev;
+		anc.ino[0] = sb.st_ino;
+	}
 	rc = sc_buf_add(&rel, "", 0, e);
 	if (rc == 0)
-		rc = walk(st->dir, &rel, prefix, &k, 0, e);
+		rc = walk(st->dir, &rel, prefix, &k, &anc, 0, e);
 	if (rc == 0 && k.n > 0)
 		qsort(k.v, k.n, sizeof(k.v[0]), cmp_entry);
 	for (i = 0; rc == 0 && i < k.n; i++)

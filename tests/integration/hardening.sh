@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# No silent loss, right codes, right names: the defects of the second
+# adversarial round (issue 15), each with the rule that catches its
+# siblings.  Outputs named twice (./X, ../dir/X, a link) are refused; an
+# output through a link writes the target; "name/" is never a file; a store
+# reached through links lists what was written there; Pushgateway job and
+# label values must be UTF-8; sc-push refuses an object past its limit.
+. "$(dirname "$0")/../lib.sh"
+
+cd "$T_TMP" || exit 1
+sc-fetch --from 2020-01-01 --to 2022-06-01 synthetic:AAPL > raw.csv
+sc-split -o train.csv -t test.csv raw.csv
+sc-forest --trees 5 -o m.json train.csv
+
+# -- -o and -t naming one file: by device and inode, not by spelling.
+mkdir -p sub
+for t in ./X ../"$(basename "$T_TMP")"/X sub/../X Xlink; do
+	rm -f X Xlink
+	ln -s X Xlink
+	t_exit "sc-split -o X -t $t (X absent): 64" 64 sc-split -o X -t "$t" raw.csv
+	touch X
+	t_exit "sc-split -o X -t $t (X there): 64" 64 sc-split -o X -t "$t" raw.csv
+	t_grep "sc-split -o X -t $t: says so" 'name the same file' "$T_ERR"
+done
+t_check "X left alone" test ! -s X
+t_exit "sc-split -o X -t Y still works" 0 sc-split -o X -t Y raw.csv
+
+# -- -o through a symbolic link writes the target and keeps the link.
+rm -f target.csv
+ln -s target.csv link.csv
+t_exit "sc-fetch -o a link to a new file" 0 sc-fetch -o link.csv - < raw.csv
+t_check "the link is still a link" test -L link.csv
+t_check "the target holds the data" cmp -s target.csv raw.csv
+rm -f target2.csv
+ln -s target2.csv link2.csv
+t_exit "sc-push PATH through a link" 0 sc-push ./link2.csv < raw.csv
+t_check "sc-push kept the link, wrote the target" sh -c 'test -L link2.csv && cmp -s target2.csv raw.csv'
+mkdir -p real
+ln -s real/deep.csv deeplink.csv
+t_exit "sc-split -o a link into a directory" 0 sc-split -o deeplink.csv -t t2.csv raw.csv
+t_check "the link kept, the target written" sh -c 'test -L deeplink.csv && test -s real/deep.csv'
+
+# -- "name/" names a directory: never a file called name.
+t_exit "sc-fetch -o dir/: 73" 73 sc-fetch -o newdir/ - < raw.csv
+t_grep "sc-fetch -o dir/: says why" 'newdir/: Is a directory$' "$T_ERR"
+t_exit "sc-push PATH/: 73" 73 sc-push ./newdir2/k/ < raw.csv
+t_check "no file named k made" test ! -e newdir2/k
+export SC_STORE=$T_TMP/store
+mkdir -p store/dir
+echo a > store/dir/f
+t_exit "sc-push KEY/: 64" 64 sc-push dir/new/ < raw.csv
+t_exit "sc-push --delete KEY/: 64" 64 sc-push --delete dir/f/
+t_check "dir/f kept, dir/new not made" sh -c 'test -s store/dir/f && test ! -e store/dir/new'
+
+# -- A store whose models/ is a link: listing and writing agree.
+mkdir -p elsewhere/models
+rm -rf store2 && mkdir store2 && ln -s ../elsewhere/models store2/models
+ln -s .. elsewhere/models/loop
+export SC_STORE=$T_TMP/store2
+t_exit "register through a linked models/" 0 sc-push --run-id r1 models:/m < m.json
+t_check "version 1" grep -qx 1 "$T_OUT"
+t_check "no warning about the index" test ! -s "$T_ERR"
+t_exit "register again" 0 sc-push --run-id r2 models:/m < m.json
+t_check "version 2" grep -qx 2 "$T_OUT"
+t_exit "latest is fetched" 0 sc-fetch -o got.json models:/m/latest
+t_check "the model came back" cmp -s got.json m.json
+t_exit "listing follows the link (and not the loop)" 0 sc-fetch -l models/
+t_grep "listing shows version 2" '^models/m/2/model.json' "$T_OUT"
+t_check "the loop is not walked" sh -c "! grep -q loop '$T_OUT'"
+unset SC_STORE
+
+# -- Pushgateway job and label values must be UTF-8 (a bad one breaks the
+# gateway for everyone).
+printf 'm 1\n' > m.prom
+t_exit "sc-push -j not UTF-8: 64" 64 sc-push -n -f prom -j "$(printf 'ok\377')" < m.prom
+t_grep "says job" 'job: not valid UTF-8' "$T_ERR"
+t_exit "sc-push -l value not UTF-8: 64" 64 sc-push -n -f prom -j ok -l "env=$(printf '\300\257')" < m.prom
+t_grep "says the label" 'label env: value not valid UTF-8' "$T_ERR"
+t_exit "sc-push -l a surrogate: 64" 64 sc-push -n -f prom -j ok -l "env=$(printf '\355\240\200')" < m.prom
+t_exit "sc-push -j UTF-8 is fine" 0 sc-push -n -f prom -j "jöb" -l "env=prod€" < m.prom
+
+t_done
