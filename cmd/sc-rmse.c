@@ -97,8 +97,9 @@ main(int argc, char *argv[])
 	if (sc_metrics_read(m, in, &e) == -1)
 		sc_cli_fail(&e, input);
 	sc_log(SC_LOG_INFO, "%s: %ld rows scored", input, sc_metrics_count(m));
-	if (sc_metrics_count(m) == 0)
-		warnx("%s: no row has both a prediction and an actual value",
+	if (sc_metrics_count(m) == 0) /* nothing scored: not a score */
+		errx(EX_DATAERR,
+		    "%s: no row has both a prediction and an actual value",
 		    input);
 	if ((out = sc_out_open(output, &e)) == NULL)
 		sc_cli_fail(&e, NULL);

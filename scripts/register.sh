@@ -63,13 +63,16 @@ score() {
 }
 run score "$work/cand.json" "run:$rid" "$work/cand-metrics.json"
 cand_rmse=$(json_num "$work/cand-metrics.json" rmse)
+[ -n "$cand_rmse" ] || die 65 "run $rid has no test RMSE on processed/test.csv"
 
 champ_ver="" champ_rmse=""
 if get "models:/$SC_MODEL_NAME@champion" "$work/champ.json"; then
 	get "models/$SC_MODEL_NAME/aliases/champion" "$work/alias" || exit $?
 	champ_ver=$(tr -d ' \n' < "$work/alias")
-	if score "$work/champ.json" "$SC_MODEL_NAME/$champ_ver" "$work/champ-metrics.json"; then
-		champ_rmse=$(json_num "$work/champ-metrics.json" rmse)
+	if score "$work/champ.json" "$SC_MODEL_NAME/$champ_ver" "$work/champ-metrics.json" &&
+		champ_rmse=$(json_num "$work/champ-metrics.json" rmse) &&
+		[ -n "$champ_rmse" ]; then
+		: # scored (an RMSE of null is no score: refused below)
 	elif [ "$promote_rule" = auto ]; then
 		die 65 "the champion (version $champ_ver) cannot be scored on processed/test.csv (other features?); SC_PROMOTE=always replaces it"
 	fi
