@@ -5,8 +5,10 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,4 +210,56 @@ sc_cli_long(const char *opt, const char *s, long lo, long hi,
 		sc_cli_bad_value(opt, why, usage);
 	}
 	return v;
+}
+
+/* The forest options of sc-forest, for every program that fits forests. */
+int
+sc_cli_forest_option(int ch, const char *arg, struct sc_forest_params *p,
+    sc_cli_usage_fn *usage)
+{
+	struct sc_err e = { 0 };
+	struct sc_share *sh = NULL;
+	const char *name = NULL;
+	int names = 0;
+	long min = 1;
+
+	switch (ch) {
+	case SC_CLI_OPT_TREES:
+		p->trees = (int)sc_cli_long("trees", arg, 1, 100000, usage);
+		return 1;
+	case SC_CLI_OPT_DEPTH:
+		p->max_depth =
+		    (int)sc_cli_long("max-depth", arg, 1, 100000, usage);
+		return 1;
+	case SC_CLI_OPT_LEAF:
+		p->min_samples_leaf =
+		    sc_cli_long("min-samples-leaf", arg, 1, 1000000000L, usage);
+		return 1;
+	case SC_CLI_OPT_NOBOOT:
+		p->bootstrap = 0;
+		return 1;
+	case SC_CLI_OPT_SEED:
+		p->seed =
+		    (uint64_t)sc_cli_long("seed", arg, 0, LONG_MAX, usage);
+		return 1;
+	case SC_CLI_OPT_SPLIT:
+		name = "min-samples-split";
+		sh = &p->min_samples_split;
+		min = 2;
+		break;
+	case SC_CLI_OPT_FEATURES:
+		name = "max-features";
+		sh = &p->max_features;
+		names = 1;
+		break;
+	case SC_CLI_OPT_SAMPLES:
+		name = "max-samples";
+		sh = &p->max_samples;
+		break;
+	default:
+		return 0;
+	}
+	if (sc_share_parse(arg, names, min, sh, &e) == -1)
+		sc_cli_bad_value(name, e.msg, usage);
+	return 1;
 }
