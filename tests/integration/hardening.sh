@@ -83,7 +83,7 @@ t_exit "sc-push -j UTF-8 is fine" 0 sc-push -n -f prom -j "jöb" -l "env=prod€
 # null RMSE as 0 and kept a champion it could not score).
 printf 'asof,ticker,close,predicted_close,actual_close,lower,upper,model\n2025-01-02,AAPL,1,1.1,,,,m\n' > noactual.csv
 t_exit "sc-rmse: nothing scored: 65" 65 sc-rmse -o nothing.json noactual.csv
-t_grep "sc-rmse says why" 'noactual.csv: no row has both a prediction and an actual value$' "$T_ERR"
+t_grep "sc-rmse says why" 'noactual.csv: no row has both a prediction and an actual value' "$T_ERR"
 t_check "no metrics written" test ! -e nothing.json
 
 t_done
