@@ -264,6 +264,23 @@ fail:
 	return NULL;
 }
 
+int
+sc_out_probe(const char *path, struct sc_err *e)
+{
+	struct sc_out *o;
+	struct stat st;
+
+	/* stdout, a device or a FIFO is opened when written, not before
+	 * (opening a FIFO would wait for its reader). */
+	if (strcmp(path, "-") == 0 ||
+	    (stat(path, &st) == 0 && !S_ISREG(st.st_mode)))
+		return 0;
+	if ((o = sc_out_open(path, e)) == NULL)
+		return -1;
+	sc_out_abort(o);
+	return 0;
+}
+
 FILE *
 sc_out_fp(struct sc_out *o)
 {

@@ -24,6 +24,14 @@ struct sc_out;
 struct sc_out *sc_out_open(const char *path, struct sc_err *);
 
 /*
+ * Check before long work that path can be written as sc_out_open() would
+ * (its directory exists and takes a temporary file; not "name/"), leaving
+ * nothing behind.  stdout, devices and FIFOs are not probed.  Returns 0,
+ * or -1 with sc_out_open()'s error.
+ */
+int sc_out_probe(const char *path, struct sc_err *);
+
+/*
  * Non-zero when outputs a and b would be the same file: the same device and
  * inode when both exist (./X, ../dir/X, a link to X), else the same name in
  * the same directory, links followed.  "-" is only the same as "-".

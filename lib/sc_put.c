@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,7 @@ sc_put(const struct sc_config *cfg, const char *dest, FILE *in,
 	}
 	if ((st = open_dest(cfg, &l, &so, mode, &key, e)) == NULL)
 		goto out;
+	sc_store_set_max_object(st, (uint64_t)cfg->max_object);
 	if (key == NULL) {
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto out;

@@ -79,6 +79,41 @@ t_grep "says the label" 'label env: value not valid UTF-8' "$T_ERR"
 t_exit "sc-push -l a surrogate: 64" 64 sc-push -n -f prom -j ok -l "env=$(printf '\355\240\200')" < m.prom
 t_exit "sc-push -j UTF-8 is fine" 0 sc-push -n -f prom -j "jöb" -l "env=prod€" < m.prom
 
+# -- Outputs checked before the work: no trial runs when -o cannot be
+# written (sc-tune ran its whole search first).
+t_exit "sc-tune -o /nodir/m.json: 73 before the search" 73 \
+	sc-tune -n 40 -o /nonexistent-dir/m.json train.csv
+t_check "no trial was run" test ! -s "$T_OUT"
+t_grep "names the output" '^sc-tune: /nonexistent-dir/m.json: No such file or directory$' "$T_ERR"
+t_exit "sc-forest -o /nodir/m.json: 73 before the fit" 73 \
+	sc-forest -v -o /nonexistent-dir/m.json train.csv
+t_check "nothing was fitted" sh -c "! grep -q 'rows, .* features' '$T_ERR'"
+t_exit "sc-tune -o dir/: 73" 73 sc-tune -n 2 -o newdir3/ train.csv
+
+# -- sc-push: an object past the maximum size is refused, nothing written.
+export SC_STORE=$T_TMP/store3
+SC_MAX_OBJECT_BYTES=100000 t_exit "sc-push KEY < /dev/zero: refused (65)" 65 \
+	sc-push zeros < /dev/zero
+t_grep "says the limit" 'larger than the maximum object size, 100000 bytes' "$T_ERR"
+t_check "no object, no temporary file" sh -c "test -z \"\$(find '$T_TMP/store3' -type f)\""
+head -c 200000 /dev/zero > z.bin
+SC_MAX_OBJECT_BYTES=100000 t_exit "sc-push PATH < a file past the limit: 65" 65 \
+	sc-push ./z-copy.bin < z.bin
+t_check "no copy made" test ! -e z-copy.bin
+SC_MAX_OBJECT_BYTES=300000 t_exit "sc-push under the limit: 0" 0 sc-push zeros < z.bin
+t_exit "SC_MAX_OBJECT_BYTES past 5 GiB: 78" 78 env SC_MAX_OBJECT_BYTES=6000000000 sc-push zeros < z.bin
+if t_start_s3rver lim 2> /dev/null; then
+	SC_MAX_OBJECT_BYTES=100000 t_exit "S3: sc-push s3:// < /dev/zero: 65" 65 \
+		sc-push s3://lim/zeros < /dev/zero
+	t_exit "S3: no object" 66 sc-fetch s3://lim/zeros
+	SC_MAX_OBJECT_BYTES=100000 t_exit "S3: a seekable file past the limit: 65" 65 \
+		sc-push s3://lim/zeros < z.bin
+	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_ENDPOINT_URL
+else
+	t_skip "S3 object size: s3rver not available (make deps)"
+fi
+unset SC_STORE
+
 # -- sc-rmse with nothing to score: 65 and no output (register.sh read the
 # null RMSE as 0 and kept a champion it could not score).
 printf 'asof,ticker,close,predicted_close,actual_close,lower,upper,model\n2025-01-02,AAPL,1,1.1,,,,m\n' > noactual.csv
