@@ -114,6 +114,31 @@ else
 fi
 unset SC_STORE
 
+# -- A UTF-8 byte-order mark on the first line is accepted everywhere.
+sc-predict -m m.json test.csv > pred.csv
+for f in raw train test pred; do
+	printf '\357\273\277' > "bom-$f.csv"
+	cat "$f.csv" >> "bom-$f.csv"
+done
+t_exit "BOM: sc-split" 0 sc-split -o bs1.csv -t bs2.csv bom-raw.csv
+t_check "BOM: sc-split wrote the same tables" sh -c 'sc-split -o ns1.csv -t ns2.csv raw.csv && cmp -s bs1.csv ns1.csv && cmp -s bs2.csv ns2.csv'
+t_exit "BOM: sc-predict" 0 sc-predict -m m.json bom-test.csv
+t_check "BOM: sc-predict: the same predictions" cmp -s "$T_OUT" pred.csv
+t_exit "BOM: sc-forest" 0 sc-forest --trees 2 -o bm.json bom-train.csv
+t_exit "BOM: sc-tune" 0 sc-tune -n 1 --folds 2 bom-train.csv
+t_exit "BOM: sc-rmse" 0 sc-rmse bom-pred.csv
+t_exit "BOM: sc-push -n (predictions)" 0 sc-push -n -j x < bom-pred.csv
+
+# -- A write error names the output, not "output".
+export SC_STORE=$T_TMP/store2
+t_exit "sc-fetch -o /dev/full models:/...: 74" 74 sc-fetch -o /dev/full models:/m/latest
+t_grep "sc-fetch names the output" '^sc-fetch: /dev/full: No space left on device$' "$T_ERR"
+t_exit "sc-fetch -o /dev/full KEY: 74" 74 sc-fetch -o /dev/full models/m/index.json
+t_grep "sc-fetch KEY names the output" '^sc-fetch: /dev/full: No space left on device$' "$T_ERR"
+t_exit "sc-predict -o /dev/full: 74" 74 sc-predict -m m.json -o /dev/full test.csv
+t_grep "sc-predict names the output" '^sc-predict: /dev/full: No space left on device$' "$T_ERR"
+unset SC_STORE
+
 # -- sc-rmse with nothing to score: 65 and no output (register.sh read the
 # null RMSE as 0 and kept a champion it could not score).
 printf 'asof,ticker,close,predicted_close,actual_close,lower,upper,model\n2025-01-02,AAPL,1,1.1,,,,m\n' > noactual.csv
