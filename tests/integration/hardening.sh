@@ -129,6 +129,12 @@ t_exit "BOM: sc-tune" 0 sc-tune -n 1 --folds 2 bom-train.csv
 t_exit "BOM: sc-rmse" 0 sc-rmse bom-pred.csv
 t_exit "BOM: sc-push -n (predictions)" 0 sc-push -n -j x < bom-pred.csv
 
+# -- sc-predict reads only the model's features: other columns, text or
+# not, before or after them, are ignored as its help says.
+awk -F, 'BEGIN { OFS = "," } NR == 1 { print "note", $0, "extra"; next } { print "some text", $0, "x y" }' test.csv > extra.csv
+t_exit "sc-predict ignores unused text columns" 0 sc-predict -m m.json extra.csv
+t_check "the same predictions" cmp -s "$T_OUT" pred.csv
+
 # -- A write error names the output, not "output".
 export SC_STORE=$T_TMP/store2
 t_exit "sc-fetch -o /dev/full models:/...: 74" 74 sc-fetch -o /dev/full models:/m/latest
