@@ -205,6 +205,17 @@ dispatch_market(struct fetch *f, char **ops, int n)
 }
 
 /* A registry URI: a model version's bytes, or a model's index. */
+/* Report e; a write error is the output's, whichever layer saw it. */
+static int
+raw_failed(struct fetch *f, struct sc_err *e)
+{
+	int werr = errno;
+
+	if (e->code == SC_EIO && ferror(f->out))
+		sc_err_errno(e, SC_EIO, werr, "%s", f->outname);
+	return sc_cli_report(e, NULL);
+}
+
 static int
 fetch_model(struct fetch *f, const char *op)
 {
@@ -218,7 +229,7 @@ fetch_model(struct fetch *f, const char *op)
 		usage(stderr, EX_USAGE);
 	}
 	if (sc_registry_fetch_uri(&f->cfg, op, f->out, &e) == -1)
-		return sc_cli_report(&e, NULL);
+		return raw_failed(f, &e);
 	return EX_OK;
 }
 
@@ -235,12 +246,12 @@ dispatch_raw(struct fetch *f, char **ops, int n)
 			status = sc_market_download(&f->cfg, ops[k], f->out,
 			             NULL, &e) == 0
 			    ? EX_OK
-			    : sc_cli_report(&e, NULL);
+			    : raw_failed(f, &e);
 		else
 			status =
 			    sc_get(&f->cfg, ops[k], &f->get, f->out, &e) == 0
 			    ? EX_OK
-			    : sc_cli_report(&e, NULL);
+			    : raw_failed(f, &e);
 		if (status != EX_OK)
 			return status;
 	}

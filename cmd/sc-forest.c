@@ -318,6 +318,8 @@ main(int argc, char *argv[])
 		if ((in = fopen(inname, "r")) == NULL)
 			err(EX_NOINPUT, "%s", inname);
 	}
+	if (sc_out_probe(outpath, &e) == -1) /* before the work */
+		sc_cli_fail(&e, NULL);
 	t0 = now();
 	if ((t = sc_table_read(in, &topts, &e)) == NULL)
 		sc_cli_fail(&e, inname);

@@ -325,7 +325,7 @@ refit(struct run *R, const struct sc_table *t, const struct sc_tune *r)
 	sc_table_dates(t, &meta.date_from, &meta.date_to);
 	meta.sha256 = sc_table_sha256(t);
 	if ((o = sc_out_open(R->out, &e)) == NULL)
-		sc_cli_fail(&e, R->out);
+		sc_cli_fail(&e, NULL); /* the message names the file */
 	if (sc_model_write(sc_out_fp(o), f, &meta, rec, p.threads, &e) == -1) {
 		sc_out_abort(o);
 		sc_cli_fail(&e, R->out);
@@ -384,6 +384,8 @@ main(int argc, char *argv[])
 	R.progress = sc_cli_progress(R.progress > 0) && R.progress >= 0;
 	fromstdin = R.merge || i == argc || strcmp(argv[i], "-") == 0;
 	inname = fromstdin ? "stdin" : argv[i];
+	if (R.out != NULL && sc_out_probe(R.out, &e) == -1) /* before work */
+		sc_cli_fail(&e, NULL);
 	t = read_table(&R, inname, fromstdin);
 	sc_tune_search_id(t, &R.s, &R.o, R.id);
 	if (R.merge)
