@@ -191,6 +191,7 @@ help: ## this list
 bench: all ## sc-forest next to scikit-learn and ranger; bench/out/forest.csv
 	sh scripts/deps.sh bench
 	sh bench/run.sh $(BUILD)
+	sh bench/backtest.sh $(BUILD)
 
 bench-tune: all ## sc-tune next to Optuna and scikit-learn; bench/out/tune.csv
 	sh scripts/deps.sh bench
