@@ -24,7 +24,8 @@ enum {
 	OPT_PROGRESS,
 	OPT_NOPROGRESS,
 	OPT_NOACI,
-	OPT_RECAL
+	OPT_RECAL,
+	OPT_TRIALS
 };
 
 static const struct option longopts[] = {
@@ -44,6 +45,7 @@ static const struct option longopts[] = {
 	{ "recalibrate", required_argument, NULL, OPT_RECAL },
 	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "target", required_argument, NULL, 'T' },
+	{ "trials", required_argument, NULL, OPT_TRIALS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "window", required_argument, NULL, 'w' },
@@ -57,7 +59,7 @@ static void __attribute__((noreturn)) usage(FILE *fp, int status)
 	      "[-f features]\n"
 	      "\t[-T logret|close] [-k folds] [-i level] "
 	      "[--interval-method conformal|quantile]\n"
-	      "\t[--recalibrate M] [--no-aci] [--raw]\n"
+	      "\t[--recalibrate M] [--trials N] [--no-aci] [--raw]\n"
 	      "\t[--trees N] [--max-depth N] [--min-samples-split N|F] "
 	      "[--min-samples-leaf N]\n"
 	      "\t[--max-features sqrt|log2|F|N] [--no-bootstrap] "
@@ -156,6 +158,10 @@ options(int argc, char *argv[], struct run *R)
 		case OPT_RECAL:
 			R->o.recalibrate = (size_t)sc_cli_long("recalibrate",
 			    optarg, 1, SC_BACKTEST_MAX_DAYS, usage);
+			break;
+		case OPT_TRIALS:
+			R->o.trials =
+			    sc_cli_long("trials", optarg, 0, 100000, usage);
 			break;
 		case OPT_NOACI:
 			R->o.aci = 0;

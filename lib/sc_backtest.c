@@ -23,6 +23,7 @@
 #include "sc_ohlcv.h"
 #include "sc_split.h"
 #include "sc_table.h"
+#include "sc_tune.h"
 
 static const char HEADER[] = "asof,date,ticker,close,predicted_close,"
                              "actual_close,lower,upper,model,source\n";
@@ -43,13 +44,14 @@ struct bt {
 	size_t ndates;
 	long *fdates; /* distinct forecast days, sorted */
 	size_t nf;
-	size_t *first;            /* first forecast day of each series */
-	struct fc **out;          /* per series, days forecasts */
-	double *x;                /* one row of features */
-	struct sc_calib_aci *aci; /* per series */
-	int aci_on;               /* aci initialised */
-	struct sc_calib calib;    /* the last calibration */
-	size_t nrefit;            /* refits so far */
+	size_t *first;                  /* first forecast day of each series */
+	struct fc **out;                /* per series, days forecasts */
+	double *x;                      /* one row of features */
+	struct sc_calib_aci *aci;       /* per series */
+	int aci_on;                     /* aci initialised */
+	struct sc_calib calib;          /* the last calibration */
+	struct sc_forest_params params; /* the last search's best, or o's */
+	size_t nrefit;                  /* refits so far */
 };
 
 void
@@ -329,6 +331,32 @@ struct fit {
 	long vol; /* index of the volatility feature, -1: none */
 };
 
+/* sc-tune's search on t: its best parameters into b->params. */
+static int
+search(struct bt *b, const struct sc_table *t, struct sc_err *e)
+{
+	struct sc_tune_space sp;
+	struct sc_tune_opts to;
+	struct sc_tune *r;
+	const struct sc_tune_trial *best;
+	int rc = -1;
+
+	sc_tune_space_defaults(&sp);
+	sc_tune_defaults(&to);
+	to.trials = b->o->trials;
+	to.folds = b->o->folds;
+	to.seed = b->o->forest.seed;
+	to.base = b->o->forest;
+	if ((r = sc_tune_run(t, &sp, &to, NULL, NULL, e)) == NULL)
+		return -1;
+	if ((best = sc_tune_best(r)) == NULL)
+		sc_err_set(e, SC_EDATA, 0, "the search completed no trial");
+	else if (sc_tune_apply(&sp, best->x, &b->o->forest, &b->params, e) == 0)
+		rc = 0;
+	sc_tune_free(r);
+	return rc;
+}
+
 /*
  * Walk-forward folds inside training sets that grow by a few days a refit
  * barely change, so the calibration is refitted on every recalibrate-th
@@ -339,11 +367,16 @@ fit(struct bt *b, const struct sc_table *t, struct fit *m, struct sc_err *e)
 {
 	struct sc_train_opts to;
 	size_t j;
+	int calibrate = b->o->raw || b->nrefit % b->o->recalibrate == 0;
 
+	if (b->nrefit == 0)
+		b->params = b->o->forest;
+	if (calibrate && b->o->trials > 0 && search(b, t, e) == -1)
+		return -1;
 	sc_train_defaults(&to);
-	to.forest = b->o->forest;
+	to.forest = b->params;
 	to.folds = b->o->raw ? 0 : b->o->folds;
-	if (b->o->raw || b->nrefit % b->o->recalibrate == 0) {
+	if (calibrate) {
 		if ((m->f = sc_train(t, &to, &m->c, e)) == NULL)
 			return -1;
 		b->calib = m->c;

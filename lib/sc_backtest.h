@@ -35,7 +35,9 @@ struct sc_backtest_opts {
 	size_t refit;  /* refit every refit forecast dates (>= 1) */
 	size_t window; /* train on targets of the last window dates; 0: all */
 	struct sc_forest_params forest;
-	int folds;          /* walk-forward folds of each calibration (>= 2) */
+	int folds;   /* walk-forward folds of each calibration (>= 2) */
+	long trials; /* > 0: sc-tune's search of that many trials before each
+	              * calibration, whose best parameters serve until the next */
 	size_t recalibrate; /* calibrate on every recalibrate-th refit */
 	double level;       /* interval level in (0, 1); 0: no interval */
 	enum sc_backtest_interval interval;
@@ -73,7 +75,10 @@ void sc_backtest_defaults(struct sc_backtest_opts *o);
  * days, forecast from the rows before that day.  Every refit fits a
  * forest; every recalibrate-th one is sc_train()'s (the forest and its
  * calibration from walk-forward validation inside the training rows), the
- * refits between keep the last calibration.  The forecast is naive + lambda x the predicted change
+ * refits between keep the last calibration.  With trials, each
+ * calibration is preceded by sc-tune's search over the training rows
+ * (default space, forest as the base, the same folds) and uses its best
+ * parameters, as do the refits up to the next one.  The forecast is naive + lambda x the predicted change
  * (source "naive" when lambda is 0), the conformal interval is scaled by
  * the volatility of the asof day, and with aci its level moves after each
  * of the ticker's hits and misses (sc_calib_aci).  stats may be NULL.

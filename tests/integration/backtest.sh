@@ -11,6 +11,7 @@ cd "$T_TMP" || exit 1
 sc-fetch --from 2024-01-01 --to 2025-06-30 synthetic:AAA,BBB > h.csv ||
 	exit 1
 small=(-d 60 -r 20 --trees 20)
+differ() { ! cmp -s "$1" "$2"; }
 
 t_exit "--help" 0 sc-backtest --help
 t_grep "usage names the refit option" '\[-r refit\]' "$T_OUT"
@@ -51,6 +52,8 @@ assert all(r["source"] == "naive" and r["predicted_close"] == r["close"] for r i
 t_exit "the old default (--raw)" 0 sc-backtest "${small[@]}" --raw h.csv
 # shellcheck disable=SC2016 # an awk program
 t_check "--raw forecasts come from the model" awk -F, 'NR > 1 && $10 != "model" { exit 1 }' "$T_OUT"
+t_exit "a search of 2 trials before each calibration" 0 sc-backtest "${small[@]}" --trials 2 --raw h.csv
+t_check "changes the forecasts" differ "$T_OUT" <(sc-backtest "${small[@]}" --raw h.csv)
 t_exit "--window and --interval-method quantile" 0 sc-backtest "${small[@]}" -w 120 --interval-method quantile h.csv
 
 # Poison every row from a day on: prices times 7, volumes scrambled.  The
@@ -58,7 +61,6 @@ t_exit "--window and --interval-method quantile" 0 sc-backtest "${small[@]}" -w 
 cut=$(awk -F, 'NR > 1 && $3 == "AAA" { print $2 }' bt1.csv | sed -n 30p)
 awk -F, -v OFS=, -v cut="$cut" 'NR > 1 && $1 >= cut {
 	for (i = 3; i <= 7; i++) $i = $i * 7; $8 = $8 * 13 + 5 } { print }' h.csv > poisoned.csv
-differ() { ! cmp -s "$1" "$2"; }
 t_check "the poison changed the input" differ h.csv poisoned.csv
 t_exit "a backtest of the poisoned history" 0 sc-backtest "${small[@]}" -o bt2.csv poisoned.csv
 # known FILE: the columns known before the forecast day, up to the cut.
