@@ -589,10 +589,13 @@ sc_backtest_run(FILE *in, FILE *out, const struct sc_backtest_opts *o,
 	if (check_opts(o, e) == -1)
 		return -1;
 	b.o = o;
+	raw.limit = SC_BACKTEST_MAX_INPUT;
 	if (sc_buf_read(&raw, in, "stdin", e) == -1)
-		return -1;
-	if (raw.len == 0)
-		return sc_err_set(e, SC_EDATA, 1, "empty input: no header");
+		goto out;
+	if (raw.len == 0) {
+		sc_err_set(e, SC_EDATA, 1, "empty input: no header");
+		goto out;
+	}
 	if ((fp = fmemopen(raw.data, raw.len, "r")) == NULL) {
 		oom(e);
 		goto out;
