@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,12 +24,83 @@ extern char *program_invocation_short_name;
 
 static enum sc_loglevel verbosity = SC_LOG_WARN;
 
+/*
+ * Every line a program writes to stderr comes here: "prog: msg", with
+ * ": strerror(errnum)" when errnum is not 0, cleaned (secrets out, control
+ * bytes escaped) before it is cut to a line of 2 KiB.
+ */
+static void
+vsay(int errnum, const char *fmt, va_list ap)
+{
+	char big[8192], line[2048];
+	int n;
+
+	n = vsnprintf(big, sizeof(big), fmt, ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(big))
+		n = sizeof(big) - 1;
+	if (errnum != 0)
+		snprintf(big + n, sizeof(big) - (size_t)n, ": %s",
+		    strerror(errnum));
+	sc_err_clean(line, sizeof(line), big, strlen(big));
+	fflush(stdout);
+	fprintf(stderr, "%s: %s\n", program_invocation_short_name, line);
+}
+
+void
+sc_cli_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(0, fmt, ap);
+	va_end(ap);
+}
+
+void
+sc_cli_warn(const char *fmt, ...)
+{
+	int errnum = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(errnum, fmt, ap);
+	va_end(ap);
+}
+
+void
+sc_cli_errx(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(0, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+sc_cli_err(int status, const char *fmt, ...)
+{
+	int errnum = errno;
+	va_list ap;
+
+	/* Permission is refused the same way everywhere (77). */
+	if (errnum == EACCES || errnum == EPERM)
+		status = EX_NOPERM;
+	va_start(ap, fmt);
+	vsay(errnum, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
 static void
 stderr_sink(enum sc_loglevel level, const char *msg, void *arg)
 {
 	(void)level;
 	(void)arg;
-	fprintf(stderr, "%s: %s\n", program_invocation_short_name, msg);
+	sc_cli_warnx("%s", msg);
 }
 
 static void
@@ -102,8 +174,13 @@ sc_cli_fail(const struct sc_err *e, const char *place)
 void
 sc_cli_flush_stdout(void)
 {
-	if (fflush(stdout) == EOF || ferror(stdout))
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		/* errno says why when fflush failed; a stream already in error
+		 * from an earlier write may not set it. */
+		if (errno == 0)
+			errx(EX_IOERR, "stdout: write error");
 		err(EX_IOERR, "stdout");
+	}
 }
 
 int

@@ -16,6 +16,23 @@
 
 #define SC_VERSION "0.1.0"
 
+/*
+ * Every message to stderr goes through these (err(3) and warnx(3) below are
+ * macros for them): "prog: msg", cleaned by sc_err_clean() so no registered
+ * secret, URL password, credential parameter or control byte is printed.
+ * sc_cli_err() exits 77 for EACCES and EPERM whatever the status asked.
+ */
+void sc_cli_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void sc_cli_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void sc_cli_errx(int, const char *, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+void sc_cli_err(int, const char *, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+#define warnx(...) sc_cli_warnx(__VA_ARGS__)
+#define warn(...) sc_cli_warn(__VA_ARGS__)
+#define errx(...) sc_cli_errx(__VA_ARGS__)
+#define err(...) sc_cli_err(__VA_ARGS__)
+
 /* Call first: installs the log sink and the signal handlers. */
 void sc_cli_init(void);
 

@@ -122,6 +122,14 @@ json_t *sc_calib_to_json(const struct sc_calib *c);
 int sc_calib_from_json(const json_t *j, struct sc_calib *c, struct sc_err *e);
 
 /*
+ * The calibration of a model from its top-level members (sc_model_extra()):
+ * 1 when extra has a valid "calibration" (into c), 0 when it has none (c
+ * gets sc_calib_none()), -1 with SC_EDATA when it is invalid.
+ */
+int sc_calib_from_extra(const json_t *extra, struct sc_calib *c,
+    struct sc_err *e);
+
+/*
  * Adaptive conformal inference: alpha_{t+1} = alpha_t + gamma (alpha -
  * err_t), err_t 1 when the realised value fell outside the interval of
  * level 1 - alpha_t, clamped to [SC_CALIB_ALPHA_MIN, SC_CALIB_ALPHA_MAX].

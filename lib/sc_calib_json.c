@@ -179,3 +179,15 @@ sc_calib_from_json(const json_t *j, struct sc_calib *c, struct sc_err *e)
 		    "calibration.conformal.n: more scores than pairs");
 	return 0;
 }
+
+int
+sc_calib_from_extra(const json_t *extra, struct sc_calib *c, struct sc_err *e)
+{
+	const json_t *j =
+	    extra != NULL ? json_object_get(extra, "calibration") : NULL;
+
+	sc_calib_none(c);
+	if (j == NULL)
+		return 0;
+	return sc_calib_from_json(j, c, e) == -1 ? -1 : 1;
+}

@@ -108,6 +108,14 @@ static const struct std_metric {
 	    "Duration of the job's last successful run in seconds." },
 	{ "stock_forecast_test_rmse",
 	    "Test RMSE of the forecast (the old system's name, kept)." },
+	{ "stockcast_feature_drift",
+	    "Drift statistic of a feature's recent values against the "
+	    "model's training rows (method: psi, ks, wasserstein)." },
+	{ "stockcast_feature_drift_threshold",
+	    "Alarm threshold of the drift statistic, calibrated on chunks "
+	    "of the training rows (mean + 3 sd)." },
+	{ "stockcast_drift_share",
+	    "Share of the model's features whose inputs drifted, 0..1." },
 };
 
 static const char *const type_names[] = { "untyped", "counter", "gauge",

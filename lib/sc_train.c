@@ -190,9 +190,20 @@ sc_train(const struct sc_table *t, const struct sc_train_opts *o,
 {
 	struct sc_forest *f;
 
+	struct sc_tune_folds *F = NULL;
+	struct sc_err fe = { 0 };
+
 	if ((f = sc_forest_fit(&o->forest, t, e)) == NULL)
 		return NULL;
-	if (o->folds == 0) {
+	if (o->folds > 0 &&
+	    (F = sc_tune_folds_make(t, o->folds, o->gap, &fe)) == NULL &&
+	    fe.code != SC_EDATA) {
+		*e = fe;
+		sc_forest_free(f);
+		return NULL;
+	}
+	sc_tune_folds_free(F);
+	if (F == NULL) {
 		sc_calib_none(c);
 		return f;
 	}

@@ -49,8 +49,10 @@ int sc_train_calibrate(const struct sc_table *t,
     const char *vol_feature, struct sc_calib *c, struct sc_err *e);
 
 /*
- * Fit a forest on all of t and calibrate it (o->folds 0: no validation,
- * c gets sc_calib_none(): lambda 0, no scores).  The caller frees the
+ * Fit a forest on all of t and calibrate it.  With o->folds 0, or when t
+ * has too few dates for the folds, there is no validation: c gets
+ * sc_calib_none() (lambda 0, no scores, c->folds 0) and the caller should
+ * say so.  The caller frees the
  * forest with sc_forest_free().  Returns NULL with the errors of
  * sc_forest_fit() and sc_train_calibrate().
  */

@@ -27,44 +27,45 @@ if ! get "$src/$day.csv" "$work/eval.csv"; then
 	get "$src/$day.csv" "$work/eval.csv" || exit $?
 fi
 
-# The columns by name: date (the forecast day; absent from older files),
-# asof, ticker, predicted_close, actual_close, lower, upper, model.
-awk -F, -v OFS=, '
-	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-	function f(k) { return c[k] ? $c[k] : "" }
-	{ print f("date"), f("asof"), f("ticker"), f("predicted_close"),
-	    f("actual_close"), f("lower"), f("upper"), f("model") }' \
-	"$work/eval.csv" > "$work/norm.csv"
-# One data file per ticker: forecast day (without a date column, the asof
-# of the next row, and after the last row the next weekday), actual,
-# forecast, lower, upper.
-ptick=$(cut -d, -f3 "$work/norm.csv" | LC_ALL=C sort -u)
+# One data file per ticker: target day, actual, forecast, lower, upper.
+# Columns are found by name; a file without the date column (before it was
+# added) takes the asof of the next row, and after the last row the next
+# weekday, as the target day.
+# shellcheck disable=SC2016 # an awk program
+hdr='NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }'
+ptick=$(awk -F, "$hdr"' { print $c["ticker"] }' "$work/eval.csv" | LC_ALL=C sort -u)
 n=0
 for t in $ptick; do
 	n=$((n + 1))
-	awk -F, -v t="$t" '$3 == t' "$work/norm.csv" > "$work/rows"
-	last=$(tail -n 1 "$work/rows" | cut -d, -f2)
+	awk -F, -v t="$t" "$hdr"' $c["ticker"] == t' "$work/eval.csv" > "$work/rows"
+	sed -n 1p "$work/eval.csv" | cat - "$work/rows" > "$work/rows.h"
+	if head -n 1 "$work/eval.csv" | tr ',' '\n' | grep -qx date; then
+		awk -F, "$hdr"' {
+			p = $c["predicted_close"]; l = $c["lower"]; u = $c["upper"]
+			print $c["date"], ($c["actual_close"] == "" ? "NaN" : $c["actual_close"]), p,
+			    (l == "" ? p : l), (u == "" ? p : u) }' "$work/rows.h" > "$work/p$n.dat"
+		continue
+	fi
+	last=$(tail -n 1 "$work/rows" | cut -d, -f1)
 	case $(date -u -d "$last" +%u) in
 	5) next=$(date -u -d "$last + 3 days" +%Y-%m-%d) ;;
 	6) next=$(date -u -d "$last + 2 days" +%Y-%m-%d) ;;
 	*) next=$(date -u -d "$last + 1 day" +%Y-%m-%d) ;;
 	esac
-	awk -F, -v nd="$next" '
-		{ l = ($6 == "" ? $4 : $6); u = ($7 == "" ? $4 : $7) }
-		$1 != "" { print $1, $5, $4, l, u; dated = 1; next }
-		NR > 1 { print $2, a, p, pl, pu }
-		{ a = $5; p = $4; pl = l; pu = u }
-		END { if (!dated) print nd, a, p, pl, pu }' "$work/rows" > "$work/p$n.dat"
+	awk -F, -v nd="$next" "$hdr"'
+		NR > 2 { print $1, a, p, l, u }
+		{ a = $c["actual_close"]; p = $c["predicted_close"]
+		  l = ($c["lower"] == "" ? p : $c["lower"]); u = ($c["upper"] == "" ? p : $c["upper"]) }
+		END { print nd, a, p, l, u }' "$work/rows.h" > "$work/p$n.dat"
 done
 [ "$n" -gt 0 ] || die 65 "$src/$day.csv has no rows"
 cols=1
 [ "$n" -gt 1 ] && cols=2
 rows=$(((n + cols - 1) / cols))
-model=$(sed -n '1{s/.*,//;p;q}' "$work/norm.csv")
+model=$(awk -F, "$hdr"' { print $c["model"]; exit }' "$work/eval.csv")
 # A long window (a backtest) is labelled by month, a short one by day.
-span=$(($(wc -l < "$work/rows")))
 xfmt="%m-%d"
-[ "$span" -le 90 ] || xfmt="%y-%m"
+[ "$(wc -l < "$work/rows")" -le 90 ] || xfmt="%y-%m"
 level=$(awk -v i="$SC_INTERVAL" 'BEGIN { printf "%g", i * 100 }')
 
 cat > "$work/plot.gp" << GP
