@@ -334,12 +334,12 @@ main(int argc, char *argv[])
 	}
 	t2 = now();
 	sc_log(SC_LOG_INFO,
-	    "%zu rows, %zu features: read %.3f s, fit and validate %.3f s, "
-	    "OOB RMSE %.6g",
-	    sc_table_nrows(t), sc_table_nfeatures(t), t1 - t0, t2 - t1,
+	    "%zu rows, %zu features: read %.3f s, %s %.3f s, OOB RMSE %.6g",
+	    sc_table_nrows(t), sc_table_nfeatures(t), t1 - t0,
+	    cal.folds > 0 ? "fit and validate" : "fit", t2 - t1,
 	    sc_forest_oob_rmse(f));
-	log_calib(&cal);
 	write_model(outpath, f, t, &cal, to.forest.threads);
+	log_calib(&cal);
 	sc_log(SC_LOG_INFO, "model written in %.3f s", now() - t2);
 	sc_forest_free(f);
 	sc_table_free(t);

@@ -6,7 +6,10 @@
  * line per trial on standard output, and with -o refit the best
  * parameters on the whole table and write the model with a tuning
  * record.  --shard runs one part of a random search; --merge joins the
- * parts' trials files and refits the best.
+ * parts' trials files and refits the best.  The model's calibration
+ * (shrinkage against the naive forecast, conformal scores) comes from the
+ * best trial's own cross-validation folds: the same folds and seed give
+ * the same out-of-time predictions that scored it.
  */
 #include <err.h>
 #include <getopt.h>
@@ -23,6 +26,7 @@
 #include "sc_model.h"
 #include "sc_num.h"
 #include "sc_table.h"
+#include "sc_train.h"
 #include "sc_tune.h"
 
 enum {
@@ -295,6 +299,7 @@ refit(struct run *R, const struct sc_table *t, const struct sc_tune *r)
 	struct sc_model_meta meta = { 0, NULL, NULL, NULL };
 	struct sc_forest_params p;
 	struct sc_forest *f;
+	struct sc_calib cal;
 	struct sc_out *o;
 	json_t *rec;
 
@@ -303,7 +308,18 @@ refit(struct run *R, const struct sc_table *t, const struct sc_tune *r)
 	p.seed = R->o.seed;
 	if ((f = sc_forest_fit(&p, t, &e)) == NULL)
 		sc_cli_fail(&e, "refit");
-	if ((rec = sc_tune_record(r, &R->s, &R->o)) == NULL)
+	if (sc_train_calibrate(t, &p, R->o.folds, R->o.gap, NULL, &cal, &e) ==
+	    -1)
+		sc_cli_fail(&e, "calibration");
+	sc_log(SC_LOG_INFO,
+	    "calibration from the best trial's folds: lambda %.4g, validated "
+	    "skill %.4g over the naive forecast (t %.3g)%s",
+	    cal.lambda, cal.skill, cal.tstat,
+	    cal.lambda == 0 ? "; lambda 0: the naive forecast will be served"
+	                    : "");
+	if ((rec = sc_tune_record(r, &R->s, &R->o)) == NULL ||
+	    json_object_set_new(rec, "calibration", sc_calib_to_json(&cal)) ==
+	        -1)
 		errx(EX_OSERR, "out of memory");
 	meta.rows = sc_table_nrows(t);
 	sc_table_dates(t, &meta.date_from, &meta.date_to);
