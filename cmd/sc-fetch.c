@@ -61,9 +61,9 @@ usage(FILE *fp, int status)
 	      "       sc-fetch [-hVv] [--page-size N] -l PREFIX\n"
 	      "       sc-fetch [-hVv] [-o FILE] "
 	      "models:/NAME[/VERSION | /latest | @ALIAS]\n"
-	      "       sc-fetch [-hVv] [--text | --csv | --json] [-o FILE] "
+	      "       sc-fetch [-hVv] [--text|--csv|--json] [-o FILE] "
 	      "--runs [--diff RUN RUN]\n"
-	      "       sc-fetch [-hVv] [--text | --csv | --json] [-o FILE] "
+	      "       sc-fetch [-hVv] [--text|--csv|--json] [-o FILE] "
 	      "[--versions] models:/NAME\n",
 	    fp);
 	if (fp == stdout)
@@ -111,7 +111,10 @@ usage(FILE *fp, int status)
 		      "\nDates are YYYY-MM-DD, inclusive; --from defaults to "
 		      "January 1st of this\nyear and --to to today (UTC). "
 		      "Output: date,ticker,open,high,low,close,\n"
-		      "adj_close,volume sorted by ticker and date.\n",
+		      "adj_close,volume sorted by ticker and date.\n"
+		      "\nAlso (sc-fetch(1)): -o, --output FILE writes "
+		      "atomically to FILE; -v, --verbose\nreports rows and "
+		      "retries on stderr; -h, --help; -V, --version.\n",
 		    fp);
 	if (fp == stdout)
 		sc_cli_flush_stdout();

@@ -99,6 +99,19 @@ t_check "runner: blocks share exports, run in the root copy, skip text" \
 	test "$(cat "$T_TMP/root.$(echo "$T_TMP/self/page.md" | tr '/.' '__')/where" 2> /dev/null)" = \
 	"$T_TMP/root.$(echo "$T_TMP/self/page.md" | tr '/.' '__')"
 
+# --help describes every option its man page lists (the programs whose
+# --help lists its options; sc-split's lacks --help itself).
+for p in sc-fetch sc-forest sc-tune sc-predict sc-rmse sc-push; do
+	miss=""
+	sc_help=$("$p" --help)
+	# shellcheck disable=SC2013 # option names: words
+	for o in $(grep -oE '^\.It Fl .*' "$SC_TOP/docs/$p.1" | grep -oE '\\-[a-z][a-z-]+' |
+		sed 's/^\\/-/' | sort -u); do
+		case $sc_help in *"$o"*) ;; *) miss="$miss $o" ;; esac
+	done
+	t_check "$p --help describes every option of $p(1)${miss:+ (missing:$miss)}" test -z "$miss"
+done
+
 if [ $# -gt 0 ]; then files=("$@"); else files=(README.md docs/*.md); fi
 cd "$SC_TOP" || exit 1
 for f in "${files[@]}"; do
