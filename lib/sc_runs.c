@@ -561,7 +561,7 @@ write_csv(const struct sc_runs_table *t, FILE *out)
 static int
 write_text(const struct sc_runs_table *t, FILE *out, struct sc_err *e)
 {
-	size_t w[SC_RUNS_MAX_COLS], i, c, n;
+	size_t w[SC_RUNS_MAX_COLS] = { 0 }, i, c, n;
 	char buf[1024];
 	json_t *row;
 
