@@ -44,6 +44,7 @@ struct fetch {
 	const char *outname;      /* "stdout" or the -o file */
 	struct sc_get_opts get;   /* --list, --head, --range, --presign */
 	int status;               /* the first failure's exit status */
+	int include_open;         /* --include-open: keep a live Yahoo bar */
 	int runs, versions, diff; /* --runs, --versions, --diff */
 	int format;               /* --text, --csv, --json: 1 + the format */
 };
@@ -54,7 +55,8 @@ static void
 usage(FILE *fp, int status)
 {
 	fputs("usage: sc-fetch [-hVv] [--from DATE] [--to DATE] [--seed N] "
-	      "[-o FILE] SOURCE...\n"
+	      "[--include-open]\n"
+	      "                [-o FILE] SOURCE...\n"
 	      "       sc-fetch [-hVv] [--head] [--range A-B] [--presign "
 	      "SECONDS] "
 	      "[-o FILE] OBJECT...\n"
@@ -111,7 +113,9 @@ usage(FILE *fp, int status)
 		      "\nDates are YYYY-MM-DD, inclusive; --from defaults to "
 		      "January 1st of this\nyear and --to to today (UTC). "
 		      "Output: date,ticker,open,high,low,close,\n"
-		      "adj_close,volume sorted by ticker and date.\n"
+		      "adj_close,volume sorted by ticker and date.  A Yahoo "
+		      "bar whose session\nis still open is left out (its close "
+		      "is the latest price); --include-open\nkeeps it.\n"
 		      "\nAlso (sc-fetch(1)): -o, --output FILE writes "
 		      "atomically to FILE; -v, --verbose\nreports rows and "
 		      "retries on stderr; -h, --help; -V, --version.\n",
@@ -190,6 +194,7 @@ dispatch_market(struct fetch *f, char **ops, int n)
 
 	if ((m = sc_market_new(&mo, &e)) == NULL)
 		sc_cli_fail(&e, NULL);
+	sc_market_include_open(m, f->include_open);
 	for (k = 0; k < n; k++) {
 		if ((copy = strdup(ops[k])) == NULL)
 			err(EX_OSERR, NULL);
@@ -348,6 +353,7 @@ parse_options(int argc, char *argv[], struct fetch *f, const char **output)
 		{ "page-size", required_argument, NULL, 'P' },
 		{ "presign", required_argument, NULL, 'S' },
 		{ "range", required_argument, NULL, 'R' },
+		{ "include-open", no_argument, NULL, 'I' },
 		{ "runs", no_argument, NULL, 'U' },
 		{ "versions", no_argument, NULL, 'W' },
 		{ "diff", no_argument, NULL, 'D' },
@@ -392,6 +398,9 @@ parse_options(int argc, char *argv[], struct fetch *f, const char **output)
 			break;
 		case 'l':
 			f->get.list = 1;
+			break;
+		case 'I':
+			f->include_open = 1;
 			break;
 		case 'P':
 		case 'R':

@@ -114,9 +114,7 @@ usage(FILE *fp, int status)
 static void
 bad_usage(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "sc-push: ");
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
+	warnx(fmt, arg);
 	usage(stderr, EX_USAGE);
 }
 

@@ -91,6 +91,51 @@ check_config() {
 	tickers=$(valid_tickers) || exit $?
 	tlist=$(echo "$tickers" | tr '\n' ' ')
 	tlist=${tlist% }
+	check_store
+}
+
+# check_store: make sure the store is there and writable before a step
+# reads or fetches anything, so that a wrong bucket is not taken for "no
+# stored history" (prepare would fetch every ticker, spending the source's
+# rate limit, and then fail every write).  S3: a small object is written
+# and deleted again (NoSuchBucket: exit 66; refused: 77, naming the
+# bucket).  A directory: it, or the directory it will be created in, must
+# be writable (77; checked by creating and removing a directory there).
+check_store() {
+	case $SC_STORE in
+	s3://*)
+		_b=${SC_STORE#s3://}
+		_b=${_b%%/*}
+		_probe=write-check/$(date -u +%Y%m%dT%H%M%SZ).$$.$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
+		_rc=0
+		echo "$prog" | sc-push "$_probe" 2> "$work/probe.err" || _rc=$?
+		if [ "$_rc" -ne 0 ]; then
+			cat "$work/probe.err" >&2
+			if grep -q NoSuchBucket "$work/probe.err"; then
+				die 66 "store $SC_STORE: the bucket \"$_b\" does not exist (NoSuchBucket): check SC_STORE; nothing read or fetched"
+			fi
+			case $_rc in
+			77) die 77 "store $SC_STORE: cannot write to the bucket \"$_b\": check the credentials and the bucket's policy; nothing read or fetched" ;;
+			*) die "$_rc" "store $SC_STORE: the bucket \"$_b\" cannot be reached or written (exit $_rc); nothing read or fetched" ;;
+			esac
+		fi
+		sc-push --delete "$_probe" 2> "$work/probe.err" ||
+			log "warning: could not delete the store probe $_probe: $(head -n 1 "$work/probe.err")"
+		;;
+	*)
+		_d=${SC_STORE#file://}
+		while [ ! -e "$_d" ]; do
+			case $_d in
+			*/*) _d=${_d%/*}; _d=${_d:-/} ;;
+			*) _d=. ;;
+			esac
+		done
+		if [ ! -d "$_d" ] || ! _p=$(mktemp -d "$_d/.write-check.XXXXXX" 2> /dev/null); then
+			die 77 "store $SC_STORE: $_d is not a writable directory; nothing read or fetched"
+		fi
+		rmdir "$_p"
+		;;
+	esac
 }
 
 # valid_tickers: print SC_TICKERS one per line, sorted (byte order, as the
@@ -167,7 +212,10 @@ jstr() {
 # update_raw TICKER: bring raw/TICKER.csv up to SC_TODAY.  Without a
 # stored history, fetch from SC_FROM; with one, fetch only from its last
 # day minus SC_OVERLAP_DAYS (revised bars are caught, the source's rate
-# limit is spared) and keep the stored rows before the first fetched day.
+# limit is spared) and merge: the stored rows before the first fetched day,
+# the fetched ones, then the stored rows after the last fetched day.  A
+# history that already reaches past SC_TODAY (a rerun of a past day) is
+# left as it is: stored history is merged, never truncated.
 update_raw() {
 	_t=$1
 	_old=$work/old.$_t.csv _new=$work/new.$_t.csv _out=$work/raw.$_t.csv
@@ -185,7 +233,7 @@ update_raw() {
 		rm -f "$_old"
 	fi
 	# ISO dates compare as strings; POSIX test has no string "<".
-	if [ -f "$_old" ] && [ "$(printf '%s\n%s\n' "$_from" "$SC_TODAY" | LC_ALL=C sort | head -n 1)" != "$_from" ]; then
+	if [ -f "$_old" ] && [ "$(printf '%s\n%s\n' "$_last" "$SC_TODAY" | LC_ALL=C sort | head -n 1)" != "$_last" ]; then
 		log "$_t: the stored history reaches $_last, after SC_TODAY=$SC_TODAY: nothing fetched"
 		return 0
 	fi
@@ -196,10 +244,13 @@ update_raw() {
 		return 0
 	fi
 	if [ -f "$_old" ]; then
-		# Stored rows before the first fetched day, then the fetched ones.
+		# Stored rows before the first fetched day, the fetched ones, then
+		# the stored rows after the last fetched day (none are dropped).
+		_lastnew=$(tail -n 1 "$_new" | cut -d, -f1)
 		awk -F, -v first="$_first" 'NR == 1 || $1 < first' "$_old" > "$_out"
-		_kept=$(($(wc -l < "$_out") - 1))
 		tail -n +2 "$_new" >> "$_out"
+		awk -F, -v last="$_lastnew" 'NR > 1 && $1 > last' "$_old" >> "$_out"
+		_kept=$(($(wc -l < "$_out") - $(wc -l < "$_new")))
 		log "$_t: fetched $(($(wc -l < "$_new") - 1)) days from $_from (overlap $SC_OVERLAP_DAYS days), kept $_kept stored"
 	else
 		mv "$_new" "$_out"
