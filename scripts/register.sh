@@ -80,7 +80,7 @@ if [ -s "$work/cands" ]; then
 	best=$(LC_ALL=C sort -k1,1g -k2,2 "$work/cands" | head -n 1)
 	cv=${best%% *}
 	rid=${best#* }
-	log "$(wc -l < "$work/cands") new run(s) of the latest training; best CV RMSE $cv: run $rid"
+	log "$(wc -l < "$work/cands") new run(s) of the latest training; best CV RMSE $cv: run $rid (CV RMSE in the target's units, test RMSE below in prices)"
 elif [ -s "$work/done" ]; then
 	# Nothing new: the run of this training registered last, again.
 	best=$(LC_ALL=C sort -k1,1nr "$work/done" | head -n 1)
