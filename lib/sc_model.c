@@ -387,3 +387,16 @@ sc_model_extra(const struct sc_model *m)
 {
 	return m->extra;
 }
+
+json_t *
+sc_model_head(const struct sc_model *m)
+{
+	return sc_model_header(m->f, &m->meta, m->extra);
+}
+
+int
+sc_model_is_binary(const void *p, size_t n)
+{
+	return n >= SC_MODEL_MAGIC_LEN &&
+	    memcmp(p, SC_MODEL_MAGIC, SC_MODEL_MAGIC_LEN) == 0;
+}

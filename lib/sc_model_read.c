@@ -857,8 +857,7 @@ sc_model_read(FILE *fp, struct sc_err *e)
 	if (sc_buf_read(&b, fp, "model", e) == -1)
 		goto out;
 	/* The binary form starts with its magic, never valid JSON. */
-	if (b.len >= SC_MODEL_MAGIC_LEN &&
-	    memcmp(b.data, SC_MODEL_MAGIC, SC_MODEL_MAGIC_LEN) == 0) {
+	if (sc_model_is_binary(b.data, b.len)) {
 		if (sc_model_bin_parse((const unsigned char *)b.data, b.len, &P,
 		        e) == -1)
 			goto out;
