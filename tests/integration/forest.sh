@@ -130,6 +130,13 @@ if command -v sc-push > /dev/null && command -v sc-fetch > /dev/null; then
 	t_grep "says why" 'not a valid model.*binary' "$T_ERR"
 fi
 
+if command -v sc-tune > /dev/null; then
+	t_exit "sc-tune --format binary" 0 sc-tune -n 2 -k 2 --seed 1 --format binary -o "$T_TMP/tm.bin" "$data"
+	t_exit "its model converts" 0 sc-forest --convert "$T_TMP/tm.bin"
+	t_check "with its tuning record" python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); assert m["tuning"]["trials"] == 2' "$T_OUT"
+	t_exit "sc-tune --format other is a usage error" 64 sc-tune --format yaml "$data"
+fi
+
 # Bad binary models: 65, never a crash.
 size=$(wc -c < "$T_TMP/m1.bin")
 head -c $((size / 2)) "$T_TMP/m1.bin" > "$T_TMP/half.bin"
