@@ -100,6 +100,10 @@ sc_forest_check(const struct sc_forest_params *p, struct sc_err *e)
 	if (p->min_samples_leaf < 1 || p->min_samples_leaf > 1000000000L)
 		return sc_err_set(e, SC_EUSAGE, 0,
 		    "min_samples_leaf: want a count >= 1");
+	if (p->interval_grid != 0 &&
+	    (p->interval_grid < 16 || p->interval_grid > 16777216))
+		return sc_err_set(e, SC_EUSAGE, 0,
+		    "interval_grid: want 0 (exact) or 16..16777216");
 	if (p->threads < 0 || p->threads > 1024)
 		return sc_err_set(e, SC_EUSAGE, 0, "threads: want 0..1024");
 	if (p->min_samples_split.kind > SC_SHARE_FRAC ||

@@ -609,6 +609,7 @@ split_node(struct ws *W, const struct frame *fr, struct hist *h, int id,
 	W->sbin[2 * id] = (uint8_t)best->bin;
 	W->sbin[2 * id + 1] = (uint8_t)best->next;
 	t->feature[id] = best->f;
+	t->value[id] = 0; /* only leaves' values predict: none kept here */
 	t->threshold[id] =
 	    bins_cut(&W->F->bins, best->f, best->bin, best->next);
 	W->imp[best->f] += gain > 0 ? gain : 0;
@@ -868,6 +869,28 @@ by_rank(struct fit *F, struct sc_err *e)
 	return 0;
 }
 
+/*
+ * Coarsen the ranks to a grid of g cells (g < ny): cell c holds the
+ * distinct targets of ranks [c ny / g, (c + 1) ny / g) and stands for the
+ * middle one, which becomes its entry of ytab.  Leaves then keep cells,
+ * which code in fewer bits; a quantile is off by at most one cell.
+ */
+static void
+to_grid(struct fit *F, size_t g)
+{
+	struct sc_forest *f = F->f;
+	size_t u = f->ny, c, lo, hi, i;
+
+	for (c = 0; c < g; c++) {
+		lo = (size_t)(((uint64_t)c * u + g - 1) / g);
+		hi = (size_t)(((uint64_t)(c + 1) * u + g - 1) / g);
+		f->ytab[c] = f->ytab[lo + (hi - lo - 1) / 2];
+	}
+	f->ny = g;
+	for (i = 0; i < F->n; i++)
+		F->yrank[i] = (uint32_t)((uint64_t)F->yrank[i] * g / u);
+}
+
 /* The sorted distinct targets and each row's rank among them. */
 static int
 rank_targets(struct fit *F, struct sc_err *e)
@@ -899,6 +922,8 @@ rank_targets(struct fit *F, struct sc_err *e)
 		}
 		F->yrank[i] = (uint32_t)a;
 	}
+	if (F->p->interval_grid > 0 && u > (size_t)F->p->interval_grid)
+		to_grid(F, (size_t)F->p->interval_grid);
 	return by_rank(F, e);
 }
 

@@ -249,6 +249,10 @@ header_json(const struct sc_forest *f, const struct sc_model_meta *m)
 	tr = json_pack("{s:I, s:o, s:o, s:o}", "rows", (json_int_t)m->rows,
 	    "date_from", str_or_null(m->date_from), "date_to",
 	    str_or_null(m->date_to), "sha256", str_or_null(m->sha256));
+	/* Only when set, so models fitted without it keep their bytes. */
+	if (p->interval_grid > 0)
+		json_object_set_new(par, "interval_grid",
+		    json_integer((json_int_t)p->interval_grid));
 	json_object_set_new(o, "format", json_string("sc-forest"));
 	json_object_set_new(o, "version", json_integer(SC_MODEL_VERSION));
 	json_object_set_new(o, "features", feat);

@@ -28,6 +28,8 @@
 #define HEAD_LEN 56 /* magic, version, flags, payload length, SHA-256 */
 #define MAX_FEATURES 4096
 #define MAX_TREES 100000
+#define LAY_CHILDREN 1    /* children given, not implied by preorder */
+#define LAY_SPLITVALUES 2 /* split nodes' values stored */
 
 /* Writing: a growable byte buffer that remembers running out of memory. */
 struct bb {
@@ -287,13 +289,16 @@ write_tree(struct bb *b, const struct sc_forest_tree *t, const struct ttab *tab,
 {
 	struct bb r = { NULL, 0, 0, 0 };
 	struct bits w = { &r, 0, 0 };
-	int pre = is_preorder(t, stack), rb = rank_bits(ny), wd;
+	int pre = is_preorder(t, stack), rb = rank_bits(ny), wd, sv = 0;
 	size_t i, k, off = 0;
 	uint32_t c, maxd;
 
+	/* Split nodes' values are stored only when one is not +0.0. */
+	for (i = 0; i < t->nodes && !sv; i++)
+		sv = t->feature[i] >= 0 && dbits(t->value[i]) != 0;
 	put_var(b, t->nodes);
 	put_var(b, t->nranks);
-	put_le(b, pre ? 0 : 1, 1);
+	put_le(b, (pre ? 0 : LAY_CHILDREN) | (sv ? LAY_SPLITVALUES : 0), 1);
 	for (i = 0; i < t->nodes; i++)
 		put_var(b, (uint64_t)(t->feature[i] + 1));
 	for (i = 0; i < t->nodes; i++)
@@ -309,7 +314,8 @@ write_tree(struct bb *b, const struct sc_forest_tree *t, const struct ttab *tab,
 			put_var(b, (uint64_t)t->right[i]);
 		}
 	for (i = 0; i < t->nodes; i++)
-		put_f64(b, t->value[i]);
+		if (sv || t->feature[i] < 0)
+			put_f64(b, t->value[i]);
 	for (i = 0; i < t->nodes; i++)
 		if (t->feature[i] < 0)
 			put_var(b, t->count[i]);
@@ -620,14 +626,14 @@ read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 	size_t i, n, leaves = 0, sum = 0;
 	int rc = -1;
 
-	/* A node takes at least 9 bytes (its kind and its value). */
+	/* A node takes at least 2 bytes (its kind, a threshold or a count). */
 	if (get_var(r, budget[0], &nodes, "nodes") == -1 ||
 	    get_var(r, budget[1], &nranks, "ranks") == -1 ||
 	    get_le(r, 1, &lay, "layout") == -1)
 		return -1;
-	if (nodes == 0 || nodes > left(r) / 9)
+	if (nodes == 0 || nodes > left(r) / 2)
 		return tree_err(r, ti, "node count out of range");
-	if (lay > 1)
+	if (lay > (LAY_CHILDREN | LAY_SPLITVALUES))
 		return tree_err(r, ti, "unknown layout");
 	n = (size_t)nodes;
 	a->n[0] = a->n[1] = a->n[2] = a->n[3] = a->n[4] = a->n[5] = n;
@@ -658,7 +664,7 @@ read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 			}
 			a->threshold[i] = d->v[v];
 		}
-	if (lay == 0) {
+	if (!(lay & LAY_CHILDREN)) {
 		if (preorder_children(a, stack) == -1) {
 			tree_err(r, ti, "not a tree in preorder");
 			goto out;
@@ -675,12 +681,12 @@ read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 				goto out;
 			a->right[i] = (int32_t)v;
 		}
-	if (n > left(r) / 8) {
-		short_file(r, "values");
-		goto out;
+	for (i = 0; i < n; i++) {
+		a->value[i] = 0;
+		if ((lay & LAY_SPLITVALUES || a->feature[i] < 0) &&
+		    get_f64(r, &a->value[i], "value") == -1)
+			goto out;
 	}
-	for (i = 0; i < n; i++)
-		(void)get_f64(r, &a->value[i], "value");
 	for (i = 0; i < n; i++)
 		if (a->feature[i] < 0) {
 			if (get_var(r, UINT32_MAX, &v, "count") == -1)

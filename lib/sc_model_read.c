@@ -89,6 +89,11 @@ read_params(json_t *root, struct sc_forest_params *p, struct sc_err *e)
 	if (get_int(o, "seed", 0, INT64_MAX, &x, e) == -1)
 		return -1;
 	p->seed = (uint64_t)x;
+	if (json_object_get(o, "interval_grid") != NULL) {
+		if (get_int(o, "interval_grid", 16, 16777216, &x, e) == -1)
+			return -1;
+		p->interval_grid = (long)x;
+	}
 	if (!json_is_boolean(v = json_object_get(o, "bootstrap")))
 		return bad(e, "bootstrap", "missing or not true or false");
 	p->bootstrap = json_is_true(v);

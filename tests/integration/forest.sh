@@ -130,6 +130,11 @@ if command -v sc-push > /dev/null && command -v sc-fetch > /dev/null; then
 	t_grep "says why" 'not a valid model.*binary' "$T_ERR"
 fi
 
+t_exit "--interval-grid 64" 0 sc-forest --trees 3 --interval-grid 64 "$data"
+t_grep "recorded in params" '"seed":0,"interval_grid":64\}' "$T_OUT"
+t_check "64 targets, split values 0" python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); assert len(m["targets"]) == 64; t=m["trees"][0]; assert all(v == 0 for f, v in zip(t["feature"], t["value"]) if f >= 0)' "$T_OUT"
+t_exit "--interval-grid 15 is a usage error" 64 sc-forest --interval-grid 15 "$data"
+t_grep "says why" 'interval_grid: want 0 \(exact\) or 16\.\.16777216' "$T_ERR"
 if command -v sc-tune > /dev/null; then
 	t_exit "sc-tune --format binary" 0 sc-tune -n 2 -k 2 --seed 1 --format binary -o "$T_TMP/tm.bin" "$data"
 	t_exit "its model converts" 0 sc-forest --convert "$T_TMP/tm.bin"
