@@ -124,7 +124,7 @@ sc_forest_check(const struct sc_forest_params *p, struct sc_err *e)
 }
 
 int
-forest_threads(int threads)
+sc_forest_threads(int threads)
 {
 	long n;
 
@@ -153,14 +153,14 @@ pool_worker(void *arg)
 }
 
 int
-forest_parallel(int threads, size_t n, void (*fn)(void *, size_t), void *arg,
+sc_forest_parallel(int threads, size_t n, void (*fn)(void *, size_t), void *arg,
     struct sc_err *e)
 {
 	struct pool p = { fn, arg, n, 0 };
 	pthread_t *tid;
 	int i, started = 0;
 
-	threads = forest_threads(threads);
+	threads = sc_forest_threads(threads);
 	if ((size_t)threads > n)
 		threads = n > 0 ? (int)n : 1;
 	if (threads == 1) {
@@ -180,7 +180,7 @@ forest_parallel(int threads, size_t n, void (*fn)(void *, size_t), void *arg,
 }
 
 struct sc_forest *
-forest_new(const struct sc_forest_params *p, const char *const *feat,
+sc_forest_new(const struct sc_forest_params *p, const char *const *feat,
     size_t nfeat, const char *target, size_t ntrees, struct sc_err *e)
 {
 	struct sc_forest *f;
@@ -344,7 +344,7 @@ pack(struct tree *t)
 }
 
 int
-tree_offsets(struct tree *t)
+sc_forest_tree_offsets(struct tree *t)
 {
 	size_t i;
 	uint64_t off = 0;
@@ -488,7 +488,7 @@ copy_tree(struct tree *t, const struct sc_forest_tree *s)
 	memcpy(t->value, s->value, n * sizeof(double));
 	memcpy(t->count, s->count, n * sizeof(uint32_t));
 	memcpy(t->rank, s->rank, s->nranks * sizeof(uint32_t));
-	return tree_offsets(t);
+	return sc_forest_tree_offsets(t);
 }
 
 static int
@@ -526,7 +526,7 @@ sc_forest_assemble(const struct sc_forest_params *p,
 
 	if (check_parts(nfeat, ytab, ny, oob, imp, ntrees, e) == -1)
 		return NULL;
-	if ((f = forest_new(p, features, nfeat, target, ntrees, e)) == NULL)
+	if ((f = sc_forest_new(p, features, nfeat, target, ntrees, e)) == NULL)
 		return NULL;
 	f->oob = oob;
 	memcpy(f->imp, imp, nfeat * sizeof(*imp));

@@ -172,7 +172,7 @@ format_job(void *arg, size_t k)
 static int
 write_trees(FILE *fp, const struct sc_forest *f, int threads, struct sc_err *e)
 {
-	int nt = forest_threads(threads);
+	int nt = sc_forest_threads(threads);
 	struct tbuf *buf = calloc((size_t)nt, sizeof(*buf));
 	struct wjob j = { f, 0, buf };
 	size_t k, batch;
@@ -183,7 +183,8 @@ write_trees(FILE *fp, const struct sc_forest *f, int threads, struct sc_err *e)
 	for (j.first = 0; rc == 0 && j.first < f->ntrees; j.first += batch) {
 		batch = f->ntrees - j.first < (size_t)nt ? f->ntrees - j.first
 		                                         : (size_t)nt;
-		if ((rc = forest_parallel(nt, batch, format_job, &j, e)) == -1)
+		if ((rc = sc_forest_parallel(nt, batch, format_job, &j, e)) ==
+		    -1)
 			break;
 		for (k = 0; k < batch && rc == 0; k++) {
 			if (buf[k].oom)

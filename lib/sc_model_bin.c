@@ -227,7 +227,7 @@ make_tables(const struct sc_forest *f, struct ttab *tab)
 	if ((tmp = malloc((max ? max : 1) * sizeof(*tmp))) == NULL)
 		goto out;
 	for (j = 0; j < nf; j++) {
-		forest_sort_doubles(tab[j].v, tmp, tab[j].n);
+		sc_forest_sort_doubles(tab[j].v, tmp, tab[j].n);
 		for (k = 0, u = 0; k < tab[j].n; k++)
 			if (u == 0 ||
 			    dbits(tab[j].v[k]) != dbits(tab[j].v[u - 1]))
