@@ -515,19 +515,53 @@ check_parts(size_t nfeat, const double *ytab, size_t ny, double oob,
 	return 0;
 }
 
-struct sc_forest *
-sc_forest_assemble(const struct sc_forest_params *p,
-    const char *const *features, size_t nfeat, const char *target,
-    const double *ytab, size_t ny, double oob, const double *imp,
-    const struct sc_forest_tree *trees, size_t ntrees, struct sc_err *e)
+/* Free the arrays of view s, which the caller gave away. */
+static void
+free_view(const struct sc_forest_tree *s)
 {
-	struct sc_forest *f;
+	free((void *)s->feature);
+	free((void *)s->left);
+	free((void *)s->right);
+	free((void *)s->threshold);
+	free((void *)s->value);
+	free((void *)s->count);
+	free((void *)s->rank);
+}
+
+/* Give tree t the arrays of view s (malloc'ed; t frees them). */
+static void
+take_tree(struct tree *t, const struct sc_forest_tree *s)
+{
+	t->n = t->cap = s->nodes;
+	t->nranks = t->rcap = s->nranks;
+	t->feature = (int32_t *)s->feature;
+	t->left = (int32_t *)s->left;
+	t->right = (int32_t *)s->right;
+	t->threshold = (double *)s->threshold;
+	t->value = (double *)s->value;
+	t->count = (uint32_t *)s->count;
+	t->rank = (uint32_t *)s->rank;
+}
+
+static struct sc_forest *
+assemble(const struct sc_forest_params *p, const char *const *features,
+    size_t nfeat, const char *target, const double *ytab, size_t ny,
+    double oob, const double *imp, const struct sc_forest_tree *trees,
+    size_t ntrees, int take, struct sc_err *e)
+{
+	struct sc_forest *f = NULL;
 	size_t i;
 
-	if (check_parts(nfeat, ytab, ny, oob, imp, ntrees, e) == -1)
+	if (check_parts(nfeat, ytab, ny, oob, imp, ntrees, e) == -1 ||
+	    (f = sc_forest_new(p, features, nfeat, target, ntrees, e)) ==
+	        NULL) {
+		for (i = 0; take && i < ntrees; i++)
+			free_view(&trees[i]);
 		return NULL;
-	if ((f = sc_forest_new(p, features, nfeat, target, ntrees, e)) == NULL)
-		return NULL;
+	}
+	/* Taken arrays belong to the forest at once, so freeing it frees them. */
+	for (i = 0; take && i < ntrees; i++)
+		take_tree(&f->trees[i], &trees[i]);
 	f->oob = oob;
 	memcpy(f->imp, imp, nfeat * sizeof(*imp));
 	if ((f->ytab = malloc(ny * sizeof(*ytab))) == NULL)
@@ -539,7 +573,8 @@ sc_forest_assemble(const struct sc_forest_params *p,
 			sc_forest_free(f);
 			return NULL;
 		}
-		if (copy_tree(&f->trees[i], &trees[i]) == -1)
+		if ((take ? sc_forest_tree_offsets(&f->trees[i])
+		          : copy_tree(&f->trees[i], &trees[i])) == -1)
 			goto oom;
 	}
 	return f;
@@ -547,4 +582,24 @@ oom:
 	sc_forest_free(f);
 	sc_err_set(e, SC_EOS, 0, "out of memory");
 	return NULL;
+}
+
+struct sc_forest *
+sc_forest_assemble(const struct sc_forest_params *p,
+    const char *const *features, size_t nfeat, const char *target,
+    const double *ytab, size_t ny, double oob, const double *imp,
+    const struct sc_forest_tree *trees, size_t ntrees, struct sc_err *e)
+{
+	return assemble(p, features, nfeat, target, ytab, ny, oob, imp, trees,
+	    ntrees, 0, e);
+}
+
+struct sc_forest *
+sc_forest_assemble_take(const struct sc_forest_params *p,
+    const char *const *features, size_t nfeat, const char *target,
+    const double *ytab, size_t ny, double oob, const double *imp,
+    const struct sc_forest_tree *trees, size_t ntrees, struct sc_err *e)
+{
+	return assemble(p, features, nfeat, target, ytab, ny, oob, imp, trees,
+	    ntrees, 1, e);
 }

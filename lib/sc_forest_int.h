@@ -102,6 +102,16 @@ tree_walk(const struct tree *t, const double *x)
  */
 int sc_forest_tree_offsets(struct tree *);
 
+/*
+ * As sc_forest_assemble(), but the trees' arrays (each from malloc) are
+ * taken, not copied: they belong to the forest, or are freed, whatever
+ * happens, and the caller forgets them.
+ */
+struct sc_forest *sc_forest_assemble_take(const struct sc_forest_params *p,
+    const char *const *features, size_t nfeat, const char *target,
+    const double *ytab, size_t ny, double oob, const double *imp,
+    const struct sc_forest_tree *trees, size_t ntrees, struct sc_err *e);
+
 /* Run fn(arg, k) for k < n on up to threads threads; 0 or -1 (SC_EOS). */
 int sc_forest_parallel(int threads, size_t n, void (*fn)(void *, size_t),
     void *arg, struct sc_err *);

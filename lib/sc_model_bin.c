@@ -519,31 +519,28 @@ get_f64s(struct rd *r, size_t n, double **out, const char *what)
 	return 0;
 }
 
-/* Reading the rank bit stream. */
+/* Reading the rank bit stream: a 64-bit window refilled a byte at a time. */
 struct bitr {
-	const unsigned char *p;
-	size_t n, pos; /* bytes, bit position */
+	const unsigned char *p, *end;
+	uint64_t acc;
+	int n; /* bits in acc */
 };
 
-static int
+/* The next k (0..32) bits into *v; -1 when the stream ends first. */
+static inline int
 get_bits(struct bitr *b, int k, uint64_t *v)
 {
-	size_t at = b->pos / 8;
-	uint64_t w = 0;
-	int i;
-
-	if ((b->pos + (size_t)k + 7) / 8 > b->n)
-		return -1;
-	if (at + 8 <= b->n) {
-		for (i = 0; i < 8; i++)
-			w |= (uint64_t)b->p[at + i] << (8 * i);
-		w >>= b->pos % 8; /* k <= 32 bits fit in the 56 left */
-	} else
-		for (i = 0; at + (size_t)i < b->n; i++)
-			w |= (uint64_t)b->p[at + (size_t)i] << (8 * i) >>
-			    (b->pos % 8);
-	*v = k == 0 ? 0 : w & (~0ULL >> (64 - k));
-	b->pos += (size_t)k;
+	if (b->n < k) {
+		while (b->n <= 56 && b->p < b->end) {
+			b->acc |= (uint64_t)*b->p++ << b->n;
+			b->n += 8;
+		}
+		if (b->n < k)
+			return -1;
+	}
+	*v = k == 0 ? 0 : b->acc & (~0ULL >> (64 - k));
+	b->acc = k == 64 ? 0 : b->acc >> k;
+	b->n -= k;
 	return 0;
 }
 
@@ -586,8 +583,9 @@ read_ranks(struct rd *r, size_t ti, struct tarr *a, size_t ny)
 	if (get_var(r, left(r), &nb, "rank bits") == -1)
 		return -1;
 	b.p = r->p;
-	b.n = (size_t)nb;
-	b.pos = 0;
+	b.end = r->p + nb;
+	b.acc = 0;
+	b.n = 0;
 	r->p += nb;
 	for (i = 0; i < a->n[0]; i++) {
 		if (a->feature[i] >= 0)
@@ -611,8 +609,7 @@ read_ranks(struct rd *r, size_t ti, struct tarr *a, size_t ny)
 		off += a->count[i];
 	}
 	/* Only the zero padding of the last byte may be left. */
-	if ((b.pos + 7) / 8 != b.n ||
-	    (b.pos % 8 != 0 && (b.p[b.n - 1] >> (b.pos % 8)) != 0))
+	if (b.p != b.end || b.n >= 8 || b.acc != 0)
 		return tree_err(r, ti, "rank bits: bytes left over");
 	return 0;
 }
