@@ -404,7 +404,10 @@ sc_model_write_binary(FILE *fp, const struct sc_forest *f,
 	int rc = -1;
 
 	/* Room for the header first, filled in when the payload is known. */
-	put_bytes(&b, SC_MODEL_MAGIC, HEAD_LEN);
+	if (bb_room(&b, HEAD_LEN) != NULL) {
+		memset(b.p, 0, HEAD_LEN);
+		b.n = HEAD_LEN;
+	}
 	if (payload(&b, f, m, extra) == -1 || b.oom) {
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto out;
