@@ -545,9 +545,9 @@ take_tree(struct tree *t, const struct sc_forest_tree *s)
 
 static struct sc_forest *
 assemble(const struct sc_forest_params *p, const char *const *features,
-    size_t nfeat, const char *target, const double *ytab, size_t ny,
-    double oob, const double *imp, const struct sc_forest_tree *trees,
-    size_t ntrees, int take, struct sc_err *e)
+    size_t nfeat, const char *target, const double *ytab, size_t ny, double oob,
+    const double *imp, const struct sc_forest_tree *trees, size_t ntrees,
+    int take, struct sc_err *e)
 {
 	struct sc_forest *f = NULL;
 	size_t i;
