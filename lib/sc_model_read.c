@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "sc_buf.h"
+#include "sc_calib.h"
 #include "sc_forest_int.h"
 #include "sc_model.h"
 #include "sc_model_int.h"
@@ -831,6 +832,7 @@ out:
 static int
 keep_extra(json_t *root, struct sc_model *m, struct sc_err *e)
 {
+	struct sc_calib cal;
 	const char *k;
 	json_t *v;
 
@@ -841,6 +843,9 @@ keep_extra(json_t *root, struct sc_model *m, struct sc_err *e)
 		if (!sc_model_known(k) && json_object_set(m->extra, k, v) == -1)
 			return sc_err_set(e, SC_EOS, 0, "out of memory");
 	}
+	/* A tampered calibration would change every forecast: refuse it. */
+	if (sc_calib_from_extra(m->extra, &cal, e) == -1)
+		return -1;
 	return 0;
 }
 

@@ -555,7 +555,7 @@ START_TEST(test_model_binary_roundtrip)
 	struct sc_err e = { 0 };
 	struct sc_forest *f = small_forest(7, 200);
 	json_t *extra = json_pack("{s:{s:i}, s:{s:f, s:[f,f]}, s:s}", "tuning",
-	    "trials", 50, "calibration", "lambda", 0.25, "scores", 0.1, 0.2,
+	    "trials", 50, "provenance", "lambda", 0.25, "scores", 0.1, 0.2,
 	    "zz_unknown", "kept");
 	struct sc_forest_tree a, b;
 	struct sc_model *m, *mj;
@@ -618,7 +618,7 @@ START_TEST(test_model_binary_layout)
 	    "\"max_features\":1.0,\"bootstrap\":false,\"max_samples\":null,"
 	    "\"seed\":0},\"training\":{\"rows\":4,\"date_from\":null,"
 	    "\"date_to\":null,\"sha256\":null},\"oob_rmse\":null,"
-	    "\"importances\":{\"a\":0.5,\"b\":0.5},\"calibration\":{\"x\":1},"
+	    "\"importances\":{\"a\":0.5,\"b\":0.5},\"provenance\":{\"x\":1},"
 	    "\"targets\":[-1.5,0.25,3.0],\"trees\":[{\"feature\":[1,-1,0,-1,"
 	    "-1],\"threshold\":[-0.0,0.0,0.0,0.0,0.0],\"left\":[2,-1,4,-1,-1],"
 	    "\"right\":[1,-1,3,-1,-1],\"value\":[1.0,2.0,3.0,-4.0,5e-300],"

@@ -93,10 +93,10 @@ t_exit "--convert binary to JSON" 0 sc-forest --convert "$T_TMP/m1.bin" -o "$T_T
 t_check "binary -> JSON is the JSON sc-forest wrote" cmp -s "$T_TMP/c1.json" "$T_TMP/m1.json"
 t_exit "--convert JSON to binary" 0 sc-forest --convert "$T_TMP/m1.json" --format binary -o "$T_TMP/c1.bin"
 t_check "JSON -> binary is byte-identical" cmp -s "$T_TMP/c1.bin" "$T_TMP/m1.bin"
-python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m["calibration"]={"lambda":0.5}; m["tuning"]={"trials":3}; json.dump(m,open(sys.argv[2],"w"))' "$T_TMP/m1.json" "$T_TMP/x.json"
+python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m["zz_note"]={"by":"a tool"}; m["tuning"]={"trials":3}; json.dump(m,open(sys.argv[2],"w"),separators=(",",":"))' "$T_TMP/m1.json" "$T_TMP/x.json"
 t_exit "--convert keeps other members" 0 sc-forest --convert "$T_TMP/x.json" --format binary -o "$T_TMP/x.bin"
 t_exit "and back" 0 sc-forest --convert "$T_TMP/x.bin"
-t_check "calibration and tuning survive" python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); assert m["calibration"]=={"lambda":0.5} and m["tuning"]=={"trials":3}' "$T_OUT"
+t_check "calibration, tuning and unknown members survive" python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); x=json.load(open(sys.argv[2])); assert m["zz_note"]=={"by":"a tool"} and m["tuning"]=={"trials":3} and m.get("calibration")==x.get("calibration")' "$T_OUT" "$T_TMP/x.json"
 t_exit "--convert from stdin" 0 sh -c "sc-forest --convert - < '$T_TMP/m1.bin' > '$T_TMP/c2.json'"
 t_check "same JSON" cmp -s "$T_TMP/c2.json" "$T_TMP/m1.json"
 # Two prediction files alike but for the "model" column (the hash of
