@@ -43,7 +43,8 @@ enum {
 	OPT_NOVALID,
 	OPT_VOL,
 	OPT_FORMAT,
-	OPT_CONVERT
+	OPT_CONVERT,
+	OPT_GRID
 };
 
 static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
@@ -65,6 +66,7 @@ static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
 	{ "vol-feature", required_argument, NULL, OPT_VOL },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "convert", required_argument, NULL, OPT_CONVERT },
+	{ "interval-grid", required_argument, NULL, OPT_GRID },
 	{ NULL, 0, NULL, 0 } };
 
 static enum sc_model_form form = SC_MODEL_JSON; /* --format */
@@ -80,7 +82,7 @@ static void __attribute__((noreturn)) usage(FILE *fp, int status)
 	      "[--no-validation]\n"
 	      "\t[--vol-feature name] [-j threads] [-t target] "
 	      "[-o model.json] [file]\n"
-	      "\t[--format json|binary]\n"
+	      "\t[--interval-grid N] [--format json|binary]\n"
 	      "       sc-forest --convert model [--format json|binary] "
 	      "[-o out]\n",
 	    fp);
@@ -208,6 +210,10 @@ options(int argc, char *argv[], struct sc_train_opts *o, const char **target,
 				bad_value("format", e.msg);
 			break;
 		}
+		case OPT_GRID:
+			p->interval_grid =
+			    want_long("interval-grid", optarg, 0, 16777216);
+			break;
 		case OPT_CONVERT:
 			convert = optarg;
 			break;

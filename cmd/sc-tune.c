@@ -40,7 +40,8 @@ enum {
 	OPT_PROGRESS,
 	OPT_NOPROGRESS,
 	OPT_SHARD,
-	OPT_MERGE
+	OPT_MERGE,
+	OPT_FORMAT
 };
 
 static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
@@ -61,7 +62,11 @@ static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
 	{ "shard", required_argument, NULL, OPT_SHARD },
-	{ "merge", no_argument, NULL, OPT_MERGE }, { NULL, 0, NULL, 0 } };
+	{ "merge", no_argument, NULL, OPT_MERGE },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ NULL, 0, NULL, 0 } };
+
+static enum sc_model_form form = SC_MODEL_JSON; /* --format */
 
 struct run {
 	struct sc_tune_opts o;
@@ -79,7 +84,7 @@ static void __attribute__((noreturn)) usage(FILE *fp, int status)
 	      "[--pruner median|none] [--seed N]\n"
 	      "\t[--timeout seconds] [--[no-]progress] [--shard k/n] "
 	      "[-j threads] [-t target]\n"
-	      "\t[-o model.json] [file]\n"
+	      "\t[--format json|binary] [-o model.json] [file]\n"
 	      "       sc-tune --merge [options] [-o model.json] "
 	      "trials.jsonl... "
 	      "< train.csv\n",
@@ -188,6 +193,10 @@ option(struct run *R, int ch)
 	double v;
 
 	switch (ch) {
+	case OPT_FORMAT:
+		if (sc_model_form_parse(optarg, &form, &e) == -1)
+			bad_value("format", e.msg);
+		break;
 	case 'n':
 		R->o.trials = want_long("trials", optarg, 1, 1000000);
 		break;
@@ -378,7 +387,8 @@ refit(struct run *R, const struct sc_table *t, const struct sc_tune *r)
 	meta.sha256 = sc_table_sha256(t);
 	if ((o = sc_out_open(R->out, &e)) == NULL)
 		sc_cli_fail(&e, NULL); /* the message names the file */
-	if (sc_model_write(sc_out_fp(o), f, &meta, rec, p.threads, &e) == -1) {
+	if (sc_model_write_form(sc_out_fp(o), form, f, &meta, rec, p.threads,
+	        &e) == -1) {
 		sc_out_abort(o);
 		sc_cli_fail(&e, R->out);
 	}
