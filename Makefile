@@ -30,7 +30,7 @@ MANPAGES  := $(wildcard docs/*.1)
 
 .PHONY: all deps deps-bench test check integration asan valgrind lint \
 	format install uninstall clean help demo bench bench-tune fuzz \
-	fuzz-build prepare train register inference evaluate plot
+	fuzz-build prepare train register inference evaluate plot drift
 
 all: $(PROGS) $(BUILD)/tests/check_sc ## build every program and the unit tests
 
@@ -176,6 +176,9 @@ evaluate: all ## score the champion on the test window, store and push metrics
 
 plot: all ## forecast against actual close as PNG and SVG (gnuplot)
 	@SC_BIN=$(abspath $(BUILD))/bin sh scripts/plot.sh
+
+drift: all ## features of the last days against the champion's training rows; drift/DATE.json, pushed
+	@SC_BIN=$(abspath $(BUILD))/bin sh scripts/drift.sh
 
 clean: ## remove build output
 	rm -rf build build-asan build-fuzz

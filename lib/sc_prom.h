@@ -120,8 +120,11 @@ int sc_prom_parse(struct sc_prom *, const char *text, size_t len,
  * figures without a ticker label, each ticker's with ticker="SYM", the
  * model as stockcast_model_info, and the old system's
  * stock_forecast_test_rmse with job="stock_forecast_evaluator".  A null
- * figure is left out.  SC_EDATA (with the line for bad JSON) when the text
- * is not such an object or a figure is neither a number nor null.
+ * figure is left out.  sc-drift's drift JSON (it has "drift_share")
+ * becomes stockcast_drift_share and, per feature and method,
+ * stockcast_feature_drift{feature,method} and its _threshold.  SC_EDATA
+ * (with the line for bad JSON) when the text is not such an object or a
+ * figure is neither a number nor null.
  */
 int sc_prom_from_json(struct sc_prom *, const char *text, size_t len,
     struct sc_err *);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The converters of sc_prom.h: sc-rmse's metrics JSON and sc-predict's
- * predictions CSV into stockcast's gauges, and the input detection that
+ * The converters of sc_prom.h: sc-rmse's metrics JSON, sc-drift's drift
+ * JSON and sc-predict's predictions CSV into stockcast's gauges, and the input detection that
  * chooses between them and Prometheus text.  Kept apart from sc_prom.c
  * because they are policy (which figure becomes which metric, which row of
  * a ticker counts) while sc_prom.c is the format.  Names and help texts
@@ -37,6 +37,11 @@ static const struct field {
 	{ "naive_rmse", "stockcast_naive_rmse" },
 	{ "skill", "stockcast_skill" },
 	{ "interval_coverage", "stockcast_interval_coverage" },
+	{ "interval_width", "stockcast_interval_width" },
+	{ "interval_score", "stockcast_interval_score" },
+	{ "interval_level", "stockcast_interval_level" },
+	{ "dm_stat", "stockcast_dm_stat" },
+	{ "dm_pvalue_better", "stockcast_dm_pvalue_better" },
 };
 
 /* Add gauge metric = v with an optional ticker label. */
@@ -143,6 +148,76 @@ tickers(struct sc_prom *p, json_t *obj, struct sc_err *e)
 	return 0;
 }
 
+/* One feature's statistics from sc-drift's JSON ("psi": {"value": ...}). */
+static int
+drift_feature(struct sc_prom *p, const char *feat, json_t *f, struct sc_err *e)
+{
+	static const char *const methods[] = { "psi", "ks", "wasserstein" };
+	static const char *const keys[][2] = {
+		{ "value", "stockcast_feature_drift" },
+		{ "threshold", "stockcast_feature_drift_threshold" },
+	};
+	const char *lab[] = { "feature", feat, "method", NULL, NULL };
+	json_t *m, *v;
+	size_t i, k;
+
+	if (!json_is_object(f))
+		return sc_err_set(e, SC_EDATA, 0,
+		    "features.%.64s: not an object", feat);
+	for (i = 0; i < 3; i++) {
+		if ((m = json_object_get(f, methods[i])) == NULL ||
+		    json_is_null(m))
+			continue;
+		lab[3] = methods[i];
+		for (k = 0; k < 2; k++) {
+			v = json_object_get(m, keys[k][0]);
+			if (v == NULL || json_is_null(v))
+				continue;
+			if (!json_is_number(v))
+				return sc_err_set(e, SC_EDATA, 0,
+				    "features.%.64s.%s.%s: not a number or "
+				    "null",
+				    feat, methods[i], keys[k][0]);
+			if (sc_prom_std(p, keys[k][1], e) == -1 ||
+			    sc_prom_add(p, keys[k][1], lab,
+			        json_number_value(v), e) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* sc-drift's JSON: the share, then every feature's statistics. */
+static int
+from_drift(struct sc_prom *p, json_t *root, struct sc_err *e)
+{
+	json_t *share = json_object_get(root, "drift_share"), *feats, *f;
+	const char *name;
+
+	if (!json_is_number(share))
+		return sc_err_set(e, SC_EDATA, 0,
+		    "\"drift_share\": not a number");
+	if (sc_prom_std(p, "stockcast_drift_share", e) == -1 ||
+	    sc_prom_add(p, "stockcast_drift_share", NULL,
+	        json_number_value(share), e) == -1)
+		return -1;
+	feats = json_object_get(root, "features");
+	if (feats == NULL || json_is_null(feats))
+		return 0;
+	if (!json_is_object(feats))
+		return sc_err_set(e, SC_EDATA, 0,
+		    "\"features\": not an object");
+	json_object_foreach(feats, name, f)
+	{
+		if (*name == '\0' || strlen(name) > MAX_TICKER)
+			return sc_err_set(e, SC_EDATA, 0,
+			    "\"features\": empty or too long feature name");
+		if (drift_feature(p, name, f, e) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 int
 sc_prom_from_json(struct sc_prom *p, const char *text, size_t len,
     struct sc_err *e)
@@ -154,6 +229,11 @@ sc_prom_from_json(struct sc_prom *p, const char *text, size_t len,
 
 	if ((root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
 		return sc_err_set(e, SC_EDATA, je.line, "JSON: %s", je.text);
+	if (json_is_object(root) &&
+	    json_object_get(root, "drift_share") != NULL) {
+		rc = from_drift(p, root, e);
+		goto out;
+	}
 	if (!json_is_object(root) ||
 	    !json_is_number(json_object_get(root, "n"))) {
 		sc_err_set(e, SC_EDATA, 0,

@@ -7,7 +7,8 @@
 # the naive forecast) and plot.  Then a table of the forecasts, the test
 # metrics, and the plot's path.
 # usage: scripts/demo.sh [BINDIR]   (environment: SC_STORE, SC_TICKERS,
-# SC_FROM, SC_TRIALS; the prices are synthetic, never real market data)
+# SC_TODAY, SC_FROM (default: a year before SC_TODAY), SC_TRIALS; the
+# prices are synthetic, never real market data)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 if [ -n "${1:-}" ]; then
@@ -28,6 +29,11 @@ export SC_STORE SC_SOURCE SC_TRIALS SC_FETCH
 unset SC_PUSHGATEWAY_URL
 today=${SC_TODAY:-$(date -u +%Y-%m-%d)}
 export SC_TODAY="$today"
+# A year of history before SC_TODAY whatever the day (the pipeline's own
+# default, January 1st, leaves too few days for the test window until late
+# March).
+SC_FROM=${SC_FROM:-$(date -u -d "$today - 1 year" +%Y-%m-%d)} || exit 64
+export SC_FROM
 
 echo "demo: synthetic prices (offline, not real market data) into $SC_STORE" >&2
 sh "$here/prepare.sh"

@@ -133,10 +133,13 @@ def check_static(top):
         check("dashboard shows %s" % m, m in allx)
     tv = dash.get("templating", {}).get("list", [])
     check("ticker variable", any(v.get("name") == "ticker" for v in tv))
-    rules = yaml.safe_load(open(os.path.join(mon, "prometheus/rules.yml")))
-    for g in rules["groups"]:
-        for r in g["rules"]:
-            exprs.append(("rule %s" % r.get("alert", r.get("record")), r["expr"]))
+    prom = yaml.safe_load(open(os.path.join(mon, "prometheus/prometheus.yml")))
+    for f in prom["rule_files"]:
+        rules = yaml.safe_load(open(os.path.join(mon, "prometheus", f)))
+        for g in rules["groups"]:
+            for r in g["rules"]:
+                exprs.append(("rule %s" % r.get("alert", r.get("record")),
+                              r["expr"]))
     docs = open(os.path.join(top, "docs/metrics.md")).read()
     for where, e in exprs:
         for s in selectors(e):

@@ -23,7 +23,7 @@
 START_TEST(test_base_err_set)
 {
 	struct sc_err e = { 0 };
-	char longer[400];
+	char longer[700];
 
 	ck_assert_int_eq(sc_err_set(&e, SC_EDATA, 42, "column \"%s\"", "x"),
 	    -1);
@@ -41,6 +41,83 @@ START_TEST(test_base_err_set)
 	sc_err_errno(&e, SC_EIO, ENOSPC, "%s", "out.csv");
 	ck_assert_str_eq(e.msg, "out.csv: No space left on device");
 	ck_assert_int_eq(sc_err_set(NULL, SC_EDATA, 0, "x"), -1);
+}
+END_TEST
+
+/* No form of a planted secret survives in a message. */
+START_TEST(test_base_err_redact)
+{
+	static const char key[] = "k+y/Se=cret9";
+	static const char *const shows[] = { "k+y/Se=cret9",
+		"k%2By%2FSe%3Dcret9", "k%2by%2fSe%3dcret9",
+		"k%252By%252FSe%253Dcret9", "k+y\\/Se=cret9",
+		"k\\u002by/Se=cret9" };
+	struct sc_err e = { 0 };
+	char pad[600], out[64];
+	size_t i;
+
+	ck_assert_int_eq(sc_err_secret(key), 0);
+	ck_assert_int_eq(sc_err_secret("short"), 0); /* too short: kept out */
+	for (i = 0; i < sizeof(shows) / sizeof(shows[0]); i++) {
+		sc_err_set(&e, SC_EPROTO, 0, "body: x=%s&y", shows[i]);
+		ck_assert_msg(strstr(e.msg, "cret") == NULL, "%s", e.msg);
+		ck_assert_msg(strstr(e.msg, "***") != NULL, "%s", e.msg);
+	}
+	/* A long body: the cut comes after the redaction. */
+	memset(pad, 'a', sizeof(pad));
+	sc_err_set(&e, SC_EPROTO, 0, "%.*s%s", (int)(sizeof(e.msg) - 6), pad,
+	    key);
+	ck_assert_ptr_null(strstr(e.msg, "k+y/S"));
+	sc_err_set(&e, SC_EPROTO, 0, "%.*s%s", (int)(sizeof(e.msg) - 12), pad,
+	    key);
+	ck_assert_ptr_null(strstr(e.msg, "k+y/S"));
+	/* A cut before: most of the key, then "...". */
+	sc_err_set(&e, SC_EPROTO, 0, "said: k+y/Se=cr...");
+	ck_assert_str_eq(e.msg, "said: ***...");
+	/* URL passwords, credential parameters and headers. */
+	sc_err_set(&e, SC_EPROTO, 0,
+	    "GET http://u:pa55@h:1/x?a=1&apikey=ZZ"
+	    "&X-Amz-Signature=abc#f: HTTP 500");
+	ck_assert_str_eq(e.msg,
+	    "GET http://u:***@h:1/x?a=1&apikey=***&X-Amz-Signature=***#f: "
+	    "HTTP 500");
+	sc_err_set(&e, SC_ENOPERM, 0,
+	    "<Message>X-Amz-Security-Token: FQoG/x+y</Message> token=T1");
+	ck_assert_str_eq(e.msg,
+	    "<Message>X-Amz-Security-Token: ***</Message> token=***");
+	/* Prose keeps its words. */
+	sc_err_set(&e, SC_EDATA, 3, "unexpected token: '{' at 10:20");
+	ck_assert_str_eq(e.msg, "unexpected token: '{' at 10:20");
+	/* Control bytes escaped; prefix and errno messages go through too. */
+	sc_err_set(&e, SC_EDATA, 0, "a\033[2Jb\n");
+	ck_assert_str_eq(e.msg, "a\\x1b[2Jb\\x0a");
+	sc_err_prefix(&e, "http://u:%s@h/", key);
+	ck_assert_str_eq(e.msg, "http://u:***@h/: a\\x1b[2Jb\\x0a");
+	sc_err_errno(&e, SC_EIO, EACCES, "%s", key);
+	ck_assert_str_eq(e.msg, "***: Permission denied");
+	ck_assert_int_eq(sc_exit_status(&e), EX_NOPERM);
+	ck_assert_uint_eq(sc_err_clean(out, sizeof(out), "x\001y", 3), 6);
+	ck_assert_str_eq(out, "x\\x01y");
+	sc_err_secret_clear();
+	sc_err_set(&e, SC_EDATA, 0, "%s", key);
+	ck_assert_str_eq(e.msg, key);
+}
+END_TEST
+
+/* A long name gives way to the cause, which always shows. */
+START_TEST(test_base_err_long_cause)
+{
+	struct sc_err e = { 0 };
+	char name[5000];
+
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	sc_err_errno(&e, SC_ECANTCREAT, ENAMETOOLONG, "%s", name);
+	ck_assert_uint_lt(strlen(e.msg), sizeof(e.msg));
+	ck_assert_ptr_nonnull(strstr(e.msg, "...: File name too long"));
+	sc_err_set(&e, SC_EIO, 0, "short cause");
+	sc_err_prefix(&e, "%s", name);
+	ck_assert_ptr_nonnull(strstr(e.msg, "...: short cause"));
 }
 END_TEST
 
@@ -490,6 +567,8 @@ sc_base_suite(void)
 	tc = tcase_create("err");
 	tcase_add_test(tc, test_base_err_set);
 	tcase_add_test(tc, test_base_err_codes);
+	tcase_add_test(tc, test_base_err_redact);
+	tcase_add_test(tc, test_base_err_long_cause);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("num");
 	tcase_add_test(tc, test_base_num_parse);

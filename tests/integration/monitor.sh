@@ -70,6 +70,7 @@ t_exit "push evaluation metrics" 0 sc-push -g "$GW" -j stockcast_evaluate \
 	--duration 42 < "$DATA/metrics.json"
 t_exit "push inference forecast" 0 sc-push -g "$GW" -j stockcast_inference \
 	--duration 7 < "$DATA/forecast.csv"
+t_exit "push drift" 0 sc-push -g "$GW" -j stockcast_drift < "$DATA/drift.json"
 
 # The repository's prometheus.yml, pointed at the test gateway, scraping
 # and evaluating every second.
@@ -77,10 +78,10 @@ PPORT=$(t_port)
 PROM=http://127.0.0.1:$PPORT
 CONF=$T_TMP/prometheus.yml
 "$PY" - "$MON/prometheus/prometheus.yml" "$CONF" "$GPORT" "$MON/prometheus/rules.yml" <<'EOF'
-import sys, yaml
+import os, sys, yaml
 c = yaml.safe_load(open(sys.argv[1]))
 c["global"].update(scrape_interval="1s", evaluation_interval="1s")
-c["rule_files"] = [sys.argv[4]]
+c["rule_files"] = [os.path.join(os.path.dirname(sys.argv[4]), f) for f in c["rule_files"]]
 c.pop("alerting", None)
 c["scrape_configs"] = [s for s in c["scrape_configs"] if s["job_name"] == "pushgateway"]
 c["scrape_configs"][0]["static_configs"] = [{"targets": ["127.0.0.1:" + sys.argv[3]]}]
