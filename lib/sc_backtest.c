@@ -124,7 +124,7 @@ read_series(struct bt *b, FILE *in, struct sc_err *e)
 static int
 build_table(struct bt *b, char *data, size_t len, struct sc_err *e)
 {
-	struct sc_split_opts so = { b->o->features, b->o->target, 0 };
+	struct sc_split_opts so = { b->o->features, b->o->target, 0, 1 };
 	struct sc_table_opts to = { NULL, 0 };
 	char *tbuf = NULL, *nbuf = NULL;
 	size_t tlen = 0, nlen = 0;
