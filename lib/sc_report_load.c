@@ -87,6 +87,9 @@ rp_get(struct sc_store *st, const char *key, long max, char **buf, size_t *len,
 
 	*buf = NULL;
 	*len = 0;
+	/* A key made from untrusted text (a run id) can be no key at all. */
+	if (sc_store_key_check(key, e) == -1)
+		return 1;
 	if (sc_store_stat(st, key, &size, e) == -1)
 		return e->code == SC_ENOINPUT ? 1 : -1;
 	if (size > (uint64_t)max)

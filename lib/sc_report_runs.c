@@ -15,8 +15,9 @@
 
 #include "sc_report_int.h"
 
-#define RP_MAX_RUNS 500      /* meta.json objects read */
-#define RP_MAX_TRIALS 100000 /* lines of one trials.jsonl */
+#define RP_MAX_RUNS 500            /* meta.json objects read */
+#define RP_MAX_TRIALS 100000       /* lines of one trials.jsonl */
+#define DIR_MEMBER "sc-report:dir" /* added to each meta.json read */
 
 static const char *
 jstr(const json_t *o, const char *k)
@@ -93,6 +94,10 @@ rp_load_runs(struct rp_ctx *c)
 			json_decref(j);
 			continue;
 		}
+		/* The run's directory names its other files, whatever its
+		 * meta.json says. */
+		json_object_set_new(j, DIR_MEMBER,
+		    json_stringn(k.k[i] + 5, strlen(k.k[i]) - 15));
 		c->metas[c->nmeta++] = j;
 	}
 	rp_keys_free(&k);
@@ -258,7 +263,7 @@ run_params(struct rp_ctx *c, const json_t *m, const json_t *ver)
 	else if (fa != NULL)
 		rp_esc(c->fp, fa);
 	else if (s != NULL && strcmp(s, "none") != 0) {
-		if ((rc = trials_read(c, jstr(m, "run_id"), &t)) == -1)
+		if ((rc = trials_read(c, jstr(m, DIR_MEMBER), &t)) == -1)
 			return -1;
 		if ((p = best_params(&t)) != NULL)
 			params_text(c->fp, p);
@@ -279,7 +284,7 @@ run_row(struct rp_ctx *c, const json_t *m)
 	char key[SC_STORE_MAX_KEY + 1];
 	json_t *met = NULL;
 
-	snprintf(key, sizeof(key), "runs/%s/metrics.json", id);
+	snprintf(key, sizeof(key), "runs/%s/metrics.json", jstr(m, DIR_MEMBER));
 	if (rp_json(c->st, key, RP_MAX_OBJECT, &met, c->e) == -1)
 		return -1;
 	fputs("<tr>", c->fp);
@@ -440,7 +445,7 @@ rp_sec_search(struct rp_ctx *c)
 		if ((s = jstr(c->metas[i], "search")) != NULL &&
 		    strcmp(s, "none") != 0)
 			m = c->metas[i];
-	rc = m != NULL ? trials_read(c, jstr(m, "run_id"), &t) : 1;
+	rc = m != NULL ? trials_read(c, jstr(m, DIR_MEMBER), &t) : 1;
 	if (rc == -1)
 		return -1;
 	if (rc == 1 || t.n == 0) {
@@ -450,7 +455,7 @@ rp_sec_search(struct rp_ctx *c)
 		return 0;
 	}
 	fputs("<p class=\"note\">From <code>runs/", c->fp);
-	rp_esc(c->fp, jstr(m, "run_id"));
+	rp_esc(c->fp, jstr(m, DIR_MEMBER));
 	fputs("/trials.jsonl</code>; pruned trials (stopped after some "
 	      "folds) in grey.</p>\n",
 	    c->fp);

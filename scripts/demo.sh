@@ -50,3 +50,4 @@ echo
 echo "Model: $(sed -n '2{s/.*,//;p;q}' "$SC_STORE/predictions/$today.csv") (champion); store: $SC_STORE"
 echo "Plot: $plot"
 echo "Skill > 0 means the model beats the naive forecast."
+sh "$here/drift.sh" || echo "demo: no drift check (see the message above)" >&2; echo "Report: $(sh "$here/report.sh")"
