@@ -228,7 +228,11 @@ axes(FILE *fp, const struct rp_chart *c, const struct frame *f)
 	xs = c->xdates ? (f->x1 - f->x0) / 4 : nice_step(f->x1 - f->x0);
 	for (i = 0, v = c->xdates ? f->x0 : ceil(f->x0 / xs) * xs;
 	     v <= f->x1 + xs / 1e6 && i < 12; v += xs, i++) {
-		fprintf(fp, "<text class=\"tx\" x=\"%.1f\" y=\"%.1f\">",
+		/* The outer labels lean inwards, so none is cut off. */
+		fprintf(fp, "<text class=\"tx%s\" x=\"%.1f\" y=\"%.1f\">",
+		    px(f, v) < ML + 40           ? " t0"
+		        : px(f, v) > W - MR - 40 ? " t1"
+		                                 : "",
 		    px(f, v), H - MB + 16);
 		if (c->xdates)
 			fputs(sc_date_fmt((long)floor(v + 0.5), d), fp);
@@ -411,7 +415,8 @@ static const char style[] =
     "svg.chart{width:100%;height:auto;max-width:40rem;display:block}\n"
     "figcaption{font-size:.85rem;color:var(--mut)}\n"
     "svg text{font-size:11px;fill:var(--mut)}svg .ty{text-anchor:end}"
-    "svg .tx{text-anchor:middle}svg .yl{text-anchor:middle}\n"
+    "svg .tx{text-anchor:middle}svg .t0{text-anchor:start}svg .t1{"
+    "text-anchor:end}svg .yl{text-anchor:middle}\n"
     "svg .frame{fill:none;stroke:var(--line)}svg .grid{stroke:#eaeef2}"
     "svg .ref{stroke:#8c959f;stroke-dasharray:4 3}\n"
     "svg .line{fill:none;stroke-width:1.6}\n"
