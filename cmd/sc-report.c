@@ -8,6 +8,8 @@
  * gave the old system's users, as a file any browser (or an S3 static
  * website) serves, with no server behind it.
  */
+#include <sys/stat.h>
+
 #include <err.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -43,7 +45,7 @@ usage(FILE *fp, int status)
 		      "1..10000 (50)\n"
 		      "  -o, --output FILE  write to FILE (atomically) "
 		      "instead of stdout\n"
-		      "  -v, --verbose      log the store's requests\n"
+		      "  -v, --verbose      say what was written, and retries\n"
 		      "  -h, --help         this help\n"
 		      "  -V, --version      print the version\n",
 		    fp);
@@ -83,6 +85,7 @@ main(int argc, char *argv[])
 	struct sc_s3_opts so;
 	struct sc_store *st;
 	struct sc_out *out;
+	struct stat sb;
 	const char *output = "-";
 	int ch;
 
@@ -125,6 +128,11 @@ main(int argc, char *argv[])
 	if (sc_config_load(&cfg, &e) == -1)
 		sc_cli_fail(&e, NULL);
 	o.where = optind < argc ? argv[optind] : cfg.store;
+	/* A local store that does not exist is a mistake, not an empty page. */
+	if (strncmp(o.where, "s3://", 5) != 0 &&
+	    stat(strncmp(o.where, "file://", 7) == 0 ? o.where + 7 : o.where,
+	        &sb) == -1)
+		err(EX_NOINPUT, "%s", o.where);
 	sc_store_s3_opts(&cfg, &so);
 	if ((st = sc_store_open(o.where, &so, &e)) == NULL)
 		sc_cli_fail(&e, o.where);

@@ -22,7 +22,8 @@ from typing import Dict, Optional
 
 from prefect import flow, get_run_logger
 
-STEPS = ("prepare", "train", "register", "inference", "evaluate", "plot")
+STEPS = ("prepare", "train", "register", "inference", "evaluate", "plot",
+         "drift", "report")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -52,7 +53,8 @@ def run_step(step: str, tickers: str = "", store: str = "",
              secret_blocks: Optional[Dict[str, str]] = None) -> int:
     """Run scripts/STEP.sh; raise when it fails.
 
-    step: one of prepare, train, register, inference, evaluate, plot.
+    step: one of prepare, train, register, inference, evaluate, plot,
+          drift, report.
     tickers: SC_TICKERS ("AAPL MSFT ..."); empty keeps the environment's.
     store: SC_STORE (a directory or s3://bucket/prefix); empty keeps it.
     env: other SC_* settings (SC_TRIALS, SC_MODEL_NAME, ...), no secrets.
