@@ -112,8 +112,7 @@ ticker_chart(struct rp_ctx *c, const struct rp_preds *p, const size_t *idx,
     size_t n, const char *what)
 {
 	double *v = malloc(5 * (n ? n : 1) * sizeof(double));
-	double *x = v, *act = v + n, *pr = v + 2 * n, *lo = v + 3 * n,
-	       *hi = v + 4 * n;
+	double *x, *act, *pr, *lo, *hi;
 	struct rp_series s[2];
 	struct rp_chart ch;
 	char id[32], label[256];
@@ -121,6 +120,11 @@ ticker_chart(struct rp_ctx *c, const struct rp_preds *p, const size_t *idx,
 
 	if (v == NULL)
 		return sc_err_set(c->e, SC_EOS, 0, "out of memory");
+	x = v;
+	act = v + n;
+	pr = v + 2 * n;
+	lo = v + 3 * n;
+	hi = v + 4 * n;
 	for (i = 0; i < n; i++) {
 		const struct rp_pred *r = &p->r[idx[i]];
 
@@ -402,7 +406,9 @@ sec_drift(struct rp_ctx *c, const struct rp_keys *keys)
 	drift_summary(c->fp, d);
 	rp_table(c->fp, "t-drift", head);
 	json_object_foreach(json_object_get(d, "features"), name, f)
-	    drift_row(c->fp, name, f);
+	{
+		drift_row(c->fp, name, f);
+	}
 	rp_table_end(c->fp);
 	rp_note(c->fp,
 	    "A feature drifted when two of its three statistics "

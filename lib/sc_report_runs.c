@@ -58,7 +58,7 @@ is_meta(const char *k)
 int
 rp_load_runs(struct rp_ctx *c)
 {
-	struct rp_keys k;
+	struct rp_keys k = { NULL, 0 };
 	char key[SC_STORE_MAX_KEY + 1];
 	size_t i, first = 0, nm = 0;
 	json_t *j;
@@ -347,7 +347,9 @@ param_names(const struct trials *t)
 
 	for (i = 0; names != NULL && i < t->n; i++)
 		json_object_foreach(json_object_get(t->t[i], "params"), k, v)
-		    json_object_set_new(names, k, json_true());
+		{
+			json_object_set_new(names, k, json_true());
+		}
 	return names;
 }
 
@@ -469,7 +471,10 @@ rp_sec_search(struct rp_ctx *c)
 	fputs("<h3>Each parameter against the objective</h3>\n"
 	      "<div class=\"grid2\">\n",
 	    c->fp);
-	json_object_foreach(names, k, v) param_chart(c, &t, k, buf);
+	json_object_foreach(names, k, v)
+	{
+		param_chart(c, &t, k, buf);
+	}
 	fputs("</div>\n<h3>Trials</h3>\n", c->fp);
 	trials_table(c, &t, names);
 	fputs("</section>\n", c->fp);
@@ -695,8 +700,10 @@ show_importances(struct rp_ctx *c, json_t *imp)
 
 	if (im == NULL)
 		return sc_err_set(c->e, SC_EOS, 0, "out of memory");
-	json_object_foreach(imp, k, v) if (json_is_number(v))
+	json_object_foreach(imp, k, v)
 	{
+		if (!json_is_number(v))
+			continue;
 		im[n].name = k;
 		im[n++].v = json_number_value(v);
 	}
