@@ -197,3 +197,7 @@ bench: all ## sc-forest next to scikit-learn and ranger; bench/out/forest.csv
 bench-tune: all ## sc-tune next to Optuna and scikit-learn; bench/out/tune.csv
 	sh scripts/deps.sh bench
 	sh bench/tune.sh $(BUILD)
+
+.PHONY: bench-num
+bench-num: all ## number parsing and printing next to strtod and snprintf; bench/out/num.csv
+	sh bench/num.sh $(BUILD)

@@ -42,6 +42,7 @@ struct fetch {
 	const char *outname;    /* "stdout" or the -o file */
 	struct sc_get_opts get; /* --list, --head, --range, --presign */
 	int status;             /* the first failure's exit status */
+	int include_open;       /* --include-open: keep a live Yahoo bar */
 };
 
 static void usage(FILE *, int) __attribute__((noreturn));
@@ -50,7 +51,8 @@ static void
 usage(FILE *fp, int status)
 {
 	fputs("usage: sc-fetch [-hVv] [--from DATE] [--to DATE] [--seed N] "
-	      "[-o FILE] SOURCE...\n"
+	      "[--include-open]\n"
+	      "                [-o FILE] SOURCE...\n"
 	      "       sc-fetch [-hVv] [--head] [--range A-B] [--presign "
 	      "SECONDS] "
 	      "[-o FILE] OBJECT...\n"
@@ -87,7 +89,9 @@ usage(FILE *fp, int status)
 		      "\nDates are YYYY-MM-DD, inclusive; --from defaults to "
 		      "January 1st of this\nyear and --to to today (UTC). "
 		      "Output: date,ticker,open,high,low,close,\n"
-		      "adj_close,volume sorted by ticker and date.\n",
+		      "adj_close,volume sorted by ticker and date.  A Yahoo "
+		      "bar whose session\nis still open is left out (its close "
+		      "is the latest price); --include-open\nkeeps it.\n",
 		    fp);
 	if (fp == stdout)
 		sc_cli_flush_stdout();
@@ -163,6 +167,7 @@ dispatch_market(struct fetch *f, char **ops, int n)
 
 	if ((m = sc_market_new(&mo, &e)) == NULL)
 		sc_cli_fail(&e, NULL);
+	sc_market_include_open(m, f->include_open);
 	for (k = 0; k < n; k++) {
 		if ((copy = strdup(ops[k])) == NULL)
 			err(EX_OSERR, NULL);
@@ -321,6 +326,7 @@ parse_options(int argc, char *argv[], struct fetch *f, const char **output)
 		{ "page-size", required_argument, NULL, 'P' },
 		{ "presign", required_argument, NULL, 'S' },
 		{ "range", required_argument, NULL, 'R' },
+		{ "include-open", no_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static char range[64];
@@ -359,6 +365,9 @@ parse_options(int argc, char *argv[], struct fetch *f, const char **output)
 			break;
 		case 'l':
 			f->get.list = 1;
+			break;
+		case 'I':
+			f->include_open = 1;
 			break;
 		case 'P':
 		case 'R':

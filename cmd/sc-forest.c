@@ -5,9 +5,14 @@
  * standard input or from a file, the model JSON goes to standard output
  * or, atomically, to the file of -o.  The hyperparameters are scikit-learn
  * RandomForestRegressor's, with the same defaults, except that the seed
- * is fixed (0) so that a run can be repeated.
+ * is fixed (0) so that a run can be repeated.  By default it also
+ * validates the forest walk-forward inside the table and stores the
+ * calibration (shrinkage against the naive forecast, conformal scores) that
+ * sc-predict serves; --no-validation skips that (lambda 0: the naive
+ * forecast is served).
  */
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -23,6 +28,7 @@
 #include "sc_model.h"
 #include "sc_num.h"
 #include "sc_table.h"
+#include "sc_train.h"
 
 enum {
 	OPT_TREES = 256,
@@ -32,7 +38,12 @@ enum {
 	OPT_FEATURES,
 	OPT_NOBOOT,
 	OPT_SAMPLES,
-	OPT_SEED
+	OPT_SEED,
+	OPT_FOLDS,
+	OPT_NOVALID,
+	OPT_VOL,
+	OPT_FORMAT,
+	OPT_CONVERT
 };
 
 static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
@@ -48,7 +59,16 @@ static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
 	{ "max-features", required_argument, NULL, OPT_FEATURES },
 	{ "no-bootstrap", no_argument, NULL, OPT_NOBOOT },
 	{ "max-samples", required_argument, NULL, OPT_SAMPLES },
-	{ "seed", required_argument, NULL, OPT_SEED }, { NULL, 0, NULL, 0 } };
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "folds", required_argument, NULL, OPT_FOLDS },
+	{ "no-validation", no_argument, NULL, OPT_NOVALID },
+	{ "vol-feature", required_argument, NULL, OPT_VOL },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "convert", required_argument, NULL, OPT_CONVERT },
+	{ NULL, 0, NULL, 0 } };
+
+static enum sc_model_form form = SC_MODEL_JSON; /* --format */
+static const char *convert;                     /* --convert MODEL */
 
 static void __attribute__((noreturn)) usage(FILE *fp, int status)
 {
@@ -56,8 +76,13 @@ static void __attribute__((noreturn)) usage(FILE *fp, int status)
 	      "[--min-samples-split N|F]\n"
 	      "\t[--min-samples-leaf N] [--max-features sqrt|log2|F|N] "
 	      "[--no-bootstrap]\n"
-	      "\t[--max-samples N|F] [--seed N] [-j threads] [-t target] "
-	      "[-o model.json] [file]\n",
+	      "\t[--max-samples N|F] [--seed N] [--folds N] "
+	      "[--no-validation]\n"
+	      "\t[--vol-feature name] [-j threads] [-t target] "
+	      "[-o model.json] [file]\n"
+	      "\t[--format json|binary]\n"
+	      "       sc-forest --convert model [--format json|binary] "
+	      "[-o out]\n",
 	    fp);
 	if (fp == stdout)
 		sc_cli_flush_stdout();
@@ -86,11 +111,12 @@ want_share(const char *opt, const char *s, int names, long min,
 		bad_value(opt, e.msg);
 }
 
-/* Parse the options into p; returns the index of the first operand. */
+/* Parse the options into o; returns the index of the first operand. */
 static int
-options(int argc, char *argv[], struct sc_forest_params *p, const char **target,
+options(int argc, char *argv[], struct sc_train_opts *o, const char **target,
     const char **out)
 {
+	struct sc_forest_params *p = &o->forest;
 	int ch;
 
 	while (
@@ -138,14 +164,64 @@ options(int argc, char *argv[], struct sc_forest_params *p, const char **target,
 			want_share("max-samples", optarg, 0, 1,
 			    &p->max_samples);
 			break;
+		case OPT_FORMAT: {
+			struct sc_err e = { 0 };
+
+			if (sc_model_form_parse(optarg, &form, &e) == -1)
+				bad_value("format", e.msg);
+			break;
+		}
+		case OPT_CONVERT:
+			convert = optarg;
+			break;
 		case OPT_SEED:
 			p->seed =
 			    (uint64_t)want_long("seed", optarg, 0, LONG_MAX);
+			break;
+		case OPT_FOLDS:
+			o->folds = (int)want_long("folds", optarg, 2, 100);
+			break;
+		case OPT_NOVALID:
+			o->folds = 0;
+			break;
+		case OPT_VOL:
+			if (strlen(optarg) >= SC_CALIB_NAMESZ)
+				bad_value("vol-feature", "too long a name");
+			o->vol_feature = optarg;
 			break;
 		default:
 			usage(stderr, EX_USAGE);
 		}
 	return optind;
+}
+
+/* --convert: read a model in either form, write it in the one asked. */
+static int
+convert_model(const char *inpath, const char *outpath)
+{
+	struct sc_err e = { 0 };
+	struct sc_model *m;
+	struct sc_out *o;
+	FILE *in = stdin;
+
+	if (strcmp(inpath, "-") != 0 && (in = fopen(inpath, "r")) == NULL)
+		err(EX_NOINPUT, "%s", inpath);
+	if ((m = sc_model_read(in, &e)) == NULL)
+		sc_cli_fail(&e, inpath);
+	if (in != stdin)
+		fclose(in);
+	if ((o = sc_out_open(outpath, &e)) == NULL)
+		sc_cli_fail(&e, NULL);
+	if (sc_model_write_form(sc_out_fp(o), form, sc_model_forest(m),
+	        sc_model_meta(m), sc_model_extra(m), 0, &e) == -1) {
+		sc_out_abort(o);
+		sc_cli_fail(&e, strcmp(outpath, "-") == 0 ? "stdout" : outpath);
+	}
+	if (sc_out_commit(o, &e) == -1)
+		sc_cli_fail(&e, NULL);
+	sc_model_free(m);
+	sc_cli_flush_stdout();
+	return EX_OK;
 }
 
 static double
@@ -157,29 +233,85 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* Say what the calibration means for the forecasts. */
+static void
+log_calib(const struct sc_calib *c)
+{
+	if (c->folds == 0) {
+		sc_log(SC_LOG_WARN,
+		    "no validation (--no-validation, or too few dates for "
+		    "the folds): lambda 0, sc-predict serves the naive "
+		    "forecast with quantile-forest intervals");
+		return;
+	}
+	sc_log(SC_LOG_INFO,
+	    "validation: %zu out-of-time pairs in %d folds, MSE naive %.6g, "
+	    "model %.6g, drift %.6g; lambda %.4g, skill %.4g (t %.3g)",
+	    c->n, c->folds, c->mse_naive, c->mse_model, c->mse_drift, c->lambda,
+	    c->skill, c->tstat);
+	if (c->lambda == 0)
+		sc_log(SC_LOG_INFO,
+		    "lambda 0: no validated skill over the naive forecast; "
+		    "sc-predict will serve the naive forecast");
+}
+
+/* Write f with its record and calibration to outpath, atomically. */
+static void
+write_model(const char *outpath, const struct sc_forest *f,
+    const struct sc_table *t, const struct sc_calib *c, int threads)
+{
+	struct sc_model_meta meta = { 0, NULL, NULL, NULL };
+	struct sc_err e = { 0 };
+	json_t *extra = json_object(), *cj = sc_calib_to_json(c);
+	struct sc_out *o;
+
+	if (extra == NULL || cj == NULL ||
+	    json_object_set_new(extra, "calibration", cj) == -1)
+		errx(EX_OSERR, "out of memory");
+	meta.rows = sc_table_nrows(t);
+	sc_table_dates(t, &meta.date_from, &meta.date_to);
+	meta.sha256 = sc_table_sha256(t);
+	if ((o = sc_out_open(outpath, &e)) == NULL)
+		sc_cli_fail(&e, NULL); /* the message names the file */
+	if (sc_model_write_form(sc_out_fp(o), form, f, &meta, extra, threads,
+	        &e) == -1) {
+		int werr = errno; /* the write's cause, before abort */
+
+		sc_out_abort(o);
+		if (e.code == SC_EIO && werr != 0)
+			sc_err_set(&e, SC_EIO, 0, "%s", strerror(werr));
+		sc_cli_fail(&e, strcmp(outpath, "-") == 0 ? "stdout" : outpath);
+	}
+	if (sc_out_commit(o, &e) == -1)
+		sc_cli_fail(&e, NULL);
+	json_decref(extra);
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct sc_err e = { 0 };
-	struct sc_forest_params p;
+	struct sc_train_opts to;
 	struct sc_table_opts topts = { NULL, 0 };
-	struct sc_model_meta meta = { 0, NULL, NULL, NULL };
+	struct sc_calib cal;
 	const char *outpath = "-", *inname = "stdin";
 	struct sc_forest *f;
 	struct sc_table *t;
-	struct sc_out *o;
 	FILE *in = stdin;
 	double t0, t1, t2;
 	int i;
 
 	sc_cli_init();
-	sc_forest_defaults(&p);
-	i = options(argc, argv, &p, &topts.target, &outpath);
-	if (argc - i > 1) {
-		warnx("one input file at most");
+	sc_train_defaults(&to);
+	i = options(argc, argv, &to, &topts.target, &outpath);
+	if (argc - i > 1 || (convert != NULL && argc - i > 0)) {
+		warnx(convert != NULL ? "--convert takes no other input"
+		                      : "one input file at most");
 		usage(stderr, EX_USAGE);
 	}
-	if (sc_forest_check(&p, &e) == -1)
+	if (convert != NULL)
+		return convert_model(convert, outpath);
+	if (sc_forest_check(&to.forest, &e) == -1)
 		bad_value("options", e.msg);
 	if (argc - i == 1 && strcmp(argv[i], "-") != 0) {
 		inname = argv[i];
@@ -192,7 +324,7 @@ main(int argc, char *argv[])
 	if (in != stdin)
 		fclose(in);
 	t1 = now();
-	if ((f = sc_forest_fit(&p, t, &e)) == NULL) {
+	if ((f = sc_train(t, &to, &cal, &e)) == NULL) {
 		if (e.code ==
 		    SC_EUSAGE) { /* an option that misfits the table */
 			warnx("%s", e.msg);
@@ -202,21 +334,12 @@ main(int argc, char *argv[])
 	}
 	t2 = now();
 	sc_log(SC_LOG_INFO,
-	    "%zu rows, %zu features: read %.3f s, fit %.3f s, "
+	    "%zu rows, %zu features: read %.3f s, fit and validate %.3f s, "
 	    "OOB RMSE %.6g",
 	    sc_table_nrows(t), sc_table_nfeatures(t), t1 - t0, t2 - t1,
 	    sc_forest_oob_rmse(f));
-	meta.rows = sc_table_nrows(t);
-	sc_table_dates(t, &meta.date_from, &meta.date_to);
-	meta.sha256 = sc_table_sha256(t);
-	if ((o = sc_out_open(outpath, &e)) == NULL)
-		sc_cli_fail(&e, NULL); /* the message names the file */
-	if (sc_model_write(sc_out_fp(o), f, &meta, NULL, p.threads, &e) == -1) {
-		sc_out_abort(o);
-		sc_cli_fail(&e, strcmp(outpath, "-") == 0 ? "stdout" : outpath);
-	}
-	if (sc_out_commit(o, &e) == -1)
-		sc_cli_fail(&e, NULL);
+	log_calib(&cal);
+	write_model(outpath, f, t, &cal, to.forest.threads);
 	sc_log(SC_LOG_INFO, "model written in %.3f s", now() - t2);
 	sc_forest_free(f);
 	sc_table_free(t);

@@ -6,7 +6,10 @@
  * next trading day, recomputing the model's features by name so serving
  * uses exactly the code training did.  The model column identifies the
  * model by the first 12 hex digits of the SHA-256 of its file, unless
- * --model-name says otherwise (the registry passes NAME@VERSION).
+ * --model-name says otherwise (the registry passes NAME@VERSION).  A
+ * calibrated model is served as naive + lambda x its predicted change,
+ * with conformal intervals; lambda 0 means the naive forecast, and that is
+ * said on stderr and in the source column.
  */
 #include <err.h>
 #include <getopt.h>
@@ -17,9 +20,11 @@
 #include <sysexits.h>
 
 #include "sc_buf.h"
+#include "sc_calib.h"
 #include "sc_cli.h"
 #include "sc_hash.h"
 #include "sc_io.h"
+#include "sc_log.h"
 #include "sc_model.h"
 #include "sc_num.h"
 #include "sc_predict.h"
@@ -28,7 +33,8 @@ static void
 usage(FILE *fp, int status)
 {
 	fputs("usage: sc-predict [-hnVv] -m model.json [-i level] "
-	      "[-j threads] [-N name] [-o file] [input.csv]\n",
+	      "[-M conformal|quantile] [--no-aci]\n"
+	      "\t[-j threads] [-N name] [-o file] [input.csv]\n",
 	    fp);
 	if (fp == stdout) {
 		fputs("\nWith a feature table (sc-split's test file, or any "
@@ -38,14 +44,23 @@ usage(FILE *fp, int status)
 		      "With --next and OHLCV history on input: one forecast "
 		      "per ticker for the\n"
 		      "trading day after its last row.  Output: "
-		      "asof,ticker,close,predicted_close,\n"
-		      "actual_close,lower,upper,model.\n\n"
+		      "asof,date,ticker,close,\n"
+		      "predicted_close,actual_close,lower,upper,model,source "
+		      "(date: the day forecast;\n"
+		      "source: model, or naive when the model's lambda is "
+		      "0).\n\n"
 		      "  -m, --model FILE      the model (sc-forest or "
 		      "sc-tune output)\n"
 		      "  -n, --next            forecast the next trading day "
 		      "from OHLCV history\n"
 		      "  -i, --interval LEVEL  prediction interval, e.g. 0.9 "
-		      "(quantile regression forest)\n"
+		      "\n"
+		      "  -M, --interval-method M  conformal (default for "
+		      "calibrated models) or\n"
+		      "                        quantile (quantile "
+		      "regression forest)\n"
+		      "      --no-aci          conformal at the fixed level, "
+		      "without adaptive (ACI) levels\n"
 		      "  -j, --threads N       threads (default: all cores)\n"
 		      "  -N, --model-name NAME the model column (default: "
 		      "12 hex digits of its SHA-256)\n"
@@ -96,6 +111,41 @@ out:
 	return m;
 }
 
+/* Say plainly what will be served. */
+static void
+say_calibration(const struct sc_model *m, const struct sc_predict_opts *o)
+{
+	struct sc_err e = { 0 };
+	struct sc_calib c;
+	int rc = sc_calib_from_extra(sc_model_extra(m), &c, &e);
+
+	if (rc == 0)
+		sc_log(SC_LOG_INFO,
+		    "no calibration in the model: serving the forest's "
+		    "prediction%s",
+		    o->interval > 0 ? " with quantile-forest intervals" : "");
+	else if (rc == 1 && c.lambda == 0)
+		sc_log(SC_LOG_WARN,
+		    "lambda 0: the model showed no validated skill over the "
+		    "naive forecast; serving the naive forecast (source "
+		    "naive)");
+	else if (rc == 1)
+		sc_log(SC_LOG_INFO,
+		    "lambda %.4g: serving naive + lambda x the model's "
+		    "predicted change (validated skill %.4g)",
+		    c.lambda, c.skill);
+	if (rc == 1 && o->interval > 0)
+		sc_log(SC_LOG_INFO, "%s intervals at %g%s",
+		    o->method == SC_PREDICT_QUANTILE || c.nscores == 0
+		        ? "quantile-forest"
+		        : "conformal",
+		    o->interval,
+		    o->method == SC_PREDICT_CONFORMAL && c.nscores > 0 &&
+		            !o->no_aci
+		        ? ", the level adapted by ACI"
+		        : "");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -106,12 +156,14 @@ main(int argc, char *argv[])
 		{ "model", required_argument, NULL, 'm' },
 		{ "model-name", required_argument, NULL, 'N' },
 		{ "next", no_argument, NULL, 'n' },
+		{ "interval-method", required_argument, NULL, 'M' },
+		{ "no-aci", no_argument, NULL, 'A' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sc_predict_opts o = { 0, 0, NULL };
+	struct sc_predict_opts o = { 0, 0, NULL, SC_PREDICT_CONFORMAL, 0 };
 	struct sc_err e = { 0 };
 	struct sc_model *m;
 	struct sc_out *out;
@@ -122,7 +174,7 @@ main(int argc, char *argv[])
 	int ch, next = 0, rc;
 
 	sc_cli_init();
-	while ((ch = getopt_long(argc, argv, "hi:j:m:N:no:vV", longopts,
+	while ((ch = getopt_long(argc, argv, "hi:j:m:M:N:no:vV", longopts,
 	            NULL)) != -1)
 		switch (ch) {
 		case 'h':
@@ -151,6 +203,21 @@ main(int argc, char *argv[])
 		case 'N':
 			o.model_name = optarg;
 			break;
+		case 'M':
+			if (strcmp(optarg, "conformal") == 0)
+				o.method = SC_PREDICT_CONFORMAL;
+			else if (strcmp(optarg, "quantile") == 0)
+				o.method = SC_PREDICT_QUANTILE;
+			else {
+				warnx("--interval-method %s: want conformal "
+				      "or quantile",
+				    optarg);
+				usage(stderr, EX_USAGE);
+			}
+			break;
+		case 'A':
+			o.no_aci = 1;
+			break;
 		case 'n':
 			next = 1;
 			break;
@@ -178,6 +245,7 @@ main(int argc, char *argv[])
 		sc_cli_fail(&e, model);
 	if (o.model_name == NULL)
 		o.model_name = id;
+	say_calibration(m, &o);
 	if (optind < argc && strcmp(argv[optind], "-") != 0 &&
 	    (in = fopen(input = argv[optind], "r")) == NULL)
 		err(EX_NOINPUT, "%s", input);

@@ -80,9 +80,7 @@ usage(FILE *fp, int status)
 static void
 bad_usage(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "sc-push: ");
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
+	warnx(fmt, arg);
 	usage(stderr, EX_USAGE);
 }
 
@@ -214,6 +212,51 @@ push_store(const struct sc_config *cfg, const char *dest, enum sc_put_mode mode,
 	if (sc_put(cfg, dest, stdin, mode, etag, &e) != 0)
 		return sc_cli_report(&e, NULL);
 	return EX_OK;
+}
+
+/*
+ * A DEST that is one of the registry's own keys (models/NAME/3/model.json
+ * as a store key, or as s3:// under SC_STORE): writing, replacing or
+ * deleting it by hand makes a version without lineage or an alias the
+ * index does not know, so it is refused (64), except --if-none-match,
+ * which can never replace what exists and only gets a warning.
+ */
+static void
+check_registry_key(const struct sc_config *cfg, const char *dest,
+    enum sc_put_mode mode)
+{
+	char name[SC_REGISTRY_MAX_NAME + 1];
+	const char *key = NULL;
+	size_t n = strlen(cfg->store);
+	struct sc_loc l;
+
+	if (strncmp(dest, "s3://", 5) == 0) {
+		if (strncmp(cfg->store, "s3://", 5) == 0 &&
+		    strncmp(dest, cfg->store, n) == 0 && dest[n] == '/')
+			key = dest + n + 1;
+	} else if (sc_loc_parse(dest, 0, &l, NULL) == 0) {
+		if (l.kind == SC_LOC_KEY)
+			key = dest;
+		sc_loc_free(&l);
+	}
+	if (key == NULL || !sc_registry_key_owned(key, name, sizeof(name)))
+		return;
+	if (mode == SC_PUT_CREATE) {
+		fprintf(stderr,
+		    "sc-push: warning: %s is a key of the model registry: "
+		    "created without lineage; sc-push models:/%s registers "
+		    "a version with its lineage and index\n",
+		    dest, name);
+		return;
+	}
+	fprintf(stderr,
+	    "sc-push: %s is a key of the model registry: register with "
+	    "\"sc-push models:/%s < model.json\" (the version gets its "
+	    "lineage and the index), move an alias with \"--alias ALIAS "
+	    "models:/%s/VERSION\", remove one with \"--delete "
+	    "models:/%s@ALIAS\"\n",
+	    dest, name, name, name);
+	exit(EX_USAGE);
 }
 
 /* Registry options: --alias, --run-id, --metrics, --cv-rmse. */
@@ -413,6 +456,8 @@ main(int argc, char *argv[])
 		    "are for models:/ URIs");
 	if (sc_config_load(&cfg, &e) == -1)
 		sc_cli_fail(&e, NULL);
+	if (!gateway_opts && !sc_registry_is_uri(argv[optind]))
+		check_registry_key(&cfg, argv[optind], mode);
 	if (!gateway_opts && sc_registry_is_uri(argv[optind]))
 		status = push_model(&cfg, argv[optind], &model,
 		    mode == SC_PUT_DELETE);

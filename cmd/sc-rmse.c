@@ -2,9 +2,11 @@
 /*
  * sc-rmse: evaluate forecasts.  Reads a predictions CSV and writes the
  * metrics JSON: RMSE, MAE, MAPE, directional accuracy and skill against the
- * naive forecast (tomorrow's close = today's), overall and per ticker.  A
- * model that does not beat the naive forecast has negative skill: the
- * number the old system never reported.
+ * naive forecast (tomorrow's close = today's) with the Diebold-Mariano test
+ * of the difference, and the coverage, width and interval score of the
+ * prediction intervals, overall and per ticker.  A model that does not beat
+ * the naive forecast has negative skill: the number the old system never
+ * reported.
  */
 #include <err.h>
 #include <getopt.h>
@@ -20,7 +22,7 @@
 static void
 usage(FILE *fp, int status)
 {
-	fputs("usage: sc-rmse [-hVv] [--text] [-o metrics.json] "
+	fputs("usage: sc-rmse [-hVv] [--text] [-l level] [-o metrics.json] "
 	      "[predictions.csv]\n",
 	    fp);
 	if (fp == stdout)
@@ -30,9 +32,15 @@ usage(FILE *fp, int status)
 		      "writes metrics JSON:\n"
 		      "n, rmse, mae, mape, directional_accuracy, naive_rmse, "
 		      "skill = 1 - rmse/naive_rmse,\n"
-		      "interval_coverage, overall and per ticker. Rows "
-		      "without an actual value are\n"
-		      "skipped and counted.\n\n"
+		      "dm_stat, dm_pvalue, dm_pvalue_better (Diebold-Mariano "
+		      "against the naive forecast),\n"
+		      "interval_coverage, interval_width, interval_score, "
+		      "overall and per ticker.\n"
+		      "Rows without an actual value are skipped and counted; "
+		      "none scored is exit 65.\n\n"
+		      "  -l, --level L      the intervals' nominal level, for "
+		      "the interval score;\n"
+		      "                     default 0.9\n"
 		      "  -o, --output FILE  write the JSON to FILE "
 		      "(atomically) instead of stdout\n"
 		      "      --text         a table for people instead of "
@@ -51,6 +59,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "level", required_argument, NULL, 'l' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "text", no_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -62,13 +71,22 @@ main(int argc, char *argv[])
 	struct sc_out *out;
 	const char *output = "-", *input = "stdin";
 	FILE *in = stdin;
+	double level = SC_METRICS_LEVEL;
+	char *end;
 	int ch, text = 0;
 
 	sc_cli_init();
-	while ((ch = getopt_long(argc, argv, "ho:vV", longopts, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "hl:o:vV", longopts, NULL)) != -1)
 		switch (ch) {
 		case 'h':
 			usage(stdout, EX_OK);
+			break;
+		case 'l':
+			level = strtod(optarg, &end);
+			if (end == optarg || *end != '\0' ||
+			    !(level > 0 && level < 1))
+				sc_cli_bad_value("level",
+				    "want a number in (0, 1)", usage);
 			break;
 		case 'o':
 			output = optarg;
@@ -92,13 +110,16 @@ main(int argc, char *argv[])
 	if (optind < argc && (input = argv[optind])[0] != '-' &&
 	    (in = fopen(input, "r")) == NULL)
 		err(EX_NOINPUT, "%s", input);
-	if ((m = sc_metrics_new(&e)) == NULL)
+	if ((m = sc_metrics_new(&e)) == NULL ||
+	    sc_metrics_set_level(m, level, &e) == -1)
 		sc_cli_fail(&e, NULL);
 	if (sc_metrics_read(m, in, &e) == -1)
 		sc_cli_fail(&e, input);
 	sc_log(SC_LOG_INFO, "%s: %ld rows scored", input, sc_metrics_count(m));
 	if (sc_metrics_count(m) == 0)
-		warnx("%s: no row has both a prediction and an actual value",
+		errx(EX_DATAERR,
+		    "%s: no row has both a prediction and an actual value: "
+		    "nothing to score",
 		    input);
 	if ((out = sc_out_open(output, &e)) == NULL)
 		sc_cli_fail(&e, NULL);

@@ -227,8 +227,10 @@ on_trial(const struct sc_tune *r, const struct sc_tune_trial *tr, void *arg)
 	long all = (R->o.trials - R->o.shard + R->o.nshard - 1) / R->o.nshard;
 
 	if (sc_tune_write_trial(stdout, &R->s, tr, R->id, &e) == -1 ||
-	    fflush(stdout) == EOF)
+	    fflush(stdout) == EOF) {
+		sc_cli_flush_stdout(); /* a write error: its cause, 74 */
 		sc_cli_fail(&e, "stdout");
+	}
 	if (R->progress <= 0)
 		return;
 	fprintf(stderr,
@@ -278,8 +280,10 @@ merge(struct run *R, char **files, int n)
 	}
 	for (i = 0; i < sc_tune_ntrials(r); i++)
 		if (sc_tune_write_trial(stdout, &R->s, sc_tune_trial(r, i),
-		        R->id, &e) == -1)
+		        R->id, &e) == -1) {
+			sc_cli_flush_stdout();
 			sc_cli_fail(&e, "stdout");
+		}
 	return r;
 }
 

@@ -54,11 +54,11 @@ redacted(const char *text, char *msg, size_t size)
 {
 	static const char mark[] = "API key as ";
 	const char *p, *q;
-	char tmp[512];
+	char tmp[2048], big[2100];
 
 	sc_market_snippet(text, strlen(text), tmp, sizeof(tmp));
 	if ((p = strstr(tmp, mark)) == NULL) {
-		snprintf(msg, size, "%s", tmp);
+		sc_err_clean(msg, size, tmp, strlen(tmp));
 		return;
 	}
 	p += sizeof(mark) - 1;
@@ -66,7 +66,8 @@ redacted(const char *text, char *msg, size_t size)
 		;
 	if (q > p && q[-1] == '.')
 		q--;
-	snprintf(msg, size, "%.*s***%s", (int)(p - tmp), tmp, q);
+	snprintf(big, sizeof(big), "%.*s***%s", (int)(p - tmp), tmp, q);
+	sc_err_clean(msg, size, big, strlen(big));
 }
 
 static enum sc_market_class

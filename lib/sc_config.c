@@ -140,6 +140,51 @@ load_profile(struct sc_config *c, struct sc_err *e)
 	return 0;
 }
 
+/* Register the password of a URL's user:password@ part, if any. */
+static int
+url_secret(const char *url)
+{
+	const char *host, *end, *colon, *at;
+	char pw[512];
+	int rc;
+
+	if (url == NULL || (host = strstr(url, "://")) == NULL)
+		return 0;
+	host += 3;
+	end = host + strcspn(host, "/?#");
+	if ((at = memchr(host, '@', (size_t)(end - host))) == NULL ||
+	    (colon = memchr(host, ':', (size_t)(at - host))) == NULL)
+		return 0;
+	snprintf(pw, sizeof(pw), "%.*s", (int)(at - colon - 1), colon + 1);
+	rc = sc_err_secret(pw);
+	explicit_bzero(pw, sizeof(pw));
+	return rc;
+}
+
+/*
+ * Every secret the configuration holds is registered with sc_err, so no
+ * message made from here on can show it, in any form.
+ */
+static int
+register_secrets(const struct sc_config *c, struct sc_err *e)
+{
+	const char *const s[] = { c->aws_secret_key, c->aws_session_token,
+		c->aws_access_key, c->stooq_apikey, c->av_apikey };
+	const char *const u[] = { c->aws_endpoint, c->pushgateway_url,
+		c->yahoo_url, c->yahoo_cookie_url, c->stooq_url, c->av_url };
+	size_t i;
+
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		if (sc_err_secret(s[i]) == -1)
+			return sc_err_set(e, SC_EOS, 0,
+			    "cannot register a secret for redaction");
+	for (i = 0; i < sizeof(u) / sizeof(u[0]); i++)
+		if (url_secret(u[i]) == -1)
+			return sc_err_set(e, SC_EOS, 0,
+			    "cannot register a secret for redaction");
+	return 0;
+}
+
 int
 sc_config_load(struct sc_config *c, struct sc_err *e)
 {
@@ -197,6 +242,8 @@ sc_config_load(struct sc_config *c, struct sc_err *e)
 	    num_env(&c->retry_cap, "SC_RETRY_CAP", 30, 0, 600, e) == -1)
 		goto fail;
 	c->retry_max = (int)retries;
+	if (register_secrets(c, e) == -1)
+		goto fail;
 	return 0;
 fail:
 	sc_config_free(c);

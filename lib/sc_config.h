@@ -46,7 +46,10 @@ struct sc_config {
  * for the profile's keys and region when the variables are unset).  Missing
  * credentials are not an error here: sc_config_need_aws() says so when S3
  * is actually used.  Returns 0, or -1 with SC_ECONFIG for a malformed
- * number or SC_EOS.  Free with sc_config_free().
+ * number or SC_EOS.  Every secret found (the AWS keys and session token,
+ * the API keys, the password of any configured URL) is registered with
+ * sc_err_secret(), so no message shows it from then on.  Free with
+ * sc_config_free().
  */
 int sc_config_load(struct sc_config *, struct sc_err *);
 

@@ -378,10 +378,13 @@ check_node(const struct sc_forest_tree *s, size_t ti, size_t i, size_t nfeat,
 		    "out of range",
 		    ti, i, (int)f);
 	if (f == -1) {
-		if (l != -1 || r != -1 || s->count[i] == 0)
+		/* +0.0 exactly, so that both model forms hold the same. */
+		if (l != -1 || r != -1 || s->count[i] == 0 ||
+		    s->threshold[i] != 0 || signbit(s->threshold[i]))
 			return sc_err_set(e, SC_EDATA, 0,
 			    "tree %zu: leaf %zu: "
-			    "wants left = right = -1 and count > 0",
+			    "wants left = right = -1, threshold 0 and "
+			    "count > 0",
 			    ti, i);
 		return 0;
 	}

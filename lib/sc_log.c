@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "sc_err.h"
 #include "sc_log.h"
 
 static sc_log_sink *log_sink;
@@ -29,13 +30,19 @@ sc_log_enabled(enum sc_loglevel level)
 void
 sc_log(enum sc_loglevel level, const char *fmt, ...)
 {
-	char buf[1024];
+	char big[4096], buf[1024];
 	va_list ap;
+	int n;
 
 	if (!sc_log_enabled(level))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vsnprintf(big, sizeof(big), fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		n = 0;
+	/* Secrets out and control bytes escaped before the cut to 1 KiB. */
+	sc_err_clean(buf, sizeof(buf), big,
+	    (size_t)n < sizeof(big) ? (size_t)n : sizeof(big) - 1);
 	log_sink(level, buf, log_arg);
 }

@@ -148,7 +148,8 @@ sc_market_class_name(enum sc_market_class c)
 void
 sc_market_snippet(const char *body, size_t len, char *msg, size_t size)
 {
-	size_t i, n = 0, max = size > 4 ? size - 4 : 0;
+	char tmp[4096];
+	size_t i, n = 0, max = sizeof(tmp) - 4;
 
 	if (size == 0)
 		return;
@@ -157,15 +158,16 @@ sc_market_snippet(const char *body, size_t len, char *msg, size_t size)
 
 		if (c < ' ' || c == 127)
 			c = ' ';
-		if (c == ' ' && (n == 0 || msg[n - 1] == ' '))
+		if (c == ' ' && (n == 0 || tmp[n - 1] == ' '))
 			continue;
-		msg[n++] = (char)c;
+		tmp[n++] = (char)c;
 	}
-	while (n > 0 && msg[n - 1] == ' ')
+	while (n > 0 && tmp[n - 1] == ' ')
 		n--;
-	if (i < len && size > 4)
-		memcpy(msg + n, "...", 3), n += 3;
-	msg[n] = '\0';
+	if (i < len)
+		memcpy(tmp + n, "...", 3), n += 3;
+	/* Secrets out before the cut to size (sc_err_clean). */
+	sc_err_clean(msg, size, tmp, n);
 }
 
 int
@@ -309,6 +311,7 @@ struct sc_market {
 	char crumb[80];
 	int crumb_tried;
 	uint64_t jitter;
+	int include_open; /* sc_market_include_open() */
 };
 
 struct sc_market *
@@ -327,6 +330,12 @@ sc_market_new(const struct sc_market_opts *o, struct sc_err *e)
 	m->o = *o;
 	m->jitter = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	return m;
+}
+
+void
+sc_market_include_open(struct sc_market *m, int on)
+{
+	m->include_open = on != 0;
 }
 
 void
@@ -565,6 +574,33 @@ yahoo_ask(struct sc_market *m, const char *label, const char *sym,
 	return rc;
 }
 
+/*
+ * Leave out the bar of a regular session that was still open when Yahoo
+ * answered: its close is the latest price, not the day's close.
+ */
+static void
+drop_open_bar(const char *label, const struct answer *a, struct sc_series *out)
+{
+	size_t i, k = 0;
+	long day;
+	char date[SC_DATE_BUFSZ];
+
+	if (sc_yahoo_open_day(a->resp.body.data, a->resp.body.len, NULL,
+	        &day) != 1)
+		return;
+	for (i = 0; i < out->n; i++)
+		if (out->bars[i].day != day)
+			out->bars[k++] = out->bars[i];
+	if (k == out->n)
+		return;
+	out->n = k;
+	sc_date_fmt(day, date);
+	sc_log(SC_LOG_WARN,
+	    "%s: %s left out: the session was still open (its close is the "
+	    "latest price; --include-open keeps it)",
+	    label, date);
+}
+
 static int
 fetch_yahoo(struct sc_market *m, const char *label, const char *sym,
     struct sc_series *out, struct sc_err *e)
@@ -587,6 +623,8 @@ fetch_yahoo(struct sc_market *m, const char *label, const char *sym,
 	    : 0;
 	if (rc == -1)
 		sc_err_prefix(e, "%s", label);
+	else if (a.c == SC_MARKET_OK && !m->include_open)
+		drop_open_bar(label, &a, out);
 out:
 	sc_http_resp_free(&a.resp);
 	return rc;

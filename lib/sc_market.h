@@ -114,6 +114,13 @@ struct sc_market *sc_market_new(const struct sc_market_opts *, struct sc_err *);
 void sc_market_free(struct sc_market *);
 
 /*
+ * Keep (on != 0) or leave out (the default) a Yahoo bar whose regular
+ * session was still open when Yahoo answered (sc_yahoo_open_day): its
+ * close is the latest price, not the day's close.
+ */
+void sc_market_include_open(struct sc_market *, int on);
+
+/*
  * Fetch the bars of symbol from source into *out (which must be empty),
  * sorted by date and cut to [from, to].  Retries 429 and 5xx answers and
  * network errors with backoff (honouring Retry-After), refreshes Yahoo's

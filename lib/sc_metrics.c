@@ -24,13 +24,17 @@ struct acc {
 	long ape_n, naive_n;
 	long dir_n, dir_hit;
 	long iv_n, iv_hit;
+	double iv_width, iv_score;
+	long dm_n; /* loss differentials (Welford's running mean and M2) */
+	double dm_mean, dm_m2;
 };
 
 struct sc_metrics {
 	struct acc all;
 	struct acc *t;
 	size_t nt, cap, last;
-	char *model; /* the model column, "mixed" if several */
+	double level; /* nominal interval level, for the interval score */
+	char *model;  /* the model column, "mixed" if several */
 };
 
 struct sc_metrics *
@@ -40,7 +44,19 @@ sc_metrics_new(struct sc_err *e)
 
 	if (m == NULL)
 		sc_err_set(e, SC_EOS, 0, "out of memory");
+	else
+		m->level = SC_METRICS_LEVEL;
 	return m;
+}
+
+int
+sc_metrics_set_level(struct sc_metrics *m, double level, struct sc_err *e)
+{
+	if (!(level > 0 && level < 1))
+		return sc_err_set(e, SC_EUSAGE, 0,
+		    "interval level %g: want a number in (0, 1)", level);
+	m->level = level;
+	return 0;
 }
 
 void
@@ -95,11 +111,27 @@ sign(double v)
 	return (v > 0) - (v < 0);
 }
 
+/*
+ * The interval (Winkler) score of [lo, hi] at level 1 - alpha for actual
+ * y: the width plus 2 / alpha times the distance by which y falls outside.
+ */
+static double
+winkler(double lo, double hi, double y, double alpha)
+{
+	double s = hi - lo;
+
+	if (y < lo)
+		s += 2 / alpha * (lo - y);
+	else if (y > hi)
+		s += 2 / alpha * (y - hi);
+	return s;
+}
+
 static void
 add(struct acc *a, double close, double pred, double actual, double lo,
-    double hi)
+    double hi, double level)
 {
-	double err = pred - actual;
+	double err = pred - actual, d, delta;
 
 	if (isnan(actual)) {
 		a->skipped++;
@@ -115,6 +147,11 @@ add(struct acc *a, double close, double pred, double actual, double lo,
 	if (!isnan(close)) {
 		a->naive_se += (close - actual) * (close - actual);
 		a->naive_n++;
+		d = err * err - (close - actual) * (close - actual);
+		a->dm_n++;
+		delta = d - a->dm_mean;
+		a->dm_mean += delta / (double)a->dm_n;
+		a->dm_m2 += delta * (d - a->dm_mean);
 		/* A day with no move has no direction to get right. */
 		if (actual != close) {
 			a->dir_n++;
@@ -125,6 +162,8 @@ add(struct acc *a, double close, double pred, double actual, double lo,
 	if (!isnan(lo) && !isnan(hi)) {
 		a->iv_n++;
 		a->iv_hit += actual >= lo && actual <= hi;
+		a->iv_width += hi - lo;
+		a->iv_score += winkler(lo, hi, actual, 1 - level);
 	}
 }
 
@@ -134,12 +173,12 @@ sc_metrics_add(struct sc_metrics *m, const char *ticker, double close,
 {
 	struct acc *a;
 
-	add(&m->all, close, pred, actual, lo, hi);
+	add(&m->all, close, pred, actual, lo, hi, m->level);
 	if (ticker == NULL)
 		return 0;
 	if ((a = find(m, ticker, e)) == NULL)
 		return -1;
-	add(a, close, pred, actual, lo, hi);
+	add(a, close, pred, actual, lo, hi, m->level);
 	return 0;
 }
 
@@ -266,6 +305,87 @@ fail:
 	return -1;
 }
 
+/* The continued fraction of the incomplete beta function (modified Lentz). */
+static double
+betacf(double a, double b, double x)
+{
+	const double tiny = 1e-300;
+	double c = 1, d = 1 - (a + b) * x / (a + 1), h, num, del;
+	int m;
+
+	d = 1 / (fabs(d) < tiny ? tiny : d);
+	h = d;
+	for (m = 1; m <= 500; m++) {
+		num = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m));
+		d = 1 + num * d;
+		c = 1 + num / c;
+		d = 1 / (fabs(d) < tiny ? tiny : d);
+		c = fabs(c) < tiny ? tiny : c;
+		h *= d * c;
+		num = -(a + m) * (a + b + m) * x /
+		    ((a + 2 * m) * (a + 2 * m + 1));
+		d = 1 + num * d;
+		c = 1 + num / c;
+		d = 1 / (fabs(d) < tiny ? tiny : d);
+		c = fabs(c) < tiny ? tiny : c;
+		del = d * c;
+		h *= del;
+		if (fabs(del - 1) < 1e-16)
+			break;
+	}
+	return h;
+}
+
+/* The regularised incomplete beta function I_x(a, b). */
+static double
+betai(double a, double b, double x)
+{
+	double bt;
+
+	if (x <= 0)
+		return 0;
+	if (x >= 1)
+		return 1;
+	bt = exp(
+	    lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x));
+	if (x < (a + 1) / (a + b + 2))
+		return bt * betacf(a, b, x) / a;
+	return 1 - bt * betacf(b, a, 1 - x) / b;
+}
+
+double
+sc_metrics_t_cdf(double t, double df)
+{
+	double tail;
+
+	if (isnan(t) || !(df > 0))
+		return NAN;
+	if (isinf(t))
+		return t > 0 ? 1 : 0;
+	tail = 0.5 * betai(df / 2, 0.5, df / (df + t * t));
+	return t > 0 ? 1 - tail : tail;
+}
+
+/*
+ * The Diebold-Mariano statistic of one-step forecasts (h = 1, so the
+ * long-run variance is the variance of the loss differential d = e^2 -
+ * e_naive^2) with the Harvey-Leybourne-Newbold correction sqrt((n - 1) /
+ * n), referred to Student's t with n - 1 degrees of freedom.  NaN when
+ * fewer than 3 differentials or all equal.
+ */
+static double
+dm_stat(const struct acc *a)
+{
+	double n = (double)a->dm_n, var;
+
+	if (a->dm_n < 3)
+		return NAN;
+	var = a->dm_m2 / n;
+	if (!(var > 0))
+		return NAN;
+	return a->dm_mean / sqrt(var / n) * sqrt((n - 1) / n);
+}
+
 static void
 put_num(FILE *fp, const char *key, double v, int comma)
 {
@@ -292,6 +412,22 @@ put_str(FILE *fp, const char *s)
 	putc('"', fp);
 }
 
+/*
+ * dm_stat, its two-sided p-value dm_pvalue, and dm_pvalue_better, the
+ * one-sided p-value of "the forecast's squared error is lower than the
+ * naive one's".
+ */
+static void
+put_dm(FILE *fp, const struct acc *a)
+{
+	double dm = dm_stat(a), df = (double)a->dm_n - 1, cdf;
+
+	cdf = sc_metrics_t_cdf(dm, df);
+	put_num(fp, "dm_stat", dm, 1);
+	put_num(fp, "dm_pvalue", isnan(dm) ? NAN : 2 * fmin(cdf, 1 - cdf), 1);
+	put_num(fp, "dm_pvalue_better", cdf, 0);
+}
+
 static void
 put_acc(FILE *fp, const struct acc *a)
 {
@@ -308,7 +444,12 @@ put_acc(FILE *fp, const struct acc *a)
 	put_num(fp, "naive_rmse", naive, 1);
 	put_num(fp, "skill", naive > 0 ? 1 - rmse / naive : NAN, 1);
 	put_num(fp, "interval_coverage",
-	    a->iv_n ? (double)a->iv_hit / (double)a->iv_n : NAN, 0);
+	    a->iv_n ? (double)a->iv_hit / (double)a->iv_n : NAN, 1);
+	put_num(fp, "interval_width",
+	    a->iv_n ? a->iv_width / (double)a->iv_n : NAN, 1);
+	put_num(fp, "interval_score",
+	    a->iv_n ? a->iv_score / (double)a->iv_n : NAN, 1);
+	put_dm(fp, a);
 }
 
 int
@@ -318,6 +459,8 @@ sc_metrics_write(const struct sc_metrics *m, FILE *fp, struct sc_err *e)
 
 	fputs("{", fp);
 	put_acc(fp, &m->all);
+	fputs(", ", fp);
+	put_num(fp, "interval_level", m->level, 0);
 	fputs(", \"model\": ", fp);
 	if (m->model != NULL)
 		put_str(fp, m->model);
@@ -364,6 +507,9 @@ text_row(FILE *fp, const char *name, const struct acc *a)
 	    a->dir_n ? 100 * (double)a->dir_hit / (double)a->dir_n : NAN);
 	text_num(fp, 8, 1,
 	    a->iv_n ? 100 * (double)a->iv_hit / (double)a->iv_n : NAN);
+	text_num(fp, 9, 4, a->iv_n ? a->iv_width / (double)a->iv_n : NAN);
+	text_num(fp, 9, 4, a->iv_n ? a->iv_score / (double)a->iv_n : NAN);
+	text_num(fp, 6, 3, sc_metrics_t_cdf(dm_stat(a), (double)a->dm_n - 1));
 	putc('\n', fp);
 }
 
@@ -372,8 +518,9 @@ sc_metrics_write_text(const struct sc_metrics *m, FILE *fp, struct sc_err *e)
 {
 	size_t i;
 
-	fprintf(fp, "%-10s %5s %10s %10s %7s %8s %7s %7s %8s\n", "ticker", "n",
-	    "rmse", "naive", "skill", "mae", "mape%", "dir%", "cover%");
+	fprintf(fp, "%-10s %5s %10s %10s %7s %8s %7s %7s %8s %9s %9s %6s\n",
+	    "ticker", "n", "rmse", "naive", "skill", "mae", "mape%", "dir%",
+	    "cover%", "width", "iscore", "p_dm");
 	for (i = 0; i < m->nt; i++)
 		text_row(fp, m->t[i].ticker, &m->t[i]);
 	text_row(fp, "all", &m->all);

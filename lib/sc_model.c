@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Model file writer and reader.  Doubles in the tree arrays are written
+ * The JSON model writer, and the model object's accessors (the readers
+ * are sc_model_read.c and, for the binary form, sc_model_bin.c).  Doubles in the tree arrays are written
  * with "%.17g", which reads back to the same double; integers with a
  * small converter.  Trees are formatted into per-thread buffers a batch at
  * a time and written in tree order, so the output does not depend on the
@@ -22,7 +23,7 @@ static const char *const known[] = { "format", "version", "features", "target",
 	NULL };
 
 int
-model_known(const char *k)
+sc_model_known(const char *k)
 {
 	int i;
 
@@ -270,10 +271,23 @@ add_extra(json_t *o, const json_t *extra)
 		return 0;
 	json_object_foreach((json_t *)extra, k, v)
 	{
-		if (!model_known(k) && json_object_set(o, k, v) == -1)
+		if (!sc_model_known(k) && json_object_set(o, k, v) == -1)
 			return -1;
 	}
 	return 0;
+}
+
+json_t *
+sc_model_header(const struct sc_forest *f, const struct sc_model_meta *m,
+    const json_t *extra)
+{
+	json_t *o = header_json(f, m);
+
+	if (o != NULL && add_extra(o, extra) == -1) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 int
@@ -281,13 +295,13 @@ sc_model_write(FILE *fp, const struct sc_forest *f,
     const struct sc_model_meta *m, const json_t *extra, int threads,
     struct sc_err *e)
 {
-	json_t *o = header_json(f, m);
+	json_t *o = sc_model_header(f, m, extra);
 	struct tbuf b = { NULL, 0, 0, 0 };
 	char *head = NULL;
 	size_t len;
 	int rc = -1;
 
-	if (o == NULL || add_extra(o, extra) == -1 ||
+	if (o == NULL ||
 	    (head = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17))) ==
 	        NULL) {
 		sc_err_set(e, SC_EOS, 0, "out of memory");
@@ -318,6 +332,29 @@ out:
 	free(head);
 	json_decref(o);
 	return rc;
+}
+
+int
+sc_model_form_parse(const char *s, enum sc_model_form *out, struct sc_err *e)
+{
+	if (strcmp(s, "json") == 0)
+		*out = SC_MODEL_JSON;
+	else if (strcmp(s, "binary") == 0)
+		*out = SC_MODEL_BINARY;
+	else
+		return sc_err_set(e, SC_EUSAGE, 0, "%.40s: want json or binary",
+		    s);
+	return 0;
+}
+
+int
+sc_model_write_form(FILE *fp, enum sc_model_form form,
+    const struct sc_forest *f, const struct sc_model_meta *m,
+    const json_t *extra, int threads, struct sc_err *e)
+{
+	if (form == SC_MODEL_BINARY)
+		return sc_model_write_binary(fp, f, m, extra, e);
+	return sc_model_write(fp, f, m, extra, threads, e);
 }
 
 void

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The model file: a forest and its record (training rows, date range,
- * SHA-256 of the training input) as one JSON object, format "sc-forest"
- * version 1 (docs/model-format.md).  The writer streams the tree arrays
- * itself, formatting trees in parallel, because a forest holds millions
- * of numbers and a jansson value per number would cost gigabytes; the
- * small header goes through jansson.  The reader parses with jansson and
+ * SHA-256 of the training input), format "sc-forest" version 1
+ * (docs/model-format.md), in one of two forms that hold the same model:
+ * one JSON object, for people and tools, or a compact checksummed binary
+ * form that loads in a fraction of the time.  The JSON writer streams the
+ * tree arrays itself, formatting trees in parallel, because a forest
+ * holds millions of numbers and a jansson value per number would cost
+ * gigabytes; the small header goes through jansson.  The reader tells the
+ * forms apart by the binary form's magic bytes, scans either, and
  * validates everything before building the forest; top-level members it
- * does not know (a tuning record, metadata) are kept and written back.
+ * does not know (a tuning record, a calibration) are kept and written
+ * back, in either form.
  */
 #ifndef SC_MODEL_H
 #define SC_MODEL_H
@@ -21,6 +25,7 @@
 #include "sc_forest.h"
 
 #define SC_MODEL_VERSION 1
+#define SC_MODEL_BIN_VERSION 1              /* the binary form's layout */
 #define SC_MODEL_MAXBYTES ((size_t)4 << 30) /* largest file read */
 #define SC_MODEL_MAXNODES 50000000          /* nodes in all trees */
 #define SC_MODEL_MAXRANKS 1000000000        /* leaf ranks in all trees */
@@ -43,14 +48,36 @@ int sc_model_write(FILE *fp, const struct sc_forest *f,
     const struct sc_model_meta *m, const json_t *extra, int threads,
     struct sc_err *e);
 
+/*
+ * Write the same model in the binary form (docs/model-format.md): the
+ * JSON header object embedded as it is, thresholds as indices into one
+ * table per feature, the leaves' ranks delta-coded, a SHA-256 of it all.
+ * Returns 0, or -1 with SC_EIO or SC_EOS.
+ */
+int sc_model_write_binary(FILE *fp, const struct sc_forest *f,
+    const struct sc_model_meta *m, const json_t *extra, struct sc_err *e);
+
+enum sc_model_form { SC_MODEL_JSON, SC_MODEL_BINARY };
+
+/* "json" or "binary" into *out; 0, or -1 with SC_EUSAGE. */
+int sc_model_form_parse(const char *s, enum sc_model_form *out,
+    struct sc_err *e);
+
+/* sc_model_write() or sc_model_write_binary(), as form says. */
+int sc_model_write_form(FILE *fp, enum sc_model_form form,
+    const struct sc_forest *f, const struct sc_model_meta *m,
+    const json_t *extra, int threads, struct sc_err *e);
+
 struct sc_model;
 
 /*
  * Read and validate a model from fp (read to its end, at most
- * SC_MODEL_MAXBYTES).  The caller frees the result with sc_model_free().
- * Returns NULL with SC_EDATA (not JSON: jansson's line and column; wrong
- * format or version; a field missing, of the wrong type or out of range,
- * named with its tree), SC_EIO or SC_EOS.
+ * SC_MODEL_MAXBYTES), in either form: the binary form when it starts
+ * with its magic bytes, else JSON.  The caller frees the result with
+ * sc_model_free().  Returns NULL with SC_EDATA (not JSON: the line and
+ * column; a binary file truncated, damaged (checksum) or of another
+ * version; wrong format or version; a field missing, of the wrong type or
+ * out of range, named with its tree), SC_EIO or SC_EOS.
  */
 struct sc_model *sc_model_read(FILE *fp, struct sc_err *e);
 

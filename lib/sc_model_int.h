@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Private to sc_model.c (writing) and sc_model_read.c (parsing and
- * validating): the model object and the names the format owns.
+ * Private to the model modules: sc_model.c (the JSON writer and the
+ * model object), sc_model_read.c (the JSON reader, and the validation and
+ * assembly both readers share) and sc_model_bin.c (the binary form).
  */
 #ifndef SC_MODEL_INT_H
 #define SC_MODEL_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -19,6 +23,50 @@ struct sc_model {
 };
 
 /* Non-zero when k is a top-level member the format owns. */
-int model_known(const char *k);
+int sc_model_known(const char *k);
+
+/*
+ * The top-level JSON object without "targets" and "trees": the format's
+ * own members in their fixed order, then the members of extra (may be
+ * NULL) the format does not own, in extra's order.  NULL when out of
+ * memory.  Both forms write exactly this object, so they convert exactly.
+ */
+json_t *sc_model_header(const struct sc_forest *f,
+    const struct sc_model_meta *m, const json_t *extra);
+
+/* One tree's arrays as read, before validation. */
+struct tarr {
+	int32_t *feature, *left, *right;
+	double *threshold, *value;
+	uint32_t *count, *rank;
+	size_t n[7]; /* lengths of feature, threshold, left, right, value,
+	              count, rank */
+};
+
+/* What a reader gives: the small members and the big arrays. */
+struct parsed {
+	json_t *root; /* every top-level member but targets and trees */
+	struct tarr *trees;
+	size_t ntrees, tcap;
+	double *ytab;
+	size_t ny;
+	int have_targets, have_trees;
+};
+
+void sc_model_parsed_free(struct parsed *P);
+
+/*
+ * Validate P's header and assemble m's forest from P's trees (which
+ * validates every tree), and keep the members the format does not own.
+ * 0, or -1 with SC_EDATA naming what is wrong, or SC_EOS.
+ */
+int sc_model_build(struct parsed *P, struct sc_model *m, struct sc_err *e);
+
+#define SC_MODEL_MAGIC "\211SCF\r\n\032\n" /* 8 bytes: the binary form */
+#define SC_MODEL_MAGIC_LEN 8
+
+/* Parse the binary form in buf[0..len) into P; 0 or -1 (SC_EDATA, SC_EOS). */
+int sc_model_bin_parse(const unsigned char *buf, size_t len, struct parsed *P,
+    struct sc_err *e);
 
 #endif

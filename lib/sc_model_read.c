@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sc_buf.h"
+#include "sc_calib.h"
 #include "sc_model.h"
 #include "sc_model_int.h"
 
@@ -511,13 +512,6 @@ parse_reals(struct jp *j, const char *where, double **out, size_t *n,
 	return want(j, ']');
 }
 
-struct tarr {
-	int32_t *feature, *left, *right;
-	double *threshold, *value;
-	uint32_t *count, *rank;
-	size_t n[7];
-};
-
 static void
 tarr_free(struct tarr *a)
 {
@@ -620,18 +614,8 @@ parse_tree(struct jp *j, size_t ti, struct tarr *a, size_t *budget)
 	return 0;
 }
 
-/* What the scan of the file gives: the small members and the big arrays. */
-struct parsed {
-	json_t *root;
-	struct tarr *trees;
-	size_t ntrees, tcap;
-	double *ytab;
-	size_t ny;
-	int have_targets, have_trees;
-};
-
-static void
-parsed_free(struct parsed *P)
+void
+sc_model_parsed_free(struct parsed *P)
 {
 	size_t i;
 
@@ -781,7 +765,6 @@ read_numbers(json_t *root, const char **names, size_t nf, double **imp,
 	return 0;
 }
 
-/* Validate the header and assemble the forest from the parsed trees. */
 static int
 build(struct parsed *P, struct sc_model *m, struct sc_err *e)
 {
@@ -838,6 +821,7 @@ out:
 static int
 keep_extra(json_t *root, struct sc_model *m, struct sc_err *e)
 {
+	struct sc_calib cal;
 	const char *k;
 	json_t *v;
 
@@ -845,9 +829,20 @@ keep_extra(json_t *root, struct sc_model *m, struct sc_err *e)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
 	json_object_foreach(root, k, v)
 	{
-		if (!model_known(k) && json_object_set(m->extra, k, v) == -1)
+		if (!sc_model_known(k) && json_object_set(m->extra, k, v) == -1)
 			return sc_err_set(e, SC_EOS, 0, "out of memory");
 	}
+	/* A tampered calibration would change every forecast: refuse it. */
+	if (sc_calib_from_extra(m->extra, &cal, e) == -1)
+		return -1;
+	return 0;
+}
+
+int
+sc_model_build(struct parsed *P, struct sc_model *m, struct sc_err *e)
+{
+	if (build(P, m, e) == -1 || keep_extra(P->root, m, e) == -1)
+		return -1;
 	return 0;
 }
 
@@ -866,15 +861,21 @@ sc_model_read(FILE *fp, struct sc_err *e)
 	}
 	if (sc_buf_read(&b, fp, "model", e) == -1)
 		goto out;
-	if (parse(b.data != NULL ? b.data : "", b.len, &P, e) == -1)
+	/* The binary form starts with its magic, never valid JSON. */
+	if (b.len >= SC_MODEL_MAGIC_LEN &&
+	    memcmp(b.data, SC_MODEL_MAGIC, SC_MODEL_MAGIC_LEN) == 0) {
+		if (sc_model_bin_parse((const unsigned char *)b.data, b.len, &P,
+		        e) == -1)
+			goto out;
+	} else if (parse(b.data != NULL ? b.data : "", b.len, &P, e) == -1)
 		goto out;
 	sc_buf_free(&b);
-	if (build(&P, m, e) == -1 || keep_extra(P.root, m, e) == -1)
+	if (sc_model_build(&P, m, e) == -1)
 		goto out;
 	rc = 0;
 out:
 	sc_buf_free(&b);
-	parsed_free(&P);
+	sc_model_parsed_free(&P);
 	if (rc == -1) {
 		sc_model_free(m);
 		return NULL;

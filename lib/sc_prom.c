@@ -68,6 +68,19 @@ static const struct std_metric {
 	    "beats the naive forecast." },
 	{ "stockcast_interval_coverage",
 	    "Share of actual closes inside the prediction interval." },
+	{ "stockcast_interval_width",
+	    "Mean width of the prediction intervals, in price units." },
+	{ "stockcast_interval_score",
+	    "Mean interval (Winkler) score of the prediction intervals, in "
+	    "price units; lower is better." },
+	{ "stockcast_interval_level",
+	    "Nominal level of the prediction intervals (0.9 is 90%)." },
+	{ "stockcast_dm_stat",
+	    "Diebold-Mariano statistic of the forecast against the naive "
+	    "one; negative is better." },
+	{ "stockcast_dm_pvalue_better",
+	    "One-sided Diebold-Mariano p-value of \"the forecast beats the "
+	    "naive one\"." },
 	{ "stockcast_eval_samples",
 	    "Forecasts evaluated (rows with an actual close)." },
 	{ "stockcast_eval_skipped_samples",

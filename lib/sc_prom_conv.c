@@ -37,6 +37,11 @@ static const struct field {
 	{ "naive_rmse", "stockcast_naive_rmse" },
 	{ "skill", "stockcast_skill" },
 	{ "interval_coverage", "stockcast_interval_coverage" },
+	{ "interval_width", "stockcast_interval_width" },
+	{ "interval_score", "stockcast_interval_score" },
+	{ "interval_level", "stockcast_interval_level" },
+	{ "dm_stat", "stockcast_dm_stat" },
+	{ "dm_pvalue_better", "stockcast_dm_pvalue_better" },
 };
 
 /* Add gauge metric = v with an optional ticker label. */

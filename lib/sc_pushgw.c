@@ -31,18 +31,88 @@ struct grouping {
 	size_t nslot;
 };
 
+/* Non-zero when the n bytes at s are valid UTF-8 (no overlong forms, no
+ * surrogates, nothing past U+10FFFF). */
+static int
+utf8_ok(const unsigned char *s, size_t n)
+{
+	size_t i = 0, k, j;
+	unsigned long cp;
+
+	while (i < n) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] <= 0xdf)
+			k = 1, cp = s[i] & 0x1f;
+		else if (s[i] >= 0xe0 && s[i] <= 0xef)
+			k = 2, cp = s[i] & 0x0f;
+		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
+			k = 3, cp = s[i] & 0x07;
+		else
+			return 0;
+		if (n - i <= k)
+			return 0;
+		for (j = 1; j <= k; j++) {
+			if ((s[i + j] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (s[i + j] & 0x3f);
+		}
+		if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return 0;
+		i += k + 1;
+	}
+	return 1;
+}
+
+/*
+ * The base URL: http[s]://authority[/path], nothing else.  A query or a
+ * fragment would swallow the /metrics/job/... path appended to it (and a
+ * token there would be sent and logged), so both are refused; the URL is
+ * not echoed, since it may hold a password.
+ */
+static int
+base_ok(const char *url, struct sc_err *e)
+{
+	const char *p;
+	size_t n;
+
+	if (url == NULL ||
+	    (strncmp(url, "http://", 7) != 0 &&
+	        strncmp(url, "https://", 8) != 0))
+		return sc_err_set(e, SC_EUSAGE, 0,
+		    "gateway: want an http:// or https:// URL");
+	p = strstr(url, "://") + 3;
+	n = strcspn(p, "/?#");
+	if (n == 0)
+		return sc_err_set(e, SC_EUSAGE, 0, "gateway: no host");
+	if (strpbrk(url, "?#") != NULL)
+		return sc_err_set(e, SC_EUSAGE, 0,
+		    "gateway: a query or fragment is not allowed in the URL "
+		    "(the job path is appended to it): want "
+		    "http[s]://host[:port][/path]");
+	for (; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return sc_err_set(e, SC_EUSAGE, 0,
+			    "gateway: a space or control byte in the URL");
+	return 0;
+}
+
 int
 sc_pushgw_check(const struct sc_pushgw_opts *o, struct sc_err *e)
 {
 	const char *const *l;
 
-	if (o->url == NULL ||
-	    (strncmp(o->url, "http://", 7) != 0 &&
-	        strncmp(o->url, "https://", 8) != 0))
-		return sc_err_set(e, SC_EUSAGE, 0,
-		    "gateway: want an http:// or https:// URL");
+	if (base_ok(o->url, e) == -1)
+		return -1;
 	if (o->job == NULL || *o->job == '\0')
 		return sc_err_set(e, SC_EUSAGE, 0, "job: empty");
+	/* Not UTF-8 in a job or label value breaks the gateway for
+	 * everyone (it answers 500 on /metrics from then on). */
+	if (!utf8_ok((const unsigned char *)o->job, strlen(o->job)))
+		return sc_err_set(e, SC_EUSAGE, 0, "job: not valid UTF-8");
 	for (l = o->labels; l != NULL && l[0] != NULL; l += 2) {
 		if (!sc_prom_label_ok(l[0]) || strcmp(l[0], "job") == 0 ||
 		    strcmp(l[0], "ticker") == 0)
@@ -52,6 +122,9 @@ sc_pushgw_check(const struct sc_pushgw_opts *o, struct sc_err *e)
 		if (l[1] == NULL || strlen(l[1]) > SC_PROM_MAX_VALUE)
 			return sc_err_set(e, SC_EUSAGE, 0,
 			    "label %s: missing or too long value", l[0]);
+		if (!utf8_ok((const unsigned char *)l[1], strlen(l[1])))
+			return sc_err_set(e, SC_EUSAGE, 0,
+			    "label %s: value not valid UTF-8", l[0]);
 	}
 	return 0;
 }
@@ -159,6 +232,9 @@ gateway_msg(const struct sc_http_resp *resp, char *out, size_t size)
 	     s[i] != '\0' && s[i] != '\n' && s[i] != '\r' && n + 1 < size; i++)
 		out[n++] = (s[i] >= 0x20 && s[i] != 0x7f) ? s[i] : '?';
 	out[n] = '\0';
+	/* A cut says so, for sc_err to hide the rest of a secret cut there. */
+	if (s[i] != '\0' && s[i] != '\n' && s[i] != '\r' && n >= 3)
+		memcpy(out + n - 3, "...", 3);
 }
 
 static int

@@ -32,9 +32,11 @@ struct sc_pushgw_opts {
 };
 
 /*
- * Check opts before any request: an http or https URL, a non-empty job,
- * grouping label names valid and not job or ticker (those come from the
- * job option and the data), values valid UTF-8.  0 or -1 with SC_EUSAGE.
+ * Check opts before any request: an http[s]://host[:port][/path] URL with
+ * no query, fragment, space or control byte (the job path is appended to
+ * it), a non-empty job, grouping label names valid and not job or ticker
+ * (those come from the job option and the data), the job and every value
+ * valid UTF-8.  0 or -1 with SC_EUSAGE.
  */
 int sc_pushgw_check(const struct sc_pushgw_opts *, struct sc_err *);
 

@@ -128,6 +128,33 @@ parse_version(const char *s, size_t n)
 }
 
 int
+sc_registry_key_owned(const char *key, char *name, size_t n)
+{
+	char nm[SC_REGISTRY_MAX_NAME + 1];
+	const char *p, *rest;
+	size_t len;
+
+	if (strncmp(key, "models/", 7) != 0)
+		return 0;
+	p = key + 7;
+	len = strcspn(p, "/");
+	if (len == 0 || len > SC_REGISTRY_MAX_NAME || p[len] != '/')
+		return 0;
+	memcpy(nm, p, len);
+	nm[len] = '\0';
+	if (sc_registry_name_check(nm, NULL) == -1)
+		return 0;
+	rest = p + len + 1;
+	if (strcmp(rest, "index.json") != 0 &&
+	    strncmp(rest, "aliases/", 8) != 0 &&
+	    parse_version(rest, strcspn(rest, "/")) == 0)
+		return 0;
+	if (name != NULL && n > 0)
+		snprintf(name, n, "%s", nm);
+	return 1;
+}
+
+int
 sc_registry_parse(const char *uri, struct sc_model_ref *r, struct sc_err *e)
 {
 	const char *p, *end;
@@ -821,6 +848,53 @@ claim(struct sc_store *st, const char *name, json_t *meta, long claimed,
 	return rc;
 }
 
+/*
+ * Record in the run's own record (runs/RUN_ID/meta.json, when the store
+ * has one) which version the run became: registered_model,
+ * registered_version and registered_at.  A run id that is no single key
+ * component, or a run without a record, is left alone (0); a record that
+ * cannot be read or written is a warning, never a failure of the
+ * registration, which has happened.  Returns 1 when the record was written.
+ */
+static int
+record_in_run(struct sc_store *st, const char *name, long version,
+    const struct sc_registry_opts *o, const char *when)
+{
+	char key[256];
+	struct sc_err e = { 0 };
+	json_t *meta;
+	char *text = NULL;
+	int rc = -1;
+
+	if (o->run_id == NULL || sc_registry_name_check(o->run_id, NULL) == -1)
+		return 0;
+	snprintf(key, sizeof(key), "runs/%s/meta.json", o->run_id);
+	if ((meta = get_json(st, key, MAX_META, &e)) == NULL) {
+		if (e.code == SC_ENOINPUT)
+			return 0;
+	} else if (!json_is_object(meta))
+		sc_err_set(&e, SC_EDATA, 0, "%s: not a JSON object", key);
+	else if (json_object_set_new(meta, "registered_model",
+	             json_string(name)) == -1 ||
+	    json_object_set_new(meta, "registered_version",
+	        json_integer(version)) == -1 ||
+	    json_object_set_new(meta, "registered_at", json_string(when)) ==
+	        -1 ||
+	    (text = json_dumps(meta, 0)) == NULL)
+		sc_err_set(&e, SC_EOS, 0, "out of memory");
+	else if ((rc = sc_store_put_buf(st, key, text, strlen(text), 0, &e)) ==
+	    0)
+		rc = 1;
+	free(text);
+	json_decref(meta);
+	if (rc != 1)
+		sc_log(SC_LOG_WARN,
+		    "models:/%s: version %ld registered, but %s does not say "
+		    "so: %s",
+		    name, version, key, e.msg);
+	return rc == 1;
+}
+
 int
 sc_registry_register(struct sc_store *st, const char *name, FILE *in,
     const struct sc_registry_opts *o, struct sc_registry_result *res,
@@ -849,6 +923,8 @@ sc_registry_register(struct sc_store *st, const char *name, FILE *in,
 		rc = -1;
 		goto out;
 	}
+	res->run_recorded = record_in_run(st, name, res->version, o,
+	    json_string_value(json_object_get(meta, "registered")));
 	if (sc_registry_refresh(st, name, &res->index_err) == -1) {
 		res->index_stale = 1;
 		sc_log(SC_LOG_WARN,

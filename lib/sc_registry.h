@@ -55,10 +55,20 @@ struct sc_registry_result {
 	long version;            /* registered, or an alias's target */
 	int index_stale;         /* the version exists, index.json lags */
 	struct sc_err index_err; /* why, when index_stale */
+	int run_recorded;        /* runs/RUN_ID/meta.json names the version */
 };
 
 /* 1 when s is a registry URI ("models:..."), else 0. */
 int sc_registry_is_uri(const char *s);
+
+/*
+ * 1 when key, a store key relative to the store's root, is one the
+ * registry owns (models/NAME/N/..., models/NAME/aliases/..., or
+ * models/NAME/index.json), with NAME copied to name (size n); else 0.
+ * Writing such a key with the plain store commands would make a version
+ * without lineage or an alias the index does not know.
+ */
+int sc_registry_key_owned(const char *key, char *name, size_t n);
 
 /*
  * Check a model name: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}.  An alias:
@@ -76,7 +86,10 @@ int sc_registry_parse(const char *uri, struct sc_model_ref *r, struct sc_err *);
 /*
  * Register the model read from in (a JSON object with "format":
  * "sc-forest") under name, with its lineage, as the next free version,
- * and bring index.json up to date.  *res gets the version; a failure to
+ * and bring index.json up to date.  With a run id whose record
+ * runs/RUN_ID/meta.json is in the store, the record gets
+ * "registered_model", "registered_version" and "registered_at" (a failure
+ * there is a warning, res->run_recorded 0).  *res gets the version; a failure to
  * update the index after the version was created is not a failure of the
  * call but sets res->index_stale.  Returns 0, or -1 with SC_EUSAGE (bad
  * name), SC_EDATA (not a model, bad metrics file, too large), SC_ENOINPUT

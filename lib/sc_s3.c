@@ -92,8 +92,7 @@ parse_endpoint(struct sc_s3 *s, const char *ep, struct sc_err *e)
 	return 0;
 bad:
 	return sc_err_set(e, SC_ECONFIG, 0,
-	    "AWS_ENDPOINT_URL \"%.80s\": want http[s]://host[:port][/path]",
-	    ep);
+	    "AWS_ENDPOINT_URL \"%s\": want http[s]://host[:port][/path]", ep);
 }
 
 struct sc_s3 *
@@ -154,6 +153,12 @@ bucket_ok(const char *b, struct sc_err *e)
 {
 	size_t n = strlen(b), i;
 
+	/* Never echo a user:password@ part: credentials come from the
+	 * environment, not the URL. */
+	if (strchr(b, '@') != NULL)
+		return sc_err_set(e, SC_EUSAGE, 0,
+		    "an s3:// URL has no user:password@ part (credentials "
+		    "come from AWS_* variables or ~/.aws)");
 	for (i = 0; i < n; i++)
 		if (!((b[i] >= 'a' && b[i] <= 'z') ||
 		        (b[i] >= '0' && b[i] <= '9') || b[i] == '-' ||
@@ -162,7 +167,7 @@ bucket_ok(const char *b, struct sc_err *e)
 			break;
 	if (n < 3 || n > 63 || i < n)
 		return sc_err_set(e, SC_EUSAGE, 0,
-		    "bucket \"%.70s\": want 3 to 63 letters, digits, '.', "
+		    "bucket \"%s\": want 3 to 63 letters, digits, '.', "
 		    "'-' or '_'",
 		    b);
 	return 0;
@@ -213,13 +218,17 @@ sc_s3_url(const struct sc_s3 *s, const char *bucket, const char *key,
 
 /* Copy S3's text for a message: printable ASCII only, bounded. */
 static void
-clean(char *dst, size_t size, const char *src)
+clean(char *dst, size_t size, const char *src, int full)
 {
 	size_t i;
 
 	for (i = 0; i + 1 < size && src[i] != '\0'; i++)
 		dst[i] = src[i] >= ' ' && src[i] < 0x7f ? src[i] : '?';
 	dst[i] = '\0';
+	/* A text cut short says so, so that sc_err sees where a secret may
+	 * have been cut and hides what is left of it. */
+	if ((src[i] != '\0' || full) && i >= 3)
+		memcpy(dst + i - 3, "...", 3);
 }
 
 static const char *
@@ -265,14 +274,16 @@ sc_s3_error(long status, const char *body, size_t len, const char *what,
     struct sc_err *e)
 {
 	struct sc_xml_error x;
-	char code[64], msg[160];
+	char code[64], msg[sizeof(x.message)];
 	enum sc_errcode ec;
 
 	if (sc_xml_parse_error(body, len, &x) == -1)
 		snprintf(x.code, sizeof(x.code), "%s",
 		    status == 404 ? "NotFound" : "");
-	clean(code, sizeof(code), x.code);
-	clean(msg, sizeof(msg), x.message);
+	clean(code, sizeof(code), x.code, 0);
+	/* The parser cuts a longer message to fill its buffer. */
+	clean(msg, sizeof(msg), x.message,
+	    strlen(x.message) == sizeof(x.message) - 1);
 	ec = classify(code, status);
 	if (ec == SC_ECANTCREAT) {
 		sc_err_set(e, ec, 0,

@@ -39,7 +39,7 @@ sc_store_key_check(const char *key, struct sc_err *e)
 		    SC_STORE_MAX_KEY);
 	if (key[0] == '/')
 		return sc_err_set(e, SC_EUSAGE, 0,
-		    "key \"%.80s\": absolute; keys are relative to the store",
+		    "key \"%s\": absolute; keys are relative to the store",
 		    key);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)key[i];
@@ -50,13 +50,13 @@ sc_store_key_check(const char *key, struct sc_err *e)
 			    i + 1);
 		if ((i == 0 || key[i - 1] == '/') && (c == '.' || c == '/'))
 			return sc_err_set(e, SC_EUSAGE, 0,
-			    "key \"%.80s\": a segment is empty or starts with "
+			    "key \"%s\": a segment is empty or starts with "
 			    "'.' (no \".\" or \"..\")",
 			    key);
 	}
 	if (key[n - 1] == '/')
-		return sc_err_set(e, SC_EUSAGE, 0,
-		    "key \"%.80s\": ends with '/'", key);
+		return sc_err_set(e, SC_EUSAGE, 0, "key \"%s\": ends with '/'",
+		    key);
 	return 0;
 }
 
@@ -116,7 +116,7 @@ parse_s3(const char *s, struct sc_loc *l, struct sc_err *e)
 	l->kind = SC_LOC_S3;
 	if (n == 0)
 		return sc_err_set(e, SC_EUSAGE, 0,
-		    "\"%.80s\": want s3://bucket/key", s);
+		    "\"%s\": want s3://bucket/key", s);
 	if ((l->bucket = dup_n(b, n)) == NULL ||
 	    (l->key = strdup(slash != NULL ? slash + 1 : "")) == NULL)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
@@ -133,7 +133,7 @@ parse_file(const char *s, struct sc_loc *l, struct sc_err *e)
 		p += 9;
 	if (*p != '/')
 		return sc_err_set(e, SC_EUSAGE, 0,
-		    "\"%.80s\": want file:///absolute/path", s);
+		    "\"%s\": want file:///absolute/path", s);
 	if ((l->path = strdup(p)) == NULL)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
 	return pct_decode(l->path, e);
@@ -188,7 +188,7 @@ sc_loc_parse(const char *s, int prefix, struct sc_loc *l, struct sc_err *e)
 		    : 0;
 	} else if (has_scheme(s))
 		rc = sc_err_set(e, SC_EUSAGE, 0,
-		    "\"%.80s\": unknown scheme (want s3://, file://, a path "
+		    "\"%s\": unknown scheme (want s3://, file://, a path "
 		    "or a store key)",
 		    s);
 	else {
@@ -256,7 +256,7 @@ sc_store_open(const char *location, const struct sc_s3_opts *s3,
 		return st;
 	}
 	if (s3 == NULL) {
-		sc_err_set(e, SC_ECONFIG, 0, "store %.80s: S3 not configured",
+		sc_err_set(e, SC_ECONFIG, 0, "store %s: S3 not configured",
 		    location);
 		goto fail;
 	}
@@ -749,7 +749,7 @@ sc_store_list(struct sc_store *st, const char *prefix,
 		if ((unsigned char)prefix[i] < 0x20 || prefix[i] == '\\' ||
 		    ((i == 0 || prefix[i - 1] == '/') && prefix[i] == '.'))
 			return sc_err_set(e, SC_EUSAGE, 0,
-			    "prefix \"%.80s\": not a key prefix", prefix);
+			    "prefix \"%s\": not a key prefix", prefix);
 	if (st->s3 == NULL)
 		return local_list(st, prefix, fn, arg, e);
 	rc = sc_buf_printf(&full, e, "%s%s", st->prefix, prefix);

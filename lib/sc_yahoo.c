@@ -377,3 +377,46 @@ out:
 	json_decref(root);
 	return rc;
 }
+
+/* An integer member of obj, or -1 when absent or not a plausible time. */
+static int
+time_member(json_t *obj, const char *name, int64_t *t)
+{
+	json_t *v = json_object_get(obj, name);
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > 1e11)
+		return -1;
+	*t = json_integer_value(v);
+	return 0;
+}
+
+int
+sc_yahoo_open_day(const char *body, size_t len, const char *tzdir, long *day)
+{
+	struct chart c = { 0 };
+	json_t *root, *meta, *reg;
+	int64_t start, end, now;
+	int open = 0;
+
+	if ((root = json_loadb(body, len, 0, NULL)) == NULL)
+		return 0;
+	meta =
+	    json_object_get(json_array_get(json_object_get(json_object_get(root,
+	                                                       "chart"),
+	                                       "result"),
+	                        0),
+	        "meta");
+	reg = json_object_get(json_object_get(meta, "currentTradingPeriod"),
+	    "regular");
+	if (time_member(reg, "start", &start) == 0 &&
+	    time_member(reg, "end", &end) == 0 &&
+	    time_member(meta, "regularMarketTime", &now) == 0 && start <= now &&
+	    now < end && bind_zone(meta, tzdir, &c, NULL) == 0) {
+		*day = local_day(&c, start);
+		open = 1;
+	}
+	sc_tz_free(c.tz);
+	json_decref(root);
+	return open;
+}

@@ -52,4 +52,17 @@ enum sc_market_class sc_yahoo_crumb(long status, const char *body, size_t len,
 int sc_yahoo_parse(const char *body, size_t len, long from, long to,
     const char *tzdir, struct sc_series *out, struct sc_err *);
 
+/*
+ * Whether the answer was given while a regular session was still open:
+ * meta.currentTradingPeriod.regular's [start, end) holds
+ * meta.regularMarketTime (the time of the latest price, the answer's own
+ * clock).  Then the bar of that session is not a daily close yet: its
+ * "close" is the latest price.  Returns 1 and the session's exchange-local
+ * date in *day (dated as sc_yahoo_parse dates bars), or 0 when the session
+ * had closed, had not begun, or the answer does not say (fields absent or
+ * not integers, no result, not JSON).  tzdir as for sc_yahoo_parse.
+ */
+int sc_yahoo_open_day(const char *body, size_t len, const char *tzdir,
+    long *day);
+
 #endif

@@ -91,6 +91,51 @@ check_config() {
 	tickers=$(valid_tickers) || exit $?
 	tlist=$(echo "$tickers" | tr '\n' ' ')
 	tlist=${tlist% }
+	check_store
+}
+
+# check_store: make sure the store is there and writable before a step
+# reads or fetches anything, so that a wrong bucket is not taken for "no
+# stored history" (prepare would fetch every ticker, spending the source's
+# rate limit, and then fail every write).  S3: a small object is written
+# and deleted again (NoSuchBucket: exit 66; refused: 77, naming the
+# bucket).  A directory: it, or the directory it will be created in, must
+# be writable (77; checked by creating and removing a directory there).
+check_store() {
+	case $SC_STORE in
+	s3://*)
+		_b=${SC_STORE#s3://}
+		_b=${_b%%/*}
+		_probe=write-check/$(date -u +%Y%m%dT%H%M%SZ).$$.$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
+		_rc=0
+		echo "$prog" | sc-push "$_probe" 2> "$work/probe.err" || _rc=$?
+		if [ "$_rc" -ne 0 ]; then
+			cat "$work/probe.err" >&2
+			if grep -q NoSuchBucket "$work/probe.err"; then
+				die 66 "store $SC_STORE: the bucket \"$_b\" does not exist (NoSuchBucket): check SC_STORE; nothing read or fetched"
+			fi
+			case $_rc in
+			77) die 77 "store $SC_STORE: cannot write to the bucket \"$_b\": check the credentials and the bucket's policy; nothing read or fetched" ;;
+			*) die "$_rc" "store $SC_STORE: the bucket \"$_b\" cannot be reached or written (exit $_rc); nothing read or fetched" ;;
+			esac
+		fi
+		sc-push --delete "$_probe" 2> "$work/probe.err" ||
+			log "warning: could not delete the store probe $_probe: $(head -n 1 "$work/probe.err")"
+		;;
+	*)
+		_d=${SC_STORE#file://}
+		while [ ! -e "$_d" ]; do
+			case $_d in
+			*/*) _d=${_d%/*}; _d=${_d:-/} ;;
+			*) _d=. ;;
+			esac
+		done
+		if [ ! -d "$_d" ] || ! _p=$(mktemp -d "$_d/.write-check.XXXXXX" 2> /dev/null); then
+			die 77 "store $SC_STORE: $_d is not a writable directory; nothing read or fetched"
+		fi
+		rmdir "$_p"
+		;;
+	esac
 }
 
 # valid_tickers: print SC_TICKERS one per line, sorted (byte order, as the
@@ -167,7 +212,10 @@ jstr() {
 # update_raw TICKER: bring raw/TICKER.csv up to SC_TODAY.  Without a
 # stored history, fetch from SC_FROM; with one, fetch only from its last
 # day minus SC_OVERLAP_DAYS (revised bars are caught, the source's rate
-# limit is spared) and keep the stored rows before the first fetched day.
+# limit is spared) and merge: the stored rows before the first fetched day,
+# the fetched ones, then the stored rows after the last fetched day.  A
+# history that already reaches past SC_TODAY (a rerun of a past day) is
+# left as it is: stored history is merged, never truncated.
 update_raw() {
 	_t=$1
 	_old=$work/old.$_t.csv _new=$work/new.$_t.csv _out=$work/raw.$_t.csv
@@ -185,7 +233,7 @@ update_raw() {
 		rm -f "$_old"
 	fi
 	# ISO dates compare as strings; POSIX test has no string "<".
-	if [ -f "$_old" ] && [ "$(printf '%s\n%s\n' "$_from" "$SC_TODAY" | LC_ALL=C sort | head -n 1)" != "$_from" ]; then
+	if [ -f "$_old" ] && [ "$(printf '%s\n%s\n' "$_last" "$SC_TODAY" | LC_ALL=C sort | head -n 1)" != "$_last" ]; then
 		log "$_t: the stored history reaches $_last, after SC_TODAY=$SC_TODAY: nothing fetched"
 		return 0
 	fi
@@ -196,10 +244,13 @@ update_raw() {
 		return 0
 	fi
 	if [ -f "$_old" ]; then
-		# Stored rows before the first fetched day, then the fetched ones.
+		# Stored rows before the first fetched day, the fetched ones, then
+		# the stored rows after the last fetched day (none are dropped).
+		_lastnew=$(tail -n 1 "$_new" | cut -d, -f1)
 		awk -F, -v first="$_first" 'NR == 1 || $1 < first' "$_old" > "$_out"
-		_kept=$(($(wc -l < "$_out") - 1))
 		tail -n +2 "$_new" >> "$_out"
+		awk -F, -v last="$_lastnew" 'NR > 1 && $1 > last' "$_old" >> "$_out"
+		_kept=$(($(wc -l < "$_out") - $(wc -l < "$_new")))
 		log "$_t: fetched $(($(wc -l < "$_new") - 1)) days from $_from (overlap $SC_OVERLAP_DAYS days), kept $_kept stored"
 	else
 		mv "$_new" "$_out"
@@ -247,4 +298,78 @@ push() {
 	fi
 	run sc-push -j "$1" --started "$started" < "$2"
 	log "pushed $1 to the Pushgateway"
+}
+
+# The model inference and evaluate serve, and where their outputs go, so a
+# challenger can run side by side with the champion on the same store:
+#   SC_MODEL_URI    models:/NAME@ALIAS, models:/NAME/N or models:/NAME/latest
+#   SC_MODEL_ALIAS  else models:/SC_MODEL_NAME@SC_MODEL_ALIAS (default champion)
+#   SC_PREFIX       put before the output keys (predictions/, evaluations/)
+#                   and, as _PREFIX, after the Pushgateway job's name.
+#                   Default: none for models:/SC_MODEL_NAME@champion, else
+#                   ALIAS/ (models:/NAME@ALIAS), NAME-vN/ or NAME-latest/.
+# model_config: check them and set model_uri, out_prefix and job_suffix;
+# exit 64 on a malformed value.
+model_config() {
+	if [ -n "${SC_MODEL_URI:-}" ]; then
+		model_uri=$SC_MODEL_URI
+	else
+		_a=${SC_MODEL_ALIAS:-champion}
+		case $_a in
+		[a-z]*) ;;
+		*) die 64 "SC_MODEL_ALIAS=$_a: want [a-z][a-z0-9_-]*" ;;
+		esac
+		case $_a in
+		*[!a-z0-9_-]*) die 64 "SC_MODEL_ALIAS=$_a: want [a-z][a-z0-9_-]*" ;;
+		esac
+		model_uri="models:/$SC_MODEL_NAME@$_a"
+	fi
+	_rest=${model_uri#models:/}
+	case $_rest in
+	"$model_uri" | '' | */*/* | */ | @* | */@* | *@*/*)
+		die 64 "SC_MODEL_URI=$model_uri: want models:/NAME@ALIAS, models:/NAME/VERSION or models:/NAME/latest" ;;
+	*@*) model_slug=${_rest#*@} ;;
+	*/*) model_slug="${_rest%%/*}-${_rest#*/}"
+		case ${_rest#*/} in
+		latest) ;;
+		*) model_slug="${_rest%%/*}-v${_rest#*/}" ;;
+		esac ;;
+	*) die 64 "SC_MODEL_URI=$model_uri: names no version (want @ALIAS, /VERSION or /latest)" ;;
+	esac
+	if [ "${SC_PREFIX+set}" = set ]; then
+		out_prefix=$SC_PREFIX
+	elif [ "$model_uri" = "models:/$SC_MODEL_NAME@champion" ]; then
+		out_prefix=""
+	else
+		out_prefix="$model_slug/"
+	fi
+	case $out_prefix in
+	'') ;;
+	[!A-Za-z0-9]* | *[!A-Za-z0-9_./-]* | *//* | *..*)
+		die 64 "SC_PREFIX=$out_prefix: want letters, digits, _ . - and /, starting with a letter or digit" ;;
+	*/) ;;
+	*) out_prefix="$out_prefix/" ;;
+	esac
+	# shellcheck disable=SC2034 # used by inference.sh and evaluate.sh
+	job_suffix=$([ -z "$out_prefix" ] || printf '_%s' "${out_prefix%/}" | tr -c 'A-Za-z0-9_' '_')
+}
+
+# serving MODEL: fetch the model of model_uri into MODEL and print its
+# version number; exit 66 when there is no such model, version or alias.
+serving() {
+	get "$model_uri" "$1" || {
+		_rc=$?
+		[ "$_rc" -eq 66 ] || die "$_rc" "cannot read $model_uri"
+		die 66 "$model_uri: no such model, version or alias (run train and register first, or set the alias)"
+	}
+	_rest=${model_uri#models:/}
+	case $_rest in
+	*@*)
+		get "models/${_rest%@*}/aliases/${_rest#*@}" "$work/alias" || exit $?
+		tr -d ' \n' < "$work/alias" ;;
+	*/latest)
+		get "models:/${_rest%/latest}" "$work/index" || exit $?
+		json_num "$work/index" latest ;;
+	*) echo "${_rest#*/}" ;;
+	esac
 }

@@ -4,15 +4,19 @@
 # features recomputed with the model's own feature list), against the naive
 # forecast; store the scored predictions as evaluations/SC_TODAY.csv and
 # sc-rmse's metrics as evaluations/SC_TODAY.json, and push the metrics to
-# the Pushgateway (job stockcast_evaluate).
+# the Pushgateway (job stockcast_evaluate).  SC_MODEL_ALIAS=challenger (or
+# SC_MODEL_URI) scores another model side by side: its results go under
+# SC_PREFIX (default challenger/), its push to job
+# stockcast_evaluate_challenger (common.sh, model_config).
 # usage: scripts/evaluate.sh
 set -eu
 prog=evaluate
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
 check_config
+model_config
 
-ver=$(champion "$work/model.json")
+ver=$(serving "$work/model.json")
 history "$work/ohlcv.csv"
 features=$(model_features "$work/model.json")
 case $(json_str "$work/model.json" target) in
@@ -21,11 +25,11 @@ target_close_1) kind=close ;;
 esac
 run sc-split --test-days "$SC_TEST_DAYS" ${features:+-f "$features"} -T "$kind" \
 	-o "$work/train.csv" -t "$work/test.csv" "$work/ohlcv.csv"
-log "scoring models:/$SC_MODEL_NAME/$ver (champion) on the last $SC_TEST_DAYS trading days of $tlist"
+log "scoring models:/${model_uri#models:/} (version $ver) on the last $SC_TEST_DAYS trading days of $tlist"
 run sc-predict -m "$work/model.json" -i "$SC_INTERVAL" -N "$SC_MODEL_NAME/$ver" \
 	-o "$work/pred.csv" "$work/test.csv"
 run sc-rmse -o "$work/metrics.json" "$work/pred.csv"
-put "evaluations/$SC_TODAY.csv" "$work/pred.csv"
-put "evaluations/$SC_TODAY.json" "$work/metrics.json"
-log "evaluations/$SC_TODAY.json: RMSE $(json_num "$work/metrics.json" rmse), naive $(json_num "$work/metrics.json" naive_rmse), skill $(json_num "$work/metrics.json" skill)"
-push stockcast_evaluate "$work/metrics.json"
+put "${out_prefix}evaluations/$SC_TODAY.csv" "$work/pred.csv"
+put "${out_prefix}evaluations/$SC_TODAY.json" "$work/metrics.json"
+log "${out_prefix}evaluations/$SC_TODAY.json: RMSE $(json_num "$work/metrics.json" rmse), naive $(json_num "$work/metrics.json" naive_rmse), skill $(json_num "$work/metrics.json" skill)"
+push "stockcast_evaluate$job_suffix" "$work/metrics.json"

@@ -21,29 +21,41 @@ if ! get "evaluations/$day.csv" "$work/eval.csv"; then
 	get "evaluations/$day.csv" "$work/eval.csv" || exit $?
 fi
 
-# One data file per ticker: target day (the asof of the next row; after the
-# last row, the next weekday), actual, forecast, lower, upper.
-ptick=$(tail -n +2 "$work/eval.csv" | cut -d, -f2 | LC_ALL=C sort -u)
+# One data file per ticker: target day, actual, forecast, lower, upper.
+# Columns are found by name; a file without the date column (before it was
+# added) takes the asof of the next row, and after the last row the next
+# weekday, as the target day.
+hdr='NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }'
+ptick=$(awk -F, "$hdr"' { print $c["ticker"] }' "$work/eval.csv" | LC_ALL=C sort -u)
 n=0
 for t in $ptick; do
 	n=$((n + 1))
-	awk -F, -v t="$t" 'NR > 1 && $2 == t' "$work/eval.csv" > "$work/rows"
+	awk -F, -v t="$t" "$hdr"' $c["ticker"] == t' "$work/eval.csv" > "$work/rows"
+	sed -n 1p "$work/eval.csv" | cat - "$work/rows" > "$work/rows.h"
+	if head -n 1 "$work/eval.csv" | tr ',' '\n' | grep -qx date; then
+		awk -F, "$hdr"' {
+			p = $c["predicted_close"]; l = $c["lower"]; u = $c["upper"]
+			print $c["date"], ($c["actual_close"] == "" ? "NaN" : $c["actual_close"]), p,
+			    (l == "" ? p : l), (u == "" ? p : u) }' "$work/rows.h" > "$work/p$n.dat"
+		continue
+	fi
 	last=$(tail -n 1 "$work/rows" | cut -d, -f1)
 	case $(date -u -d "$last" +%u) in
 	5) next=$(date -u -d "$last + 3 days" +%Y-%m-%d) ;;
 	6) next=$(date -u -d "$last + 2 days" +%Y-%m-%d) ;;
 	*) next=$(date -u -d "$last + 1 day" +%Y-%m-%d) ;;
 	esac
-	awk -F, -v nd="$next" '
-		NR > 1 { print $1, a, p, l, u }
-		{ a = $5; p = $4; l = ($6 == "" ? $4 : $6); u = ($7 == "" ? $4 : $7) }
-		END { print nd, a, p, l, u }' "$work/rows" > "$work/p$n.dat"
+	awk -F, -v nd="$next" "$hdr"'
+		NR > 2 { print $1, a, p, l, u }
+		{ a = $c["actual_close"]; p = $c["predicted_close"]
+		  l = ($c["lower"] == "" ? p : $c["lower"]); u = ($c["upper"] == "" ? p : $c["upper"]) }
+		END { print nd, a, p, l, u }' "$work/rows.h" > "$work/p$n.dat"
 done
 [ "$n" -gt 0 ] || die 65 "evaluations/$day.csv has no rows"
 cols=1
 [ "$n" -gt 1 ] && cols=2
 rows=$(((n + cols - 1) / cols))
-model=$(sed -n '2{s/.*,//;p;q}' "$work/eval.csv")
+model=$(awk -F, "$hdr"' { print $c["model"]; exit }' "$work/eval.csv")
 level=$(awk -v i="$SC_INTERVAL" 'BEGIN { printf "%g", i * 100 }')
 
 cat > "$work/plot.gp" << GP

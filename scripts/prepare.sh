@@ -23,8 +23,18 @@ if [ "$failed" -gt 0 ]; then
 fi
 
 history "$work/ohlcv.csv"
-run sc-split --test-days "$SC_TEST_DAYS" -o "$work/train.csv" \
-	-t "$work/test.csv" "$work/ohlcv.csv"
+rc=0
+sc-split --test-days "$SC_TEST_DAYS" -o "$work/train.csv" \
+	-t "$work/test.csv" "$work/ohlcv.csv" 2> "$work/split.err" || rc=$?
+cat "$work/split.err" >&2
+if [ "$rc" -ne 0 ]; then
+	# Too short a history (SC_FROM late in the year, or a new listing):
+	# say which setting gives more.
+	if grep -q 'need more than' "$work/split.err"; then
+		die "$rc" "too little history from SC_FROM=$SC_FROM to SC_TODAY=$SC_TODAY for SC_TEST_DAYS=$SC_TEST_DAYS test days: set an earlier SC_FROM (e.g. SC_FROM=$(date -u -d "$SC_TODAY - 1 year" +%Y-%m-%d)) or fewer SC_TEST_DAYS"
+	fi
+	die "$rc" "sc-split failed with exit status $rc"
+fi
 put processed/train.csv "$work/train.csv"
 put processed/test.csv "$work/test.csv"
 log "processed/train.csv: $(($(wc -l < "$work/train.csv") - 1)) rows, processed/test.csv: $(($(wc -l < "$work/test.csv") - 1)) rows"

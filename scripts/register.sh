@@ -1,14 +1,24 @@
 #!/bin/sh
 # register: of the runs of the latest training (the runs whose meta.json
 # names the SHA-256 of the current processed/train.csv: one train.sh, or
-# several shards of a search run on several machines), take the one with
-# the lowest CV RMSE (ties: the smallest run id), register its model as a
-# new version of models:/SC_MODEL_NAME, and move the alias `champion` to it
+# several shards of a search run on several machines) that no register has
+# considered yet (not registered, not passed over), take the one with the
+# lowest CV RMSE (ties: the smallest run id), register its model as a new
+# version of models:/SC_MODEL_NAME, and move the alias `champion` to it
 # only when it also beats the current champion on processed/test.csv:
 #
 #   no champion yet                  -> the new version becomes champion
 #   candidate test RMSE <  champion's -> champion moves
 #   candidate test RMSE >= champion's -> champion stays (a tie keeps it)
+#   other tickers or features than the champion's -> not comparable:
+#                                       champion stays (SC_PROMOTE=always
+#                                       moves it)
+#
+# The other new runs of that training are marked passed over
+# ("passed_over_by" in their meta.json), so a second register does not
+# take them; a retrain on the same data (another seed, SC_TRIALS=0) is a
+# new run and is registered.  With no new run, register re-applies the
+# rule to the run of this training registered last ("already version N").
 #
 # Both RMSEs (sc-predict on processed/test.csv, then sc-rmse) go into
 # runs/RUN_ID/meta.json ("register"); the registry's lineage of the new
@@ -31,30 +41,74 @@ if ! get processed/train.csv "$work/train.csv" || ! get processed/test.csv "$wor
 fi
 train_sha=$(sha256sum < "$work/train.csv" | cut -d' ' -f1)
 
-# The runs of the latest training and their CV RMSE.
+# The runs of the latest training and their CV RMSE: the new ones (no
+# register has seen them) in cands, those registered already in done.
 run sc-fetch -l runs/ > "$work/keys"
 awk -F/ 'NF >= 3 && $NF == "meta.json" && $(NF - 2) == "runs" { print $(NF - 1) }' \
 	"$work/keys" > "$work/runs"
 : > "$work/cands"
+: > "$work/done"
+nruns=0
 while IFS= read -r r; do
 	get "runs/$r/meta.json" "$work/m" || exit $?
 	[ "$(json_str "$work/m" train_sha256)" = "$train_sha" ] || continue
+	nruns=$((nruns + 1))
 	c=$(json_num "$work/m" cv_rmse)
 	if [ -z "$c" ]; then
 		log "run $r has no cv_rmse in its meta.json: left out"
 		continue
 	fi
-	printf '%s %s\n' "$c" "$r" >> "$work/cands"
+	v=$(json_num "$work/m" registered_version)
+	if [ -n "$v" ] && [ "$(json_str "$work/m" registered_model)" != "$SC_MODEL_NAME" ] &&
+		[ -n "$(json_str "$work/m" registered_model)" ]; then
+		continue	# registered as another model: not a candidate here
+	elif [ -n "$v" ]; then
+		printf '%s %s %s\n' "$v" "$c" "$r" >> "$work/done"
+	elif [ -z "$(json_str "$work/m" passed_over_by)" ]; then
+		printf '%s %s\n' "$c" "$r" >> "$work/cands"
+	fi
 done < "$work/runs"
-[ -s "$work/cands" ] ||
+[ "$nruns" -gt 0 ] ||
 	die 66 "no run in $SC_STORE/runs was trained on the current processed/train.csv (run train first)"
-best=$(LC_ALL=C sort -k1,1g -k2,2 "$work/cands" | head -n 1)
-cv=${best%% *}
-rid=${best#* }
-log "$(wc -l < "$work/cands") run(s) of the latest training; best CV RMSE $cv: run $rid"
+if [ -s "$work/cands" ]; then
+	best=$(LC_ALL=C sort -k1,1g -k2,2 "$work/cands" | head -n 1)
+	cv=${best%% *}
+	rid=${best#* }
+	log "$(wc -l < "$work/cands") new run(s) of the latest training; best CV RMSE $cv: run $rid"
+elif [ -s "$work/done" ]; then
+	# Nothing new: the run of this training registered last, again.
+	best=$(LC_ALL=C sort -k1,1nr "$work/done" | head -n 1)
+	rid=${best##* }
+	best=${best#* }
+	cv=${best%% *}
+	log "no new run of the latest training since the last register; re-applying the rule to run $rid"
+else
+	die 66 "no run of the current processed/train.csv is left to register (all passed over or without cv_rmse; run train first)"
+fi
 
 get "runs/$rid/model.json" "$work/cand.json" || exit $?
 get "runs/$rid/meta.json" "$work/meta.json" || exit $?
+
+# unlike_champion: print why the candidate (cand.json, meta.json) and the
+# champion (champ.json) are not like with like (other features, or other
+# tickers when the champion's run record says which), or nothing.
+unlike_champion() {
+	_cf=$(model_features "$work/cand.json") _hf=$(model_features "$work/champ.json")
+	if [ "$_cf" != "$_hf" ]; then
+		echo "other features ($_cf; the champion's: $_hf)"
+		return 0
+	fi
+	_ct=$(json_str "$work/meta.json" tickers) _ht="" _hr=""
+	if get "models/$SC_MODEL_NAME/$champ_ver/meta.json" "$work/champ-lineage.json"; then
+		_hr=$(json_str "$work/champ-lineage.json" run_id)
+	fi
+	if [ -n "$_hr" ] && get "runs/$_hr/meta.json" "$work/champ-meta.json"; then
+		_ht=$(json_str "$work/champ-meta.json" tickers)
+	fi
+	if [ -n "$_ht" ] && [ -n "$_ct" ] && [ "$_ct" != "$_ht" ]; then
+		echo "other tickers ($_ct; the champion's: $_ht)"
+	fi
+}
 
 # score MODEL NAME OUT: sc-rmse's metrics of MODEL on processed/test.csv.
 score() {
@@ -64,14 +118,17 @@ score() {
 run score "$work/cand.json" "run:$rid" "$work/cand-metrics.json"
 cand_rmse=$(json_num "$work/cand-metrics.json" rmse)
 
-champ_ver="" champ_rmse=""
+champ_ver="" champ_rmse="" unlike=""
 if get "models:/$SC_MODEL_NAME@champion" "$work/champ.json"; then
 	get "models/$SC_MODEL_NAME/aliases/champion" "$work/alias" || exit $?
 	champ_ver=$(tr -d ' \n' < "$work/alias")
-	if score "$work/champ.json" "$SC_MODEL_NAME/$champ_ver" "$work/champ-metrics.json"; then
+	unlike=$(unlike_champion)
+	if [ -n "$unlike" ]; then
+		log "the candidate cannot be compared with the champion (version $champ_ver): $unlike"
+	elif score "$work/champ.json" "$SC_MODEL_NAME/$champ_ver" "$work/champ-metrics.json"; then
 		champ_rmse=$(json_num "$work/champ-metrics.json" rmse)
 	elif [ "$promote_rule" = auto ]; then
-		die 65 "the champion (version $champ_ver) cannot be scored on processed/test.csv (other features?); SC_PROMOTE=always replaces it"
+		die 65 "the champion (version $champ_ver) cannot be scored on processed/test.csv; SC_PROMOTE=always replaces it"
 	fi
 else
 	rc=$?
@@ -97,6 +154,8 @@ elif [ "$promote_rule" = never ]; then
 	promote=no why="SC_PROMOTE=never"
 elif [ -z "$champ_ver" ]; then
 	promote=yes why="there was no champion"
+elif [ -n "$unlike" ]; then
+	promote=no why="not comparable with version $champ_ver: $unlike"
 elif awk -v a="$cand_rmse" -v b="$champ_rmse" 'BEGIN { exit !(a + 0 < b + 0) }'; then
 	promote=yes why="test RMSE $cand_rmse < $champ_rmse (version $champ_ver)"
 else
@@ -109,13 +168,28 @@ else
 	log "champion stays${champ_ver:+ at version $champ_ver}: $why"
 fi
 
-# The decision goes into the run's meta.json.
-reg=$(printf '"registered_version": %s, "register": {"model": %s, "at": %s, "rule": %s, "test_rmse": %s, "champion_version": %s, "champion_test_rmse": %s, "promoted": %s, "why": %s}' \
-	"$ver" "$(jstr "$SC_MODEL_NAME")" "$(jstr "$(date -u +%Y-%m-%dT%H:%M:%SZ)")" \
+# The decision goes into the run's meta.json (which sc-push has just
+# given registered_model, registered_version and registered_at).
+get "runs/$rid/meta.json" "$work/meta.json" || exit $?
+reg=$(printf '"register": {"model": %s, "at": %s, "rule": %s, "test_rmse": %s, "champion_version": %s, "champion_test_rmse": %s, "promoted": %s, "why": %s}' \
+	"$(jstr "$SC_MODEL_NAME")" "$(jstr "$(date -u +%Y-%m-%dT%H:%M:%SZ)")" \
 	"$(jstr "$promote_rule")" "${cand_rmse:-null}" "${champ_ver:-null}" \
 	"${champ_rmse:-null}" "$([ "$promote" = yes ] && echo true || echo false)" "$(jstr "$why")")
-# Drop an earlier decision, then add this one before the closing brace.
-sed 's/, "registered_version": .*}}$/}/' "$work/meta.json" |
+[ -n "$(json_num "$work/meta.json" registered_version)" ] ||
+	reg="\"registered_version\": $ver, $reg"
+# Drop an earlier decision (the last member), then add this one before the
+# closing brace.
+sed 's/, "register": {[^{}]*}}[[:space:]]*$/}/' "$work/meta.json" |
 	sed "\$ s/}[[:space:]]*\$/, $(printf '%s' "$reg" | sed 's/[\/&]/\\&/g')}/" > "$work/meta2.json"
 put "runs/$rid/meta.json" "$work/meta2.json"
+
+# The other new runs of this training lost to this one: mark them, so the
+# next register does not take them for new.
+LC_ALL=C sort -k1,1g -k2,2 "$work/cands" | tail -n +2 | while read -r _c r; do
+	get "runs/$r/meta.json" "$work/m" || exit $?
+	sed "\$ s/}[[:space:]]*\$/, \"passed_over_by\": $(jstr "$rid" | sed 's/[\/&]/\\&/g')}/" \
+		"$work/m" > "$work/m2"
+	put "runs/$r/meta.json" "$work/m2"
+	log "run $r (CV RMSE $_c) passed over for run $rid"
+done
 echo "$ver"

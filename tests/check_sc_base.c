@@ -23,7 +23,7 @@
 START_TEST(test_base_err_set)
 {
 	struct sc_err e = { 0 };
-	char longer[400];
+	char longer[700];
 
 	ck_assert_int_eq(sc_err_set(&e, SC_EDATA, 42, "column \"%s\"", "x"),
 	    -1);
@@ -41,6 +41,83 @@ START_TEST(test_base_err_set)
 	sc_err_errno(&e, SC_EIO, ENOSPC, "%s", "out.csv");
 	ck_assert_str_eq(e.msg, "out.csv: No space left on device");
 	ck_assert_int_eq(sc_err_set(NULL, SC_EDATA, 0, "x"), -1);
+}
+END_TEST
+
+/* No form of a planted secret survives in a message. */
+START_TEST(test_base_err_redact)
+{
+	static const char key[] = "k+y/Se=cret9";
+	static const char *const shows[] = { "k+y/Se=cret9",
+		"k%2By%2FSe%3Dcret9", "k%2by%2fSe%3dcret9",
+		"k%252By%252FSe%253Dcret9", "k+y\\/Se=cret9",
+		"k\\u002by/Se=cret9" };
+	struct sc_err e = { 0 };
+	char pad[600], out[64];
+	size_t i;
+
+	ck_assert_int_eq(sc_err_secret(key), 0);
+	ck_assert_int_eq(sc_err_secret("short"), 0); /* too short: kept out */
+	for (i = 0; i < sizeof(shows) / sizeof(shows[0]); i++) {
+		sc_err_set(&e, SC_EPROTO, 0, "body: x=%s&y", shows[i]);
+		ck_assert_msg(strstr(e.msg, "cret") == NULL, "%s", e.msg);
+		ck_assert_msg(strstr(e.msg, "***") != NULL, "%s", e.msg);
+	}
+	/* A long body: the cut comes after the redaction. */
+	memset(pad, 'a', sizeof(pad));
+	sc_err_set(&e, SC_EPROTO, 0, "%.*s%s", (int)(sizeof(e.msg) - 6), pad,
+	    key);
+	ck_assert_ptr_null(strstr(e.msg, "k+y/S"));
+	sc_err_set(&e, SC_EPROTO, 0, "%.*s%s", (int)(sizeof(e.msg) - 12), pad,
+	    key);
+	ck_assert_ptr_null(strstr(e.msg, "k+y/S"));
+	/* A cut before: most of the key, then "...". */
+	sc_err_set(&e, SC_EPROTO, 0, "said: k+y/Se=cr...");
+	ck_assert_str_eq(e.msg, "said: ***...");
+	/* URL passwords, credential parameters and headers. */
+	sc_err_set(&e, SC_EPROTO, 0,
+	    "GET http://u:pa55@h:1/x?a=1&apikey=ZZ"
+	    "&X-Amz-Signature=abc#f: HTTP 500");
+	ck_assert_str_eq(e.msg,
+	    "GET http://u:***@h:1/x?a=1&apikey=***&X-Amz-Signature=***#f: "
+	    "HTTP 500");
+	sc_err_set(&e, SC_ENOPERM, 0,
+	    "<Message>X-Amz-Security-Token: FQoG/x+y</Message> token=T1");
+	ck_assert_str_eq(e.msg,
+	    "<Message>X-Amz-Security-Token: ***</Message> token=***");
+	/* Prose keeps its words. */
+	sc_err_set(&e, SC_EDATA, 3, "unexpected token: '{' at 10:20");
+	ck_assert_str_eq(e.msg, "unexpected token: '{' at 10:20");
+	/* Control bytes escaped; prefix and errno messages go through too. */
+	sc_err_set(&e, SC_EDATA, 0, "a\033[2Jb\n");
+	ck_assert_str_eq(e.msg, "a\\x1b[2Jb\\x0a");
+	sc_err_prefix(&e, "http://u:%s@h/", key);
+	ck_assert_str_eq(e.msg, "http://u:***@h/: a\\x1b[2Jb\\x0a");
+	sc_err_errno(&e, SC_EIO, EACCES, "%s", key);
+	ck_assert_str_eq(e.msg, "***: Permission denied");
+	ck_assert_int_eq(sc_exit_status(&e), EX_NOPERM);
+	ck_assert_uint_eq(sc_err_clean(out, sizeof(out), "x\001y", 3), 6);
+	ck_assert_str_eq(out, "x\\x01y");
+	sc_err_secret_clear();
+	sc_err_set(&e, SC_EDATA, 0, "%s", key);
+	ck_assert_str_eq(e.msg, key);
+}
+END_TEST
+
+/* A long name gives way to the cause, which always shows. */
+START_TEST(test_base_err_long_cause)
+{
+	struct sc_err e = { 0 };
+	char name[5000];
+
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	sc_err_errno(&e, SC_ECANTCREAT, ENAMETOOLONG, "%s", name);
+	ck_assert_uint_lt(strlen(e.msg), sizeof(e.msg));
+	ck_assert_ptr_nonnull(strstr(e.msg, "...: File name too long"));
+	sc_err_set(&e, SC_EIO, 0, "short cause");
+	sc_err_prefix(&e, "%s", name);
+	ck_assert_ptr_nonnull(strstr(e.msg, "...: short cause"));
 }
 END_TEST
 
@@ -166,6 +243,195 @@ START_TEST(test_base_num_fmt_like_printf)
 	ck_assert_str_eq(sc_num_fmt(1e-5, a), "1e-05");
 	ck_assert_str_eq(sc_num_fmt(2.5e-7, a), "2.5e-07");
 	ck_assert_str_eq(sc_num_fmt(-0.03125, a), "-0.03125");
+}
+END_TEST
+
+/* The parser as it was: a character whitelist, then strtod(). */
+static int
+parse_reference(const char *s, size_t n, double *out)
+{
+	char buf[64], *end;
+	size_t i;
+	int digits = 0;
+	double v;
+
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (strchr("+-.eE", s[i]) == NULL || s[i] == '\0')
+			return -1;
+	}
+	if (digits == 0)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	v = strtod(buf, &end);
+	if (end != buf + n || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* sc_num_parse() accepts what the reference accepts, to the same bits. */
+static void
+parse_same(const char *s)
+{
+	double a = 0, b = 0;
+	int ra = sc_num_parse(s, strlen(s), &a);
+	int rb = parse_reference(s, strlen(s), &b);
+
+	ck_assert_msg(ra == rb, "%s: %d, want %d", s, ra, rb);
+	if (ra == 0)
+		ck_assert_msg(memcmp(&a, &b, sizeof(a)) == 0, "%s: %a, want %a",
+		    s, a, b);
+}
+
+static unsigned long long
+xorshift(unsigned long long *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static double
+bits_double(unsigned long long b)
+{
+	double v;
+
+	memcpy(&v, &b, sizeof(v));
+	return v;
+}
+
+/* Both printers and the parser on one value. */
+static void
+num_same(double v)
+{
+	char a[SC_NUM_BUFSZ], b[SC_NUM_BUFSZ];
+
+	sc_num_fmt(v, a);
+	fmt_reference(v, b);
+	ck_assert_msg(strcmp(a, b) == 0, "%a: %s, want %s", v, a, b);
+	parse_same(a);
+	sc_num_fmt17(v, a);
+	snprintf(b, sizeof(b), "%.17g", v);
+	ck_assert_msg(strcmp(a, b) == 0, "%a: %s, want %s", v, a, b);
+	parse_same(a);
+}
+
+/* Values at the edges: powers of 2 and 10, subnormals, ties, extremes. */
+START_TEST(test_base_num_hard)
+{
+	static const char *texts[] = { "2.2250738585072011e-308",
+		"2.2250738585072012e-308", "2.2250738585072014e-308",
+		"4.9406564584124654e-324", "2.4703282292062327e-324",
+		"2.4703282292062328e-324", "1e-324", "1e-400", "-1e-400",
+		"1.7976931348623157e308", "1.7976931348623158e308",
+		"1.7976931348623159e308", "1e308", "1e309", "9007199254740993",
+		"9007199254740995", "9007199254740992.5", "4503599627370495.5",
+		"4503599627370496.5", "1e23", "8.589973e9", "0.1", "0.3",
+		"123456789012345678", "1234567890123456789",
+		"12345678901234567890", "123456789012345678901e-21",
+		"1.00000000000000011102230246251565404236316680908203125",
+		"1.00000000000000011102230246251565404236316680908203124",
+		"1.00000000000000011102230246251565404236316680908203126",
+		"0000000000000000000000000000001.5", "0.000000000000000000001",
+		"-0", "+0", "0e999999", "0.0e-999999", "1e-99999999999",
+		"1e99999999999", "+.5", "-5.", "5.e3", ".5E+3", "1e", "1e+",
+		"e5", ".", "+", "-", "--1", "+-1", "1.2.3", "1e5e5", "1e5.5",
+		".e1", "1 ", " 1", "1\t", "0x1p3", "inf", "-nan", "infinity",
+		"1,5", "" };
+	static const double vals[] = { 5e-324, 1e-323, 2.2250738585072009e-308,
+		2.2250738585072014e-308, 1.7976931348623157e308, 1e23, 1e22,
+		9007199254740993.0, 4503599627370495.5, 0.1, 0.2, 0.3, 5e-310,
+		1e-310, 123456789012345678.0, 1e16, 1e17, 99999999999999999.0,
+		0.000001, 0.0000009999999999999999, 1e21, 1e15,
+		999999999999999.9 };
+	char buf[80];
+	size_t i;
+	int k;
+	double v;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		parse_same(texts[i]);
+	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		num_same(vals[i]);
+		num_same(-vals[i]);
+	}
+	for (k = -1074; k <= 1023; k++) { /* powers of two, and beside */
+		v = ldexp(1, k);
+		num_same(v);
+		num_same(nextafter(v, 0));
+		num_same(nextafter(v, INFINITY));
+	}
+	for (k = -323; k <= 308; k++) { /* powers of ten, and beside */
+		snprintf(buf, sizeof(buf), "1e%d", k);
+		parse_same(buf);
+		v = strtod(buf, NULL);
+		num_same(v);
+		num_same(nextafter(v, 0));
+		num_same(nextafter(v, INFINITY));
+	}
+	for (i = 1; i < 4096; i++) { /* the smallest subnormals */
+		num_same(bits_double(i));
+		num_same(bits_double(0x000fffffffffffffULL - i));
+	}
+	for (i = 0; i < 20000; i++) { /* integers near 2^53, halves near 2^52 */
+		num_same((double)(9007199254740992ULL - 10000 + i));
+		num_same(4503599627370496.0 - 5000 + (double)i * 0.5);
+	}
+}
+END_TEST
+
+/* Half a million doubles of any bit pattern, and random number texts. */
+START_TEST(test_base_num_random)
+{
+	static const char alpha[] = "0123456789+-.eE";
+	unsigned long long x = 0x853c49e6748fea9bULL;
+	char s[80];
+	long i;
+	int n, j, dot;
+	double v;
+
+	for (i = 0; i < 500000; i++) {
+		v = bits_double(xorshift(&x));
+		if (isfinite(v))
+			num_same(v);
+	}
+	for (i = 0; i < 300000; i++) { /* digit strings, any exponent */
+		n = 1 + (int)(xorshift(&x) % 24);
+		dot = (int)(xorshift(&x) % (unsigned)(n + 2));
+		for (j = 0; j < n; j++)
+			s[j] = (char)('0' + xorshift(&x) % 10);
+		s[n] = '\0';
+		if (dot < n) {
+			memmove(s + dot + 1, s + dot, (size_t)(n - dot + 1));
+			s[dot] = '.';
+		}
+		if (i & 1)
+			snprintf(s + strlen(s), 16, "e%d",
+			    (int)(xorshift(&x) % 700) - 350);
+		parse_same(s);
+	}
+	for (i = 0; i < 300000; i++) { /* the grammar's alphabet */
+		n = 1 + (int)(xorshift(&x) % 8);
+		for (j = 0; j < n; j++)
+			s[j] = alpha[xorshift(&x) % (sizeof(alpha) - 1)];
+		s[n] = '\0';
+		parse_same(s);
+	}
+	for (i = 0; i < 300000; i++) { /* every precision printf can give */
+		v = bits_double(xorshift(&x));
+		if (!isfinite(v))
+			continue;
+		snprintf(s, sizeof(s), "%.*g", 1 + (int)(i % 25), v);
+		parse_same(s);
+		snprintf(s, sizeof(s), "%.*f", (int)(i % 12), v / 1e290);
+		parse_same(s);
+	}
 }
 END_TEST
 
@@ -301,11 +567,16 @@ sc_base_suite(void)
 	tc = tcase_create("err");
 	tcase_add_test(tc, test_base_err_set);
 	tcase_add_test(tc, test_base_err_codes);
+	tcase_add_test(tc, test_base_err_redact);
+	tcase_add_test(tc, test_base_err_long_cause);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("num");
 	tcase_add_test(tc, test_base_num_parse);
 	tcase_add_test(tc, test_base_num_fmt_roundtrip);
 	tcase_add_test(tc, test_base_num_fmt_like_printf);
+	tcase_add_test(tc, test_base_num_hard);
+	tcase_add_test(tc, test_base_num_random);
+	tcase_set_timeout(tc, 120); /* a million values against libc */
 	suite_add_tcase(s, tc);
 	tc = tcase_create("date");
 	tcase_add_test(tc, test_base_date);

@@ -13,6 +13,7 @@
 
 #include "check_sc.h"
 #include "sc_forest.h"
+#include "sc_hash.h"
 #include "sc_model.h"
 #include "sc_rng.h"
 #include "sc_table.h"
@@ -79,6 +80,51 @@ read_model(const char *text, size_t len, struct sc_err *e)
 
 	fclose(fp);
 	return m;
+}
+
+static char *
+write_binary(const struct sc_forest *f, const json_t *extra, size_t *len)
+{
+	struct sc_err e = { 0 };
+	struct sc_model_meta m = { 40, "2024-01-01", "2024-01-28",
+		"00112233445566778899aabbccddeeff00112233445566778899aabbccddee"
+		"ff" };
+	char *buf = NULL;
+	FILE *fp = open_memstream(&buf, len);
+
+	ck_assert_int_eq(sc_model_write_binary(fp, f, &m, extra, &e), 0);
+	fclose(fp);
+	return buf;
+}
+
+/* Write model m again in form, into a new buffer. */
+static char *
+rewrite(const struct sc_model *m, enum sc_model_form form, size_t *len)
+{
+	struct sc_err e = { 0 };
+	char *buf = NULL;
+	FILE *fp = open_memstream(&buf, len);
+
+	ck_assert_int_eq(sc_model_write_form(fp, form, sc_model_forest(m),
+	                     sc_model_meta(m), sc_model_extra(m), 1, &e),
+	    0);
+	fclose(fp);
+	return buf;
+}
+
+/* Put a valid length and SHA-256 of bytes 56.. in the binary header. */
+static void
+reseal(char *b, size_t len)
+{
+	struct sc_err e = { 0 };
+	uint8_t sum[32];
+	uint64_t n = len - 56;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		b[16 + i] = (char)(n >> (8 * i));
+	ck_assert_int_eq(sc_hash_sha256(b + 56, len - 56, sum, &e), 0);
+	memcpy(b + 24, sum, 32);
 }
 
 static void
@@ -322,6 +368,21 @@ e_targets_order(json_t *r, json_t *t)
 	json_array_set_new(json_object_get(r, "targets"), 1, json_real(-1e300));
 }
 
+static void
+e_leaf_threshold(json_t *r, json_t *t)
+{
+	json_t *fe = json_object_get(t, "feature");
+	size_t i;
+
+	(void)r;
+	for (i = 0; i < json_array_size(fe); i++)
+		if (json_integer_value(json_array_get(fe, i)) == -1) {
+			json_array_set_new(json_object_get(t, "threshold"), i,
+			    json_real(0.5));
+			break;
+		}
+}
+
 START_TEST(test_model_errors_edited)
 {
 	rejects(e_format, "format");
@@ -338,6 +399,7 @@ START_TEST(test_model_errors_edited)
 	rejects(e_importance, "importances");
 	rejects(e_value_type, "value[0]: not a number");
 	rejects(e_targets_order, "targets");
+	rejects(e_leaf_threshold, "threshold 0");
 }
 END_TEST
 
@@ -483,6 +545,203 @@ START_TEST(test_model_errors_fuzz)
 }
 END_TEST
 
+/* Binary form: the same model, and conversions are exact both ways. */
+START_TEST(test_model_binary_roundtrip)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest *f = small_forest(7, 200);
+	json_t *extra = json_pack("{s:{s:i}, s:{s:f, s:[f,f]}, s:s}", "tuning",
+	    "trials", 50, "provenance", "lambda", 0.25, "scores", 0.1, 0.2,
+	    "zz_unknown", "kept");
+	struct sc_forest_tree a, b;
+	struct sc_model *m, *mj;
+	size_t blen, jlen, len2, k;
+	char *bin = write_binary(f, extra, &blen);
+	char *json = write_model(f, extra, &jlen), *again;
+	double x[3] = { 0.1, 3e-8, 2 }, q[3] = { 0.05, 0.5, 0.95 }, o1[3],
+	       o2[3];
+
+	ck_assert(memcmp(bin, "\211SCF\r\n\032\n", 8) == 0);
+	ck_assert_uint_lt(blen, jlen / 2);
+	m = read_model(bin, blen, &e);
+	ck_assert_msg(m != NULL, "%s", e.msg);
+	for (k = 0; k < 7; k++) {
+		sc_forest_tree(f, k, &a);
+		sc_forest_tree(sc_model_forest(m), k, &b);
+		same_tree(&a, &b);
+	}
+	ck_assert(sc_forest_predict(f, x) ==
+	    sc_forest_predict(sc_model_forest(m), x));
+	ck_assert_int_eq(sc_forest_quantiles(f, x, q, 3, o1, &e), 0);
+	ck_assert_int_eq(sc_forest_quantiles(sc_model_forest(m), x, q, 3, o2,
+	                     &e),
+	    0);
+	ck_assert(memcmp(o1, o2, sizeof(o1)) == 0);
+	ck_assert_str_eq(sc_model_meta(m)->sha256 + 60, "eeff");
+	ck_assert(json_equal(sc_model_extra(m), extra));
+	/* binary -> JSON: the bytes the JSON writer makes. */
+	again = rewrite(m, SC_MODEL_JSON, &len2);
+	ck_assert_uint_eq(len2, jlen);
+	ck_assert(memcmp(again, json, jlen) == 0);
+	free(again);
+	/* JSON -> binary: byte-identical to the first binary file. */
+	mj = read_model(json, jlen, &e);
+	ck_assert_msg(mj != NULL, "%s", e.msg);
+	again = rewrite(mj, SC_MODEL_BINARY, &len2);
+	ck_assert_uint_eq(len2, blen);
+	ck_assert(memcmp(again, bin, blen) == 0);
+	free(again);
+	sc_model_free(mj);
+	sc_model_free(m);
+	json_decref(extra);
+	free(json);
+	free(bin);
+	sc_forest_free(f);
+}
+END_TEST
+
+/*
+ * A tree whose nodes are not in depth-first preorder (children given
+ * explicitly), -0.0 next to 0.0 as thresholds, a leaf of equal ranks:
+ * JSON -> binary -> JSON gives the same text.
+ */
+START_TEST(test_model_binary_layout)
+{
+	static const char text[] =
+	    "{\"format\":\"sc-forest\",\"version\":1,\"features\":[\"a\","
+	    "\"b\"],\"target\":\"y\",\"params\":{\"trees\":2,\"max_depth\":"
+	    "null,\"min_samples_split\":2,\"min_samples_leaf\":1,"
+	    "\"max_features\":1.0,\"bootstrap\":false,\"max_samples\":null,"
+	    "\"seed\":0},\"training\":{\"rows\":4,\"date_from\":null,"
+	    "\"date_to\":null,\"sha256\":null},\"oob_rmse\":null,"
+	    "\"importances\":{\"a\":0.5,\"b\":0.5},\"provenance\":{\"x\":1},"
+	    "\"targets\":[-1.5,0.25,3.0],\"trees\":[{\"feature\":[1,-1,0,-1,"
+	    "-1],\"threshold\":[-0.0,0.0,0.0,0.0,0.0],\"left\":[2,-1,4,-1,-1],"
+	    "\"right\":[1,-1,3,-1,-1],\"value\":[1.0,2.0,3.0,-4.0,5e-300],"
+	    "\"count\":[0,2,0,1,3],\"rank\":[0,2,1,0,0,2]},{\"feature\":[-1],"
+	    "\"threshold\":[0.0],\"left\":[-1],\"right\":[-1],\"value\":[1.0]"
+	    ",\"count\":[1],\"rank\":[2]}]}\n";
+	struct sc_err e = { 0 };
+	struct sc_model *m = read_model(text, strlen(text), &e), *mb;
+	size_t blen, len;
+	char *bin, *json;
+	double x[2] = { 0, -0.0 };
+
+	ck_assert_msg(m != NULL, "%s", e.msg);
+	bin = rewrite(m, SC_MODEL_BINARY, &blen);
+	mb = read_model(bin, blen, &e);
+	ck_assert_msg(mb != NULL, "%s", e.msg);
+	json = rewrite(mb, SC_MODEL_JSON, &len);
+	ck_assert_uint_eq(len, strlen(text));
+	ck_assert_msg(memcmp(json, text, len) == 0, "%.*s", (int)len, json);
+	ck_assert(sc_forest_predict(sc_model_forest(m), x) ==
+	    sc_forest_predict(sc_model_forest(mb), x));
+	free(json);
+	free(bin);
+	sc_model_free(mb);
+	sc_model_free(m);
+}
+END_TEST
+
+static void
+refuses_binary(const char *b, size_t len, const char *want)
+{
+	struct sc_err e = { 0 };
+
+	ck_assert_ptr_null(read_model(b, len, &e));
+	ck_assert_int_eq(e.code, SC_EDATA);
+	ck_assert_msg(strstr(e.msg, want) != NULL, "message: %s", e.msg);
+}
+
+START_TEST(test_model_binary_errors)
+{
+	struct sc_forest *f = small_forest(2, 60);
+	size_t len, cut;
+	char *bin = write_binary(f, NULL, &len), *copy = malloc(len + 8);
+
+	/* Cut anywhere: refused, the header or the length says so. */
+	for (cut = 8; cut < len; cut += cut < 80 ? 1 : 37)
+		refuses_binary(bin, cut, "binary");
+	memcpy(copy, bin, len);
+	copy[len / 2] ^= 4;
+	refuses_binary(copy, len, "checksum");
+	memcpy(copy, bin, len);
+	copy[8] = 2;
+	refuses_binary(copy, len, "version 2");
+	memcpy(copy, bin, len);
+	copy[12] = 1;
+	refuses_binary(copy, len, "flags");
+	memcpy(copy, bin, len);
+	copy[len] = 0;
+	reseal(copy, len + 1);
+	refuses_binary(copy, len + 1, "bytes after");
+	/* The embedded header is validated as the JSON one. */
+	memcpy(copy, bin, len);
+	for (cut = 56; cut + 11 < len; cut++)
+		if (memcmp(copy + cut, "\"sc-forest\"", 11) == 0)
+			break;
+	ck_assert_uint_lt(cut + 11, len);
+	copy[cut + 5] = 'X';
+	reseal(copy, len);
+	refuses_binary(copy, len, "format");
+	free(copy);
+	free(bin);
+	sc_forest_free(f);
+}
+END_TEST
+
+/*
+ * Flip, overwrite or cut bytes of a valid binary model and seal it again
+ * (so the checksum passes and the structure is what is tested): every
+ * result is refused with a data error or is a valid forest, never a crash.
+ */
+START_TEST(test_model_binary_fuzz)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest *f = small_forest(2, 40);
+	struct sc_model *m;
+	struct sc_rng r;
+	size_t len, cut, i, k;
+	char *bin = write_binary(f, NULL, &len), *copy = malloc(len);
+	int refused = 0;
+
+	sc_rng_seed(&r, 78, 0);
+	for (i = 0; i < 3000; i++) {
+		memcpy(copy, bin, len);
+		cut = len;
+		switch (i % 3) {
+		case 0:
+			copy[56 + sc_rng_below(&r, len - 56)] ^=
+			    (char)(1 << sc_rng_below(&r, 8));
+			break;
+		case 1:
+			for (k = 0; k < 3; k++)
+				copy[56 + sc_rng_below(&r, len - 56)] =
+				    (char)sc_rng_below(&r, 256);
+			break;
+		default:
+			cut = 56 + sc_rng_below(&r, len - 56);
+		}
+		reseal(copy, cut);
+		if ((m = read_model(copy, cut, &e)) == NULL) {
+			ck_assert_int_eq(e.code, SC_EDATA);
+			refused++;
+		} else {
+			double x[3] = { 0.2, 1e-8, 1 }, mean, lo, hi;
+
+			(void)sc_forest_predict(sc_model_forest(m), x);
+			(void)sc_forest_interval(sc_model_forest(m), x, 0.9,
+			    &mean, &lo, &hi, &e);
+			sc_model_free(m);
+		}
+	}
+	ck_assert_int_gt(refused, 1500);
+	free(copy);
+	free(bin);
+	sc_forest_free(f);
+}
+END_TEST
+
 Suite *
 sc_model_suite(void)
 {
@@ -493,12 +752,16 @@ sc_model_suite(void)
 	tcase_add_test(tc, test_model_roundtrip_exact);
 	tcase_add_test(tc, test_model_roundtrip_extra);
 	tcase_add_test(tc, test_model_roundtrip_spelling);
+	tcase_add_test(tc, test_model_binary_roundtrip);
+	tcase_add_test(tc, test_model_binary_layout);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_model_errors_edited);
 	tcase_add_test(tc, test_model_errors_truncated);
 	tcase_add_test(tc, test_model_errors_syntax);
 	tcase_add_test(tc, test_model_errors_fuzz);
+	tcase_add_test(tc, test_model_binary_errors);
+	tcase_add_test(tc, test_model_binary_fuzz);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;

@@ -20,6 +20,7 @@
 #include "sc_split.h"
 #include "sc_synth.h"
 #include "sc_table.h"
+#include "sc_train.h"
 
 struct fixture {
 	char *ohlcv, *train, *test, *model;
@@ -94,6 +95,47 @@ teardown(void)
 	free(fx.model);
 }
 
+/*
+ * Replace the fixture's model by one fitted with sc_train and carrying its
+ * calibration; lambda, when >= 0, overrides the fitted one.
+ */
+static void
+calibrate(double lambda)
+{
+	struct sc_err e = { 0 };
+	struct sc_train_opts o;
+	struct sc_model_meta meta = { 0 };
+	struct sc_calib c;
+	struct sc_table *t;
+	struct sc_forest *f;
+	json_t *extra;
+	FILE *fp = fmemopen(fx.train, fx.ntrain, "r");
+
+	t = sc_table_read(fp, NULL, &e);
+	fclose(fp);
+	ck_assert_ptr_nonnull(t);
+	sc_train_defaults(&o);
+	o.forest.trees = 30;
+	o.forest.min_samples_leaf = 5;
+	f = sc_train(t, &o, &c, &e);
+	ck_assert_msg(f != NULL, "%s", e.msg);
+	ck_assert_uint_gt(c.nscores, 0);
+	ck_assert_str_eq(c.vol_feature, "vol_20");
+	if (lambda >= 0)
+		c.lambda = lambda;
+	extra = json_object();
+	json_object_set_new(extra, "calibration", sc_calib_to_json(&c));
+	meta.rows = sc_table_nrows(t);
+	sc_table_dates(t, &meta.date_from, &meta.date_to);
+	free(fx.model);
+	fp = open_memstream(&fx.model, &fx.nmodel);
+	ck_assert_int_eq(sc_model_write(fp, f, &meta, extra, 1, &e), 0);
+	fclose(fp);
+	json_decref(extra);
+	sc_forest_free(f);
+	sc_table_free(t);
+}
+
 static struct sc_model *
 load(void)
 {
@@ -110,7 +152,8 @@ load(void)
 static char *
 run(int next, const char *text, size_t n, double interval, struct sc_err *e)
 {
-	struct sc_predict_opts o = { interval, 1, "m1" };
+	struct sc_predict_opts o = { interval, 1, "m1", SC_PREDICT_CONFORMAL,
+		0 };
 	struct sc_model *m = load();
 	FILE *in = fmemopen((void *)text, n, "r");
 	char *out = NULL;
@@ -144,22 +187,28 @@ START_TEST(test_predict_table_rows)
 {
 	struct sc_err e = { 0 };
 	char *out = run(0, fx.test, fx.ntest, 0.9, &e);
-	char asof[16], tk[16], model[16];
+	char asof[16], day[16], tk[16], model[16], src[16];
 	double c, pred, act, lo, hi;
 	const char *row;
 
 	ck_assert_msg(out != NULL, "%s", e.msg);
 	ck_assert_uint_eq(lines(out), 61);
 	ck_assert(strncmp(out,
-	              "asof,ticker,close,predicted_close,"
-	              "actual_close,lower,upper,model\n",
-	              62) == 0);
+	              "asof,date,ticker,close,predicted_close,"
+	              "actual_close,lower,upper,model,source\n",
+	              74) == 0);
 	row = strchr(out, '\n') + 1;
-	ck_assert_int_eq(sscanf(row, "%10[^,],%3[^,],%lf,%lf,%lf,%lf,%lf,%15s",
-	                     asof, tk, &c, &pred, &act, &lo, &hi, model),
-	    8);
+	ck_assert_int_eq(sscanf(row,
+	                     "%10[^,],%10[^,],%3[^,],%lf,%lf,%lf,%lf,%lf,"
+	                     "%15[^,],%15s",
+	                     asof, day, tk, &c, &pred, &act, &lo, &hi, model,
+	                     src),
+	    10);
 	ck_assert_str_eq(tk, "AAA");
 	ck_assert_str_eq(model, "m1");
+	/* no calibration in this model: the forest's forecast is served */
+	ck_assert_str_eq(src, "model");
+	ck_assert(strcmp(day, asof) > 0);
 	ck_assert(lo <= pred && pred <= hi);
 	/* The realised close has at most 2 decimals, like the prices. */
 	ck_assert_double_eq(act, round(act * 100) / 100);
@@ -184,18 +233,21 @@ START_TEST(test_predict_next_equals_table)
 	ck_assert_msg(next != NULL, "%s", e.msg);
 	table = run(0, fx.test, fx.ntest, 0, &e);
 	ck_assert_ptr_nonnull(table);
-	last_test_row = strstr(table, "2025-12-30,AAA,");
+	last_test_row = strstr(table, "\n2025-12-30,2025-12-31,AAA,");
 	ck_assert_ptr_nonnull(last_test_row);
+	last_test_row++;
 	p = strchr(next, '\n') + 1;
-	/* Same asof, ticker, close and prediction; actual empty in next. */
-	ck_assert(strncmp(p, last_test_row,
-	              strcspn(last_test_row, ",") + 1 + 4) == 0);
+	/* Same asof, day, ticker, close and prediction; actual empty in
+	 * next. */
+	ck_assert(strncmp(p, last_test_row, 26) == 0);
 	{
 		double a = 0, b = 0;
 
-		ck_assert_int_eq(sscanf(p, "%*[^,],%*[^,],%*[^,],%lf", &a), 1);
+		ck_assert_int_eq(sscanf(p, "%*[^,],%*[^,],%*[^,],%*[^,],%lf",
+		                     &a),
+		    1);
 		ck_assert_int_eq(sscanf(last_test_row,
-		                     "%*[^,],%*[^,],%*[^,],%lf", &b),
+		                     "%*[^,],%*[^,],%*[^,],%*[^,],%lf", &b),
 		    1);
 		ck_assert(a == b);
 	}
@@ -231,6 +283,132 @@ START_TEST(test_predict_errors_next_short_history)
 }
 END_TEST
 
+/* Field k (0-based) of a CSV row as a double, or the text into buf. */
+static double
+field(const char *row, int k, char *buf, size_t n)
+{
+	size_t len;
+
+	for (; k > 0; k--)
+		row = strchr(row, ',') + 1;
+	len = strcspn(row, ",\n");
+	snprintf(buf, n, "%.*s", (int)len, row);
+	return strtod(buf, NULL);
+}
+
+/* With lambda 0 every forecast is the naive one, exactly: the close. */
+START_TEST(test_predict_calibrated_lambda_zero_is_naive)
+{
+	struct sc_err e = { 0 };
+	char *out, *row, buf[64];
+	size_t rows = 0;
+
+	calibrate(-1);
+	out = run(0, fx.test, fx.ntest, 0.9, &e);
+	ck_assert_msg(out != NULL, "%s", e.msg);
+	/* the synthetic prices are a random walk: nothing to predict */
+	for (row = strchr(out, '\n') + 1; *row != '\0';
+	     row = strchr(row, '\n') + 1, rows++) {
+		double c = field(row, 3, buf, sizeof(buf));
+
+		ck_assert(field(row, 4, buf, sizeof(buf)) == c);
+		ck_assert(field(row, 6, buf, sizeof(buf)) < c);
+		ck_assert(field(row, 7, buf, sizeof(buf)) > c);
+		field(row, 9, buf, sizeof(buf));
+		ck_assert_str_eq(buf, "naive");
+	}
+	ck_assert_uint_eq(rows, 60);
+	free(out);
+	out = run(1, fx.ohlcv, fx.nohlcv, 0.9, &e);
+	ck_assert_msg(out != NULL, "%s", e.msg);
+	row = strchr(out, '\n') + 1;
+	ck_assert(
+	    field(row, 4, buf, sizeof(buf)) == field(row, 3, buf, sizeof(buf)));
+	field(row, 9, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "naive");
+	free(out);
+}
+END_TEST
+
+/* lambda 0.5 halves the model's predicted log return. */
+START_TEST(test_predict_calibrated_shrinks)
+{
+	struct sc_err e = { 0 };
+	char *raw, *half, *r1, *r2, buf[64];
+	double c, p1, p2;
+
+	raw = run(0, fx.test, fx.ntest, 0, &e);
+	ck_assert_ptr_nonnull(raw);
+	calibrate(0.5);
+	half = run(0, fx.test, fx.ntest, 0, &e);
+	ck_assert_msg(half != NULL, "%s", e.msg);
+	r1 = strchr(raw, '\n') + 1;
+	r2 = strchr(half, '\n') + 1;
+	c = field(r1, 3, buf, sizeof(buf));
+	p1 = field(r1, 4, buf, sizeof(buf));
+	p2 = field(r2, 4, buf, sizeof(buf));
+	ck_assert(p1 != c);
+	ck_assert_double_eq_tol(log(p2 / c), 0.5 * log(p1 / c), 1e-9);
+	field(r2, 9, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "model");
+	free(raw);
+	free(half);
+}
+END_TEST
+
+/* ACI moves the level: after replayed days the band differs. */
+START_TEST(test_predict_calibrated_aci_replay)
+{
+	struct sc_err e = { 0 };
+	struct sc_predict_opts o = { 0.9, 1, "m1", SC_PREDICT_CONFORMAL, 0 };
+	char *out[3] = { NULL, NULL, NULL }, buf[64];
+	double w[3];
+	int k;
+
+	calibrate(0);
+	for (k = 0; k < 3; k++) {
+		struct sc_model *m = load();
+		FILE *in = fmemopen(fx.ohlcv, fx.nohlcv, "r");
+		size_t len = 0;
+		FILE *fp = open_memstream(&out[k], &len);
+		const char *row;
+
+		o.no_aci = k == 1;
+		o.method = k == 2 ? SC_PREDICT_QUANTILE : SC_PREDICT_CONFORMAL;
+		ck_assert_int_eq(sc_predict_next(m, in, fp, &o, &e), 0);
+		fclose(fp);
+		fclose(in);
+		sc_model_free(m);
+		row = strchr(out[k], '\n') + 1;
+		w[k] = field(row, 7, buf, sizeof(buf)) -
+		    field(row, 6, buf, sizeof(buf));
+		ck_assert(w[k] > 0);
+		free(out[k]);
+	}
+	ck_assert(w[0] != w[1]);
+	ck_assert(w[1] != w[2]);
+}
+END_TEST
+
+/* A tampered calibration is refused by the model reader. */
+START_TEST(test_predict_calibrated_tampered)
+{
+	struct sc_err e = { 0 };
+	char *p;
+	FILE *fp;
+
+	calibrate(0);
+	p = strstr(fx.model, "\"lambda\":0.0");
+	ck_assert_ptr_nonnull(p);
+	memcpy(p, "\"lambda\":7.0", 12);
+	fp = fmemopen(fx.model, fx.nmodel, "r");
+	ck_assert_ptr_null(sc_model_read(fp, &e));
+	fclose(fp);
+	ck_assert_int_eq(e.code, SC_EDATA);
+	ck_assert_ptr_nonnull(strstr(e.msg, "lambda"));
+}
+END_TEST
+
 Suite *
 sc_predict_suite(void)
 {
@@ -241,6 +419,13 @@ sc_predict_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_predict_table_rows);
 	tcase_add_test(tc, test_predict_next_equals_table);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("calibrated");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_predict_calibrated_lambda_zero_is_naive);
+	tcase_add_test(tc, test_predict_calibrated_shrinks);
+	tcase_add_test(tc, test_predict_calibrated_aci_replay);
+	tcase_add_test(tc, test_predict_calibrated_tampered);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, setup, teardown);

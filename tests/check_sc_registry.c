@@ -166,6 +166,33 @@ START_TEST(test_registry_names_check)
 }
 END_TEST
 
+START_TEST(test_registry_key_owned)
+{
+	static const char *const owned[] = { "models/m/3/model.json",
+		"models/m/3/meta.json", "models/m/99999999/x",
+		"models/m.v2/aliases/champion", "models/m/index.json" };
+	static const char *const other[] = { "models/m/notes.txt",
+		"models/m/03/model.json", "models/.m/3/model.json", "models/m",
+		"models//3/model.json", "raw/models/m/3/model.json",
+		"models/m/latest/model.json", "runs/m/3/model.json" };
+	char name[SC_REGISTRY_MAX_NAME + 1];
+	size_t i;
+
+	for (i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
+		ck_assert_msg(sc_registry_key_owned(owned[i], name,
+		                  sizeof(name)) == 1,
+		    "%s", owned[i]);
+	ck_assert_str_eq(name, "m");
+	ck_assert_int_eq(sc_registry_key_owned("models/m.v2/aliases/c", name,
+	                     sizeof(name)),
+	    1);
+	ck_assert_str_eq(name, "m.v2");
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		ck_assert_msg(sc_registry_key_owned(other[i], NULL, 0) == 0,
+		    "%s", other[i]);
+}
+END_TEST
+
 START_TEST(test_registry_names_parse)
 {
 	static const char *const bad[] = { "models:", "models:/", "models://m",
@@ -561,6 +588,7 @@ sc_registry_suite(void)
 	tc = tcase_create("names");
 	tcase_add_test(tc, test_registry_names_check);
 	tcase_add_test(tc, test_registry_names_parse);
+	tcase_add_test(tc, test_registry_key_owned);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("register");
 	tcase_add_checked_fixture(tc, setup, teardown);

@@ -297,6 +297,51 @@ START_TEST(test_yahoo_parse_errors)
 }
 END_TEST
 
+/*
+ * A bar whose regular session was still open at the answer's time
+ * (currentTradingPeriod.regular holds regularMarketTime) is reported; the
+ * same answer after the close, a capture-like answer without the fields,
+ * and junk are not.
+ */
+START_TEST(test_yahoo_open_session)
+{
+	struct sc_series s = { 0 };
+	size_t len;
+	long d = -1;
+	char *body = fixture("yahoo-open.json", &len);
+
+	ck_assert_int_eq(sc_yahoo_open_day(body, len, NULL, &d), 1);
+	ck_assert_int_eq(d, day("2025-03-05"));
+	/* the parser itself still reads every bar */
+	ck_assert_int_eq(sc_yahoo_parse(body, len, 0, 100000, NULL, &s, NULL),
+	    0);
+	ck_assert_uint_eq(s.n, 3);
+	ck_assert_int_eq(s.bars[2].day, d);
+	sc_series_free(&s);
+	free(body);
+	body = fixture("yahoo-closed.json", &len);
+	d = -1;
+	ck_assert_int_eq(sc_yahoo_open_day(body, len, NULL, &d), 0);
+	ck_assert_int_eq(d, -1);
+	free(body);
+	body = fixture("yahoo-duplicate-final.json", &len);
+	ck_assert_int_eq(sc_yahoo_open_day(body, len, NULL, &d), 0);
+	free(body);
+	ck_assert_int_eq(sc_yahoo_open_day("{", 1, NULL, &d), 0);
+	ck_assert_int_eq(sc_yahoo_open_day("{}", 2, NULL, &d), 0);
+	body = "{\"chart\":{\"result\":[{\"meta\":{\"gmtoffset\":0,"
+	       "\"regularMarketTime\":\"5\",\"currentTradingPeriod\":{"
+	       "\"regular\":{\"start\":0,\"end\":10}}}}]}}";
+	ck_assert_int_eq(sc_yahoo_open_day(body, strlen(body), NULL, &d), 0);
+	/* no known zone: gmtoffset dates it (UTC+1: 23:30 UTC is the 2nd) */
+	body = "{\"chart\":{\"result\":[{\"meta\":{\"gmtoffset\":3600,"
+	       "\"regularMarketTime\":90000,\"currentTradingPeriod\":{"
+	       "\"regular\":{\"start\":84600,\"end\":100000}}}}]}}";
+	ck_assert_int_eq(sc_yahoo_open_day(body, strlen(body), NULL, &d), 1);
+	ck_assert_int_eq(d, 1);
+}
+END_TEST
+
 /* Compare a parsed series with an expected CSV, numerically. */
 static void
 compare(const char *json, const char *csv, const char *name)
@@ -469,6 +514,7 @@ sc_yahoo_suite(void)
 	tcase_add_test(tc, test_yahoo_parse_duplicate_final);
 	tcase_add_test(tc, test_yahoo_parse_local_date);
 	tcase_add_test(tc, test_yahoo_parse_errors);
+	tcase_add_test(tc, test_yahoo_open_session);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("captures");
 	tcase_add_test(tc, test_yahoo_captures_expected);

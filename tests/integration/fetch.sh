@@ -70,6 +70,14 @@ t_exit "yahoo empty window" 0 fetch yahoo:EMPTY
 t_check "yahoo empty window: header only" [ "$(cat "$T_OUT")" = "date,ticker,open,high,low,close,adj_close,volume" ]
 t_exit "yahoo exchange-local date (Sydney)" 0 sc-fetch --from 2025-01-07 --to 2025-01-08 yahoo:SYDNEY
 t_grep "yahoo Sydney bar dated locally" "^2025-01-07,BHP.AX," "$T_OUT"
+t_exit "yahoo answer while the session is open" 0 fetch yahoo:OPEN
+t_check "yahoo open session: its bar left out" [ "$(tail -n 1 "$T_OUT" | cut -d, -f1)" = 2025-03-04 ]
+t_grep "yahoo open session: says so" 'yahoo:OPEN: 2025-03-05 left out: the session was still open' "$T_ERR"
+t_exit "yahoo open session with --include-open" 0 fetch --include-open yahoo:OPEN
+t_check "yahoo --include-open: the live bar kept" [ "$(tail -n 1 "$T_OUT" | cut -d, -f1,6)" = 2025-03-05,101.37 ]
+t_exit "yahoo answer after the close" 0 fetch yahoo:CLOSED
+t_check "yahoo after the close: the day's bar kept" [ "$(tail -n 1 "$T_OUT" | cut -d, -f1)" = 2025-03-05 ]
+t_check "yahoo after the close: nothing said" [ ! -s "$T_ERR" ]
 t_exit "yahoo 429 then success" 0 fetch yahoo:RATE
 t_check "yahoo 429: asked twice" [ "$(requests /chart/RATE)" -eq 2 ]
 t0=$(date +%s%N)

@@ -62,8 +62,11 @@ SC_TODAY=30.06.2026 step "bad SC_TODAY: exit 64" 64 prepare
 SC_SOURCE=nasdaq step "unknown source: exit 64" 64 prepare
 SC_MODEL_NAME=.x step "bad model name: exit 64" 64 register
 t_check "nothing stored" test ! -e "$SC_STORE"
+: > "$T_TMP/afile"
+SC_STORE=$T_TMP/afile/store step "a store under a file: exit 77" 77 prepare
+t_grep "names the place" "prepare: error: store $T_TMP/afile/store: $T_TMP/afile is not a writable directory" "$T_ERR"
 step "inference before anything: exit 66" 66 inference
-t_grep "says to run prepare" 'not in the store .*run prepare first|no champion' "$T_ERR"
+t_grep "says to run prepare" 'not in the store .*run prepare first|no champion|run train and register first' "$T_ERR"
 step "train before prepare: exit 66" 66 train
 
 # prepare.
@@ -96,6 +99,31 @@ t_check "the training set changed" sh -c "! cmp -s '$SC_STORE/processed/train.cs
 SC_TODAY=2026-07-11 step "prepare on a Saturday: nothing new" 0 prepare
 t_grep "fetches only the overlap again" 'AAPL: fetched 5 days from 2026-07-05 \(overlap 5 days\), kept 273 stored' "$T_ERR"
 t_check "history unchanged" cmp -s "$SC_STORE/raw/AAPL.csv" "$D/full2.csv"
+
+# A rerun of a past day inside the overlap (stored up to 07-10, rerun on
+# 07-08) keeps every stored row: each raw file byte for byte as before.
+for t in $TICKERS; do cp "$SC_STORE/raw/$t.csv" "$D/before.$t.csv"; done
+SC_TODAY=2026-07-08 step "prepare rerun for a past day inside the overlap" 0 prepare
+for t in $TICKERS; do
+	t_check "rerun of 07-08: raw/$t.csv as before, 07-09 and 07-10 kept" \
+		cmp "$SC_STORE/raw/$t.csv" "$D/before.$t.csv"
+done
+t_grep "rerun of 07-08: says nothing was fetched" \
+	'AAPL: the stored history reaches 2026-07-10, after SC_TODAY=2026-07-08: nothing fetched' "$T_ERR"
+SC_TODAY=2026-07-10 step "prepare rerun of the last stored day" 0 prepare
+for t in $TICKERS; do
+	t_check "rerun of 07-10: raw/$t.csv as before" cmp "$SC_STORE/raw/$t.csv" "$D/before.$t.csv"
+done
+# Rows after the fetched window survive a merge too: a stored row dated
+# after SC_TODAY that the source does not return (here a week-end day).
+{ cat "$D/before.AAPL.csv"; echo "2026-07-12,AAPL,1,1,1,1,1,1"; } > "$D/later.csv"
+head -n 1 "$D/before.AAPL.csv" | grep -q '^date,ticker,open,high,low,close,adj_close,volume$' ||
+	t_fail "raw header changed: fix the test's extra row"
+sc-push raw/AAPL.csv < "$D/later.csv"
+SC_TODAY=2026-07-12 SC_TICKERS=AAPL step "prepare on the day of a stored week-end row" 0 prepare
+t_check "the stored row after the fetched days is kept" cmp "$SC_STORE/raw/AAPL.csv" "$D/later.csv"
+sc-push raw/AAPL.csv < "$D/before.AAPL.csv"
+SC_TODAY=2026-07-10 step "prepare: processed/ back to 07-10" 0 prepare
 
 # A failing source: non-zero exit, the reason logged, processed/ untouched.
 cp "$SC_STORE/processed/train.csv" "$D/train.2"
@@ -162,6 +190,8 @@ import json, sys
 m = json.load(open(sys.argv[1] + "/model.json"))
 for t in m["trees"]:
     t["value"] = [0.05] * len(t["value"])
+if "calibration" in m:  # served as is: no shrinkage toward the naive forecast
+    m["calibration"]["lambda"] = 1.0
 json.dump(m, open(sys.argv[2] + "/model.json", "w"))
 meta = json.load(open(sys.argv[1] + "/meta.json"))
 for k in ("registered_version", "register"):
@@ -203,7 +233,7 @@ step "inference" 0 inference
 t_grep "no gateway: push skipped with a log line" 'SC_PUSHGATEWAY_URL unset: not pushing stockcast_inference' "$T_ERR"
 P=$SC_STORE/predictions/2026-07-20.csv
 t_check "a forecast per ticker, as of the last trading day, by the champion" test \
-	"$(tail -n +2 "$P" | cut -d, -f1,2,8 | tr '\n' ' ')" = "2026-07-20,AAPL,fc/3 2026-07-20,BRK-B,fc/3 2026-07-20,MSFT,fc/3 "
+	"$(tail -n +2 "$P" | cut -d, -f1,3,9 | tr '\n' ' ')" = "2026-07-20,AAPL,fc/3 2026-07-20,BRK-B,fc/3 2026-07-20,MSFT,fc/3 "
 t_check "the same as sc-predict --next on the history" sh -c "
 	sc-fetch models:/fc/3 > '$D/m3.json' &&
 	{ cat '$SC_STORE/raw/AAPL.csv'; tail -n +2 '$SC_STORE/raw/BRK-B.csv'; tail -n +2 '$SC_STORE/raw/MSFT.csv'; } > '$D/h.csv' &&
@@ -239,6 +269,14 @@ t_grep "demo: the forecast table" '^META +2026-06-30 ' "$T_OUT"
 t_grep "demo: the test metrics" '^all +180 ' "$T_OUT"
 t_grep "demo: the plot's path" "^Plot: $T_TMP/demo/plots/2026-06-30.png$" "$T_OUT"
 t_check "demo: under 10 s ($ms ms)" test "$ms" -lt 10000
+# January: the demo fetches a year before SC_TODAY, not from January 1st.
+t_exit "scripts/demo.sh on January 15th" 0 env SC_STORE="$T_TMP/demo-jan" SC_TODAY=2026-01-15 \
+	SC_FROM= SC_TICKERS=AAPL SC_TRIALS=0 sh "$S/demo.sh" "$SC_BIN"
+t_grep "demo in January: the forecast table" '^AAPL +2026-01-15 ' "$T_OUT"
+t_grep "demo in January: a year of history" 'AAPL: fetched [0-9]+ days from 2025-01-15 ' "$T_ERR"
+SC_STORE=$T_TMP/jan SC_TODAY=2026-01-15 SC_FROM=2026-01-01 SC_TICKERS=AAPL \
+	step "prepare with too short a history: exit 65" 65 prepare
+t_grep "suggests an earlier SC_FROM" 'prepare: error: too little history from SC_FROM=2026-01-01 .*set an earlier SC_FROM \(e.g. SC_FROM=2025-01-15\)' "$T_ERR"
 unset SC_STORE
 
 # The same pipeline on S3 with a Pushgateway.
@@ -266,6 +304,20 @@ GPORT=$(t_port)
 GW=http://127.0.0.1:$GPORT
 t_bg "$PGW" --web.listen-address="127.0.0.1:$GPORT" --persistence.file= --log.level=warn
 t_wait_http "$GW/-/ready" 10 || t_fail "pushgateway did not start"
+# A wrong bucket is not "no stored history": every step stops before it
+# reads or fetches anything (the source here would fail with 69), with
+# exit 66 and the bucket named; a refused write is 77.
+dead=$(t_port)
+for s in prepare inference train; do
+	SC_STORE=s3://nobkt/sc SC_SOURCE=yahoo SC_YAHOO_URL=http://127.0.0.1:$dead SC_TODAY=2026-07-20 \
+		step "S3: $s with a bucket that does not exist: exit 66" 66 "$s"
+	t_grep "S3: $s names the bucket" "$s: error: store s3://nobkt/sc: the bucket \"nobkt\" does not exist \(NoSuchBucket\)" "$T_ERR"
+	t_check "S3: $s fetched nothing from the source" sh -c "! grep -Eq 'days from|could not be fetched|127[.]0[.]0[.]1' '$T_ERR'"
+done
+AWS_SECRET_ACCESS_KEY=wrong SC_STORE=s3://bkt/sc SC_SOURCE=yahoo SC_YAHOO_URL=http://127.0.0.1:$dead \
+	step "S3: prepare that cannot write: exit 77" 77 prepare
+t_grep "S3: says it cannot write, naming the bucket" 'prepare: error: store s3://bkt/sc: cannot write to the bucket "bkt"' "$T_ERR"
+t_check "S3: the probe leaves nothing behind" test -z "$(SC_STORE=s3://bkt/sc sc-fetch -l '')"
 export SC_STORE=s3://bkt/sc SC_PUSHGATEWAY_URL=$GW SC_TODAY=2026-07-20
 mkdir -p "$T_TMP/cwd"
 cd "$T_TMP/cwd" || exit 1

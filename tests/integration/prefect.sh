@@ -98,7 +98,7 @@ t_exit "flow: a failing script fails the flow" 1 env PYTHONPATH="$T_TMP/stub" "$
 import sys; sys.path.insert(0, sys.argv[1]); import stockcast_flow as f
 f.run_step("inference", tickers="AAPL", store=sys.argv[2])' "$SC_TOP/flows" "$T_TMP/store"
 t_grep "flow: with the exit status" 'RuntimeError: scripts/inference.sh exited with status 66' "$T_ERR"
-t_grep "flow: and the reason in the log" '^LOG .*inference: error: .*no champion' "$T_OUT"
+t_grep "flow: and the reason in the log" '^LOG .*inference: error: .*(no champion|no such model)' "$T_OUT"
 t_exit "flow: an unknown step" 1 env PYTHONPATH="$T_TMP/stub" "$PY" -c '
 import sys; sys.path.insert(0, sys.argv[1]); import stockcast_flow as f
 f.run_step("deploy")' "$SC_TOP/flows"

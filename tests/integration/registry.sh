@@ -156,11 +156,132 @@ t_grep "with a warning" 'version 1 registered, but index.json was not updated' \
 	"$T_ERR"
 t_exit "readers do not need the index" 0 sc-fetch models:/w
 t_check "they list the version" test "$(json "$T_OUT" 'd["latest"]')" = 1
+# The registry's own keys through the plain store commands: refused.
+for k in models/m/3/model.json models/m/9/meta.json models/m/aliases/champion \
+	models/m/index.json; do
+	t_exit "sc-push $k: refused (64)" 64 sc-push "$k" < "$D/model.json"
+	t_grep "says to use models:/m" 'key of the model registry: register with "sc-push models:/m' "$T_ERR"
+done
+t_exit "sc-push --delete models/m/aliases/prod: refused" 64 \
+	sc-push --delete models/m/aliases/prod
+t_check "alias prod still there" test "$(cat "$SC_STORE/models/m/aliases/prod")" = 8
+t_check "version 9 not created" test ! -e "$SC_STORE/models/m/9"
+t_exit "as s3:// under an s3:// SC_STORE: refused" 64 env SC_STORE=s3://b/p \
+	sc-push s3://b/p/models/m/3/model.json < "$D/model.json"
+t_exit "a key beside the registry's is a plain key" 0 \
+	sc-push models/m/notes.txt < "$D/metrics.json"
 t_exit "sc-push --help" 0 sc-push --help
 t_grep "shows models:/" 'models:/NAME' "$T_OUT"
 t_exit "sc-fetch --help" 0 sc-fetch --help
 t_grep "shows models:/" 'models:/NAME' "$T_OUT"
 unset SC_STORE
+
+# The registry workflow of the pipeline scripts (synthetic prices, a local
+# store): which runs register takes, the run records, like with like.
+S=$SC_TOP/scripts
+rstep() { t_exit "$1" "$2" sh "$S/$3.sh"; }
+export SC_STORE=$T_TMP/wf SC_SOURCE=synthetic SC_TRIALS=0 SC_FROM=2025-01-02 \
+	SC_TODAY=2025-09-30 SC_TICKERS="AAA BBB" SC_MODEL_NAME=wf SC_TEST_DAYS=20 \
+	SC_FOREST_ARGS="--trees 10 --min-samples-leaf 5"
+mkdir -p "$SC_STORE/runs/direct"
+echo '{"run_id": "direct", "cv_rmse": 0.5}' > "$SC_STORE/runs/direct/meta.json"
+t_exit "sc-push --run-id of a run in the store" 0 \
+	sc-push --run-id direct models:/direct < "$D/model.json"
+t_check "its run record says which version it became" test "$(json \
+	"$SC_STORE/runs/direct/meta.json" \
+	'(d["registered_model"], d["registered_version"], d["cv_rmse"], len(d["registered_at"]))')" \
+	= "('direct', 1, 0.5, 20)"
+t_exit "sc-push --run-id of a run not in the store" 0 \
+	sc-push --run-id elsewhere models:/direct < "$D/model.json"
+t_check "registers all the same" test "$(cat "$T_OUT")" = 2
+rstep "prepare" 0 prepare
+SC_RUN_ID=s1 SC_SEED=1 rstep "train run s1" 0 train
+SC_RUN_ID=s2 SC_SEED=2 rstep "train run s2 on the same data" 0 train
+rstep "register the better of s1 and s2" 0 register
+t_check "version 1" test "$(cat "$T_OUT")" = 1
+first=$(json "$SC_STORE/models/wf/1/meta.json" 'd["run_id"]')
+other=$([ "$first" = s1 ] && echo s2 || echo s1)
+t_check "its run record says version 1" test "$(json \
+	"$SC_STORE/runs/$first/meta.json" \
+	'(d["registered_model"], d["registered_version"], d["register"]["promoted"])')" \
+	= "('wf', 1, True)"
+t_check "the other run is marked passed over" test "$(json \
+	"$SC_STORE/runs/$other/meta.json" 'd["passed_over_by"]')" = "$first"
+rstep "register again: nothing new" 0 register
+t_check "still version 1" test "$(cat "$T_OUT")" = 1
+t_grep "says it re-applies the rule" "re-applying the rule to run $first" "$T_ERR"
+t_check "no version 2" test ! -e "$SC_STORE/models/wf/2"
+SC_RUN_ID=s3 SC_SEED=3 rstep "retrain on the same data, another seed" 0 train
+SC_PROMOTE=never rstep "register it with SC_PROMOTE=never" 0 register
+t_check "it is version 2" test "$(cat "$T_OUT")" = 2
+t_grep "the new run, not the registered one" 'best CV RMSE [0-9.e+-]+: run s3' "$T_ERR"
+t_check "its run record says version 2" test "$(json \
+	"$SC_STORE/runs/s3/meta.json" '(d["registered_version"], d["register"]["promoted"])')" \
+	= "(2, False)"
+t_check "champion stays at 1" test "$(cat "$SC_STORE/models/wf/aliases/champion")" = 1
+t_check "the first run still says version 1" test "$(json \
+	"$SC_STORE/runs/$first/meta.json" 'd["registered_version"]')" = 1
+# Like with like: a champion on other features is not compared with.
+awk -F, -v OFS=, '{ $4 = ""; sub(/,,/, ",") } 1' "$SC_STORE/processed/train.csv" |
+	sc-forest --trees 5 > "$D/fewer.json"
+t_exit "a champion on fewer features" 0 sc-push models:/wf < "$D/fewer.json"
+sc-push --alias champion models:/wf/3
+SC_RUN_ID=s4 SC_SEED=4 rstep "train s4" 0 train
+rstep "register s4 against it" 0 register
+t_check "s4 is version 4" test "$(cat "$T_OUT")" = 4
+t_grep "says they cannot be compared" 'cannot be compared with the champion \(version 3\): other features' "$T_ERR"
+t_check "champion stays at 3" test "$(cat "$SC_STORE/models/wf/aliases/champion")" = 3
+t_check "the run record says why" test "$(json "$SC_STORE/runs/s4/meta.json" \
+	'(d["register"]["promoted"], d["register"]["why"][:34])')" = \
+	"(False, 'not comparable with version 3: oth')"
+sc-push --alias champion models:/wf/4
+# A new ticker set: same features, other tickers.
+SC_TICKERS="AAA BBB CCC" rstep "prepare with a third ticker" 0 prepare
+SC_TICKERS="AAA BBB CCC" SC_RUN_ID=s5 rstep "train s5 on three tickers" 0 train
+SC_TICKERS="AAA BBB CCC" rstep "register s5" 0 register
+t_check "s5 is version 5" test "$(cat "$T_OUT")" = 5
+t_grep "says the tickers differ" 'other tickers \(AAA BBB CCC; the champion.s: AAA BBB\)' "$T_ERR"
+t_check "champion stays at 4" test "$(cat "$SC_STORE/models/wf/aliases/champion")" = 4
+SC_TICKERS="AAA BBB CCC" SC_PROMOTE=always rstep "SC_PROMOTE=always promotes it" 0 register
+t_check "champion at 5" test "$(cat "$SC_STORE/models/wf/aliases/champion")" = 5
+# A challenger side by side: inference and evaluate take the model to use
+# (SC_MODEL_ALIAS, SC_MODEL_URI) and put its outputs under a prefix.
+export SC_TICKERS="AAA BBB CCC" SC_FETCH=0
+# col FILE NAME: the values of column NAME of a CSV file, one per line.
+col() { awk -F, -v n="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == n) c = i; next } { print $c }' "$1"; }
+sc-push --alias challenger models:/wf/4
+SC_MODEL_ALIAS=challenger rstep "inference with SC_MODEL_ALIAS=challenger" 0 inference
+t_check "forecasts of version 4 under challenger/" test \
+	"$(col "$SC_STORE/challenger/predictions/2025-09-30.csv" model | sort -u)" = wf/4
+t_check "the champion's predictions untouched" test ! -e "$SC_STORE/predictions/2025-09-30.csv"
+t_grep "its own Pushgateway job" 'not pushing stockcast_inference_challenger$' "$T_ERR"
+rstep "inference of the champion" 0 inference
+t_check "forecasts of version 5 under predictions/" test \
+	"$(col "$SC_STORE/predictions/2025-09-30.csv" model | sort -u)" = wf/5
+t_check "the challenger's still there" test \
+	"$(col "$SC_STORE/challenger/predictions/2025-09-30.csv" model | sort -u)" = wf/4
+t_grep "the champion's job" 'not pushing stockcast_inference$' "$T_ERR"
+SC_MODEL_ALIAS=challenger rstep "evaluate the challenger" 0 evaluate
+rstep "evaluate the champion" 0 evaluate
+t_check "two evaluations, one per model" test "$(col \
+	"$SC_STORE/challenger/evaluations/2025-09-30.csv" model | sort -u) $(col \
+	"$SC_STORE/evaluations/2025-09-30.csv" model | sort -u)" = "wf/4 wf/5"
+t_check "both with metrics" test -s "$SC_STORE/challenger/evaluations/2025-09-30.json" -a \
+	-s "$SC_STORE/evaluations/2025-09-30.json"
+SC_MODEL_URI=models:/wf/3 SC_PREFIX=v3 rstep "evaluate SC_MODEL_URI=models:/wf/3 SC_PREFIX=v3" 0 evaluate
+t_check "under v3/" test "$(col "$SC_STORE/v3/evaluations/2025-09-30.csv" model | sort -u)" = wf/3
+t_grep "pushed as job stockcast_evaluate_v3" 'not pushing stockcast_evaluate_v3$' "$T_ERR"
+SC_MODEL_URI=models:/wf/latest rstep "SC_MODEL_URI=models:/wf/latest" 0 inference
+t_check "under wf-latest/, version 5" test \
+	"$(col "$SC_STORE/wf-latest/predictions/2025-09-30.csv" model | sort -u)" = wf/5
+SC_MODEL_ALIAS=nope rstep "an alias that does not exist: 66" 66 inference
+t_grep "names it" 'models:/wf@nope: no such model, version or alias' "$T_ERR"
+SC_MODEL_ALIAS=Bad rstep "a malformed alias: 64" 64 evaluate
+SC_MODEL_URI=models:/wf rstep "a URI without a version: 64" 64 evaluate
+SC_MODEL_URI=wf/3 rstep "not a models:/ URI: 64" 64 evaluate
+SC_MODEL_ALIAS=challenger SC_PREFIX=../x rstep "SC_PREFIX=../x: 64" 64 evaluate
+unset SC_SOURCE SC_TRIALS SC_FROM SC_TODAY SC_TICKERS SC_MODEL_NAME SC_TEST_DAYS \
+	SC_FOREST_ARGS SC_STORE SC_FETCH
 
 # S3.
 t_start_s3rver bkt
@@ -262,6 +383,7 @@ arm s3cond 0
 AWS_ENDPOINT_URL=http://127.0.0.1:$fport t_exit \
 	"conditional server: an existing version is refused (73)" 73 \
 	sc-push --if-none-match models/m/5/model.json < "$D/m6.json"
+t_grep "with a warning about the registry's key" 'warning: models/m/5/model.json is a key of the model registry' "$T_ERR"
 t_exit "version 5 kept" 0 sc-fetch models:/m/5
 t_check "its bytes" same "$T_OUT" "$D/m5.json"
 t_done

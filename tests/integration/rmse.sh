@@ -35,4 +35,20 @@ t_exit "two operands is exit 64" 64 sc-rmse a b
 t_exit "unwritable output is exit 73" 73 sc-rmse -o /nonexistent/m.json "$p"
 t_exit "a failed run leaves no output file" 65 sc-rmse -o "$T_TMP/m2.json" "$T_TMP/bad.csv"
 t_check "no m2.json" test ! -e "$T_TMP/m2.json"
+t_check "interval width, score and DM figures" python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert abs(m["interval_width"] - 2.0) < 1e-12, m
+assert abs(m["interval_score"] - 2.0) < 1e-12, m
+assert abs(m["tickers"]["MSFT"]["interval_score"] - 2.0) < 1e-12, m
+assert m["dm_stat"] is not None and 0 < m["dm_pvalue"] < 1, m
+assert m["tickers"]["MSFT"]["dm_stat"] is None, m
+' "$T_TMP/m.json"
+t_exit "--level 0.5 changes the interval score only" 0 sc-rmse -l 0.5 "$p"
+t_check "the level is recorded" grep -q '"interval_level": 0.5' "$T_OUT"
+t_exit "a level of 1 is exit 64" 64 sc-rmse --level 1 "$p"
+printf 'asof,ticker,close,predicted_close,actual_close\n2025-01-02,A,1,2,\n' > "$T_TMP/future.csv"
+t_exit "nothing to score is exit 65" 65 sc-rmse -o "$T_TMP/m3.json" "$T_TMP/future.csv"
+t_grep "and says so" "future.csv: no row has both a prediction and an actual value" "$T_ERR"
+t_check "no m3.json" test ! -e "$T_TMP/m3.json"
 t_done

@@ -133,6 +133,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, data("yahoo-empty.json"))
         if sym == "SYDNEY":
             return self.send(200, data("yahoo-sydney.json"))
+        if sym == "OPEN":
+            return self.send(200, data("yahoo-open.json"))
+        if sym == "CLOSED":
+            return self.send(200, data("yahoo-closed.json"))
         if sym == "RATE":
             if n == 1:
                 return self.send(429, "Too Many Requests", "text/plain",

@@ -1,0 +1,849 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The binary model form (docs/model-format.md, "Binary form"): the same
+ * model as the JSON form, member for member, in a fraction of the bytes.
+ * Every number is written byte by byte, little-endian, never by copying a
+ * struct; the payload is covered by a SHA-256 in the fixed header.  The
+ * small members (format, features, params, training, importances and any
+ * member another tool added, "tuning" or "calibration") are one embedded
+ * JSON object, the very object the JSON writer prints, so the two forms
+ * convert into each other exactly.  Thresholds are indices into one sorted
+ * table of distinct thresholds per feature, children are implied by the
+ * depth-first preorder the fitter writes (or given when a tree is laid out
+ * otherwise), and each leaf's sorted ranks are delta-coded in a bit stream
+ * at the leaf's own width.  The reader checks the header, the checksum and
+ * every count against the bytes left before it allocates, and hands the
+ * arrays to the validation the JSON reader uses.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sc_forest_int.h"
+#include "sc_hash.h"
+#include "sc_model.h"
+#include "sc_model_int.h"
+
+#define HEAD_LEN 56 /* magic, version, flags, payload length, SHA-256 */
+#define MAX_FEATURES 4096
+#define MAX_TREES 100000
+
+/* Writing: a growable byte buffer that remembers running out of memory. */
+struct bb {
+	unsigned char *p;
+	size_t n, cap;
+	int oom;
+};
+
+static unsigned char *
+bb_room(struct bb *b, size_t need)
+{
+	if (b->oom)
+		return NULL;
+	if (b->n + need > b->cap) {
+		size_t cap = b->cap ? b->cap : 1 << 16;
+		unsigned char *p;
+
+		while (cap < b->n + need)
+			cap *= 2;
+		if ((p = realloc(b->p, cap)) == NULL) {
+			b->oom = 1;
+			return NULL;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	return b->p + b->n;
+}
+
+static void
+put_le(struct bb *b, uint64_t v, int bytes)
+{
+	unsigned char *d = bb_room(b, (size_t)bytes);
+	int i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < bytes; i++)
+		d[i] = (unsigned char)(v >> (8 * i));
+	b->n += (size_t)bytes;
+}
+
+static void
+put_var(struct bb *b, uint64_t v)
+{
+	unsigned char *d = bb_room(b, 10);
+	size_t k = 0;
+
+	if (d == NULL)
+		return;
+	while (v >= 0x80) {
+		d[k++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	d[k++] = (unsigned char)v;
+	b->n += k;
+}
+
+static uint64_t
+dbits(double v)
+{
+	uint64_t u;
+
+	memcpy(&u, &v, sizeof(u));
+	return u;
+}
+
+static void
+put_f64(struct bb *b, double v)
+{
+	put_le(b, dbits(v), 8);
+}
+
+static void
+put_bytes(struct bb *b, const void *s, size_t n)
+{
+	unsigned char *d = bb_room(b, n);
+
+	if (d != NULL) {
+		memcpy(d, s, n);
+		b->n += n;
+	}
+}
+
+/* A bit stream, least significant bit first. */
+struct bits {
+	struct bb *b;
+	uint64_t acc;
+	int n;
+};
+
+static void
+put_bits(struct bits *w, uint64_t v, int k)
+{
+	if (k == 0)
+		return;
+	if (k > 32) {
+		put_bits(w, v & 0xffffffffU, 32);
+		put_bits(w, v >> 32, k - 32);
+		return;
+	}
+	w->acc |= (v & ((1ULL << k) - 1)) << w->n;
+	w->n += k;
+	while (w->n >= 8) {
+		put_le(w->b, w->acc & 0xff, 1);
+		w->acc >>= 8;
+		w->n -= 8;
+	}
+}
+
+static void
+flush_bits(struct bits *w)
+{
+	if (w->n > 0)
+		put_le(w->b, w->acc & 0xff, 1);
+	w->acc = 0;
+	w->n = 0;
+}
+
+static int
+bitlen(uint64_t v)
+{
+	int k = 0;
+
+	while (v != 0) {
+		k++;
+		v >>= 1;
+	}
+	return k;
+}
+
+/* Bits of a leaf's first rank: enough for ny - 1, at least 1. */
+static int
+rank_bits(size_t ny)
+{
+	int k = bitlen(ny > 0 ? (uint64_t)ny - 1 : 0);
+
+	return k > 0 ? k : 1;
+}
+
+/* Bytes of a threshold index into a table of c entries. */
+static int
+index_bytes(size_t c)
+{
+	return c <= 256 ? 1 : c <= 65536 ? 2 : 4;
+}
+
+/* The order of doubles by their bits, as the radix sort uses it. */
+static uint64_t
+order_key(double v)
+{
+	uint64_t u = dbits(v);
+
+	return u ^ ((u >> 63) ? ~0ULL : 1ULL << 63);
+}
+
+/* Per feature: the sorted distinct thresholds of its split nodes. */
+struct ttab {
+	double *v;
+	size_t n;
+};
+
+static int
+make_tables(const struct sc_forest *f, struct ttab *tab)
+{
+	size_t nf = sc_forest_nfeatures(f), nt = sc_forest_ntrees(f);
+	size_t *cnt = calloc(nf, sizeof(*cnt)), i, k, j, u, max = 0;
+	uint64_t *tmp = NULL;
+	struct sc_forest_tree t;
+	int rc = -1;
+
+	if (cnt == NULL)
+		return -1;
+	for (i = 0; i < nt; i++) {
+		sc_forest_tree(f, i, &t);
+		for (k = 0; k < t.nodes; k++)
+			if (t.feature[k] >= 0)
+				cnt[t.feature[k]]++;
+	}
+	for (j = 0; j < nf; j++) {
+		if ((tab[j].v = malloc(
+		         (cnt[j] ? cnt[j] : 1) * sizeof(double))) == NULL)
+			goto out;
+		max = cnt[j] > max ? cnt[j] : max;
+	}
+	for (i = 0; i < nt; i++) {
+		sc_forest_tree(f, i, &t);
+		for (k = 0; k < t.nodes; k++)
+			if (t.feature[k] >= 0) {
+				struct ttab *d = &tab[t.feature[k]];
+
+				d->v[d->n++] = t.threshold[k];
+			}
+	}
+	if ((tmp = malloc((max ? max : 1) * sizeof(*tmp))) == NULL)
+		goto out;
+	for (j = 0; j < nf; j++) {
+		forest_sort_doubles(tab[j].v, tmp, tab[j].n);
+		for (k = 0, u = 0; k < tab[j].n; k++)
+			if (u == 0 ||
+			    dbits(tab[j].v[k]) != dbits(tab[j].v[u - 1]))
+				tab[j].v[u++] = tab[j].v[k];
+		tab[j].n = u;
+	}
+	rc = 0;
+out:
+	free(tmp);
+	free(cnt);
+	return rc;
+}
+
+static size_t
+find_index(const struct ttab *t, double v)
+{
+	uint64_t key = order_key(v);
+	size_t lo = 0, hi = t->n;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (order_key(t->v[mid]) <= key)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Non-zero when tree t's children are those its depth-first preorder
+ * implies: a split's left child right after it, its right child right
+ * after its left subtree.
+ */
+static int
+is_preorder(const struct sc_forest_tree *t, uint32_t *stack)
+{
+	size_t i, top = 0;
+
+	for (i = 0; i < t->nodes; i++) {
+		if (i > 0 && t->feature[i - 1] >= 0) {
+			if ((size_t)t->left[i - 1] != i)
+				return 0;
+		} else if (i > 0) {
+			if (top == 0 || (size_t)t->right[stack[top - 1]] != i)
+				return 0;
+			top--;
+		}
+		if (t->feature[i] >= 0)
+			stack[top++] = (uint32_t)i;
+	}
+	return top == 0;
+}
+
+static int
+write_tree(struct bb *b, const struct sc_forest_tree *t, const struct ttab *tab,
+    size_t ny, uint32_t *stack)
+{
+	struct bb r = { NULL, 0, 0, 0 };
+	struct bits w = { &r, 0, 0 };
+	int pre = is_preorder(t, stack), rb = rank_bits(ny), wd;
+	size_t i, k, off = 0;
+	uint32_t c, maxd;
+
+	put_var(b, t->nodes);
+	put_var(b, t->nranks);
+	put_le(b, pre ? 0 : 1, 1);
+	for (i = 0; i < t->nodes; i++)
+		put_var(b, (uint64_t)(t->feature[i] + 1));
+	for (i = 0; i < t->nodes; i++)
+		if (t->feature[i] >= 0) {
+			const struct ttab *d = &tab[t->feature[i]];
+
+			put_le(b, find_index(d, t->threshold[i]),
+			    index_bytes(d->n));
+		}
+	for (i = 0; !pre && i < t->nodes; i++)
+		if (t->feature[i] >= 0) {
+			put_var(b, (uint64_t)t->left[i]);
+			put_var(b, (uint64_t)t->right[i]);
+		}
+	for (i = 0; i < t->nodes; i++)
+		put_f64(b, t->value[i]);
+	for (i = 0; i < t->nodes; i++)
+		if (t->feature[i] < 0)
+			put_var(b, t->count[i]);
+	for (i = 0; i < t->nodes; i++) {
+		if (t->feature[i] >= 0)
+			continue;
+		c = t->count[i];
+		for (k = 1, maxd = 0; k < c; k++)
+			if (t->rank[off + k] - t->rank[off + k - 1] > maxd)
+				maxd = t->rank[off + k] - t->rank[off + k - 1];
+		wd = bitlen(maxd) > 0 ? bitlen(maxd) : 1;
+		put_bits(&w, t->rank[off], rb);
+		put_bits(&w, (uint64_t)wd - 1, 5);
+		for (k = 1; k < c; k++)
+			put_bits(&w, t->rank[off + k] - t->rank[off + k - 1],
+			    wd);
+		off += c;
+	}
+	flush_bits(&w);
+	put_var(b, r.n);
+	put_bytes(b, r.p, r.n);
+	free(r.p);
+	return r.oom ? -1 : 0;
+}
+
+static int
+payload(struct bb *b, const struct sc_forest *f, const struct sc_model_meta *m,
+    const json_t *extra)
+{
+	size_t nf = sc_forest_nfeatures(f), nt = sc_forest_ntrees(f), ny;
+	size_t i, k, maxn = 1;
+	const double *y = sc_forest_targets(f, &ny);
+	struct ttab *tab = calloc(nf, sizeof(*tab));
+	json_t *h = sc_model_header(f, m, extra);
+	char *text = NULL;
+	uint32_t *stack = NULL;
+	struct sc_forest_tree t;
+	int rc = -1;
+
+	if (tab == NULL || h == NULL ||
+	    (text = json_dumps(h, JSON_COMPACT | JSON_REAL_PRECISION(17))) ==
+	        NULL ||
+	    make_tables(f, tab) == -1)
+		goto out;
+	put_var(b, strlen(text));
+	put_bytes(b, text, strlen(text));
+	put_var(b, nf);
+	for (i = 0; i < nf; i++) {
+		put_var(b, tab[i].n);
+		for (k = 0; k < tab[i].n; k++)
+			put_f64(b, tab[i].v[k]);
+	}
+	put_var(b, ny);
+	for (i = 0; i < ny; i++)
+		put_f64(b, y[i]);
+	put_var(b, nt);
+	for (i = 0; i < nt; i++) {
+		sc_forest_tree(f, i, &t);
+		maxn = t.nodes > maxn ? t.nodes : maxn;
+	}
+	if ((stack = malloc(maxn * sizeof(*stack))) == NULL)
+		goto out;
+	for (i = 0; i < nt; i++) {
+		sc_forest_tree(f, i, &t);
+		if (write_tree(b, &t, tab, ny, stack) == -1)
+			goto out;
+	}
+	rc = b->oom ? -1 : 0;
+out:
+	for (i = 0; tab != NULL && i < nf; i++)
+		free(tab[i].v);
+	free(tab);
+	free(stack);
+	free(text);
+	json_decref(h);
+	return rc;
+}
+
+int
+sc_model_write_binary(FILE *fp, const struct sc_forest *f,
+    const struct sc_model_meta *m, const json_t *extra, struct sc_err *e)
+{
+	struct bb b = { NULL, 0, 0, 0 };
+	struct bb h = { NULL, 0, 0, 0 };
+	uint8_t sum[SC_SHA256_LEN];
+	int rc = -1;
+
+	/* Room for the header first, filled in when the payload is known. */
+	put_bytes(&b, SC_MODEL_MAGIC, HEAD_LEN);
+	if (payload(&b, f, m, extra) == -1 || b.oom) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		goto out;
+	}
+	if (sc_hash_sha256(b.p + HEAD_LEN, b.n - HEAD_LEN, sum, e) == -1)
+		goto out;
+	put_bytes(&h, SC_MODEL_MAGIC, SC_MODEL_MAGIC_LEN);
+	put_le(&h, SC_MODEL_BIN_VERSION, 4);
+	put_le(&h, 0, 4);
+	put_le(&h, b.n - HEAD_LEN, 8);
+	put_bytes(&h, sum, sizeof(sum));
+	if (h.oom) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		goto out;
+	}
+	memcpy(b.p, h.p, HEAD_LEN);
+	if (fwrite(b.p, 1, b.n, fp) != b.n || ferror(fp)) {
+		sc_err_set(e, SC_EIO, 0, "write failed");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(b.p);
+	free(h.p);
+	return rc;
+}
+
+/* Reading: a cursor over the payload that names what it reads. */
+struct rd {
+	const unsigned char *p, *end;
+	struct sc_err *e;
+};
+
+static int
+short_file(struct rd *r, const char *what)
+{
+	return sc_err_set(r->e, SC_EDATA, 0, "model: binary: %s: truncated",
+	    what);
+}
+
+static int
+get_le(struct rd *r, int bytes, uint64_t *v, const char *what)
+{
+	int i;
+
+	*v = 0;
+	if (r->end - r->p < bytes)
+		return short_file(r, what);
+	for (*v = 0, i = 0; i < bytes; i++)
+		*v |= (uint64_t)r->p[i] << (8 * i);
+	r->p += bytes;
+	return 0;
+}
+
+/* An unsigned LEB128 number of at most max, in its shortest form. */
+static int
+get_var(struct rd *r, uint64_t max, uint64_t *v, const char *what)
+{
+	int shift = 0;
+	unsigned char c;
+
+	*v = 0;
+	do {
+		if (r->p >= r->end)
+			return short_file(r, what);
+		c = *r->p++;
+		if (shift == 63 && (c & 0x7e) != 0)
+			return sc_err_set(r->e, SC_EDATA, 0,
+			    "model: binary: %s: number too large", what);
+		*v |= (uint64_t)(c & 0x7f) << shift;
+		shift += 7;
+	} while ((c & 0x80) && shift < 64);
+	if (c & 0x80 || (c == 0 && shift > 7))
+		return sc_err_set(r->e, SC_EDATA, 0,
+		    "model: binary: %s: bad number", what);
+	if (*v > max)
+		return sc_err_set(r->e, SC_EDATA, 0,
+		    "model: binary: %s: %llu out of range", what,
+		    (unsigned long long)*v);
+	return 0;
+}
+
+static size_t
+left(const struct rd *r)
+{
+	return (size_t)(r->end - r->p);
+}
+
+static int
+get_f64(struct rd *r, double *v, const char *what)
+{
+	uint64_t u;
+
+	if (get_le(r, 8, &u, what) == -1)
+		return -1;
+	memcpy(v, &u, sizeof(*v));
+	return 0;
+}
+
+/* An array of n doubles, n checked against the bytes left first. */
+static int
+get_f64s(struct rd *r, size_t n, double **out, const char *what)
+{
+	size_t i;
+
+	if (n > left(r) / 8)
+		return short_file(r, what);
+	if ((*out = malloc((n ? n : 1) * sizeof(double))) == NULL)
+		return sc_err_set(r->e, SC_EOS, 0, "out of memory");
+	for (i = 0; i < n; i++)
+		(void)get_f64(r, &(*out)[i], what);
+	return 0;
+}
+
+/* Reading the rank bit stream. */
+struct bitr {
+	const unsigned char *p;
+	size_t n, pos; /* bytes, bit position */
+};
+
+static int
+get_bits(struct bitr *b, int k, uint64_t *v)
+{
+	size_t at = b->pos / 8;
+	uint64_t w = 0;
+	int i;
+
+	if ((b->pos + (size_t)k + 7) / 8 > b->n)
+		return -1;
+	if (at + 8 <= b->n) {
+		for (i = 0; i < 8; i++)
+			w |= (uint64_t)b->p[at + i] << (8 * i);
+		w >>= b->pos % 8; /* k <= 32 bits fit in the 56 left */
+	} else
+		for (i = 0; at + (size_t)i < b->n; i++)
+			w |= (uint64_t)b->p[at + (size_t)i] << (8 * i) >>
+			    (b->pos % 8);
+	*v = k == 0 ? 0 : w & (~0ULL >> (64 - k));
+	b->pos += (size_t)k;
+	return 0;
+}
+
+static int
+tree_err(struct rd *r, size_t ti, const char *why)
+{
+	return sc_err_set(r->e, SC_EDATA, 0, "model: binary: tree %zu: %s", ti,
+	    why);
+}
+
+/* Children from the preorder layout; -1 when it is not a tree. */
+static int
+preorder_children(struct tarr *a, uint32_t *stack)
+{
+	size_t i, n = a->n[0], top = 0;
+
+	for (i = 0; i < n; i++) {
+		a->left[i] = a->right[i] = -1;
+		if (i > 0 && a->feature[i - 1] >= 0)
+			a->left[i - 1] = (int32_t)i;
+		else if (i > 0) {
+			if (top == 0)
+				return -1;
+			a->right[stack[--top]] = (int32_t)i;
+		}
+		if (a->feature[i] >= 0)
+			stack[top++] = (uint32_t)i;
+	}
+	return top == 0 ? 0 : -1;
+}
+
+static int
+read_ranks(struct rd *r, size_t ti, struct tarr *a, size_t ny)
+{
+	struct bitr b;
+	uint64_t nb, v, wd;
+	size_t i, k, off = 0;
+	int rb = rank_bits(ny);
+
+	if (get_var(r, left(r), &nb, "rank bits") == -1)
+		return -1;
+	b.p = r->p;
+	b.n = (size_t)nb;
+	b.pos = 0;
+	r->p += nb;
+	for (i = 0; i < a->n[0]; i++) {
+		if (a->feature[i] >= 0)
+			continue;
+		if (a->count[i] == 0)
+			return tree_err(r, ti, "a leaf without ranks");
+		if (get_bits(&b, rb, &v) == -1 || get_bits(&b, 5, &wd) == -1)
+			return tree_err(r, ti, "rank bits: truncated");
+		if (v >= ny)
+			return tree_err(r, ti, "rank out of range");
+		a->rank[off] = (uint32_t)v;
+		for (k = 1; k < a->count[i]; k++) {
+			uint64_t d;
+
+			if (get_bits(&b, (int)wd + 1, &d) == -1)
+				return tree_err(r, ti, "rank bits: truncated");
+			if (d >= ny - a->rank[off + k - 1])
+				return tree_err(r, ti, "rank out of range");
+			a->rank[off + k] = a->rank[off + k - 1] + (uint32_t)d;
+		}
+		off += a->count[i];
+	}
+	/* Only the zero padding of the last byte may be left. */
+	if ((b.pos + 7) / 8 != b.n ||
+	    (b.pos % 8 != 0 && (b.p[b.n - 1] >> (b.pos % 8)) != 0))
+		return tree_err(r, ti, "rank bits: bytes left over");
+	return 0;
+}
+
+static int
+read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
+    size_t nf, size_t ny, size_t *budget)
+{
+	uint64_t nodes, nranks, lay, v;
+	uint32_t *stack = NULL;
+	size_t i, n, leaves = 0, sum = 0;
+	int rc = -1;
+
+	/* A node takes at least 9 bytes (its kind and its value). */
+	if (get_var(r, budget[0], &nodes, "nodes") == -1 ||
+	    get_var(r, budget[1], &nranks, "ranks") == -1 ||
+	    get_le(r, 1, &lay, "layout") == -1)
+		return -1;
+	if (nodes == 0 || nodes > left(r) / 9)
+		return tree_err(r, ti, "node count out of range");
+	if (lay > 1)
+		return tree_err(r, ti, "unknown layout");
+	n = (size_t)nodes;
+	a->n[0] = a->n[1] = a->n[2] = a->n[3] = a->n[4] = a->n[5] = n;
+	a->n[6] = (size_t)nranks;
+	if ((a->feature = malloc(n * 4)) == NULL ||
+	    (a->left = malloc(n * 4)) == NULL ||
+	    (a->right = malloc(n * 4)) == NULL ||
+	    (a->threshold = calloc(n, 8)) == NULL ||
+	    (a->value = malloc(n * 8)) == NULL ||
+	    (a->count = calloc(n, 4)) == NULL ||
+	    (stack = malloc(n * 4)) == NULL)
+		goto oom;
+	for (i = 0; i < n; i++) {
+		if (get_var(r, nf, &v, "feature") == -1)
+			goto out;
+		a->feature[i] = (int32_t)v - 1;
+		leaves += v == 0;
+	}
+	for (i = 0; i < n; i++)
+		if (a->feature[i] >= 0) {
+			const struct ttab *d = &tab[a->feature[i]];
+
+			if (get_le(r, index_bytes(d->n), &v, "threshold") == -1)
+				goto out;
+			if (v >= d->n) {
+				tree_err(r, ti, "threshold index out of range");
+				goto out;
+			}
+			a->threshold[i] = d->v[v];
+		}
+	if (lay == 0) {
+		if (preorder_children(a, stack) == -1) {
+			tree_err(r, ti, "not a tree in preorder");
+			goto out;
+		}
+	} else
+		for (i = 0; i < n; i++) {
+			a->left[i] = a->right[i] = -1;
+			if (a->feature[i] < 0)
+				continue;
+			if (get_var(r, INT32_MAX, &v, "left") == -1)
+				goto out;
+			a->left[i] = (int32_t)v;
+			if (get_var(r, INT32_MAX, &v, "right") == -1)
+				goto out;
+			a->right[i] = (int32_t)v;
+		}
+	if (n > left(r) / 8) {
+		short_file(r, "values");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		(void)get_f64(r, &a->value[i], "value");
+	for (i = 0; i < n; i++)
+		if (a->feature[i] < 0) {
+			if (get_var(r, UINT32_MAX, &v, "count") == -1)
+				goto out;
+			a->count[i] = (uint32_t)v;
+			sum += (size_t)v;
+		}
+	/* Each rank after a leaf's first takes at least one bit. */
+	if (sum != nranks || nranks - leaves > left(r) * 8) {
+		tree_err(r, ti, "counts do not add up to the ranks");
+		goto out;
+	}
+	if ((a->rank = malloc((nranks ? nranks : 1) * 4)) == NULL)
+		goto oom;
+	if (read_ranks(r, ti, a, ny) == -1)
+		goto out;
+	budget[0] -= n;
+	budget[1] -= (size_t)nranks;
+	rc = 0;
+	goto out;
+oom:
+	sc_err_set(r->e, SC_EOS, 0, "out of memory");
+out:
+	free(stack);
+	return rc;
+}
+
+static int
+read_tables(struct rd *r, struct ttab *tab, size_t nf)
+{
+	uint64_t c;
+	size_t j, k;
+
+	for (j = 0; j < nf; j++) {
+		if (get_var(r, left(r) / 8, &c, "thresholds") == -1 ||
+		    get_f64s(r, (size_t)c, &tab[j].v, "thresholds") == -1)
+			return -1;
+		tab[j].n = (size_t)c;
+		for (k = 0; k < tab[j].n; k++)
+			if (!isfinite(tab[j].v[k]) ||
+			    (k > 0 &&
+			        order_key(tab[j].v[k]) <=
+			            order_key(tab[j].v[k - 1])))
+				return sc_err_set(r->e, SC_EDATA, 0,
+				    "model: binary: thresholds of feature "
+				    "%zu: not finite or not increasing",
+				    j);
+	}
+	return 0;
+}
+
+/* The embedded JSON object: every member but targets and trees. */
+static int
+read_head(struct rd *r, struct parsed *P)
+{
+	json_error_t je;
+	uint64_t n;
+
+	if (get_var(r, left(r), &n, "header") == -1)
+		return -1;
+	P->root = json_loadb((const char *)r->p, (size_t)n,
+	    JSON_REJECT_DUPLICATES, &je);
+	r->p += n;
+	if (P->root == NULL || !json_is_object(P->root))
+		return sc_err_set(r->e, SC_EDATA, 0,
+		    "model: binary: header: not a JSON object: %s",
+		    P->root == NULL ? je.text : "");
+	if (json_object_get(P->root, "targets") != NULL ||
+	    json_object_get(P->root, "trees") != NULL)
+		return sc_err_set(r->e, SC_EDATA, 0,
+		    "model: binary: header: targets or trees in it");
+	return 0;
+}
+
+static int
+check_head(const unsigned char *buf, size_t len, struct sc_err *e)
+{
+	struct rd r = { buf + SC_MODEL_MAGIC_LEN, buf + len, e };
+	uint64_t ver, flags, plen;
+	uint8_t sum[SC_SHA256_LEN];
+
+	if (len < HEAD_LEN)
+		return sc_err_set(e, SC_EDATA, 0,
+		    "model: binary: header: truncated");
+	(void)get_le(&r, 4, &ver, "version");
+	(void)get_le(&r, 4, &flags, "flags");
+	(void)get_le(&r, 8, &plen, "length");
+	if (ver != SC_MODEL_BIN_VERSION)
+		return sc_err_set(e, SC_EDATA, 0,
+		    "model: binary: version %llu, not %d (a model from "
+		    "another release?)",
+		    (unsigned long long)ver, SC_MODEL_BIN_VERSION);
+	if (flags != 0)
+		return sc_err_set(e, SC_EDATA, 0,
+		    "model: binary: unknown flags");
+	if (plen != len - HEAD_LEN)
+		return sc_err_set(e, SC_EDATA, 0,
+		    "model: binary: %zu payload bytes, the header says %llu "
+		    "(truncated?)",
+		    len - HEAD_LEN, (unsigned long long)plen);
+	if (sc_hash_sha256(buf + HEAD_LEN, len - HEAD_LEN, sum, e) == -1)
+		return -1;
+	if (memcmp(sum, buf + 24, sizeof(sum)) != 0)
+		return sc_err_set(e, SC_EDATA, 0,
+		    "model: binary: checksum mismatch (a damaged file)");
+	return 0;
+}
+
+int
+sc_model_bin_parse(const unsigned char *buf, size_t len, struct parsed *P,
+    struct sc_err *e)
+{
+	struct rd r = { buf + HEAD_LEN, buf + len, e };
+	size_t budget[2] = { SC_MODEL_MAXNODES, SC_MODEL_MAXRANKS }, j;
+	struct ttab *tab = NULL;
+	uint64_t nf = 0, ny, nt;
+	int rc = -1;
+
+	if (check_head(buf, len, e) == -1 || read_head(&r, P) == -1 ||
+	    get_var(&r, MAX_FEATURES, &nf, "features") == -1)
+		return -1;
+	if ((tab = calloc(nf ? nf : 1, sizeof(*tab))) == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		goto out;
+	}
+	if (read_tables(&r, tab, (size_t)nf) == -1 ||
+	    get_var(&r, SC_MODEL_MAXRANKS, &ny, "targets") == -1 ||
+	    get_f64s(&r, (size_t)ny, &P->ytab, "targets") == -1)
+		goto out;
+	P->ny = (size_t)ny;
+	P->have_targets = 1;
+	if (get_var(&r, MAX_TREES, &nt, "trees") == -1)
+		goto out;
+	if (nt > left(&r) / 12) {
+		short_file(&r, "trees");
+		goto out;
+	}
+	if ((P->trees = calloc(nt ? nt : 1, sizeof(*P->trees))) == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		goto out;
+	}
+	P->have_trees = 1;
+	for (P->ntrees = 0; P->ntrees < nt; P->ntrees++)
+		if (read_tree(&r, P->ntrees, &P->trees[P->ntrees], tab,
+		        (size_t)nf, P->ny, budget) == -1) {
+			P->ntrees++; /* freed with the others */
+			goto out;
+		}
+	if (r.p != r.end) {
+		sc_err_set(e, SC_EDATA, 0,
+		    "model: binary: bytes after the last tree");
+		goto out;
+	}
+	/* The features the trees index are the header's. */
+	if (json_array_size(json_object_get(P->root, "features")) != nf) {
+		sc_err_set(e, SC_EDATA, 0,
+		    "model: binary: threshold tables not one per feature");
+		goto out;
+	}
+	rc = 0;
+out:
+	for (j = 0; tab != NULL && j < nf; j++)
+		free(tab[j].v);
+	free(tab);
+	return rc;
+}
