@@ -264,8 +264,8 @@ static void
 metrics_table(struct rp_ctx *c, json_t **j, char **which, size_t n)
 {
 	static const char *const head[] = { "day", "n", "RMSE", "naive RMSE",
-		"skill", "coverage", "MAE", "directional accuracy", "model",
-		NULL };
+		"skill", "coverage", "interval score", "MAE",
+		"directional accuracy", "DM p-value (better)", "model", NULL };
 	char d[11];
 	size_t i;
 
@@ -279,9 +279,11 @@ metrics_table(struct rp_ctx *c, json_t **j, char **which, size_t n)
 		rp_td_json(c->fp, json_object_get(j[i], "naive_rmse"));
 		rp_td_json(c->fp, json_object_get(j[i], "skill"));
 		rp_td_json(c->fp, json_object_get(j[i], "interval_coverage"));
+		rp_td_json(c->fp, json_object_get(j[i], "interval_score"));
 		rp_td_json(c->fp, json_object_get(j[i], "mae"));
 		rp_td_json(c->fp,
 		    json_object_get(j[i], "directional_accuracy"));
+		rp_td_json(c->fp, json_object_get(j[i], "dm_pvalue_better"));
 		rp_td_json(c->fp, json_object_get(j[i], "model"));
 		fputs("</tr>\n", c->fp);
 	}
