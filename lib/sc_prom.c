@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Metric families and samples in memory, the text format writer and the
- * text format parser.  Samples keep their insertion order inside a family
+ * Metric families and samples in memory, and the text format writer.
+ * Samples keep their insertion order inside a family
  * and families theirs, so output is stable; a hash of (name, labels) finds
  * a duplicate series in constant time whatever the input size.  Labels of a
  * sample are kept sorted by name, so two spellings of one series compare
- * equal.  The JSON and CSV converters are in sc_prom_conv.c.
+ * equal.  The text parser is in sc_prom_parse.c; the JSON and CSV
+ * converters and stockcast's metric names are in sc_prom_conv.c.
  */
 #include <math.h>
 #include <stdint.h>
@@ -15,110 +16,9 @@
 
 #include "sc_num.h"
 #include "sc_prom.h"
+#include "sc_prom_int.h"
 
-struct family {
-	char *name;
-	enum sc_prom_type type;
-	char *help;
-	int has_samples;
-	int typed;  /* a TYPE line was read */
-	int helped; /* a HELP line was read */
-};
-
-struct sample {
-	char *name;
-	size_t fam;
-	size_t nlab;
-	char **lab; /* name, value, name, value, ... sorted by name */
-	double value;
-	uint64_t hash;
-};
-
-struct sc_prom {
-	struct family *fam;
-	size_t nfam, capfam;
-	struct sample *s;
-	size_t ns, caps;
-	size_t *slot; /* open addressing: sample index + 1, 0 free */
-	size_t nslot;
-	size_t *fslot; /* the same for families by name */
-	size_t nfslot;
-};
-
-static const struct std_metric {
-	const char *name;
-	const char *help;
-} std_metrics[] = {
-	{ "stockcast_rmse",
-	    "Root mean squared error of the predicted close, "
-	    "in price units." },
-	{ "stockcast_mae",
-	    "Mean absolute error of the predicted close, in "
-	    "price units." },
-	{ "stockcast_mape",
-	    "Mean absolute percentage error of the predicted "
-	    "close, as a ratio (0.01 is 1%)." },
-	{ "stockcast_directional_accuracy",
-	    "Share of forecasts that got the direction of the move right." },
-	{ "stockcast_naive_rmse",
-	    "RMSE of the naive forecast (tomorrow's "
-	    "close is today's), in price units." },
-	{ "stockcast_skill",
-	    "Forecast skill 1 - rmse / naive_rmse; above 0 "
-	    "beats the naive forecast." },
-	{ "stockcast_interval_coverage",
-	    "Share of actual closes inside the prediction interval." },
-	{ "stockcast_interval_width",
-	    "Mean width of the prediction intervals, in price units." },
-	{ "stockcast_interval_score",
-	    "Mean interval (Winkler) score of the prediction intervals, in "
-	    "price units; lower is better." },
-	{ "stockcast_interval_level",
-	    "Nominal level of the prediction intervals (0.9 is 90%)." },
-	{ "stockcast_dm_stat",
-	    "Diebold-Mariano statistic of the forecast against the naive "
-	    "one; negative is better." },
-	{ "stockcast_dm_pvalue_better",
-	    "One-sided Diebold-Mariano p-value of \"the forecast beats the "
-	    "naive one\"." },
-	{ "stockcast_eval_samples",
-	    "Forecasts evaluated (rows with an actual close)." },
-	{ "stockcast_eval_skipped_samples",
-	    "Forecasts left out of the evaluation (no actual close yet)." },
-	{ "stockcast_model_info",
-	    "The model that made the forecasts, in the model label; always "
-	    "1." },
-	{ "stockcast_model_version",
-	    "Registry version of the model that made the forecasts." },
-	{ "stockcast_forecast_close",
-	    "Forecast of the next trading day's "
-	    "close." },
-	{ "stockcast_forecast_lower",
-	    "Lower bound of the forecast's prediction interval." },
-	{ "stockcast_forecast_upper",
-	    "Upper bound of the forecast's prediction interval." },
-	{ "stockcast_last_close",
-	    "Last observed close, the naive forecast of the next one." },
-	{ "stockcast_actual_close", "Realised close of the forecast day." },
-	{ "stockcast_forecast_asof_timestamp_seconds",
-	    "Unix time (00:00 UTC) of the last trading day a forecast uses." },
-	{ "stockcast_last_success_timestamp_seconds",
-	    "Unix time of the job's last successful run." },
-	{ "stockcast_last_run_duration_seconds",
-	    "Duration of the job's last successful run in seconds." },
-	{ "stock_forecast_test_rmse",
-	    "Test RMSE of the forecast (the old system's name, kept)." },
-	{ "stockcast_feature_drift",
-	    "Drift statistic of a feature's recent values against the "
-	    "model's training rows (method: psi, ks, wasserstein)." },
-	{ "stockcast_feature_drift_threshold",
-	    "Alarm threshold of the drift statistic, calibrated on chunks "
-	    "of the training rows (mean + 3 sd)." },
-	{ "stockcast_drift_share",
-	    "Share of the model's features whose inputs drifted, 0..1." },
-};
-
-static const char *const type_names[] = { "untyped", "counter", "gauge",
+const char *const sc_prom_type_names[] = { "untyped", "counter", "gauge",
 	"summary", "histogram" };
 
 struct sc_prom *
@@ -175,8 +75,8 @@ sc_prom_label_ok(const char *s)
 }
 
 /* Non-zero when s (n bytes) is well-formed UTF-8 without NUL. */
-static int
-utf8_ok(const char *s, size_t n)
+int
+sc_prom_utf8_ok(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 
@@ -248,8 +148,8 @@ find_family_n(const struct sc_prom *p, const char *name, size_t n)
 	return p->fslot[i] != 0 ? (long)p->fslot[i] - 1 : -1;
 }
 
-static long
-find_family(const struct sc_prom *p, const char *name)
+long
+sc_prom_find_family(const struct sc_prom *p, const char *name)
 {
 	return find_family_n(p, name, strlen(name));
 }
@@ -277,19 +177,8 @@ grow_families(struct sc_prom *p, struct sc_err *e)
 	return 0;
 }
 
-static const char *
-std_help(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(std_metrics) / sizeof(std_metrics[0]); i++)
-		if (strcmp(std_metrics[i].name, name) == 0)
-			return std_metrics[i].help;
-	return NULL;
-}
-
-static int
-new_family(struct sc_prom *p, const char *name, enum sc_prom_type type,
+int
+sc_prom_new_family(struct sc_prom *p, const char *name, enum sc_prom_type type,
     const char *help, struct sc_err *e)
 {
 	struct family *f;
@@ -329,34 +218,25 @@ sc_prom_family(struct sc_prom *p, const char *name, enum sc_prom_type type,
 	if ((unsigned)type > SC_PROM_HISTOGRAM)
 		return sc_err_set(e, SC_EINTERNAL, 0, "bad metric type");
 	if (help != NULL &&
-	    (strlen(help) > SC_PROM_MAX_VALUE || !utf8_ok(help, strlen(help))))
+	    (strlen(help) > SC_PROM_MAX_VALUE ||
+	        !sc_prom_utf8_ok(help, strlen(help))))
 		return sc_err_set(e, SC_EDATA, 0,
 		    "%s: HELP too long or not UTF-8", name);
 	if (help == NULL)
-		help = std_help(name);
-	if ((i = find_family(p, name)) == -1)
-		return new_family(p, name, type, help, e);
+		help = sc_prom_std_help(name);
+	if ((i = sc_prom_find_family(p, name)) == -1)
+		return sc_prom_new_family(p, name, type, help, e);
 	f = &p->fam[i];
 	if (f->type != type)
 		return sc_err_set(e, SC_EDATA, 0, "%s: TYPE %s, already %s",
-		    name, type_names[type], type_names[f->type]);
+		    name, sc_prom_type_names[type],
+		    sc_prom_type_names[f->type]);
 	if (help != NULL && f->help != NULL && strcmp(help, f->help) != 0)
 		return sc_err_set(e, SC_EDATA, 0,
 		    "%s: a second, different HELP", name);
 	if (help != NULL && f->help == NULL && (f->help = strdup(help)) == NULL)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
 	return 0;
-}
-
-int
-sc_prom_std(struct sc_prom *p, const char *name, struct sc_err *e)
-{
-	const char *help = std_help(name);
-
-	if (help == NULL)
-		return sc_err_set(e, SC_EINTERNAL, 0,
-		    "%s: not a stockcast metric", name);
-	return sc_prom_family(p, name, SC_PROM_GAUGE, help, e);
 }
 
 /* The family a sample called name belongs to, made untyped when new. */
@@ -367,7 +247,7 @@ family_of(struct sc_prom *p, const char *name, struct sc_err *e)
 	size_t n = strlen(name), k, i;
 	long f;
 
-	if ((f = find_family(p, name)) != -1)
+	if ((f = sc_prom_find_family(p, name)) != -1)
 		return f;
 	for (i = 0; i < 3; i++) {
 		k = strlen(suffix[i]);
@@ -379,7 +259,8 @@ family_of(struct sc_prom *p, const char *name, struct sc_err *e)
 		        (p->fam[f].type == SC_PROM_SUMMARY && i > 0)))
 			return f;
 	}
-	if (new_family(p, name, SC_PROM_UNTYPED, std_help(name), e) == -1)
+	if (sc_prom_new_family(p, name, SC_PROM_UNTYPED, sc_prom_std_help(name),
+	        e) == -1)
 		return -1;
 	return (long)p->nfam - 1;
 }
@@ -472,7 +353,8 @@ set_labels(struct sample *s, const char *const *labels, struct sc_err *e)
 		if (!sc_prom_label_ok(k))
 			return sc_err_set(e, SC_EDATA, 0,
 			    "%s: invalid label name \"%.64s\"", s->name, k);
-		if (strlen(v) > SC_PROM_MAX_VALUE || !utf8_ok(v, strlen(v)))
+		if (strlen(v) > SC_PROM_MAX_VALUE ||
+		    !sc_prom_utf8_ok(v, strlen(v)))
 			return sc_err_set(e, SC_EDATA, 0,
 			    "%s: label %s: value too long or not UTF-8",
 			    s->name, k);
@@ -495,7 +377,20 @@ set_labels(struct sample *s, const char *const *labels, struct sc_err *e)
 	return 0;
 }
 
-static int parse_value(const char *, double *);
+/* A float as the text format has it: decimal, NaN, +Inf, -Inf. */
+int
+sc_prom_float(const char *s, double *v)
+{
+	if (strcasecmp(s, "nan") == 0)
+		*v = NAN;
+	else if (strcasecmp(s, "+inf") == 0 || strcasecmp(s, "inf") == 0)
+		*v = INFINITY;
+	else if (strcasecmp(s, "-inf") == 0)
+		*v = -INFINITY;
+	else
+		return sc_num_parse(s, strlen(s), v);
+	return 0;
+}
 
 /* A histogram bucket needs a float "le", a summary sample a "quantile". */
 static int
@@ -519,7 +414,7 @@ check_kind(const struct family *f, const struct sample *s, struct sc_err *e)
 	for (i = 0; i < s->nlab; i++)
 		if (strcmp(s->lab[2 * i], want) == 0)
 			break;
-	if (i == s->nlab || parse_value(s->lab[2 * i + 1], &v) == -1)
+	if (i == s->nlab || sc_prom_float(s->lab[2 * i + 1], &v) == -1)
 		return sc_err_set(e, SC_EDATA, 0,
 		    "%s: label %s missing or not a float", s->name, want);
 	return 0;
@@ -667,7 +562,7 @@ put_head(struct sc_buf *b, const struct family *f, struct sc_err *e)
 	        sc_buf_add(b, "\n", 1, e) == -1))
 		return -1;
 	return sc_buf_printf(b, e, "# TYPE %s %s\n", f->name,
-	    type_names[f->type]);
+	    sc_prom_type_names[f->type]);
 }
 
 int
@@ -719,311 +614,4 @@ sc_prom_write(const struct sc_prom *p, struct sc_buf *b,
 	rc = sc_prom_write_set(p, b, idx, n, drop, e);
 	free(idx);
 	return rc;
-}
-
-/* A line being parsed: NUL-terminated copy, cursor. */
-struct lex {
-	char *s;
-	char *p;
-};
-
-static void
-blanks(struct lex *l)
-{
-	while (*l->p == ' ' || *l->p == '\t')
-		l->p++;
-}
-
-/* Read a name token ([a-zA-Z0-9_:]*) into a NUL-terminated copy. */
-static char *
-token(struct lex *l, struct sc_err *e)
-{
-	const char *start = l->p;
-	char *t;
-
-	while ((*l->p >= 'a' && *l->p <= 'z') ||
-	    (*l->p >= 'A' && *l->p <= 'Z') || (*l->p >= '0' && *l->p <= '9') ||
-	    *l->p == '_' || *l->p == ':')
-		l->p++;
-	if ((t = strndup(start, (size_t)(l->p - start))) == NULL)
-		sc_err_set(e, SC_EOS, 0, "out of memory");
-	return t;
-}
-
-/*
- * Unescape the text at l->p up to end_ch (a '"' for a label value, NUL for
- * HELP) in place; quote says whether \" is a valid escape.
- */
-static char *
-unescape(struct lex *l, int end_ch, struct sc_err *e)
-{
-	char *out = l->p, *start = l->p;
-
-	while (*l->p != end_ch) {
-		if (*l->p == '\0') {
-			sc_err_set(e, SC_EDATA, 0, "unterminated label value");
-			return NULL;
-		}
-		if (*l->p != '\\') {
-			*out++ = *l->p++;
-			continue;
-		}
-		l->p++;
-		if (*l->p == 'n')
-			*out++ = '\n';
-		else if (*l->p == '\\' || (*l->p == '"' && end_ch == '"'))
-			*out++ = *l->p;
-		else {
-			sc_err_set(e, SC_EDATA, 0, "invalid escape \"\\%c\"",
-			    *l->p ? *l->p : ' ');
-			return NULL;
-		}
-		l->p++;
-	}
-	if (end_ch != '\0')
-		l->p++;
-	*out = '\0';
-	if ((size_t)(out - start) > SC_PROM_MAX_VALUE) {
-		sc_err_set(e, SC_EDATA, 0, "value longer than %d bytes",
-		    SC_PROM_MAX_VALUE);
-		return NULL;
-	}
-	return start;
-}
-
-static long
-declare(struct sc_prom *p, const char *name, struct sc_err *e)
-{
-	long f;
-
-	if (!sc_prom_name_ok(name))
-		return sc_err_set(e, SC_EDATA, 0,
-		    "invalid metric name \"%.64s\"", name);
-	if ((f = find_family(p, name)) == -1) {
-		if (new_family(p, name, SC_PROM_UNTYPED, std_help(name), e) ==
-		    -1)
-			return -1;
-		f = (long)p->nfam - 1;
-	}
-	return f;
-}
-
-static int
-parse_type(struct sc_prom *p, struct family *f, const char *t, struct sc_err *e)
-{
-	size_t i;
-
-	(void)p;
-	if (f->typed)
-		return sc_err_set(e, SC_EDATA, 0, "%s: a second TYPE line",
-		    f->name);
-	if (f->has_samples)
-		return sc_err_set(e, SC_EDATA, 0, "%s: TYPE after its samples",
-		    f->name);
-	for (i = 0; i <= SC_PROM_HISTOGRAM; i++)
-		if (strcmp(t, type_names[i]) == 0) {
-			f->type = (enum sc_prom_type)i;
-			f->typed = 1;
-			return 0;
-		}
-	return sc_err_set(e, SC_EDATA, 0, "%s: unknown TYPE \"%.32s\"", f->name,
-	    t);
-}
-
-/* "# HELP name text", "# TYPE name type", or another comment. */
-static int
-parse_comment(struct sc_prom *p, struct lex *l, struct sc_err *e)
-{
-	char *kw, *name = NULL, *text, *help;
-	int rc = -1, is_help;
-	long f;
-
-	l->p++;
-	blanks(l);
-	if ((kw = token(l, e)) == NULL)
-		return -1;
-	is_help = strcmp(kw, "HELP") == 0;
-	if ((!is_help && strcmp(kw, "TYPE") != 0) ||
-	    (*l->p != ' ' && *l->p != '\t')) {
-		free(kw);
-		return 0; /* a plain comment */
-	}
-	blanks(l);
-	if ((name = token(l, e)) == NULL || (f = declare(p, name, e)) == -1)
-		goto out;
-	if (*l->p != '\0' && *l->p != ' ' && *l->p != '\t') {
-		sc_err_set(e, SC_EDATA, 0, "invalid metric name in %s", kw);
-		goto out;
-	}
-	if (*l->p != '\0')
-		l->p++;
-	if (!is_help) {
-		text = l->p;
-		while (*l->p != '\0' && *l->p != ' ' && *l->p != '\t')
-			l->p++;
-		*l->p = '\0';
-		rc = parse_type(p, &p->fam[f], text, e);
-	} else if (p->fam[f].helped)
-		rc = sc_err_set(e, SC_EDATA, 0, "%s: a second HELP line", name);
-	else if ((text = unescape(l, '\0', e)) != NULL) {
-		if (!utf8_ok(text, strlen(text)))
-			rc = sc_err_set(e, SC_EDATA, 0, "%s: HELP not UTF-8",
-			    name);
-		else if ((help = strdup(text)) == NULL)
-			rc = sc_err_set(e, SC_EOS, 0, "out of memory");
-		else {
-			free(p->fam[f].help);
-			p->fam[f].help = help;
-			p->fam[f].helped = 1;
-			rc = 0;
-		}
-	}
-out:
-	free(kw);
-	free(name);
-	return rc;
-}
-
-/* Parse {name="value",...} into lab (pairs pointing into the line). */
-static int
-parse_labels(struct lex *l, char **lab, struct sc_err *e)
-{
-	size_t n = 0;
-
-	l->p++;
-	for (;;) {
-		blanks(l);
-		if (*l->p == '}')
-			break;
-		if (n == SC_PROM_MAX_LABELS)
-			return sc_err_set(e, SC_EDATA, 0, "more than %d labels",
-			    SC_PROM_MAX_LABELS);
-		lab[2 * n] = l->p;
-		while ((*l->p >= 'a' && *l->p <= 'z') ||
-		    (*l->p >= 'A' && *l->p <= 'Z') ||
-		    (*l->p >= '0' && *l->p <= '9') || *l->p == '_')
-			l->p++;
-		if (l->p == lab[2 * n])
-			return sc_err_set(e, SC_EDATA, 0, "invalid label name");
-		if (*l->p == ' ' || *l->p == '\t') {
-			*l->p++ = '\0';
-			blanks(l);
-		}
-		if (*l->p != '=')
-			return sc_err_set(e, SC_EDATA, 0,
-			    "expected '=' after label name");
-		*l->p++ = '\0';
-		blanks(l);
-		if (*l->p != '"')
-			return sc_err_set(e, SC_EDATA, 0,
-			    "expected '\"' before label value");
-		l->p++;
-		if ((lab[2 * n + 1] = unescape(l, '"', e)) == NULL)
-			return -1;
-		n++;
-		blanks(l);
-		if (*l->p == ',')
-			l->p++;
-		else if (*l->p != '}')
-			return sc_err_set(e, SC_EDATA, 0,
-			    "expected ',' or '}' after label value");
-	}
-	l->p++;
-	lab[2 * n] = NULL;
-	return 0;
-}
-
-/* A float as the text format has it: decimal, NaN, +Inf, -Inf. */
-static int
-parse_value(const char *s, double *v)
-{
-	if (strcasecmp(s, "nan") == 0)
-		*v = NAN;
-	else if (strcasecmp(s, "+inf") == 0 || strcasecmp(s, "inf") == 0)
-		*v = INFINITY;
-	else if (strcasecmp(s, "-inf") == 0)
-		*v = -INFINITY;
-	else
-		return sc_num_parse(s, strlen(s), v);
-	return 0;
-}
-
-static int
-parse_sample(struct sc_prom *p, struct lex *l, struct sc_err *e)
-{
-	char *lab[2 * SC_PROM_MAX_LABELS + 1], *name, *val;
-	double v;
-	int rc = -1;
-
-	lab[0] = NULL;
-	if ((name = token(l, e)) == NULL)
-		return -1;
-	if (*l->p == '{' && parse_labels(l, lab, e) == -1)
-		goto out;
-	if (*l->p == '\0') {
-		sc_err_set(e, SC_EDATA, 0, "%.64s: no value", name);
-		goto out;
-	}
-	if (*l->p != ' ' && *l->p != '\t') {
-		sc_err_set(e, SC_EDATA, 0, "invalid metric name \"%.64s%.16s\"",
-		    name, l->p);
-		goto out;
-	}
-	blanks(l);
-	val = l->p;
-	while (*l->p != '\0' && *l->p != ' ' && *l->p != '\t')
-		l->p++;
-	if (*l->p != '\0')
-		*l->p++ = '\0';
-	blanks(l);
-	if (*l->p != '\0')
-		sc_err_set(e, SC_EDATA, 0,
-		    "%s: a timestamp or junk after the value (the Pushgateway "
-		    "refuses timestamps)",
-		    name);
-	else if (parse_value(val, &v) == -1)
-		sc_err_set(e, SC_EDATA, 0, "%s: not a float: \"%.32s\"", name,
-		    val);
-	else
-		rc = sc_prom_add(p, name, (const char *const *)lab, v, e);
-out:
-	free(name);
-	return rc;
-}
-
-int
-sc_prom_parse(struct sc_prom *p, const char *text, size_t len, struct sc_err *e)
-{
-	const char *s = text, *end = text + len, *nl;
-	struct lex l;
-	long line = 0;
-	size_t n;
-	int rc;
-
-	for (; s < end; s = nl + 1) {
-		line++;
-		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
-			nl = end;
-		if ((n = (size_t)(nl - s)) > SC_PROM_MAX_LINE)
-			return sc_err_set(e, SC_EDATA, line,
-			    "line longer than %d bytes", SC_PROM_MAX_LINE);
-		if (memchr(s, '\0', n) != NULL)
-			return sc_err_set(e, SC_EDATA, line, "a NUL byte");
-		if ((l.s = strndup(s, n)) == NULL)
-			return sc_err_set(e, SC_EOS, 0, "out of memory");
-		l.p = l.s;
-		blanks(&l);
-		rc = 0;
-		if (*l.p == '#')
-			rc = parse_comment(p, &l, e);
-		else if (*l.p != '\0')
-			rc = parse_sample(p, &l, e);
-		free(l.s);
-		if (rc == -1) {
-			if (e != NULL)
-				e->line = line;
-			return -1;
-		}
-	}
-	return 0;
 }

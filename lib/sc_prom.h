@@ -8,8 +8,9 @@
  * UTF-8 label values, no timestamps, no duplicate series, one TYPE per
  * name) so that a push is refused before any request rather than by the
  * Pushgateway half-way through.  stockcast's own metric names live in one
- * table here, so every producer writes the same HELP and TYPE for a name,
- * which the Pushgateway insists on across groups.
+ * table (sc_prom_conv.c), so every producer writes the same HELP and TYPE
+ * for a name, which the Pushgateway insists on across groups.  The model
+ * and writer are sc_prom.c, the text parser sc_prom_parse.c.
  */
 #ifndef SC_PROM_H
 #define SC_PROM_H
@@ -64,6 +65,13 @@ int sc_prom_family(struct sc_prom *, const char *name, enum sc_prom_type,
  * and help of the table; SC_EINTERNAL for a name not in it.
  */
 int sc_prom_std(struct sc_prom *, const char *name, struct sc_err *);
+
+/*
+ * The help of one of stockcast's own metrics, or NULL for another name; a
+ * family made without help (sc_prom_family, a sample of an undeclared
+ * name, a TYPE line) gets it.
+ */
+const char *sc_prom_std_help(const char *name);
 
 /*
  * Add a sample.  labels is NULL or a NULL-terminated list of name, value

@@ -4,9 +4,10 @@
  * JSON and sc-predict's predictions CSV into stockcast's gauges, and the input detection that
  * chooses between them and Prometheus text.  Kept apart from sc_prom.c
  * because they are policy (which figure becomes which metric, which row of
- * a ticker counts) while sc_prom.c is the format.  Names and help texts
- * come from the table in sc_prom.c (sc_prom_std), so the Pushgateway sees
- * one HELP and TYPE per name whichever program pushed it.
+ * a ticker counts) while sc_prom.c is the format.  stockcast's metric
+ * names and help texts are the table below (sc_prom_std,
+ * sc_prom_std_help), so the Pushgateway sees one HELP and TYPE per name
+ * whichever program pushed it.
  */
 #include <math.h>
 #include <stdio.h>
@@ -23,6 +24,101 @@
 #define MAX_TICKER 128 /* bytes in a ticker label value */
 #define MAX_MODEL 256  /* bytes in a model label value */
 #define MAX_MODELS 64  /* distinct models in one predictions CSV */
+
+static const struct std_metric {
+	const char *name;
+	const char *help;
+} std_metrics[] = {
+	{ "stockcast_rmse",
+	    "Root mean squared error of the predicted close, "
+	    "in price units." },
+	{ "stockcast_mae",
+	    "Mean absolute error of the predicted close, in "
+	    "price units." },
+	{ "stockcast_mape",
+	    "Mean absolute percentage error of the predicted "
+	    "close, as a ratio (0.01 is 1%)." },
+	{ "stockcast_directional_accuracy",
+	    "Share of forecasts that got the direction of the move right." },
+	{ "stockcast_naive_rmse",
+	    "RMSE of the naive forecast (tomorrow's "
+	    "close is today's), in price units." },
+	{ "stockcast_skill",
+	    "Forecast skill 1 - rmse / naive_rmse; above 0 "
+	    "beats the naive forecast." },
+	{ "stockcast_interval_coverage",
+	    "Share of actual closes inside the prediction interval." },
+	{ "stockcast_interval_width",
+	    "Mean width of the prediction intervals, in price units." },
+	{ "stockcast_interval_score",
+	    "Mean interval (Winkler) score of the prediction intervals, in "
+	    "price units; lower is better." },
+	{ "stockcast_interval_level",
+	    "Nominal level of the prediction intervals (0.9 is 90%)." },
+	{ "stockcast_dm_stat",
+	    "Diebold-Mariano statistic of the forecast against the naive "
+	    "one; negative is better." },
+	{ "stockcast_dm_pvalue_better",
+	    "One-sided Diebold-Mariano p-value of \"the forecast beats the "
+	    "naive one\"." },
+	{ "stockcast_eval_samples",
+	    "Forecasts evaluated (rows with an actual close)." },
+	{ "stockcast_eval_skipped_samples",
+	    "Forecasts left out of the evaluation (no actual close yet)." },
+	{ "stockcast_model_info",
+	    "The model that made the forecasts, in the model label; always "
+	    "1." },
+	{ "stockcast_model_version",
+	    "Registry version of the model that made the forecasts." },
+	{ "stockcast_forecast_close",
+	    "Forecast of the next trading day's "
+	    "close." },
+	{ "stockcast_forecast_lower",
+	    "Lower bound of the forecast's prediction interval." },
+	{ "stockcast_forecast_upper",
+	    "Upper bound of the forecast's prediction interval." },
+	{ "stockcast_last_close",
+	    "Last observed close, the naive forecast of the next one." },
+	{ "stockcast_actual_close", "Realised close of the forecast day." },
+	{ "stockcast_forecast_asof_timestamp_seconds",
+	    "Unix time (00:00 UTC) of the last trading day a forecast uses." },
+	{ "stockcast_last_success_timestamp_seconds",
+	    "Unix time of the job's last successful run." },
+	{ "stockcast_last_run_duration_seconds",
+	    "Duration of the job's last successful run in seconds." },
+	{ "stock_forecast_test_rmse",
+	    "Test RMSE of the forecast (the old system's name, kept)." },
+	{ "stockcast_feature_drift",
+	    "Drift statistic of a feature's recent values against the "
+	    "model's training rows (method: psi, ks, wasserstein)." },
+	{ "stockcast_feature_drift_threshold",
+	    "Alarm threshold of the drift statistic, calibrated on chunks "
+	    "of the training rows (mean + 3 sd)." },
+	{ "stockcast_drift_share",
+	    "Share of the model's features whose inputs drifted, 0..1." },
+};
+
+const char *
+sc_prom_std_help(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(std_metrics) / sizeof(std_metrics[0]); i++)
+		if (strcmp(std_metrics[i].name, name) == 0)
+			return std_metrics[i].help;
+	return NULL;
+}
+
+int
+sc_prom_std(struct sc_prom *p, const char *name, struct sc_err *e)
+{
+	const char *help = sc_prom_std_help(name);
+
+	if (help == NULL)
+		return sc_err_set(e, SC_EINTERNAL, 0,
+		    "%s: not a stockcast metric", name);
+	return sc_prom_family(p, name, SC_PROM_GAUGE, help, e);
+}
 
 static const struct field {
 	const char *key;
