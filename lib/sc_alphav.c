@@ -202,6 +202,7 @@ sc_alphav_parse(const char *body, size_t len, long from, long to,
 	return rc;
 }
 
+/* Fetching, over sc_source. */
 static int
 alphav_ask(struct sc_source *m, const char *label, const char *sym, int full,
     struct sc_source_answer *a, struct sc_err *e)

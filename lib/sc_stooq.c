@@ -204,6 +204,7 @@ sc_stooq_parse(const char *body, size_t len, long from, long to,
 	return 0;
 }
 
+/* Fetching, over sc_source. */
 int
 sc_stooq_fetch(struct sc_source *m, void *state, const char *label,
     const char *sym, struct sc_series *out, struct sc_err *e)

@@ -422,6 +422,10 @@ sc_yahoo_open_day(const char *body, size_t len, const char *tzdir, long *day)
 	return open;
 }
 
+/*
+ * Fetching, over sc_source: the chart, and on 401/403 once a session the
+ * cookie and the crumb (kept in the session's struct sc_yahoo_state).
+ */
 static enum sc_market_class
 crumb_classify(long status, const char *ctype, const char *body, size_t len,
     char *msg, size_t size)
