@@ -4,10 +4,10 @@
  * JSON and sc-predict's predictions CSV into stockcast's gauges, and the input detection that
  * chooses between them and Prometheus text.  Kept apart from sc_prom.c
  * because they are policy (which figure becomes which metric, which row of
- * a ticker counts) while sc_prom.c is the format.  stockcast's metric
- * names and help texts are the table below (sc_prom_std,
- * sc_prom_std_help), so the Pushgateway sees one HELP and TYPE per name
- * whichever program pushed it.
+ * a ticker counts) while sc_prom.c and sc_prom_parse.c are the format.
+ * stockcast's metric names and help texts are the table below
+ * (sc_prom_std, sc_prom_std_help), so the Pushgateway sees one HELP and
+ * TYPE per name whichever program pushed it.
  */
 #include <math.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Fuzz the Prometheus text validator (lib/sc_prom.c) and the other inputs
+ * Fuzz the Prometheus text parser (lib/sc_prom_parse.c) and the other inputs
  * sc-push converts (metrics JSON, predictions CSV): what parses is written
  * back out, and the text written must parse again.
  */
