@@ -396,9 +396,14 @@ for g in data:
         v = float(g["stockcast_last_success_timestamp_seconds"]["metrics"][0]["value"])
         jobs[g["labels"]["job"]] = v
         assert "stockcast_last_run_duration_seconds" in g, g["labels"]
+        if g["labels"]["job"] == "stockcast_evaluate_backtest":
+            continue    # refits its own models: no registered version
         ver = g["stockcast_model_version"]["metrics"][0]
         assert ver["value"] == "1" and ver["labels"]["model"] == "fc", ver
-assert set(jobs) == {"stockcast_inference", "stockcast_evaluate"}, jobs
+# evaluate also pushes the served forecasts and a fresh backtest.
+assert {"stockcast_inference", "stockcast_evaluate"} <= set(jobs) <= {
+    "stockcast_inference", "stockcast_evaluate", "stockcast_evaluate_served",
+    "stockcast_evaluate_backtest"}, jobs
 assert all(abs(v - time.time()) < 600 for v in jobs.values()), jobs
 PYEOF
 AWS_SECRET_ACCESS_KEY=wrong step "S3: a wrong secret fails the step (77)" 77 evaluate
