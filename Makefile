@@ -30,7 +30,7 @@ MANPAGES  := $(wildcard docs/*.1)
 
 .PHONY: all deps deps-bench test check integration asan valgrind lint \
 	format install uninstall clean help demo bench bench-tune fuzz \
-	fuzz-build prepare train register inference evaluate plot backtest drift
+	fuzz-build prepare train register inference evaluate plot backtest drift report
 
 all: $(PROGS) $(BUILD)/tests/check_sc ## build every program and the unit tests
 
@@ -209,6 +209,9 @@ backtest: all ## backtest the pipeline's model, store backtests/DATE.csv and .js
 
 drift: all ## features of the last days against the champion's training rows; drift/DATE.json, pushed
 	@SC_BIN=$(abspath $(BUILD))/bin sh scripts/drift.sh
+
+report: all ## the day's HTML page from the store: reports/DATE.html (sc-report)
+	@SC_BIN=$(abspath $(BUILD))/bin sh scripts/report.sh
 
 clean: ## remove build output
 	rm -rf build build-asan build-fuzz

@@ -328,12 +328,17 @@ sc_predict_table(const struct sc_model *m, FILE *in, FILE *out,
 	int *src = NULL, rc = -1;
 
 	if (server_init(&S, m, o, e) == -1 ||
-	    (t = sc_table_read(in, &topts, e)) == NULL)
+	    (names = feature_names(f, e)) == NULL)
 		return -1;
+	/* Only the model's features are read: other columns, text or not,
+	 * are ignored. */
+	if ((t = sc_table_read_only(in, &topts, names, nf, e)) == NULL) {
+		free(names);
+		return -1;
+	}
 	if (check_columns(f, t, e) == -1)
 		goto out;
 	n = sc_table_nrows(t);
-	names = feature_names(f, e);
 	map = calloc(nf + 1, sizeof(*map));
 	res[0] = calloc(n + 1, sizeof(double));
 	res[1] = calloc(n + 1, sizeof(double));

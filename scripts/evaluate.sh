@@ -42,5 +42,5 @@ unseen_only "$work/model.json" "$work/pred.csv" || exit 0
 run sc-rmse -o "$work/metrics.json" "$work/pred.csv"
 put "${out_prefix}evaluations/$SC_TODAY.csv" "$work/pred.csv"
 put "${out_prefix}evaluations/$SC_TODAY.json" "$work/metrics.json"
-log "${out_prefix}evaluations/$SC_TODAY.json: RMSE $(json_num "$work/metrics.json" rmse), naive $(json_num "$work/metrics.json" naive_rmse), skill $(json_num "$work/metrics.json" skill)"
+log "${out_prefix}evaluations/$SC_TODAY.json: RMSE $(json_num "$work/metrics.json" rmse) (price), naive RMSE $(json_num "$work/metrics.json" naive_rmse) (price), skill $(json_num "$work/metrics.json" skill)"
 push "stockcast_evaluate$job_suffix" "$work/metrics.json"

@@ -80,7 +80,7 @@ if [ -s "$work/cands" ]; then
 	best=$(LC_ALL=C sort -k1,1g -k2,2 "$work/cands" | head -n 1)
 	cv=${best%% *}
 	rid=${best#* }
-	log "$(wc -l < "$work/cands") new run(s) of the latest training; best CV RMSE $cv: run $rid"
+	log "$(wc -l < "$work/cands") new run(s) of the latest training; best CV RMSE $cv: run $rid (CV RMSE in the target's units, test RMSE below in prices)"
 elif [ -s "$work/done" ]; then
 	# Nothing new: the run of this training registered last, again.
 	best=$(LC_ALL=C sort -k1,1nr "$work/done" | head -n 1)
@@ -123,6 +123,7 @@ score() {
 }
 run score "$work/cand.json" "run:$rid" "$work/cand-metrics.json"
 cand_rmse=$(json_num "$work/cand-metrics.json" rmse)
+[ -n "$cand_rmse" ] || die 65 "run $rid has no test RMSE on processed/test.csv"
 cand_skill=$(json_num "$work/cand.json" skill)
 
 champ_ver="" champ_rmse="" unlike=""
@@ -132,8 +133,10 @@ if get "models:/$SC_MODEL_NAME@champion" "$work/champ.json"; then
 	unlike=$(unlike_champion)
 	if [ -n "$unlike" ]; then
 		log "the candidate cannot be compared with the champion (version $champ_ver): $unlike"
-	elif score "$work/champ.json" "$SC_MODEL_NAME/$champ_ver" "$work/champ-metrics.json"; then
-		champ_rmse=$(json_num "$work/champ-metrics.json" rmse)
+	elif score "$work/champ.json" "$SC_MODEL_NAME/$champ_ver" "$work/champ-metrics.json" &&
+		champ_rmse=$(json_num "$work/champ-metrics.json" rmse) &&
+		[ -n "$champ_rmse" ]; then
+		: # scored (an RMSE of null is no score: refused below)
 	elif [ "$promote_rule" = auto ]; then
 		die 65 "the champion (version $champ_ver) cannot be scored on processed/test.csv; SC_PROMOTE=always replaces it"
 	fi

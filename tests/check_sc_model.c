@@ -51,6 +51,8 @@ small_forest(int trees, size_t rows)
 	p.trees = trees;
 	p.threads = 2;
 	p.max_features.kind = SC_SHARE_SQRT;
+	/* The bigger test forests keep their ranks on a grid of targets. */
+	p.interval_grid = rows > 100 ? 64 : 0;
 	f = sc_forest_fit(&p, t, &e);
 	ck_assert_msg(f != NULL, "%s", e.msg);
 	sc_table_free(t);
@@ -178,6 +180,8 @@ START_TEST(test_model_roundtrip_exact)
 	ck_assert_str_eq(sc_model_meta(m)->date_to, "2024-01-28");
 	ck_assert_uint_eq(sc_model_meta(m)->rows, 40);
 	ck_assert_int_eq(sc_forest_params(g)->max_features.kind, SC_SHARE_SQRT);
+	ck_assert_int_eq(sc_forest_params(g)->interval_grid, 64);
+	ck_assert_ptr_nonnull(strstr(text, "\"seed\":0,\"interval_grid\":64}"));
 	/* Written again, the file is the same bytes. */
 	again = write_model(g, NULL, &len2);
 	ck_assert_uint_eq(len, len2);
