@@ -150,10 +150,9 @@ ticker_chart(struct rp_ctx *c, const struct rp_preds *p, const size_t *idx,
 
 /* Forecast against actual per ticker, from a predictions CSV with actuals. */
 static int
-sec_window(struct rp_ctx *c, const struct rp_keys *keys, const char *prefix,
-    const char *id, const char *title, const char *what)
+sec_window(struct rp_ctx *c, const char *key, const char *id, const char *title,
+    const char *what, const char *none)
 {
-	const char *key = rp_latest(keys, prefix, ".csv", c->date);
 	struct rp_preds p;
 	size_t i, j, n, *idx;
 	char *done;
@@ -161,10 +160,8 @@ sec_window(struct rp_ctx *c, const struct rp_keys *keys, const char *prefix,
 
 	rp_section(c->fp, id, title);
 	if (key == NULL || (rc = rp_preds_read(c->st, key, &p, c->e)) == 1) {
-		fprintf(c->fp,
-		    "<p class=\"note\">Nothing under <code>%s"
-		    "</code> yet.</p>\n</section>\n",
-		    prefix);
+		rp_note(c->fp, none);
+		fputs("</section>\n", c->fp);
 		return 0;
 	}
 	if (rc == -1)
@@ -436,7 +433,7 @@ static void
 page_head(struct rp_ctx *c, const struct sc_report_opts *o)
 {
 	static const char *const nav[][2] = { { "forecasts", "Forecasts" },
-		{ "evaluation", "Evaluation window" },
+		{ "evaluation", "Evaluation window" }, { "served", "Served" },
 		{ "backtest", "Backtest" }, { "metrics", "Metrics over time" },
 		{ "runs", "Runs" }, { "search", "Latest search" },
 		{ "registry", "Registry" }, { "drift", "Drift" },
@@ -464,6 +461,17 @@ page_head(struct rp_ctx *c, const struct sc_report_opts *o)
 		fprintf(c->fp, "<li><a href=\"#%s\">%s</a></li>", nav[i][0],
 		    nav[i][1]);
 	fputs("</ul></nav>\n</header>\n<main>\n", c->fp);
+}
+
+/* backtests/DATE.csv, or else evaluate's fresh backtest. */
+static const char *
+backtest_key(const struct rp_ctx *c, const struct rp_keys *k)
+{
+	const char *key = rp_latest(&k[2], "backtests/", ".csv", c->date);
+
+	return key != NULL
+	    ? key
+	    : rp_latest(&k[1], "evaluations/", "-backtest.csv", c->date);
 }
 
 static int
@@ -515,11 +523,20 @@ sc_report_write(struct sc_store *st, const struct sc_report_opts *o, FILE *out,
 		goto out;
 	page_head(&c, o != NULL ? o : &(struct sc_report_opts){ 0 });
 	if (sec_forecasts(&c, &k[0]) == -1 ||
-	    sec_window(&c, &k[1], "evaluations/", "evaluation",
-	        "Forecast against actual: evaluation window",
-	        "evaluation window") == -1 ||
-	    sec_window(&c, &k[2], "backtests/", "backtest",
-	        "Forecast against actual: backtest", "backtest") == -1 ||
+	    sec_window(&c, rp_latest(&k[1], "evaluations/", ".csv", c.date),
+	        "evaluation", "Forecast against actual: evaluation window",
+	        "evaluation window",
+	        "No evaluation (evaluations/DATE.csv) yet: run evaluate.") ==
+	        -1 ||
+	    sec_window(&c,
+	        rp_latest(&k[1], "evaluations/", "-served.csv", c.date),
+	        "served", "Served forecasts against actual", "served",
+	        "No served forecasts scored yet "
+	        "(evaluations/DATE-served.csv).") == -1 ||
+	    sec_window(&c, backtest_key(&c, k), "backtest",
+	        "Forecast against actual: backtest", "backtest",
+	        "No backtest yet (backtests/DATE.csv or "
+	        "evaluations/DATE-backtest.csv).") == -1 ||
 	    sec_metrics(&c, &k[1]) == -1 || rp_sec_runs(&c) == -1 ||
 	    rp_sec_search(&c) == -1 || rp_sec_registry(&c) == -1 ||
 	    sec_drift(&c, &k[3]) == -1 || rp_sec_importances(&c) == -1)
