@@ -90,7 +90,7 @@ START_TEST(test_report_page_empty_store)
 	ck_assert_ptr_nonnull(strstr(p, "No runs"));
 	ck_assert_ptr_nonnull(strstr(p, "No champion yet"));
 	ck_assert_int_eq(count(p, "<script"), 1);
-	ck_assert_int_eq(count(p, "<section"), 10);
+	ck_assert_int_eq(count(p, "<section"), 11);
 	ck_assert_ptr_nonnull(strstr(p, "</html>\n"));
 	free(p);
 }

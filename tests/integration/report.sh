@@ -40,7 +40,8 @@ print(json.dumps({
                "t-versions": len(index["versions"]),
                "t-aliases": len(index["aliases"]),
                "t-drift": len(drift["features"]), "t-drift-summary": 1,
-               "t-importances": len(model["importances"])},
+               "t-importances": len(model["importances"]),
+               "t-glance": 6},
     "tickers": sorted({r["ticker"] for r in pred})}))
 EOF
 t_check "expected counts from the store" test -s "$T_TMP/expect.json"
