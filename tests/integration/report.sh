@@ -53,6 +53,12 @@ else
 	t_skip "tidy not installed (apt-get install tidy)"
 fi
 
+if command -v node > /dev/null 2>&1; then
+	sed -n '/^<script>$/,/^<\/script>$/p' "$PAGE" | sed '1d;$d' > "$T_TMP/sort.js"
+	t_check "the sort script is there" test -s "$T_TMP/sort.js"
+	t_exit "the sort script parses (node --check)" 0 node --check "$T_TMP/sort.js"
+fi
+
 if ! command -v chromium > /dev/null 2>&1; then
 	t_skip "chromium not installed (apt-get install chromium): no browser checks"
 	t_done
