@@ -74,10 +74,8 @@ t_exit "push evaluation metrics" 0 sc-push -g "$GW" -j stockcast_evaluate \
 t_exit "push inference forecast" 0 sc-push -g "$GW" -j stockcast_inference \
 	--duration 7 < "$DATA/forecast.csv"
 t_exit "push drift" 0 sc-push -g "$GW" -j stockcast_drift < "$DATA/drift.json"
-# The served forecasts' rolling metrics, with their level, for
-# forecast.rules.yml (the same figures as the evaluation's).
-sed '1s/^{/{"interval_level": 0.9, /; s/"interval_coverage": null, "model"/"interval_coverage": 0.88, "model"/' "$DATA/metrics.json" > "$T_TMP/served.json"
-t_exit "push served metrics" 0 sc-push -g "$GW" -j stockcast_evaluate_served < "$T_TMP/served.json"
+t_exit "push the served forecasts' evaluation" 0 sc-push -g "$GW" \
+	-j stockcast_evaluate_served < "$DATA/served.json"
 
 # The repository's prometheus.yml, pointed at the test gateway, scraping
 # and evaluating every second.
