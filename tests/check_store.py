@@ -86,6 +86,12 @@ def check(key, path):
         assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n", key
     elif re.fullmatch(r"plots/[0-9-]+(-backtest)?\.svg", key):
         assert b"<svg" in open(path, "rb").read(4096), key
+    elif re.fullmatch(r"drift/[0-9-]+\.json", key):
+        d = json.load(open(path))
+        assert 0 <= d["drift_share"] <= 1 and d["features"], key
+    elif re.fullmatch(r"reports/[0-9-]+\.html", key):
+        t = open(path, encoding="utf-8").read()
+        assert t.startswith("<!DOCTYPE html>") and t.endswith("</html>\n"), key
     else:
         raise AssertionError("a key the pipeline does not write")
 
