@@ -38,6 +38,7 @@ struct fit {
 	size_t n, nf, nsamp;
 	long mtry, min_split, min_leaf;
 	int subtract; /* keep full histograms of big nodes */
+	int inl;      /* samples carry their bins (nf <= INLINE_BINS) */
 	double *imp;  /* ntrees x nf */
 	/*
 	 * Out-of-bag sums, added tree after tree in tree order whatever
@@ -52,10 +53,18 @@ struct fit {
 	atomic_int failed;
 };
 
+#define INLINE_BINS 16 /* features whose bins a sample carries */
+
+/*
+ * An in-bag row.  With at most INLINE_BINS features the sample carries
+ * its row's bins, so the passes over a node's samples (histograms,
+ * partition) read one contiguous array instead of a bin row each.
+ */
 struct samp {
 	uint32_t row;
 	uint32_t w; /* bootstrap count */
 	double y;
+	uint8_t b[INLINE_BINS];
 };
 
 struct hist {
@@ -105,6 +114,13 @@ struct ws {
 	struct hist **pool; /* spare full histograms */
 	size_t npool, pcap;
 };
+
+/* The bins of sample s's row, nf of them. */
+static inline const uint8_t *
+row_bins(const struct ws *W, const struct samp *s)
+{
+	return W->F->inl ? s->b : W->F->bins.b + (size_t)s->row * W->F->nf;
+}
 
 /* Resize *p to n elements of size sz; 0, or -1 leaving *p as it was. */
 static int
@@ -275,13 +291,12 @@ keep_ranks(struct ws *W)
 static void
 fill_hist(struct ws *W, int nb, size_t a, size_t b)
 {
-	const uint8_t *bins = W->F->bins.b;
-	size_t nf = W->F->nf, i;
+	size_t i;
 	int q, dense = b - a >= DENSE_ROWS, bin;
 
 	for (i = a; i < b; i++) {
 		const struct samp *s = &W->s[i];
-		const uint8_t *rb = bins + (size_t)s->row * nf;
+		const uint8_t *rb = row_bins(W, s);
 		double wy = s->w * s->y;
 		uint64_t wc = HIST_ROW(s->w);
 
@@ -392,12 +407,11 @@ hist_put(struct ws *W, struct hist *h)
 static void
 fill_full(struct ws *W, struct hist *h, size_t a, size_t b)
 {
-	const uint8_t *bins = W->F->bins.b;
 	size_t nf = W->F->nf, i, f;
 
 	for (i = a; i < b; i++) {
 		const struct samp *s = &W->s[i];
-		const uint8_t *rb = bins + (size_t)s->row * nf;
+		const uint8_t *rb = row_bins(W, s);
 		double wy = s->w * s->y;
 		uint64_t wc = HIST_ROW(s->w);
 
@@ -584,13 +598,12 @@ split_node(struct ws *W, const struct frame *fr, struct hist *h, int id,
     const struct split *best, double gain)
 {
 	struct hist *hl, *hr;
-	const uint8_t *bins = W->F->bins.b;
-	size_t nf = W->F->nf, i = fr->start, k = fr->end;
+	size_t i = fr->start, k = fr->end;
 	struct tree *t = W->t;
 	struct samp tmp;
 
 	while (i < k) {
-		if (bins[(size_t)W->s[i].row * nf + best->f] <= best->bin)
+		if (row_bins(W, &W->s[i])[best->f] <= best->bin)
 			i++;
 		else {
 			tmp = W->s[i];
@@ -700,6 +713,8 @@ draw_samples(struct ws *W)
 		if (W->cnt[i] > 0) {
 			W->s[m].row = (uint32_t)i;
 			W->s[m].w = W->cnt[i];
+			if (F->inl)
+				memcpy(W->s[m].b, F->bins.b + i * F->nf, F->nf);
 			W->s[m++].y = F->y[i];
 		}
 	return m;
@@ -954,6 +969,7 @@ resolve(struct fit *F, struct sc_err *e)
 	F->mtry = v < 1 ? 1 : (long)v;
 	/* Full histograms pay when half the features or more are tried. */
 	F->subtract = (size_t)F->mtry * 2 >= F->nf && F->nf <= 512;
+	F->inl = F->nf <= INLINE_BINS;
 	v = p->min_samples_split.value;
 	if (p->min_samples_split.kind == SC_SHARE_FRAC)
 		v = ceil(v * n) < 2 ? 2 : ceil(v * n);
