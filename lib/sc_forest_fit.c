@@ -75,7 +75,24 @@ struct hist {
 #define HIST_ROW(w) ((uint64_t)(w) + (1ULL << 32))
 #define DENSE_ROWS 512 /* nodes this big skip the occupancy mask */
 
+/* A node's bootstrap weight, weighted target sum and target range. */
+struct nstat {
+	double s, lo, hi;
+	uint32_t w;
+};
+
+static inline void
+nstat_add(struct nstat *n, const struct samp *x)
+{
+	n->w += x->w;
+	n->s += x->w * x->y;
+	n->lo = x->y < n->lo ? x->y : n->lo;
+	n->hi = x->y > n->hi ? x->y : n->hi;
+}
+
 struct frame {
+	struct nstat st; /* the node's, from its parent's partition pass */
+	int has_st;      /* 0 for the root: computed by a pass of its own */
 	uint32_t start, end;
 	int32_t parent; /* -1 for the root */
 	int left;       /* the left child of parent */
@@ -530,7 +547,7 @@ find_split(struct ws *W, size_t a, size_t b, uint32_t w, double s,
 
 static int
 push(struct ws *W, uint32_t a, uint32_t b, int32_t parent, int left, int depth,
-    struct hist *h)
+    struct hist *h, const struct nstat *st)
 {
 	if (W->sn == W->scap) {
 		size_t cap = W->scap ? W->scap * 2 : 64;
@@ -546,6 +563,9 @@ push(struct ws *W, uint32_t a, uint32_t b, int32_t parent, int left, int depth,
 	W->stack[W->sn].parent = parent;
 	W->stack[W->sn].left = left;
 	W->stack[W->sn].h = h;
+	W->stack[W->sn].has_st = st != NULL;
+	if (st != NULL)
+		W->stack[W->sn].st = *st;
 	W->stack[W->sn++].depth = depth;
 	return 0;
 }
@@ -601,12 +621,15 @@ split_node(struct ws *W, const struct frame *fr, struct hist *h, int id,
 	size_t i = fr->start, k = fr->end;
 	struct tree *t = W->t;
 	struct samp tmp;
+	/* The children's sums, gathered in the partition pass itself. */
+	struct nstat sl = { 0, INFINITY, -INFINITY, 0 }, sr = sl;
 
 	while (i < k) {
 		if (row_bins(W, &W->s[i])[best->f] <= best->bin)
-			i++;
+			nstat_add(&sl, &W->s[i++]);
 		else {
 			tmp = W->s[i];
+			nstat_add(&sr, &tmp);
 			W->s[i] = W->s[--k];
 			W->s[k] = tmp;
 		}
@@ -628,12 +651,14 @@ split_node(struct ws *W, const struct frame *fr, struct hist *h, int id,
 	W->imp[best->f] += gain > 0 ? gain : 0;
 	if (child_hists(W, h, fr->start, i, fr->end, &hl, &hr) == -1)
 		return -1;
-	if (push(W, (uint32_t)i, fr->end, id, 0, fr->depth + 1, hr) == -1) {
+	if (push(W, (uint32_t)i, fr->end, id, 0, fr->depth + 1, hr, &sr) ==
+	    -1) {
 		free(hl);
 		free(hr);
 		return -1;
 	}
-	if (push(W, fr->start, (uint32_t)i, id, 1, fr->depth + 1, hl) == -1) {
+	if (push(W, fr->start, (uint32_t)i, id, 1, fr->depth + 1, hl, &sl) ==
+	    -1) {
 		free(hl);
 		return -1;
 	}
@@ -658,12 +683,18 @@ grow_node(struct ws *W, const struct frame *fr)
 	if (fr->parent >= 0)
 		*(fr->left ? &W->t->left[fr->parent]
 		           : &W->t->right[fr->parent]) = id;
-	for (i = fr->start; i < fr->end; i++) {
-		w += W->s[i].w;
-		s += W->s[i].w * W->s[i].y;
-		lo = W->s[i].y < lo ? W->s[i].y : lo;
-		hi = W->s[i].y > hi ? W->s[i].y : hi;
-	}
+	if (fr->has_st) {
+		w = fr->st.w;
+		s = fr->st.s;
+		lo = fr->st.lo;
+		hi = fr->st.hi;
+	} else
+		for (i = fr->start; i < fr->end; i++) {
+			w += W->s[i].w;
+			s += W->s[i].w * W->s[i].y;
+			lo = W->s[i].y < lo ? W->s[i].y : lo;
+			hi = W->s[i].y > hi ? W->s[i].y : hi;
+		}
 	W->t->value[id] = s / w;
 	found = !((F->p->max_depth > 0 && fr->depth >= F->p->max_depth) ||
 	    c < F->min_split || c < 2 * F->min_leaf || lo == hi);
@@ -778,7 +809,7 @@ grow_tree(struct ws *W, size_t k)
 
 	sc_rng_seed(&W->rng, W->F->p->seed, k);
 	m = draw_samples(W);
-	if (push(W, 0, (uint32_t)m, -1, 0, 0, NULL) == -1)
+	if (push(W, 0, (uint32_t)m, -1, 0, 0, NULL, NULL) == -1)
 		return -1;
 	while (W->sn > 0) {
 		fr = W->stack[--W->sn];
