@@ -30,7 +30,7 @@ MANPAGES  := $(wildcard docs/*.1)
 
 .PHONY: all deps deps-bench test check integration asan valgrind lint \
 	format install uninstall clean help demo bench bench-tune fuzz \
-	fuzz-build prepare train register inference evaluate plot drift
+	fuzz-build prepare train register inference evaluate plot backtest drift report
 
 all: $(PROGS) $(BUILD)/tests/check_sc ## build every program and the unit tests
 
@@ -203,8 +203,15 @@ evaluate: all ## score the champion on the test window, store and push metrics
 plot: all ## forecast against actual close as PNG and SVG (gnuplot)
 	@SC_BIN=$(abspath $(BUILD))/bin sh scripts/plot.sh
 
+# Backtest: forecasts over SC_BACKTEST_DAYS past days, refit as they go.
+backtest: all ## backtest the pipeline's model, store backtests/DATE.csv and .json
+	@SC_BIN=$(abspath $(BUILD))/bin sh scripts/backtest.sh
+
 drift: all ## features of the last days against the champion's training rows; drift/DATE.json, pushed
 	@SC_BIN=$(abspath $(BUILD))/bin sh scripts/drift.sh
+
+report: all ## the day's HTML page from the store: reports/DATE.html (sc-report)
+	@SC_BIN=$(abspath $(BUILD))/bin sh scripts/report.sh
 
 clean: ## remove build output
 	rm -rf build build-asan build-fuzz
@@ -216,6 +223,7 @@ help: ## this list
 bench: all ## sc-forest next to scikit-learn and ranger; bench/out/forest.csv
 	sh scripts/deps.sh bench
 	sh bench/run.sh $(BUILD)
+	sh bench/backtest.sh $(BUILD)
 
 bench-tune: all ## sc-tune next to Optuna and scikit-learn; bench/out/tune.csv
 	sh scripts/deps.sh bench

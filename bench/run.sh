@@ -59,7 +59,8 @@ run_tool() {
 bench_set() {
 	set_name=$1 train=$2 test=$3 target=$4
 	echo "== $set_name: $(($(wc -l < "$train") - 1)) train rows, $(($(wc -l < "$test") - 1)) test rows, target $target"
-	run_tool sc-forest "$build/bin/sc-forest" -v --trees 100 \
+	# --no-validation: the plain fit scikit-learn and ranger also do
+	run_tool sc-forest "$build/bin/sc-forest" -v --no-validation --trees 100 \
 	    --max-features 0.3333333333333333 --min-samples-leaf 5 \
 	    --no-validation --format binary --interval-grid 2048 \
 	    --target "$target" -o "$work/model.bin" "$train" || return 1

@@ -87,6 +87,43 @@ static void __attribute__((noreturn)) usage(FILE *fp, int status)
 	      "[-o out]\n",
 	    fp);
 	if (fp == stdout)
+		fputs("\nFit a random forest to a table with a target column "
+		      "(file or stdin) and write\nthe model as JSON "
+		      "(sc-forest(1); the defaults are scikit-learn's):\n"
+		      "  --trees N               trees, 1 to 100000 "
+		      "(default 100)\n"
+		      "  --max-depth N           deepest level of a tree "
+		      "(default no limit)\n"
+		      "  --min-samples-split N|F rows a node needs to be "
+		      "split, a count or a share\n"
+		      "                          (default 2)\n"
+		      "  --min-samples-leaf N    rows a leaf may hold at "
+		      "least (default 1; 5 or more\n"
+		      "                          when prediction intervals "
+		      "matter)\n"
+		      "  --max-features X        features tried per split: "
+		      "sqrt, log2, a share F or\n"
+		      "                          a count N (default 1.0: "
+		      "all)\n"
+		      "  --no-bootstrap          every tree sees every row "
+		      "once (no OOB RMSE)\n"
+		      "  --max-samples N|F       bootstrap draws per tree "
+		      "(default all rows)\n"
+		      "  --seed N                seed of every random choice "
+		      "(default 0)\n"
+		      "  -j, --threads N         threads (default every "
+		      "online CPU)\n"
+		      "  -t, --target NAME       the target column (default "
+		      "target, or the one\n"
+		      "                          target_* column)\n"
+		      "  -o, --output FILE       the model, written "
+		      "atomically (default stdout)\n"
+		      "  -v, --verbose           rows, timings and OOB RMSE "
+		      "on stderr\n"
+		      "  -h, --help              this help\n"
+		      "  -V, --version           print the version\n",
+		    fp);
+	if (fp == stdout)
 		sc_cli_flush_stdout();
 	exit(status);
 }
@@ -325,6 +362,8 @@ main(int argc, char *argv[])
 		if ((in = fopen(inname, "r")) == NULL)
 			err(EX_NOINPUT, "%s", inname);
 	}
+	if (sc_out_probe(outpath, &e) == -1) /* before the work */
+		sc_cli_fail(&e, NULL);
 	t0 = now();
 	if ((t = sc_table_read(in, &topts, &e)) == NULL)
 		sc_cli_fail(&e, inname);
@@ -341,12 +380,12 @@ main(int argc, char *argv[])
 	}
 	t2 = now();
 	sc_log(SC_LOG_INFO,
-	    "%zu rows, %zu features: read %.3f s, fit and validate %.3f s, "
-	    "OOB RMSE %.6g",
-	    sc_table_nrows(t), sc_table_nfeatures(t), t1 - t0, t2 - t1,
+	    "%zu rows, %zu features: read %.3f s, %s %.3f s, OOB RMSE %.6g",
+	    sc_table_nrows(t), sc_table_nfeatures(t), t1 - t0,
+	    cal.folds > 0 ? "fit and validate" : "fit", t2 - t1,
 	    sc_forest_oob_rmse(f));
-	log_calib(&cal);
 	write_model(outpath, f, t, &cal, to.forest.threads);
+	log_calib(&cal);
 	sc_log(SC_LOG_INFO, "model written in %.3f s", now() - t2);
 	sc_forest_free(f);
 	sc_table_free(t);

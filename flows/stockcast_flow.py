@@ -26,7 +26,8 @@ from typing import Dict, Optional
 
 from prefect import flow, get_run_logger
 
-STEPS = ("prepare", "train", "register", "inference", "evaluate", "plot")
+STEPS = ("prepare", "train", "register", "inference", "evaluate", "plot",
+         "drift", "report")
 ROOT = Path(__file__).resolve().parent.parent
 EX_TEMPFAIL = 75  # sysexits: rate limited or a timeout, worth another try
 
@@ -86,7 +87,8 @@ def run_step(step: str, tickers: str = "", store: str = "",
              retries: int = 3, retry_delay: float = 60.0) -> int:
     """Run scripts/STEP.sh; raise when it fails.
 
-    step: one of prepare, train, register, inference, evaluate, plot.
+    step: one of prepare, train, register, inference, evaluate, plot,
+          drift, report.
     tickers: SC_TICKERS ("AAPL MSFT ..."); empty keeps the environment's.
     store: SC_STORE (a directory or s3://bucket/prefix); empty keeps the
     environment's, which must then be set.  An unrendered template (the

@@ -844,8 +844,10 @@ keep_extra(json_t *root, struct sc_model *m, struct sc_err *e)
 			return sc_err_set(e, SC_EOS, 0, "out of memory");
 	}
 	/* A tampered calibration would change every forecast: refuse it. */
-	if (sc_calib_from_extra(m->extra, &cal, e) == -1)
+	if (sc_calib_from_extra(m->extra, &cal, e) == -1) {
+		sc_err_prefix(e, "model");
 		return -1;
+	}
 	return 0;
 }
 

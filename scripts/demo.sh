@@ -58,3 +58,4 @@ echo
 echo "Model: $(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c["model"]; exit }' "$SC_STORE/predictions/$today.csv") (champion); store: $SC_STORE"
 echo "Plot: $plot"
 echo "Skill > 0 means the model beats the naive forecast."
+sh "$here/drift.sh" || echo "demo: no drift check (see the message above)" >&2; echo "Report: $(sh "$here/report.sh")"

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "check_sc.h"
+#include "sc_calib.h"
 #include "sc_forest.h"
 #include "sc_hash.h"
 #include "sc_model.h"
@@ -549,14 +550,24 @@ START_TEST(test_model_errors_fuzz)
 }
 END_TEST
 
+/* A valid calibration member (the reader validates it) with lambda. */
+static json_t *
+calib_json(double lambda)
+{
+	struct sc_calib c;
+
+	sc_calib_none(&c);
+	c.lambda = lambda;
+	return sc_calib_to_json(&c);
+}
+
 /* Binary form: the same model, and conversions are exact both ways. */
 START_TEST(test_model_binary_roundtrip)
 {
 	struct sc_err e = { 0 };
 	struct sc_forest *f = small_forest(7, 200);
-	json_t *extra = json_pack("{s:{s:i}, s:{s:f, s:[f,f]}, s:s}", "tuning",
-	    "trials", 50, "provenance", "lambda", 0.25, "scores", 0.1, 0.2,
-	    "zz_unknown", "kept");
+	json_t *extra = json_pack("{s:{s:i}, s:o, s:s}", "tuning", "trials", 50,
+	    "calibration", calib_json(0.25), "zz_unknown", "kept");
 	struct sc_forest_tree a, b;
 	struct sc_model *m, *mj;
 	size_t blen, jlen, len2, k;
@@ -569,6 +580,14 @@ START_TEST(test_model_binary_roundtrip)
 	ck_assert_uint_lt(blen, jlen / 2);
 	m = read_model(bin, blen, &e);
 	ck_assert_msg(m != NULL, "%s", e.msg);
+	{
+		/* the calibration survives the binary form */
+		struct sc_calib c;
+
+		ck_assert_int_eq(sc_calib_from_extra(sc_model_extra(m), &c, &e),
+		    1);
+		ck_assert(c.lambda == 0.25);
+	}
 	for (k = 0; k < 7; k++) {
 		sc_forest_tree(f, k, &a);
 		sc_forest_tree(sc_model_forest(m), k, &b);
