@@ -175,10 +175,11 @@ cred_value_at(const char *start, const char *m, const char *end)
 		    strncasecmp(p - len, *n, len) != 0)
 			continue;
 		/* The name must stand alone: not the end of a longer word. */
+		/* (p - len)[-1], not p[-len - 1]: len is unsigned. */
 		if (p - len > start &&
-		    (isalnum((unsigned char)p[-len - 1]) ||
-		        p[-len - 1] == '_' || p[-len - 1] == '-' ||
-		        p[-len - 1] == '/'))
+		    (isalnum((unsigned char)(p - len)[-1]) ||
+		        (p - len)[-1] == '_' || (p - len)[-1] == '-' ||
+		        (p - len)[-1] == '/'))
 			continue;
 		/* "token:" in prose is not a header; values never start
 		 * with a space here. */
