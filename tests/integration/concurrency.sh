@@ -21,13 +21,15 @@ EOF
 
 # many STORE NAME: register the N models at once; check what came out.
 many() {
-	local where=$1 name=$2 i ok=0 versions
+	local where=$1 name=$2 i ok=0 versions pids=""
 	rm -f out.* err.* rc.*
 	for i in $(seq "$N"); do
 		(sc-push --run-id "r$i" "models:/$name" < "m$i.json" > "out.$i" 2> "err.$i"
 			echo $? > "rc.$i") &
+		pids="$pids $!"
 	done
-	wait
+	# shellcheck disable=SC2086 # the writers only, not the servers
+	wait $pids
 	t_check "$where: $N at once: all exit 0" test "$(cat rc.* | sort -u)" = 0
 	t_check "$where: versions 1 to $N, each once" test \
 		"$(cat out.* | sort -n | tr '\n' ' ')" = "$(seq -s ' ' "$N") "
