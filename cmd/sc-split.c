@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "sc_cli.h"
 #include "sc_features.h"
@@ -28,13 +29,15 @@ static void bad_usage(const char *, const char *) __attribute__((noreturn));
 static void
 usage(FILE *fp, int status)
 {
-	fputs("usage: sc-split [-hVv] [-f features] [-n days] [-T target] "
-	      "-o train.csv\n"
-	      "                -t test.csv [file]\n",
+	fputs("usage: sc-split [-hVv] [-f features] [-j threads] [-n days] "
+	      "[-T target]\n"
+	      "                -o train.csv -t test.csv [file]\n",
 	    fp);
 	if (status == EX_OK)
 		fputs("  -f, --features LIST   comma-separated feature names "
 		      "(see sc-split(1))\n"
+		      "  -j, --threads N       tickers split at once (default: "
+		      "every core)\n"
 		      "  -n, --test-days N     test days per ticker (default "
 		      "30)\n"
 		      "  -T, --target KIND     logret (default) or close\n"
@@ -61,6 +64,7 @@ struct args {
 	const char *target;
 	const char *train, *test, *input;
 	long days;
+	long threads; /* 0: every online CPU */
 };
 
 static void
@@ -70,6 +74,7 @@ parse_args(int argc, char *argv[], struct args *a)
 		{ "features", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "test-days", required_argument, NULL, 'n' },
+		{ "threads", required_argument, NULL, 'j' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "test", required_argument, NULL, 't' },
 		{ "target", required_argument, NULL, 'T' },
@@ -79,7 +84,7 @@ parse_args(int argc, char *argv[], struct args *a)
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "f:hn:o:t:T:vV", longopts,
+	while ((ch = getopt_long(argc, argv, "f:hj:n:o:t:T:vV", longopts,
 	            NULL)) != -1)
 		switch (ch) {
 		case 'f':
@@ -87,6 +92,10 @@ parse_args(int argc, char *argv[], struct args *a)
 			break;
 		case 'h':
 			usage(stdout, EX_OK);
+		case 'j':
+			a->threads =
+			    sc_cli_long("threads", optarg, 1, 1024, usage);
+			break;
 		case 'n':
 			if (sc_num_parse_long(optarg, 0, SC_SPLIT_MAX_TEST_DAYS,
 			        &a->days) == -1)
@@ -178,7 +187,8 @@ split(const struct args *a, const struct sc_split_opts *opts, FILE *in,
 int
 main(int argc, char *argv[])
 {
-	struct args a = { SC_FEATURES_DEFAULT, "logret", NULL, NULL, NULL, 30 };
+	struct args a = { SC_FEATURES_DEFAULT, "logret", NULL, NULL, NULL, 30,
+		0 };
 	struct sc_split_opts opts = { 0 };
 	struct sc_features *feat;
 	struct sc_err e = { 0 };
@@ -195,6 +205,10 @@ main(int argc, char *argv[])
 	}
 	opts.features = feat;
 	opts.test_days = (size_t)a.days;
+	if ((opts.threads = (size_t)a.threads) == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		opts.threads = n < 1 ? 1 : n > 1024 ? 1024 : (size_t)n;
+	}
 	if (a.input == NULL || strcmp(a.input, "-") == 0)
 		status = split(&a, &opts, stdin, "stdin");
 	else if ((in = fopen(a.input, "r")) == NULL) {

@@ -446,9 +446,12 @@ sc_csv_puts(FILE *fp, const char *s, int sep)
 void
 sc_csv_putnum(FILE *fp, double v, int sep)
 {
-	char buf[SC_NUM_BUFSZ];
+	char buf[SC_NUM_BUFSZ + 1];
+	int n = 0;
 
+	/* One write for the number and its separator. */
 	if (!isnan(v))
-		fputs(sc_num_fmt(v, buf), fp);
-	putc(sep, fp);
+		n = sc_num_fmtn(v, buf);
+	buf[n++] = (char)sep;
+	fwrite(buf, 1, (size_t)n, fp);
 }

@@ -571,23 +571,33 @@ sc_num_fmt17(double v, char *buf)
 	return fmt_g(v, 17, buf);
 }
 
-char *
-sc_num_fmt(double v, char *buf)
+int
+sc_num_fmtn(double v, char *buf)
 {
+	int len;
+
 	if (isnan(v)) {
 		strcpy(buf, "nan");
-		return buf;
+		return 3;
 	}
 	if (isinf(v)) {
 		strcpy(buf, v < 0 ? "-inf" : "inf");
-		return buf;
+		return v < 0 ? 4 : 3;
 	}
 	if (v == 0) {
 		strcpy(buf, signbit(v) ? "-0" : "0");
-		return buf;
+		return signbit(v) ? 2 : 1;
 	}
-	if (fmt_fast(v, 0, buf) < 0)
-		fmt_slow(v, buf);
+	if ((len = fmt_fast(v, 0, buf)) >= 0)
+		return len;
+	fmt_slow(v, buf);
+	return (int)strlen(buf);
+}
+
+char *
+sc_num_fmt(double v, char *buf)
+{
+	sc_num_fmtn(v, buf);
 	return buf;
 }
 

@@ -36,6 +36,9 @@ int sc_num_parse_range(const char *s, double lo, double hi, double *out);
  */
 char *sc_num_fmt(double v, char *buf);
 
+/* sc_num_fmt() that returns the length of the text instead. */
+int sc_num_fmtn(double v, char *buf);
+
 /*
  * Write v exactly as printf("%.17g", v) does (it always reads back to v),
  * only faster, into buf (SC_NUM_BUFSZ bytes); returns the length.

@@ -20,6 +20,7 @@
 #include "sc_csv.h"
 #include "sc_date.h"
 #include "sc_features.h"
+#include "sc_log.h"
 #include "sc_ohlcv.h"
 #include "sc_predict.h"
 #include "sc_table.h"
@@ -425,11 +426,13 @@ replay(const struct server *S, const struct hist *h, long after,
     enum sc_target kind, struct sc_calib_aci *a, struct sc_err *e)
 {
 	const double *c = h->s->v[SC_OHLCV_CLOSE];
-	size_t t = 0, n = h->s->n;
+	size_t t = 0, n = h->s->n, days = 0, missed = 0;
 	double out[3], y;
+	int miss;
 
 	sc_calib_aci_init(a, S->level, S->cal.gamma);
-	if (!S->aci || n < 2)
+	/* without a training end, replaying could judge in-sample days */
+	if (!S->aci || n < 2 || after == LONG_MIN)
 		return 0;
 	while (t < n - 1 && h->s->date[t] <= after)
 		t++;
@@ -443,8 +446,15 @@ replay(const struct server *S, const struct hist *h, long after,
 		    -1)
 			return -1;
 		y = sc_features_target_value(kind, c[t], c[t + 1]);
-		sc_calib_aci_update(a, !(y >= out[1] && y <= out[2]));
+		miss = !(y >= out[1] && y <= out[2]);
+		sc_calib_aci_update(a, miss);
+		days++;
+		missed += (size_t)miss;
 	}
+	sc_log(SC_LOG_INFO,
+	    "%s: ACI replayed over %zu days after the training end, %zu "
+	    "outside the interval: level %.4g",
+	    h->s->ticker, days, missed, sc_calib_aci_level(a));
 	return 0;
 }
 

@@ -743,7 +743,7 @@ struct scan {
 	FILE *fp;
 	struct sc_buf *cap; /* the bytes of the value kept, or NULL */
 	int bad;            /* too long, or an output failure */
-	long line, col;     /* of the last byte read, 1-based */
+	long line, col;     /* of the last byte read, from 1 */
 };
 
 static int
@@ -940,9 +940,27 @@ parse_model(FILE *tmp, json_t *meta, const char *in, int validate,
     struct sc_err *e)
 {
 	json_t *m, *fmt;
+	char magic[8];
+	size_t nm = fread(magic, 1, sizeof(magic), tmp);
 	int rc;
 
-	if ((m = scan_members(tmp, in, e)) == NULL)
+	if (fseeko(tmp, 0, SEEK_SET) == -1)
+		return sc_err_errno(e, SC_EIO, errno, "temporary file");
+	/* The binary form: the loader validates it and gives its header. */
+	if (sc_model_is_binary(magic, nm)) {
+		struct sc_model *sm = sc_model_read(tmp, e);
+
+		if (sm == NULL) {
+			if (e->code == SC_EDATA)
+				sc_err_prefix(e, "%s: not a valid model", in);
+			return -1;
+		}
+		m = sc_model_head(sm);
+		sc_model_free(sm);
+		if (m == NULL)
+			return sc_err_set(e, SC_EOS, 0, "out of memory");
+		validate = 0;
+	} else if ((m = scan_members(tmp, in, e)) == NULL)
 		return -1;
 	fmt = json_object_get(m, "format");
 	if (!json_is_string(fmt) ||

@@ -19,6 +19,7 @@ struct sc_split_opts {
 	const struct sc_features *features; /* borrowed */
 	enum sc_target target;
 	size_t test_days; /* 0: everything is training */
+	size_t threads;   /* workers; 0 or 1: this thread alone */
 };
 
 struct sc_split_stats {
@@ -39,7 +40,8 @@ struct sc_split_stats {
  * counts.  Returns 0, or -1 with SC_EDATA (bad input as sc_ohlcv_next()
  * reports it, a feature needing a column the input lacks, no data rows, or
  * a ticker with no more than test_days complete rows), SC_EIO (a read
- * failed), SC_EOS.  Write errors are left in ferror() for the caller's
+ * failed), SC_EOS.  The output, the error reported and (on success) the
+ * counts are the same whatever the number of threads.  Write errors are left in ferror() for the caller's
  * flush to report with the file's name.  On error the outputs hold a
  * partial table: write them through sc_out_open() and abort.
  */

@@ -538,6 +538,31 @@ rereadable(FILE *in, int *spooled, uint64_t max, struct sc_err *e)
 	return tmp;
 }
 
+/*
+ * The Content-Type of an object by its key's extension, so a browser
+ * given a presigned URL, or an S3 static website, shows a report page
+ * instead of downloading it.
+ */
+static const char *
+content_type(const char *key)
+{
+	static const char *const types[][2] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".json", "application/json" },
+		{ ".csv", "text/csv; charset=utf-8" },
+	};
+	size_t i, n = strlen(key), k;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		k = strlen(types[i][0]);
+		if (n > k && strcmp(key + n - k, types[i][0]) == 0)
+			return types[i][1];
+	}
+	return NULL;
+}
+
 static int
 put(struct sc_store *st, const char *key, FILE *in, const void *data,
     size_t len, int flags, const char *etag, struct sc_err *e)
@@ -572,6 +597,7 @@ put(struct sc_store *st, const char *key, FILE *in, const void *data,
 	}
 	b.data = data;
 	b.len = len;
+	b.content_type = content_type(key);
 	b.cond = (flags & SC_STORE_EXCL) ? SC_S3_IF_NONE_MATCH : SC_S3_ALWAYS;
 	if (etag != NULL) {
 		b.cond = SC_S3_IF_MATCH;

@@ -52,8 +52,8 @@ struct result {
 };
 
 static void
-run(const char *in, const char *features, enum sc_target target, size_t days,
-    struct result *res)
+run_j(const char *in, const char *features, enum sc_target target, size_t days,
+    size_t threads, struct result *res)
 {
 	struct sc_split_opts o = { 0 };
 	FILE *fin = sc_test_str(in), *ftrain, *ftest;
@@ -63,6 +63,7 @@ run(const char *in, const char *features, enum sc_target target, size_t days,
 	ck_assert_ptr_nonnull(o.features);
 	o.target = target;
 	o.test_days = days;
+	o.threads = threads;
 	ftrain = open_memstream(&res->train, &res->ntrain);
 	ftest = open_memstream(&res->test, &res->ntest);
 	res->rc = sc_split_run(fin, ftrain, ftest, &o, &res->st, &res->e);
@@ -70,6 +71,13 @@ run(const char *in, const char *features, enum sc_target target, size_t days,
 	fclose(ftest);
 	fclose(fin);
 	sc_features_free((struct sc_features *)o.features);
+}
+
+static void
+run(const char *in, const char *features, enum sc_target target, size_t days,
+    struct result *res)
+{
+	run_j(in, features, target, days, 1, res);
 }
 
 static void
@@ -281,6 +289,126 @@ START_TEST(test_split_last_matches_row)
 }
 END_TEST
 
+/*
+ * The same tables and error at 1, 2, 3, 4 and 7 threads, and the same
+ * counts when it succeeds.
+ */
+static void
+same_at_threads(const char *in, size_t days)
+{
+	static const size_t threads[] = { 2, 3, 4, 7 };
+	struct result one, many;
+	size_t i;
+
+	run_j(in, SC_FEATURES_DEFAULT, SC_TARGET_LOGRET, days, 1, &one);
+	for (i = 0; i < sizeof(threads) / sizeof(threads[0]); i++) {
+		run_j(in, SC_FEATURES_DEFAULT, SC_TARGET_LOGRET, days,
+		    threads[i], &many);
+		ck_assert_int_eq(many.rc, one.rc);
+		ck_assert_int_eq(many.e.code, one.e.code);
+		ck_assert_int_eq(many.e.line, one.e.line);
+		ck_assert_str_eq(many.e.msg, one.e.msg);
+		ck_assert_uint_eq(many.ntrain, one.ntrain);
+		ck_assert_uint_eq(many.ntest, one.ntest);
+		ck_assert(memcmp(many.train, one.train, one.ntrain) == 0);
+		ck_assert(memcmp(many.test, one.test, one.ntest) == 0);
+		if (one.rc == -1) { /* the reader may have gone further */
+			result_free(&many);
+			continue;
+		}
+		ck_assert_uint_eq(many.st.tickers, one.st.tickers);
+		ck_assert_uint_eq(many.st.rows, one.st.rows);
+		ck_assert_uint_eq(many.st.train, one.st.train);
+		ck_assert_uint_eq(many.st.test, one.st.test);
+		ck_assert_uint_eq(many.st.dropped, one.st.dropped);
+		result_free(&many);
+	}
+	result_free(&one);
+}
+
+START_TEST(test_split_threads_same)
+{
+	char *names[41], *in;
+	const char *tk[41];
+	size_t nd[41], i;
+	struct result res;
+
+	for (i = 0; i < 41; i++) {
+		names[i] = malloc(8);
+		snprintf(names[i], 8, "T%03zu", i);
+		tk[i] = names[i];
+		nd[i] = 40 + (i * 37) % 260;
+	}
+	in = ohlcv_text(tk, nd, 41);
+	run_j(in, SC_FEATURES_DEFAULT, SC_TARGET_LOGRET, 5, 4, &res);
+	ck_assert_msg(res.rc == 0, "%s", res.e.msg);
+	ck_assert_uint_eq(res.st.tickers, 41);
+	result_free(&res);
+	same_at_threads(in, 5);
+	/* T003 has 40 + 111 days; at 120 test days it fails, and so do the
+	 * 40-day ones before it: the first in input order is reported. */
+	same_at_threads(in, 120);
+	run_j(in, SC_FEATURES_DEFAULT, SC_TARGET_LOGRET, 120, 4, &res);
+	ck_assert_int_eq(res.rc, -1);
+	ck_assert_int_eq(res.e.code, SC_EDATA);
+	ck_assert_ptr_nonnull(strstr(res.e.msg, "T000: "));
+	result_free(&res);
+	free(in);
+	for (i = 0; i < 41; i++)
+		free(names[i]);
+}
+END_TEST
+
+/* A bad line after many good tickers, and after a failing one. */
+START_TEST(test_split_threads_bad_input)
+{
+	const char *tk[30];
+	char names[30][8], *in, *bad;
+	size_t nd[30], i, len;
+	struct result res;
+
+	for (i = 0; i < 30; i++) {
+		snprintf(names[i], sizeof(names[i]), "T%03zu", i);
+		tk[i] = names[i];
+		nd[i] = 80;
+	}
+	nd[25] = 20; /* too short for 30 test days */
+	in = ohlcv_text(tk, nd, 30);
+	len = strlen(in);
+	bad = malloc(len + 64);
+	/* A junk close on line 1 + 20 * 80 + 7, in ticker T020. */
+	memcpy(bad, in, len + 1);
+	{
+		char *p = bad;
+		size_t l;
+
+		for (l = 1; l < 1 + 20 * 80 + 7; l++)
+			p = strchr(p, '\n') + 1;
+		p = strchr(strchr(strchr(strchr(strchr(p, ',') + 1, ',') + 1,
+		                      ',') +
+		                   1,
+		               ',') +
+		            1,
+		        ',') +
+		    1;
+		*p = 'x';
+	}
+	run_j(bad, SC_FEATURES_DEFAULT, SC_TARGET_LOGRET, 30, 1, &res);
+	ck_assert_int_eq(res.rc, -1);
+	ck_assert_int_eq(res.e.line, 1 + 20 * 80 + 7);
+	result_free(&res);
+	same_at_threads(bad, 30);
+	/* The short ticker T025 is before nothing bad: its error stands. */
+	same_at_threads(in, 30);
+	run_j(in, SC_FEATURES_DEFAULT, SC_TARGET_LOGRET, 30, 3, &res);
+	ck_assert_int_eq(res.rc, -1);
+	ck_assert_int_eq(res.e.line, 1 + 25 * 80 + 20);
+	result_free(&res);
+	free(bad);
+	free(in);
+}
+END_TEST
+
 Suite *
 sc_split_suite(void)
 {
@@ -294,6 +422,11 @@ sc_split_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_split_errors);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("threads");
+	tcase_add_test(tc, test_split_threads_same);
+	tcase_add_test(tc, test_split_threads_bad_input);
+	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("last");
 	tcase_add_test(tc, test_split_last_matches_row);

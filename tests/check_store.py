@@ -8,7 +8,7 @@ import csv, json, os, re, sys
 
 top, tickers, day, name = sys.argv[1], sys.argv[2].split(), sys.argv[3], sys.argv[4]
 OHLCV = "date,ticker,open,high,low,close,adj_close,volume".split(",")
-PRED = "asof,ticker,close,predicted_close,actual_close,lower,upper,model".split(",")
+PRED = "asof,date,ticker,close,predicted_close,actual_close,lower,upper,model,source".split(",")
 bad = []
 
 
@@ -40,7 +40,7 @@ def check(key, path):
         for line in open(path):
             json.loads(line)
     elif re.fullmatch(r"runs/[^/]+/metrics\.json", key) or \
-            re.fullmatch(r"evaluations/[0-9-]+\.json", key):
+            re.fullmatch(r"evaluations/[0-9-]+(-served|-backtest)?\.json", key):
         m = json.load(open(path))
         assert m["rmse"] > 0 and m["naive_rmse"] > 0, key
         assert sorted(m["tickers"]) == sorted(tickers), key
@@ -62,19 +62,26 @@ def check(key, path):
     elif re.fullmatch(r"predictions/[0-9-]+\.csv", key):
         r = rows(path)
         assert r[0] == PRED, r[0]
-        assert sorted(x[1] for x in r[1:]) == sorted(tickers), key
+        assert sorted(x[2] for x in r[1:]) == sorted(tickers), key
         for x in r[1:]:
-            assert x[4] == "" and float(x[5]) <= float(x[3]) <= float(x[6]), x
-            assert re.fullmatch(re.escape(name) + r"/[0-9]+", x[7]), x
-    elif re.fullmatch(r"evaluations/[0-9-]+\.csv", key):
+            assert x[5] == "" and float(x[6]) <= float(x[4]) <= float(x[7]), x
+            assert x[1] > x[0] and x[9] in ("model", "naive"), x
+            assert re.fullmatch(re.escape(name) + r"/[0-9]+", x[8]), x
+    elif re.fullmatch(r"evaluations/[0-9-]+(-served|-backtest)?\.csv", key):
         r = rows(path)
         assert r[0] == PRED, r[0]
-        assert sorted({x[1] for x in r[1:]}) == sorted(tickers), key
-        assert all(x[4] != "" for x in r[1:]), key
+        assert sorted({x[2] for x in r[1:]}) == sorted(tickers), key
+        assert all(x[5] != "" for x in r[1:]), key
     elif re.fullmatch(r"plots/[0-9-]+\.png", key):
         assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n", key
     elif re.fullmatch(r"plots/[0-9-]+\.svg", key):
         assert b"<svg" in open(path, "rb").read(4096), key
+    elif re.fullmatch(r"drift/[0-9-]+\.json", key):
+        d = json.load(open(path))
+        assert 0 <= d["drift_share"] <= 1 and d["features"], key
+    elif re.fullmatch(r"reports/[0-9-]+\.html", key):
+        t = open(path, encoding="utf-8").read()
+        assert t.startswith("<!DOCTYPE html>") and t.endswith("</html>\n"), key
     else:
         raise AssertionError("a key the pipeline does not write")
 

@@ -34,6 +34,9 @@ if have promtool prometheus; then
 	t_exit "promtool test rules" 0 promtool test rules "$MON/prometheus/rules_test.yml"
 	[ -s "$T_OUT" ] && grep -q FAILED "$T_OUT" && cat "$T_OUT"
 	t_exit "promtool check config" 0 promtool check config "$MON/prometheus/prometheus.yml"
+	t_exit "promtool check forecast rules" 0 promtool check rules "$MON/prometheus/forecast.rules.yml"
+	t_exit "promtool test forecast rules" 0 promtool test rules "$MON/prometheus/forecast.rules_test.yml"
+	[ -s "$T_OUT" ] && grep -q FAILED "$T_OUT" && cat "$T_OUT"
 fi
 if have amtool prometheus-alertmanager; then
 	t_exit "amtool check-config" 0 amtool check-config "$MON/alertmanager/alertmanager.yml"
@@ -71,6 +74,8 @@ t_exit "push evaluation metrics" 0 sc-push -g "$GW" -j stockcast_evaluate \
 t_exit "push inference forecast" 0 sc-push -g "$GW" -j stockcast_inference \
 	--duration 7 < "$DATA/forecast.csv"
 t_exit "push drift" 0 sc-push -g "$GW" -j stockcast_drift < "$DATA/drift.json"
+t_exit "push the served forecasts' evaluation" 0 sc-push -g "$GW" \
+	-j stockcast_evaluate_served < "$DATA/served.json"
 
 # The repository's prometheus.yml, pointed at the test gateway, scraping
 # and evaluating every second.
