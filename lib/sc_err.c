@@ -158,7 +158,7 @@ static size_t
 cred_value_at(const char *start, const char *m, const char *end)
 {
 	const char *const *n;
-	const char *p, *name;
+	const char *p, *w;
 	size_t len;
 	char sep;
 
@@ -175,14 +175,14 @@ cred_value_at(const char *start, const char *m, const char *end)
 		    strncasecmp(p - len, *n, len) != 0)
 			continue;
 		/* The name must stand alone: not the end of a longer word. */
-		name = p - len;
-		if (name > start &&
-		    (isalnum((unsigned char)name[-1]) || name[-1] == '_' ||
-		        name[-1] == '-' || name[-1] == '/'))
+		w = p - len; /* the name's first byte */
+		if (w > start &&
+		    (isalnum((unsigned char)w[-1]) || w[-1] == '_' ||
+		        w[-1] == '-' || w[-1] == '/'))
 			continue;
 		/* "token:" in prose is not a header; values never start
 		 * with a space here. */
-		if ((sep == ':' || sep == ' ') && name != start &&
+		if ((sep == ':' || sep == ' ') && p - len != start &&
 		    strncasecmp(*n, "X-Amz-", 6) != 0)
 			continue;
 		break;
