@@ -738,6 +738,7 @@ struct scan {
 	FILE *fp;
 	struct sc_buf *cap; /* the bytes of the value kept, or NULL */
 	int bad;            /* too long, or an output failure */
+	long line, col;     /* of the last byte read, for messages */
 };
 
 static int
@@ -746,6 +747,11 @@ scan_getc(struct scan *s)
 	int c = getc(s->fp);
 	char ch = (char)c;
 
+	if (c == '\n') {
+		s->line++;
+		s->col = 0;
+	} else if (c != EOF)
+		s->col++;
 	if (c != EOF && s->cap != NULL && !s->bad &&
 	    (s->cap->len >= (size_t)MAX_MEMBER ||
 	        sc_buf_add(s->cap, &ch, 1, NULL) == -1))
@@ -837,7 +843,7 @@ static json_t *
 scan_members(FILE *fp, const char *in, struct sc_err *e)
 {
 	struct sc_buf key = { 0 }, val = { 0 };
-	struct scan s = { fp, NULL, 0 };
+	struct scan s = { fp, NULL, 0, 1, 0 };
 	json_error_t je;
 	json_t *m, *v;
 	int c, next;
@@ -914,7 +920,8 @@ scan_members(FILE *fp, const char *in, struct sc_err *e)
 	sc_buf_free(&val);
 	return m;
 malformed:
-	sc_err_set(e, SC_EDATA, 0, "%s: not a valid JSON model", in);
+	sc_err_set(e, SC_EDATA, 0, "%s:%ld:%ld: not a valid JSON model", in,
+	    s.line, s.col > 0 ? s.col : 1);
 fail:
 	sc_buf_free(&key);
 	sc_buf_free(&val);
