@@ -738,7 +738,7 @@ struct scan {
 	FILE *fp;
 	struct sc_buf *cap; /* the bytes of the value kept, or NULL */
 	int bad;            /* too long, or an output failure */
-	long line, col;     /* of the last byte read, for messages */
+	long line, col;     /* of the last byte read, from 1 */
 };
 
 static int
@@ -921,7 +921,7 @@ scan_members(FILE *fp, const char *in, struct sc_err *e)
 	return m;
 malformed:
 	sc_err_set(e, SC_EDATA, 0, "%s:%ld:%ld: not a valid JSON model", in,
-	    s.line, s.col > 0 ? s.col : 1);
+	    s.line, s.col);
 fail:
 	sc_buf_free(&key);
 	sc_buf_free(&val);

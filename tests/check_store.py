@@ -40,7 +40,7 @@ def check(key, path):
         for line in open(path):
             json.loads(line)
     elif re.fullmatch(r"runs/[^/]+/metrics\.json", key) or \
-            re.fullmatch(r"evaluations/[0-9-]+\.json", key):
+            re.fullmatch(r"evaluations/[0-9-]+(-served|-backtest)?\.json", key):
         m = json.load(open(path))
         assert m["rmse"] > 0 and m["naive_rmse"] > 0, key
         assert sorted(m["tickers"]) == sorted(tickers), key
@@ -67,7 +67,7 @@ def check(key, path):
             assert x[5] == "" and float(x[6]) <= float(x[4]) <= float(x[7]), x
             assert x[1] > x[0] and x[9] in ("model", "naive"), x
             assert re.fullmatch(re.escape(name) + r"/[0-9]+", x[8]), x
-    elif re.fullmatch(r"evaluations/[0-9-]+\.csv", key):
+    elif re.fullmatch(r"evaluations/[0-9-]+(-served|-backtest)?\.csv", key):
         r = rows(path)
         assert r[0] == PRED, r[0]
         assert sorted({x[2] for x in r[1:]}) == sorted(tickers), key

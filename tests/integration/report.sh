@@ -25,7 +25,7 @@ python3 - "$S" "$DAY" > "$T_TMP/expect.json" <<'EOF'
 import csv, glob, json, os, sys
 s, day = sys.argv[1], sys.argv[2]
 pred = list(csv.DictReader(open(os.path.join(s, "predictions", day + ".csv"))))
-evals = glob.glob(os.path.join(s, "evaluations", "*.json"))
+evals = glob.glob(os.path.join(s, "evaluations", "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].json"))
 metas = glob.glob(os.path.join(s, "runs", "*", "meta.json"))
 newest = max(metas, key=lambda m: json.load(open(m))["started"])
 trials = [l for l in open(os.path.join(os.path.dirname(newest), "trials.jsonl")) if l.strip()]
