@@ -245,12 +245,15 @@ version_at(struct state *s, long v, struct sc_err *e)
 	if (s->nv > 0 && s->v[s->nv - 1].v == v)
 		return &s->v[s->nv - 1];
 	if (s->nv == s->capv) {
-		s->capv = s->capv ? 2 * s->capv : 16;
-		if ((p = realloc(s->v, s->capv * sizeof(*s->v))) == NULL) {
+		/* The capacity changes only once the memory is there. */
+		size_t cap = s->capv ? 2 * s->capv : 16;
+
+		if ((p = realloc(s->v, cap * sizeof(*s->v))) == NULL) {
 			sc_err_set(e, SC_EOS, 0, "out of memory");
 			return NULL;
 		}
 		s->v = p;
+		s->capv = cap;
 	}
 	memset(&s->v[s->nv], 0, sizeof(s->v[0]));
 	s->v[s->nv].v = v;
@@ -263,10 +266,12 @@ alias_add(struct state *s, const char *name, struct sc_err *e)
 	void *p;
 
 	if (s->na == s->capa) {
-		s->capa = s->capa ? 2 * s->capa : 8;
-		if ((p = realloc(s->a, s->capa * sizeof(*s->a))) == NULL)
+		size_t cap = s->capa ? 2 * s->capa : 8;
+
+		if ((p = realloc(s->a, cap * sizeof(*s->a))) == NULL)
 			return sc_err_set(e, SC_EOS, 0, "out of memory");
 		s->a = p;
+		s->capa = cap;
 	}
 	snprintf(s->a[s->na].name, sizeof(s->a[0].name), "%s", name);
 	s->a[s->na++].v = 0;
