@@ -32,6 +32,25 @@ sc_train_naive(const char *target, double close, double *naive, double *unit)
 	}
 }
 
+double
+sc_train_naive_rmse(const struct sc_table *t)
+{
+	const double *y = sc_table_y(t);
+	const char *target = sc_table_target(t);
+	double sum = 0, naive, unit, d;
+	size_t i, n = 0, rows = sc_table_nrows(t);
+
+	for (i = 0; i < rows; i++) {
+		sc_train_naive(target, sc_table_close(t, i), &naive, &unit);
+		d = y[i] - naive;
+		if (!isfinite(d))
+			continue;
+		sum += d * d;
+		n++;
+	}
+	return n > 0 ? sqrt(sum / (double)n) : NAN;
+}
+
 /* The pairs of all folds, in fold order. */
 struct pairs {
 	double *p, *r, *d, *vol, *scale;

@@ -35,6 +35,14 @@ void sc_train_naive(const char *target, double close, double *naive,
     double *unit);
 
 /*
+ * The RMSE of the naive forecast (sc_train_naive) over the rows of t, in
+ * the target's units: the yardstick printed next to an in-time figure such
+ * as the out-of-bag RMSE.  Rows whose target or naive forecast is not
+ * finite are left out; NaN when none is left.
+ */
+double sc_train_naive_rmse(const struct sc_table *t);
+
+/*
  * Walk-forward validate forest parameters p on t (borrowed): fit each of
  * `folds` folds (gap as sc_tune_folds_make), predict its validation rows,
  * and fit c from those out-of-time pairs (sc_calib_fit), the drift of a

@@ -188,6 +188,20 @@ START_TEST(test_train_close_target)
 	    "%s", e.msg);
 	ck_assert(c.lambda == 0);
 	ck_assert(c.mse_model > c.mse_naive);
+	/* the naive forecast's RMSE in prices: that of close[t+1] - close[t] */
+	{
+		const double *y = sc_table_y(t);
+		double sum = 0, d;
+		size_t i;
+
+		for (i = 0; i < sc_table_nrows(t); i++) {
+			d = y[i] - sc_table_close(t, i);
+			sum += d * d;
+		}
+		ck_assert_double_eq_tol(sc_train_naive_rmse(t),
+		    sqrt(sum / (double)sc_table_nrows(t)), 1e-9);
+		ck_assert(sc_train_naive_rmse(t) > 0.1);
+	}
 	/* |close change| / (close x vol_20) is of order 1, not of a price */
 	ck_assert(
 	    sc_calib_quantile(&c, 0.9) > 0.5 && sc_calib_quantile(&c, 0.9) < 5);
@@ -215,6 +229,19 @@ START_TEST(test_train_no_validation)
 	ck_assert(c.lambda == 0);
 	ck_assert_uint_eq(c.nscores, 0);
 	sc_forest_free(f);
+	/* log-return target: the naive forecast is 0, its RMSE that of y */
+	{
+		const double *y = sc_table_y(t);
+		double sum = 0;
+		size_t i;
+
+		for (i = 0; i < sc_table_nrows(t); i++)
+			sum += y[i] * y[i];
+		ck_assert_double_eq_tol(sc_train_naive_rmse(t),
+		    sqrt(sum / (double)sc_table_nrows(t)), 1e-12);
+		ck_assert(sc_train_naive_rmse(t) > 0.005 &&
+		    sc_train_naive_rmse(t) < 0.05);
+	}
 	/* no such volatility column: sigma 1 */
 	ck_assert(sc_train_calibrate(t, &o.forest, 3, 0, "vol_7", &c, &e) == 0);
 	ck_assert_str_eq(c.vol_feature, "");
