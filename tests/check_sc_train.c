@@ -20,6 +20,7 @@
 #include "sc_synth.h"
 #include "sc_table.h"
 #include "sc_train.h"
+#include "sc_tune.h"
 
 /* The training table sc-split makes of series s[0..n) (default features). */
 static struct sc_table *
@@ -255,6 +256,45 @@ START_TEST(test_train_no_validation)
 }
 END_TEST
 
+/*
+ * The naive forecast's CV RMSE is the mean of its per-fold RMSEs on the
+ * walk-forward folds, as a trial's value: checked against the folds
+ * directly.
+ */
+START_TEST(test_train_naive_cv_rmse)
+{
+	struct sc_series s;
+	struct sc_err e = { 0 };
+	struct sc_table *t;
+	struct sc_tune_folds *F;
+	const size_t *tr, *va;
+	size_t ntr, nva, j;
+	double want = 0, sum, got;
+	int i;
+
+	ar1_series(&s, "ARA", 3, 0.0, 600);
+	t = table_of(&s, 1, SC_TARGET_LOGRET);
+	F = sc_tune_folds_make(t, 4, 2, &e);
+	ck_assert_ptr_nonnull(F);
+	for (i = 0; i < sc_tune_folds_n(F); i++) {
+		sc_tune_folds_get(F, i, &tr, &ntr, &va, &nva);
+		for (sum = 0, j = 0; j < nva; j++)
+			sum += sc_table_y(t)[va[j]] * sc_table_y(t)[va[j]];
+		want += sqrt(sum / (double)nva);
+	}
+	want /= sc_tune_folds_n(F);
+	sc_tune_folds_free(F);
+	got = sc_train_naive_cv_rmse(t, 4, 2, &e);
+	ck_assert_double_eq_tol(got, want, 1e-15);
+	ck_assert(got > 0.008 && got < 0.012); /* daily deviation 0.01 */
+	/* too many folds for the dates: NaN and SC_EDATA */
+	ck_assert(isnan(sc_train_naive_cv_rmse(t, 5, 1000, &e)));
+	ck_assert_int_eq(e.code, SC_EDATA);
+	sc_table_free(t);
+	sc_series_free(&s);
+}
+END_TEST
+
 START_TEST(test_train_naive)
 {
 	double naive, unit;
@@ -279,6 +319,7 @@ sc_train_suite(void)
 	tcase_add_test(tc, test_train_close_target);
 	tcase_add_test(tc, test_train_no_validation);
 	tcase_add_test(tc, test_train_naive);
+	tcase_add_test(tc, test_train_naive_cv_rmse);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -98,7 +98,10 @@ done
 SC_STORE=$d/store t_exit "sc-push refuses it too" 65 sc-push models:/x < "$d/bad.json"
 
 # sc-tune: the calibration of the best trial's folds.
-t_exit "sc-tune -o" 0 sc-tune -n 3 --no-progress -k 3 -o "$d/tuned.json" "$d/train.csv"
+t_exit "sc-tune -o" 0 sc-tune -v -n 3 --no-progress -k 3 -o "$d/tuned.json" "$d/train.csv"
+t_grep "summary: the best CV RMSE next to the naive forecast's on the same folds" \
+	'best: trial [0-9]+, CV RMSE [0-9.e-]+ over 3 folds \(target units\); the naive forecast.s: [0-9.e-]+$' "$T_ERR"
+t_grep "and the calibration says lambda 0 serves the naive forecast" 'lambda 0: the naive forecast will be served' "$T_ERR"
 t_check "tuned model: calibration from 3 folds" test "$(calib "$d/tuned.json" '(c["folds"], c["lambda"], c["conformal"]["n"] > 1000)')" = "(3, 0.0, True)"
 # The train step and register: the run's CV RMSE is the out-of-time
 # validation's, every RMSE sits next to the naive forecast's with its
