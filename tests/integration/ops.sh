@@ -139,9 +139,9 @@ step "train, no search (SC_TRIALS=0)" 0 train
 RUN_A=$(cat "$T_OUT")
 t_check "prints the run id" test -f "$SC_STORE/runs/$RUN_A/meta.json"
 t_check "trials.jsonl empty without a search" test -f "$SC_STORE/runs/$RUN_A/trials.jsonl" -a ! -s "$SC_STORE/runs/$RUN_A/trials.jsonl"
-t_check "meta.json: CV RMSE from oob_rmse, training hash" test "$(json "$SC_STORE/runs/$RUN_A/meta.json" \
-	'(d["search"], d["cv_rmse_from"], d["cv_rmse"] == json.load(open(sys.argv[1].replace("meta", "model")))["oob_rmse"], d["train_sha256"])')" \
-	= "('none', 'oob_rmse', True, '$(sha256sum < "$SC_STORE/processed/train.csv" | cut -d' ' -f1)')"
+t_check "meta.json: CV RMSE out of time (walk-forward validation), training hash" test "$(json "$SC_STORE/runs/$RUN_A/meta.json" \
+	'(d["search"], d["cv_rmse_from"], abs(d["cv_rmse"] - json.load(open(sys.argv[1].replace("meta", "model")))["calibration"]["mse"]["model"] ** 0.5) < 1e-12, d["train_sha256"])')" \
+	= "('none', 'calibration.mse.model', True, '$(sha256sum < "$SC_STORE/processed/train.csv" | cut -d' ' -f1)')"
 t_check "metrics.json: the model on processed/test.csv" test "$(json "$SC_STORE/runs/$RUN_A/metrics.json" 'd["n"]')" = 90
 SC_RUN_ID="$RUN_A" step "the same run id again: exit 73" 73 train
 SC_RUN_ID="../x" step "a bad run id: exit 64" 64 train
