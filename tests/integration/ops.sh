@@ -307,6 +307,17 @@ t_grep "demo in January: a year of history" 'AAPL: fetched [0-9]+ days from 2025
 SC_STORE=$T_TMP/jan SC_TODAY=2026-01-15 SC_FROM=2026-01-01 SC_TICKERS=AAPL \
 	step "prepare with too short a history: exit 65" 65 prepare
 t_grep "suggests an earlier SC_FROM" 'prepare: error: too little history from SC_FROM=2026-01-01 .*set an earlier SC_FROM \(e.g. SC_FROM=2025-01-15\)' "$T_ERR"
+# A market holiday (Martin Luther King Day, Monday 2026-01-19) after the
+# January demo: the shipped schedules run on every weekday, holidays
+# included, and the staleness alerts' allowances count on a holiday's run
+# succeeding (monitor/prometheus/rules.yml, drift.rules.yml).
+for st in inference evaluate drift; do
+	SC_STORE=$T_TMP/demo-jan SC_TODAY=2026-01-19 SC_FROM=2025-01-15 SC_TICKERS=AAPL \
+		step "$st on a market holiday succeeds" 0 "$st"
+done
+t_check "the holiday's forecast is for the next trading day (Tuesday)" test \
+	"$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "date") c = i; next }
+		{ print $c }' "$T_TMP/demo-jan/predictions/2026-01-19.csv")" = 2026-01-20
 unset SC_STORE
 
 # The same pipeline on S3 with a Pushgateway.
