@@ -270,7 +270,12 @@ t_check "the same as sc-predict --next on the history" sh -c "
 	sc-fetch models:/fc/3 > '$D/m3.json' &&
 	{ cat '$SC_STORE/raw/AAPL.csv'; tail -n +2 '$SC_STORE/raw/BRK-B.csv'; tail -n +2 '$SC_STORE/raw/MSFT.csv'; } > '$D/h.csv' &&
 	sc-predict -m '$D/m3.json' --next -i 0.9 -N fc/3 '$D/h.csv' | cmp -s - '$P'"
+for t in AAPL BRK-B MSFT; do cp "$SC_STORE/raw/$t.csv" "$D/inf.$t.csv"; done
 SC_TODAY=2026-07-10 step "inference rerun for a past day" 0 inference
+for t in AAPL BRK-B MSFT; do
+	t_check "inference rerun of 07-10: raw/$t.csv byte for byte as before" \
+		cmp "$SC_STORE/raw/$t.csv" "$D/inf.$t.csv"
+done
 t_grep "fetches nothing after it" 'AAPL: the stored history reaches 2026-07-20, after SC_TODAY=2026-07-10: nothing fetched' "$T_ERR"
 t_check "forecasts as of that day" test \
 	"$(tail -n +2 "$SC_STORE/predictions/2026-07-10.csv" | cut -d, -f1 | sort -u)" = 2026-07-10
