@@ -67,6 +67,15 @@ t_exit "cron.sh: bad hour" 64 sh "$C" --ny-hour 25 prepare
 t_exit "cron.sh: a log directory that cannot be created" 73 env SC_LOG_DIR="$T_TMP/afile/log" sh "$C" prepare
 t_grep "cron.sh: says so" 'log directory .* cannot be created' "$T_ERR"
 t_exit "cron.sh: a missing SC_ENV_FILE" 66 env SC_ENV_FILE="$T_TMP/none" sh "$C" prepare
+# Every line of the shipped crontab is one cron.sh accepts: at a New York
+# hour none of them names (23:00) each exits 0 without a word.
+late=$(date -u -d '2026-07-16 03:00' +%s)
+while read -r _ _ _ _ _ cmd; do
+	args=${cmd#*scripts/cron.sh }
+	# shellcheck disable=SC2086 # the line's words
+	t_exit "crontab: cron.sh accepts \"$args\"" 0 env SC_CRON_NOW="$late" sh "$C" $args
+	t_check "crontab: \"$args\" silent at another hour" test ! -s "$T_OUT" -a ! -s "$T_ERR"
+done < <(grep -E '^[0-9]' "$EX/crontab")
 unset SC_ENV_FILE SC_LOG_DIR SC_STORE SC_SOURCE SC_TODAY SC_FROM SC_TRIALS
 t_check "no secret value in the examples" sh -c "! grep -E 'AWS_SECRET_ACCESS_KEY=[A-Za-z0-9/+]{8}' '$EX'/*"
 # make install-systemd into a temporary root: the units with SC_HOME, the
