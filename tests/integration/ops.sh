@@ -270,7 +270,12 @@ t_check "the same as sc-predict --next on the history" sh -c "
 	sc-fetch models:/fc/3 > '$D/m3.json' &&
 	{ cat '$SC_STORE/raw/AAPL.csv'; tail -n +2 '$SC_STORE/raw/BRK-B.csv'; tail -n +2 '$SC_STORE/raw/MSFT.csv'; } > '$D/h.csv' &&
 	sc-predict -m '$D/m3.json' --next -i 0.9 -N fc/3 '$D/h.csv' | cmp -s - '$P'"
+for t in AAPL BRK-B MSFT; do cp "$SC_STORE/raw/$t.csv" "$D/inf.$t.csv"; done
 SC_TODAY=2026-07-10 step "inference rerun for a past day" 0 inference
+for t in AAPL BRK-B MSFT; do
+	t_check "inference rerun of 07-10: raw/$t.csv byte for byte as before" \
+		cmp "$SC_STORE/raw/$t.csv" "$D/inf.$t.csv"
+done
 t_grep "fetches nothing after it" 'AAPL: the stored history reaches 2026-07-20, after SC_TODAY=2026-07-10: nothing fetched' "$T_ERR"
 t_check "forecasts as of that day" test \
 	"$(tail -n +2 "$SC_STORE/predictions/2026-07-10.csv" | cut -d, -f1 | sort -u)" = 2026-07-10
@@ -307,6 +312,17 @@ t_grep "demo in January: a year of history" 'AAPL: fetched [0-9]+ days from 2025
 SC_STORE=$T_TMP/jan SC_TODAY=2026-01-15 SC_FROM=2026-01-01 SC_TICKERS=AAPL \
 	step "prepare with too short a history: exit 65" 65 prepare
 t_grep "suggests an earlier SC_FROM" 'prepare: error: too little history from SC_FROM=2026-01-01 .*set an earlier SC_FROM \(e.g. SC_FROM=2025-01-15\)' "$T_ERR"
+# A market holiday (Martin Luther King Day, Monday 2026-01-19) after the
+# January demo: the shipped schedules run on every weekday, holidays
+# included, and the staleness alerts' allowances count on a holiday's run
+# succeeding (monitor/prometheus/rules.yml, drift.rules.yml).
+for st in inference evaluate drift; do
+	SC_STORE=$T_TMP/demo-jan SC_TODAY=2026-01-19 SC_FROM=2025-01-15 SC_TICKERS=AAPL \
+		step "$st on a market holiday succeeds" 0 "$st"
+done
+t_check "the holiday's forecast is for the next trading day (Tuesday)" test \
+	"$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "date") c = i; next }
+		{ print $c }' "$T_TMP/demo-jan/predictions/2026-01-19.csv")" = 2026-01-20
 unset SC_STORE
 
 # The same pipeline on S3 with a Pushgateway.
