@@ -6,7 +6,8 @@
 # files, every ticker's chart with data points, no chart empty, no
 # reference leaving the page: tests/check_report.py); the HTML validates
 # with tidy; markup in names from the store shows as text; a screenshot of
-# the page is written to BUILD/report.png.
+# the page is written to BUILD/report.png; a scripted click on a header
+# sorts its table (numbers as numbers, twice for descending).
 . "$(dirname "$0")/../lib.sh"
 
 BUILD=$(cd "$SC_BIN/.." && pwd)
@@ -115,6 +116,82 @@ EOF
 t_exit "an empty chart fails the check" 1 python3 "$SC_TOP/tests/check_report.py" \
 	"$T_TMP/empty.html" "$T_TMP/expect.json"
 t_grep "named as empty" "^not ok (chart of .* present|no chart is empty)" "$T_OUT"
+
+# The sort script, clicked: a copy of the page whose last script clicks a
+# header once (ascending) or twice (descending); the DOM chromium built
+# must have that table's rows in that order, the same rows as before.
+# sorted_dom TABLE HEADER CLICKS OUT
+sorted_dom() {
+	sed "s|</body>|<script>(function(){var t=document.getElementById('$1'),h=[].filter.call(t.tHead.rows[0].cells,function(c){return c.textContent==='$2'})[0];for(var i=0;i<$3;i++)h.click()})()</script></body>|" \
+		"$PAGE" > "$T_TMP/click.html" &&
+		browse "file://$T_TMP/click.html" "$4"
+}
+# check_sorted TABLE HEADER CLICKS DOM: python3 checks the order.
+check_sorted() {
+	python3 - "$1" "$2" "$3" "$4" "$T_TMP/dom.html" <<'EOF'
+import sys
+from html.parser import HTMLParser
+table, header, clicks, dom, before = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+
+class T(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.on, self.head, self.rows, self.cell = False, [], [], None
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table":
+            self.on = a.get("id") == table
+        if not self.on:
+            return
+        if tag == "tr":
+            self.row = []
+        if tag in ("td", "th"):
+            self.cell, self.v = "", a.get("data-v")
+    def handle_data(self, d):
+        if self.cell is not None:
+            self.cell += d
+    def handle_endtag(self, tag):
+        if not self.on:
+            return
+        if tag == "th":
+            self.head.append(self.cell)
+        if tag == "td":
+            self.row.append((self.cell, self.v))
+        if tag in ("td", "th"):
+            self.cell = None
+        if tag == "tr" and self.row:
+            self.rows.append(self.row)
+        if tag == "table":
+            self.on = False
+
+def rows(path):
+    t = T()
+    t.feed(open(path).read())
+    return t.head, t.rows
+
+head, got = rows(dom)
+_, orig = rows(before)
+i = head.index(header)
+numeric = all(r[i][1] is not None for r in orig)
+key = (lambda r: float(r[i][1])) if numeric else (lambda r: r[i][0])
+want = sorted(orig, key=key, reverse=clicks % 2 == 0)
+assert len(orig) > 1, "fewer than 2 rows in %s" % table
+assert [key(r) for r in orig] != [key(r) for r in want], \
+    "%s was already in that order: the click would prove nothing" % table
+assert sorted(got) == sorted(orig), "%s: the rows changed" % table
+assert [key(r) for r in got] == [key(r) for r in want], \
+    "%s by %s: %s, want %s" % (table, header, [key(r) for r in got], [key(r) for r in want])
+EOF
+}
+t_check "click on the trials' CV RMSE header" sorted_dom t-trials "CV RMSE" 1 "$T_TMP/sort1.html"
+t_check "trials sorted by CV RMSE, ascending (numbers as numbers)" \
+	check_sorted t-trials "CV RMSE" 1 "$T_TMP/sort1.html"
+t_check "two clicks on the forecasts' ticker header" sorted_dom t-forecasts ticker 2 "$T_TMP/sort2.html"
+t_check "forecasts sorted by ticker, descending" \
+	check_sorted t-forecasts ticker 2 "$T_TMP/sort2.html"
+fails() { ! "$@" 2> /dev/null; }
+t_check "unclicked, the trials fail that check (it can fail)" \
+	fails check_sorted t-trials "CV RMSE" 1 "$T_TMP/dom.html"
 
 t_check "screenshot of the demo's page" browse "file://$PAGE" "$BUILD/report.png" 1200,5200
 t_check "screenshot written" test -s "$BUILD/report.png"
