@@ -80,7 +80,8 @@ browse() {
 	else
 		timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic \
 			--no-first-run --disable-background-networking --disable-component-update \
-			--disable-sync --user-data-dir="$prof" --dump-dom "$1" > "$2" 2> /dev/null
+			--disable-sync --user-data-dir="$prof" --window-size=1200,1000 \
+			--dump-dom "$1" > "$2" 2> /dev/null
 		rc=$?
 	fi
 	rm -rf "$prof"
@@ -193,7 +194,13 @@ fails() { ! "$@" 2> /dev/null; }
 t_check "unclicked, the trials fail that check (it can fail)" \
 	fails check_sorted t-trials "CV RMSE" 1 "$T_TMP/dom.html"
 
-t_check "screenshot of the demo's page" browse "file://$PAGE" "$BUILD/report.png" 1200,5200
+# The whole page in the screenshot: its height measured in the browser.
+sed 's|</body>|<script>document.body.setAttribute("data-height",document.documentElement.scrollHeight)</script></body>|' \
+	"$PAGE" > "$T_TMP/height.html"
+t_check "page height measured" browse "file://$T_TMP/height.html" "$T_TMP/height-dom.html"
+height=$(sed -n 's/.*data-height="\([0-9]*\)".*/\1/p' "$T_TMP/height-dom.html" | head -n 1)
+t_check "a plausible page height ($height px)" test "${height:-0}" -gt 1000 -a "${height:-0}" -lt 40000
+t_check "screenshot of the demo's page" browse "file://$PAGE" "$BUILD/report.png" "1200,${height:-6000}"
 t_check "screenshot written" test -s "$BUILD/report.png"
 t_check "phone-sized screenshot" browse "file://$PAGE" "$BUILD/report-phone.png" 390,1600
 
