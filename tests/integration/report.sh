@@ -47,6 +47,56 @@ print(json.dumps({
 EOF
 t_check "expected counts from the store" test -s "$T_TMP/expect.json"
 
+# Every number the page's tables show (a numeric cell carries its exact
+# value in data-v) is one the store holds, in a JSON, JSONL or CSV object
+# other than the reports: nothing recomputed.  A doctored number must fail.
+# store_numbers STORE PAGE
+store_numbers() {
+	python3 - "$1" "$2" <<'EOF'
+import csv, json, os, re, sys
+store, page = sys.argv[1], sys.argv[2]
+nums = set()
+def walk(o):
+    if isinstance(o, bool):
+        return
+    if isinstance(o, (int, float)):
+        nums.add(float(o))
+    for v in (o.values() if isinstance(o, dict) else o if isinstance(o, list) else ()):
+        walk(v)
+for d, _, fs in os.walk(store):
+    if os.path.relpath(d, store).split(os.sep)[0] == "reports":
+        continue
+    for f in fs:
+        p = os.path.join(d, f)
+        if f.endswith(".json"):
+            walk(json.load(open(p)))
+        elif f.endswith(".jsonl"):
+            for l in open(p):
+                if l.strip():
+                    walk(json.loads(l))
+        elif f.endswith(".csv"):
+            for row in csv.reader(open(p)):
+                for x in row:
+                    try:
+                        nums.add(float(x))
+                    except ValueError:
+                        pass
+t = open(page).read()
+cells = re.findall(r'<td[^>]*>[^<]*</td>', t)
+vs = [v for c in cells for v in re.findall(r'data-v="([^"]*)"', c)]
+bad = [v for v in vs if float(v) not in nums]
+plain = [c for c in cells if "data-v" not in c and re.fullmatch(r'<td[^>]*>-?[0-9.]+(e-?[0-9]+)?</td>', c)]
+assert len(vs) > 100, "only %d numbers" % len(vs)
+assert not bad, "not in the store: %s" % bad[:5]
+assert not plain, "numbers without data-v: %s" % plain[:5]
+EOF
+}
+t_check "every number in the page's tables is one the store holds" store_numbers "$S" "$PAGE"
+sed '0,/data-v="[^"]*"/s//data-v="12345.678"/' "$PAGE" > "$T_TMP/doctored.html"
+fails() { ! "$@" 2> /dev/null; }
+t_check "a number the store does not hold fails that check" \
+	fails store_numbers "$S" "$T_TMP/doctored.html"
+
 if command -v tidy > /dev/null 2>&1; then
 	# tidy exits 0 when clean, 1 with warnings, 2 with errors.
 	t_exit "tidy: no errors or warnings" 0 tidy -q -e "$PAGE"
@@ -190,7 +240,6 @@ t_check "trials sorted by CV RMSE, ascending (numbers as numbers)" \
 t_check "two clicks on the forecasts' ticker header" sorted_dom t-forecasts ticker 2 "$T_TMP/sort2.html"
 t_check "forecasts sorted by ticker, descending" \
 	check_sorted t-forecasts ticker 2 "$T_TMP/sort2.html"
-fails() { ! "$@" 2> /dev/null; }
 t_check "unclicked, the trials fail that check (it can fail)" \
 	fails check_sorted t-trials "CV RMSE" 1 "$T_TMP/dom.html"
 
