@@ -437,7 +437,10 @@ static const char style[] =
     "' \\25BC'}\n"
     "@media print{nav{display:none}body{max-width:none;font-size:11px}"
     "th{position:static}.scroll{overflow:visible}section{break-inside:"
-    "auto}h2{break-after:avoid}}\n";
+    "auto}h2{break-after:avoid}table{font-size:9px}th,td{white-space:"
+    "normal;overflow-wrap:anywhere;padding:.1rem .25rem}"
+    "td.params{min-width:0}tr{break-inside:avoid}.grid2{"
+    "grid-template-columns:1fr 1fr}}\n";
 
 /* Click a header to sort its table; numbers by data-v. */
 static const char script[] =

@@ -243,6 +243,41 @@ t_check "forecasts sorted by ticker, descending" \
 t_check "unclicked, the trials fail that check (it can fail)" \
 	fails check_sorted t-trials "CV RMSE" 1 "$T_TMP/dom.html"
 
+# Printable: chromium prints it to a PDF of several pages, and with the
+# print styles applied to the screen at an A4 page's width (718 px, 19 cm)
+# no table, chart or figure is wider than the page (none is cut off).
+pdf() {
+	local prof rc
+	prof=$(mktemp -d "$T_TMP/chromium.XXXXXX")
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$prof" --no-pdf-header-footer --print-to-pdf="$2" "$1" \
+		> /dev/null 2>&1
+	rc=$?
+	rm -rf "$prof"
+	return $rc
+}
+t_check "chromium prints the page to a PDF" pdf "file://$PAGE" "$T_TMP/page.pdf"
+pages=$(grep -a -o '/Count [0-9]*' "$T_TMP/page.pdf" | cut -d' ' -f2 | sort -n | tail -n 1)
+t_check "the PDF has several pages (${pages:-none})" test "${pages:-0}" -ge 2
+sed 's/@media print/@media all/; s|</body>|<script>var w=[],c=document.documentElement.clientWidth;document.querySelectorAll("table,figure,svg,pre").forEach(function(e){if(e.getBoundingClientRect().right>c+1)w.push(e.id\|\|e.tagName)});document.body.setAttribute("data-wide",document.documentElement.scrollWidth>c?"page "+w.join(" "):w.join(" "))</script></body>|' \
+	"$PAGE" > "$T_TMP/print.html"
+print_width() {
+	local prof
+	prof=$(mktemp -d "$T_TMP/chromium.XXXXXX")
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$prof" --window-size=718,1000 --dump-dom "$1" \
+		> "$T_TMP/print-dom.html" 2> /dev/null
+	rm -rf "$prof"
+	grep -q 'data-wide=""' "$T_TMP/print-dom.html"
+}
+t_check "print styles: nothing wider than an A4 page" print_width "file://$T_TMP/print.html"
+t_check "  (the check ran)" grep -q 'data-wide=' "$T_TMP/print-dom.html"
+sed 's/@media all/@media not all/' "$T_TMP/print.html" > "$T_TMP/noprint.html"
+t_check "without the print styles, wide tables fail that check (it can fail)" \
+	fails print_width "file://$T_TMP/noprint.html"
+
 # The whole page in the screenshot: its height measured in the browser.
 sed 's|</body>|<script>document.body.setAttribute("data-height",document.documentElement.scrollHeight)</script></body>|' \
 	"$PAGE" > "$T_TMP/height.html"
