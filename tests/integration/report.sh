@@ -153,6 +153,18 @@ check_dom() {
 t_check "chromium loads the page from a file" browse "file://$PAGE" "$T_TMP/dom.html"
 check_dom "file" "$T_TMP/dom.html" "$T_TMP/expect.json"
 
+# Readable with scripts disabled: the same checks pass on the DOM chromium
+# builds from the page with its script made inert (type="text/plain"; a
+# headless chromium run with --blink-settings=scriptEnabled=false dumps
+# nothing, so the script is switched off in the page instead).  The sort
+# script, when it runs, marks the headers clickable: not there.
+sed 's|^<script>$|<script type="text/plain">|' "$PAGE" > "$T_TMP/noscript.html"
+t_check "the page with its script inert" grep -q '^<script type="text/plain">$' "$T_TMP/noscript.html"
+t_check "chromium loads it" browse "file://$T_TMP/noscript.html" "$T_TMP/dom-noscript.html"
+t_check "  the script did not run there" fails grep -q 'cursor: pointer' "$T_TMP/dom-noscript.html"
+t_check "  (and it does in the page as written)" grep -q 'cursor: pointer' "$T_TMP/dom.html"
+check_dom "no script" "$T_TMP/dom-noscript.html" "$T_TMP/expect.json"
+
 # The checker must catch an empty chart: the first ticker's points and
 # lines removed from the DOM.
 python3 - "$T_TMP/dom.html" "$T_TMP/empty.html" <<'EOF'
