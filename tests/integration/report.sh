@@ -300,20 +300,23 @@ t_check "screenshot of the demo's page" browse "file://$PAGE" "$BUILD/report.png
 t_check "screenshot written" test -s "$BUILD/report.png"
 t_check "phone-sized screenshot" browse "file://$PAGE" "$BUILD/report-phone.png" 390,1600
 
-# Markup in names from the store: a ticker "<script>", a run id and a
-# parameter name with tags.
+# Markup in names from the store: a ticker "<script>", a run id, a
+# parameter name, a model label and a drift feature name with tags.
 E=$T_TMP/evil
 mkdir -p "$E/predictions" "$E/evaluations" "$E/runs/r1"
-printf 'asof,date,ticker,close,predicted_close,actual_close,lower,upper,model,source\n2026-01-02,2026-01-05,<script>,10,11,,9,12,m/1,naive\n' \
+printf 'asof,date,ticker,close,predicted_close,actual_close,lower,upper,model,source\n2026-01-02,2026-01-05,<script>,10,11,,9,12,<em>m</em>/1,naive\n' \
 	> "$E/predictions/2026-01-02.csv"
 printf 'asof,ticker,close,predicted_close,actual_close,lower,upper,model\n2025-12-30,<script>,10,10.5,10.2,9,12,m/1\n2025-12-31,<script>,10.2,10.1,10.4,9,12,m/1\n' \
 	> "$E/evaluations/2026-01-02.csv"
 printf '{"run_id": "<img src=x onerror=alert(1)>", "started": "2026-01-01T00:00:00Z", "search": "sc-tune", "trials": 1}\n' \
 	> "$E/runs/r1/meta.json"
 printf '{"number":0,"state":"complete","value":0.5,"params":{"<b>p</b>":3}}\n' > "$E/runs/r1/trials.jsonl"
+mkdir -p "$E/drift"
+printf '{"model": "<s>x</s>/1", "trained_from": null, "trained_to": null, "drift_share": 0, "drifted": 0, "n_features": 1, "features": {"<i>f</i>": {"drifted": false}}}\n' \
+	> "$E/drift/2026-01-02.json"
 t_exit "report of a store with markup in names" 0 sc-report -o "$T_TMP/evil.html" "$E"
 t_check "chromium loads it" browse "file://$T_TMP/evil.html" "$T_TMP/evil-dom.html"
-printf '{"tables": {"t-forecasts": 1, "t-runs": 1, "t-trials": 1}, "tickers": ["<script>"], "texts": ["<script>", "<img src=x onerror=alert(1)>"]}' \
+printf '{"tables": {"t-forecasts": 1, "t-runs": 1, "t-trials": 1}, "tickers": ["<script>"], "texts": ["<script>", "<img src=x onerror=alert(1)>", "<em>m</em>/1", "<s>x</s>/1", "<i>f</i>"]}' \
 	> "$T_TMP/evil.json"
 check_dom "markup" "$T_TMP/evil-dom.html" "$T_TMP/evil.json"
 t_grep "the parameter name is text" '&lt;b&gt;p&lt;/b&gt;=3' "$T_TMP/evil-dom.html"
