@@ -17,6 +17,8 @@ S=$T_TMP/store
 t_exit "demo store with drift and the report" 0 env SC_STORE="$S" SC_TODAY=$DAY \
 	SC_TRIALS=6 SC_TICKERS="AAPL MSFT NVDA" sh "$SC_TOP/scripts/demo.sh" "$SC_BIN"
 t_grep "demo prints the report's path" "^Report: $S/reports/$DAY.html$" "$T_OUT"
+t_check "the demo ends with it (its last line)" \
+	test "$(tail -n 1 "$T_OUT")" = "Report: $S/reports/$DAY.html"
 PAGE=$S/reports/$DAY.html
 t_check "the page is in the store" test -s "$PAGE"
 
