@@ -301,6 +301,24 @@ t_check "a plausible page height ($height px)" test "${height:-0}" -gt 1000 -a "
 t_check "screenshot of the demo's page" browse "file://$PAGE" "$BUILD/report.png" "1200,${height:-6000}"
 t_check "screenshot written" test -s "$BUILD/report.png"
 t_check "phone-sized screenshot" browse "file://$PAGE" "$BUILD/report-phone.png" 390,1600
+# Readable on a phone: at 390 pixels the page itself is no wider than the
+# screen (wide tables scroll inside their own box).
+sed 's|</body>|<script>document.body.setAttribute("data-overflow",document.documentElement.scrollWidth-document.documentElement.clientWidth)</script></body>|' \
+	"$PAGE" > "$T_TMP/phone.html"
+phone_width() {
+	local prof
+	prof=$(mktemp -d "$T_TMP/chromium.XXXXXX")
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$prof" --window-size=390,844 --dump-dom "$1" \
+		> "$T_TMP/phone-dom.html" 2> /dev/null
+	rm -rf "$prof"
+	grep -q 'data-overflow="0"' "$T_TMP/phone-dom.html"
+}
+t_check "at 390 pixels the page is no wider than the screen" phone_width "file://$T_TMP/phone.html"
+sed 's|<div class="scroll">|<div>|' "$T_TMP/phone.html" > "$T_TMP/phone-noscroll.html"
+t_check "  (tables outside their scroll box would be: the check can fail)" \
+	fails phone_width "file://$T_TMP/phone-noscroll.html"
 
 # Markup in names from the store: a ticker "<script>", a run id, a
 # parameter name, a model label and a drift feature name with tags.
