@@ -18,7 +18,7 @@
 
 #define W 640.0
 #define H 240.0
-#define ML 64.0
+#define ML 80.0
 #define MR 12.0
 #define MT 10.0
 #define MB 30.0
@@ -249,8 +249,8 @@ axes(FILE *fp, const struct rp_chart *c, const struct frame *f)
 		    ML, W - MR, py(f, c->hline), py(f, c->hline));
 	if (c->ylabel != NULL) {
 		fprintf(fp,
-		    "<text class=\"yl\" x=\"12\" y=\"%.1f\" "
-		    "transform=\"rotate(-90 12 %.1f)\">",
+		    "<text class=\"yl\" x=\"11\" y=\"%.1f\" "
+		    "transform=\"rotate(-90 11 %.1f)\">",
 		    (H - MB) / 2, (H - MB) / 2);
 		rp_esc(fp, c->ylabel);
 		fputs("</text>\n", fp);
