@@ -71,10 +71,20 @@ def check(key, path):
         r = rows(path)
         assert r[0] == PRED, r[0]
         assert sorted({x[2] for x in r[1:]}) == sorted(tickers), key
-        assert all(x[5] != "" for x in r[1:]), key
-    elif re.fullmatch(r"plots/[0-9-]+\.png", key):
+        # served forecasts whose day has not come have no actual yet
+        assert all(x[5] != "" for x in r[1:]) or "-served" in key, key
+    elif re.fullmatch(r"backtests/[0-9-]+\.json", key):
+        m = json.load(open(path))
+        assert m["n"] > 0 and m["naive_rmse"] > 0, key
+        assert m["interval_coverage"] is not None and m["interval_level"] > 0, key
+    elif re.fullmatch(r"backtests/[0-9-]+\.csv", key):
+        r = rows(path)
+        assert r[0] == PRED, r[0]
+        assert sorted({x[2] for x in r[1:]}) == sorted(tickers), key
+        assert all(x[1] > x[0] or x[5] == "" for x in r[1:]), key
+    elif re.fullmatch(r"plots/[0-9-]+(-backtest)?\.png", key):
         assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n", key
-    elif re.fullmatch(r"plots/[0-9-]+\.svg", key):
+    elif re.fullmatch(r"plots/[0-9-]+(-backtest)?\.svg", key):
         assert b"<svg" in open(path, "rb").read(4096), key
     elif re.fullmatch(r"drift/[0-9-]+\.json", key):
         d = json.load(open(path))
