@@ -30,7 +30,7 @@ MANPAGES  := $(wildcard docs/*.1)
 
 .PHONY: all deps deps-bench test check integration asan valgrind lint \
 	format install uninstall clean help demo bench bench-tune fuzz \
-	fuzz-build prepare train register inference evaluate plot drift
+	fuzz-build prepare train register inference evaluate plot backtest drift report
 
 all: $(PROGS) $(BUILD)/tests/check_sc ## build every program and the unit tests
 
@@ -113,6 +113,32 @@ uninstall: ## remove what install put there
 	rm -f $(PROGS:$(BUILD)/bin/%=$(DESTDIR)$(PREFIX)/bin/%)
 	rm -f $(MANPAGES:docs/%=$(DESTDIR)$(PREFIX)/share/man/man1/%)
 
+# systemd (docs/scheduling.md): the units of docs/examples/ with SC_HOME
+# (the checkout they run) for /opt/stockcast, the stockcast user as a
+# sysusers.d entry, and /etc/stockcast/env from env.example (mode 600; an
+# existing one is kept), all under DESTDIR.  Without DESTDIR it also
+# creates the user and reloads systemd; enabling the timers is left to you.
+SC_HOME         ?= /opt/stockcast
+SYSTEMD_UNITDIR ?= /etc/systemd/system
+SYSUSERS_DIR    ?= /usr/lib/sysusers.d
+.PHONY: install-systemd
+install-systemd: ## systemd units, the stockcast user, /etc/stockcast/env (DESTDIR, SC_HOME)
+	install -d $(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(SYSUSERS_DIR) \
+		$(DESTDIR)/etc/stockcast
+	@for f in docs/examples/*.service docs/examples/*.timer; do \
+		u=$(DESTDIR)$(SYSTEMD_UNITDIR)/$${f##*/}; \
+		sed 's#/opt/stockcast#$(SC_HOME)#g' $$f > $$u.tmp && \
+		chmod 644 $$u.tmp && mv $$u.tmp $$u && echo "  UNIT    $$u" || exit 1; done
+	install -m 644 docs/examples/stockcast.sysusers \
+		$(DESTDIR)$(SYSUSERS_DIR)/stockcast.conf
+	@[ -e $(DESTDIR)/etc/stockcast/env ] || { \
+		install -m 600 docs/examples/env.example $(DESTDIR)/etc/stockcast/env && \
+		echo "  ENV     $(DESTDIR)/etc/stockcast/env: edit it (store, secrets)"; }
+	@if [ -z "$(DESTDIR)" ]; then \
+		systemd-sysusers $(SYSUSERS_DIR)/stockcast.conf || exit 1; \
+		if [ -d /run/systemd/system ]; then systemctl daemon-reload || exit 1; fi; \
+		echo "then: systemctl enable --now stockcast-inference.timer stockcast-evaluate.timer stockcast-weekly.timer"; fi
+
 # Fuzzing: libFuzzer harnesses tests/fuzz/fuzz_NAME.c, linked with libsc
 # built by clang with the same sanitizers into build-fuzz/.  Each runs for
 # FUZZ_SECONDS from the seeds in tests/fuzz/corpus/NAME/; what it learns
@@ -177,8 +203,15 @@ evaluate: all ## score the champion on the test window, store and push metrics
 plot: all ## forecast against actual close as PNG and SVG (gnuplot)
 	@SC_BIN=$(abspath $(BUILD))/bin sh scripts/plot.sh
 
+# Backtest: forecasts over SC_BACKTEST_DAYS past days, refit as they go.
+backtest: all ## backtest the pipeline's model, store backtests/DATE.csv and .json
+	@SC_BIN=$(abspath $(BUILD))/bin sh scripts/backtest.sh
+
 drift: all ## features of the last days against the champion's training rows; drift/DATE.json, pushed
 	@SC_BIN=$(abspath $(BUILD))/bin sh scripts/drift.sh
+
+report: all ## the day's HTML page from the store: reports/DATE.html (sc-report)
+	@SC_BIN=$(abspath $(BUILD))/bin sh scripts/report.sh
 
 clean: ## remove build output
 	rm -rf build build-asan build-fuzz
@@ -190,6 +223,7 @@ help: ## this list
 bench: all ## sc-forest next to scikit-learn and ranger; bench/out/forest.csv
 	sh scripts/deps.sh bench
 	sh bench/run.sh $(BUILD)
+	sh bench/backtest.sh $(BUILD)
 
 bench-tune: all ## sc-tune next to Optuna and scikit-learn; bench/out/tune.csv
 	sh scripts/deps.sh bench

@@ -9,7 +9,11 @@
 # bench/out/forest.csv.
 #
 # fit_s: sc-forest is timed as a whole process (reading the CSV, fitting,
-# writing the model JSON); the peers are timed around their fit call only.
+# writing the model in the binary form with --interval-grid 2048, see
+# docs/model-format.md); the peers are timed around their fit call only.
+# model_mb: the model file's size (MB, 10^6 bytes).  process_s: sc-predict
+# as a whole process (loading the model, reading the test table, 90%
+# intervals for every row, writing the CSV).
 # predict_s: sc-forest through libsc (bench/forest_predict.c, model already
 # loaded); the peers around their predict call.  peak_rss_mb: the whole
 # process (GNU time %M).  interval_s: sc-forest's 90% quantile intervals
@@ -33,7 +37,7 @@ cc -std=c11 -O2 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -I"$top/lib" \
 	$(pkg-config --libs jansson libcrypto) -lcsv -lpthread -lm
 
 csv=$out/forest.csv
-echo "dataset,tool,fit_s,predict_s,interval_s,peak_rss_mb,test_rmse" > "$csv"
+echo "dataset,tool,fit_s,predict_s,interval_s,peak_rss_mb,test_rmse,model_mb,process_s" > "$csv"
 
 # run_tool NAME CMD...: run CMD under GNU time; sets wall and rss (MB).
 run_tool() {
@@ -53,18 +57,24 @@ run_tool() {
 bench_set() {
 	set_name=$1 train=$2 test=$3 target=$4
 	echo "== $set_name: $(($(wc -l < "$train") - 1)) train rows, $(($(wc -l < "$test") - 1)) test rows, target $target"
-	run_tool sc-forest "$build/bin/sc-forest" -v --trees 100 \
+	# --no-validation: the plain fit scikit-learn and ranger also do
+	run_tool sc-forest "$build/bin/sc-forest" -v --no-validation --trees 100 \
 	    --max-features 0.3333333333333333 --min-samples-leaf 5 \
-	    --target "$target" -o "$work/model.json" "$train" || return 1
+	    --format binary --interval-grid 2048 \
+	    --target "$target" -o "$work/model.bin" "$train" || return 1
 	sc_fit=$wall sc_rss=$rss
 	sc_inner=$(sed -n 's/.* fit \([0-9.]*\) s.*/\1/p' "$work/sc-forest.err")
-	"$work/forest_predict" "$work/model.json" "$test" > "$work/pred.out" ||
+	sc_mb=$(awk -v b="$(wc -c < "$work/model.bin")" 'BEGIN { printf "%.1f", b / 1e6 }')
+	"$work/forest_predict" "$work/model.bin" "$test" > "$work/pred.out" ||
 	    return 1
 	read -r sc_load sc_pred sc_int sc_rmse sc_cover < "$work/pred.out"
-	echo "$set_name,sc-forest,$sc_fit,$sc_pred,$sc_int,$sc_rss,$sc_rmse" >> "$csv"
+	run_tool sc-predict "$build/bin/sc-predict" -i 0.9 -m "$work/model.bin" \
+	    -o "$work/pred.csv" "$test" || return 1
+	sc_proc=$wall
+	echo "$set_name,sc-forest,$sc_fit,$sc_pred,$sc_int,$sc_rss,$sc_rmse,$sc_mb,$sc_proc" >> "$csv"
 	echo "   sc-forest: process $sc_fit s (fit alone $sc_inner s), model" \
-	    "$(du -m "$work/model.json" | cut -f1) MB, loaded in $sc_load s," \
-	    "90% interval coverage $sc_cover"
+	    "$sc_mb MB, loaded in $sc_load s, 90% interval coverage" \
+	    "$sc_cover; sc-predict -i 0.9 as a process: $sc_proc s"
 	run_tool sklearn "$py" "$top/bench/sklearn_fit.py" "$train" "$test" \
 	    "$target" || return 1
 	read -r f p r < "$work/sklearn.out"

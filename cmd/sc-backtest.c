@@ -18,22 +18,34 @@
 #include "sc_io.h"
 #include "sc_log.h"
 
-enum { OPT_METHOD = 256, OPT_RAW, OPT_PROGRESS, OPT_NOPROGRESS };
+enum {
+	OPT_METHOD = 256,
+	OPT_RAW,
+	OPT_PROGRESS,
+	OPT_NOPROGRESS,
+	OPT_NOACI,
+	OPT_RECAL,
+	OPT_TRIALS
+};
 
 static const struct option longopts[] = {
 	{ "days", required_argument, NULL, 'd' },
 	{ "features", required_argument, NULL, 'f' },
+	{ "folds", required_argument, NULL, 'k' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "interval-method", required_argument, NULL, OPT_METHOD },
 	{ "threads", required_argument, NULL, 'j' },
 	{ "model-name", required_argument, NULL, 'N' },
+	{ "no-aci", no_argument, NULL, OPT_NOACI },
 	{ "output", required_argument, NULL, 'o' },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
 	{ "refit", required_argument, NULL, 'r' },
+	{ "recalibrate", required_argument, NULL, OPT_RECAL },
 	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "target", required_argument, NULL, 'T' },
+	{ "trials", required_argument, NULL, OPT_TRIALS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "window", required_argument, NULL, 'w' },
@@ -45,8 +57,9 @@ static void __attribute__((noreturn)) usage(FILE *fp, int status)
 {
 	fputs("usage: sc-backtest [-hVv] [-d days] [-r refit] [-w window] "
 	      "[-f features]\n"
-	      "\t[-T logret|close] [-i level] "
-	      "[--interval-method conformal|quantile] [--raw]\n"
+	      "\t[-T logret|close] [-k folds] [-i level] "
+	      "[--interval-method conformal|quantile]\n"
+	      "\t[--recalibrate M] [--trials N] [--no-aci] [--raw]\n"
 	      "\t[--trees N] [--max-depth N] [--min-samples-split N|F] "
 	      "[--min-samples-leaf N]\n"
 	      "\t[--max-features sqrt|log2|F|N] [--no-bootstrap] "
@@ -74,7 +87,7 @@ struct run {
 	struct sc_backtest_opts o;
 	struct sc_features *fs;
 	const char *flist, *out;
-	int progress;
+	int progress, method;
 };
 
 static void
@@ -83,8 +96,8 @@ options(int argc, char *argv[], struct run *R)
 	struct sc_err e = { 0 };
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "d:f:hi:j:N:o:r:T:vVw:", longopts,
-	            NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv,
+	            "d:f:hi:j:k:N:o:r:T:vVw:", longopts, NULL)) != -1) {
 		if (sc_cli_forest_option(ch, optarg, &R->o.forest, usage))
 			continue;
 		switch (ch) {
@@ -103,6 +116,10 @@ options(int argc, char *argv[], struct run *R)
 		case 'j':
 			R->o.forest.threads =
 			    (int)sc_cli_long("threads", optarg, 1, 1024, usage);
+			break;
+		case 'k':
+			R->o.folds =
+			    (int)sc_cli_long("folds", optarg, 2, 100, usage);
 			break;
 		case 'N':
 			R->o.model_name = optarg;
@@ -136,6 +153,18 @@ options(int argc, char *argv[], struct run *R)
 			else
 				sc_cli_bad_value("interval-method",
 				    "want conformal or quantile", usage);
+			R->method = 1;
+			break;
+		case OPT_RECAL:
+			R->o.recalibrate = (size_t)sc_cli_long("recalibrate",
+			    optarg, 1, SC_BACKTEST_MAX_DAYS, usage);
+			break;
+		case OPT_TRIALS:
+			R->o.trials =
+			    sc_cli_long("trials", optarg, 0, 100000, usage);
+			break;
+		case OPT_NOACI:
+			R->o.aci = 0;
 			break;
 		case OPT_RAW:
 			R->o.raw = 1;
@@ -174,6 +203,8 @@ main(int argc, char *argv[])
 	R.flist = SC_FEATURES_DEFAULT;
 	R.out = "-";
 	options(argc, argv, &R);
+	if (R.o.raw && !R.method)
+		R.o.interval = SC_BACKTEST_QUANTILE;
 	if (argc - optind > 1) {
 		warnx("one input file at most");
 		usage(stderr, EX_USAGE);

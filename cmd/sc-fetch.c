@@ -31,6 +31,8 @@
 #include "sc_market.h"
 #include "sc_num.h"
 #include "sc_registry.h"
+#include "sc_runs.h"
+#include "sc_store.h"
 
 enum kind { K_MARKET, K_URL, K_STORE, K_MODEL, K_UNKNOWN };
 
@@ -39,10 +41,12 @@ struct fetch {
 	long from, to;
 	uint64_t seed;
 	FILE *out;
-	const char *outname;    /* "stdout" or the -o file */
-	struct sc_get_opts get; /* --list, --head, --range, --presign */
-	int status;             /* the first failure's exit status */
-	int include_open;       /* --include-open: keep a live Yahoo bar */
+	const char *outname;      /* "stdout" or the -o file */
+	struct sc_get_opts get;   /* --list, --head, --range, --presign */
+	int status;               /* the first failure's exit status */
+	int include_open;         /* --include-open: keep a live Yahoo bar */
+	int runs, versions, diff; /* --runs, --versions, --diff */
+	int format;               /* --text, --csv, --json: 1 + the format */
 };
 
 static void usage(FILE *, int) __attribute__((noreturn));
@@ -58,7 +62,11 @@ usage(FILE *fp, int status)
 	      "[-o FILE] OBJECT...\n"
 	      "       sc-fetch [-hVv] [--page-size N] -l PREFIX\n"
 	      "       sc-fetch [-hVv] [-o FILE] "
-	      "models:/NAME[/VERSION | /latest | @ALIAS]\n",
+	      "models:/NAME[/VERSION | /latest | @ALIAS]\n"
+	      "       sc-fetch [-hVv] [--text|--csv|--json] [-o FILE] "
+	      "--runs [--diff RUN RUN]\n"
+	      "       sc-fetch [-hVv] [--text|--csv|--json] [-o FILE] "
+	      "[--versions] models:/NAME\n",
 	    fp);
 	if (fp == stdout)
 		fputs("\nSources (several symbols: yahoo:AAPL,MSFT):\n"
@@ -83,6 +91,22 @@ usage(FILE *fp, int status)
 		      "(also /latest, @ALIAS);\n"
 		      "  models:/NAME               its index: versions, "
 		      "aliases, lineage (JSON)\n"
+		      "\nTables (--csv by default with --runs and --versions; "
+		      "--text aligned for a\nterminal, --json an array of "
+		      "objects):\n"
+		      "  --runs                     the runs of the store: id, "
+		      "date, tickers, search,\n"
+		      "                             trials, seed, CV and test "
+		      "RMSE, skill, version\n"
+		      "  --runs --diff RUN RUN      what differs between two "
+		      "runs: record, test\n"
+		      "                             metrics, best trial's "
+		      "hyperparameters\n"
+		      "  --versions models:/NAME    the versions: aliases, "
+		      "run, "
+		      "metrics, lineage\n"
+		      "                             (also models:/NAME with "
+		      "--text, --csv or --json)\n"
 		      "\nObjects: --head prints KEY<TAB>SIZE, --range A-B a "
 		      "byte range of an s3://\nobject, --presign SECONDS a "
 		      "presigned GET URL; -l PREFIX lists keys.\n"
@@ -91,7 +115,10 @@ usage(FILE *fp, int status)
 		      "Output: date,ticker,open,high,low,close,\n"
 		      "adj_close,volume sorted by ticker and date.  A Yahoo "
 		      "bar whose session\nis still open is left out (its close "
-		      "is the latest price); --include-open\nkeeps it.\n",
+		      "is the latest price); --include-open\nkeeps it.\n"
+		      "\nAlso (sc-fetch(1)): -o, --output FILE writes "
+		      "atomically to FILE; -v, --verbose\nreports rows and "
+		      "retries on stderr; -h, --help; -V, --version.\n",
 		    fp);
 	if (fp == stdout)
 		sc_cli_flush_stdout();
@@ -205,6 +232,17 @@ dispatch_market(struct fetch *f, char **ops, int n)
 }
 
 /* A registry URI: a model version's bytes, or a model's index. */
+/* Report e; a write error is the output's, whichever layer saw it. */
+static int
+raw_failed(struct fetch *f, struct sc_err *e)
+{
+	int werr = errno;
+
+	if (e->code == SC_EIO && ferror(f->out))
+		sc_err_errno(e, SC_EIO, werr, "%s", f->outname);
+	return sc_cli_report(e, NULL);
+}
+
 static int
 fetch_model(struct fetch *f, const char *op)
 {
@@ -218,7 +256,7 @@ fetch_model(struct fetch *f, const char *op)
 		usage(stderr, EX_USAGE);
 	}
 	if (sc_registry_fetch_uri(&f->cfg, op, f->out, &e) == -1)
-		return sc_cli_report(&e, NULL);
+		return raw_failed(f, &e);
 	return EX_OK;
 }
 
@@ -235,12 +273,12 @@ dispatch_raw(struct fetch *f, char **ops, int n)
 			status = sc_market_download(&f->cfg, ops[k], f->out,
 			             NULL, &e) == 0
 			    ? EX_OK
-			    : sc_cli_report(&e, NULL);
+			    : raw_failed(f, &e);
 		else
 			status =
 			    sc_get(&f->cfg, ops[k], &f->get, f->out, &e) == 0
 			    ? EX_OK
-			    : sc_cli_report(&e, NULL);
+			    : raw_failed(f, &e);
 		if (status != EX_OK)
 			return status;
 	}
@@ -327,6 +365,12 @@ parse_options(int argc, char *argv[], struct fetch *f, const char **output)
 		{ "presign", required_argument, NULL, 'S' },
 		{ "range", required_argument, NULL, 'R' },
 		{ "include-open", no_argument, NULL, 'I' },
+		{ "runs", no_argument, NULL, 'U' },
+		{ "versions", no_argument, NULL, 'W' },
+		{ "diff", no_argument, NULL, 'D' },
+		{ "text", no_argument, NULL, 1 + SC_RUNS_TEXT },
+		{ "csv", no_argument, NULL, 1 + SC_RUNS_CSV },
+		{ "json", no_argument, NULL, 1 + SC_RUNS_JSON },
 		{ NULL, 0, NULL, 0 },
 	};
 	static char range[64];
@@ -374,10 +418,100 @@ parse_options(int argc, char *argv[], struct fetch *f, const char **output)
 		case 'S':
 			parse_value(ch, optarg, &f->get, range, sizeof(range));
 			break;
+		case 'U':
+			f->runs = 1;
+			break;
+		case 'W':
+			f->versions = 1;
+			break;
+		case 'D':
+			f->diff = 1;
+			break;
+		case 1 + SC_RUNS_TEXT:
+		case 1 + SC_RUNS_CSV:
+		case 1 + SC_RUNS_JSON:
+			if (f->format != 0 && f->format != ch) {
+				warnx("--text, --csv and --json exclude each "
+				      "other");
+				usage(stderr, EX_USAGE);
+			}
+			f->format = ch;
+			break;
 		default:
 			usage(stderr, EX_USAGE);
 		}
 	return optind;
+}
+
+/*
+ * The table options: --runs (or --runs --diff A B), --versions
+ * models:/NAME, or models:/NAME with a format.  Returns 1 when a table is
+ * wanted (after the usage checks), else 0.
+ */
+static int
+table_wanted(struct fetch *f, char **ops, int n)
+{
+	struct sc_model_ref r;
+	struct sc_err e = { 0 };
+
+	if (f->diff && !f->runs) {
+		warnx("--diff compares runs: --runs --diff RUN RUN");
+		usage(stderr, EX_USAGE);
+	}
+	if (f->runs && f->versions) {
+		warnx("--runs and --versions exclude each other");
+		usage(stderr, EX_USAGE);
+	}
+	if (!f->runs && !f->versions && f->format == 0)
+		return 0;
+	if (f->get.list || f->get.head || f->get.range != NULL ||
+	    f->get.presign > 0) {
+		warnx("--list, --head, --range and --presign are not for "
+		      "tables");
+		usage(stderr, EX_USAGE);
+	}
+	if (f->runs && n != (f->diff ? 2 : 0)) {
+		warnx(f->diff ? "--runs --diff wants two run ids"
+		              : "--runs takes no operand");
+		usage(stderr, EX_USAGE);
+	}
+	if (!f->runs &&
+	    (n != 1 || sc_registry_parse(ops[0], &r, &e) == -1 ||
+	        r.kind != SC_MREF_INDEX)) {
+		warnx("%s wants one models:/NAME (or use --runs)",
+		    f->versions ? "--versions" : "--text, --csv and --json");
+		usage(stderr, EX_USAGE);
+	}
+	return 1;
+}
+
+/* Build the table asked for and write it; returns the exit status. */
+static int
+fetch_table(struct fetch *f, char **ops)
+{
+	struct sc_runs_table t = { { 0 }, 0, NULL };
+	struct sc_model_ref r;
+	struct sc_s3_opts so;
+	struct sc_store *st;
+	struct sc_err e = { 0 };
+	enum sc_runs_format fmt =
+	    f->format ? (enum sc_runs_format)(f->format - 1) : SC_RUNS_CSV;
+	int rc;
+
+	sc_store_s3_opts(&f->cfg, &so);
+	if ((st = sc_store_open(f->cfg.store, &so, &e)) == NULL)
+		return sc_cli_report(&e, NULL);
+	if (f->runs && f->diff)
+		rc = sc_runs_diff(st, ops[0], ops[1], &t, &e);
+	else if (f->runs)
+		rc = sc_runs_list(st, &t, &e);
+	else if ((rc = sc_registry_parse(ops[0], &r, &e)) == 0)
+		rc = sc_runs_versions(st, r.name, &t, &e);
+	if (rc == 0)
+		rc = sc_runs_write(&t, fmt, f->out, &e);
+	sc_runs_table_free(&t);
+	sc_store_free(st);
+	return rc == 0 ? EX_OK : sc_cli_report(&e, NULL);
 }
 
 /* Usage errors in the operands, before anything is fetched. */
@@ -414,7 +548,7 @@ main(int argc, char *argv[])
 	struct sc_out *out;
 	const char *output = "-";
 	long today = (long)(time(NULL) / 86400);
-	int k, nmarket, y, m, d, rc;
+	int k, nmarket, table, y, m, d, rc;
 
 	sc_cli_init();
 	sc_date_to_ymd(today, &y, &m, &d);
@@ -428,7 +562,8 @@ main(int argc, char *argv[])
 		warnx("--from is after --to");
 		usage(stderr, EX_USAGE);
 	}
-	nmarket = check_operands(argv, argc);
+	table = table_wanted(&f, argv, argc);
+	nmarket = table ? 0 : check_operands(argv, argc);
 	if (nmarket > 0 &&
 	    (f.get.list || f.get.head || f.get.range != NULL ||
 	        f.get.presign > 0)) {
@@ -442,7 +577,9 @@ main(int argc, char *argv[])
 		sc_cli_fail(&e, NULL);
 	f.out = sc_out_fp(out);
 	f.outname = sc_out_name(out);
-	if (nmarket > 0)
+	if (table)
+		rc = f.status = fetch_table(&f, argv);
+	else if (nmarket > 0)
 		rc = dispatch_market(&f, argv, argc) == 0 ? EX_OK : -1;
 	else
 		rc = f.status = dispatch_raw(&f, argv, argc);

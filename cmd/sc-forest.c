@@ -43,7 +43,8 @@ enum {
 	OPT_NOVALID,
 	OPT_VOL,
 	OPT_FORMAT,
-	OPT_CONVERT
+	OPT_CONVERT,
+	OPT_GRID
 };
 
 static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
@@ -65,6 +66,7 @@ static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
 	{ "vol-feature", required_argument, NULL, OPT_VOL },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "convert", required_argument, NULL, OPT_CONVERT },
+	{ "interval-grid", required_argument, NULL, OPT_GRID },
 	{ NULL, 0, NULL, 0 } };
 
 static enum sc_model_form form = SC_MODEL_JSON; /* --format */
@@ -80,10 +82,47 @@ static void __attribute__((noreturn)) usage(FILE *fp, int status)
 	      "[--no-validation]\n"
 	      "\t[--vol-feature name] [-j threads] [-t target] "
 	      "[-o model.json] [file]\n"
-	      "\t[--format json|binary]\n"
+	      "\t[--interval-grid N] [--format json|binary]\n"
 	      "       sc-forest --convert model [--format json|binary] "
 	      "[-o out]\n",
 	    fp);
+	if (fp == stdout)
+		fputs("\nFit a random forest to a table with a target column "
+		      "(file or stdin) and write\nthe model as JSON "
+		      "(sc-forest(1); the defaults are scikit-learn's):\n"
+		      "  --trees N               trees, 1 to 100000 "
+		      "(default 100)\n"
+		      "  --max-depth N           deepest level of a tree "
+		      "(default no limit)\n"
+		      "  --min-samples-split N|F rows a node needs to be "
+		      "split, a count or a share\n"
+		      "                          (default 2)\n"
+		      "  --min-samples-leaf N    rows a leaf may hold at "
+		      "least (default 1; 5 or more\n"
+		      "                          when prediction intervals "
+		      "matter)\n"
+		      "  --max-features X        features tried per split: "
+		      "sqrt, log2, a share F or\n"
+		      "                          a count N (default 1.0: "
+		      "all)\n"
+		      "  --no-bootstrap          every tree sees every row "
+		      "once (no OOB RMSE)\n"
+		      "  --max-samples N|F       bootstrap draws per tree "
+		      "(default all rows)\n"
+		      "  --seed N                seed of every random choice "
+		      "(default 0)\n"
+		      "  -j, --threads N         threads (default every "
+		      "online CPU)\n"
+		      "  -t, --target NAME       the target column (default "
+		      "target, or the one\n"
+		      "                          target_* column)\n"
+		      "  -o, --output FILE       the model, written "
+		      "atomically (default stdout)\n"
+		      "  -v, --verbose           rows, timings and OOB RMSE "
+		      "on stderr\n"
+		      "  -h, --help              this help\n"
+		      "  -V, --version           print the version\n",
+		    fp);
 	if (fp == stdout)
 		sc_cli_flush_stdout();
 	exit(status);
@@ -171,6 +210,10 @@ options(int argc, char *argv[], struct sc_train_opts *o, const char **target,
 				bad_value("format", e.msg);
 			break;
 		}
+		case OPT_GRID:
+			p->interval_grid =
+			    want_long("interval-grid", optarg, 0, 16777216);
+			break;
 		case OPT_CONVERT:
 			convert = optarg;
 			break;
@@ -318,6 +361,8 @@ main(int argc, char *argv[])
 		if ((in = fopen(inname, "r")) == NULL)
 			err(EX_NOINPUT, "%s", inname);
 	}
+	if (sc_out_probe(outpath, &e) == -1) /* before the work */
+		sc_cli_fail(&e, NULL);
 	t0 = now();
 	if ((t = sc_table_read(in, &topts, &e)) == NULL)
 		sc_cli_fail(&e, inname);
@@ -334,12 +379,12 @@ main(int argc, char *argv[])
 	}
 	t2 = now();
 	sc_log(SC_LOG_INFO,
-	    "%zu rows, %zu features: read %.3f s, fit and validate %.3f s, "
-	    "OOB RMSE %.6g",
-	    sc_table_nrows(t), sc_table_nfeatures(t), t1 - t0, t2 - t1,
+	    "%zu rows, %zu features: read %.3f s, %s %.3f s, OOB RMSE %.6g",
+	    sc_table_nrows(t), sc_table_nfeatures(t), t1 - t0,
+	    cal.folds > 0 ? "fit and validate" : "fit", t2 - t1,
 	    sc_forest_oob_rmse(f));
-	log_calib(&cal);
 	write_model(outpath, f, t, &cal, to.forest.threads);
+	log_calib(&cal);
 	sc_log(SC_LOG_INFO, "model written in %.3f s", now() - t2);
 	sc_forest_free(f);
 	sc_table_free(t);

@@ -128,7 +128,7 @@ parse_args(int argc, char *argv[], struct args *a)
 		bad_usage("%s", "missing -t test.csv");
 	if (strcmp(a->train, "-") == 0 && strcmp(a->test, "-") == 0)
 		bad_usage("%s", "-o and -t cannot both be stdout");
-	if (strcmp(a->train, a->test) == 0)
+	if (sc_out_same(a->train, a->test)) /* ./X, ../dir/X, a link */
 		bad_usage("-o and -t name the same file: %s", a->train);
 }
 

@@ -6,7 +6,10 @@
  * line per trial on standard output, and with -o refit the best
  * parameters on the whole table and write the model with a tuning
  * record.  --shard runs one part of a random search; --merge joins the
- * parts' trials files and refits the best.
+ * parts' trials files and refits the best.  The model's calibration
+ * (shrinkage against the naive forecast, conformal scores) comes from the
+ * best trial's own cross-validation folds: the same folds and seed give
+ * the same out-of-time predictions that scored it.
  */
 #include <err.h>
 #include <getopt.h>
@@ -23,6 +26,7 @@
 #include "sc_model.h"
 #include "sc_num.h"
 #include "sc_table.h"
+#include "sc_train.h"
 #include "sc_tune.h"
 
 enum {
@@ -36,7 +40,8 @@ enum {
 	OPT_PROGRESS,
 	OPT_NOPROGRESS,
 	OPT_SHARD,
-	OPT_MERGE
+	OPT_MERGE,
+	OPT_FORMAT
 };
 
 static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
@@ -57,7 +62,11 @@ static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
 	{ "shard", required_argument, NULL, OPT_SHARD },
-	{ "merge", no_argument, NULL, OPT_MERGE }, { NULL, 0, NULL, 0 } };
+	{ "merge", no_argument, NULL, OPT_MERGE },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ NULL, 0, NULL, 0 } };
+
+static enum sc_model_form form = SC_MODEL_JSON; /* --format */
 
 struct run {
 	struct sc_tune_opts o;
@@ -75,11 +84,63 @@ static void __attribute__((noreturn)) usage(FILE *fp, int status)
 	      "[--pruner median|none] [--seed N]\n"
 	      "\t[--timeout seconds] [--[no-]progress] [--shard k/n] "
 	      "[-j threads] [-t target]\n"
-	      "\t[-o model.json] [file]\n"
+	      "\t[--format json|binary] [-o model.json] [file]\n"
 	      "       sc-tune --merge [options] [-o model.json] "
 	      "trials.jsonl... "
 	      "< train.csv\n",
 	    fp);
+	if (fp == stdout)
+		fputs("\nSearch a random forest's hyperparameters by "
+		      "walk-forward cross-validation on\na training table "
+		      "(file or stdin), write each trial as a JSON line on "
+		      "stdout and\nthe best trial's refit model to -o "
+		      "(sc-tune(1)):\n"
+		      "  -n, --trials N          trials in the search "
+		      "(default 50)\n"
+		      "  -k, --folds N           folds, 2 to 100 (default "
+		      "5)\n"
+		      "  --gap DAYS              dates left out before each "
+		      "validation block\n"
+		      "                          (default 0)\n"
+		      "  --param NAME=SPEC       replace or add a dimension "
+		      "(trees=int:100:500,\n"
+		      "                          max_features=float:0.1:1, "
+		      "...)\n"
+		      "  --space FILE            dimensions from a JSON "
+		      "object of NAME: SPEC\n"
+		      "  --sampler tpe|random    TPE as Optuna's default, or "
+		      "random search\n"
+		      "                          (default tpe)\n"
+		      "  --pruner median|none    stop trials worse than the "
+		      "median at a fold\n"
+		      "                          (default median; none with "
+		      "--shard and --merge)\n"
+		      "  --seed N                seed of the sampler and the "
+		      "forests (default 0)\n"
+		      "  --timeout SECONDS       stop with the best so far "
+		      "after this long\n"
+		      "  --progress              one updating progress line on "
+		      "stderr (default: when\n"
+		      "                          stderr is a terminal)\n"
+		      "  --no-progress           never show it\n"
+		      "  --shard K/N             run only this machine's share "
+		      "of the trials;\n"
+		      "                          --merge joins the shards' "
+		      "trials\n"
+		      "  --merge                 read trials files, write them "
+		      "in order, refit the\n"
+		      "                          best\n"
+		      "  -j, --threads N         threads for each fit "
+		      "(default every core)\n"
+		      "  -t, --target NAME       the target column (default "
+		      "target, or the one\n"
+		      "                          target_* column)\n"
+		      "  -o, --output FILE       the best trial's refit "
+		      "model, written atomically\n"
+		      "  -v, --verbose           more messages on stderr\n"
+		      "  -h, --help              this help\n"
+		      "  -V, --version           print the version\n",
+		    fp);
 	if (fp == stdout)
 		sc_cli_flush_stdout();
 	exit(status);
@@ -132,6 +193,10 @@ option(struct run *R, int ch)
 	double v;
 
 	switch (ch) {
+	case OPT_FORMAT:
+		if (sc_model_form_parse(optarg, &form, &e) == -1)
+			bad_value("format", e.msg);
+		break;
 	case 'n':
 		R->o.trials = want_long("trials", optarg, 1, 1000000);
 		break;
@@ -295,6 +360,7 @@ refit(struct run *R, const struct sc_table *t, const struct sc_tune *r)
 	struct sc_model_meta meta = { 0, NULL, NULL, NULL };
 	struct sc_forest_params p;
 	struct sc_forest *f;
+	struct sc_calib cal;
 	struct sc_out *o;
 	json_t *rec;
 
@@ -303,14 +369,26 @@ refit(struct run *R, const struct sc_table *t, const struct sc_tune *r)
 	p.seed = R->o.seed;
 	if ((f = sc_forest_fit(&p, t, &e)) == NULL)
 		sc_cli_fail(&e, "refit");
-	if ((rec = sc_tune_record(r, &R->s, &R->o)) == NULL)
+	if (sc_train_calibrate(t, &p, R->o.folds, R->o.gap, NULL, &cal, &e) ==
+	    -1)
+		sc_cli_fail(&e, "calibration");
+	sc_log(SC_LOG_INFO,
+	    "calibration from the best trial's folds: lambda %.4g, validated "
+	    "skill %.4g over the naive forecast (t %.3g)%s",
+	    cal.lambda, cal.skill, cal.tstat,
+	    cal.lambda == 0 ? "; lambda 0: the naive forecast will be served"
+	                    : "");
+	if ((rec = sc_tune_record(r, &R->s, &R->o)) == NULL ||
+	    json_object_set_new(rec, "calibration", sc_calib_to_json(&cal)) ==
+	        -1)
 		errx(EX_OSERR, "out of memory");
 	meta.rows = sc_table_nrows(t);
 	sc_table_dates(t, &meta.date_from, &meta.date_to);
 	meta.sha256 = sc_table_sha256(t);
 	if ((o = sc_out_open(R->out, &e)) == NULL)
-		sc_cli_fail(&e, R->out);
-	if (sc_model_write(sc_out_fp(o), f, &meta, rec, p.threads, &e) == -1) {
+		sc_cli_fail(&e, NULL); /* the message names the file */
+	if (sc_model_write_form(sc_out_fp(o), form, f, &meta, rec, p.threads,
+	        &e) == -1) {
 		sc_out_abort(o);
 		sc_cli_fail(&e, R->out);
 	}
@@ -368,6 +446,8 @@ main(int argc, char *argv[])
 	R.progress = sc_cli_progress(R.progress > 0) && R.progress >= 0;
 	fromstdin = R.merge || i == argc || strcmp(argv[i], "-") == 0;
 	inname = fromstdin ? "stdin" : argv[i];
+	if (R.out != NULL && sc_out_probe(R.out, &e) == -1) /* before work */
+		sc_cli_fail(&e, NULL);
 	t = read_table(&R, inname, fromstdin);
 	sc_tune_search_id(t, &R.s, &R.o, R.id);
 	if (R.merge)

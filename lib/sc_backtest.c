@@ -23,6 +23,7 @@
 #include "sc_ohlcv.h"
 #include "sc_split.h"
 #include "sc_table.h"
+#include "sc_tune.h"
 
 static const char HEADER[] = "asof,date,ticker,close,predicted_close,"
                              "actual_close,lower,upper,model,source\n";
@@ -43,9 +44,14 @@ struct bt {
 	size_t ndates;
 	long *fdates; /* distinct forecast days, sorted */
 	size_t nf;
-	size_t *first;   /* first forecast day of each series */
-	struct fc **out; /* per series, days forecasts */
-	double *x;       /* one row of features */
+	size_t *first;                  /* first forecast day of each series */
+	struct fc **out;                /* per series, days forecasts */
+	double *x;                      /* one row of features */
+	struct sc_calib_aci *aci;       /* per series */
+	int aci_on;                     /* aci initialised */
+	struct sc_calib calib;          /* the last calibration */
+	struct sc_forest_params params; /* the last search's best, or o's */
+	size_t nrefit;                  /* refits so far */
 };
 
 void
@@ -56,7 +62,10 @@ sc_backtest_defaults(struct sc_backtest_opts *o)
 	o->days = 30;
 	o->refit = 20;
 	sc_forest_defaults(&o->forest);
+	o->folds = 5;
+	o->recalibrate = 5;
 	o->level = 0.9;
+	o->aci = 1;
 	o->interval = SC_BACKTEST_CONFORMAL;
 	o->model_name = "backtest";
 }
@@ -229,8 +238,9 @@ plan(struct bt *b, struct sc_err *e)
 	b->out = calloc(b->ns, sizeof(*b->out));
 	b->dates = calloc(total + 1, sizeof(*b->dates));
 	b->fdates = calloc(b->ns * b->o->days + 1, sizeof(*b->fdates));
+	b->aci = calloc(b->ns, sizeof(*b->aci));
 	if (b->first == NULL || b->out == NULL || b->dates == NULL ||
-	    b->fdates == NULL)
+	    b->fdates == NULL || b->aci == NULL)
 		return oom(e);
 	for (tk = 0; tk < b->ns; tk++) {
 		const struct sc_ohlcv_series *s = &b->s[tk];
@@ -317,17 +327,68 @@ training_rows(const struct bt *b, long r, struct sc_err *e)
 /* The model of one refit. */
 struct fit {
 	struct sc_forest *f;
-	double lambda; /* served change = lambda x predicted change */
+	struct sc_calib c;
+	long vol; /* index of the volatility feature, -1: none */
 };
 
+/* sc-tune's search on t: its best parameters into b->params. */
 static int
-fit(const struct bt *b, const struct sc_table *t, struct fit *m,
-    struct sc_err *e)
+search(struct bt *b, const struct sc_table *t, struct sc_err *e)
 {
-	size_t j;
+	struct sc_tune_space sp;
+	struct sc_tune_opts to;
+	struct sc_tune *r;
+	const struct sc_tune_trial *best;
+	int rc = -1;
 
-	if ((m->f = sc_forest_fit(&b->o->forest, t, e)) == NULL)
+	sc_tune_space_defaults(&sp);
+	sc_tune_defaults(&to);
+	to.trials = b->o->trials;
+	to.folds = b->o->folds;
+	to.seed = b->o->forest.seed;
+	to.base = b->o->forest;
+	if ((r = sc_tune_run(t, &sp, &to, NULL, NULL, e)) == NULL)
 		return -1;
+	if ((best = sc_tune_best(r)) == NULL)
+		sc_err_set(e, SC_EDATA, 0, "the search completed no trial");
+	else if (sc_tune_apply(&sp, best->x, &b->o->forest, &b->params, e) == 0)
+		rc = 0;
+	sc_tune_free(r);
+	return rc;
+}
+
+/*
+ * Walk-forward folds inside training sets that grow by a few days a refit
+ * barely change, so the calibration is refitted on every recalibrate-th
+ * refit only: a full calibration costs about 2.5 more forest fits.
+ */
+static int
+fit(struct bt *b, const struct sc_table *t, struct fit *m, struct sc_err *e)
+{
+	struct sc_train_opts to;
+	size_t j;
+	int calibrate = b->o->raw || b->nrefit % b->o->recalibrate == 0;
+
+	if (b->nrefit == 0)
+		b->params = b->o->forest;
+	if (calibrate && b->o->trials > 0 && search(b, t, e) == -1)
+		return -1;
+	sc_train_defaults(&to);
+	to.forest = b->params;
+	to.folds = b->o->raw ? 0 : b->o->folds;
+	if (calibrate) {
+		if ((m->f = sc_train(t, &to, &m->c, e)) == NULL)
+			return -1;
+		b->calib = m->c;
+	} else {
+		if ((m->f = sc_forest_fit(&to.forest, t, e)) == NULL)
+			return -1;
+		m->c = b->calib;
+	}
+	b->nrefit++;
+	if (b->o->raw)
+		m->c.lambda = 1;
+	m->vol = -1;
 	for (j = 0; j < sc_features_count(b->o->features); j++)
 		if (strcmp(sc_forest_feature(m->f, j),
 		        sc_features_name(b->o->features, j)) != 0)
@@ -336,7 +397,11 @@ fit(const struct bt *b, const struct sc_table *t, struct fit *m,
 			    "\"%s\"",
 			    j, sc_forest_feature(m->f, j),
 			    sc_features_name(b->o->features, j));
-	m->lambda = 1;
+	for (j = 0; j < sc_features_count(b->o->features); j++)
+		if (m->c.vol_feature[0] != '\0' &&
+		    strcmp(m->c.vol_feature,
+		        sc_features_name(b->o->features, j)) == 0)
+			m->vol = (long)j;
 	return 0;
 }
 
@@ -348,7 +413,8 @@ forecast(struct bt *b, const struct fit *m, size_t tk, size_t i,
 	const struct sc_backtest_opts *o = b->o;
 	struct sc_ohlcv_series cut = b->s[tk];
 	struct fc *fc = &b->out[tk][i - b->first[tk]];
-	double c = b->s[tk].v[SC_OHLCV_CLOSE][i - 1], naive, p, q[2], iv[2];
+	double c = b->s[tk].v[SC_OHLCV_CLOSE][i - 1], naive, unit, p, q[2];
+	double iv[2], mean, vol, level = o->level, y;
 	size_t j;
 	char buf[SC_DATE_BUFSZ];
 
@@ -362,12 +428,27 @@ forecast(struct bt *b, const struct fit *m, size_t tk, size_t i,
 			    "or zero value?)",
 			    cut.ticker, sc_date_fmt(cut.date[i - 1], buf),
 			    sc_features_name(o->features, j));
-	naive = sc_features_target_value(o->target, c, c);
+	sc_train_naive(sc_features_target_name(o->target), c, &naive, &unit);
 	p = sc_forest_predict(m->f, b->x);
-	fc->pred = sc_features_target_close(o->target, c,
-	    naive + m->lambda * (p - naive));
-	fc->naive = m->lambda == 0;
-	fc->lo = fc->hi = NAN;
+	vol = m->vol >= 0 ? b->x[m->vol] : NAN;
+	if (o->interval == SC_BACKTEST_CONFORMAL && o->aci && level > 0)
+		level = sc_calib_aci_level(&b->aci[tk]);
+	sc_calib_serve(&m->c, naive, unit, p, vol,
+	    o->interval == SC_BACKTEST_CONFORMAL ? level : 0, &mean, &iv[0],
+	    &iv[1]);
+	fc->pred = sc_features_target_close(o->target, c, mean);
+	fc->naive = m->c.lambda == 0;
+	fc->lo = sc_features_target_close(o->target, c, iv[0]);
+	fc->hi = sc_features_target_close(o->target, c, iv[1]);
+	if (o->level > 0 && o->interval == SC_BACKTEST_CONFORMAL && o->aci &&
+	    !isnan(fc->lo)) {
+		/*
+		 * The day's actual close is known on day i, the asof of the
+		 * next forecast: the miss feeds the next level only.
+		 */
+		y = b->s[tk].v[SC_OHLCV_CLOSE][i];
+		sc_calib_aci_update(&b->aci[tk], y < fc->lo || y > fc->hi);
+	}
 	if (o->level > 0 && o->interval == SC_BACKTEST_QUANTILE) {
 		q[0] = (1 - o->level) / 2;
 		q[1] = (1 + o->level) / 2;
@@ -383,12 +464,13 @@ forecast(struct bt *b, const struct fit *m, size_t tk, size_t i,
 static int
 block(struct bt *b, size_t k, struct sc_backtest_stats *st, struct sc_err *e)
 {
-	struct fit m = { NULL, 0 };
+	struct fit m;
 	struct sc_table *t;
 	long d0 = b->fdates[k], d1;
 	size_t tk, i, end = k + b->o->refit;
 	int rc = -1;
 
+	memset(&m, 0, sizeof(m));
 	d1 = b->fdates[(end < b->nf ? end : b->nf) - 1];
 	if ((t = training_rows(b, d0, e)) == NULL)
 		return -1;
@@ -396,7 +478,12 @@ block(struct bt *b, size_t k, struct sc_backtest_stats *st, struct sc_err *e)
 	if (fit(b, t, &m, e) == -1)
 		goto out;
 	st->refits++;
-	st->lambda_mean += m.lambda;
+	st->lambda_mean += m.c.lambda;
+	if (!b->aci_on) {
+		for (tk = 0; tk < b->ns; tk++)
+			sc_calib_aci_init(&b->aci[tk], b->o->level, m.c.gamma);
+		b->aci_on = 1;
+	}
 	for (tk = 0; tk < b->ns; tk++)
 		for (i = b->first[tk]; i < b->s[tk].n; i++) {
 			if (b->s[tk].date[i] < d0 || b->s[tk].date[i] > d1)
@@ -404,7 +491,7 @@ block(struct bt *b, size_t k, struct sc_backtest_stats *st, struct sc_err *e)
 			if (forecast(b, &m, tk, i, e) == -1)
 				goto out;
 			st->forecasts++;
-			st->naive += m.lambda == 0;
+			st->naive += m.c.lambda == 0;
 		}
 	rc = 0;
 out:
@@ -454,6 +541,15 @@ check_opts(const struct sc_backtest_opts *o, struct sc_err *e)
 	if (o->level != 0 && !(o->level > 0 && o->level < 1))
 		return sc_err_set(e, SC_EUSAGE, 0,
 		    "interval level %g: want (0, 1)", o->level);
+	if (o->recalibrate < 1)
+		return sc_err_set(e, SC_EUSAGE, 0, "recalibrate: want >= 1");
+	if (!o->raw && (o->folds < 2 || o->folds > 100))
+		return sc_err_set(e, SC_EUSAGE, 0, "folds %d: want 2..100",
+		    o->folds);
+	if (o->raw && o->interval == SC_BACKTEST_CONFORMAL && o->level > 0)
+		return sc_err_set(e, SC_EUSAGE, 0,
+		    "conformal intervals need the calibration that --raw "
+		    "leaves out: add --interval-method quantile");
 	return sc_forest_check(&o->forest, e);
 }
 
@@ -476,6 +572,7 @@ bt_free(struct bt *b)
 	free(b->first);
 	free(b->out);
 	free(b->x);
+	free(b->aci);
 }
 
 int
@@ -492,10 +589,13 @@ sc_backtest_run(FILE *in, FILE *out, const struct sc_backtest_opts *o,
 	if (check_opts(o, e) == -1)
 		return -1;
 	b.o = o;
+	raw.limit = SC_BACKTEST_MAX_INPUT;
 	if (sc_buf_read(&raw, in, "stdin", e) == -1)
-		return -1;
-	if (raw.len == 0)
-		return sc_err_set(e, SC_EDATA, 1, "empty input: no header");
+		goto out;
+	if (raw.len == 0) {
+		sc_err_set(e, SC_EDATA, 1, "empty input: no header");
+		goto out;
+	}
 	if ((fp = fmemopen(raw.data, raw.len, "r")) == NULL) {
 		oom(e);
 		goto out;

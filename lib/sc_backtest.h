@@ -18,8 +18,10 @@
 #include "sc_err.h"
 #include "sc_features.h"
 #include "sc_forest.h"
+#include "sc_train.h"
 
 #define SC_BACKTEST_MAX_DAYS 100000
+#define SC_BACKTEST_MAX_INPUT (1L << 30) /* bytes of history held at once */
 
 /* Where the prediction intervals come from. */
 enum sc_backtest_interval {
@@ -34,9 +36,16 @@ struct sc_backtest_opts {
 	size_t refit;  /* refit every refit forecast dates (>= 1) */
 	size_t window; /* train on targets of the last window dates; 0: all */
 	struct sc_forest_params forest;
-	double level; /* interval level in (0, 1); 0: no interval */
+	int folds;   /* walk-forward folds of each calibration (>= 2) */
+	long trials; /* > 0: sc-tune's search of that many trials before each
+	              * calibration, whose best parameters serve until the next */
+	size_t recalibrate; /* calibrate on every recalibrate-th refit */
+	double level;       /* interval level in (0, 1); 0: no interval */
 	enum sc_backtest_interval interval;
-	int raw; /* serve the forest's own prediction: no calibration */
+	int aci; /* adapt the conformal level day by day (default 1) */
+	/* The old default: the forest's own prediction (lambda 1) and its
+	 * quantile intervals, no calibration. */
+	int raw;
 	const char *model_name; /* the model column's value */
 	/* Called after each refit's forecasts (may be NULL); no I/O here. */
 	void (*progress)(void *arg, size_t done, size_t total);
@@ -53,14 +62,27 @@ struct sc_backtest_stats {
 	char first[11], last[11]; /* first and last forecast date */
 };
 
-/* Fill o with the defaults: 30 days, refit 20, expanding, 0.9, conformal. */
+/*
+ * Fill o with the defaults: 30 days, refit 20, expanding window, the
+ * forest of sc_forest_defaults(), 5 folds, recalibrate every 5th refit,
+ * 0.9, conformal with ACI.
+ */
 void sc_backtest_defaults(struct sc_backtest_opts *o);
 
 /*
  * Read OHLCV history from in (to its end) and write the predictions CSV
  * (asof,date,ticker,close,predicted_close,actual_close,lower,upper,model,
  * source) to out: for each ticker, one row per day of its last o->days
- * days, forecast from the rows before that day.  stats may be NULL.
+ * days, forecast from the rows before that day.  Every refit fits a
+ * forest; every recalibrate-th one is sc_train()'s (the forest and its
+ * calibration from walk-forward validation inside the training rows), the
+ * refits between keep the last calibration.  With trials, each
+ * calibration is preceded by sc-tune's search over the training rows
+ * (default space, forest as the base, the same folds) and uses its best
+ * parameters, as do the refits up to the next one.  The forecast is naive + lambda x the predicted change
+ * (source "naive" when lambda is 0), the conformal interval is scaled by
+ * the volatility of the asof day, and with aci its level moves after each
+ * of the ticker's hits and misses (sc_calib_aci).  stats may be NULL.
  * Returns 0, or -1 with SC_EDATA (bad input with its line, a ticker whose
  * history is too short for the features and the days, no training row
  * before the first forecast), SC_EUSAGE (options out of range, or a

@@ -239,7 +239,9 @@ sc_config_load(struct sc_config *c, struct sc_err *e)
 	        0.1, 600, e) == -1 ||
 	    num_env(&retries, "SC_RETRY_MAX", 4, 1, 20, e) == -1 ||
 	    num_env(&c->retry_base, "SC_RETRY_BASE", 1, 0, 60, e) == -1 ||
-	    num_env(&c->retry_cap, "SC_RETRY_CAP", 30, 0, 600, e) == -1)
+	    num_env(&c->retry_cap, "SC_RETRY_CAP", 30, 0, 600, e) == -1 ||
+	    num_env(&c->max_object, "SC_MAX_OBJECT_BYTES", 5368709120.0, 1,
+	        5368709120.0, e) == -1)
 		goto fail;
 	c->retry_max = (int)retries;
 	if (register_secrets(c, e) == -1)

@@ -39,6 +39,8 @@ struct sc_config {
 	int retry_max;     /* SC_RETRY_MAX attempts in all, default 4 */
 	double retry_base; /* SC_RETRY_BASE seconds, default 1 */
 	double retry_cap;  /* SC_RETRY_CAP seconds per wait, default 30 */
+	/* Writes */
+	double max_object; /* SC_MAX_OBJECT_BYTES, 1 to 5 GiB (the default) */
 };
 
 /*

@@ -49,6 +49,7 @@ struct sc_csv {
 	size_t clen, cpos;
 	char **hdr; /* header names, or NULL */
 	size_t nhdr;
+	int bom_done; /* the first field was looked at for a UTF-8 BOM */
 };
 
 static int
@@ -74,6 +75,14 @@ cb_field(void *s, size_t n, void *arg)
 
 	if (r->failed)
 		return;
+	/* A UTF-8 byte-order mark before the first field is no part of it. */
+	if (!r->bom_done) {
+		r->bom_done = 1;
+		if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+			s = (char *)s + 3;
+			n -= 3;
+		}
+	}
 	if (n > r->lim.max_field) {
 		char msg[64];
 

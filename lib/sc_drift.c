@@ -199,15 +199,107 @@ stdev(const double *x, size_t n)
 	return sqrt(ss / (double)(n - 1));
 }
 
+/* The number of a[0..n) below x (strict) or at most x. */
+static size_t
+count_below(const double *a, size_t n, double x, int or_equal)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (a[mid] < x || (or_equal && a[mid] == x))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+double
+sc_drift_ks_fast(const double *a, size_t n, const double *b, size_t m)
+{
+	size_t k = 0, k2;
+	double d = (double)count_below(a, n, b[0], 0) / (double)n, c, fa;
+
+	/*
+	 * Between two distinct values of b, F_b is a constant c and F_a
+	 * climbs: the gap is largest at one end, F_a(b_k) or F_a just
+	 * below the next value.
+	 */
+	while (k < m) {
+		for (k2 = k; k2 < m && b[k2] == b[k]; k2++)
+			;
+		c = (double)k2 / (double)m;
+		fa = (double)count_below(a, n, b[k], 1) / (double)n;
+		d = fmax(d, fabs(fa - c));
+		fa = k2 < m ? (double)count_below(a, n, b[k2], 0) / (double)n
+		            : 1;
+		d = fmax(d, fabs(fa - c));
+		k = k2;
+	}
+	return d;
+}
+
+/* The integral of F_a over [l, r), from the prefix sums cum of a. */
+static long double
+integral(const double *a, const long double *cum, size_t n, double l, double r)
+{
+	size_t i, j;
+
+	if (!(l < r))
+		return 0;
+	i = count_below(a, n, l, 1);
+	j = count_below(a, n, r, 0);
+	if (j < i)
+		j = i;
+	return ((long double)i * ((long double)r - l) +
+	           (long double)(j - i) * r - (cum[j] - cum[i])) /
+	    (long double)n;
+}
+
+/* The integral of |F_a - c| over [l, r), c = k / m. */
+static long double
+area(const double *a, const long double *cum, size_t n, double l, double r,
+    size_t k, size_t m)
+{
+	/* F_a(x) >= c from x = a[q - 1] on, q the least count >= c n. */
+	size_t q = (k * n + m - 1) / m;
+	long double c = (long double)k / (long double)m;
+	double s = q == 0 ? l : a[q - 1];
+
+	s = s < l ? l : s > r ? r : s;
+	return c * ((long double)s - l) - integral(a, cum, n, l, s) +
+	    integral(a, cum, n, s, r) - c * ((long double)r - s);
+}
+
+double
+sc_drift_wasserstein_fast(const double *a, const long double *cum, size_t n,
+    const double *b, size_t m)
+{
+	size_t k = 0, k2;
+	long double w;
+	double last = fmax(a[n - 1], b[m - 1]);
+
+	w = integral(a, cum, n, fmin(a[0], b[0]), b[0]);
+	while (k < m) {
+		for (k2 = k; k2 < m && b[k2] == b[k]; k2++)
+			;
+		w += area(a, cum, n, b[k], k2 < m ? b[k2] : last, k2, m);
+		k = k2;
+	}
+	return (double)w;
+}
+
 /* The three statistics of sorted b against sorted a; W over sd. */
 static void
-stats(const double *a, size_t n, double sd, const double *edge, size_t ne,
-    const double *pa, const double *b, size_t m, double *out)
+stats(const double *a, const long double *cum, size_t n, double sd,
+    const double *edge, size_t ne, const double *pa, const double *b, size_t m,
+    double *out)
 {
 	out[SC_DRIFT_PSI] = psi_edges(edge, ne, pa, b, m);
-	out[SC_DRIFT_KS] = sc_drift_ks(a, n, b, m);
+	out[SC_DRIFT_KS] = sc_drift_ks_fast(a, n, b, m);
 	out[SC_DRIFT_WASSERSTEIN] = sd > 0 && isfinite(sd)
-	    ? sc_drift_wasserstein(a, n, b, m) / sd
+	    ? sc_drift_wasserstein_fast(a, cum, n, b, m) / sd
 	    : NAN;
 }
 
@@ -291,6 +383,7 @@ group_rows(const size_t *chunk, size_t n, size_t nchunks, size_t **rows,
 
 struct work {
 	double *a, *b, *c, *cs; /* reference, current, chunk, chunk stats */
+	long double *cum;       /* prefix sums of a: cum[i] = a[0] + ... */
 	size_t *rows, *start;
 	double edge[99], pa[100];
 };
@@ -326,15 +419,20 @@ feature(struct sc_drift *d, struct work *w, const double *rcol,
 	memcpy(w->b, ccol, d->ncur * sizeof(double));
 	qsort(w->b, d->ncur, sizeof(double), cmp_double);
 	sd = stdev(rcol, d->nref);
+	w->cum[0] = 0;
+	for (i = 0; i < d->nref; i++)
+		w->cum[i + 1] = w->cum[i] + w->a[i];
 	ne = edges_of(w->a, d->nref, d->bins, w->edge);
 	ref_shares(w->edge, ne, w->a, d->nref, w->pa);
-	stats(w->a, d->nref, sd, w->edge, ne, w->pa, w->b, d->ncur, f->value);
+	stats(w->a, w->cum, d->nref, sd, w->edge, ne, w->pa, w->b, d->ncur,
+	    f->value);
 	for (c = 0; c < d->nchunks; c++) {
 		len = w->start[c + 1] - w->start[c];
 		for (i = 0; i < len; i++)
 			w->c[i] = rcol[w->rows[w->start[c] + i]];
 		qsort(w->c, len, sizeof(double), cmp_double);
-		stats(w->a, d->nref, sd, w->edge, ne, w->pa, w->c, len, st);
+		stats(w->a, w->cum, d->nref, sd, w->edge, ne, w->pa, w->c, len,
+		    st);
 		for (mth = 0; mth < SC_DRIFT_NMETHODS; mth++)
 			w->cs[mth * d->nchunks + c] = st[mth];
 	}
@@ -383,6 +481,7 @@ free_work(struct work *w)
 	free(w->b);
 	free(w->c);
 	free(w->cs);
+	free(w->cum);
 	free(w->rows);
 	free(w->start);
 }
@@ -423,9 +522,10 @@ compute(struct sc_drift *d, const struct sc_table *ref,
 	w.b = malloc(d->ncur * sizeof(double));
 	w.c = malloc(d->nref * sizeof(double));
 	w.cs = malloc(SC_DRIFT_NMETHODS * d->nchunks * sizeof(double));
+	w.cum = malloc((d->nref + 1) * sizeof(long double));
 	d->f = calloc(d->nf ? d->nf : 1, sizeof(*d->f));
 	if (w.a == NULL || w.b == NULL || w.c == NULL || w.cs == NULL ||
-	    d->f == NULL) {
+	    w.cum == NULL || d->f == NULL) {
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto out;
 	}

@@ -87,4 +87,14 @@ double sc_drift_wasserstein(const double *a, size_t n, const double *b,
 double sc_drift_psi(const double *a, size_t n, const double *b, size_t m,
     int bins);
 
+/*
+ * The same KS and Wasserstein statistics in O(m log n) for a sample b
+ * much smaller than a (a chunk or the current rows against the whole
+ * reference): binary searches in a instead of a merge.  cum holds n + 1
+ * prefix sums of a (cum[0] = 0, cum[i + 1] = cum[i] + a[i]).
+ */
+double sc_drift_ks_fast(const double *a, size_t n, const double *b, size_t m);
+double sc_drift_wasserstein_fast(const double *a, const long double *cum,
+    size_t n, const double *b, size_t m);
+
 #endif

@@ -100,6 +100,10 @@ sc_forest_check(const struct sc_forest_params *p, struct sc_err *e)
 	if (p->min_samples_leaf < 1 || p->min_samples_leaf > 1000000000L)
 		return sc_err_set(e, SC_EUSAGE, 0,
 		    "min_samples_leaf: want a count >= 1");
+	if (p->interval_grid != 0 &&
+	    (p->interval_grid < 16 || p->interval_grid > 16777216))
+		return sc_err_set(e, SC_EUSAGE, 0,
+		    "interval_grid: want 0 (exact) or 16..16777216");
 	if (p->threads < 0 || p->threads > 1024)
 		return sc_err_set(e, SC_EUSAGE, 0, "threads: want 0..1024");
 	if (p->min_samples_split.kind > SC_SHARE_FRAC ||
@@ -120,7 +124,7 @@ sc_forest_check(const struct sc_forest_params *p, struct sc_err *e)
 }
 
 int
-forest_threads(int threads)
+sc_forest_threads(int threads)
 {
 	long n;
 
@@ -149,14 +153,14 @@ pool_worker(void *arg)
 }
 
 int
-forest_parallel(int threads, size_t n, void (*fn)(void *, size_t), void *arg,
+sc_forest_parallel(int threads, size_t n, void (*fn)(void *, size_t), void *arg,
     struct sc_err *e)
 {
 	struct pool p = { fn, arg, n, 0 };
 	pthread_t *tid;
 	int i, started = 0;
 
-	threads = forest_threads(threads);
+	threads = sc_forest_threads(threads);
 	if ((size_t)threads > n)
 		threads = n > 0 ? (int)n : 1;
 	if (threads == 1) {
@@ -176,7 +180,7 @@ forest_parallel(int threads, size_t n, void (*fn)(void *, size_t), void *arg,
 }
 
 struct sc_forest *
-forest_new(const struct sc_forest_params *p, const char *const *feat,
+sc_forest_new(const struct sc_forest_params *p, const char *const *feat,
     size_t nfeat, const char *target, size_t ntrees, struct sc_err *e)
 {
 	struct sc_forest *f;
@@ -340,7 +344,7 @@ pack(struct tree *t)
 }
 
 int
-tree_offsets(struct tree *t)
+sc_forest_tree_offsets(struct tree *t)
 {
 	size_t i;
 	uint64_t off = 0;
@@ -484,7 +488,7 @@ copy_tree(struct tree *t, const struct sc_forest_tree *s)
 	memcpy(t->value, s->value, n * sizeof(double));
 	memcpy(t->count, s->count, n * sizeof(uint32_t));
 	memcpy(t->rank, s->rank, s->nranks * sizeof(uint32_t));
-	return tree_offsets(t);
+	return sc_forest_tree_offsets(t);
 }
 
 static int
@@ -511,19 +515,53 @@ check_parts(size_t nfeat, const double *ytab, size_t ny, double oob,
 	return 0;
 }
 
-struct sc_forest *
-sc_forest_assemble(const struct sc_forest_params *p,
-    const char *const *features, size_t nfeat, const char *target,
-    const double *ytab, size_t ny, double oob, const double *imp,
-    const struct sc_forest_tree *trees, size_t ntrees, struct sc_err *e)
+/* Free the arrays of view s, which the caller gave away. */
+static void
+free_view(const struct sc_forest_tree *s)
 {
-	struct sc_forest *f;
+	free((void *)s->feature);
+	free((void *)s->left);
+	free((void *)s->right);
+	free((void *)s->threshold);
+	free((void *)s->value);
+	free((void *)s->count);
+	free((void *)s->rank);
+}
+
+/* Give tree t the arrays of view s (malloc'ed; t frees them). */
+static void
+take_tree(struct tree *t, const struct sc_forest_tree *s)
+{
+	t->n = t->cap = s->nodes;
+	t->nranks = t->rcap = s->nranks;
+	t->feature = (int32_t *)s->feature;
+	t->left = (int32_t *)s->left;
+	t->right = (int32_t *)s->right;
+	t->threshold = (double *)s->threshold;
+	t->value = (double *)s->value;
+	t->count = (uint32_t *)s->count;
+	t->rank = (uint32_t *)s->rank;
+}
+
+static struct sc_forest *
+assemble(const struct sc_forest_params *p, const char *const *features,
+    size_t nfeat, const char *target, const double *ytab, size_t ny, double oob,
+    const double *imp, const struct sc_forest_tree *trees, size_t ntrees,
+    int take, struct sc_err *e)
+{
+	struct sc_forest *f = NULL;
 	size_t i;
 
-	if (check_parts(nfeat, ytab, ny, oob, imp, ntrees, e) == -1)
+	if (check_parts(nfeat, ytab, ny, oob, imp, ntrees, e) == -1 ||
+	    (f = sc_forest_new(p, features, nfeat, target, ntrees, e)) ==
+	        NULL) {
+		for (i = 0; take && i < ntrees; i++)
+			free_view(&trees[i]);
 		return NULL;
-	if ((f = forest_new(p, features, nfeat, target, ntrees, e)) == NULL)
-		return NULL;
+	}
+	/* Taken arrays belong to the forest at once, so freeing it frees them. */
+	for (i = 0; take && i < ntrees; i++)
+		take_tree(&f->trees[i], &trees[i]);
 	f->oob = oob;
 	memcpy(f->imp, imp, nfeat * sizeof(*imp));
 	if ((f->ytab = malloc(ny * sizeof(*ytab))) == NULL)
@@ -535,7 +573,8 @@ sc_forest_assemble(const struct sc_forest_params *p,
 			sc_forest_free(f);
 			return NULL;
 		}
-		if (copy_tree(&f->trees[i], &trees[i]) == -1)
+		if ((take ? sc_forest_tree_offsets(&f->trees[i])
+		          : copy_tree(&f->trees[i], &trees[i])) == -1)
 			goto oom;
 	}
 	return f;
@@ -543,4 +582,24 @@ oom:
 	sc_forest_free(f);
 	sc_err_set(e, SC_EOS, 0, "out of memory");
 	return NULL;
+}
+
+struct sc_forest *
+sc_forest_assemble(const struct sc_forest_params *p,
+    const char *const *features, size_t nfeat, const char *target,
+    const double *ytab, size_t ny, double oob, const double *imp,
+    const struct sc_forest_tree *trees, size_t ntrees, struct sc_err *e)
+{
+	return assemble(p, features, nfeat, target, ytab, ny, oob, imp, trees,
+	    ntrees, 0, e);
+}
+
+struct sc_forest *
+sc_forest_assemble_take(const struct sc_forest_params *p,
+    const char *const *features, size_t nfeat, const char *target,
+    const double *ytab, size_t ny, double oob, const double *imp,
+    const struct sc_forest_tree *trees, size_t ntrees, struct sc_err *e)
+{
+	return assemble(p, features, nfeat, target, ytab, ny, oob, imp, trees,
+	    ntrees, 1, e);
 }

@@ -41,7 +41,9 @@ struct sc_forest_params {
 	int bootstrap;                     /* default 1 */
 	struct sc_share max_samples;       /* default share 1.0 */
 	uint64_t seed;                     /* default 0 */
-	int threads;                       /* 0: every online CPU */
+	long interval_grid; /* 0: leaves keep exact target ranks; else
+	                       ranks on a grid of this many targets */
+	int threads;        /* 0: every online CPU */
 };
 
 /* Fill p with the defaults of scikit-learn's RandomForestRegressor. */

@@ -18,7 +18,7 @@
  * a byte at a time, skipping bytes all keys share.  tmp holds n more.
  */
 void
-forest_sort_doubles(double *v, uint64_t *tmp, size_t n)
+sc_forest_sort_doubles(double *v, uint64_t *tmp, size_t n)
 {
 	uint64_t *a = (uint64_t *)(void *)v, *b = tmp, *t, k;
 	size_t cnt[256], i, sum, c;
@@ -67,7 +67,7 @@ bin_feature(void *arg, size_t j)
 		return;
 	}
 	memcpy(v, col, n * sizeof(*v));
-	forest_sort_doubles(v, tmp, n);
+	sc_forest_sort_doubles(v, tmp, n);
 	free(tmp);
 	for (i = 0; i < n && u <= NBINS; i++)
 		if (i == 0 || v[i] != v[i - 1])
@@ -108,7 +108,7 @@ bin_feature(void *arg, size_t j)
 }
 
 int
-bins_make(struct bins *B, const struct sc_table *t, int threads,
+sc_forest_bins_make(struct bins *B, const struct sc_table *t, int threads,
     struct sc_err *e)
 {
 	B->n = sc_table_nrows(t);
@@ -121,7 +121,7 @@ bins_make(struct bins *B, const struct sc_table *t, int threads,
 	if (B->b == NULL || B->nb == NULL || B->upper == NULL ||
 	    B->lower == NULL)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
-	if (forest_parallel(threads, B->nf, bin_feature, B, e) == -1)
+	if (sc_forest_parallel(threads, B->nf, bin_feature, B, e) == -1)
 		return -1;
 	if (B->failed)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
@@ -129,7 +129,7 @@ bins_make(struct bins *B, const struct sc_table *t, int threads,
 }
 
 void
-bins_free(struct bins *B)
+sc_forest_bins_free(struct bins *B)
 {
 	free(B->b);
 	free(B->nb);
@@ -138,7 +138,7 @@ bins_free(struct bins *B)
 }
 
 double
-bins_cut(const struct bins *B, int j, int a, int b)
+sc_forest_bins_cut(const struct bins *B, int j, int a, int b)
 {
 	double x = B->upper[j * NBINS + a], y = B->lower[j * NBINS + b];
 	double m = x + (y - x) / 2;

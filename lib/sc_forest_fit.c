@@ -537,11 +537,6 @@ push(struct ws *W, uint32_t a, uint32_t b, int32_t parent, int left, int depth,
 }
 
 /*
- * Split node id at best: partition its samples and push the children, the
- * left on top, so nodes are numbered in depth-first preorder (as in
- * scikit-learn) and leaves, with their ranks, come in node order.
- */
-/*
  * The children's full histograms, when the larger child is big: fill the
  * smaller child's and subtract it from the parent's h, which becomes the
  * larger child's.  A child too small to use one gets NULL.
@@ -579,6 +574,11 @@ child_hists(struct ws *W, struct hist *h, size_t a, size_t mid, size_t b,
 	return 0;
 }
 
+/*
+ * Split node id at best: partition its samples and push the children, the
+ * left on top, so nodes are numbered in depth-first preorder (as in
+ * scikit-learn) and leaves, with their ranks, come in node order.
+ */
 static int
 split_node(struct ws *W, const struct frame *fr, struct hist *h, int id,
     const struct split *best, double gain)
@@ -609,8 +609,9 @@ split_node(struct ws *W, const struct frame *fr, struct hist *h, int id,
 	W->sbin[2 * id] = (uint8_t)best->bin;
 	W->sbin[2 * id + 1] = (uint8_t)best->next;
 	t->feature[id] = best->f;
+	t->value[id] = 0; /* only leaves' values predict: none kept here */
 	t->threshold[id] =
-	    bins_cut(&W->F->bins, best->f, best->bin, best->next);
+	    sc_forest_bins_cut(&W->F->bins, best->f, best->bin, best->next);
 	W->imp[best->f] += gain > 0 ? gain : 0;
 	if (child_hists(W, h, fr->start, i, fr->end, &hl, &hr) == -1)
 		return -1;
@@ -777,7 +778,7 @@ grow_tree(struct ws *W, size_t k)
 		sum += W->imp[j];
 	for (j = 0; j < W->F->nf && sum > 0; j++)
 		W->imp[j] /= sum;
-	return tree_offsets(W->t);
+	return sc_forest_tree_offsets(W->t);
 }
 
 static void
@@ -868,6 +869,28 @@ by_rank(struct fit *F, struct sc_err *e)
 	return 0;
 }
 
+/*
+ * Coarsen the ranks to a grid of g cells (g < ny): cell c holds the
+ * distinct targets of ranks [c ny / g, (c + 1) ny / g) and stands for the
+ * middle one, which becomes its entry of ytab.  Leaves then keep cells,
+ * which code in fewer bits; a quantile is off by at most one cell.
+ */
+static void
+to_grid(struct fit *F, size_t g)
+{
+	struct sc_forest *f = F->f;
+	size_t u = f->ny, c, lo, hi, i;
+
+	for (c = 0; c < g; c++) {
+		lo = (size_t)(((uint64_t)c * u + g - 1) / g);
+		hi = (size_t)(((uint64_t)(c + 1) * u + g - 1) / g);
+		f->ytab[c] = f->ytab[lo + (hi - lo - 1) / 2];
+	}
+	f->ny = g;
+	for (i = 0; i < F->n; i++)
+		F->yrank[i] = (uint32_t)((uint64_t)F->yrank[i] * g / u);
+}
+
 /* The sorted distinct targets and each row's rank among them. */
 static int
 rank_targets(struct fit *F, struct sc_err *e)
@@ -883,7 +906,7 @@ rank_targets(struct fit *F, struct sc_err *e)
 	if ((tmp = malloc(F->n * sizeof(*tmp))) == NULL)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
 	memcpy(f->ytab, F->y, F->n * sizeof(double));
-	forest_sort_doubles(f->ytab, tmp, F->n);
+	sc_forest_sort_doubles(f->ytab, tmp, F->n);
 	free(tmp);
 	for (i = 0; i < F->n; i++)
 		if (u == 0 || f->ytab[i] != f->ytab[u - 1])
@@ -899,6 +922,8 @@ rank_targets(struct fit *F, struct sc_err *e)
 		}
 		F->yrank[i] = (uint32_t)a;
 	}
+	if (F->p->interval_grid > 0 && u > (size_t)F->p->interval_grid)
+		to_grid(F, (size_t)F->p->interval_grid);
 	return by_rank(F, e);
 }
 
@@ -1018,8 +1043,8 @@ sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
 	if (sc_forest_check(p, e) == -1 || check_table(&F, t, e) == -1 ||
 	    resolve(&F, e) == -1)
 		return NULL;
-	if ((F.f = forest_new(p, sc_table_features(t), F.nf, sc_table_target(t),
-	         (size_t)p->trees, e)) == NULL)
+	if ((F.f = sc_forest_new(p, sc_table_features(t), F.nf,
+	         sc_table_target(t), (size_t)p->trees, e)) == NULL)
 		return NULL;
 	F.imp = calloc((size_t)p->trees * F.nf, sizeof(double));
 	F.pend = calloc((size_t)p->trees, sizeof(*F.pend));
@@ -1032,8 +1057,8 @@ sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
 		goto out;
 	}
 	if (rank_targets(&F, e) == -1 ||
-	    bins_make(&F.bins, t, p->threads, e) == -1 ||
-	    forest_parallel(p->threads, (size_t)p->trees, tree_job, &F, e) ==
+	    sc_forest_bins_make(&F.bins, t, p->threads, e) == -1 ||
+	    sc_forest_parallel(p->threads, (size_t)p->trees, tree_job, &F, e) ==
 	        -1)
 		goto out;
 	if (F.failed) {
@@ -1052,7 +1077,7 @@ out:
 	free(F.pend);
 	free(F.oobsum);
 	free(F.oobn);
-	bins_free(&F.bins);
+	sc_forest_bins_free(&F.bins);
 	free(F.imp);
 	free(F.yrank);
 	free(F.byrank);

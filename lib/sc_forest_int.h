@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Private to sc_forest.c (the forest, prediction, assembly from parts)
- * and sc_forest_fit.c (growing trees): the layout they share.
+ * Private to the forest modules (sc_forest.c: the forest, the thread
+ * pool, assembly from parts; sc_forest_bins.c: binning; sc_forest_fit.c:
+ * growing trees; sc_forest_predict.c: prediction) and the model writers
+ * (sc_model.c, sc_model_bin.c): the layout they share.
  */
 #ifndef SC_FOREST_INT_H
 #define SC_FOREST_INT_H
@@ -61,24 +63,24 @@ struct bins {
 
 /*
  * Bin every feature of t into B, with up to threads threads.  Returns 0,
- * or -1 with SC_EOS; B is freed with bins_free() either way.
+ * or -1 with SC_EOS; B is freed with sc_forest_bins_free() either way.
  */
-int bins_make(struct bins *B, const struct sc_table *t, int threads,
+int sc_forest_bins_make(struct bins *B, const struct sc_table *t, int threads,
     struct sc_err *e);
-void bins_free(struct bins *B);
+void sc_forest_bins_free(struct bins *B);
 
 /*
  * The threshold between bins a and b (> a) of feature j: the midpoint of
  * a's largest and b's smallest value, or a's largest when the midpoint
  * rounds onto b's.
  */
-double bins_cut(const struct bins *B, int j, int a, int b);
+double sc_forest_bins_cut(const struct bins *B, int j, int a, int b);
 
 /* Sort n finite doubles (radix sort; tmp holds n more). */
-void forest_sort_doubles(double *v, uint64_t *tmp, size_t n);
+void sc_forest_sort_doubles(double *v, uint64_t *tmp, size_t n);
 
 /* An empty forest with names copied; NULL with SC_EOS. */
-struct sc_forest *forest_new(const struct sc_forest_params *,
+struct sc_forest *sc_forest_new(const struct sc_forest_params *,
     const char *const *, size_t, const char *, size_t, struct sc_err *);
 
 /* The packed leaf of tree t that row x reaches. */
@@ -92,26 +94,29 @@ tree_walk(const struct tree *t, const double *x)
 	return p;
 }
 
-#define WALK_LANES 8
-
-/*
- * Walk rows idx[0..m) (idx NULL: rows 0..m) of the row-major x (nf
- * doubles a row) through tree t; out[i] gets the leaf of the i-th.
- */
-void tree_walk_rows(const struct tree *t, const double *x, size_t nf,
-    const uint32_t *idx, size_t m, const struct pnode **out);
+#define WALK_LANES 8 /* rows walked in lock step */
 
 /*
  * Finish a tree: fill roff from count and build the walking layout.
  * Returns -1 when out of memory or the ranks do not add up.
  */
-int tree_offsets(struct tree *);
+int sc_forest_tree_offsets(struct tree *);
+
+/*
+ * As sc_forest_assemble(), but the trees' arrays (each from malloc) are
+ * taken, not copied: they belong to the forest, or are freed, whatever
+ * happens, and the caller forgets them.
+ */
+struct sc_forest *sc_forest_assemble_take(const struct sc_forest_params *p,
+    const char *const *features, size_t nfeat, const char *target,
+    const double *ytab, size_t ny, double oob, const double *imp,
+    const struct sc_forest_tree *trees, size_t ntrees, struct sc_err *e);
 
 /* Run fn(arg, k) for k < n on up to threads threads; 0 or -1 (SC_EOS). */
-int forest_parallel(int threads, size_t n, void (*fn)(void *, size_t),
+int sc_forest_parallel(int threads, size_t n, void (*fn)(void *, size_t),
     void *arg, struct sc_err *);
 
 /* Every online CPU when threads is 0. */
-int forest_threads(int threads);
+int sc_forest_threads(int threads);
 
 #endif

@@ -251,11 +251,10 @@ struct predjob {
 };
 
 /*
- * Walk m rows (row-major in x) tree after tree, so that a tree stays in
- * the cache for the whole chunk; sums are still added in tree order.
- * leaf (when not NULL) gets the leaf node of row i in tree t at t*m+i.
+ * Walk rows idx[0..m) (idx NULL: rows 0..m) of the row-major x (nf
+ * doubles a row) through tree t; out[i] gets the leaf of the i-th.
  */
-void
+static void
 tree_walk_rows(const struct tree *t, const double *x, size_t nf,
     const uint32_t *idx, size_t m, const struct pnode **out)
 {
@@ -286,8 +285,9 @@ tree_walk_rows(const struct tree *t, const double *x, size_t nf,
 }
 
 /*
- * Walk m rows of x through every tree, adding leaf values in tree order
- * into sum; leaf (when not NULL) gets row i's leaf in tree t at i*T+t as
+ * Walk m rows of x (row-major) through every tree, tree after tree so
+ * that a tree stays in the cache for the whole chunk, adding leaf values
+ * in tree order into sum; leaf (when not NULL) gets row i's leaf in tree t at i*T+t as
  * (rank offset, rank count), so pooling reads it in order.
  */
 static void
@@ -389,7 +389,7 @@ sc_forest_predict_table(const struct sc_forest *f, const struct sc_table *t,
 		j.lo = lo;
 		j.hi = hi;
 	}
-	if (forest_parallel(threads, (n + PRED_CHUNK - 1) / PRED_CHUNK,
+	if (sc_forest_parallel(threads, (n + PRED_CHUNK - 1) / PRED_CHUNK,
 	        predict_chunk, &j, e) == -1)
 		return -1;
 	if (j.failed)

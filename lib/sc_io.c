@@ -115,6 +115,79 @@ tmpname(const char *path)
 }
 
 /*
+ * path with every symbolic link in its last component followed (at most
+ * 40, as the kernel does), so that an output through a link writes the
+ * link's target instead of replacing the link; the target need not exist.
+ * A copy, or NULL when out of memory.
+ */
+char *
+sc_out_target(const char *path)
+{
+	char *cur, *next, *copy, link[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	int hops;
+
+	if ((cur = strdup(path)) == NULL)
+		return NULL;
+	for (hops = 0; hops < 40; hops++) {
+		if (lstat(cur, &st) == -1 || !S_ISLNK(st.st_mode))
+			break;
+		if ((n = readlink(cur, link, sizeof(link) - 1)) <= 0)
+			break;
+		link[n] = '\0';
+		if (link[0] == '/' || strchr(cur, '/') == NULL)
+			next = strdup(link);
+		else {
+			size_t m;
+
+			if ((copy = strdup(cur)) == NULL) {
+				free(cur);
+				return NULL;
+			}
+			m = strlen(dirname(copy)) + strlen(link) + 2;
+			if ((next = malloc(m)) != NULL)
+				snprintf(next, m, "%s/%s", copy, link);
+			free(copy);
+		}
+		free(cur);
+		if ((cur = next) == NULL)
+			return NULL;
+	}
+	return cur;
+}
+
+int
+sc_out_same(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	char *fa, *fb, *da = NULL, *db = NULL, *ca = NULL, *cb = NULL;
+	int same = 0;
+
+	if (strcmp(a, "-") == 0 || strcmp(b, "-") == 0)
+		return strcmp(a, b) == 0;
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	/* Not both there yet: the same directory and the same name. */
+	fa = sc_out_target(a);
+	fb = sc_out_target(b);
+	if (fa == NULL || fb == NULL || (da = strdup(fa)) == NULL ||
+	    (db = strdup(fb)) == NULL || (ca = strdup(fa)) == NULL ||
+	    (cb = strdup(fb)) == NULL)
+		same = strcmp(a, b) == 0;
+	else if (strcmp(basename(ca), basename(cb)) == 0 &&
+	    stat(dirname(da), &sa) == 0 && stat(dirname(db), &sb) == 0)
+		same = sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	free(fa);
+	free(fb);
+	free(da);
+	free(db);
+	free(ca);
+	free(cb);
+	return same;
+}
+
+/*
  * A device or FIFO (/dev/null, /dev/stdout, a pipe) is written in place:
  * renaming a temporary file over it would replace the device with a file.
  */
@@ -152,10 +225,17 @@ sc_out_open(const char *path, struct sc_err *e)
 		o->fp = stdout;
 		return o;
 	}
+	/* "dir/name/" names a directory: never a file called name. */
+	if (*path != '\0' && path[strlen(path) - 1] == '/') {
+		sc_err_errno(e, SC_ECANTCREAT, EISDIR, "%s", path);
+		free(o);
+		return NULL;
+	}
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return open_direct(o, path, e);
-	if ((o->path = strdup(path)) == NULL ||
-	    (o->tmp = tmpname(path)) == NULL) {
+	/* Through a symbolic link: the target is written, the link kept. */
+	if ((o->path = sc_out_target(path)) == NULL ||
+	    (o->tmp = tmpname(o->path)) == NULL) {
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto fail;
 	}
@@ -182,6 +262,23 @@ fail:
 	free(o->path);
 	free(o);
 	return NULL;
+}
+
+int
+sc_out_probe(const char *path, struct sc_err *e)
+{
+	struct sc_out *o;
+	struct stat st;
+
+	/* stdout, a device or a FIFO is opened when written, not before
+	 * (opening a FIFO would wait for its reader). */
+	if (strcmp(path, "-") == 0 ||
+	    (stat(path, &st) == 0 && !S_ISREG(st.st_mode)))
+		return 0;
+	if ((o = sc_out_open(path, e)) == NULL)
+		return -1;
+	sc_out_abort(o);
+	return 0;
 }
 
 FILE *

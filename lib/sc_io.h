@@ -16,10 +16,34 @@
 struct sc_out;
 
 /*
- * Start writing path ("-" for stdout).  The caller owns the result and must
- * end it with sc_out_commit() or sc_out_abort().  Errors: SC_ECANTCREAT.
+ * Start writing path ("-" for stdout).  A path ending in '/' is refused (it
+ * names a directory); a symbolic link is followed, so its target is
+ * replaced and the link stays.  The caller owns the result and must end it
+ * with sc_out_commit() or sc_out_abort().  Errors: SC_ECANTCREAT.
  */
 struct sc_out *sc_out_open(const char *path, struct sc_err *);
+
+/*
+ * Check before long work that path can be written as sc_out_open() would
+ * (its directory exists and takes a temporary file; not "name/"), leaving
+ * nothing behind.  stdout, devices and FIFOs are not probed.  Returns 0,
+ * or -1 with sc_out_open()'s error.
+ */
+int sc_out_probe(const char *path, struct sc_err *);
+
+/*
+ * Non-zero when outputs a and b would be the same file: the same device and
+ * inode when both exist (./X, ../dir/X, a link to X), else the same name in
+ * the same directory, links followed.  "-" is only the same as "-".
+ */
+int sc_out_same(const char *a, const char *b);
+
+/*
+ * path with the symbolic links of its last component followed (the file
+ * an output through it writes; it need not exist), as a copy the caller
+ * frees; NULL when out of memory.
+ */
+char *sc_out_target(const char *path);
 
 /* The stream to write to; borrowed, valid until commit or abort. */
 FILE *sc_out_fp(struct sc_out *);

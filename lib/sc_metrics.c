@@ -152,8 +152,11 @@ add(struct acc *a, double close, double pred, double actual, double lo,
 		delta = d - a->dm_mean;
 		a->dm_mean += delta / (double)a->dm_n;
 		a->dm_m2 += delta * (d - a->dm_mean);
-		/* A day with no move has no direction to get right. */
-		if (actual != close) {
+		/*
+		 * A day with no move has no direction to get right, and a
+		 * forecast of no move (the naive one) claims none.
+		 */
+		if (actual != close && pred != close) {
 			a->dir_n++;
 			a->dir_hit +=
 			    sign(pred - close) == sign(actual - close);

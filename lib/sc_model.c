@@ -172,7 +172,7 @@ format_job(void *arg, size_t k)
 static int
 write_trees(FILE *fp, const struct sc_forest *f, int threads, struct sc_err *e)
 {
-	int nt = forest_threads(threads);
+	int nt = sc_forest_threads(threads);
 	struct tbuf *buf = calloc((size_t)nt, sizeof(*buf));
 	struct wjob j = { f, 0, buf };
 	size_t k, batch;
@@ -183,7 +183,8 @@ write_trees(FILE *fp, const struct sc_forest *f, int threads, struct sc_err *e)
 	for (j.first = 0; rc == 0 && j.first < f->ntrees; j.first += batch) {
 		batch = f->ntrees - j.first < (size_t)nt ? f->ntrees - j.first
 		                                         : (size_t)nt;
-		if ((rc = forest_parallel(nt, batch, format_job, &j, e)) == -1)
+		if ((rc = sc_forest_parallel(nt, batch, format_job, &j, e)) ==
+		    -1)
 			break;
 		for (k = 0; k < batch && rc == 0; k++) {
 			if (buf[k].oom)
@@ -249,6 +250,10 @@ header_json(const struct sc_forest *f, const struct sc_model_meta *m)
 	tr = json_pack("{s:I, s:o, s:o, s:o}", "rows", (json_int_t)m->rows,
 	    "date_from", str_or_null(m->date_from), "date_to",
 	    str_or_null(m->date_to), "sha256", str_or_null(m->sha256));
+	/* Only when set, so models fitted without it keep their bytes. */
+	if (p->interval_grid > 0)
+		json_object_set_new(par, "interval_grid",
+		    json_integer((json_int_t)p->interval_grid));
 	json_object_set_new(o, "format", json_string("sc-forest"));
 	json_object_set_new(o, "version", json_integer(SC_MODEL_VERSION));
 	json_object_set_new(o, "features", feat);
@@ -386,4 +391,17 @@ json_t *
 sc_model_extra(const struct sc_model *m)
 {
 	return m->extra;
+}
+
+json_t *
+sc_model_head(const struct sc_model *m)
+{
+	return sc_model_header(m->f, &m->meta, m->extra);
+}
+
+int
+sc_model_is_binary(const void *p, size_t n)
+{
+	return n >= SC_MODEL_MAGIC_LEN &&
+	    memcmp(p, SC_MODEL_MAGIC, SC_MODEL_MAGIC_LEN) == 0;
 }

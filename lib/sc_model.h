@@ -96,4 +96,14 @@ const struct sc_model_meta *sc_model_meta(const struct sc_model *m);
  */
 json_t *sc_model_extra(const struct sc_model *m);
 
+/*
+ * The model's top-level object as the JSON form has it, but for the big
+ * "targets" and "trees" (a new reference; NULL when out of memory): the
+ * header of either form, for tools that read the record (the registry).
+ */
+json_t *sc_model_head(const struct sc_model *m);
+
+/* Non-zero when the n bytes at p start the binary form (its magic). */
+int sc_model_is_binary(const void *p, size_t n);
+
 #endif

@@ -28,6 +28,8 @@
 #define HEAD_LEN 56 /* magic, version, flags, payload length, SHA-256 */
 #define MAX_FEATURES 4096
 #define MAX_TREES 100000
+#define LAY_CHILDREN 1    /* children given, not implied by preorder */
+#define LAY_SPLITVALUES 2 /* split nodes' values stored */
 
 /* Writing: a growable byte buffer that remembers running out of memory. */
 struct bb {
@@ -225,7 +227,7 @@ make_tables(const struct sc_forest *f, struct ttab *tab)
 	if ((tmp = malloc((max ? max : 1) * sizeof(*tmp))) == NULL)
 		goto out;
 	for (j = 0; j < nf; j++) {
-		forest_sort_doubles(tab[j].v, tmp, tab[j].n);
+		sc_forest_sort_doubles(tab[j].v, tmp, tab[j].n);
 		for (k = 0, u = 0; k < tab[j].n; k++)
 			if (u == 0 ||
 			    dbits(tab[j].v[k]) != dbits(tab[j].v[u - 1]))
@@ -287,13 +289,16 @@ write_tree(struct bb *b, const struct sc_forest_tree *t, const struct ttab *tab,
 {
 	struct bb r = { NULL, 0, 0, 0 };
 	struct bits w = { &r, 0, 0 };
-	int pre = is_preorder(t, stack), rb = rank_bits(ny), wd;
+	int pre = is_preorder(t, stack), rb = rank_bits(ny), wd, sv = 0;
 	size_t i, k, off = 0;
 	uint32_t c, maxd;
 
+	/* Split nodes' values are stored only when one is not +0.0. */
+	for (i = 0; i < t->nodes && !sv; i++)
+		sv = t->feature[i] >= 0 && dbits(t->value[i]) != 0;
 	put_var(b, t->nodes);
 	put_var(b, t->nranks);
-	put_le(b, pre ? 0 : 1, 1);
+	put_le(b, (pre ? 0 : LAY_CHILDREN) | (sv ? LAY_SPLITVALUES : 0), 1);
 	for (i = 0; i < t->nodes; i++)
 		put_var(b, (uint64_t)(t->feature[i] + 1));
 	for (i = 0; i < t->nodes; i++)
@@ -309,7 +314,8 @@ write_tree(struct bb *b, const struct sc_forest_tree *t, const struct ttab *tab,
 			put_var(b, (uint64_t)t->right[i]);
 		}
 	for (i = 0; i < t->nodes; i++)
-		put_f64(b, t->value[i]);
+		if (sv || t->feature[i] < 0)
+			put_f64(b, t->value[i]);
 	for (i = 0; i < t->nodes; i++)
 		if (t->feature[i] < 0)
 			put_var(b, t->count[i]);
@@ -398,7 +404,10 @@ sc_model_write_binary(FILE *fp, const struct sc_forest *f,
 	int rc = -1;
 
 	/* Room for the header first, filled in when the payload is known. */
-	put_bytes(&b, SC_MODEL_MAGIC, HEAD_LEN);
+	if (bb_room(&b, HEAD_LEN) != NULL) {
+		memset(b.p, 0, HEAD_LEN);
+		b.n = HEAD_LEN;
+	}
 	if (payload(&b, f, m, extra) == -1 || b.oom) {
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto out;
@@ -513,31 +522,28 @@ get_f64s(struct rd *r, size_t n, double **out, const char *what)
 	return 0;
 }
 
-/* Reading the rank bit stream. */
+/* Reading the rank bit stream: a 64-bit window refilled a byte at a time. */
 struct bitr {
-	const unsigned char *p;
-	size_t n, pos; /* bytes, bit position */
+	const unsigned char *p, *end;
+	uint64_t acc;
+	int n; /* bits in acc */
 };
 
-static int
+/* The next k (0..32) bits into *v; -1 when the stream ends first. */
+static inline int
 get_bits(struct bitr *b, int k, uint64_t *v)
 {
-	size_t at = b->pos / 8;
-	uint64_t w = 0;
-	int i;
-
-	if ((b->pos + (size_t)k + 7) / 8 > b->n)
-		return -1;
-	if (at + 8 <= b->n) {
-		for (i = 0; i < 8; i++)
-			w |= (uint64_t)b->p[at + i] << (8 * i);
-		w >>= b->pos % 8; /* k <= 32 bits fit in the 56 left */
-	} else
-		for (i = 0; at + (size_t)i < b->n; i++)
-			w |= (uint64_t)b->p[at + (size_t)i] << (8 * i) >>
-			    (b->pos % 8);
-	*v = k == 0 ? 0 : w & (~0ULL >> (64 - k));
-	b->pos += (size_t)k;
+	if (b->n < k) {
+		while (b->n <= 56 && b->p < b->end) {
+			b->acc |= (uint64_t)*b->p++ << b->n;
+			b->n += 8;
+		}
+		if (b->n < k)
+			return -1;
+	}
+	*v = k == 0 ? 0 : b->acc & (~0ULL >> (64 - k));
+	b->acc = k == 64 ? 0 : b->acc >> k;
+	b->n -= k;
 	return 0;
 }
 
@@ -580,8 +586,9 @@ read_ranks(struct rd *r, size_t ti, struct tarr *a, size_t ny)
 	if (get_var(r, left(r), &nb, "rank bits") == -1)
 		return -1;
 	b.p = r->p;
-	b.n = (size_t)nb;
-	b.pos = 0;
+	b.end = r->p + nb;
+	b.acc = 0;
+	b.n = 0;
 	r->p += nb;
 	for (i = 0; i < a->n[0]; i++) {
 		if (a->feature[i] >= 0)
@@ -605,8 +612,7 @@ read_ranks(struct rd *r, size_t ti, struct tarr *a, size_t ny)
 		off += a->count[i];
 	}
 	/* Only the zero padding of the last byte may be left. */
-	if ((b.pos + 7) / 8 != b.n ||
-	    (b.pos % 8 != 0 && (b.p[b.n - 1] >> (b.pos % 8)) != 0))
+	if (b.p != b.end || b.n >= 8 || b.acc != 0)
 		return tree_err(r, ti, "rank bits: bytes left over");
 	return 0;
 }
@@ -620,14 +626,14 @@ read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 	size_t i, n, leaves = 0, sum = 0;
 	int rc = -1;
 
-	/* A node takes at least 9 bytes (its kind and its value). */
+	/* A node takes at least 2 bytes (its kind, a threshold or a count). */
 	if (get_var(r, budget[0], &nodes, "nodes") == -1 ||
 	    get_var(r, budget[1], &nranks, "ranks") == -1 ||
 	    get_le(r, 1, &lay, "layout") == -1)
 		return -1;
-	if (nodes == 0 || nodes > left(r) / 9)
+	if (nodes == 0 || nodes > left(r) / 2)
 		return tree_err(r, ti, "node count out of range");
-	if (lay > 1)
+	if (lay > (LAY_CHILDREN | LAY_SPLITVALUES))
 		return tree_err(r, ti, "unknown layout");
 	n = (size_t)nodes;
 	a->n[0] = a->n[1] = a->n[2] = a->n[3] = a->n[4] = a->n[5] = n;
@@ -658,7 +664,7 @@ read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 			}
 			a->threshold[i] = d->v[v];
 		}
-	if (lay == 0) {
+	if (!(lay & LAY_CHILDREN)) {
 		if (preorder_children(a, stack) == -1) {
 			tree_err(r, ti, "not a tree in preorder");
 			goto out;
@@ -675,12 +681,12 @@ read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 				goto out;
 			a->right[i] = (int32_t)v;
 		}
-	if (n > left(r) / 8) {
-		short_file(r, "values");
-		goto out;
+	for (i = 0; i < n; i++) {
+		a->value[i] = 0;
+		if ((lay & LAY_SPLITVALUES || a->feature[i] < 0) &&
+		    get_f64(r, &a->value[i], "value") == -1)
+			goto out;
 	}
-	for (i = 0; i < n; i++)
-		(void)get_f64(r, &a->value[i], "value");
 	for (i = 0; i < n; i++)
 		if (a->feature[i] < 0) {
 			if (get_var(r, UINT32_MAX, &v, "count") == -1)

@@ -14,9 +14,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "sc_buf.h"
 #include "sc_calib.h"
+#include "sc_forest_int.h"
 #include "sc_model.h"
 #include "sc_model_int.h"
 
@@ -90,6 +93,11 @@ read_params(json_t *root, struct sc_forest_params *p, struct sc_err *e)
 	if (get_int(o, "seed", 0, INT64_MAX, &x, e) == -1)
 		return -1;
 	p->seed = (uint64_t)x;
+	if (json_object_get(o, "interval_grid") != NULL) {
+		if (get_int(o, "interval_grid", 16, 16777216, &x, e) == -1)
+			return -1;
+		p->interval_grid = (long)x;
+	}
 	if (!json_is_boolean(v = json_object_get(o, "bootstrap")))
 		return bad(e, "bootstrap", "missing or not true or false");
 	p->bootstrap = json_is_true(v);
@@ -805,9 +813,12 @@ build(struct parsed *P, struct sc_model *m, struct sc_err *e)
 		tv[i].nranks = a->n[6];
 		tv[i].rank = a->rank;
 	}
-	m->f = sc_forest_assemble(&p, names, nf,
+	/* The forest takes the arrays: no copy of a model's biggest part. */
+	m->f = sc_forest_assemble_take(&p, names, nf,
 	    json_string_value(json_object_get(P->root, "target")), P->ytab,
 	    P->ny, oob, imp, tv, P->ntrees, e);
+	for (i = 0; i < P->ntrees; i++)
+		memset(&P->trees[i], 0, sizeof(P->trees[i]));
 	if (m->f == NULL && e->code == SC_EDATA)
 		sc_err_prefix(e, "model");
 	rc = m->f == NULL ? -1 : 0;
@@ -833,8 +844,10 @@ keep_extra(json_t *root, struct sc_model *m, struct sc_err *e)
 			return sc_err_set(e, SC_EOS, 0, "out of memory");
 	}
 	/* A tampered calibration would change every forecast: refuse it. */
-	if (sc_calib_from_extra(m->extra, &cal, e) == -1)
+	if (sc_calib_from_extra(m->extra, &cal, e) == -1) {
+		sc_err_prefix(e, "model");
 		return -1;
+	}
 	return 0;
 }
 
@@ -844,6 +857,44 @@ sc_model_build(struct parsed *P, struct sc_model *m, struct sc_err *e)
 	if (build(P, m, e) == -1 || keep_extra(P->root, m, e) == -1)
 		return -1;
 	return 0;
+}
+
+/*
+ * A binary model in a regular file is mapped, not read: its pages come
+ * from the page cache as they are parsed, with no copy and nothing to
+ * clear.  1 when done (m built, or e set), 0 when fp is not a regular
+ * file or does not hold the binary form (fp is left where it was).
+ */
+static int
+read_mapped(FILE *fp, struct sc_model *m, int *rc, struct sc_err *e)
+{
+	struct parsed P;
+	struct stat st;
+	off_t at = ftello(fp);
+	size_t len;
+	void *map;
+	int fd = fileno(fp);
+
+	if (fd == -1 || at == -1 || fstat(fd, &st) == -1 ||
+	    !S_ISREG(st.st_mode) || st.st_size <= at ||
+	    (uintmax_t)(st.st_size - at) > SC_MODEL_MAXBYTES)
+		return 0;
+	len = (size_t)(st.st_size - at);
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return 0;
+	if (!sc_model_is_binary((const char *)map + at, len)) {
+		munmap(map, (size_t)st.st_size);
+		return 0;
+	}
+	memset(&P, 0, sizeof(P));
+	*rc = sc_model_bin_parse((const unsigned char *)map + at, len, &P, e);
+	munmap(map, (size_t)st.st_size);
+	if (*rc == 0)
+		*rc = sc_model_build(&P, m, e);
+	sc_model_parsed_free(&P);
+	(void)fseeko(fp, 0, SEEK_END); /* read to its end, as read() would */
+	return 1;
 }
 
 struct sc_model *
@@ -859,11 +910,15 @@ sc_model_read(FILE *fp, struct sc_err *e)
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		return NULL;
 	}
+	if (read_mapped(fp, m, &rc, e)) {
+		if (rc == -1)
+			goto out;
+		return m;
+	}
 	if (sc_buf_read(&b, fp, "model", e) == -1)
 		goto out;
 	/* The binary form starts with its magic, never valid JSON. */
-	if (b.len >= SC_MODEL_MAGIC_LEN &&
-	    memcmp(b.data, SC_MODEL_MAGIC, SC_MODEL_MAGIC_LEN) == 0) {
+	if (sc_model_is_binary(b.data, b.len)) {
 		if (sc_model_bin_parse((const unsigned char *)b.data, b.len, &P,
 		        e) == -1)
 			goto out;

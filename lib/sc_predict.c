@@ -20,6 +20,7 @@
 #include "sc_csv.h"
 #include "sc_date.h"
 #include "sc_features.h"
+#include "sc_log.h"
 #include "sc_ohlcv.h"
 #include "sc_predict.h"
 #include "sc_table.h"
@@ -327,12 +328,17 @@ sc_predict_table(const struct sc_model *m, FILE *in, FILE *out,
 	int *src = NULL, rc = -1;
 
 	if (server_init(&S, m, o, e) == -1 ||
-	    (t = sc_table_read(in, &topts, e)) == NULL)
+	    (names = feature_names(f, e)) == NULL)
 		return -1;
+	/* Only the model's features are read: other columns, text or not,
+	 * are ignored. */
+	if ((t = sc_table_read_only(in, &topts, names, nf, e)) == NULL) {
+		free(names);
+		return -1;
+	}
 	if (check_columns(f, t, e) == -1)
 		goto out;
 	n = sc_table_nrows(t);
-	names = feature_names(f, e);
 	map = calloc(nf + 1, sizeof(*map));
 	res[0] = calloc(n + 1, sizeof(double));
 	res[1] = calloc(n + 1, sizeof(double));
@@ -420,11 +426,13 @@ replay(const struct server *S, const struct hist *h, long after,
     enum sc_target kind, struct sc_calib_aci *a, struct sc_err *e)
 {
 	const double *c = h->s->v[SC_OHLCV_CLOSE];
-	size_t t = 0, n = h->s->n;
+	size_t t = 0, n = h->s->n, days = 0, missed = 0;
 	double out[3], y;
+	int miss;
 
 	sc_calib_aci_init(a, S->level, S->cal.gamma);
-	if (!S->aci || n < 2)
+	/* without a training end, replaying could judge in-sample days */
+	if (!S->aci || n < 2 || after == LONG_MIN)
 		return 0;
 	while (t < n - 1 && h->s->date[t] <= after)
 		t++;
@@ -438,8 +446,15 @@ replay(const struct server *S, const struct hist *h, long after,
 		    -1)
 			return -1;
 		y = sc_features_target_value(kind, c[t], c[t + 1]);
-		sc_calib_aci_update(a, !(y >= out[1] && y <= out[2]));
+		miss = !(y >= out[1] && y <= out[2]);
+		sc_calib_aci_update(a, miss);
+		days++;
+		missed += (size_t)miss;
 	}
+	sc_log(SC_LOG_INFO,
+	    "%s: ACI replayed over %zu days after the training end, %zu "
+	    "outside the interval: level %.4g",
+	    h->s->ticker, days, missed, sc_calib_aci_level(a));
 	return 0;
 }
 

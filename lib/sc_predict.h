@@ -63,7 +63,7 @@ int sc_predict_table(const struct sc_model *, FILE *in, FILE *out,
  * most SC_PREDICT_MAXREPLAY): each of those days forecast from the rows
  * up to the day before, its miss judged against the realised close, so
  * the level comes from the history alone and no state is kept between
- * runs.  Returns 0, or -1 with SC_EDATA for a model whose features are
+ * runs (a model without a training end date gets the fixed level).  Returns 0, or -1 with SC_EDATA for a model whose features are
  * not computable from prices, a ticker with too short a history, or bad
  * input (with the line); SC_EIO, SC_EOS.
  */

@@ -3,20 +3,24 @@
  * Store-backed writes.  A path is written through a local store opened on
  * its directory, so files get the same temp-fsync-rename treatment as keys.
  */
+#include <errno.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sc_io.h"
 #include "sc_put.h"
 #include "sc_store.h"
 
 /* Open the store dest lives in and set *key to dest's key in it. */
 static struct sc_store *
 open_dest(const struct sc_config *cfg, const struct sc_loc *l,
-    const struct sc_s3_opts *so, char **key, struct sc_err *e)
+    const struct sc_s3_opts *so, enum sc_put_mode mode, char **key,
+    struct sc_err *e)
 {
-	char *copy, *dir, where[300];
+	char *copy, *target, *dir, where[300];
 	struct sc_store *st;
 
 	switch (l->kind) {
@@ -30,10 +34,18 @@ open_dest(const struct sc_config *cfg, const struct sc_loc *l,
 		st = sc_store_open(where, so, e);
 		break;
 	default:
-		if ((copy = strdup(l->path)) == NULL)
+		/* A write through a link writes its target (as sc_out does);
+		 * a delete removes the link itself, as rm(1) does. */
+		if ((copy = mode == SC_PUT_DELETE
+		            ? strdup(l->path)
+		            : sc_out_target(l->path)) == NULL)
 			return NULL;
-		*key = strdup(basename(copy));
-		strcpy(copy, l->path);
+		if ((target = strdup(copy)) == NULL) {
+			free(copy);
+			return NULL;
+		}
+		*key = strdup(basename(target));
+		free(target);
 		dir = dirname(copy);
 		/* The directory as a path, never as a store key. */
 		snprintf(where, sizeof(where), "%s%s",
@@ -60,8 +72,15 @@ sc_put(const struct sc_config *cfg, const char *dest, FILE *in,
 		return -1;
 	if (l.kind == SC_LOC_S3 && sc_store_key_check(l.key, e) == -1)
 		goto out;
-	if ((st = open_dest(cfg, &l, &so, &key, e)) == NULL)
+	/* "dir/name/" names a directory: never the file name. */
+	if (l.kind == SC_LOC_PATH && *l.path != '\0' &&
+	    l.path[strlen(l.path) - 1] == '/') {
+		sc_err_errno(e, SC_ECANTCREAT, EISDIR, "%s", dest);
 		goto out;
+	}
+	if ((st = open_dest(cfg, &l, &so, mode, &key, e)) == NULL)
+		goto out;
+	sc_store_set_max_object(st, (uint64_t)cfg->max_object);
 	if (key == NULL) {
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto out;

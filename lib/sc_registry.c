@@ -723,22 +723,235 @@ load_model(FILE *tmp, const char *in, struct sc_err *e)
 	return 0;
 }
 
+/*
+ * A streaming scan of the model's top-level JSON object that keeps only the
+ * members the lineage needs, so registering a model takes memory bounded by
+ * those members (MAX_MEMBER each), not by the trees: a 190 MB model parsed
+ * whole took gigabytes.  The model loader still validates the whole file.
+ */
+#define MAX_MEMBER (1L << 20)
+
+static const char *const lineage_keys[] = { "format", "version", "target",
+	"training", "params", "oob_rmse", "cv", "tuning", NULL };
+
+struct scan {
+	FILE *fp;
+	struct sc_buf *cap; /* the bytes of the value kept, or NULL */
+	int bad;            /* too long, or an output failure */
+};
+
+static int
+scan_getc(struct scan *s)
+{
+	int c = getc(s->fp);
+	char ch = (char)c;
+
+	if (c != EOF && s->cap != NULL && !s->bad &&
+	    (s->cap->len >= (size_t)MAX_MEMBER ||
+	        sc_buf_add(s->cap, &ch, 1, NULL) == -1))
+		s->bad = 1;
+	return c;
+}
+
+static int
+scan_ws(struct scan *s)
+{
+	int c;
+
+	while ((c = scan_getc(s)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+		;
+	return c;
+}
+
+/* The rest of a string after its opening quote; -1 when cut short. */
+static int
+scan_string(struct scan *s)
+{
+	int c;
+
+	while ((c = scan_getc(s)) != '"') {
+		if (c == EOF || (unsigned)c < 0x20)
+			return -1;
+		if (c == '\\' && scan_getc(s) == EOF)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * One value whose first byte c was read; the byte after a scalar is
+ * returned through *next (a container or string ends on its own byte,
+ * and *next is then read as the following non-blank byte).
+ */
+static int
+scan_value(struct scan *s, int c, int *next)
+{
+	long depth = 0;
+
+	do {
+		if (c == '"') {
+			if (scan_string(s) == -1)
+				return -1;
+		} else if (c == '{' || c == '[') {
+			if (++depth > 1024)
+				return -1;
+		} else if (c == '}' || c == ']') {
+			if (--depth < 0)
+				return -1;
+		} else if (c == EOF)
+			return -1;
+		else if (depth == 0) {
+			if (strchr("-0123456789tfn", c) == NULL)
+				return -1;
+			/* A scalar: up to the next delimiter. */
+			while ((c = scan_getc(s)) != EOF && c != ',' &&
+			    c != '}' && c != ']' && c != ' ' && c != '\t' &&
+			    c != '\n' && c != '\r')
+				;
+			if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+				c = scan_ws(s);
+			*next = c;
+			return 0;
+		}
+		if (depth == 0)
+			break;
+		c = scan_getc(s);
+	} while (1);
+	*next = scan_ws(s);
+	return 0;
+}
+
+static int
+wanted(const char *key)
+{
+	const char *const *k;
+
+	for (k = lineage_keys; *k != NULL; k++)
+		if (strcmp(*k, key) == 0)
+			return 1;
+	return 0;
+}
+
+/* The lineage members of the model in fp as a JSON object, or NULL. */
+static json_t *
+scan_members(FILE *fp, const char *in, struct sc_err *e)
+{
+	struct sc_buf key = { 0 }, val = { 0 };
+	struct scan s = { fp, NULL, 0 };
+	json_error_t je;
+	json_t *m, *v;
+	int c, next;
+
+	if ((m = json_object()) == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		return NULL;
+	}
+	if (scan_ws(&s) != '{') {
+		sc_err_set(e, SC_EDATA, 0, "%s: not a JSON object", in);
+		goto fail;
+	}
+	c = scan_ws(&s);
+	while (c != '}') {
+		sc_buf_reset(&key);
+		s.cap = &key;
+		s.bad = 0;
+		if (c != '"' || scan_string(&s) == -1 || s.bad ||
+		    sc_buf_add(&key, "", 0, e) == -1)
+			goto malformed;
+		key.data[key.len - 1] = '\0'; /* the closing quote */
+		s.cap = NULL;
+		if (scan_ws(&s) != ':')
+			goto malformed;
+		c = scan_ws(&s);
+		if (!wanted(key.data)) {
+			if (scan_value(&s, c, &next) == -1)
+				goto malformed;
+		} else {
+			if (json_object_get(m, key.data) != NULL) {
+				sc_err_set(e, SC_EDATA, 0,
+				    "%s: duplicate member \"%s\"", in,
+				    key.data);
+				goto fail;
+			}
+			sc_buf_reset(&val);
+			if (sc_buf_add(&val, (char[]){ (char)c }, 1, e) == -1)
+				goto fail;
+			s.cap = &val;
+			s.bad = 0;
+			if (scan_value(&s, c, &next) == -1)
+				goto malformed;
+			s.cap = NULL;
+			if (s.bad) {
+				sc_err_set(e, SC_EDATA, 0,
+				    "%s: \"%s\": longer than %ld bytes", in,
+				    key.data, MAX_MEMBER);
+				goto fail;
+			}
+			/* The captured bytes end with the byte after the
+			 * value (and blanks): parse only the value. */
+			if ((v = json_loadb(val.data, val.len,
+			         JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK,
+			         &je)) == NULL) {
+				sc_err_set(e, SC_EDATA, 0, "%s: \"%s\": %s", in,
+				    key.data, je.text);
+				goto fail;
+			}
+			if (json_object_set_new(m, key.data, v) == -1) {
+				sc_err_set(e, SC_EOS, 0, "out of memory");
+				goto fail;
+			}
+		}
+		if (next == ',')
+			c = scan_ws(&s);
+		else if (next == '}')
+			c = '}';
+		else
+			goto malformed;
+	}
+	if (scan_ws(&s) != EOF)
+		goto malformed;
+	sc_buf_free(&key);
+	sc_buf_free(&val);
+	return m;
+malformed:
+	sc_err_set(e, SC_EDATA, 0, "%s: not a valid JSON model", in);
+fail:
+	sc_buf_free(&key);
+	sc_buf_free(&val);
+	json_decref(m);
+	return NULL;
+}
+
 /* Validate the model in tmp and put its lineage into meta. */
 static int
 parse_model(FILE *tmp, json_t *meta, const char *in, int validate,
     struct sc_err *e)
 {
-	json_error_t je;
 	json_t *m, *fmt;
+	char magic[8];
+	size_t nm = fread(magic, 1, sizeof(magic), tmp);
 	int rc;
 
-	if ((m = json_loadf(tmp, JSON_REJECT_DUPLICATES, &je)) == NULL)
-		return sc_err_set(e, SC_EDATA, 0, "%s:%d:%d: %s", in, je.line,
-		    je.column, je.text);
+	if (fseeko(tmp, 0, SEEK_SET) == -1)
+		return sc_err_errno(e, SC_EIO, errno, "temporary file");
+	/* The binary form: the loader validates it and gives its header. */
+	if (sc_model_is_binary(magic, nm)) {
+		struct sc_model *sm = sc_model_read(tmp, e);
+
+		if (sm == NULL) {
+			if (e->code == SC_EDATA)
+				sc_err_prefix(e, "%s: not a valid model", in);
+			return -1;
+		}
+		m = sc_model_head(sm);
+		sc_model_free(sm);
+		if (m == NULL)
+			return sc_err_set(e, SC_EOS, 0, "out of memory");
+		validate = 0;
+	} else if ((m = scan_members(tmp, in, e)) == NULL)
+		return -1;
 	fmt = json_object_get(m, "format");
-	if (!json_is_object(m))
-		rc = sc_err_set(e, SC_EDATA, 0, "%s: not a JSON object", in);
-	else if (!json_is_string(fmt) ||
+	if (!json_is_string(fmt) ||
 	    strcmp(json_string_value(fmt), "sc-forest") != 0)
 		rc = sc_err_set(e, SC_EDATA, 0,
 		    "%s: not a model: want \"format\": \"sc-forest\"", in);

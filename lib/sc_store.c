@@ -14,6 +14,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,7 +25,8 @@
 #include "sc_store.h"
 
 struct sc_store {
-	char *dir; /* local root, or NULL */
+	uint64_t max_object; /* bytes one put may write */
+	char *dir;           /* local root, or NULL */
 	struct sc_s3 *s3;
 	char *bucket;
 	char *prefix; /* "" or "p/" */
@@ -244,6 +247,7 @@ sc_store_open(const char *location, const struct sc_s3_opts *s3,
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto fail;
 	}
+	st->max_object = SC_STORE_MAX_OBJECT;
 	if (l.kind != SC_LOC_S3) {
 		/* A plain word is a directory here, not a key. */
 		st->dir = l.kind == SC_LOC_PATH ? l.path : l.key;
@@ -282,6 +286,13 @@ fail:
 }
 
 void
+sc_store_set_max_object(struct sc_store *st, uint64_t max)
+{
+	st->max_object =
+	    max > 0 && max < SC_STORE_MAX_OBJECT ? max : SC_STORE_MAX_OBJECT;
+}
+
+void
 sc_store_free(struct sc_store *st)
 {
 	if (st == NULL)
@@ -305,16 +316,24 @@ full_name(const struct sc_store *st, const char *key, struct sc_buf *b,
 	return sc_buf_printf(b, e, "%s%s", st->prefix, key);
 }
 
+/* Copy in to out, at most max bytes: more is refused (SC_EDATA). */
 static int
 copy_stream(FILE *in, const char *iname, FILE *out, const char *oname,
-    struct sc_err *e)
+    uint64_t max, struct sc_err *e)
 {
 	char buf[65536];
+	uint64_t total = 0;
 	size_t n;
 
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
+		if ((total += n) > max)
+			return sc_err_set(e, SC_EDATA, 0,
+			    "%s: larger than the maximum object size, %" PRIu64
+			    " bytes (SC_MAX_OBJECT_BYTES)",
+			    iname, max);
 		if (fwrite(buf, 1, n, out) != n)
 			return sc_err_errno(e, SC_EIO, errno, "%s", oname);
+	}
 	if (ferror(in))
 		return sc_err_errno(e, SC_EIO, errno, "%s", iname);
 	return 0;
@@ -338,7 +357,7 @@ sc_store_get(struct sc_store *st, const char *key, FILE *out, struct sc_err *e)
 		    errno, "%s", name.data);
 		goto done;
 	}
-	rc = copy_stream(fp, name.data, out, "output", e);
+	rc = copy_stream(fp, name.data, out, "output", UINT64_MAX, e);
 	fclose(fp);
 	if (rc == 0 && fflush(out) == EOF)
 		rc = sc_err_errno(e, SC_EIO, errno, "output");
@@ -385,7 +404,7 @@ sync_parent(const char *path)
 /* Write the temporary file: all bytes, flushed and fsynced. */
 static int
 write_tmp(int fd, const char *tmp, FILE *in, const void *data, size_t len,
-    struct sc_err *e)
+    uint64_t max, struct sc_err *e)
 {
 	FILE *fp;
 	mode_t mask = umask(0);
@@ -398,7 +417,7 @@ write_tmp(int fd, const char *tmp, FILE *in, const void *data, size_t len,
 		return sc_err_errno(e, SC_ECANTCREAT, errno, "%s", tmp);
 	}
 	if (in != NULL)
-		rc = copy_stream(in, "input", fp, tmp, e);
+		rc = copy_stream(in, "input", fp, tmp, max, e);
 	else if (len > 0 && fwrite(data, 1, len, fp) != len)
 		rc = sc_err_errno(e, SC_EIO, errno, "%s", tmp);
 	if (rc == 0 && fflush(fp) == EOF)
@@ -435,7 +454,7 @@ publish(const char *tmp, const char *path, int flags, struct sc_err *e)
  */
 static int
 write_direct(const char *path, FILE *in, const void *data, size_t len,
-    struct sc_err *e)
+    uint64_t max, struct sc_err *e)
 {
 	FILE *fp;
 	int rc = 0;
@@ -443,7 +462,7 @@ write_direct(const char *path, FILE *in, const void *data, size_t len,
 	if ((fp = fopen(path, "wb")) == NULL)
 		return sc_err_errno(e, SC_ECANTCREAT, errno, "%s", path);
 	if (in != NULL)
-		rc = copy_stream(in, "input", fp, path, e);
+		rc = copy_stream(in, "input", fp, path, max, e);
 	else if (len > 0 && fwrite(data, 1, len, fp) != len)
 		rc = sc_err_errno(e, SC_EIO, errno, "%s", path);
 	if (fclose(fp) == EOF && rc == 0)
@@ -453,7 +472,7 @@ write_direct(const char *path, FILE *in, const void *data, size_t len,
 
 static int
 local_put(char *path, FILE *in, const void *data, size_t len, int flags,
-    struct sc_err *e)
+    uint64_t max, struct sc_err *e)
 {
 	struct stat st;
 
@@ -463,7 +482,7 @@ local_put(char *path, FILE *in, const void *data, size_t len, int flags,
 
 	if (!(flags & SC_STORE_EXCL) && stat(path, &st) == 0 &&
 	    !S_ISREG(st.st_mode))
-		return write_direct(path, in, data, len, e);
+		return write_direct(path, in, data, len, max, e);
 	if (mkdirs(path, e) == -1 ||
 	    sc_buf_printf(&tmp, e, "%.*s/.sc-tmp.XXXXXX", (int)(slash - path),
 	        path) == -1)
@@ -473,7 +492,7 @@ local_put(char *path, FILE *in, const void *data, size_t len, int flags,
 		sc_buf_free(&tmp);
 		return rc;
 	}
-	rc = write_tmp(fd, tmp.data, in, data, len, e);
+	rc = write_tmp(fd, tmp.data, in, data, len, max, e);
 	if (rc == 0)
 		rc = publish(tmp.data, path, flags, e);
 	if (rc != 0 || (flags & SC_STORE_EXCL))
@@ -487,20 +506,28 @@ local_put(char *path, FILE *in, const void *data, size_t len, int flags,
 
 /* A stream S3 can read twice (hash, then send): seekable, or spooled. */
 static FILE *
-rereadable(FILE *in, int *spooled, struct sc_err *e)
+rereadable(FILE *in, int *spooled, uint64_t max, struct sc_err *e)
 {
 	struct stat sb;
 	FILE *tmp;
 
 	*spooled = 0;
 	if (fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode) &&
-	    fseeko(in, 0, SEEK_SET) == 0)
+	    fseeko(in, 0, SEEK_SET) == 0) {
+		if ((uint64_t)sb.st_size > max) {
+			sc_err_set(e, SC_EDATA, 0,
+			    "input: larger than the maximum object size, "
+			    "%" PRIu64 " bytes (SC_MAX_OBJECT_BYTES)",
+			    max);
+			return NULL;
+		}
 		return in;
+	}
 	if ((tmp = tmpfile()) == NULL) {
 		sc_err_errno(e, SC_ECANTCREAT, errno, "spool file");
 		return NULL;
 	}
-	if (copy_stream(in, "input", tmp, "spool file", e) == -1 ||
+	if (copy_stream(in, "input", tmp, "spool file", max, e) == -1 ||
 	    fflush(tmp) == EOF) {
 		if (e != NULL && e->code == SC_EOK)
 			sc_err_errno(e, SC_EIO, errno, "spool file");
@@ -509,6 +536,31 @@ rereadable(FILE *in, int *spooled, struct sc_err *e)
 	}
 	*spooled = 1;
 	return tmp;
+}
+
+/*
+ * The Content-Type of an object by its key's extension, so a browser
+ * given a presigned URL, or an S3 static website, shows a report page
+ * instead of downloading it.
+ */
+static const char *
+content_type(const char *key)
+{
+	static const char *const types[][2] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".json", "application/json" },
+		{ ".csv", "text/csv; charset=utf-8" },
+	};
+	size_t i, n = strlen(key), k;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		k = strlen(types[i][0]);
+		if (n > k && strcmp(key + n - k, types[i][0]) == 0)
+			return types[i][1];
+	}
+	return NULL;
 }
 
 static int
@@ -527,15 +579,25 @@ put(struct sc_store *st, const char *key, FILE *in, const void *data,
 		goto done;
 	}
 	if (st->s3 == NULL) {
-		rc = local_put(name.data, in, data, len, flags, e);
+		rc = local_put(name.data, in, data, len, flags, st->max_object,
+		    e);
 		goto done;
 	}
-	if (in != NULL && (b.fp = rereadable(in, &spooled, e)) == NULL) {
+	if (data != NULL && len > st->max_object) {
+		rc = sc_err_set(e, SC_EDATA, 0,
+		    "%s: larger than the maximum object size, %" PRIu64
+		    " bytes",
+		    key, st->max_object);
+		goto done;
+	}
+	if (in != NULL &&
+	    (b.fp = rereadable(in, &spooled, st->max_object, e)) == NULL) {
 		rc = -1;
 		goto done;
 	}
 	b.data = data;
 	b.len = len;
+	b.content_type = content_type(key);
 	b.cond = (flags & SC_STORE_EXCL) ? SC_S3_IF_NONE_MATCH : SC_S3_ALWAYS;
 	if (etag != NULL) {
 		b.cond = SC_S3_IF_MATCH;
@@ -617,9 +679,33 @@ may_match(const char *rel, const char *prefix)
 	return strncmp(rel, prefix, a < b ? a : b) == 0;
 }
 
+#define MAX_DEPTH 64
+
+/* The directories walked into, root first: a link back to one is a loop. */
+struct ancestors {
+	dev_t dev[MAX_DEPTH + 1];
+	ino_t ino[MAX_DEPTH + 1];
+};
+
+static int
+is_ancestor(const struct ancestors *a, int depth, const struct stat *sb)
+{
+	int i;
+
+	for (i = 0; i <= depth; i++)
+		if (a->dev[i] == sb->st_dev && a->ino[i] == sb->st_ino)
+			return 1;
+	return 0;
+}
+
+/*
+ * Symbolic links inside the store are followed, as writing through them
+ * does (a models/ that is a link lists what was written there); a link
+ * back to a directory being walked is skipped, not looped through.
+ */
 static int
 walk(const char *root, struct sc_buf *rel, const char *prefix, struct keys *k,
-    int depth, struct sc_err *e)
+    struct ancestors *anc, int depth, struct sc_err *e)
 {
 	struct sc_buf path = { 0 };
 	struct dirent *d;
@@ -646,15 +732,19 @@ walk(const char *root, struct sc_buf *rel, const char *prefix, struct keys *k,
 		sc_buf_reset(&path);
 		if ((rc = sc_buf_printf(&path, e, "%s/%s", root, rel->data)) ==
 		        -1 ||
-		    lstat(path.data, &sb) == -1)
+		    stat(path.data, &sb) == -1)
 			continue;
 		if (S_ISREG(sb.st_mode) &&
 		    strncmp(rel->data, prefix, strlen(prefix)) == 0)
 			rc = keys_add(k, rel->data, (uint64_t)sb.st_size, e);
-		else if (S_ISDIR(sb.st_mode) && depth < 64 &&
+		else if (S_ISDIR(sb.st_mode) && depth < MAX_DEPTH &&
+		    !is_ancestor(anc, depth, &sb) &&
 		    (rc = sc_buf_printf(rel, e, "/")) == 0 &&
-		    may_match(rel->data, prefix))
-			rc = walk(root, rel, prefix, k, depth + 1, e);
+		    may_match(rel->data, prefix)) {
+			anc->dev[depth + 1] = sb.st_dev;
+			anc->ino[depth + 1] = sb.st_ino;
+			rc = walk(root, rel, prefix, k, anc, depth + 1, e);
+		}
 	}
 	rel->len = mark;
 	rel->data[mark] = '\0';
@@ -676,12 +766,19 @@ local_list(struct sc_store *st, const char *prefix,
 {
 	struct keys k = { 0 };
 	struct sc_buf rel = { 0 };
+	struct ancestors anc;
+	struct stat sb;
 	size_t i;
 	int rc;
 
+	memset(&anc, 0, sizeof(anc));
+	if (stat(st->dir, &sb) == 0) {
+		anc.dev[0] = sb.st_dev;
+		anc.ino[0] = sb.st_ino;
+	}
 	rc = sc_buf_add(&rel, "", 0, e);
 	if (rc == 0)
-		rc = walk(st->dir, &rel, prefix, &k, 0, e);
+		rc = walk(st->dir, &rel, prefix, &k, &anc, 0, e);
 	if (rc == 0 && k.n > 0)
 		qsort(k.v, k.n, sizeof(k.v[0]), cmp_entry);
 	for (i = 0; rc == 0 && i < k.n; i++)

@@ -21,6 +21,8 @@
 #define SC_STORE_EXCL 1   /* put flag: create only, never replace */
 #define SC_STORE_EXISTS 1 /* put result: SC_STORE_EXCL and the key exists */
 #define SC_STORE_MAX_KEY 1024
+/* The largest object one put writes: S3's limit for a single PUT, 5 GiB. */
+#define SC_STORE_MAX_OBJECT (5ULL << 30)
 
 struct sc_store;
 
@@ -39,6 +41,13 @@ struct sc_store *sc_store_open(const char *location,
  * region, endpoint, timeouts and retries.  The strings stay c's.
  */
 void sc_store_s3_opts(const struct sc_config *c, struct sc_s3_opts *o);
+
+/*
+ * Lower the largest object a put writes (default and ceiling
+ * SC_STORE_MAX_OBJECT; 0 means the default).  A put of more is refused with
+ * SC_EDATA and leaves nothing behind.
+ */
+void sc_store_set_max_object(struct sc_store *, uint64_t max);
 
 /* Free the store; NULL is a no-op. */
 void sc_store_free(struct sc_store *);

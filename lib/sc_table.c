@@ -26,6 +26,8 @@ enum {
 };
 
 struct sc_table {
+	const char *const *only; /* while reading: the features wanted */
+	size_t nonly;
 	size_t nrows, cap, nfeat;
 	char **feat;  /* feature names */
 	char *target; /* NULL when none */
@@ -61,6 +63,20 @@ hash_read(void *cookie, char *buf, size_t n)
 		return -1;
 	}
 	return (ssize_t)got;
+}
+
+/* Non-zero when column n may be a feature: any, or one of t->only. */
+static int
+wanted(const struct sc_table *t, const char *n)
+{
+	size_t i;
+
+	if (t->only == NULL)
+		return 1;
+	for (i = 0; i < t->nonly; i++)
+		if (t->only[i] != NULL && strcmp(t->only[i], n) == 0)
+			return 1;
+	return 0;
 }
 
 /* Decide the role of every column; fills t->feat and t->target. */
@@ -112,7 +128,7 @@ pick_columns(struct sc_table *t, struct sc_csv *r,
 		else if (strcmp(n, "close") == 0)
 			role[i] = ROLE_CLOSE;
 		else if (strcmp(n, "target") == 0 ||
-		    strncmp(n, "target_", 7) == 0)
+		    strncmp(n, "target_", 7) == 0 || !wanted(t, n))
 			role[i] = ROLE_SKIP;
 		else {
 			role[i] = ROLE_FEATURE;
@@ -298,6 +314,13 @@ out:
 struct sc_table *
 sc_table_read(FILE *fp, const struct sc_table_opts *opts, struct sc_err *e)
 {
+	return sc_table_read_only(fp, opts, NULL, 0, e);
+}
+
+struct sc_table *
+sc_table_read_only(FILE *fp, const struct sc_table_opts *opts,
+    const char *const *only, size_t nonly, struct sc_err *e)
+{
 	static const struct sc_table_opts defaults = { NULL, 0 };
 	static const cookie_io_functions_t io = { hash_read, NULL, NULL, NULL };
 	struct hashio h = { fp, NULL, 0 };
@@ -313,6 +336,8 @@ sc_table_read(FILE *fp, const struct sc_table_opts *opts, struct sc_err *e)
 		return NULL;
 	}
 	t->optional = opts->target_optional;
+	t->only = only; /* borrowed for the read only */
+	t->nonly = nonly;
 	if ((h.md = sc_sha256_new(e)) == NULL)
 		goto out;
 	if ((hfp = fopencookie(&h, "r", io)) == NULL) {
@@ -320,6 +345,8 @@ sc_table_read(FILE *fp, const struct sc_table_opts *opts, struct sc_err *e)
 		goto out;
 	}
 	rc = parse(t, hfp, opts, e);
+	t->only = NULL;
+	t->nonly = 0;
 	if (rc == 0 && h.error)
 		rc = sc_err_set(e, SC_EIO, 0, "read error");
 	if (rc == 0 && (rc = sc_sha256_final(h.md, md, e)) == 0)

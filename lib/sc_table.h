@@ -38,6 +38,14 @@ struct sc_table;
 struct sc_table *sc_table_read(FILE *fp, const struct sc_table_opts *opts,
     struct sc_err *e);
 
+/*
+ * As sc_table_read(), but only the columns named in only (n names, e.g. a
+ * model's features) are read as features; every other column is skipped
+ * unread, text or not.
+ */
+struct sc_table *sc_table_read_only(FILE *fp, const struct sc_table_opts *opts,
+    const char *const *only, size_t n, struct sc_err *e);
+
 /* Free t; NULL is a no-op. */
 void sc_table_free(struct sc_table *t);
 

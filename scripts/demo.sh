@@ -46,13 +46,16 @@ plot=$(sh "$here/plot.sh" | head -n 1)
 level=$(awk -v i="${SC_INTERVAL:-0.9}" 'BEGIN { printf "%g", i * 100 }')
 echo
 echo "Next trading day's forecasts (synthetic data; $level% prediction interval):"
-awk -F, -v lv="$level" 'NR == 1 { printf "%-7s %-10s %10s %10s %8s   %s\n", "ticker", "as of", "close", "forecast", "change", lv "% interval"; next }
-	{ printf "%-7s %-10s %10.2f %10.2f %+7.2f%%   [%.2f, %.2f]\n", $2, $1, $3, $4, 100 * ($4 / $3 - 1), $6, $7 }' \
+awk -F, -v lv="$level" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
+		printf "%-7s %-10s %-10s %10s %10s %8s   %-18s %s\n", "ticker", "as of", "for", "close", "forecast", "change", lv "% interval", "from"; next }
+	{ cl = $c["close"]; p = $c["predicted_close"]
+	  printf "%-7s %-10s %-10s %10.2f %10.2f %+7.2f%%   [%.2f, %.2f]   %s\n", $c["ticker"], $c["asof"], $c["date"], cl, p, 100 * (p / cl - 1), $c["lower"], $c["upper"], $c["source"] }' \
 	"$SC_STORE/predictions/$today.csv"
 echo
 echo "Test window (last ${SC_TEST_DAYS:-30} trading days per ticker) against the naive forecast (tomorrow = today):"
 sc-rmse --text < "$SC_STORE/evaluations/$today.csv"
 echo
-echo "Model: $(sed -n '2{s/.*,//;p;q}' "$SC_STORE/predictions/$today.csv") (champion); store: $SC_STORE"
+echo "Model: $(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c["model"]; exit }' "$SC_STORE/predictions/$today.csv") (champion); store: $SC_STORE"
 echo "Plot: $plot"
 echo "Skill > 0 means the model beats the naive forecast."
+sh "$here/drift.sh" || echo "demo: no drift check (see the message above)" >&2; echo "Report: $(sh "$here/report.sh")"

@@ -12,7 +12,8 @@ libcsv-dev check libssl-dev libexpat1-dev tzdata ca-certificates"
 test_pkgs="curl python3 python3-yaml python3-botocore prometheus
 prometheus-pushgateway prometheus-alertmanager docker-compose gnuplot-nox
 groff-base shellcheck cppcheck clang-format clang libclang-rt-14-dev
-valgrind nodejs faketime time python3-distributed"
+valgrind nodejs faketime time python3-distributed
+chromium tidy"
 bench_pkgs="python3-sklearn python3-optuna r-cran-ranger time"
 
 case ${1:-} in

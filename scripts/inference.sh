@@ -28,7 +28,8 @@ run sc-predict -m "$work/model.json" --next -i "$SC_INTERVAL" \
 	-N "$SC_MODEL_NAME/$ver" -o "$work/forecast.csv" "$work/ohlcv.csv"
 
 # A forecast per ticker, or the run fails.
-got=$(tail -n +2 "$work/forecast.csv" | cut -d, -f2 | LC_ALL=C sort -u | tr '\n' ' ')
+got=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c["ticker"] }' \
+	"$work/forecast.csv" | LC_ALL=C sort -u | tr '\n' ' ')
 [ "${got% }" = "$tlist" ] ||
 	die 70 "forecasts for \"${got% }\", want one for each of \"$tlist\""
 put "${out_prefix}predictions/$SC_TODAY.csv" "$work/forecast.csv"

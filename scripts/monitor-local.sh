@@ -71,6 +71,7 @@ global:
   evaluation_interval: 15s
 rule_files:
   - $top/monitor/prometheus/rules.yml
+  - $top/monitor/prometheus/forecast.rules.yml
 $alerting
 scrape_configs:
   - job_name: pushgateway

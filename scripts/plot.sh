@@ -4,8 +4,9 @@
 # evaluations/DATE.csv (written by evaluate; DATE is SC_TODAY, else the
 # latest there is).  Writes plots/DATE.png and plots/DATE.svg to the store
 # and prints where they are (a path for a local store).  Needs gnuplot
-# (Debian: gnuplot-nox).
-# usage: scripts/plot.sh
+# (Debian: gnuplot-nox).  With the operand backtest: the backtest of
+# backtests/DATE.csv (make backtest) into plots/DATE-backtest.png and .svg.
+# usage: scripts/plot.sh [backtest]
 set -eu
 prog=plot
 # shellcheck source=scripts/common.sh
@@ -14,43 +15,64 @@ check_config
 command -v gnuplot > /dev/null ||
 	die 69 "gnuplot is not installed (Debian: apt-get install gnuplot-nox)"
 
+case ${1:-} in
+'') src=evaluations suffix='' what="test window" ;;
+backtest) src=backtests suffix=-backtest what=backtest ;;
+*) die 64 "usage: scripts/plot.sh [backtest]" ;;
+esac
 day=$SC_TODAY
-if ! get "evaluations/$day.csv" "$work/eval.csv"; then
-	day=$(sc-fetch -l evaluations/ | sed -n 's#.*/\([0-9-]*\)\.csv$#\1#p' | LC_ALL=C sort | tail -n 1)
-	[ -n "$day" ] || die 66 "no evaluations/*.csv in $SC_STORE (run evaluate first)"
-	get "evaluations/$day.csv" "$work/eval.csv" || exit $?
+if ! get "$src/$day.csv" "$work/eval.csv"; then
+	day=$(sc-fetch -l "$src/" | sed -n 's#.*/\([0-9-]*\)\.csv$#\1#p' | LC_ALL=C sort | tail -n 1)
+	[ -n "$day" ] || die 66 "no $src/*.csv in $SC_STORE (run ${src%s} first)"
+	get "$src/$day.csv" "$work/eval.csv" || exit $?
 fi
 
-# One data file per ticker: target day (the asof of the next row; after the
-# last row, the next weekday), actual, forecast, lower, upper.
-ptick=$(tail -n +2 "$work/eval.csv" | cut -d, -f2 | LC_ALL=C sort -u)
+# One data file per ticker: target day, actual, forecast, lower, upper.
+# Columns are found by name; a file without the date column (before it was
+# added) takes the asof of the next row, and after the last row the next
+# weekday, as the target day.
+# shellcheck disable=SC2016 # an awk program
+hdr='NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }'
+ptick=$(awk -F, "$hdr"' { print $c["ticker"] }' "$work/eval.csv" | LC_ALL=C sort -u)
 n=0
 for t in $ptick; do
 	n=$((n + 1))
-	awk -F, -v t="$t" 'NR > 1 && $2 == t' "$work/eval.csv" > "$work/rows"
+	awk -F, -v t="$t" "$hdr"' $c["ticker"] == t' "$work/eval.csv" > "$work/rows"
+	sed -n 1p "$work/eval.csv" | cat - "$work/rows" > "$work/rows.h"
+	if head -n 1 "$work/eval.csv" | tr ',' '\n' | grep -qx date; then
+		awk -F, "$hdr"' {
+			p = $c["predicted_close"]; l = $c["lower"]; u = $c["upper"]
+			print $c["date"], ($c["actual_close"] == "" ? "NaN" : $c["actual_close"]), p,
+			    (l == "" ? p : l), (u == "" ? p : u) }' "$work/rows.h" > "$work/p$n.dat"
+		continue
+	fi
 	last=$(tail -n 1 "$work/rows" | cut -d, -f1)
 	case $(date -u -d "$last" +%u) in
 	5) next=$(date -u -d "$last + 3 days" +%Y-%m-%d) ;;
 	6) next=$(date -u -d "$last + 2 days" +%Y-%m-%d) ;;
 	*) next=$(date -u -d "$last + 1 day" +%Y-%m-%d) ;;
 	esac
-	awk -F, -v nd="$next" '
-		NR > 1 { print $1, a, p, l, u }
-		{ a = $5; p = $4; l = ($6 == "" ? $4 : $6); u = ($7 == "" ? $4 : $7) }
-		END { print nd, a, p, l, u }' "$work/rows" > "$work/p$n.dat"
+	awk -F, -v nd="$next" "$hdr"'
+		NR > 2 { print $1, a, p, l, u }
+		{ a = $c["actual_close"]; p = $c["predicted_close"]
+		  l = ($c["lower"] == "" ? p : $c["lower"]); u = ($c["upper"] == "" ? p : $c["upper"]) }
+		END { print nd, a, p, l, u }' "$work/rows.h" > "$work/p$n.dat"
 done
-[ "$n" -gt 0 ] || die 65 "evaluations/$day.csv has no rows"
+[ "$n" -gt 0 ] || die 65 "$src/$day.csv has no rows"
 cols=1
 [ "$n" -gt 1 ] && cols=2
 rows=$(((n + cols - 1) / cols))
-model=$(sed -n '2{s/.*,//;p;q}' "$work/eval.csv")
+model=$(awk -F, "$hdr"' { print $c["model"]; exit }' "$work/eval.csv")
+# A long window (a backtest) is labelled by month, a short one by day.
+xfmt="%m-%d"
+[ "$(wc -l < "$work/rows")" -le 90 ] || xfmt="%y-%m"
 level=$(awk -v i="$SC_INTERVAL" 'BEGIN { printf "%g", i * 100 }')
 
 cat > "$work/plot.gp" << GP
 set datafile separator " "
 set xdata time
 set timefmt "%Y-%m-%d"
-set format x "%m-%d"
+set format x "$xfmt"
 set grid lc rgb "#dddddd"
 set key top left opaque font ",8" samplen 2
 set tics font ",8"
@@ -64,7 +86,7 @@ do for [i = 1:$n] {
 }
 unset multiplot
 GP
-title="Forecast against actual close, test window ($model, $day)"
+title="Forecast against actual close, $what ($model, $day)"
 for fmt in png svg; do
 	case $fmt in
 	png) term="pngcairo size 1200,$((rows * 320 + 40)) font 'sans,9'" ;;
@@ -76,12 +98,12 @@ for fmt in png svg; do
 		cat "$work/plot.gp"
 	} > "$work/run.gp"
 	run gnuplot "$work/run.gp"
-	put "plots/$day.$fmt" "$work/plot.$fmt"
+	put "plots/$day$suffix.$fmt" "$work/plot.$fmt"
 done
 case $SC_STORE in
-s3://*) where=${SC_STORE%/}/plots/$day ;;
-file://*) where=${SC_STORE#file://}; where=${where%/}/plots/$day ;;
-*) where=${SC_STORE%/}/plots/$day ;;
+s3://*) where=${SC_STORE%/}/plots/$day$suffix ;;
+file://*) where=${SC_STORE#file://}; where=${where%/}/plots/$day$suffix ;;
+*) where=${SC_STORE%/}/plots/$day$suffix ;;
 esac
 log "$n panels drawn"
 echo "$where.png"

@@ -5,9 +5,11 @@
 # considered yet (not registered, not passed over), take the one with the
 # lowest CV RMSE (ties: the smallest run id), register its model as a new
 # version of models:/SC_MODEL_NAME, and move the alias `champion` to it
-# only when it also beats the current champion on processed/test.csv:
+# only when its validated skill over the naive forecast is positive and it
+# also beats the current champion on processed/test.csv:
 #
 #   no champion yet                  -> the new version becomes champion
+#   validated skill not positive     -> champion stays
 #   candidate test RMSE <  champion's -> champion moves
 #   candidate test RMSE >= champion's -> champion stays (a tie keeps it)
 #   other tickers or features than the champion's -> not comparable:
@@ -19,6 +21,10 @@
 # take them; a retrain on the same data (another seed, SC_TRIALS=0) is a
 # new run and is registered.  With no new run, register re-applies the
 # rule to the run of this training registered last ("already version N").
+#
+# The validated skill is the model's calibration.skill (1 - MSE / the naive
+# forecast's MSE, out of time, see docs/calibration.md); a model without a
+# calibration has none and never replaces a champion.
 #
 # Both RMSEs (sc-predict on processed/test.csv, then sc-rmse) go into
 # runs/RUN_ID/meta.json ("register"); the registry's lineage of the new
@@ -74,7 +80,7 @@ if [ -s "$work/cands" ]; then
 	best=$(LC_ALL=C sort -k1,1g -k2,2 "$work/cands" | head -n 1)
 	cv=${best%% *}
 	rid=${best#* }
-	log "$(wc -l < "$work/cands") new run(s) of the latest training; best CV RMSE $cv: run $rid"
+	log "$(wc -l < "$work/cands") new run(s) of the latest training; best CV RMSE $cv: run $rid (CV RMSE in the target's units, test RMSE below in prices)"
 elif [ -s "$work/done" ]; then
 	# Nothing new: the run of this training registered last, again.
 	best=$(LC_ALL=C sort -k1,1nr "$work/done" | head -n 1)
@@ -117,6 +123,8 @@ score() {
 }
 run score "$work/cand.json" "run:$rid" "$work/cand-metrics.json"
 cand_rmse=$(json_num "$work/cand-metrics.json" rmse)
+[ -n "$cand_rmse" ] || die 65 "run $rid has no test RMSE on processed/test.csv"
+cand_skill=$(json_num "$work/cand.json" skill)
 
 champ_ver="" champ_rmse="" unlike=""
 if get "models:/$SC_MODEL_NAME@champion" "$work/champ.json"; then
@@ -125,8 +133,10 @@ if get "models:/$SC_MODEL_NAME@champion" "$work/champ.json"; then
 	unlike=$(unlike_champion)
 	if [ -n "$unlike" ]; then
 		log "the candidate cannot be compared with the champion (version $champ_ver): $unlike"
-	elif score "$work/champ.json" "$SC_MODEL_NAME/$champ_ver" "$work/champ-metrics.json"; then
-		champ_rmse=$(json_num "$work/champ-metrics.json" rmse)
+	elif score "$work/champ.json" "$SC_MODEL_NAME/$champ_ver" "$work/champ-metrics.json" &&
+		champ_rmse=$(json_num "$work/champ-metrics.json" rmse) &&
+		[ -n "$champ_rmse" ]; then
+		: # scored (an RMSE of null is no score: refused below)
 	elif [ "$promote_rule" = auto ]; then
 		die 65 "the champion (version $champ_ver) cannot be scored on processed/test.csv; SC_PROMOTE=always replaces it"
 	fi
@@ -156,6 +166,8 @@ elif [ -z "$champ_ver" ]; then
 	promote=yes why="there was no champion"
 elif [ -n "$unlike" ]; then
 	promote=no why="not comparable with version $champ_ver: $unlike"
+elif ! awk -v s="${cand_skill:-0}" 'BEGIN { exit !(s + 0 > 0) }'; then
+	promote=no why="validated skill ${cand_skill:-none} over the naive forecast is not positive"
 elif awk -v a="$cand_rmse" -v b="$champ_rmse" 'BEGIN { exit !(a + 0 < b + 0) }'; then
 	promote=yes why="test RMSE $cand_rmse < $champ_rmse (version $champ_ver)"
 else
@@ -171,9 +183,9 @@ fi
 # The decision goes into the run's meta.json (which sc-push has just
 # given registered_model, registered_version and registered_at).
 get "runs/$rid/meta.json" "$work/meta.json" || exit $?
-reg=$(printf '"register": {"model": %s, "at": %s, "rule": %s, "test_rmse": %s, "champion_version": %s, "champion_test_rmse": %s, "promoted": %s, "why": %s}' \
+reg=$(printf '"register": {"model": %s, "at": %s, "rule": %s, "test_rmse": %s, "validated_skill": %s, "champion_version": %s, "champion_test_rmse": %s, "promoted": %s, "why": %s}' \
 	"$(jstr "$SC_MODEL_NAME")" "$(jstr "$(date -u +%Y-%m-%dT%H:%M:%SZ)")" \
-	"$(jstr "$promote_rule")" "${cand_rmse:-null}" "${champ_ver:-null}" \
+	"$(jstr "$promote_rule")" "${cand_rmse:-null}" "${cand_skill:-null}" "${champ_ver:-null}" \
 	"${champ_rmse:-null}" "$([ "$promote" = yes ] && echo true || echo false)" "$(jstr "$why")")
 [ -n "$(json_num "$work/meta.json" registered_version)" ] ||
 	reg="\"registered_version\": $ver, $reg"

@@ -78,5 +78,10 @@ put "runs/$run_id/model.json" "$work/model.json"
 put "runs/$run_id/trials.jsonl" "$work/trials.jsonl"
 put "runs/$run_id/metrics.json" "$work/metrics.json"
 put "runs/$run_id/meta.json" "$work/meta.json"
-log "run $run_id stored: CV RMSE $cv ($cv_from), test RMSE ${test_rmse:-n/a}"
+# The CV RMSE is in the target's units, the test RMSE in prices: say so.
+case $(json_str "$work/model.json" target) in
+target_close_1) cv_unit=price ;;
+*) cv_unit="log return" ;;
+esac
+log "run $run_id stored: CV RMSE $cv ($cv_unit, $cv_from), test RMSE ${test_rmse:-n/a} (price)"
 echo "$run_id"

@@ -197,6 +197,8 @@ poisoned(enum sc_backtest_interval iv, int raw)
 		size_t day = 200 + (i - 1) % 60;
 
 		known(line(a, i, ra, sizeof(ra)), ka, sizeof(ka));
+		/* Every forecast has its interval (no empty cell). */
+		ck_assert_msg(strstr(ra, ",,") == NULL, "%s", ra);
 		known(line(b, i, rb, sizeof(rb)), kb, sizeof(kb));
 		if (day <= 230) {
 			ck_assert_msg(strcmp(ka, kb) == 0,

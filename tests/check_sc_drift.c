@@ -56,6 +56,47 @@ START_TEST(test_drift_stats_psi)
 }
 END_TEST
 
+static int
+cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double normal(struct sc_rng *r);
+
+/* The binary-search statistics equal the merges, ties included. */
+START_TEST(test_drift_stats_fast)
+{
+	struct sc_rng r;
+	double a[2000], b[60];
+	long double cum[2001];
+	size_t n, m, i, round;
+
+	sc_rng_seed(&r, 42, 3);
+	for (round = 0; round < 200; round++) {
+		n = 1 + sc_rng_below(&r, 2000);
+		m = 1 + sc_rng_below(&r, 60);
+		for (i = 0; i < n; i++)
+			a[i] = round % 2 ? floor(normal(&r) * 3) : normal(&r);
+		for (i = 0; i < m; i++)
+			b[i] = round % 2 ? floor(normal(&r) * 3 + 1)
+			                 : normal(&r) * 2 + 0.5;
+		qsort(a, n, sizeof(double), cmp_d);
+		qsort(b, m, sizeof(double), cmp_d);
+		cum[0] = 0;
+		for (i = 0; i < n; i++)
+			cum[i + 1] = cum[i] + a[i];
+		ck_assert_double_eq_tol(sc_drift_ks_fast(a, n, b, m),
+		    sc_drift_ks(a, n, b, m), 1e-12);
+		ck_assert_double_eq_tol(sc_drift_wasserstein_fast(a, cum, n, b,
+		                            m),
+		    sc_drift_wasserstein(a, n, b, m), 1e-9);
+	}
+}
+END_TEST
+
 static double
 normal(struct sc_rng *r)
 {
@@ -242,6 +283,7 @@ sc_drift_suite(void)
 	tcase_add_test(tc, test_drift_stats_ks);
 	tcase_add_test(tc, test_drift_stats_wasserstein);
 	tcase_add_test(tc, test_drift_stats_psi);
+	tcase_add_test(tc, test_drift_stats_fast);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("flags");
 	tcase_add_test(tc, test_drift_flags_injected);

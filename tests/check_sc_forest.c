@@ -396,7 +396,7 @@ END_TEST
 
 /* Fit on one sample of a noisy function; cover a fresh sample. */
 static double
-coverage(long min_leaf, double level, double *rmse)
+coverage(long min_leaf, double level, long grid, double *rmse)
 {
 	struct sc_err e = { 0 };
 	struct sc_forest_params p;
@@ -410,8 +410,25 @@ coverage(long min_leaf, double level, double *rmse)
 
 	params(&p, 100, 2);
 	p.min_samples_leaf = min_leaf;
+	p.interval_grid = grid;
 	f = sc_forest_fit(&p, tr, &e);
 	ck_assert_msg(f != NULL, "%s", e.msg);
+	if (grid > 0) {
+		size_t ny, k, t;
+		const double *ytab = sc_forest_targets(f, &ny);
+		struct sc_forest_tree tv;
+
+		ck_assert_uint_eq(ny, (size_t)grid);
+		for (k = 1; k < ny; k++)
+			ck_assert(ytab[k] > ytab[k - 1]);
+		/* Split nodes keep no value; only leaves' values predict. */
+		for (t = 0; t < 3; t++) {
+			sc_forest_tree(f, t, &tv);
+			for (k = 0; k < tv.nodes; k++)
+				ck_assert(
+				    tv.feature[k] < 0 || tv.value[k] == 0);
+		}
+	}
 	ck_assert_int_eq(sc_forest_predict_table(f, te, NULL, level, 2, m, lo,
 	                     hi, &e),
 	    0);
@@ -433,7 +450,7 @@ coverage(long min_leaf, double level, double *rmse)
 START_TEST(test_forest_intervals_coverage)
 {
 	static const long leaf[] = { 5, 10 };
-	double rmse, c = coverage(leaf[_i], 0.9, &rmse);
+	double rmse, c = coverage(leaf[_i], 0.9, 0, &rmse);
 
 	if (getenv("SC_TEST_VERBOSE") != NULL)
 		fprintf(stderr,
@@ -444,6 +461,25 @@ START_TEST(test_forest_intervals_coverage)
 	    "90%% interval covers %.3f "
 	    "(rmse %.3f)",
 	    c, rmse);
+}
+END_TEST
+
+/*
+ * Ranks on a grid of 256 targets (of 3000): the same means (leaf values
+ * are exact), and interval coverage within a point of the exact ranks'.
+ */
+START_TEST(test_forest_intervals_grid)
+{
+	double r0, r1, c0 = coverage(5, 0.9, 0, &r0),
+	               c1 = coverage(5, 0.9, 256, &r1);
+
+	if (getenv("SC_TEST_VERBOSE") != NULL)
+		fprintf(stderr,
+		    "90%% interval covers %.4f exact, %.4f on a "
+		    "grid of 256\n",
+		    c0, c1);
+	ck_assert(r0 == r1);
+	ck_assert_msg(fabs(c1 - c0) <= 0.01, "exact %.3f, grid %.3f", c0, c1);
 }
 END_TEST
 
@@ -575,6 +611,12 @@ START_TEST(test_forest_errors_params)
 	ck_assert_int_eq(sc_forest_check(&p, &e), -1);
 	params(&p, 10, -1);
 	ck_assert_int_eq(sc_forest_check(&p, &e), -1);
+	params(&p, 10, 1);
+	p.interval_grid = 15;
+	ck_assert_int_eq(sc_forest_check(&p, &e), -1);
+	ck_assert_msg(strstr(e.msg, "interval_grid") != NULL, "%s", e.msg);
+	p.interval_grid = 16;
+	ck_assert_int_eq(sc_forest_check(&p, &e), 0);
 }
 END_TEST
 
@@ -598,6 +640,7 @@ sc_forest_suite(void)
 	tcase_add_test(tc, test_forest_oob_direct);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("intervals");
+	tcase_add_test(tc, test_forest_intervals_grid);
 	tcase_add_loop_test(tc, test_forest_intervals_coverage, 0, 2);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);

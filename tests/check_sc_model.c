@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "check_sc.h"
+#include "sc_calib.h"
 #include "sc_forest.h"
 #include "sc_hash.h"
 #include "sc_model.h"
@@ -50,6 +51,8 @@ small_forest(int trees, size_t rows)
 	p.trees = trees;
 	p.threads = 2;
 	p.max_features.kind = SC_SHARE_SQRT;
+	/* The bigger test forests keep their ranks on a grid of targets. */
+	p.interval_grid = rows > 100 ? 64 : 0;
 	f = sc_forest_fit(&p, t, &e);
 	ck_assert_msg(f != NULL, "%s", e.msg);
 	sc_table_free(t);
@@ -177,6 +180,8 @@ START_TEST(test_model_roundtrip_exact)
 	ck_assert_str_eq(sc_model_meta(m)->date_to, "2024-01-28");
 	ck_assert_uint_eq(sc_model_meta(m)->rows, 40);
 	ck_assert_int_eq(sc_forest_params(g)->max_features.kind, SC_SHARE_SQRT);
+	ck_assert_int_eq(sc_forest_params(g)->interval_grid, 64);
+	ck_assert_ptr_nonnull(strstr(text, "\"seed\":0,\"interval_grid\":64}"));
 	/* Written again, the file is the same bytes. */
 	again = write_model(g, NULL, &len2);
 	ck_assert_uint_eq(len, len2);
@@ -545,14 +550,24 @@ START_TEST(test_model_errors_fuzz)
 }
 END_TEST
 
+/* A valid calibration member (the reader validates it) with lambda. */
+static json_t *
+calib_json(double lambda)
+{
+	struct sc_calib c;
+
+	sc_calib_none(&c);
+	c.lambda = lambda;
+	return sc_calib_to_json(&c);
+}
+
 /* Binary form: the same model, and conversions are exact both ways. */
 START_TEST(test_model_binary_roundtrip)
 {
 	struct sc_err e = { 0 };
 	struct sc_forest *f = small_forest(7, 200);
-	json_t *extra = json_pack("{s:{s:i}, s:{s:f, s:[f,f]}, s:s}", "tuning",
-	    "trials", 50, "calibration", "lambda", 0.25, "scores", 0.1, 0.2,
-	    "zz_unknown", "kept");
+	json_t *extra = json_pack("{s:{s:i}, s:o, s:s}", "tuning", "trials", 50,
+	    "calibration", calib_json(0.25), "zz_unknown", "kept");
 	struct sc_forest_tree a, b;
 	struct sc_model *m, *mj;
 	size_t blen, jlen, len2, k;
@@ -565,6 +580,14 @@ START_TEST(test_model_binary_roundtrip)
 	ck_assert_uint_lt(blen, jlen / 2);
 	m = read_model(bin, blen, &e);
 	ck_assert_msg(m != NULL, "%s", e.msg);
+	{
+		/* the calibration survives the binary form */
+		struct sc_calib c;
+
+		ck_assert_int_eq(sc_calib_from_extra(sc_model_extra(m), &c, &e),
+		    1);
+		ck_assert(c.lambda == 0.25);
+	}
 	for (k = 0; k < 7; k++) {
 		sc_forest_tree(f, k, &a);
 		sc_forest_tree(sc_model_forest(m), k, &b);
@@ -614,7 +637,7 @@ START_TEST(test_model_binary_layout)
 	    "\"max_features\":1.0,\"bootstrap\":false,\"max_samples\":null,"
 	    "\"seed\":0},\"training\":{\"rows\":4,\"date_from\":null,"
 	    "\"date_to\":null,\"sha256\":null},\"oob_rmse\":null,"
-	    "\"importances\":{\"a\":0.5,\"b\":0.5},\"calibration\":{\"x\":1},"
+	    "\"importances\":{\"a\":0.5,\"b\":0.5},\"provenance\":{\"x\":1},"
 	    "\"targets\":[-1.5,0.25,3.0],\"trees\":[{\"feature\":[1,-1,0,-1,"
 	    "-1],\"threshold\":[-0.0,0.0,0.0,0.0,0.0],\"left\":[2,-1,4,-1,-1],"
 	    "\"right\":[1,-1,3,-1,-1],\"value\":[1.0,2.0,3.0,-4.0,5e-300],"

@@ -99,6 +99,8 @@ teardown(void)
  * Replace the fixture's model by one fitted with sc_train and carrying its
  * calibration; lambda, when >= 0, overrides the fitted one.
  */
+static struct sc_calib fx_cal; /* what calibrate() wrote */
+
 static void
 calibrate(double lambda)
 {
@@ -123,6 +125,7 @@ calibrate(double lambda)
 	ck_assert_str_eq(c.vol_feature, "vol_20");
 	if (lambda >= 0)
 		c.lambda = lambda;
+	fx_cal = c;
 	extra = json_object();
 	json_object_set_new(extra, "calibration", sc_calib_to_json(&c));
 	meta.rows = sc_table_nrows(t);
@@ -390,6 +393,22 @@ START_TEST(test_predict_calibrated_aci_replay)
 }
 END_TEST
 
+/* The calibration survives the model file bit for bit. */
+START_TEST(test_predict_calibrated_roundtrip)
+{
+	struct sc_err e = { 0 };
+	struct sc_calib c;
+	struct sc_model *m;
+
+	calibrate(0.25);
+	m = load();
+	ck_assert_int_eq(sc_calib_from_extra(sc_model_extra(m), &c, &e), 1);
+	ck_assert(memcmp(&c, &fx_cal, sizeof(c)) == 0);
+	ck_assert(c.lambda == 0.25);
+	sc_model_free(m);
+}
+END_TEST
+
 /* A tampered calibration is refused by the model reader. */
 START_TEST(test_predict_calibrated_tampered)
 {
@@ -426,6 +445,7 @@ sc_predict_suite(void)
 	tcase_add_test(tc, test_predict_calibrated_shrinks);
 	tcase_add_test(tc, test_predict_calibrated_aci_replay);
 	tcase_add_test(tc, test_predict_calibrated_tampered);
+	tcase_add_test(tc, test_predict_calibrated_roundtrip);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, setup, teardown);

@@ -8,7 +8,7 @@ import csv, json, os, re, sys
 
 top, tickers, day, name = sys.argv[1], sys.argv[2].split(), sys.argv[3], sys.argv[4]
 OHLCV = "date,ticker,open,high,low,close,adj_close,volume".split(",")
-PRED = "asof,ticker,close,predicted_close,actual_close,lower,upper,model".split(",")
+PRED = "asof,date,ticker,close,predicted_close,actual_close,lower,upper,model,source".split(",")
 bad = []
 
 
@@ -62,15 +62,16 @@ def check(key, path):
     elif re.fullmatch(r"predictions/[0-9-]+\.csv", key):
         r = rows(path)
         assert r[0] == PRED, r[0]
-        assert sorted(x[1] for x in r[1:]) == sorted(tickers), key
+        assert sorted(x[2] for x in r[1:]) == sorted(tickers), key
         for x in r[1:]:
-            assert x[4] == "" and float(x[5]) <= float(x[3]) <= float(x[6]), x
-            assert re.fullmatch(re.escape(name) + r"/[0-9]+", x[7]), x
+            assert x[5] == "" and float(x[6]) <= float(x[4]) <= float(x[7]), x
+            assert x[1] > x[0] and x[9] in ("model", "naive"), x
+            assert re.fullmatch(re.escape(name) + r"/[0-9]+", x[8]), x
     elif re.fullmatch(r"evaluations/[0-9-]+\.csv", key):
         r = rows(path)
         assert r[0] == PRED, r[0]
-        assert sorted({x[1] for x in r[1:]}) == sorted(tickers), key
-        assert all(x[4] != "" for x in r[1:]), key
+        assert sorted({x[2] for x in r[1:]}) == sorted(tickers), key
+        assert all(x[5] != "" for x in r[1:]), key
     elif re.fullmatch(r"plots/[0-9-]+\.png", key):
         assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n", key
     elif re.fullmatch(r"plots/[0-9-]+\.svg", key):

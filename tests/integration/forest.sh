@@ -81,4 +81,86 @@ bad "empty input" '' 'stdin'
 bad "ragged row" 'a,target\n1,2\n3\n' 'stdin:3:'
 t_exit "-o not written on bad input" 65 sc-forest -o "$T_TMP/never.json" "$T_TMP/bad.csv"
 t_check "no output file" test ! -e "$T_TMP/never.json"
+# The binary form: --format binary, --convert both ways, exact round
+# trips, the same predictions, and the registry storing it as given.
+t_exit "--format binary" 0 sc-forest --trees 20 --max-features 0.5 --format binary "$data"
+cp "$T_OUT" "$T_TMP/m1.bin"
+t_check "binary magic" test "$(head -c 4 "$T_TMP/m1.bin" | od -An -c | tr -d ' ')" = '211SCF'
+t_check "binary is smaller" test "$(wc -c < "$T_TMP/m1.bin")" -lt "$(($(wc -c < "$T_TMP/m1.json") / 2))"
+t_exit "binary with 1 thread" 0 sc-forest --trees 20 --max-features 0.5 --format binary -j 1 "$data"
+t_check "same binary model with 1 thread" cmp -s "$T_OUT" "$T_TMP/m1.bin"
+t_exit "--convert binary to JSON" 0 sc-forest --convert "$T_TMP/m1.bin" -o "$T_TMP/c1.json"
+t_check "binary -> JSON is the JSON sc-forest wrote" cmp -s "$T_TMP/c1.json" "$T_TMP/m1.json"
+t_exit "--convert JSON to binary" 0 sc-forest --convert "$T_TMP/m1.json" --format binary -o "$T_TMP/c1.bin"
+t_check "JSON -> binary is byte-identical" cmp -s "$T_TMP/c1.bin" "$T_TMP/m1.bin"
+python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m["zz_note"]={"by":"a tool"}; m["tuning"]={"trials":3}; json.dump(m,open(sys.argv[2],"w"),separators=(",",":"))' "$T_TMP/m1.json" "$T_TMP/x.json"
+t_exit "--convert keeps other members" 0 sc-forest --convert "$T_TMP/x.json" --format binary -o "$T_TMP/x.bin"
+t_exit "and back" 0 sc-forest --convert "$T_TMP/x.bin"
+t_check "calibration, tuning and unknown members survive" python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); x=json.load(open(sys.argv[2])); assert m["zz_note"]=={"by":"a tool"} and m["tuning"]=={"trials":3} and m.get("calibration")==x.get("calibration")' "$T_OUT" "$T_TMP/x.json"
+t_exit "--convert from stdin" 0 sh -c "sc-forest --convert - < '$T_TMP/m1.bin' > '$T_TMP/c2.json'"
+t_check "same JSON" cmp -s "$T_TMP/c2.json" "$T_TMP/m1.json"
+# Two prediction files alike but for the "model" column (the hash of
+# the model file's bytes, which differ between the forms).
+same_but_model() {
+	python3 -c 'import csv,sys
+def rows(p):
+    r = list(csv.reader(open(p)))
+    k = [i for i, c in enumerate(r[0]) if c != "model"]
+    return [[x[i] for i in k] for x in r]
+sys.exit(rows(sys.argv[1]) != rows(sys.argv[2]))' "$1" "$2"
+}
+if command -v sc-predict > /dev/null; then
+	t_exit "sc-predict with the JSON model" 0 sc-predict -m "$T_TMP/m1.json" -o "$T_TMP/p1.csv" "$data"
+	t_exit "sc-predict with the binary model" 0 sc-predict -m "$T_TMP/m1.bin" -o "$T_TMP/p2.csv" "$data"
+	t_check "the same predictions from both forms" same_but_model "$T_TMP/p1.csv" "$T_TMP/p2.csv"
+	t_exit "sc-predict -i 0.9 with the JSON model" 0 sc-predict -i 0.9 -m "$T_TMP/m1.json" -o "$T_TMP/p1.csv" "$data"
+	t_exit "sc-predict -i 0.9 with the binary model" 0 sc-predict -i 0.9 -m "$T_TMP/m1.bin" -o "$T_TMP/p2.csv" "$data"
+	t_check "the same intervals from both forms" same_but_model "$T_TMP/p1.csv" "$T_TMP/p2.csv"
+fi
+if command -v sc-push > /dev/null && command -v sc-fetch > /dev/null; then
+	t_exit "sc-push models:/ takes a binary model" 0 env SC_STORE="$T_TMP/store" sc-push models:/bin < "$T_TMP/x.bin"
+	t_exit "sc-fetch models:/ returns it" 0 env SC_STORE="$T_TMP/store" sc-fetch models:/bin/1
+	t_check "byte for byte" cmp -s "$T_OUT" "$T_TMP/x.bin"
+	t_exit "the index has its lineage" 0 env SC_STORE="$T_TMP/store" sc-fetch models:/bin
+	t_grep "training rows in the lineage" '"rows": ?400' "$T_OUT"
+	t_exit "and a JSON model next to it" 0 env SC_STORE="$T_TMP/store" sc-push models:/bin < "$T_TMP/x.json"
+	t_check "version 2" test "$(cat "$T_OUT")" = 2
+	head -c 300 "$T_TMP/x.bin" > "$T_TMP/cut.bin"
+	t_exit "sc-push refuses a truncated binary model" 65 env SC_STORE="$T_TMP/store" sc-push models:/bin < "$T_TMP/cut.bin"
+	t_grep "says why" 'not a valid model.*binary' "$T_ERR"
+fi
+
+t_exit "--interval-grid 64" 0 sc-forest --trees 3 --interval-grid 64 "$data"
+t_grep "recorded in params" '"seed":0,"interval_grid":64\}' "$T_OUT"
+t_check "64 targets, split values 0" python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); assert len(m["targets"]) == 64; t=m["trees"][0]; assert all(v == 0 for f, v in zip(t["feature"], t["value"]) if f >= 0)' "$T_OUT"
+t_exit "--interval-grid 15 is a usage error" 64 sc-forest --interval-grid 15 "$data"
+t_grep "says why" 'interval_grid: want 0 \(exact\) or 16\.\.16777216' "$T_ERR"
+if command -v sc-tune > /dev/null; then
+	t_exit "sc-tune --format binary" 0 sc-tune -n 2 -k 2 --seed 1 --format binary -o "$T_TMP/tm.bin" "$data"
+	t_exit "its model converts" 0 sc-forest --convert "$T_TMP/tm.bin"
+	t_check "with its tuning record" python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); assert m["tuning"]["trials"] == 2' "$T_OUT"
+	t_exit "sc-tune --format other is a usage error" 64 sc-tune --format yaml "$data"
+fi
+
+# Bad binary models: 65, never a crash.
+size=$(wc -c < "$T_TMP/m1.bin")
+head -c $((size / 2)) "$T_TMP/m1.bin" > "$T_TMP/half.bin"
+t_exit "truncated binary model exits 65" 65 sc-forest --convert "$T_TMP/half.bin"
+t_grep "says so" 'model: binary: .*(truncated|payload bytes)' "$T_ERR"
+cp "$T_TMP/m1.bin" "$T_TMP/flip.bin"
+printf '\377' | dd of="$T_TMP/flip.bin" bs=1 seek=$((size - 100)) conv=notrunc 2> /dev/null
+t_exit "a changed byte exits 65" 65 sc-forest --convert "$T_TMP/flip.bin"
+t_grep "checksum" 'model: binary: checksum mismatch' "$T_ERR"
+cp "$T_TMP/m1.bin" "$T_TMP/ver.bin"
+printf '\007' | dd of="$T_TMP/ver.bin" bs=1 seek=8 conv=notrunc 2> /dev/null
+t_exit "another version exits 65" 65 sc-forest --convert "$T_TMP/ver.bin"
+t_grep "names the version" 'model: binary: version 7, not 1' "$T_ERR"
+if command -v sc-predict > /dev/null; then
+	t_exit "sc-predict: a changed byte exits 65" 65 sc-predict -m "$T_TMP/flip.bin" "$data"
+	t_grep "sc-predict says so" '^sc-predict: .*flip.bin: model: binary: checksum' "$T_ERR"
+fi
+t_exit "--format other is a usage error" 64 sc-forest --format yaml "$data"
+t_grep "names the option" '^sc-forest: --format: yaml: want json or binary' "$T_ERR"
+t_exit "--convert with an input is a usage error" 64 sc-forest --convert "$T_TMP/m1.bin" "$data"
+t_exit "--convert of a missing file exits 66" 66 sc-forest --convert "$T_TMP/none.bin"
 t_done

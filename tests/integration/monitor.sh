@@ -34,6 +34,9 @@ if have promtool prometheus; then
 	t_exit "promtool test rules" 0 promtool test rules "$MON/prometheus/rules_test.yml"
 	[ -s "$T_OUT" ] && grep -q FAILED "$T_OUT" && cat "$T_OUT"
 	t_exit "promtool check config" 0 promtool check config "$MON/prometheus/prometheus.yml"
+	t_exit "promtool check forecast rules" 0 promtool check rules "$MON/prometheus/forecast.rules.yml"
+	t_exit "promtool test forecast rules" 0 promtool test rules "$MON/prometheus/forecast.rules_test.yml"
+	[ -s "$T_OUT" ] && grep -q FAILED "$T_OUT" && cat "$T_OUT"
 fi
 if have amtool prometheus-alertmanager; then
 	t_exit "amtool check-config" 0 amtool check-config "$MON/alertmanager/alertmanager.yml"

@@ -66,7 +66,7 @@ t_check "nothing stored" test ! -e "$SC_STORE"
 SC_STORE=$T_TMP/afile/store step "a store under a file: exit 77" 77 prepare
 t_grep "names the place" "prepare: error: store $T_TMP/afile/store: $T_TMP/afile is not a writable directory" "$T_ERR"
 step "inference before anything: exit 66" 66 inference
-t_grep "says to run prepare" 'not in the store .*run prepare first|no champion' "$T_ERR"
+t_grep "says to run prepare" 'not in the store .*run prepare first|no champion|run train and register first' "$T_ERR"
 step "train before prepare: exit 66" 66 train
 
 # prepare.
@@ -183,13 +183,16 @@ t_grep "says so" "already version 1" "$T_ERR"
 t_check "no version 2" test ! -e "$SC_STORE/models/fc/2"
 
 # A candidate with the best CV RMSE but a bad model (every leaf predicts
-# a 5% rise): registered as version 2, champion stays at 1.
+# a 5% rise, served unshrunk with a claimed validated skill): registered as
+# version 2, champion stays at 1 on the test RMSE.
 mkdir -p "$SC_STORE/runs/bad-1"
 "$PY" - "$SC_STORE/runs/$RUN_A" "$SC_STORE/runs/bad-1" <<'PYEOF'
 import json, sys
 m = json.load(open(sys.argv[1] + "/model.json"))
 for t in m["trees"]:
     t["value"] = [0.05] * len(t["value"])
+m["calibration"]["lambda"] = 1.0
+m["calibration"]["skill"] = 0.5
 json.dump(m, open(sys.argv[2] + "/model.json", "w"))
 meta = json.load(open(sys.argv[1] + "/meta.json"))
 for k in ("registered_version", "register"):
@@ -218,11 +221,42 @@ t_grep "a tie keeps the champion" 'it is the champion already' "$T_ERR"
 SC_TODAY=2026-07-20 step "prepare: new data" 0 prepare
 SC_TODAY=2026-07-20 step "train on it" 0 train
 RUN_C=$(cat "$T_OUT")
+t_check "a random walk: lambda 0, no validated skill" test \
+	"$(json "$SC_STORE/runs/$RUN_C/model.json" '(d["calibration"]["lambda"], d["calibration"]["skill"])')" = "(0.0, 0.0)"
+# The same model claiming a small validated skill, as run good-1, with the
+# best CV RMSE of the training.
+mkdir -p "$SC_STORE/runs/good-1"
+"$PY" - "$SC_STORE/runs/$RUN_C" "$SC_STORE/runs/good-1" <<'PYEOF'
+import json, sys
+m = json.load(open(sys.argv[1] + "/model.json"))
+m["calibration"]["lambda"] = 0.2
+m["calibration"]["skill"] = 0.01
+json.dump(m, open(sys.argv[2] + "/model.json", "w"))
+meta = json.load(open(sys.argv[1] + "/meta.json"))
+meta.update(run_id="good-1", cv_rmse=0.00005)
+json.dump(meta, open(sys.argv[2] + "/meta.json", "w"))
+PYEOF
 SC_TODAY=2026-07-20 step "register: better on the test set" 0 register
 t_check "version 3" test "$(cat "$T_OUT")" = 3
 t_grep "champion moves" 'champion -> version 3: test RMSE [0-9.e+-]+ < [0-9.e+-]+ \(version 2\)' "$T_ERR"
 t_check "alias champion now 3" test "$(cat "$SC_STORE/models/fc/aliases/champion")" = 3
-t_check "run meta: promoted" test "$(json "$SC_STORE/runs/$RUN_C/meta.json" 'd["register"]["promoted"]')" = True
+t_check "run meta: promoted, with its validated skill" test "$(json "$SC_STORE/runs/good-1/meta.json" '(d["register"]["promoted"], d["register"]["validated_skill"])')" = "(True, 0.01)"
+# A new run of the model without validated skill (lambda 0): registered,
+# not promoted, whatever its test RMSE.
+mkdir -p "$SC_STORE/runs/flat-1"
+"$PY" - "$SC_STORE/runs/$RUN_C" "$SC_STORE/runs/flat-1" <<'PYEOF'
+import json, shutil, sys
+shutil.copy(sys.argv[1] + "/model.json", sys.argv[2] + "/model.json")
+meta = json.load(open(sys.argv[1] + "/meta.json"))
+for k in ("registered_version", "registered_model", "registered_at", "register", "passed_over_by"):
+    meta.pop(k, None)
+meta.update(run_id="flat-1", cv_rmse=0.00001)
+json.dump(meta, open(sys.argv[2] + "/meta.json", "w"))
+PYEOF
+SC_TODAY=2026-07-20 step "register: no validated skill" 0 register
+t_check "version 4" test "$(cat "$T_OUT")" = 4
+t_grep "champion stays: skill not positive" 'champion stays at version 3: validated skill 0.0 over the naive forecast is not positive' "$T_ERR"
+t_check "alias champion still 3" test "$(cat "$SC_STORE/models/fc/aliases/champion")" = 3
 SC_PROMOTE=maybe step "SC_PROMOTE=maybe: exit 64" 64 register
 
 # inference, evaluate, plot.
@@ -231,7 +265,7 @@ step "inference" 0 inference
 t_grep "no gateway: push skipped with a log line" 'SC_PUSHGATEWAY_URL unset: not pushing stockcast_inference' "$T_ERR"
 P=$SC_STORE/predictions/2026-07-20.csv
 t_check "a forecast per ticker, as of the last trading day, by the champion" test \
-	"$(tail -n +2 "$P" | cut -d, -f1,2,8 | tr '\n' ' ')" = "2026-07-20,AAPL,fc/3 2026-07-20,BRK-B,fc/3 2026-07-20,MSFT,fc/3 "
+	"$(tail -n +2 "$P" | cut -d, -f1,3,9 | tr '\n' ' ')" = "2026-07-20,AAPL,fc/3 2026-07-20,BRK-B,fc/3 2026-07-20,MSFT,fc/3 "
 t_check "the same as sc-predict --next on the history" sh -c "
 	sc-fetch models:/fc/3 > '$D/m3.json' &&
 	{ cat '$SC_STORE/raw/AAPL.csv'; tail -n +2 '$SC_STORE/raw/BRK-B.csv'; tail -n +2 '$SC_STORE/raw/MSFT.csv'; } > '$D/h.csv' &&

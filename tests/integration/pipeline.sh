@@ -11,15 +11,15 @@ t_exit "split" 0 sc-split -o "$d/train.csv" -t "$d/test.csv" "$d/raw.csv"
 t_check "30 test rows per ticker" test "$(cut -d, -f2 "$d/test.csv" | sort | uniq -c | awk '$2 != "ticker" { print $1 }' | sort -u)" = 30
 t_exit "forest" 0 sc-forest --trees 60 --min-samples-leaf 5 --max-features 0.33 --seed 7 -o "$d/model.json" "$d/train.csv"
 t_exit "predict the test window with a 90% interval" 0 sc-predict -m "$d/model.json" -i 0.9 -o "$d/pred.csv" "$d/test.csv"
-t_check "predictions header" test "$(head -n 1 "$d/pred.csv")" = "asof,ticker,close,predicted_close,actual_close,lower,upper,model"
+t_check "predictions header" test "$(head -n 1 "$d/pred.csv")" = "asof,date,ticker,close,predicted_close,actual_close,lower,upper,model,source"
 t_check "one prediction per test row" test "$(wc -l < "$d/pred.csv")" = "$(wc -l < "$d/test.csv")"
 t_check "every row has an actual close and lower <= predicted <= upper" awk -F, '
-	NR > 1 { if ($5 == "" || $6 == "" || $7 == "" || $6 > $4 || $4 > $7) bad++ }
+	NR > 1 { if ($6 == "" || $7 == "" || $8 == "" || $7 > $5 || $5 > $8) bad++ }
 	END { exit bad > 0 }' "$d/pred.csv"
 t_check "actual_close is the next row's close (the realised price, exactly)" awk -F, '
-	NR > 2 && $2 == tk && prev != $3 { bad++ } { tk = $2; prev = $5 } END { exit bad > 0 }' "$d/pred.csv"
+	NR > 2 && $3 == tk && (prev != $4 || pd != $1) { bad++ } { tk = $3; prev = $6; pd = $2 } END { exit bad > 0 }' "$d/pred.csv"
 t_check "the model column is 12 hex digits of the model's SHA-256" test \
-	"$(awk -F, 'NR == 2 { print $8 }' "$d/pred.csv")" = "$(sha256sum "$d/model.json" | cut -c1-12)"
+	"$(awk -F, 'NR == 2 { print $9 }' "$d/pred.csv")" = "$(sha256sum "$d/model.json" | cut -c1-12)"
 t_exit "rmse" 0 sc-rmse "$d/pred.csv"
 t_check "metrics: n = 60, both tickers, a naive baseline and skill" /usr/bin/python3 -c '
 import json, sys
@@ -34,9 +34,9 @@ t_check "same predictions whatever the thread count" cmp -s "$d/p1" "$d/p2"
 
 t_exit "next trading day" 0 sc-predict -m "$d/model.json" --next -i 0.9 -N demo@1 "$d/raw.csv"
 t_check "one forecast per ticker, as of the last day, named by -N" test \
-	"$(cut -d, -f1,2,5,8 "$T_OUT" | tail -n +2 | tr '\n' ' ')" = "2025-12-31,AAPL,,demo@1 2025-12-31,MSFT,,demo@1 "
+	"$(cut -d, -f1,2,3,6,9 "$T_OUT" | tail -n +2 | tr '\n' ' ')" = "2025-12-31,2026-01-02,AAPL,,demo@1 2025-12-31,2026-01-02,MSFT,,demo@1 "
 t_check "next-day close = the last close in the history" test \
-	"$(awk -F, 'NR > 1 { print $3 }' "$T_OUT" | tr '\n' ' ')" = \
+	"$(awk -F, 'NR > 1 { print $4 }' "$T_OUT" | tr '\n' ' ')" = \
 	"$(awk -F, '$1 == "2025-12-31" { print $6 }' "$d/raw.csv" | tr '\n' ' ')"
 
 # The next-day features are the ones sc-split wrote for that day: predict
@@ -44,8 +44,8 @@ t_check "next-day close = the last close in the history" test \
 head -n "$(grep -n '^2025-12-30,AAPL' "$d/raw.csv" | cut -d: -f1)" "$d/raw.csv" > "$d/cut.csv"
 t_exit "next on history cut at a test day" 0 sc-predict -m "$d/model.json" --next "$d/cut.csv"
 t_check "equals the test-table prediction for that day" test \
-	"$(awk -F, 'NR > 1 { print $4 }' "$T_OUT")" = \
-	"$(sc-predict -m "$d/model.json" "$d/test.csv" | awk -F, '$1 == "2025-12-30" && $2 == "AAPL" { print $4 }')"
+	"$(awk -F, 'NR > 1 { print $5 }' "$T_OUT")" = \
+	"$(sc-predict -m "$d/model.json" "$d/test.csv" | awk -F, '$1 == "2025-12-30" && $3 == "AAPL" { print $5 }')"
 
 # A generic numeric table: predicted and actual columns, no naive baseline.
 awk 'BEGIN { srand(3); print "x1,x2,target"; for (i = 0; i < 300; i++) { a = rand(); b = rand(); print a "," b "," 3 * a - b } }' > "$d/g.csv"

@@ -4,7 +4,9 @@
 # flow function in a file that exists, its step a script that exists, a cron
 # schedule with a time zone the system knows, a work pool, no secret), the
 # flow file compiles, and the flow, run with a stand-in `prefect` module,
-# runs a script, copies its output into the log and fails when it fails.
+# runs a script, copies its output into the log and fails when it fails,
+# refuses an unset store (an unrendered STOCKCAST_STORE template), and runs
+# a script that exits 75 (temporary failure) again with backoff.
 . "$(dirname "$0")/../lib.sh"
 
 PY=/usr/bin/python3
@@ -98,13 +100,66 @@ t_exit "flow: a failing script fails the flow" 1 env PYTHONPATH="$T_TMP/stub" "$
 import sys; sys.path.insert(0, sys.argv[1]); import stockcast_flow as f
 f.run_step("inference", tickers="AAPL", store=sys.argv[2])' "$SC_TOP/flows" "$T_TMP/store"
 t_grep "flow: with the exit status" 'RuntimeError: scripts/inference.sh exited with status 66' "$T_ERR"
-t_grep "flow: and the reason in the log" '^LOG .*inference: error: .*no champion' "$T_OUT"
+t_grep "flow: and the reason in the log" '^LOG .*inference: error: .*(no champion|no such model)' "$T_OUT"
 t_exit "flow: an unknown step" 1 env PYTHONPATH="$T_TMP/stub" "$PY" -c '
 import sys; sys.path.insert(0, sys.argv[1]); import stockcast_flow as f
 f.run_step("deploy")' "$SC_TOP/flows"
 t_exit "flow: a secret as a parameter is refused" 1 env PYTHONPATH="$T_TMP/stub" "$PY" -c '
 import sys; sys.path.insert(0, sys.argv[1]); import stockcast_flow as f
 f.run_step("prepare", env={"AWS_SECRET_ACCESS_KEY": "x"})' "$SC_TOP/flows"
+
+# An unset STOCKCAST_STORE: the template reaches the flow unrendered (or no
+# store at all); the flow refuses it before running anything, and no
+# directory named after the template appears.
+# shellcheck disable=SC2016 # the template is meant literally
+t_exit "flow: an unrendered store template is refused" 1 env PYTHONPATH="$T_TMP/stub" "$PY" -c '
+import sys; sys.path.insert(0, sys.argv[1]); import stockcast_flow as f
+f.run_step("prepare", tickers="AAPL", store="{{ $STOCKCAST_STORE }}")' "$SC_TOP/flows"
+t_grep "flow: says to set STOCKCAST_STORE" 'ValueError: store .* unrendered template: set STOCKCAST_STORE' "$T_ERR"
+t_check "flow: no directory named after the template" sh -c "! ls -A '$SC_TOP' | grep -q STOCKCAST"
+t_exit "flow: no store at all is refused" 1 env -u SC_STORE PYTHONPATH="$T_TMP/stub" "$PY" -c '
+import sys; sys.path.insert(0, sys.argv[1]); import stockcast_flow as f
+f.run_step("prepare", tickers="AAPL")' "$SC_TOP/flows"
+t_grep "flow: says so" 'ValueError: no store' "$T_ERR"
+
+# Temporary failures (exit 75) are retried with backoff: a stand-in
+# sc-fetch answers market requests with 75 the first N times
+# ($T_TMP/fail75 holds N), then runs the real one.
+mkdir -p "$T_TMP/bin75"
+for p in "$SC_BIN"/sc-*; do ln -sf "$p" "$T_TMP/bin75/"; done
+rm -f "$T_TMP/bin75/sc-fetch"
+cat > "$T_TMP/bin75/sc-fetch" <<EOF
+#!/bin/sh
+case " \$* " in
+*" --from "*)
+	echo x >> "$T_TMP/calls75"
+	if [ "\$(wc -l < "$T_TMP/calls75")" -le "\$(cat "$T_TMP/fail75")" ]; then
+		echo "sc-fetch: yahoo:AAPL: rate limited (HTTP 429) after 4 attempts" >&2
+		exit 75
+	fi ;;
+esac
+exec "$SC_BIN/sc-fetch" "\$@"
+EOF
+chmod +x "$T_TMP/bin75/sc-fetch"
+echo 2 > "$T_TMP/fail75"
+: > "$T_TMP/calls75"
+t_exit "flow: exit 75 twice, then success" 0 env SC_BIN="$T_TMP/bin75" PYTHONPATH="$T_TMP/stub" "$PY" -c '
+import sys; sys.path.insert(0, sys.argv[1]); import stockcast_flow as f
+f.run_step("prepare", tickers="AAPL", store=sys.argv[2], retry_delay=0.01)' "$SC_TOP/flows" "$T_TMP/store75"
+t_check "flow: three runs of the script" test "$(wc -l < "$T_TMP/calls75")" = 3
+t_grep "flow: the retries logged with their delay (backoff)" 'retry 2 of 3 in 0.02 s' "$T_OUT"
+t_check "flow: the store written in the end" test -s "$T_TMP/store75/processed/test.csv"
+echo 99 > "$T_TMP/fail75"
+: > "$T_TMP/calls75"
+t_exit "flow: exit 75 every time fails after the retries" 1 env SC_BIN="$T_TMP/bin75" PYTHONPATH="$T_TMP/stub" "$PY" -c '
+import sys; sys.path.insert(0, sys.argv[1]); import stockcast_flow as f
+f.run_step("prepare", tickers="AAPL", store=sys.argv[2], retries=2, retry_delay=0.01)' "$SC_TOP/flows" "$T_TMP/store75b"
+t_check "flow: 1 + 2 runs" test "$(wc -l < "$T_TMP/calls75")" = 3
+t_grep "flow: with the status and the attempts" 'RuntimeError: scripts/prepare.sh exited with status 75 after 3 attempts' "$T_ERR"
+t_exit "flow: another failure is not retried" 1 env PYTHONPATH="$T_TMP/stub" "$PY" -c '
+import sys; sys.path.insert(0, sys.argv[1]); import stockcast_flow as f
+f.run_step("inference", tickers="AAPL", store=sys.argv[2], retry_delay=0.01)' "$SC_TOP/flows" "$T_TMP/store75"
+t_check "flow: 66 not retried" sh -c "! grep -q retry '$T_OUT'"
 rm -rf "$SC_TOP/flows/__pycache__"
 t_done
 

@@ -280,6 +280,40 @@ SC_MODEL_ALIAS=Bad rstep "a malformed alias: 64" 64 evaluate
 SC_MODEL_URI=models:/wf rstep "a URI without a version: 64" 64 evaluate
 SC_MODEL_URI=wf/3 rstep "not a models:/ URI: 64" 64 evaluate
 SC_MODEL_ALIAS=challenger SC_PREFIX=../x rstep "SC_PREFIX=../x: 64" 64 evaluate
+# Tables of runs and versions, without jq.
+t_exit "sc-fetch --runs" 0 sc-fetch --runs
+cp "$T_OUT" "$D/runs.csv"
+t_check "a CSV header" test "$(head -n 1 "$D/runs.csv")" = \
+	run,date,tickers,search,trials,seed,cv_rmse,test_rmse,skill,model,version
+want="direct:direct1 "
+for r in s1 s2; do
+	if [ "$r" = "$first" ]; then want="$want$r:wf1 "; else want="$want$r: "; fi
+done
+t_check "one row per run, in order, with the version each became" test \
+	"$(awk -F, 'NR > 1 { printf "%s:%s%s ", $1, $10, $11 }' "$D/runs.csv")" = \
+	"${want}s3:wf2 s4:wf4 s5:wf5 "
+t_check "CV and test RMSE as in the run records" test "$(awk -F, '$1 == "s3" { print $7, $8 }' "$D/runs.csv")" = \
+	"$(json "$SC_STORE/runs/s3/meta.json" '"%r %r" % (d["cv_rmse"], d["test_rmse"])')"
+t_exit "sc-fetch --runs --text" 0 sc-fetch --runs --text
+t_grep "aligned columns" '^run +date +tickers +search +trials +seed +cv_rmse +test_rmse +skill +model +version$' "$T_OUT"
+t_grep "s5's row" '^s5 +2025-09-30 +AAA BBB CCC +none +0 +0 +[0-9.]+ +[0-9.]+ +-?[0-9.e-]+ +wf +5$' "$T_OUT"
+t_exit "sc-fetch --runs --json" 0 sc-fetch --runs --json
+t_check "JSON rows" test "$(json "$T_OUT" '[(r["run"], r["version"]) for r in d][-1]')" = "('s5', 5)"
+t_exit "sc-fetch --versions models:/wf" 0 sc-fetch --versions models:/wf
+t_check "versions, aliases and runs" test "$(awk -F, 'NR > 1 { printf "%s:%s:%s ", $1, $2, $4 }' "$T_OUT")" = \
+	"1::$first 2::s3 3:: 4:challenger:s4 5:champion:s5 "
+t_exit "sc-fetch models:/wf --text" 0 sc-fetch models:/wf --text
+t_grep "a text table" '^version +aliases +registered +run +cv_rmse' "$T_OUT"
+t_exit "sc-fetch --runs --diff $first s3" 0 sc-fetch --runs --diff "$first" s3
+t_check "the seeds differ" grep -qx "seed,${first#s},3" "$T_OUT"
+t_check "and the versions" grep -qx 'registered_version,1,2' "$T_OUT"
+t_check "what is the same is not listed" sh -c "! grep -q '^tickers,' '$T_OUT'"
+t_exit "--diff with one run: 64" 64 sc-fetch --runs --diff s1
+t_exit "--diff of a run that does not exist: 66" 66 sc-fetch --runs --diff s1 zz
+t_exit "--runs with an operand: 64" 64 sc-fetch --runs s1
+t_exit "--text with a key: 64" 64 sc-fetch --text raw/AAA.csv
+t_exit "--csv --json: 64" 64 sc-fetch --csv --json --runs
+t_exit "--versions of a model that does not exist: 66" 66 sc-fetch --versions models:/none
 unset SC_SOURCE SC_TRIALS SC_FROM SC_TODAY SC_TICKERS SC_MODEL_NAME SC_TEST_DAYS \
 	SC_FOREST_ARGS SC_STORE SC_FETCH
 

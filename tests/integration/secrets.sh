@@ -30,13 +30,13 @@ arm() { curl -sf -X POST "$U/__echo__/arm?status=$1&format=$2&pad=${3:-0}" > /de
 # run NAME CMD...: run CMD with and without -v (after the program name),
 # keep every output, and pass when none shows a marker.
 run() {
-	local name=$1 v a done
+	local name=$1 v a put
 	shift
 	for v in "" -v -vv; do
-		args=() done=""
+		args=() put=""
 		for a in "$@"; do
 			args+=("$a")
-			case $a in sc-*) [ -z "$done" ] && [ -n "$v" ] && args+=("$v") && done=1 ;; esac
+			case $a in sc-*) [ -z "$put" ] && [ -n "$v" ] && args+=("$v") && put=1 ;; esac
 		done
 		"${args[@]}" > "$T_OUT" 2> "$T_ERR" < "${STDIN:-/dev/null}"
 		cat "$T_OUT" "$T_ERR" >> "$ALL"
