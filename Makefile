@@ -98,6 +98,7 @@ lint: ## cppcheck, clang-format check, shellcheck, man page lint
 		--inline-suppr --std=c11 -Ilib -Icmd lib cmd
 	clang-format --dry-run -Werror lib/*.[ch] cmd/*.[ch] tests/*.[ch]
 	shellcheck -x -e SC1091 scripts/*.sh tests/*.sh tests/integration/*.sh
+	sh tests/layers.sh
 	@for m in $(MANPAGES); do groff -mdoc -ww -z $$m || exit 1; done
 
 format: ## rewrite the C sources in the house style

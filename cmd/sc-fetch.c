@@ -181,6 +181,17 @@ failed(struct fetch *f, const struct sc_err *e)
 }
 
 /* Fetch every symbol of every market operand, then write them sorted. */
+/* Report e; a write error is the output's, whichever layer saw it. */
+static int
+raw_failed(struct fetch *f, struct sc_err *e)
+{
+	int werr = errno;
+
+	if (e->code == SC_EIO && ferror(f->out))
+		sc_err_errno(e, SC_EIO, werr, "%s", f->outname);
+	return sc_cli_report(e, NULL);
+}
+
 static int
 dispatch_market(struct fetch *f, char **ops, int n)
 {
@@ -220,7 +231,7 @@ dispatch_market(struct fetch *f, char **ops, int n)
 	if (ns > nfail && sc_market_write(f->out, series, ns, &e) == 0)
 		rc = 0;
 	else if (ns > nfail && f->status == EX_OK)
-		f->status = sc_cli_report(&e, f->outname);
+		f->status = raw_failed(f, &e); /* "OUTPUT: cause" */
 	if (nfail > 0 && ns > 1)
 		warnx("%zu of %zu symbols failed%s", nfail, ns,
 		    rc == 0 ? "; the others were written" : "");
@@ -232,17 +243,6 @@ dispatch_market(struct fetch *f, char **ops, int n)
 }
 
 /* A registry URI: a model version's bytes, or a model's index. */
-/* Report e; a write error is the output's, whichever layer saw it. */
-static int
-raw_failed(struct fetch *f, struct sc_err *e)
-{
-	int werr = errno;
-
-	if (e->code == SC_EIO && ferror(f->out))
-		sc_err_errno(e, SC_EIO, werr, "%s", f->outname);
-	return sc_cli_report(e, NULL);
-}
-
 static int
 fetch_model(struct fetch *f, const char *op)
 {
@@ -583,9 +583,13 @@ main(int argc, char *argv[])
 		rc = dispatch_market(&f, argv, argc) == 0 ? EX_OK : -1;
 	else
 		rc = f.status = dispatch_raw(&f, argv, argc);
-	if (rc != EX_OK)
+	if (rc != EX_OK) {
+		/* Already reported (a write error on stdout too): once. */
 		sc_out_abort(out);
-	else if (sc_out_commit(out, &e) == -1)
+		sc_config_free(&f.cfg);
+		return f.status;
+	}
+	if (sc_out_commit(out, &e) == -1)
 		sc_cli_fail(&e, NULL);
 	sc_config_free(&f.cfg);
 	sc_cli_flush_stdout();

@@ -321,6 +321,7 @@ write_model(const char *outpath, const struct sc_forest *f,
 		int werr = errno; /* the write's cause, before abort */
 
 		sc_out_abort(o);
+		json_decref(extra);
 		if (e.code == SC_EIO && werr != 0)
 			sc_err_set(&e, SC_EIO, 0, "%s", strerror(werr));
 		sc_cli_fail(&e, strcmp(outpath, "-") == 0 ? "stdout" : outpath);

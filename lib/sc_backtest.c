@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "sc_backtest.h"
-#include "sc_buf.h"
 #include "sc_csv.h"
 #include "sc_date.h"
 #include "sc_ohlcv.h"
@@ -120,26 +119,42 @@ read_series(struct bt *b, FILE *in, struct sc_err *e)
 	return got;
 }
 
-/* The training table of the whole input, as sc-split writes it. */
+/*
+ * The training table of the whole input, as sc-split writes it: the
+ * series go back to OHLCV text (every number in its shortest round-trip
+ * form, so sc-split reads back the same doubles) and through sc-split's
+ * code.  The input itself is read once, as a stream, so a malformed
+ * record is refused at the CSV reader's bound, not after buffering it.
+ */
 static int
-build_table(struct bt *b, char *data, size_t len, struct sc_err *e)
+build_table(struct bt *b, struct sc_err *e)
 {
 	struct sc_split_opts so = { b->o->features, b->o->target, 0, 1 };
 	struct sc_table_opts to = { NULL, 0 };
-	char *tbuf = NULL, *nbuf = NULL;
-	size_t tlen = 0, nlen = 0;
-	FILE *in, *train, *none, *tin;
+	char *obuf = NULL, *tbuf = NULL, *nbuf = NULL;
+	size_t olen = 0, tlen = 0, nlen = 0, i;
+	FILE *ohlcv, *in = NULL, *train, *none, *tin;
 	int rc = -1;
 
-	in = fmemopen(data, len, "r");
+	ohlcv = open_memstream(&obuf, &olen);
 	train = open_memstream(&tbuf, &tlen);
 	none = open_memstream(&nbuf, &nlen);
-	if (in == NULL || train == NULL || none == NULL) {
+	if (ohlcv == NULL || train == NULL || none == NULL) {
 		oom(e);
 		goto out;
 	}
-	if (sc_split_run(in, train, none, &so, NULL, e) == -1)
+	sc_ohlcv_write_header(ohlcv);
+	for (i = 0; i < b->ns; i++)
+		sc_ohlcv_write(ohlcv, &b->s[i]);
+	if (fflush(ohlcv) == EOF || ferror(ohlcv) ||
+	    (in = fmemopen(obuf, olen, "r")) == NULL) {
+		oom(e);
 		goto out;
+	}
+	if (sc_split_run(in, train, none, &so, NULL, e) == -1) {
+		sc_err_prefix(e, "feature table");
+		goto out;
+	}
 	if (fflush(train) == EOF) {
 		oom(e);
 		goto out;
@@ -158,10 +173,13 @@ build_table(struct bt *b, char *data, size_t len, struct sc_err *e)
 out:
 	if (in != NULL)
 		fclose(in);
+	if (ohlcv != NULL)
+		fclose(ohlcv);
 	if (train != NULL)
 		fclose(train);
 	if (none != NULL)
 		fclose(none);
+	free(obuf);
 	free(tbuf);
 	free(nbuf);
 	return rc;
@@ -580,37 +598,21 @@ sc_backtest_run(FILE *in, FILE *out, const struct sc_backtest_opts *o,
     struct sc_backtest_stats *stats, struct sc_err *e)
 {
 	struct sc_backtest_stats st = { 0 };
-	struct sc_buf raw = { 0 };
 	struct bt b = { 0 };
-	FILE *fp;
 	size_t k, nb;
 	int rc = -1;
 
 	if (check_opts(o, e) == -1)
 		return -1;
 	b.o = o;
-	raw.limit = SC_BACKTEST_MAX_INPUT;
-	if (sc_buf_read(&raw, in, "stdin", e) == -1)
+	if (read_series(&b, in, e) == -1)
 		goto out;
-	if (raw.len == 0) {
-		sc_err_set(e, SC_EDATA, 1, "empty input: no header");
-		goto out;
-	}
-	if ((fp = fmemopen(raw.data, raw.len, "r")) == NULL) {
-		oom(e);
-		goto out;
-	}
-	rc = read_series(&b, fp, e);
-	fclose(fp);
-	if (rc == -1)
-		goto out;
-	rc = -1;
 	b.x = calloc(sc_features_count(o->features) + 1, sizeof(*b.x));
 	if (b.x == NULL) {
 		oom(e);
 		goto out;
 	}
-	if (plan(&b, e) == -1 || build_table(&b, raw.data, raw.len, e) == -1 ||
+	if (plan(&b, e) == -1 || build_table(&b, e) == -1 ||
 	    map_rows(&b, e) == -1)
 		goto out;
 	nb = (b.nf + o->refit - 1) / o->refit;
@@ -634,7 +636,6 @@ sc_backtest_run(FILE *in, FILE *out, const struct sc_backtest_opts *o,
 		*stats = st;
 	rc = 0;
 out:
-	sc_buf_free(&raw);
 	bt_free(&b);
 	return rc;
 }

@@ -21,7 +21,6 @@
 #include "sc_train.h"
 
 #define SC_BACKTEST_MAX_DAYS 100000
-#define SC_BACKTEST_MAX_INPUT (1L << 30) /* bytes of history held at once */
 
 /* Where the prediction intervals come from. */
 enum sc_backtest_interval {

@@ -158,7 +158,7 @@ static size_t
 cred_value_at(const char *start, const char *m, const char *end)
 {
 	const char *const *n;
-	const char *p;
+	const char *p, *w;
 	size_t len;
 	char sep;
 
@@ -175,10 +175,10 @@ cred_value_at(const char *start, const char *m, const char *end)
 		    strncasecmp(p - len, *n, len) != 0)
 			continue;
 		/* The name must stand alone: not the end of a longer word. */
-		if (p - len > start &&
-		    (isalnum((unsigned char)p[-len - 1]) ||
-		        p[-len - 1] == '_' || p[-len - 1] == '-' ||
-		        p[-len - 1] == '/'))
+		w = p - len; /* the name's first byte */
+		if (w > start &&
+		    (isalnum((unsigned char)w[-1]) || w[-1] == '_' ||
+		        w[-1] == '-' || w[-1] == '/'))
 			continue;
 		/* "token:" in prose is not a header; values never start
 		 * with a space here. */

@@ -38,6 +38,7 @@ struct fit {
 	size_t n, nf, nsamp;
 	long mtry, min_split, min_leaf;
 	int subtract; /* keep full histograms of big nodes */
+	int inl;      /* samples carry their bins (nf <= INLINE_BINS) */
 	double *imp;  /* ntrees x nf */
 	/*
 	 * Out-of-bag sums, added tree after tree in tree order whatever
@@ -52,10 +53,18 @@ struct fit {
 	atomic_int failed;
 };
 
+#define INLINE_BINS 16 /* features whose bins a sample carries */
+
+/*
+ * An in-bag row.  With at most INLINE_BINS features the sample carries
+ * its row's bins, so the passes over a node's samples (histograms,
+ * partition) read one contiguous array instead of a bin row each.
+ */
 struct samp {
 	uint32_t row;
 	uint32_t w; /* bootstrap count */
 	double y;
+	uint8_t b[INLINE_BINS];
 };
 
 struct hist {
@@ -66,7 +75,24 @@ struct hist {
 #define HIST_ROW(w) ((uint64_t)(w) + (1ULL << 32))
 #define DENSE_ROWS 512 /* nodes this big skip the occupancy mask */
 
+/* A node's bootstrap weight, weighted target sum and target range. */
+struct nstat {
+	double s, lo, hi;
+	uint32_t w;
+};
+
+static inline void
+nstat_add(struct nstat *n, const struct samp *x)
+{
+	n->w += x->w;
+	n->s += x->w * x->y;
+	n->lo = x->y < n->lo ? x->y : n->lo;
+	n->hi = x->y > n->hi ? x->y : n->hi;
+}
+
 struct frame {
+	struct nstat st; /* the node's, from its parent's partition pass */
+	int has_st;      /* 0 for the root: computed by a pass of its own */
 	uint32_t start, end;
 	int32_t parent; /* -1 for the root */
 	int left;       /* the left child of parent */
@@ -105,6 +131,13 @@ struct ws {
 	struct hist **pool; /* spare full histograms */
 	size_t npool, pcap;
 };
+
+/* The bins of sample s's row, nf of them. */
+static inline const uint8_t *
+row_bins(const struct ws *W, const struct samp *s)
+{
+	return W->F->inl ? s->b : W->F->bins.b + (size_t)s->row * W->F->nf;
+}
 
 /* Resize *p to n elements of size sz; 0, or -1 leaving *p as it was. */
 static int
@@ -275,13 +308,12 @@ keep_ranks(struct ws *W)
 static void
 fill_hist(struct ws *W, int nb, size_t a, size_t b)
 {
-	const uint8_t *bins = W->F->bins.b;
-	size_t nf = W->F->nf, i;
+	size_t i;
 	int q, dense = b - a >= DENSE_ROWS, bin;
 
 	for (i = a; i < b; i++) {
 		const struct samp *s = &W->s[i];
-		const uint8_t *rb = bins + (size_t)s->row * nf;
+		const uint8_t *rb = row_bins(W, s);
 		double wy = s->w * s->y;
 		uint64_t wc = HIST_ROW(s->w);
 
@@ -392,12 +424,11 @@ hist_put(struct ws *W, struct hist *h)
 static void
 fill_full(struct ws *W, struct hist *h, size_t a, size_t b)
 {
-	const uint8_t *bins = W->F->bins.b;
 	size_t nf = W->F->nf, i, f;
 
 	for (i = a; i < b; i++) {
 		const struct samp *s = &W->s[i];
-		const uint8_t *rb = bins + (size_t)s->row * nf;
+		const uint8_t *rb = row_bins(W, s);
 		double wy = s->w * s->y;
 		uint64_t wc = HIST_ROW(s->w);
 
@@ -516,7 +547,7 @@ find_split(struct ws *W, size_t a, size_t b, uint32_t w, double s,
 
 static int
 push(struct ws *W, uint32_t a, uint32_t b, int32_t parent, int left, int depth,
-    struct hist *h)
+    struct hist *h, const struct nstat *st)
 {
 	if (W->sn == W->scap) {
 		size_t cap = W->scap ? W->scap * 2 : 64;
@@ -532,6 +563,9 @@ push(struct ws *W, uint32_t a, uint32_t b, int32_t parent, int left, int depth,
 	W->stack[W->sn].parent = parent;
 	W->stack[W->sn].left = left;
 	W->stack[W->sn].h = h;
+	W->stack[W->sn].has_st = st != NULL;
+	if (st != NULL)
+		W->stack[W->sn].st = *st;
 	W->stack[W->sn++].depth = depth;
 	return 0;
 }
@@ -584,16 +618,18 @@ split_node(struct ws *W, const struct frame *fr, struct hist *h, int id,
     const struct split *best, double gain)
 {
 	struct hist *hl, *hr;
-	const uint8_t *bins = W->F->bins.b;
-	size_t nf = W->F->nf, i = fr->start, k = fr->end;
+	size_t i = fr->start, k = fr->end;
 	struct tree *t = W->t;
 	struct samp tmp;
+	/* The children's sums, gathered in the partition pass itself. */
+	struct nstat sl = { 0, INFINITY, -INFINITY, 0 }, sr = sl;
 
 	while (i < k) {
-		if (bins[(size_t)W->s[i].row * nf + best->f] <= best->bin)
-			i++;
+		if (row_bins(W, &W->s[i])[best->f] <= best->bin)
+			nstat_add(&sl, &W->s[i++]);
 		else {
 			tmp = W->s[i];
+			nstat_add(&sr, &tmp);
 			W->s[i] = W->s[--k];
 			W->s[k] = tmp;
 		}
@@ -615,12 +651,14 @@ split_node(struct ws *W, const struct frame *fr, struct hist *h, int id,
 	W->imp[best->f] += gain > 0 ? gain : 0;
 	if (child_hists(W, h, fr->start, i, fr->end, &hl, &hr) == -1)
 		return -1;
-	if (push(W, (uint32_t)i, fr->end, id, 0, fr->depth + 1, hr) == -1) {
+	if (push(W, (uint32_t)i, fr->end, id, 0, fr->depth + 1, hr, &sr) ==
+	    -1) {
 		free(hl);
 		free(hr);
 		return -1;
 	}
-	if (push(W, fr->start, (uint32_t)i, id, 1, fr->depth + 1, hl) == -1) {
+	if (push(W, fr->start, (uint32_t)i, id, 1, fr->depth + 1, hl, &sl) ==
+	    -1) {
 		free(hl);
 		return -1;
 	}
@@ -645,12 +683,18 @@ grow_node(struct ws *W, const struct frame *fr)
 	if (fr->parent >= 0)
 		*(fr->left ? &W->t->left[fr->parent]
 		           : &W->t->right[fr->parent]) = id;
-	for (i = fr->start; i < fr->end; i++) {
-		w += W->s[i].w;
-		s += W->s[i].w * W->s[i].y;
-		lo = W->s[i].y < lo ? W->s[i].y : lo;
-		hi = W->s[i].y > hi ? W->s[i].y : hi;
-	}
+	if (fr->has_st) {
+		w = fr->st.w;
+		s = fr->st.s;
+		lo = fr->st.lo;
+		hi = fr->st.hi;
+	} else
+		for (i = fr->start; i < fr->end; i++) {
+			w += W->s[i].w;
+			s += W->s[i].w * W->s[i].y;
+			lo = W->s[i].y < lo ? W->s[i].y : lo;
+			hi = W->s[i].y > hi ? W->s[i].y : hi;
+		}
 	W->t->value[id] = s / w;
 	found = !((F->p->max_depth > 0 && fr->depth >= F->p->max_depth) ||
 	    c < F->min_split || c < 2 * F->min_leaf || lo == hi);
@@ -700,6 +744,8 @@ draw_samples(struct ws *W)
 		if (W->cnt[i] > 0) {
 			W->s[m].row = (uint32_t)i;
 			W->s[m].w = W->cnt[i];
+			if (F->inl)
+				memcpy(W->s[m].b, F->bins.b + i * F->nf, F->nf);
 			W->s[m++].y = F->y[i];
 		}
 	return m;
@@ -763,7 +809,7 @@ grow_tree(struct ws *W, size_t k)
 
 	sc_rng_seed(&W->rng, W->F->p->seed, k);
 	m = draw_samples(W);
-	if (push(W, 0, (uint32_t)m, -1, 0, 0, NULL) == -1)
+	if (push(W, 0, (uint32_t)m, -1, 0, 0, NULL, NULL) == -1)
 		return -1;
 	while (W->sn > 0) {
 		fr = W->stack[--W->sn];
@@ -954,6 +1000,7 @@ resolve(struct fit *F, struct sc_err *e)
 	F->mtry = v < 1 ? 1 : (long)v;
 	/* Full histograms pay when half the features or more are tried. */
 	F->subtract = (size_t)F->mtry * 2 >= F->nf && F->nf <= 512;
+	F->inl = F->nf <= INLINE_BINS;
 	v = p->min_samples_split.value;
 	if (p->min_samples_split.kind == SC_SHARE_FRAC)
 		v = ceil(v * n) < 2 ? 2 : ceil(v * n);

@@ -353,6 +353,7 @@ payload(struct bb *b, const struct sc_forest *f, const struct sc_model_meta *m,
 	char *text = NULL;
 	uint32_t *stack = NULL;
 	struct sc_forest_tree t;
+	struct bb tb = { NULL, 0, 0, 0 };
 	int rc = -1;
 
 	if (tab == NULL || h == NULL ||
@@ -378,10 +379,14 @@ payload(struct bb *b, const struct sc_forest *f, const struct sc_model_meta *m,
 	}
 	if ((stack = malloc(maxn * sizeof(*stack))) == NULL)
 		goto out;
+	/* Each tree's record after its length, so trees load in parallel. */
 	for (i = 0; i < nt; i++) {
 		sc_forest_tree(f, i, &t);
-		if (write_tree(b, &t, tab, ny, stack) == -1)
+		tb.n = 0;
+		if (write_tree(&tb, &t, tab, ny, stack) == -1 || tb.oom)
 			goto out;
+		put_var(b, tb.n);
+		put_bytes(b, tb.p, tb.n);
 	}
 	rc = b->oom ? -1 : 0;
 out:
@@ -389,6 +394,7 @@ out:
 		free(tab[i].v);
 	free(tab);
 	free(stack);
+	free(tb.p);
 	free(text);
 	json_decref(h);
 	return rc;
@@ -795,16 +801,69 @@ check_head(const unsigned char *buf, size_t len, struct sc_err *e)
 	return 0;
 }
 
+/* Decoding the trees' records in parallel. */
+struct trec {
+	const unsigned char *p, *end;
+};
+
+struct tjob {
+	struct parsed *P;
+	const struct ttab *tab;
+	size_t nf;
+	struct trec *rec;
+	int *rc;
+};
+
+/* Free what a refused tree's decoding left, for a second reading. */
+static void
+tarr_clear(struct tarr *a)
+{
+	free(a->feature);
+	free(a->left);
+	free(a->right);
+	free(a->threshold);
+	free(a->value);
+	free(a->count);
+	free(a->rank);
+	memset(a, 0, sizeof(*a));
+}
+
+/* Tree k's record into P->trees[k]: all of it, nothing after. */
+static int
+read_record(struct tjob *J, size_t k, struct sc_err *e)
+{
+	struct rd r = { J->rec[k].p, J->rec[k].end, e };
+	size_t budget[2] = { SC_MODEL_MAXNODES, SC_MODEL_MAXRANKS };
+
+	if (read_tree(&r, k, &J->P->trees[k], J->tab, J->nf, J->P->ny,
+	        budget) == -1)
+		return -1;
+	if (r.p != r.end)
+		return tree_err(&r, k, "bytes left in its record");
+	return 0;
+}
+
+static void
+tree_job(void *arg, size_t k)
+{
+	struct tjob *J = arg;
+	struct sc_err e = { 0 };
+
+	J->rc[k] = read_record(J, k, &e) == -1;
+}
+
 int
 sc_model_bin_parse(const unsigned char *buf, size_t len, struct parsed *P,
     struct sc_err *e)
 {
 	struct rd r = { buf + HEAD_LEN, buf + len, e };
-	size_t budget[2] = { SC_MODEL_MAXNODES, SC_MODEL_MAXRANKS }, j;
+	size_t budget[2] = { SC_MODEL_MAXNODES, SC_MODEL_MAXRANKS };
 	struct ttab *tab = NULL;
-	uint64_t nf = 0, ny, nt;
+	struct tjob J;
+	uint64_t nf = 0, ny, nt, j;
 	int rc = -1;
 
+	memset(&J, 0, sizeof(J));
 	if (check_head(buf, len, e) == -1 || read_head(&r, P) == -1 ||
 	    get_var(&r, MAX_FEATURES, &nf, "features") == -1)
 		return -1;
@@ -829,17 +888,46 @@ sc_model_bin_parse(const unsigned char *buf, size_t len, struct parsed *P,
 		goto out;
 	}
 	P->have_trees = 1;
-	for (P->ntrees = 0; P->ntrees < nt; P->ntrees++)
-		if (read_tree(&r, P->ntrees, &P->trees[P->ntrees], tab,
-		        (size_t)nf, P->ny, budget) == -1) {
-			P->ntrees++; /* freed with the others */
+	P->ntrees = (size_t)nt; /* whatever is read is freed with P */
+	if ((J.rec = calloc(nt ? nt : 1, sizeof(*J.rec))) == NULL ||
+	    (J.rc = calloc(nt ? nt : 1, sizeof(*J.rc))) == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		goto out;
+	}
+	/* The records, and the nodes and ranks in all, before any decoding. */
+	for (j = 0; j < nt; j++) {
+		struct rd t;
+		uint64_t n, nodes, nranks;
+
+		if (get_var(&r, left(&r), &n, "tree length") == -1)
 			goto out;
-		}
+		t.p = J.rec[j].p = r.p;
+		t.end = J.rec[j].end = r.p + n;
+		t.e = e;
+		r.p += n;
+		if (get_var(&t, budget[0], &nodes, "nodes") == -1 ||
+		    get_var(&t, budget[1], &nranks, "ranks") == -1)
+			goto out;
+		budget[0] -= (size_t)nodes;
+		budget[1] -= (size_t)nranks;
+	}
 	if (r.p != r.end) {
 		sc_err_set(e, SC_EDATA, 0,
 		    "model: binary: bytes after the last tree");
 		goto out;
 	}
+	J.P = P;
+	J.tab = tab;
+	J.nf = (size_t)nf;
+	if (sc_forest_parallel(0, (size_t)nt, tree_job, &J, e) == -1)
+		goto out;
+	/* The first tree refused, read again for its message: deterministic. */
+	for (j = 0; j < nt; j++)
+		if (J.rc[j] != 0) {
+			tarr_clear(&P->trees[j]);
+			(void)read_record(&J, (size_t)j, e);
+			goto out;
+		}
 	/* The features the trees index are the header's. */
 	if (json_array_size(json_object_get(P->root, "features")) != nf) {
 		sc_err_set(e, SC_EDATA, 0,
@@ -851,5 +939,7 @@ out:
 	for (j = 0; tab != NULL && j < nf; j++)
 		free(tab[j].v);
 	free(tab);
+	free(J.rec);
+	free(J.rc);
 	return rc;
 }

@@ -245,12 +245,15 @@ version_at(struct state *s, long v, struct sc_err *e)
 	if (s->nv > 0 && s->v[s->nv - 1].v == v)
 		return &s->v[s->nv - 1];
 	if (s->nv == s->capv) {
-		s->capv = s->capv ? 2 * s->capv : 16;
-		if ((p = realloc(s->v, s->capv * sizeof(*s->v))) == NULL) {
+		/* The capacity changes only once the memory is there. */
+		size_t cap = s->capv ? 2 * s->capv : 16;
+
+		if ((p = realloc(s->v, cap * sizeof(*s->v))) == NULL) {
 			sc_err_set(e, SC_EOS, 0, "out of memory");
 			return NULL;
 		}
 		s->v = p;
+		s->capv = cap;
 	}
 	memset(&s->v[s->nv], 0, sizeof(s->v[0]));
 	s->v[s->nv].v = v;
@@ -263,10 +266,12 @@ alias_add(struct state *s, const char *name, struct sc_err *e)
 	void *p;
 
 	if (s->na == s->capa) {
-		s->capa = s->capa ? 2 * s->capa : 8;
-		if ((p = realloc(s->a, s->capa * sizeof(*s->a))) == NULL)
+		size_t cap = s->capa ? 2 * s->capa : 8;
+
+		if ((p = realloc(s->a, cap * sizeof(*s->a))) == NULL)
 			return sc_err_set(e, SC_EOS, 0, "out of memory");
 		s->a = p;
+		s->capa = cap;
 	}
 	snprintf(s->a[s->na].name, sizeof(s->a[0].name), "%s", name);
 	s->a[s->na++].v = 0;
@@ -738,6 +743,7 @@ struct scan {
 	FILE *fp;
 	struct sc_buf *cap; /* the bytes of the value kept, or NULL */
 	int bad;            /* too long, or an output failure */
+	long line, col;     /* of the last byte read, from 1 */
 };
 
 static int
@@ -746,6 +752,11 @@ scan_getc(struct scan *s)
 	int c = getc(s->fp);
 	char ch = (char)c;
 
+	if (c == '\n') {
+		s->line++;
+		s->col = 0;
+	} else if (c != EOF)
+		s->col++;
 	if (c != EOF && s->cap != NULL && !s->bad &&
 	    (s->cap->len >= (size_t)MAX_MEMBER ||
 	        sc_buf_add(s->cap, &ch, 1, NULL) == -1))
@@ -837,7 +848,7 @@ static json_t *
 scan_members(FILE *fp, const char *in, struct sc_err *e)
 {
 	struct sc_buf key = { 0 }, val = { 0 };
-	struct scan s = { fp, NULL, 0 };
+	struct scan s = { fp, NULL, 0, 1, 0 };
 	json_error_t je;
 	json_t *m, *v;
 	int c, next;
@@ -914,7 +925,8 @@ scan_members(FILE *fp, const char *in, struct sc_err *e)
 	sc_buf_free(&val);
 	return m;
 malformed:
-	sc_err_set(e, SC_EDATA, 0, "%s: not a valid JSON model", in);
+	sc_err_set(e, SC_EDATA, 0, "%s:%ld:%ld: not a valid JSON model", in,
+	    s.line, s.col);
 fail:
 	sc_buf_free(&key);
 	sc_buf_free(&val);

@@ -150,10 +150,9 @@ ticker_chart(struct rp_ctx *c, const struct rp_preds *p, const size_t *idx,
 
 /* Forecast against actual per ticker, from a predictions CSV with actuals. */
 static int
-sec_window(struct rp_ctx *c, const struct rp_keys *keys, const char *prefix,
-    const char *id, const char *title, const char *what)
+sec_window(struct rp_ctx *c, const char *key, const char *id, const char *title,
+    const char *what, const char *none)
 {
-	const char *key = rp_latest(keys, prefix, ".csv", c->date);
 	struct rp_preds p;
 	size_t i, j, n, *idx;
 	char *done;
@@ -161,10 +160,8 @@ sec_window(struct rp_ctx *c, const struct rp_keys *keys, const char *prefix,
 
 	rp_section(c->fp, id, title);
 	if (key == NULL || (rc = rp_preds_read(c->st, key, &p, c->e)) == 1) {
-		fprintf(c->fp,
-		    "<p class=\"note\">Nothing under <code>%s"
-		    "</code> yet.</p>\n</section>\n",
-		    prefix);
+		rp_note(c->fp, none);
+		fputs("</section>\n", c->fp);
 		return 0;
 	}
 	if (rc == -1)
@@ -436,7 +433,7 @@ static void
 page_head(struct rp_ctx *c, const struct sc_report_opts *o)
 {
 	static const char *const nav[][2] = { { "forecasts", "Forecasts" },
-		{ "evaluation", "Evaluation window" },
+		{ "evaluation", "Evaluation window" }, { "served", "Served" },
 		{ "backtest", "Backtest" }, { "metrics", "Metrics over time" },
 		{ "runs", "Runs" }, { "search", "Latest search" },
 		{ "registry", "Registry" }, { "drift", "Drift" },
@@ -464,6 +461,71 @@ page_head(struct rp_ctx *c, const struct sc_report_opts *o)
 		fprintf(c->fp, "<li><a href=\"#%s\">%s</a></li>", nav[i][0],
 		    nav[i][1]);
 	fputs("</ul></nav>\n</header>\n<main>\n", c->fp);
+}
+
+static void
+glance_row(FILE *fp, const char *what, const json_t *v, const char *from)
+{
+	fputs("<tr>", fp);
+	rp_td(fp, what);
+	rp_td_json(fp, v);
+	fputs("<td><code>", fp);
+	rp_esc(fp, from);
+	fputs("</code></td></tr>\n", fp);
+}
+
+/* The latest headline figures, each with the object it comes from. */
+static int
+sec_glance(struct rp_ctx *c, const struct rp_keys *k)
+{
+	static const char *const head[] = { "figure", "value", "from", NULL };
+	const char *ek = rp_latest(&k[1], "evaluations/", ".json", c->date);
+	const char *dk = rp_latest(&k[3], "drift/", ".json", c->date);
+	char ik[SC_STORE_MAX_KEY + 1];
+	json_t *ev = NULL, *dr = NULL;
+
+	if ((ek != NULL &&
+	        rp_json(c->st, ek, RP_MAX_OBJECT, &ev, c->e) == -1) ||
+	    (dk != NULL &&
+	        rp_json(c->st, dk, RP_MAX_OBJECT, &dr, c->e) == -1)) {
+		json_decref(ev);
+		return -1;
+	}
+	snprintf(ik, sizeof(ik), "models/%s/index.json", c->model);
+	rp_section(c->fp, "glance", "At a glance");
+	rp_table(c->fp, "t-glance", head);
+	if (c->index != NULL)
+		glance_row(c->fp, "champion version",
+		    json_object_get(json_object_get(c->index, "aliases"),
+		        "champion"),
+		    ik);
+	if (ev != NULL) {
+		glance_row(c->fp, "RMSE", json_object_get(ev, "rmse"), ek);
+		glance_row(c->fp, "naive RMSE",
+		    json_object_get(ev, "naive_rmse"), ek);
+		glance_row(c->fp, "skill", json_object_get(ev, "skill"), ek);
+		glance_row(c->fp, "interval coverage",
+		    json_object_get(ev, "interval_coverage"), ek);
+	}
+	if (dr != NULL)
+		glance_row(c->fp, "share of drifted features",
+		    json_object_get(dr, "drift_share"), dk);
+	rp_table_end(c->fp);
+	fputs("</section>\n", c->fp);
+	json_decref(ev);
+	json_decref(dr);
+	return 0;
+}
+
+/* backtests/DATE.csv, or else evaluate's fresh backtest. */
+static const char *
+backtest_key(const struct rp_ctx *c, const struct rp_keys *k)
+{
+	const char *key = rp_latest(&k[2], "backtests/", ".csv", c->date);
+
+	return key != NULL
+	    ? key
+	    : rp_latest(&k[1], "evaluations/", "-backtest.csv", c->date);
 }
 
 static int
@@ -514,12 +576,21 @@ sc_report_write(struct sc_store *st, const struct sc_report_opts *o, FILE *out,
 	if (list_all(&c, k) == -1 || rp_load_runs(&c) == -1)
 		goto out;
 	page_head(&c, o != NULL ? o : &(struct sc_report_opts){ 0 });
-	if (sec_forecasts(&c, &k[0]) == -1 ||
-	    sec_window(&c, &k[1], "evaluations/", "evaluation",
-	        "Forecast against actual: evaluation window",
-	        "evaluation window") == -1 ||
-	    sec_window(&c, &k[2], "backtests/", "backtest",
-	        "Forecast against actual: backtest", "backtest") == -1 ||
+	if (sec_glance(&c, k) == -1 || sec_forecasts(&c, &k[0]) == -1 ||
+	    sec_window(&c, rp_latest(&k[1], "evaluations/", ".csv", c.date),
+	        "evaluation", "Forecast against actual: evaluation window",
+	        "evaluation window",
+	        "No evaluation (evaluations/DATE.csv) yet: run evaluate.") ==
+	        -1 ||
+	    sec_window(&c,
+	        rp_latest(&k[1], "evaluations/", "-served.csv", c.date),
+	        "served", "Served forecasts against actual", "served",
+	        "No served forecasts scored yet "
+	        "(evaluations/DATE-served.csv).") == -1 ||
+	    sec_window(&c, backtest_key(&c, k), "backtest",
+	        "Forecast against actual: backtest", "backtest",
+	        "No backtest yet (backtests/DATE.csv or "
+	        "evaluations/DATE-backtest.csv).") == -1 ||
 	    sec_metrics(&c, &k[1]) == -1 || rp_sec_runs(&c) == -1 ||
 	    rp_sec_search(&c) == -1 || rp_sec_registry(&c) == -1 ||
 	    sec_drift(&c, &k[3]) == -1 || rp_sec_importances(&c) == -1)

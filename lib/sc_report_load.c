@@ -238,7 +238,12 @@ rp_preds_read(struct sc_store *st, const char *key, struct rp_preds *p,
 	memset(p, 0, sizeof(*p));
 	if ((rc = rp_get(st, key, RP_MAX_OBJECT, &buf, &len, e)) != 0)
 		return rc;
-	if ((fp = fmemopen(buf, len ? len : 1, "r")) == NULL) {
+	if (len == 0) {
+		free(buf);
+		return sc_err_set(e, SC_EDATA, 0,
+		    "%s:1: empty input: no header", key);
+	}
+	if ((fp = fmemopen(buf, len, "r")) == NULL) {
 		free(buf);
 		return sc_err_errno(e, SC_EOS, errno, "memory stream");
 	}

@@ -408,13 +408,12 @@ param_chart(struct rp_ctx *c, const struct trials *t, const char *name,
 }
 
 static void
-trials_table(struct rp_ctx *c, const struct trials *t, json_t *names)
+trials_table(struct rp_ctx *c, const struct trials *t)
 {
 	const char *head[] = { "trial", "state", "CV RMSE", "parameters",
 		"seconds", NULL };
 	size_t i;
 
-	(void)names;
 	rp_table(c->fp, "t-trials", head);
 	for (i = 0; i < t->n; i++) {
 		fprintf(c->fp, "<tr%s>",
@@ -476,7 +475,7 @@ rp_sec_search(struct rp_ctx *c)
 		param_chart(c, &t, k, buf);
 	}
 	fputs("</div>\n<h3>Trials</h3>\n", c->fp);
-	trials_table(c, &t, names);
+	trials_table(c, &t);
 	fputs("</section>\n", c->fp);
 	json_decref(names);
 	free(buf);

@@ -209,7 +209,8 @@ settle(struct sc_tune *r, struct sc_err *e)
 {
 	size_t i;
 
-	qsort(r->t, r->n, sizeof(*r->t), cmp_number);
+	if (r->n > 0) /* qsort(NULL, 0, ...) is undefined */
+		qsort(r->t, r->n, sizeof(*r->t), cmp_number);
 	r->best = -1;
 	for (i = 0; i < r->n; i++) {
 		if (i > 0 && r->t[i].number == r->t[i - 1].number)

@@ -129,7 +129,8 @@ def check_static(top):
     allx = " ".join(e for _, e in exprs)
     for m in ("stockcast_rmse", "stockcast_skill", "stockcast_forecast_close",
               "stockcast_last_close", "stockcast_last_success_timestamp_seconds",
-              "stockcast_model_version"):
+              "stockcast_model_version", "stockcast_drift_share",
+              "stockcast_feature_drift"):
         check("dashboard shows %s" % m, m in allx)
     tv = dash.get("templating", {}).get("list", [])
     check("ticker variable", any(v.get("name") == "ticker" for v in tv))

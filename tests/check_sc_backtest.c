@@ -230,6 +230,108 @@ START_TEST(test_backtest_causal_conformal)
 }
 END_TEST
 
+/*
+ * Tickers A and B, n days: Gaussian log returns of sd 0.01 up to day
+ * jump, then 0.03 (a regime change), from the same stream.
+ */
+static char *
+regime(size_t n, size_t jump)
+{
+	char *text = NULL, date[SC_DATE_BUFSZ];
+	size_t len = 0, i, t;
+	FILE *fp = open_memstream(&text, &len);
+	unsigned long long x = 7;
+
+	fputs("date,ticker,open,high,low,close,adj_close,volume\n", fp);
+	for (t = 0; t < 2; t++) {
+		double p = 100, u1, u2, z;
+
+		for (i = 0; i < n; i++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			u1 = ((double)(x >> 11) + 1) / 9007199254740993.0;
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			u2 = (double)(x >> 11) / 9007199254740992.0;
+			z = sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+			p *= exp(z * (i < jump ? 0.01 : 0.03));
+			fprintf(fp, "%s,%s,%.6f,%.6f,%.6f,%.6f,%.6f,%d\n",
+			    sc_date_fmt(DAY0 + (long)i, date), t ? "B" : "A", p,
+			    p * 1.01, p * 0.99, p, p, 1000000);
+		}
+	}
+	fclose(fp);
+	return text;
+}
+
+/* Coverage of the rows of out whose day index (from DAY0) is in [a, b). */
+static double
+coverage(const char *out, long a, long b)
+{
+	const char *p = strchr(out, '\n');
+	char row[256], *f[10], *save = NULL;
+	long day, hit = 0, n = 0;
+	size_t k;
+
+	while (p != NULL && p[1] != '\0') {
+		const char *nl = strchr(++p, '\n');
+
+		snprintf(row, sizeof(row), "%.*s",
+		    (int)(nl ? nl - p : (long)strlen(p)), p);
+		/* asof,date,ticker,close,predicted,actual,lower,upper,... */
+		for (k = 0; k < 10; k++)
+			f[k] = strtok_r(k ? NULL : row, ",", &save);
+		ck_assert_ptr_nonnull(f[7]);
+		ck_assert(sc_date_parse(f[1], strlen(f[1]), &day) == 0);
+		if (day - DAY0 >= a && day - DAY0 < b) {
+			double y = strtod(f[5], NULL);
+
+			n++;
+			hit +=
+			    y >= strtod(f[6], NULL) && y <= strtod(f[7], NULL);
+		}
+		p = nl;
+	}
+	ck_assert_int_gt(n, 0);
+	return (double)hit / (double)n;
+}
+
+/*
+ * Normalised conformal intervals hold their level in the calm stretch and
+ * after the volatility triples alike; the quantile forest's, fitted on
+ * calm days, do not.
+ */
+START_TEST(test_backtest_coverage_regime)
+{
+	struct sc_backtest_opts o;
+	struct sc_features *fs;
+	struct sc_err e = { 0 };
+	char *text = regime(1000, 700), *out;
+	double calm, wild;
+
+	opts(&o, &fs);
+	o.days = 600; /* days 400..999: 300 calm, 300 volatile a ticker */
+	o.refit = 20;
+	o.forest.trees = 20;
+	o.forest.threads = 0;
+	out = run(text, &o, NULL, &e);
+	ck_assert_msg(out != NULL, "%s", e.msg);
+	calm = coverage(out, 400, 700);
+	wild = coverage(out, 700, 1000);
+	ck_assert_msg(calm >= 0.86 && calm <= 0.94, "calm coverage %g", calm);
+	ck_assert_msg(wild >= 0.86 && wild <= 0.94, "volatile coverage %g",
+	    wild);
+	free(out);
+	o.interval = SC_BACKTEST_QUANTILE;
+	out = run(text, &o, NULL, &e);
+	ck_assert_ptr_nonnull(out);
+	/* The control: the first weeks of the new regime are badly missed. */
+	ck_assert_msg(coverage(out, 700, 760) < 0.8, "quantile coverage %g",
+	    coverage(out, 700, 760));
+	free(out);
+	free(text);
+	sc_features_free(fs);
+}
+END_TEST
+
 START_TEST(test_backtest_errors_short)
 {
 	struct sc_backtest_opts o;
@@ -281,6 +383,10 @@ sc_backtest_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_backtest_causal_quantile);
 	tcase_add_test(tc, test_backtest_causal_conformal);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("coverage");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_backtest_coverage_regime);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_backtest_errors_short);

@@ -90,7 +90,7 @@ START_TEST(test_report_page_empty_store)
 	ck_assert_ptr_nonnull(strstr(p, "No runs"));
 	ck_assert_ptr_nonnull(strstr(p, "No champion yet"));
 	ck_assert_int_eq(count(p, "<script"), 1);
-	ck_assert_int_eq(count(p, "<section"), 9);
+	ck_assert_int_eq(count(p, "<section"), 11);
 	ck_assert_ptr_nonnull(strstr(p, "</html>\n"));
 	free(p);
 }
@@ -156,8 +156,11 @@ START_TEST(test_report_page_date)
 	ck_assert_ptr_nonnull(strstr(p, "predictions/2026-01-02.csv"));
 	ck_assert_ptr_null(strstr(p, "NEWER"));
 	free(p);
+	put("evaluations/2026-01-02-backtest.csv", evil_eval);
 	p = page(NULL, &e);
 	ck_assert_ptr_nonnull(strstr(p, "NEWER"));
+	/* without backtests/, evaluate's fresh backtest is shown */
+	ck_assert_ptr_nonnull(strstr(p, "evaluations/2026-01-02-backtest.csv"));
 	/* an old file without date and source still renders */
 	ck_assert_ptr_nonnull(strstr(p, "predates the source column"));
 	free(p);

@@ -40,7 +40,7 @@ def check(key, path):
         for line in open(path):
             json.loads(line)
     elif re.fullmatch(r"runs/[^/]+/metrics\.json", key) or \
-            re.fullmatch(r"evaluations/[0-9-]+\.json", key):
+            re.fullmatch(r"evaluations/[0-9-]+(-served|-backtest)?\.json", key):
         m = json.load(open(path))
         assert m["rmse"] > 0 and m["naive_rmse"] > 0, key
         assert sorted(m["tickers"]) == sorted(tickers), key
@@ -67,15 +67,31 @@ def check(key, path):
             assert x[5] == "" and float(x[6]) <= float(x[4]) <= float(x[7]), x
             assert x[1] > x[0] and x[9] in ("model", "naive"), x
             assert re.fullmatch(re.escape(name) + r"/[0-9]+", x[8]), x
-    elif re.fullmatch(r"evaluations/[0-9-]+\.csv", key):
+    elif re.fullmatch(r"evaluations/[0-9-]+(-served|-backtest)?\.csv", key):
         r = rows(path)
         assert r[0] == PRED, r[0]
         assert sorted({x[2] for x in r[1:]}) == sorted(tickers), key
-        assert all(x[5] != "" for x in r[1:]), key
-    elif re.fullmatch(r"plots/[0-9-]+\.png", key):
+        # served forecasts whose day has not come have no actual yet
+        assert all(x[5] != "" for x in r[1:]) or "-served" in key, key
+    elif re.fullmatch(r"backtests/[0-9-]+\.json", key):
+        m = json.load(open(path))
+        assert m["n"] > 0 and m["naive_rmse"] > 0, key
+        assert m["interval_coverage"] is not None and m["interval_level"] > 0, key
+    elif re.fullmatch(r"backtests/[0-9-]+\.csv", key):
+        r = rows(path)
+        assert r[0] == PRED, r[0]
+        assert sorted({x[2] for x in r[1:]}) == sorted(tickers), key
+        assert all(x[1] > x[0] or x[5] == "" for x in r[1:]), key
+    elif re.fullmatch(r"plots/[0-9-]+(-backtest)?\.png", key):
         assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n", key
-    elif re.fullmatch(r"plots/[0-9-]+\.svg", key):
+    elif re.fullmatch(r"plots/[0-9-]+(-backtest)?\.svg", key):
         assert b"<svg" in open(path, "rb").read(4096), key
+    elif re.fullmatch(r"drift/[0-9-]+\.json", key):
+        d = json.load(open(path))
+        assert 0 <= d["drift_share"] <= 1 and d["features"], key
+    elif re.fullmatch(r"reports/[0-9-]+\.html", key):
+        t = open(path, encoding="utf-8").read()
+        assert t.startswith("<!DOCTYPE html>") and t.endswith("</html>\n"), key
     else:
         raise AssertionError("a key the pipeline does not write")
 

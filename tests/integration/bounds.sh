@@ -60,6 +60,13 @@ t_grep "sc-rmse: names the line and the bound" \
 	'^sc-rmse: stdin:2: record longer than 1048576 bytes$' "$T_ERR"
 rss_under "sc-rmse: bounded memory" 16384
 
+t_exit "sc-backtest: 1 GB line: exit 65" 65 \
+	sh -c "$(declare -f gigaline timed); RSS=$RSS; gigaline $OHLCV | timed sc-backtest -o bt.csv"
+t_grep "sc-backtest: names the line and the bound" \
+	'^sc-backtest: stdin:2: record longer than 1048576 bytes$' "$T_ERR"
+rss_under "sc-backtest: bounded memory" 16384
+t_check "sc-backtest: no output, no temporary file" test -z "$(ls -A)"
+
 t_exit "sc-push: 1 GB line: exit 65" 65 \
 	sh -c "$(declare -f gigaline timed); RSS=$RSS; gigaline $PRED | timed sc-push -n -j x"
 t_grep "sc-push: names the bound" \

@@ -23,14 +23,15 @@ export SC_DOCS_TEST=1
 
 # Offline and quick: any source but synthetic fails at once, fast retries,
 # dates fixed (the docs' commands default to today otherwise), small
-# searches unless a block asks for more.
-export SC_SOURCE=synthetic SC_TODAY=2026-06-30 SC_FROM=2025-06-02 SC_TRIALS=4 \
+# searches and forests, a short backtest, unless a block asks for more.
+export SC_SOURCE=synthetic SC_TODAY=2026-06-30 SC_FROM=2025-01-02 SC_TRIALS=4 \
+	SC_BACKTEST_DAYS=60 SC_FOREST_ARGS="--trees 50 --min-samples-leaf 5 --max-features 0.33" \
 	SC_HTTP_TIMEOUT=5 SC_HTTP_CONNECT_TIMEOUT=2 SC_RETRY_MAX=1 \
 	SC_RETRY_BASE=0.01 SC_RETRY_CAP=0.05 \
 	SC_YAHOO_URL=http://127.0.0.1:9 SC_YAHOO_COOKIE_URL=http://127.0.0.1:9 \
 	SC_STOOQ_URL=http://127.0.0.1:9 SC_ALPHAVANTAGE_URL=http://127.0.0.1:9 \
 	AWS_ENDPOINT_URL=http://127.0.0.1:9 MAKEFLAGS=--no-print-directory
-unset SC_TICKERS SC_MODEL_NAME SC_RUN_ID SC_PROMOTE SC_TUNE_ARGS SC_FOREST_ARGS
+unset SC_TICKERS SC_MODEL_NAME SC_RUN_ID SC_PROMOTE SC_TUNE_ARGS
 
 # blocks FILE: FILE's ```sh blocks as one script; before each block the
 # variables doc_block (its number) and doc_line (its first line) are set.

@@ -59,4 +59,25 @@ assert rows and all(r["asof"] > sys.argv[2] for r in rows), rows[:1]
 step "evaluate a day inside the training dates" 0 evaluate 2025-03-31
 t_grep "refuses, and says so" "refusing to score the model on the test window: all 60 forecasts are as of $to or before" "$T_ERR"
 t_check "no evaluation of it stored" test ! -e "$SC_STORE/evaluations/2025-03-31.json"
+
+# make backtest's script: backtests/DATE.csv and sc-rmse's metrics of it.
+SC_BACKTEST_DAYS=100 step "the backtest step" 0 backtest 2025-06-06
+t_check "100 days x 2 tickers, scored" test \
+	"$(json "$SC_STORE/backtests/2025-06-06.json" '(d["n"], sorted(d["tickers"]), d["interval_level"])')" = \
+	"(200, ['AAA', 'BBB'], 0.9)"
+t_check "the same forecasts as sc-backtest with the step's options" cmp -s \
+	"$SC_STORE/backtests/2025-06-06.csv" \
+	<(cat "$SC_STORE/raw/AAA.csv" <(tail -n +2 "$SC_STORE/raw/BBB.csv") |
+		awk -F, 'NR == 1 || $1 <= "2025-06-06"' |
+		sc-backtest -d 100 -r 20 -i 0.9 --trees 20 --min-samples-leaf 5 --seed 0 -N backtest/2025-06-06)
+SC_BACKTEST_DAYS=2000 step "too long a backtest for the history: exit 65" 65 backtest 2025-06-06
+t_grep "says why" 'sc-backtest: .*: AAA: [0-9]+ days of history; 2000 forecast days need more' "$T_ERR"
+SC_BACKTEST_REFIT=0 step "SC_BACKTEST_REFIT=0: exit 64" 64 backtest 2025-06-06
+if command -v gnuplot > /dev/null; then
+	step "plot the evaluation" 0 plot 2025-06-06
+	t_check "plot.sh backtest draws it" env SC_TODAY=2025-06-06 sh "$S/plot.sh" backtest
+	t_check "into plots/DATE-backtest.png" test -s "$SC_STORE/plots/2025-06-06-backtest.png"
+else
+	t_skip "gnuplot not installed: no plot of the backtest"
+fi
 t_done

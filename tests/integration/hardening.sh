@@ -145,6 +145,33 @@ t_exit "sc-predict -o /dev/full: 74" 74 sc-predict -m m.json -o /dev/full test.c
 t_grep "sc-predict names the output" '^sc-predict: /dev/full: No space left on device$' "$T_ERR"
 unset SC_STORE
 
+# -- Permission refused is 77 everywhere (reading, creating, a store key):
+# one mapping of EACCES and EPERM in sc_err.  As root, run as nobody.
+if [ "$(id -u)" -ne 0 ]; then
+	asuser() { "$@"; }
+elif command -v setpriv > /dev/null; then
+	asuser() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+else
+	asuser() { return 1; }
+fi
+if [ "$(id -u)" -ne 0 ] || command -v setpriv > /dev/null; then
+	chmod 711 "$T_TMP"
+	mkdir -p perm/ro && cp pred.csv perm/p.csv && chmod 000 perm/p.csv
+	chmod 555 perm/ro && chmod 755 perm
+	chmod 644 raw.csv test.csv m.json
+	t_exit "unreadable input: sc-rmse 77" 77 asuser sc-rmse perm/p.csv
+	t_grep "says so" '^sc-rmse: perm/p.csv: Permission denied$' "$T_ERR"
+	t_exit "unreadable model: sc-predict 77" 77 asuser sc-predict -m perm/p.csv test.csv
+	t_exit "unwritable directory: sc-fetch -o 77" 77 asuser sc-fetch -o perm/ro/x.csv synthetic:AAPL
+	t_exit "unwritable directory: sc-split 77" 77 asuser sc-split -o perm/ro/a.csv -t perm/ro/b.csv raw.csv
+	t_exit "unwritable store: sc-push KEY 77" 77 asuser env SC_STORE="$T_TMP/perm/ro" sc-push k < raw.csv
+	t_exit "unwritable directory: sc-forest -o 77" 77 asuser sc-forest -o perm/ro/m.json train.csv
+	chmod 755 perm/ro
+	chmod 700 "$T_TMP"
+else
+	t_skip "permission: root without setpriv"
+fi
+
 # -- sc-rmse with nothing to score: 65 and no output (register.sh read the
 # null RMSE as 0 and kept a champion it could not score).
 printf 'asof,ticker,close,predicted_close,actual_close,lower,upper,model\n2025-01-02,AAPL,1,1.1,,,,m\n' > noactual.csv

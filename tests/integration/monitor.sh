@@ -74,6 +74,8 @@ t_exit "push evaluation metrics" 0 sc-push -g "$GW" -j stockcast_evaluate \
 t_exit "push inference forecast" 0 sc-push -g "$GW" -j stockcast_inference \
 	--duration 7 < "$DATA/forecast.csv"
 t_exit "push drift" 0 sc-push -g "$GW" -j stockcast_drift < "$DATA/drift.json"
+t_exit "push the served forecasts' evaluation" 0 sc-push -g "$GW" \
+	-j stockcast_evaluate_served < "$DATA/served.json"
 
 # The repository's prometheus.yml, pointed at the test gateway, scraping
 # and evaluating every second.

@@ -25,7 +25,8 @@ python3 - "$S" "$DAY" > "$T_TMP/expect.json" <<'EOF'
 import csv, glob, json, os, sys
 s, day = sys.argv[1], sys.argv[2]
 pred = list(csv.DictReader(open(os.path.join(s, "predictions", day + ".csv"))))
-evals = glob.glob(os.path.join(s, "evaluations", "*.json"))
+evals = [e for e in glob.glob(os.path.join(s, "evaluations", "*.json"))
+         if len(os.path.basename(e)) == len("YYYY-MM-DD.json")]
 metas = glob.glob(os.path.join(s, "runs", "*", "meta.json"))
 newest = max(metas, key=lambda m: json.load(open(m))["started"])
 trials = [l for l in open(os.path.join(os.path.dirname(newest), "trials.jsonl")) if l.strip()]
@@ -39,7 +40,8 @@ print(json.dumps({
                "t-versions": len(index["versions"]),
                "t-aliases": len(index["aliases"]),
                "t-drift": len(drift["features"]), "t-drift-summary": 1,
-               "t-importances": len(model["importances"])},
+               "t-importances": len(model["importances"]),
+               "t-glance": 6},
     "tickers": sorted({r["ticker"] for r in pred})}))
 EOF
 t_check "expected counts from the store" test -s "$T_TMP/expect.json"
@@ -49,6 +51,12 @@ if command -v tidy > /dev/null 2>&1; then
 	t_exit "tidy: no errors or warnings" 0 tidy -q -e "$PAGE"
 else
 	t_skip "tidy not installed (apt-get install tidy)"
+fi
+
+if command -v node > /dev/null 2>&1; then
+	sed -n '/^<script>$/,/^<\/script>$/p' "$PAGE" | sed '1d;$d' > "$T_TMP/sort.js"
+	t_check "the sort script is there" test -s "$T_TMP/sort.js"
+	t_exit "the sort script parses (node --check)" 0 node --check "$T_TMP/sort.js"
 fi
 
 if ! command -v chromium > /dev/null 2>&1; then

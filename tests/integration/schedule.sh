@@ -105,7 +105,8 @@ if command -v systemd-analyze > /dev/null 2>&1; then
 	cp "$T_TMP/units/stockcast@.service" "$T_TMP/units/stockcast@inference.service"
 	sed -i 's#^User=.*#User=root#; s#^Group=.*#Group=root#' "$T_TMP"/units/*.service
 	t_exit "systemd-analyze verify" 0 env SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no \
-		"$T_TMP/units/stockcast@inference.service" "$T_TMP/units/stockcast-weekly.service"
+		"$T_TMP/units/stockcast@inference.service" "$T_TMP/units/stockcast-weekly.service" \
+		"$T_TMP/units/stockcast-report.service"
 	t_check "systemd-analyze: no warning" test ! -s "$T_ERR"
 	sed "s/^/# /" "$T_ERR"
 else

@@ -17,6 +17,10 @@ Faults (--mode):
              gets 412); the first K requests are forwarded but their
              answers lost (the connection is reset after the upstream
              answered)
+  s3atomic   s3cond without lost answers, one request at a time: S3's
+             atomic writes and If-None-Match over s3rver, which writes
+             objects in place and ignores the condition (for many
+             concurrent writers)
 --fail K injects the fault into the first K requests, then forwards;
 --fail -1 injects it into every request.  Every request's method, path and
 headers are recorded.
@@ -38,6 +42,7 @@ import urllib.parse
 
 STATE = {"mode": "none", "fail": 0, "seen": 0, "log": []}
 LOCK = threading.Lock()
+SERIAL = threading.Lock()
 UPSTREAM = None
 
 
@@ -167,6 +172,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             inject = False
         if mode == "s3cond":
             self.s3cond(self.read_body(), inject)
+            return
+        if mode == "s3atomic":
+            body = self.read_body()
+            with SERIAL:
+                self.s3cond(body, False)
             return
         if inject and mode == "reset":
             self.reset()
