@@ -138,7 +138,7 @@ install-systemd: ## systemd units, the stockcast user, /etc/stockcast/env (DESTD
 	@if [ -z "$(DESTDIR)" ]; then \
 		systemd-sysusers $(SYSUSERS_DIR)/stockcast.conf || exit 1; \
 		if [ -d /run/systemd/system ]; then systemctl daemon-reload || exit 1; fi; \
-		echo "then: systemctl enable --now stockcast-inference.timer stockcast-evaluate.timer stockcast-weekly.timer"; fi
+		echo "then: systemctl enable --now $(notdir $(wildcard docs/examples/*.timer))"; fi
 
 # Fuzzing: libFuzzer harnesses tests/fuzz/fuzz_NAME.c, linked with libsc
 # built by clang with the same sanitizers into build-fuzz/.  Each runs for
@@ -230,6 +230,9 @@ bench-tune: all ## sc-tune next to Optuna and scikit-learn; bench/out/tune.csv
 	sh scripts/deps.sh bench
 	sh bench/tune.sh $(BUILD)
 
-.PHONY: bench-num
+.PHONY: bench-num bench-scale
 bench-num: all ## number parsing and printing next to strtod and snprintf; bench/out/num.csv
 	sh bench/num.sh $(BUILD)
+
+bench-scale: all ## the pipeline on 50, 500 and 5,000 synthetic tickers x 20 years; bench/out/scale.csv
+	sh bench/scale.sh $(BUILD) $(SCALE_TICKERS)
