@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sc_hash.h"
 #include "sc_log.h"
 #include "sc_pushgw.h"
 
@@ -324,14 +325,12 @@ sample_key(const struct sc_prom *p, size_t i, const char *defjob,
 static size_t
 key_hash(const char *job, const char *ticker)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	const char *k;
+	const char *t = ticker != NULL ? ticker : "";
+	uint64_t h;
 
-	for (k = job; *k != '\0'; k++)
-		h = (h ^ (unsigned char)*k) * 0x100000001b3ULL;
-	h = (h ^ 0xff) * 0x100000001b3ULL;
-	for (k = ticker != NULL ? ticker : ""; *k != '\0'; k++)
-		h = (h ^ (unsigned char)*k) * 0x100000001b3ULL;
+	h = sc_hash_fnv1a_add(SC_FNV1A_INIT, job, strlen(job));
+	h = sc_hash_fnv1a_add(h, "\xff", 1);
+	h = sc_hash_fnv1a_add(h, t, strlen(t));
 	return (size_t)(ticker != NULL ? h : ~h);
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sc_buf.h"
+#include "sc_hash.h"
 #include "sc_num.h"
 #include "sc_tune_int.h"
 
@@ -69,7 +70,7 @@ sc_tune_search_id(const struct sc_table *t, const struct sc_tune_space *s,
 		at += (size_t)snprintf(b + at, sizeof(b) - at, "|%s=%s",
 		    s->d[i].name, spec);
 	}
-	h = sc_num_hash(b, strlen(b));
+	h = sc_hash_fnv1a(b, strlen(b));
 	snprintf(buf, 17, "%016llx", (unsigned long long)h);
 }
 
