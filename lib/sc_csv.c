@@ -13,6 +13,7 @@
 
 #include <csv.h>
 
+#include "sc_buf.h"
 #include "sc_csv.h"
 #include "sc_num.h"
 
@@ -146,16 +147,10 @@ cb_record(int c, void *arg)
 	(void)c;
 	if (r->failed)
 		return;
-	if (r->nrec == r->rcap) {
-		size_t cap = r->rcap ? r->rcap * 2 : 16;
-		struct rec *q = realloc(r->recs, cap * sizeof(*q));
-
-		if (q == NULL) {
-			cb_fail(r, SC_EOS, "out of memory");
-			return;
-		}
-		r->recs = q;
-		r->rcap = cap;
+	if (sc_buf_grow(&r->recs, &r->rcap, r->nrec + 1, sizeof(*r->recs),
+	        NULL) == -1) {
+		cb_fail(r, SC_EOS, "out of memory");
+		return;
 	}
 	r->recs[r->nrec].first = r->open_first;
 	r->recs[r->nrec].n = r->nf - r->open_first;

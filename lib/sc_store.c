@@ -655,15 +655,8 @@ keys_free(struct keys *k)
 static int
 keys_add(struct keys *k, const char *key, uint64_t size, struct sc_err *e)
 {
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? 2 * k->cap : 64;
-		struct entry *v = realloc(k->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return sc_err_set(e, SC_EOS, 0, "out of memory");
-		k->v = v;
-		k->cap = cap;
-	}
+	if (sc_buf_grow(&k->v, &k->cap, k->n + 1, sizeof(*k->v), e) == -1)
+		return -1;
 	if ((k->v[k->n].key = strdup(key)) == NULL)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
 	k->v[k->n++].size = size;

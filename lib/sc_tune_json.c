@@ -227,16 +227,8 @@ settle(struct sc_tune *r, struct sc_err *e)
 static int
 push(struct sc_tune *r, const struct sc_tune_trial *tr)
 {
-	struct sc_tune_trial *t;
-
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 64;
-
-		if ((t = realloc(r->t, cap * sizeof(*t))) == NULL)
-			return -1;
-		r->t = t;
-		r->cap = cap;
-	}
+	if (sc_buf_grow(&r->t, &r->cap, r->n + 1, sizeof(*r->t), NULL) == -1)
+		return -1;
 	r->t[r->n++] = *tr;
 	return 0;
 }
