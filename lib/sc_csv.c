@@ -117,18 +117,9 @@ cb_field(void *s, size_t n, void *arg)
 		r->len = l;
 		r->fcap = cap;
 	}
-	if (r->alen + n + 1 > r->acap) {
-		size_t cap = r->acap ? r->acap : 4096;
-		char *a;
-
-		while (cap < r->alen + n + 1)
-			cap *= 2;
-		if ((a = realloc(r->arena, cap)) == NULL) {
-			cb_fail(r, SC_EOS, "out of memory");
-			return;
-		}
-		r->arena = a;
-		r->acap = cap;
+	if (sc_buf_grow(&r->arena, &r->acap, r->alen + n + 1, 1, NULL) == -1) {
+		cb_fail(r, SC_EOS, "out of memory");
+		return;
 	}
 	if (n > 0)
 		memcpy(r->arena + r->alen, s, n);
