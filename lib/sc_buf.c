@@ -112,8 +112,10 @@ sc_buf_grow(void *pp, size_t *cap, size_t want, size_t sz, struct sc_err *e)
 	n = *cap > 0 ? *cap : SC_BUF_GROW_MIN;
 	while (n < want)
 		n = n > SIZE_MAX / 2 ? want : 2 * n;
-	if (sz == 0 || n > SIZE_MAX / sz)
+	if (sz == 0 || n > SIZE_MAX / sz) {
+		errno = ENOMEM; /* as realloc would say */
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	}
 	/* memcpy: pp is a T **, read and written without type punning. */
 	memcpy(&old, pp, sizeof(old));
 	if ((p = realloc(old, n * sz)) == NULL)
