@@ -101,21 +101,17 @@ cb_field(void *s, size_t n, void *arg)
 		return;
 	}
 	if (r->nf == r->fcap) {
-		size_t cap = r->fcap ? r->fcap * 2 : 64;
-		size_t *o = realloc(r->off, cap * sizeof(*o));
-		size_t *l;
+		/* Two arrays, one capacity: both grow from it the same way. */
+		size_t co = r->fcap, cl = r->fcap;
 
-		if (o == NULL) {
+		if (sc_buf_grow(&r->off, &co, r->nf + 1, sizeof(*r->off),
+		        NULL) == -1 ||
+		    sc_buf_grow(&r->len, &cl, r->nf + 1, sizeof(*r->len),
+		        NULL) == -1) {
 			cb_fail(r, SC_EOS, "out of memory");
 			return;
 		}
-		r->off = o;
-		if ((l = realloc(r->len, cap * sizeof(*l))) == NULL) {
-			cb_fail(r, SC_EOS, "out of memory");
-			return;
-		}
-		r->len = l;
-		r->fcap = cap;
+		r->fcap = co;
 	}
 	if (sc_buf_grow(&r->arena, &r->acap, r->alen + n + 1, 1, NULL) == -1) {
 		cb_fail(r, SC_EOS, "out of memory");
