@@ -138,7 +138,7 @@ install-systemd: ## systemd units, the stockcast user, /etc/stockcast/env (DESTD
 	@if [ -z "$(DESTDIR)" ]; then \
 		systemd-sysusers $(SYSUSERS_DIR)/stockcast.conf || exit 1; \
 		if [ -d /run/systemd/system ]; then systemctl daemon-reload || exit 1; fi; \
-		echo "then: systemctl enable --now stockcast-inference.timer stockcast-evaluate.timer stockcast-weekly.timer"; fi
+		echo "then: systemctl enable --now $(notdir $(wildcard docs/examples/*.timer))"; fi
 
 # Fuzzing: libFuzzer harnesses tests/fuzz/fuzz_NAME.c, linked with libsc
 # built by clang with the same sanitizers into build-fuzz/.  Each runs for

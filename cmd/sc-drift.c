@@ -24,8 +24,10 @@
 static void
 usage(FILE *fp, int status)
 {
-	fputs("usage: sc-drift [-hVv] [--text] [-b bins] [-o drift.json] "
-	      "reference.csv current.csv\n",
+	fputs("usage: sc-drift [-hVv] [--text] [-b bins] [-m name/version]\n"
+	      "                [--trained-from date] [--trained-to date] "
+	      "[-o drift.json]\n"
+	      "                reference.csv current.csv\n",
 	    fp);
 	if (fp == stdout)
 		fputs("\nCompares the features of current.csv (recent days) "
@@ -39,6 +41,12 @@ usage(FILE *fp, int status)
 		      "Either file may be - for standard input.\n\n"
 		      "  -b, --bins N       PSI bins at the reference's "
 		      "quantiles, 2..100 (10)\n"
+		      "  -m, --model LABEL  the model the reference is from "
+		      "(NAME/VERSION), kept in\n"
+		      "                     the JSON\n"
+		      "      --trained-from DATE, --trained-to DATE\n"
+		      "                     the model's training dates, kept "
+		      "in the JSON\n"
 		      "  -o, --output FILE  write to FILE (atomically) instead "
 		      "of stdout\n"
 		      "      --text         a table for people instead of "
@@ -83,13 +91,16 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "bins", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "model", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "text", no_argument, NULL, 't' },
+		{ "trained-from", required_argument, NULL, 'F' },
+		{ "trained-to", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sc_drift_opts o = { SC_DRIFT_BINS };
+	struct sc_drift_opts o = { SC_DRIFT_BINS, NULL, NULL, NULL };
 	struct sc_err e = { 0 };
 	struct sc_table *ref, *cur;
 	struct sc_drift *d;
@@ -98,20 +109,30 @@ main(int argc, char *argv[])
 	int ch, text = 0;
 
 	sc_cli_init();
-	while ((ch = getopt_long(argc, argv, "b:ho:vV", longopts, NULL)) != -1)
+	while (
+	    (ch = getopt_long(argc, argv, "b:hm:o:vV", longopts, NULL)) != -1)
 		switch (ch) {
 		case 'b':
 			o.bins =
 			    (int)sc_cli_long("bins", optarg, 2, 100, usage);
 			break;
+		case 'F':
+			o.trained_from = optarg;
+			break;
 		case 'h':
 			usage(stdout, EX_OK);
+			break;
+		case 'm':
+			o.model = optarg;
 			break;
 		case 'o':
 			output = optarg;
 			break;
 		case 't':
 			text = 1;
+			break;
+		case 'T':
+			o.trained_to = optarg;
 			break;
 		case 'v':
 			sc_cli_verbose();

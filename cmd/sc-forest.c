@@ -288,7 +288,8 @@ log_calib(const struct sc_calib *c)
 		return;
 	}
 	sc_log(SC_LOG_INFO,
-	    "validation: %zu out-of-time pairs in %d folds, MSE naive %.6g, "
+	    "validation: %zu out-of-time pairs in %d folds, MSE (target "
+	    "units) naive %.6g, "
 	    "model %.6g, drift %.6g; lambda %.4g, skill %.4g (t %.3g)",
 	    c->n, c->folds, c->mse_naive, c->mse_model, c->mse_drift, c->lambda,
 	    c->skill, c->tstat);
@@ -380,10 +381,16 @@ main(int argc, char *argv[])
 	}
 	t2 = now();
 	sc_log(SC_LOG_INFO,
-	    "%zu rows, %zu features: read %.3f s, %s %.3f s, OOB RMSE %.6g",
+	    "%zu rows, %zu features: read %.3f s, %s %.3f s, OOB RMSE %.6g "
+	    "(in time, %s; the naive forecast's on the same rows %.6g)",
 	    sc_table_nrows(t), sc_table_nfeatures(t), t1 - t0,
 	    cal.folds > 0 ? "fit and validate" : "fit", t2 - t1,
-	    sc_forest_oob_rmse(f));
+	    sc_forest_oob_rmse(f),
+	    sc_table_target(t) != NULL &&
+	            strcmp(sc_table_target(t), "target_close_1") == 0
+	        ? "price"
+	        : "target units",
+	    sc_train_naive_rmse(t));
 	write_model(outpath, f, t, &cal, to.forest.threads);
 	log_calib(&cal);
 	sc_log(SC_LOG_INFO, "model written in %.3f s", now() - t2);

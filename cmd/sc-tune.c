@@ -14,6 +14,7 @@
 #include <err.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -399,10 +400,15 @@ refit(struct run *R, const struct sc_table *t, const struct sc_tune *r)
 }
 
 static void
-summary(const struct run *R, const struct sc_tune *r)
+summary(const struct run *R, const struct sc_tune *r, const struct sc_table *t)
 {
 	const struct sc_tune_trial *b = sc_tune_best(r);
+	struct sc_err e = { 0 };
 	size_t i, pruned = 0;
+	/* the naive forecast's CV RMSE on the same folds, next to the best */
+	double naive = R->merge
+	    ? NAN
+	    : sc_train_naive_cv_rmse(t, R->o.folds, R->o.gap, &e);
 
 	for (i = 0; i < sc_tune_ntrials(r); i++)
 		pruned += sc_tune_trial(r, i)->state == SC_TUNE_PRUNED;
@@ -410,10 +416,13 @@ summary(const struct run *R, const struct sc_tune *r)
 		fputc('\n', stderr);
 	fprintf(stderr,
 	    "sc-tune: %zu trials (%zu pruned)%s in %.2f s; best: trial %ld, "
-	    "CV RMSE %.6g over %d folds\n",
+	    "CV RMSE %.6g over %d folds (target units)",
 	    sc_tune_ntrials(r), pruned,
 	    sc_tune_timed_out(r) ? ", stopped by --timeout" : "",
 	    sc_tune_elapsed(r), b->number, b->value, b->nfolds);
+	if (isfinite(naive))
+		fprintf(stderr, "; the naive forecast's: %.6g", naive);
+	fputc('\n', stderr);
 }
 
 int
@@ -463,7 +472,7 @@ main(int argc, char *argv[])
 	}
 	if (sc_tune_best(r) == NULL)
 		errx(EX_DATAERR, "no complete trial");
-	summary(&R, r);
+	summary(&R, r, t);
 	if (R.out != NULL)
 		refit(&R, t, r);
 	sc_tune_free(r);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sc_date.h"
 #include "sc_drift.h"
 #include "sc_num.h"
 
@@ -34,6 +35,7 @@ struct sc_drift {
 	size_t chunk_size, nchunks;
 	int by_date, bins;
 	char ref_from[16], ref_to[16], cur_from[16], cur_to[16];
+	char model[SC_DRIFT_MODEL_MAX + 1], trained_from[16], trained_to[16];
 	size_t ndrifted;
 	struct feat *f;
 };
@@ -455,6 +457,51 @@ label_dates(const struct sc_table *t, char *from, char *to)
 	snprintf(to, 16, "%s", b ? b : "");
 }
 
+/* A YYYY-MM-DD date or NULL into out (16 bytes); -1 when not a date. */
+static int
+copy_date(char *out, const char *s, const char *what, struct sc_err *e)
+{
+	long days;
+
+	if (s == NULL)
+		return 0;
+	if (strlen(s) != 10 || sc_date_parse(s, 10, &days) == -1)
+		return sc_err_set(e, SC_EUSAGE, 0, "%s: want a date YYYY-MM-DD",
+		    what);
+	memcpy(out, s, 11);
+	return 0;
+}
+
+/* The reference's model label and training dates, checked. */
+static int
+check_labels(struct sc_drift *d, const struct sc_drift_opts *o,
+    struct sc_err *e)
+{
+	const char *s;
+
+	if (o->model != NULL) {
+		if (*o->model == '\0' || strlen(o->model) > SC_DRIFT_MODEL_MAX)
+			return sc_err_set(e, SC_EUSAGE, 0,
+			    "model: want 1 to %d characters",
+			    SC_DRIFT_MODEL_MAX);
+		for (s = o->model; *s != '\0'; s++)
+			if (*s < 0x20 || *s > 0x7e)
+				return sc_err_set(e, SC_EUSAGE, 0,
+				    "model: want printable ASCII");
+		memcpy(d->model, o->model, strlen(o->model) + 1);
+	}
+	if (copy_date(d->trained_from, o->trained_from, "trained-from", e) ==
+	        -1 ||
+	    copy_date(d->trained_to, o->trained_to, "trained-to", e) == -1)
+		return -1;
+	if (*d->trained_from != '\0' && *d->trained_to != '\0' &&
+	    strcmp(d->trained_from, d->trained_to) > 0)
+		return sc_err_set(e, SC_EUSAGE, 0,
+		    "trained-from %s is after trained-to %s", d->trained_from,
+		    d->trained_to);
+	return 0;
+}
+
 static int
 check_inputs(struct sc_drift *d, const struct sc_table *ref,
     const struct sc_table *cur, const struct sc_drift_opts *o, struct sc_err *e)
@@ -463,6 +510,8 @@ check_inputs(struct sc_drift *d, const struct sc_table *ref,
 	if (d->bins < 2 || d->bins > 100)
 		return sc_err_set(e, SC_EUSAGE, 0, "bins %d: want 2..100",
 		    d->bins);
+	if (o != NULL && check_labels(d, o, e) == -1)
+		return -1;
 	if (d->ncur == 0)
 		return sc_err_set(e, SC_EDATA, 0, "current rows: none");
 	if (d->nref < 2)
@@ -672,7 +721,11 @@ sc_drift_write(const struct sc_drift *d, FILE *fp, struct sc_err *e)
 {
 	size_t j;
 
-	fprintf(fp, "{\"n_reference\": %zu, \"n_current\": %zu, ", d->nref,
+	fputs("{", fp);
+	put_date(fp, "model", d->model);
+	put_date(fp, "trained_from", d->trained_from);
+	put_date(fp, "trained_to", d->trained_to);
+	fprintf(fp, "\"n_reference\": %zu, \"n_current\": %zu, ", d->nref,
 	    d->ncur);
 	put_date(fp, "reference_from", d->ref_from);
 	put_date(fp, "reference_to", d->ref_to);
@@ -732,6 +785,12 @@ sc_drift_write_text(const struct sc_drift *d, FILE *fp, struct sc_err *e)
 	    "%zu current; %zu chunks of %zu %s\n",
 	    d->ndrifted, d->nf, sc_drift_share(d), d->nref, d->ncur, d->nchunks,
 	    d->chunk_size, d->by_date ? "dates" : "rows");
+	if (*d->model != '\0' || *d->trained_from != '\0' ||
+	    *d->trained_to != '\0')
+		fprintf(fp, "reference: %s trained %s to %s\n",
+		    *d->model ? d->model : "a model",
+		    *d->trained_from ? d->trained_from : "?",
+		    *d->trained_to ? d->trained_to : "?");
 	if (ferror(fp))
 		return sc_err_errno(e, SC_EIO, errno, "write");
 	return 0;

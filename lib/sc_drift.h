@@ -34,8 +34,17 @@ enum sc_drift_method {
 	SC_DRIFT_NMETHODS
 };
 
+#define SC_DRIFT_MODEL_MAX 128 /* longest model label kept */
+
 struct sc_drift_opts {
 	int bins; /* PSI bins, 2..100; 0 for SC_DRIFT_BINS */
+	/*
+	 * What the reference is, written to the JSON as given: the model
+	 * label ("NAME/VERSION", printable ASCII, at most SC_DRIFT_MODEL_MAX
+	 * bytes) and the dates it was trained on (YYYY-MM-DD); NULL when
+	 * unknown.
+	 */
+	const char *model, *trained_from, *trained_to;
 };
 
 struct sc_drift;

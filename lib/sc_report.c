@@ -361,12 +361,14 @@ drift_row(FILE *fp, const char *name, const json_t *f)
 static void
 drift_summary(FILE *fp, const json_t *d)
 {
-	static const char *const k[] = { "drift_share", "drifted", "n_features",
-		"reference_from", "reference_to", "current_from", "current_to",
-		"chunks", "chunk_size", "chunk_unit", NULL };
-	static const char *const head[] = { "share drifted", "drifted",
-		"features", "reference from", "reference to", "current from",
-		"current to", "chunks", "chunk size", "chunk unit", NULL };
+	static const char *const k[] = { "model", "trained_from", "trained_to",
+		"drift_share", "drifted", "n_features", "reference_from",
+		"reference_to", "current_from", "current_to", "chunks",
+		"chunk_size", "chunk_unit", NULL };
+	static const char *const head[] = { "compared with", "trained from",
+		"trained to", "share drifted", "drifted", "features",
+		"reference from", "reference to", "current from", "current to",
+		"chunks", "chunk size", "chunk unit", NULL };
 	size_t i;
 
 	rp_table(fp, "t-drift-summary", head);

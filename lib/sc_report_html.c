@@ -18,7 +18,7 @@
 
 #define W 640.0
 #define H 240.0
-#define ML 64.0
+#define ML 80.0
 #define MR 12.0
 #define MT 10.0
 #define MB 30.0
@@ -225,8 +225,10 @@ axes(FILE *fp, const struct rp_chart *c, const struct frame *f)
 		    "y=\"%.1f\">%.4g</text>\n",
 		    ML, W - MR, py(f, v), py(f, v), ML - 4, py(f, v) + 4,
 		    fabs(v) < st / 1e6 ? 0 : v);
-	xs = c->xdates ? (f->x1 - f->x0) / 4 : nice_step(f->x1 - f->x0);
-	for (i = 0, v = c->xdates ? f->x0 : ceil(f->x0 / xs) * xs;
+	/* Dates: ticks on whole days, at least a day apart (no label twice). */
+	xs = c->xdates ? fmax(1, ceil((f->x1 - f->x0) / 4))
+	               : nice_step(f->x1 - f->x0);
+	for (i = 0, v = c->xdates ? ceil(f->x0) : ceil(f->x0 / xs) * xs;
 	     v <= f->x1 + xs / 1e6 && i < 12; v += xs, i++) {
 		/* The outer labels lean inwards, so none is cut off. */
 		fprintf(fp, "<text class=\"tx%s\" x=\"%.1f\" y=\"%.1f\">",
@@ -237,7 +239,7 @@ axes(FILE *fp, const struct rp_chart *c, const struct frame *f)
 		if (c->xdates)
 			fputs(sc_date_fmt((long)floor(v + 0.5), d), fp);
 		else
-			fprintf(fp, "%.4g", v);
+			fprintf(fp, "%.4g", fabs(v) < xs / 1e6 ? 0 : v);
 		fputs("</text>\n", fp);
 	}
 	if (isfinite(c->hline))
@@ -247,8 +249,8 @@ axes(FILE *fp, const struct rp_chart *c, const struct frame *f)
 		    ML, W - MR, py(f, c->hline), py(f, c->hline));
 	if (c->ylabel != NULL) {
 		fprintf(fp,
-		    "<text class=\"yl\" x=\"12\" y=\"%.1f\" "
-		    "transform=\"rotate(-90 12 %.1f)\">",
+		    "<text class=\"yl\" x=\"11\" y=\"%.1f\" "
+		    "transform=\"rotate(-90 11 %.1f)\">",
 		    (H - MB) / 2, (H - MB) / 2);
 		rp_esc(fp, c->ylabel);
 		fputs("</text>\n", fp);
@@ -410,11 +412,11 @@ static const char style[] =
     "th{background:#f6f8fa;position:sticky;top:0}\n"
     "tr.yes td{background:#fff1f0}\n"
     ".grid2{display:grid;grid-template-columns:repeat(auto-fill,"
-    "minmax(20rem,1fr));gap:.5rem 1rem}\n"
+    "minmax(min(26rem,100%),1fr));gap:.5rem 1rem}\n"
     "figure{margin:.5rem 0;break-inside:avoid}\n"
     "svg.chart{width:100%;height:auto;max-width:40rem;display:block}\n"
     "figcaption{font-size:.85rem;color:var(--mut)}\n"
-    "svg text{font-size:11px;fill:var(--mut)}svg .ty{text-anchor:end}"
+    "svg text{font-size:15px;fill:var(--mut)}svg .ty{text-anchor:end}"
     "svg .tx{text-anchor:middle}svg .t0{text-anchor:start}svg .t1{"
     "text-anchor:end}svg .yl{text-anchor:middle}\n"
     "svg .frame{fill:none;stroke:var(--line)}svg .grid{stroke:#eaeef2}"
@@ -435,7 +437,10 @@ static const char style[] =
     "' \\25BC'}\n"
     "@media print{nav{display:none}body{max-width:none;font-size:11px}"
     "th{position:static}.scroll{overflow:visible}section{break-inside:"
-    "auto}h2{break-after:avoid}}\n";
+    "auto}h2{break-after:avoid}table{font-size:9px}th,td{white-space:"
+    "normal;overflow-wrap:anywhere;padding:.1rem .25rem}"
+    "td.params{min-width:0}tr{break-inside:avoid}.grid2{"
+    "grid-template-columns:1fr 1fr}}\n";
 
 /* Click a header to sort its table; numbers by data-v. */
 static const char script[] =

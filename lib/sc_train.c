@@ -32,6 +32,54 @@ sc_train_naive(const char *target, double close, double *naive, double *unit)
 	}
 }
 
+double
+sc_train_naive_rmse(const struct sc_table *t)
+{
+	const double *y = sc_table_y(t);
+	const char *target = sc_table_target(t);
+	double sum = 0, naive, unit, d;
+	size_t i, n = 0, rows = sc_table_nrows(t);
+
+	for (i = 0; i < rows; i++) {
+		sc_train_naive(target, sc_table_close(t, i), &naive, &unit);
+		d = y[i] - naive;
+		if (!isfinite(d))
+			continue;
+		sum += d * d;
+		n++;
+	}
+	return n > 0 ? sqrt(sum / (double)n) : NAN;
+}
+
+double
+sc_train_naive_cv_rmse(const struct sc_table *t, int folds, int gap,
+    struct sc_err *e)
+{
+	struct sc_tune_folds *F = sc_tune_folds_make(t, folds, gap, e);
+	const double *y = sc_table_y(t);
+	const char *target = sc_table_target(t);
+	const size_t *tr, *va;
+	size_t ntr, nva, j;
+	double mean = 0, sum, naive, unit, d;
+	int i, k;
+
+	if (F == NULL)
+		return NAN;
+	k = sc_tune_folds_n(F);
+	for (i = 0; i < k; i++) {
+		sc_tune_folds_get(F, i, &tr, &ntr, &va, &nva);
+		for (sum = 0, j = 0; j < nva; j++) {
+			sc_train_naive(target, sc_table_close(t, va[j]), &naive,
+			    &unit);
+			d = y[va[j]] - naive;
+			sum += d * d;
+		}
+		mean += nva > 0 ? sqrt(sum / (double)nva) : 0;
+	}
+	sc_tune_folds_free(F);
+	return k > 0 ? mean / k : NAN;
+}
+
 /* The pairs of all folds, in fold order. */
 struct pairs {
 	double *p, *r, *d, *vol, *scale;

@@ -35,6 +35,24 @@ void sc_train_naive(const char *target, double close, double *naive,
     double *unit);
 
 /*
+ * The RMSE of the naive forecast (sc_train_naive) over the rows of t, in
+ * the target's units: the yardstick printed next to an in-time figure such
+ * as the out-of-bag RMSE.  Rows whose target or naive forecast is not
+ * finite are left out; NaN when none is left.
+ */
+double sc_train_naive_rmse(const struct sc_table *t);
+
+/*
+ * The naive forecast's cross-validated RMSE on the walk-forward folds of
+ * sc_tune (folds, gap as sc_tune_folds_make): the mean over the folds of
+ * its RMSE on each fold's validation rows, computed as sc_tune computes a
+ * trial's value, so the two sit side by side.  NaN with e set (SC_EDATA:
+ * too few dates; SC_EOS).
+ */
+double sc_train_naive_cv_rmse(const struct sc_table *t, int folds, int gap,
+    struct sc_err *e);
+
+/*
  * Walk-forward validate forest parameters p on t (borrowed): fit each of
  * `folds` folds (gap as sc_tune_folds_make), predict its validation rows,
  * and fit c from those out-of-time pairs (sc_calib_fit), the drift of a

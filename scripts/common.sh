@@ -189,6 +189,17 @@ json_num() {
 		head -n 1
 }
 
+# calib_num FILE NAME: the first number member NAME of the "calibration"
+# member of the model FILE (lambda, skill, tstat, mse's naive, model,
+# drift and served, pairs, folds, ...; docs/calibration.md); empty when
+# the model has none.
+calib_num() {
+	# shellcheck disable=SC2020 # three characters to newline, as meant
+	tr '{},' '\n\n\n' < "$1" | sed -n '/"calibration"/,$p' |
+		sed -n "s/^[[:space:]]*\"$2\"[[:space:]]*:[[:space:]]*\([-+0-9.eE][-+0-9.eE]*\)[[:space:]]*$/\1/p" |
+		head -n 1
+}
+
 # json_str FILE NAME: the same for a string value.
 json_str() {
 	tr '{},' '\n\n\n' < "$1" |

@@ -12,8 +12,8 @@
 # without a word.
 #
 # usage: scripts/cron.sh [--ny-hour HH] [--log NAME] STEP...
-#   STEP: prepare, train, register, inference, evaluate or plot, run in
-#   order; the first failure stops the chain.
+#   STEP: prepare, train, register, inference, evaluate, plot, backtest,
+#   drift or report, run in order; the first failure stops the chain.
 # environment: SC_ENV_FILE (default /etc/stockcast/env: sourced with
 #   `set -a` when it exists; named explicitly, it must exist), SC_LOG_DIR
 #   (default /var/log/stockcast), SC_CRON_NOW (seconds since the epoch
@@ -51,8 +51,8 @@ done
 [ $# -gt 0 ] || fail 64 "no step given (usage: cron.sh [--ny-hour HH] [--log NAME] STEP...)"
 for s in "$@"; do
 	case $s in
-	prepare | train | register | inference | evaluate | plot) ;;
-	*) fail 64 "$s: not a step (prepare, train, register, inference, evaluate, plot)" ;;
+	prepare | train | register | inference | evaluate | plot | backtest | drift | report) ;;
+	*) fail 64 "$s: not a step (prepare, train, register, inference, evaluate, plot, backtest, drift, report)" ;;
 	esac
 done
 

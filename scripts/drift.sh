@@ -34,7 +34,8 @@ awk -F, -v from="$from" -v to="$to" \
 	'NR == 1 || ((from == "" || $1 >= from) && (to == "" || $1 <= to))' \
 	"$work/older.csv" > "$work/reference.csv"
 log "models:/$SC_MODEL_NAME/$ver: $(($(wc -l < "$work/reference.csv") - 1)) training rows (${from:-start} to ${to:-end}) against the last $SC_DRIFT_DAYS trading days ($(($(wc -l < "$work/current.csv") - 1)) rows)"
-run sc-drift -o "$work/drift.json" "$work/reference.csv" "$work/current.csv"
+run sc-drift -m "$SC_MODEL_NAME/$ver" ${from:+--trained-from "$from"} \
+	${to:+--trained-to "$to"} -o "$work/drift.json" "$work/reference.csv" "$work/current.csv"
 put "drift/$SC_TODAY.json" "$work/drift.json"
 log "drift/$SC_TODAY.json: $(json_num "$work/drift.json" drifted) of $(json_num "$work/drift.json" n_features) features drifted (share $(json_num "$work/drift.json" drift_share))"
 push stockcast_drift "$work/drift.json"

@@ -9,7 +9,8 @@
 # also beats the current champion on processed/test.csv:
 #
 #   no champion yet                  -> the new version becomes champion
-#   validated skill not positive     -> champion stays
+#   candidate's validated skill not positive while the champion's is
+#                                    -> champion stays
 #   candidate test RMSE <  champion's -> champion moves
 #   candidate test RMSE >= champion's -> champion stays (a tie keeps it)
 #   other tickers or features than the champion's -> not comparable:
@@ -24,11 +25,19 @@
 #
 # The validated skill is the model's calibration.skill (1 - MSE / the naive
 # forecast's MSE, out of time, see docs/calibration.md); a model without a
-# calibration has none and never replaces a champion.
+# validated calibration has none.  A candidate without positive validated
+# skill (it serves the naive forecast) never displaces a champion that has
+# some; it may displace one without any (an old uncalibrated model) that
+# does worse than it on the test window.  A champion worse than the naive
+# forecast on processed/test.csv is logged as a warning and stays unless a
+# candidate with validated skill beats it: 30 days cannot overrule an
+# out-of-time validation (evaluate's backtest judges it on more days).
 #
-# Both RMSEs (sc-predict on processed/test.csv, then sc-rmse) go into
+# Both RMSEs (sc-predict on processed/test.csv, then sc-rmse), the naive
+# forecast's on the same days and both validated skills go into
 # runs/RUN_ID/meta.json ("register"); the registry's lineage of the new
-# version holds the run id, the CV RMSE and the candidate's test metrics.
+# version holds the run id, the CV RMSE and the candidate's test metrics
+# (with naive_rmse and skill), the model itself its calibration.skill.
 # SC_PROMOTE=always moves champion regardless, SC_PROMOTE=never never does.
 # usage: scripts/register.sh
 set -eu
@@ -124,9 +133,17 @@ score() {
 run score "$work/cand.json" "run:$rid" "$work/cand-metrics.json"
 cand_rmse=$(json_num "$work/cand-metrics.json" rmse)
 [ -n "$cand_rmse" ] || die 65 "run $rid has no test RMSE on processed/test.csv"
-cand_skill=$(json_num "$work/cand.json" skill)
+cand_naive=$(json_num "$work/cand-metrics.json" naive_rmse)
+# The validated skills: the calibration's (1 - MSE / naive MSE, out of
+# time); none for a model without a validated calibration (folds 0).
+validated_skill() {
+	[ "$(calib_num "$1" folds)" -gt 0 ] 2> /dev/null && calib_num "$1" skill
+	return 0
+}
+cand_skill=$(validated_skill "$work/cand.json")
+log "candidate run $rid: validated skill ${cand_skill:-none}; test RMSE $cand_rmse (price), naive ${cand_naive:-n/a} (price)"
 
-champ_ver="" champ_rmse="" unlike=""
+champ_ver="" champ_rmse="" champ_skill="" unlike=""
 if get "models:/$SC_MODEL_NAME@champion" "$work/champ.json"; then
 	get "models/$SC_MODEL_NAME/aliases/champion" "$work/alias" || exit $?
 	champ_ver=$(tr -d ' \n' < "$work/alias")
@@ -136,7 +153,11 @@ if get "models:/$SC_MODEL_NAME@champion" "$work/champ.json"; then
 	elif score "$work/champ.json" "$SC_MODEL_NAME/$champ_ver" "$work/champ-metrics.json" &&
 		champ_rmse=$(json_num "$work/champ-metrics.json" rmse) &&
 		[ -n "$champ_rmse" ]; then
-		: # scored (an RMSE of null is no score: refused below)
+		champ_skill=$(validated_skill "$work/champ.json")
+		log "champion version $champ_ver: validated skill ${champ_skill:-none}; test RMSE $champ_rmse (price), naive ${cand_naive:-n/a} (price)"
+		if awk -v a="$champ_rmse" -v b="${cand_naive:-}" 'BEGIN { exit !(b != "" && a + 0 > b + 0) }'; then
+			log "warning: the champion (version $champ_ver) is worse than the naive forecast on processed/test.csv (RMSE $champ_rmse > $cand_naive)"
+		fi
 	elif [ "$promote_rule" = auto ]; then
 		die 65 "the champion (version $champ_ver) cannot be scored on processed/test.csv; SC_PROMOTE=always replaces it"
 	fi
@@ -166,8 +187,9 @@ elif [ -z "$champ_ver" ]; then
 	promote=yes why="there was no champion"
 elif [ -n "$unlike" ]; then
 	promote=no why="not comparable with version $champ_ver: $unlike"
-elif ! awk -v s="${cand_skill:-0}" 'BEGIN { exit !(s + 0 > 0) }'; then
-	promote=no why="validated skill ${cand_skill:-none} over the naive forecast is not positive"
+elif ! awk -v s="${cand_skill:-0}" 'BEGIN { exit !(s + 0 > 0) }' &&
+	awk -v s="${champ_skill:-0}" 'BEGIN { exit !(s + 0 > 0) }'; then
+	promote=no why="validated skill ${cand_skill:-none} over the naive forecast is not positive (the champion's: $champ_skill)"
 elif awk -v a="$cand_rmse" -v b="$champ_rmse" 'BEGIN { exit !(a + 0 < b + 0) }'; then
 	promote=yes why="test RMSE $cand_rmse < $champ_rmse (version $champ_ver)"
 else
@@ -183,10 +205,10 @@ fi
 # The decision goes into the run's meta.json (which sc-push has just
 # given registered_model, registered_version and registered_at).
 get "runs/$rid/meta.json" "$work/meta.json" || exit $?
-reg=$(printf '"register": {"model": %s, "at": %s, "rule": %s, "test_rmse": %s, "validated_skill": %s, "champion_version": %s, "champion_test_rmse": %s, "promoted": %s, "why": %s}' \
+reg=$(printf '"register": {"model": %s, "at": %s, "rule": %s, "test_rmse": %s, "test_naive_rmse": %s, "validated_skill": %s, "champion_version": %s, "champion_test_rmse": %s, "champion_validated_skill": %s, "promoted": %s, "why": %s}' \
 	"$(jstr "$SC_MODEL_NAME")" "$(jstr "$(date -u +%Y-%m-%dT%H:%M:%SZ)")" \
-	"$(jstr "$promote_rule")" "${cand_rmse:-null}" "${cand_skill:-null}" "${champ_ver:-null}" \
-	"${champ_rmse:-null}" "$([ "$promote" = yes ] && echo true || echo false)" "$(jstr "$why")")
+	"$(jstr "$promote_rule")" "${cand_rmse:-null}" "${cand_naive:-null}" "${cand_skill:-null}" "${champ_ver:-null}" \
+	"${champ_rmse:-null}" "${champ_skill:-null}" "$([ "$promote" = yes ] && echo true || echo false)" "$(jstr "$why")")
 [ -n "$(json_num "$work/meta.json" registered_version)" ] ||
 	reg="\"registered_version\": $ver, $reg"
 # Drop an earlier decision (the last member), then add this one before the

@@ -215,6 +215,50 @@ START_TEST(test_drift_json)
 }
 END_TEST
 
+START_TEST(test_drift_json_model)
+{
+	struct sc_table *ref = table(0, 100, 0, 1, 7);
+	struct sc_table *cur = table(100, 10, 0, 1, 8);
+	struct sc_drift_opts o = { 0, "m/\"3\"", "2020-01-01", "2020-04-09" };
+	struct sc_err e = { 0 };
+	struct sc_drift *d = sc_drift_compute(ref, cur, &o, &e), *none;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	json_error_t je;
+	json_t *j;
+
+	ck_assert_msg(d != NULL, "%s", e.msg);
+	ck_assert_int_eq(sc_drift_write(d, fp, &e), 0);
+	fclose(fp);
+	j = json_loads(text, 0, &je);
+	ck_assert_msg(j != NULL, "%s: %s", je.text, text);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "model")),
+	    "m/\"3\"");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "trained_from")),
+	    "2020-01-01");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "trained_to")),
+	    "2020-04-09");
+	json_decref(j);
+	free(text);
+	sc_drift_free(d);
+	/* Not a date, dates the wrong way round, a control character. */
+	o.trained_to = "2020-02-30";
+	ck_assert_ptr_null(none = sc_drift_compute(ref, cur, &o, &e));
+	ck_assert_int_eq(e.code, SC_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(e.msg, "trained-to"));
+	o.trained_to = "2019-12-31";
+	ck_assert_ptr_null(none = sc_drift_compute(ref, cur, &o, &e));
+	ck_assert_ptr_nonnull(strstr(e.msg, "is after"));
+	o.trained_to = NULL;
+	o.model = "m\n1";
+	ck_assert_ptr_null(none = sc_drift_compute(ref, cur, &o, &e));
+	ck_assert_ptr_nonnull(strstr(e.msg, "printable"));
+	sc_table_free(ref);
+	sc_table_free(cur);
+}
+END_TEST
+
 START_TEST(test_drift_errors_short_reference)
 {
 	struct sc_table *ref = table(0, 50, 0, 1, 7);
@@ -289,6 +333,7 @@ sc_drift_suite(void)
 	tcase_add_test(tc, test_drift_flags_injected);
 	tcase_add_test(tc, test_drift_flags_none);
 	tcase_add_test(tc, test_drift_json);
+	tcase_add_test(tc, test_drift_json_model);
 	tcase_add_test(tc, test_drift_prom);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");

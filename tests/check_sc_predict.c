@@ -393,6 +393,53 @@ START_TEST(test_predict_calibrated_aci_replay)
 }
 END_TEST
 
+/*
+ * --next computes the volatility (vol_20) exactly as the feature table
+ * has it: at a fixed level (no ACI) the band of the last test day is the
+ * same from the history cut after that day as from the table.
+ */
+START_TEST(test_predict_calibrated_next_band_equals_table)
+{
+	struct sc_err e = { 0 };
+	struct sc_predict_opts o = { 0.9, 1, "m1", SC_PREDICT_CONFORMAL, 1 };
+	char *out[2] = { NULL, NULL }, buf[64];
+	const char *row[2];
+	const char *p = strstr(fx.ohlcv, "\n2025-12-31,AAA,");
+	size_t n, len;
+	int k;
+
+	ck_assert_ptr_nonnull(p);
+	n = (size_t)(p - fx.ohlcv) + 1;
+	calibrate(0.5);
+	for (k = 0; k < 2; k++) {
+		struct sc_model *m = load();
+		FILE *in = k == 0 ? fmemopen(fx.ohlcv, n, "r")
+		                  : fmemopen(fx.test, fx.ntest, "r");
+		FILE *fp = open_memstream(&out[k], &len);
+
+		ck_assert_int_eq(k == 0 ? sc_predict_next(m, in, fp, &o, &e)
+		                        : sc_predict_table(m, in, fp, &o, &e),
+		    0);
+		fclose(fp);
+		fclose(in);
+		sc_model_free(m);
+	}
+	row[0] = strstr(out[0], "\n2025-12-30,2025-12-31,AAA,");
+	row[1] = strstr(out[1], "\n2025-12-30,2025-12-31,AAA,");
+	ck_assert_ptr_nonnull(row[0]);
+	ck_assert_ptr_nonnull(row[1]);
+	for (k = 4; k <= 7; k++)
+		if (k != 5) /* actual_close: empty with --next */
+			ck_assert(field(row[0] + 1, k, buf, sizeof(buf)) ==
+			    field(row[1] + 1, k, buf, sizeof(buf)));
+	/* the band is not the plain one: sigma moved it off width 0 */
+	ck_assert(field(row[0] + 1, 7, buf, sizeof(buf)) >
+	    field(row[0] + 1, 6, buf, sizeof(buf)));
+	free(out[0]);
+	free(out[1]);
+}
+END_TEST
+
 /* The calibration survives the model file bit for bit. */
 START_TEST(test_predict_calibrated_roundtrip)
 {
@@ -444,6 +491,7 @@ sc_predict_suite(void)
 	tcase_add_test(tc, test_predict_calibrated_lambda_zero_is_naive);
 	tcase_add_test(tc, test_predict_calibrated_shrinks);
 	tcase_add_test(tc, test_predict_calibrated_aci_replay);
+	tcase_add_test(tc, test_predict_calibrated_next_band_equals_table);
 	tcase_add_test(tc, test_predict_calibrated_tampered);
 	tcase_add_test(tc, test_predict_calibrated_roundtrip);
 	suite_add_tcase(s, tc);

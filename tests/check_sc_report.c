@@ -5,6 +5,7 @@
  * text; the report's date picks the objects; a malformed object fails the
  * report, named by its key.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +217,42 @@ START_TEST(test_report_html_escape)
 }
 END_TEST
 
+/* The x tick labels of a chart, each once: no date twice, no "-0". */
+START_TEST(test_report_html_ticks)
+{
+	static const double day[1] = { 20784 }, y[1] = { 1.5 };
+	static const double tx[6] = { 0, 1, 2, 3, 4, 5 },
+	                    ty[6] = { 3, 2, 2.5, 1, 4, 2 };
+	struct rp_series sd = { "one day", day, y, NULL, NULL, 1, RP_POINTS,
+		0 };
+	struct rp_series st = { "trials", tx, ty, NULL, NULL, 6, RP_POINTS, 0 };
+	struct rp_chart cd = { NULL, "dates", NULL, NULL, 1, NAN, &sd, 1 };
+	struct rp_chart ct = { NULL, "trials", NULL, NULL, 0, NAN, &st, 1 };
+	char *text = NULL, *p, *q, seen[64][16];
+	size_t len = 0, n = 0, i;
+	FILE *fp = open_memstream(&text, &len);
+
+	ck_assert_uint_eq(rp_chart(fp, &cd), 1);
+	ck_assert_uint_eq(rp_chart(fp, &ct), 6);
+	fclose(fp);
+	ck_assert_ptr_null(strstr(text, ">-0<"));
+	ck_assert_ptr_nonnull(strstr(text, ">2026-11-27<"));
+	for (p = text; (p = strstr(p, "<text class=\"tx")) != NULL; p = q) {
+		p = strchr(p, '>') + 1;
+		q = strchr(p, '<');
+		ck_assert_int_lt((int)(q - p), 16);
+		ck_assert_uint_lt(n, 64);
+		memcpy(seen[n], p, (size_t)(q - p));
+		seen[n][q - p] = '\0';
+		for (i = 0; i < n; i++)
+			ck_assert_str_ne(seen[i], seen[n]);
+		n++;
+	}
+	ck_assert_uint_ge(n, 6);
+	free(text);
+}
+END_TEST
+
 Suite *
 sc_report_suite(void)
 {
@@ -236,6 +273,7 @@ sc_report_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("html");
 	tcase_add_test(tc, test_report_html_escape);
+	tcase_add_test(tc, test_report_html_ticks);
 	suite_add_tcase(s, tc);
 	return s;
 }

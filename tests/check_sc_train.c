@@ -20,6 +20,7 @@
 #include "sc_synth.h"
 #include "sc_table.h"
 #include "sc_train.h"
+#include "sc_tune.h"
 
 /* The training table sc-split makes of series s[0..n) (default features). */
 static struct sc_table *
@@ -188,6 +189,20 @@ START_TEST(test_train_close_target)
 	    "%s", e.msg);
 	ck_assert(c.lambda == 0);
 	ck_assert(c.mse_model > c.mse_naive);
+	/* the naive forecast's RMSE in prices: that of close[t+1] - close[t] */
+	{
+		const double *y = sc_table_y(t);
+		double sum = 0, d;
+		size_t i;
+
+		for (i = 0; i < sc_table_nrows(t); i++) {
+			d = y[i] - sc_table_close(t, i);
+			sum += d * d;
+		}
+		ck_assert_double_eq_tol(sc_train_naive_rmse(t),
+		    sqrt(sum / (double)sc_table_nrows(t)), 1e-9);
+		ck_assert(sc_train_naive_rmse(t) > 0.1);
+	}
 	/* |close change| / (close x vol_20) is of order 1, not of a price */
 	ck_assert(
 	    sc_calib_quantile(&c, 0.9) > 0.5 && sc_calib_quantile(&c, 0.9) < 5);
@@ -215,6 +230,19 @@ START_TEST(test_train_no_validation)
 	ck_assert(c.lambda == 0);
 	ck_assert_uint_eq(c.nscores, 0);
 	sc_forest_free(f);
+	/* log-return target: the naive forecast is 0, its RMSE that of y */
+	{
+		const double *y = sc_table_y(t);
+		double sum = 0;
+		size_t i;
+
+		for (i = 0; i < sc_table_nrows(t); i++)
+			sum += y[i] * y[i];
+		ck_assert_double_eq_tol(sc_train_naive_rmse(t),
+		    sqrt(sum / (double)sc_table_nrows(t)), 1e-12);
+		ck_assert(sc_train_naive_rmse(t) > 0.005 &&
+		    sc_train_naive_rmse(t) < 0.05);
+	}
 	/* no such volatility column: sigma 1 */
 	ck_assert(sc_train_calibrate(t, &o.forest, 3, 0, "vol_7", &c, &e) == 0);
 	ck_assert_str_eq(c.vol_feature, "");
@@ -222,6 +250,45 @@ START_TEST(test_train_no_validation)
 	/* too long a gap for the dates */
 	ck_assert(
 	    sc_train_calibrate(t, &o.forest, 5, 1000, NULL, &c, &e) == -1);
+	ck_assert_int_eq(e.code, SC_EDATA);
+	sc_table_free(t);
+	sc_series_free(&s);
+}
+END_TEST
+
+/*
+ * The naive forecast's CV RMSE is the mean of its per-fold RMSEs on the
+ * walk-forward folds, as a trial's value: checked against the folds
+ * directly.
+ */
+START_TEST(test_train_naive_cv_rmse)
+{
+	struct sc_series s;
+	struct sc_err e = { 0 };
+	struct sc_table *t;
+	struct sc_tune_folds *F;
+	const size_t *tr, *va;
+	size_t ntr, nva, j;
+	double want = 0, sum, got;
+	int i;
+
+	ar1_series(&s, "ARA", 3, 0.0, 600);
+	t = table_of(&s, 1, SC_TARGET_LOGRET);
+	F = sc_tune_folds_make(t, 4, 2, &e);
+	ck_assert_ptr_nonnull(F);
+	for (i = 0; i < sc_tune_folds_n(F); i++) {
+		sc_tune_folds_get(F, i, &tr, &ntr, &va, &nva);
+		for (sum = 0, j = 0; j < nva; j++)
+			sum += sc_table_y(t)[va[j]] * sc_table_y(t)[va[j]];
+		want += sqrt(sum / (double)nva);
+	}
+	want /= sc_tune_folds_n(F);
+	sc_tune_folds_free(F);
+	got = sc_train_naive_cv_rmse(t, 4, 2, &e);
+	ck_assert_double_eq_tol(got, want, 1e-15);
+	ck_assert(got > 0.008 && got < 0.012); /* daily deviation 0.01 */
+	/* too many folds for the dates: NaN and SC_EDATA */
+	ck_assert(isnan(sc_train_naive_cv_rmse(t, 5, 1000, &e)));
 	ck_assert_int_eq(e.code, SC_EDATA);
 	sc_table_free(t);
 	sc_series_free(&s);
@@ -252,6 +319,7 @@ sc_train_suite(void)
 	tcase_add_test(tc, test_train_close_target);
 	tcase_add_test(tc, test_train_no_validation);
 	tcase_add_test(tc, test_train_naive);
+	tcase_add_test(tc, test_train_naive_cv_rmse);
 	suite_add_tcase(s, tc);
 	return s;
 }

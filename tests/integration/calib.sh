@@ -98,6 +98,64 @@ done
 SC_STORE=$d/store t_exit "sc-push refuses it too" 65 sc-push models:/x < "$d/bad.json"
 
 # sc-tune: the calibration of the best trial's folds.
-t_exit "sc-tune -o" 0 sc-tune -n 3 --no-progress -k 3 -o "$d/tuned.json" "$d/train.csv"
+t_exit "sc-tune -o" 0 sc-tune -v -n 3 --no-progress -k 3 -o "$d/tuned.json" "$d/train.csv"
+t_grep "summary: the best CV RMSE next to the naive forecast's on the same folds" \
+	'best: trial [0-9]+, CV RMSE [0-9.e-]+ over 3 folds \(target units\); the naive forecast.s: [0-9.e-]+$' "$T_ERR"
+t_grep "and the calibration says lambda 0 serves the naive forecast" 'lambda 0: the naive forecast will be served' "$T_ERR"
 t_check "tuned model: calibration from 3 folds" test "$(calib "$d/tuned.json" '(c["folds"], c["lambda"], c["conformal"]["n"] > 1000)')" = "(3, 0.0, True)"
+# The train step and register: the run's CV RMSE is the out-of-time
+# validation's, every RMSE sits next to the naive forecast's with its
+# unit, and a candidate without validated skill never displaces a
+# champion that has some.
+S=$SC_TOP/scripts
+export SC_STORE=$d/ops SC_SOURCE=synthetic SC_TRIALS=0 SC_FROM=2023-01-02 SC_TODAY=2025-06-30 \
+	SC_TICKERS="AAA BBB" SC_MODEL_NAME=cal SC_FOREST_ARGS="--trees 30 --min-samples-leaf 10"
+meta() { "$PY" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$SC_STORE/runs/$1/meta.json" "$2"; }
+# fake_run ID EXPR: a run of the same training as run plain, its model
+# changed by the python statement EXPR on c (the calibration) or m.
+fake_run() {
+	mkdir -p "$SC_STORE/runs/$1"
+	"$PY" - "$SC_STORE/runs" "$1" "$2" << 'PY'
+import json, sys
+runs, rid, expr = sys.argv[1:]
+m = json.load(open(runs + "/plain/model.json"))
+c = m["calibration"]
+exec(expr)
+json.dump(m, open("%s/%s/model.json" % (runs, rid), "w"))
+d = json.load(open(runs + "/plain/meta.json"))
+for k in ("registered_model", "registered_version", "registered_at", "register", "passed_over_by"):
+    d.pop(k, None)
+d["run_id"] = rid
+json.dump(d, open("%s/%s/meta.json" % (runs, rid), "w"))
+PY
+}
+t_exit "prepare" 0 sh "$S/prepare.sh"
+SC_RUN_ID=plain t_exit "train, no search" 0 sh "$S/train.sh"
+t_grep "log: validation RMSE of model, naive and drift, in log returns" \
+	'out-of-time validation RMSE \(log return\): model [0-9.e-]+, naive [0-9.e-]+, drift [0-9.e-]+; validated skill 0' "$T_ERR"
+t_grep "log: test RMSE next to the naive forecast's, in prices" 'test RMSE [0-9.]+ \(price\), naive [0-9.]+ \(price\)' "$T_ERR"
+t_grep "log: lambda 0 serves the naive forecast" 'lambda 0, no validated skill over the naive forecast' "$T_ERR"
+t_check "CV RMSE is the walk-forward validation's (not OOB), naive and drift beside it" test "$(meta plain '(d["cv_rmse_from"],
+	d["cv_rmse"] == d["validated_rmse"], abs(d["validated_rmse"] ** 2 - json.load(open(sys.argv[1].replace("meta", "model")))["calibration"]["mse"]["model"]) < 1e-15,
+	d["validated_naive_rmse"] > 0, d["validated_drift_rmse"] > 0, d["validated_skill"], d["test_naive_rmse"] == d["test_rmse"])')" = \
+	"('calibration.mse.model', True, True, True, True, 0.0, True)"
+t_exit "register: the first version is champion" 0 sh "$S/register.sh"
+t_check "register record: test RMSE with the naive's, validated skill" test "$(meta plain \
+	'(d["register"]["promoted"], d["register"]["test_naive_rmse"] == d["register"]["test_rmse"], d["register"]["validated_skill"])')" = "(True, True, 0.0)"
+fake_run skilled 'c["lambda"] = 1.0; c["skill"] = 0.05'
+SC_PROMOTE=always t_exit "register a champion with validated skill 0.05" 0 sh "$S/register.sh"
+fake_run naive1 'pass'
+t_exit "register a lambda-0 candidate" 0 sh "$S/register.sh"
+t_check "it does not displace the champion with validated skill" test "$(meta naive1 \
+	'(d["register"]["promoted"], d["register"]["champion_validated_skill"], "not positive" in d["register"]["why"])')" = "(False, 0.05, True)"
+t_grep "log: the champion's test RMSE next to the naive's" 'champion version 2: validated skill 0.05; test RMSE [0-9.]+ \(price\), naive [0-9.]+ \(price\)' "$T_ERR"
+fake_run old 'del m["calibration"]'
+SC_PROMOTE=always t_exit "register a champion without calibration" 0 sh "$S/register.sh"
+fake_run naive2 'pass'
+t_exit "register a lambda-0 candidate again" 0 sh "$S/register.sh"
+t_check "over a champion without validated skill, the test RMSE decides" test "$(meta naive2 \
+	'(d["register"]["champion_validated_skill"], "not positive" in d["register"]["why"], d["register"]["promoted"] == (d["register"]["test_rmse"] < d["register"]["champion_test_rmse"]))')" = "(None, False, True)"
+SC_FOREST_ARGS="--trees 30 --no-validation" SC_RUN_ID=noval2 t_exit "train without validation" 0 sh "$S/train.sh"
+t_check "no validation: CV RMSE from OOB, no validated figures" test "$(meta noval2 \
+	'(d["cv_rmse_from"], d["validated_rmse"], d["validated_skill"])')" = "('oob_rmse', None, None)"
 t_done

@@ -78,6 +78,9 @@ t_exit "a feature missing from the current rows is exit 65" 65 \
 t_grep "the message names the table and the column" '^sc-drift: current rows: no feature column "ema_10"$' "$T_ERR"
 t_check "no output after a failure" test ! -e "$D/x.json"
 t_exit "--bins 1 is exit 64" 64 sc-drift -b 1 "$D/ohlcv.ref.csv" "$D/ohlcv.cur.csv"
+t_exit "--trained-from not a date is exit 64" 64 sc-drift --trained-from 2026-02-30 \
+	"$D/ohlcv.ref.csv" "$D/ohlcv.cur.csv"
+t_grep "the message names the option" '^sc-drift: trained-from: want a date YYYY-MM-DD$' "$T_ERR"
 
 # The pipeline step on a demo store (synthetic, offline).
 S=$T_TMP/store
@@ -91,6 +94,16 @@ d = json.load(open(sys.argv[1]))
 assert d["n_features"] == 17 and d["chunk_unit"] == "dates" and d["chunk_size"] == 20, d
 assert d["reference_to"] < d["current_from"], d
 ' "$S/drift/2026-11-27.json"
+t_check "the drift JSON names the champion and its training dates" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = sys.argv[2]
+v = json.load(open(s + "/models/stockcast/index.json"))["aliases"]["champion"]
+t = json.load(open("%s/models/stockcast/%d/model.json" % (s, v)))["training"]
+assert d["model"] == "stockcast/%d" % v, d["model"]
+assert (d["trained_from"], d["trained_to"]) == (t["date_from"], t["date_to"]), d
+assert t["date_from"] <= d["reference_from"] and d["reference_to"] <= t["date_to"], d
+' "$S/drift/2026-11-27.json" "$S"
 t_exit "SC_DRIFT_DAYS=0 is exit 64" 64 env SC_STORE="$S" SC_DRIFT_DAYS=0 \
 	SC_BIN="$SC_BIN" sh "$SC_TOP/scripts/drift.sh"
 

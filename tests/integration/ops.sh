@@ -139,9 +139,9 @@ step "train, no search (SC_TRIALS=0)" 0 train
 RUN_A=$(cat "$T_OUT")
 t_check "prints the run id" test -f "$SC_STORE/runs/$RUN_A/meta.json"
 t_check "trials.jsonl empty without a search" test -f "$SC_STORE/runs/$RUN_A/trials.jsonl" -a ! -s "$SC_STORE/runs/$RUN_A/trials.jsonl"
-t_check "meta.json: CV RMSE from oob_rmse, training hash" test "$(json "$SC_STORE/runs/$RUN_A/meta.json" \
-	'(d["search"], d["cv_rmse_from"], d["cv_rmse"] == json.load(open(sys.argv[1].replace("meta", "model")))["oob_rmse"], d["train_sha256"])')" \
-	= "('none', 'oob_rmse', True, '$(sha256sum < "$SC_STORE/processed/train.csv" | cut -d' ' -f1)')"
+t_check "meta.json: CV RMSE out of time (walk-forward validation), training hash" test "$(json "$SC_STORE/runs/$RUN_A/meta.json" \
+	'(d["search"], d["cv_rmse_from"], abs(d["cv_rmse"] - json.load(open(sys.argv[1].replace("meta", "model")))["calibration"]["mse"]["model"] ** 0.5) < 1e-12, d["train_sha256"])')" \
+	= "('none', 'calibration.mse.model', True, '$(sha256sum < "$SC_STORE/processed/train.csv" | cut -d' ' -f1)')"
 t_check "metrics.json: the model on processed/test.csv" test "$(json "$SC_STORE/runs/$RUN_A/metrics.json" 'd["n"]')" = 90
 SC_RUN_ID="$RUN_A" step "the same run id again: exit 73" 73 train
 SC_RUN_ID="../x" step "a bad run id: exit 64" 64 train
@@ -270,7 +270,12 @@ t_check "the same as sc-predict --next on the history" sh -c "
 	sc-fetch models:/fc/3 > '$D/m3.json' &&
 	{ cat '$SC_STORE/raw/AAPL.csv'; tail -n +2 '$SC_STORE/raw/BRK-B.csv'; tail -n +2 '$SC_STORE/raw/MSFT.csv'; } > '$D/h.csv' &&
 	sc-predict -m '$D/m3.json' --next -i 0.9 -N fc/3 '$D/h.csv' | cmp -s - '$P'"
+for t in AAPL BRK-B MSFT; do cp "$SC_STORE/raw/$t.csv" "$D/inf.$t.csv"; done
 SC_TODAY=2026-07-10 step "inference rerun for a past day" 0 inference
+for t in AAPL BRK-B MSFT; do
+	t_check "inference rerun of 07-10: raw/$t.csv byte for byte as before" \
+		cmp "$SC_STORE/raw/$t.csv" "$D/inf.$t.csv"
+done
 t_grep "fetches nothing after it" 'AAPL: the stored history reaches 2026-07-20, after SC_TODAY=2026-07-10: nothing fetched' "$T_ERR"
 t_check "forecasts as of that day" test \
 	"$(tail -n +2 "$SC_STORE/predictions/2026-07-10.csv" | cut -d, -f1 | sort -u)" = 2026-07-10
@@ -307,6 +312,17 @@ t_grep "demo in January: a year of history" 'AAPL: fetched [0-9]+ days from 2025
 SC_STORE=$T_TMP/jan SC_TODAY=2026-01-15 SC_FROM=2026-01-01 SC_TICKERS=AAPL \
 	step "prepare with too short a history: exit 65" 65 prepare
 t_grep "suggests an earlier SC_FROM" 'prepare: error: too little history from SC_FROM=2026-01-01 .*set an earlier SC_FROM \(e.g. SC_FROM=2025-01-15\)' "$T_ERR"
+# A market holiday (Martin Luther King Day, Monday 2026-01-19) after the
+# January demo: the shipped schedules run on every weekday, holidays
+# included, and the staleness alerts' allowances count on a holiday's run
+# succeeding (monitor/prometheus/rules.yml, drift.rules.yml).
+for st in inference evaluate drift; do
+	SC_STORE=$T_TMP/demo-jan SC_TODAY=2026-01-19 SC_FROM=2025-01-15 SC_TICKERS=AAPL \
+		step "$st on a market holiday succeeds" 0 "$st"
+done
+t_check "the holiday's forecast is for the next trading day (Tuesday)" test \
+	"$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "date") c = i; next }
+		{ print $c }' "$T_TMP/demo-jan/predictions/2026-01-19.csv")" = 2026-01-20
 unset SC_STORE
 
 # The same pipeline on S3 with a Pushgateway.

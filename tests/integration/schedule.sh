@@ -67,6 +67,15 @@ t_exit "cron.sh: bad hour" 64 sh "$C" --ny-hour 25 prepare
 t_exit "cron.sh: a log directory that cannot be created" 73 env SC_LOG_DIR="$T_TMP/afile/log" sh "$C" prepare
 t_grep "cron.sh: says so" 'log directory .* cannot be created' "$T_ERR"
 t_exit "cron.sh: a missing SC_ENV_FILE" 66 env SC_ENV_FILE="$T_TMP/none" sh "$C" prepare
+# Every line of the shipped crontab is one cron.sh accepts: at a New York
+# hour none of them names (23:00) each exits 0 without a word.
+late=$(date -u -d '2026-07-16 03:00' +%s)
+while read -r _ _ _ _ _ cmd; do
+	args=${cmd#*scripts/cron.sh }
+	# shellcheck disable=SC2086 # the line's words
+	t_exit "crontab: cron.sh accepts \"$args\"" 0 env SC_CRON_NOW="$late" sh "$C" $args
+	t_check "crontab: \"$args\" silent at another hour" test ! -s "$T_OUT" -a ! -s "$T_ERR"
+done < <(grep -E '^[0-9]' "$EX/crontab")
 unset SC_ENV_FILE SC_LOG_DIR SC_STORE SC_SOURCE SC_TODAY SC_FROM SC_TRIALS
 t_check "no secret value in the examples" sh -c "! grep -E 'AWS_SECRET_ACCESS_KEY=[A-Za-z0-9/+]{8}' '$EX'/*"
 # make install-systemd into a temporary root: the units with SC_HOME, the
@@ -112,4 +121,102 @@ if command -v systemd-analyze > /dev/null 2>&1; then
 else
 	t_skip "systemd units: systemd-analyze not installed"
 fi
+# The staleness alerts and the shipped schedules agree: every job a
+# pipeline script pushes has a *Stale alert whose allowance depends on the
+# weekday of the last success (day_of_week: no page every weekend), and
+# every schedule of that step (crontab, systemd timers, prefect.yaml) runs
+# it on weekdays only, at a New York hour from 01:00 (its UTC time minus
+# 5 h, which the rules use, is then the New York day, EST or EDT).
+cat > "$T_TMP/agree.py" << 'PY'
+import glob, os, re, sys, yaml
+top = sys.argv[1]
+bad = []
+jobs = set()
+for f in glob.glob(os.path.join(top, "scripts", "*.sh")):
+    for m in re.finditer(r'^push "?stockcast_([a-z]+)', open(f).read(), re.M):
+        jobs.add(m.group(1))
+stale = {}
+for f in glob.glob(os.path.join(top, "monitor", "prometheus", "*rules.yml")):
+    for g in yaml.safe_load(open(f))["groups"]:
+        for r in g["rules"]:
+            m = re.search(r'last_success_timestamp_seconds\{job="stockcast_([a-z]+)"\}',
+                          r.get("expr", ""))
+            if r.get("alert", "").endswith("Stale") and m:
+                stale[m.group(1)] = r["expr"]
+if not jobs:
+    bad.append("no job pushed by scripts/*.sh (push stockcast_NAME)")
+for j in sorted(jobs):
+    if j not in stale:
+        bad.append(f"{j}: pushed, but no staleness alert")
+    elif "day_of_week(" not in stale[j]:
+        bad.append(f"{j}: the staleness allowance ignores the weekday (fires every weekend)")
+ex = os.path.join(top, "docs", "examples")
+seen = {j: 0 for j in stale}
+
+
+def check(where, step, weekdays, hour):
+    seen[step] += 1
+    if not weekdays:
+        bad.append(f"{where}: {step} not on weekdays only")
+    if not 1 <= hour <= 19:
+        bad.append(f"{where}: {step} at New York hour {hour}")
+
+
+for line in open(os.path.join(ex, "crontab")):
+    f = line.split()
+    if not line[:1].isdigit():
+        continue
+    cmd = " ".join(f[5:])
+    m = re.search(r"--ny-hour (\d+)", cmd)
+    steps = re.sub(r".*scripts/cron\.sh", "", cmd)
+    for st in re.sub(r"--(ny-hour|log) \S+", "", steps).split():
+        if st in seen:
+            check("crontab", st, f[4] == "1-5", int(m.group(1)) if m else -1)
+for t in glob.glob(os.path.join(ex, "*.timer")):
+    txt = open(t).read()
+    cal = re.search(r"^OnCalendar=(.*)$", txt, re.M).group(1)
+    unit = re.search(r"^Unit=(.*)$", txt, re.M)
+    unit = unit.group(1) if unit else os.path.basename(t)[:-6] + ".service"
+    if "@" in unit:
+        steps = [unit.split("@")[1].split(".")[0]]
+    else:
+        steps = re.findall(r"^ExecStart=.*scripts/([a-z]+)\.sh",
+                           open(os.path.join(ex, unit)).read(), re.M)
+    h = re.search(r" (\d\d):\d\d America/New_York$", cal)
+    for st in steps:
+        if st in seen:
+            check(os.path.basename(t), st, cal.startswith("Mon..Fri "),
+                  int(h.group(1)) if h else -1)
+for d in yaml.safe_load(open(os.path.join(top, "prefect.yaml")))["deployments"]:
+    st = d["parameters"]["step"]
+    for sc in d.get("schedules", []) if st in seen else []:
+        c = sc["cron"].split()
+        ny = sc.get("timezone") == "America/New_York"
+        check("prefect.yaml " + d["name"], st, c[4] == "1-5", int(c[1]) if ny else -1)
+for st, n in seen.items():
+    if n < 3:
+        bad.append(f"{st}: has a staleness alert but {n} schedules (crontab, timer, prefect.yaml)")
+print("\n".join(bad), file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+if /usr/bin/python3 -c 'import yaml' 2> /dev/null; then
+	t_exit "staleness alerts: weekday-aware for every pushed job; every schedule of it on weekdays" 0 \
+		/usr/bin/python3 "$T_TMP/agree.py" "$SC_TOP"
+	sed "s/^/# /" "$T_ERR"
+else
+	t_skip "staleness alerts against the schedules: /usr/bin/python3 with python3-yaml needed"
+fi
+# No stray comment inside a unit's sections: a comment there only introduces
+# the StateDirectory= line it explains (the header above [Unit] says the rest).
+for f in "$EX"/*.service "$EX"/*.timer; do
+	t_check "$(basename "$f"): no stray comment in its sections" awk '
+		/^\[/ { sec = 1; next }
+		sec && /^#/ { pending = 1; next }
+		pending && !/^StateDirectory=/ { bad++ }
+		{ pending = 0 }
+		END { exit bad > 0 || pending }' "$f"
+done
+make -s -n -C "$SC_TOP" install-systemd > "$T_TMP/install.n" 2>&1
+t_grep "make install-systemd: its hint enables every timer" \
+	"enable --now $(cd "$EX" && echo ./*.timer | sed 's#\./##g')" "$T_TMP/install.n"
 t_done
