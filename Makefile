@@ -230,6 +230,9 @@ bench-tune: all ## sc-tune next to Optuna and scikit-learn; bench/out/tune.csv
 	sh scripts/deps.sh bench
 	sh bench/tune.sh $(BUILD)
 
-.PHONY: bench-num
+.PHONY: bench-num bench-scale
 bench-num: all ## number parsing and printing next to strtod and snprintf; bench/out/num.csv
 	sh bench/num.sh $(BUILD)
+
+bench-scale: all ## the pipeline on 50, 500 and 5,000 synthetic tickers x 20 years; bench/out/scale.csv
+	sh bench/scale.sh $(BUILD) $(SCALE_TICKERS)

@@ -39,7 +39,7 @@ log "scoring models:/${model_uri#models:/} (version $ver) on the last $SC_TEST_D
 run sc-predict -m "$work/model.json" -i "$SC_INTERVAL" -N "$SC_MODEL_NAME/$ver" \
 	-o "$work/pred.csv" "$work/test.csv"
 unseen_only "$work/model.json" "$work/pred.csv" || exit 0
-run sc-rmse -o "$work/metrics.json" "$work/pred.csv"
+run sc-rmse -l "$SC_INTERVAL" -o "$work/metrics.json" "$work/pred.csv"
 put "${out_prefix}evaluations/$SC_TODAY.csv" "$work/pred.csv"
 put "${out_prefix}evaluations/$SC_TODAY.json" "$work/metrics.json"
 log "${out_prefix}evaluations/$SC_TODAY.json: RMSE $(json_num "$work/metrics.json" rmse) (price), naive RMSE $(json_num "$work/metrics.json" naive_rmse) (price), skill $(json_num "$work/metrics.json" skill)"

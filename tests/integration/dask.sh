@@ -21,7 +21,7 @@ fi
 d=$T_TMP
 gate=$d/gate
 mkdir -p "$gate"
-export PYTHONPATH=$SC_TOP/flows${PYTHONPATH:+:$PYTHONPATH}
+export PYTHONPATH=$SC_TOP/flows${PYTHONPATH:+:$PYTHONPATH} PYTHONDONTWRITEBYTECODE=1
 # Workers warn about their memory and such on stderr: keep it in files.
 
 if t_start_s3rver fanout; then
