@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sc_buf.h"
 #include "sc_cli.h"
 #include "sc_config.h"
 #include "sc_date.h"
@@ -199,7 +200,7 @@ dispatch_market(struct fetch *f, char **ops, int n)
 	struct sc_series *series = NULL;
 	struct sc_market *m;
 	struct sc_err e = { 0 };
-	size_t ns = 0, nfail = 0, i;
+	size_t ns = 0, scap = 0, nfail = 0, i;
 	char *copy, *sym, *save, *colon;
 	int k, rc = -1;
 
@@ -213,11 +214,9 @@ dispatch_market(struct fetch *f, char **ops, int n)
 		*colon = '\0';
 		for (sym = strtok_r(colon + 1, ",", &save); sym != NULL;
 		     sym = strtok_r(NULL, ",", &save)) {
-			void *p = realloc(series, (ns + 1) * sizeof(*series));
-
-			if (p == NULL)
+			if (sc_buf_grow(&series, &scap, ns + 1, sizeof(*series),
+			        NULL) == -1)
 				err(EX_OSERR, NULL);
-			series = p;
 			memset(&series[ns], 0, sizeof(*series));
 			if (sc_market_fetch(m, copy, sym, &series[ns], &e) ==
 			    -1) {

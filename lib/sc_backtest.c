@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "sc_backtest.h"
+#include "sc_buf.h"
 #include "sc_csv.h"
 #include "sc_date.h"
 #include "sc_ohlcv.h"
@@ -80,7 +81,6 @@ static int
 read_series(struct bt *b, FILE *in, struct sc_err *e)
 {
 	struct sc_ohlcv *r;
-	struct sc_ohlcv_series *s;
 	size_t cap = 0;
 	int got, c;
 
@@ -96,14 +96,10 @@ read_series(struct bt *b, FILE *in, struct sc_err *e)
 			    sc_ohlcv_colname((enum sc_ohlcv_col)c));
 		}
 	for (;;) {
-		if (b->ns == cap) {
-			cap = cap ? 2 * cap : 16;
-			s = realloc(b->s, cap * sizeof(*s));
-			if (s == NULL) {
-				sc_ohlcv_free(r);
-				return oom(e);
-			}
-			b->s = s;
+		if (sc_buf_grow(&b->s, &cap, b->ns + 1, sizeof(*b->s), NULL) ==
+		    -1) {
+			sc_ohlcv_free(r);
+			return oom(e);
 		}
 		memset(&b->s[b->ns], 0, sizeof(b->s[b->ns]));
 		if ((got = sc_ohlcv_next(r, &b->s[b->ns], e)) != 1)

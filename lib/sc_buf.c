@@ -2,6 +2,7 @@
 /* Growable buffers: capacity doubles, so appends are amortised O(1). */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,5 +98,29 @@ sc_buf_read(struct sc_buf *b, FILE *fp, const char *name, struct sc_err *e)
 		return sc_err_errno(e, SC_EIO, errno, "%s: read", name);
 	if (b->data == NULL)
 		return sc_buf_add(b, "", 0, e);
+	return 0;
+}
+
+int
+sc_buf_grow(void *pp, size_t *cap, size_t want, size_t sz, struct sc_err *e)
+{
+	void *old, *p;
+	size_t n;
+
+	if (want <= *cap)
+		return 0;
+	n = *cap > 0 ? *cap : SC_BUF_GROW_MIN;
+	while (n < want)
+		n = n > SIZE_MAX / 2 ? want : 2 * n;
+	if (sz == 0 || n > SIZE_MAX / sz) {
+		errno = ENOMEM; /* as realloc would say */
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	}
+	/* memcpy: pp is a T **, read and written without type punning. */
+	memcpy(&old, pp, sizeof(old));
+	if ((p = realloc(old, n * sz)) == NULL)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	memcpy(pp, &p, sizeof(p));
+	*cap = n;
 	return 0;
 }

@@ -13,6 +13,7 @@
 
 #include <csv.h>
 
+#include "sc_buf.h"
 #include "sc_csv.h"
 #include "sc_num.h"
 
@@ -100,34 +101,21 @@ cb_field(void *s, size_t n, void *arg)
 		return;
 	}
 	if (r->nf == r->fcap) {
-		size_t cap = r->fcap ? r->fcap * 2 : 64;
-		size_t *o = realloc(r->off, cap * sizeof(*o));
-		size_t *l;
+		/* Two arrays, one capacity: both grow from it the same way. */
+		size_t co = r->fcap, cl = r->fcap;
 
-		if (o == NULL) {
+		if (sc_buf_grow(&r->off, &co, r->nf + 1, sizeof(*r->off),
+		        NULL) == -1 ||
+		    sc_buf_grow(&r->len, &cl, r->nf + 1, sizeof(*r->len),
+		        NULL) == -1) {
 			cb_fail(r, SC_EOS, "out of memory");
 			return;
 		}
-		r->off = o;
-		if ((l = realloc(r->len, cap * sizeof(*l))) == NULL) {
-			cb_fail(r, SC_EOS, "out of memory");
-			return;
-		}
-		r->len = l;
-		r->fcap = cap;
+		r->fcap = co;
 	}
-	if (r->alen + n + 1 > r->acap) {
-		size_t cap = r->acap ? r->acap : 4096;
-		char *a;
-
-		while (cap < r->alen + n + 1)
-			cap *= 2;
-		if ((a = realloc(r->arena, cap)) == NULL) {
-			cb_fail(r, SC_EOS, "out of memory");
-			return;
-		}
-		r->arena = a;
-		r->acap = cap;
+	if (sc_buf_grow(&r->arena, &r->acap, r->alen + n + 1, 1, NULL) == -1) {
+		cb_fail(r, SC_EOS, "out of memory");
+		return;
 	}
 	if (n > 0)
 		memcpy(r->arena + r->alen, s, n);
@@ -146,16 +134,10 @@ cb_record(int c, void *arg)
 	(void)c;
 	if (r->failed)
 		return;
-	if (r->nrec == r->rcap) {
-		size_t cap = r->rcap ? r->rcap * 2 : 16;
-		struct rec *q = realloc(r->recs, cap * sizeof(*q));
-
-		if (q == NULL) {
-			cb_fail(r, SC_EOS, "out of memory");
-			return;
-		}
-		r->recs = q;
-		r->rcap = cap;
+	if (sc_buf_grow(&r->recs, &r->rcap, r->nrec + 1, sizeof(*r->recs),
+	        NULL) == -1) {
+		cb_fail(r, SC_EOS, "out of memory");
+		return;
 	}
 	r->recs[r->nrec].first = r->open_first;
 	r->recs[r->nrec].n = r->nf - r->open_first;

@@ -17,7 +17,7 @@
 
 #include "sc_date.h"
 #include "sc_features.h"
-#include "sc_num.h"
+#include "sc_hash.h"
 
 enum kind {
 	K_EMA,
@@ -467,7 +467,7 @@ static void
 col_calendar(const struct feat *f, const struct sc_ohlcv_series *s, double *dst,
     size_t stride)
 {
-	uint64_t h = sc_num_hash(s->ticker, strlen(s->ticker));
+	uint64_t h = sc_hash_fnv1a(s->ticker, strlen(s->ticker));
 	/* The top 53 bits of the hash as a fraction in [0, 1): exact. */
 	double id = (double)(h >> 11) * 0x1p-53;
 	size_t t;

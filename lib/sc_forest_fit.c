@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sc_buf.h"
 #include "sc_forest_int.h"
 #include "sc_rng.h"
 
@@ -381,16 +382,8 @@ scan_hist(struct ws *W, int q, int j, uint32_t c, uint32_t w, double s,
 static int
 grow_pool(struct ws *W)
 {
-	struct hist **p;
-	size_t cap = W->pcap ? W->pcap * 2 : 16;
-
-	if (W->npool < W->pcap)
-		return 0;
-	if ((p = realloc(W->pool, cap * sizeof(*p))) == NULL)
-		return -1;
-	W->pool = p;
-	W->pcap = cap;
-	return 0;
+	return sc_buf_grow(&W->pool, &W->pcap, W->npool + 1, sizeof(*W->pool),
+	    NULL);
 }
 
 /* A zeroed histogram of every feature; NULL when out of memory. */
@@ -549,15 +542,9 @@ static int
 push(struct ws *W, uint32_t a, uint32_t b, int32_t parent, int left, int depth,
     struct hist *h, const struct nstat *st)
 {
-	if (W->sn == W->scap) {
-		size_t cap = W->scap ? W->scap * 2 : 64;
-		struct frame *p = realloc(W->stack, cap * sizeof(*p));
-
-		if (p == NULL)
-			return -1;
-		W->stack = p;
-		W->scap = cap;
-	}
+	if (sc_buf_grow(&W->stack, &W->scap, W->sn + 1, sizeof(*W->stack),
+	        NULL) == -1)
+		return -1;
 	W->stack[W->sn].start = a;
 	W->stack[W->sn].end = b;
 	W->stack[W->sn].parent = parent;

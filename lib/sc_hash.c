@@ -171,3 +171,20 @@ sc_hash_hex(const uint8_t *p, size_t n, char *hex)
 	}
 	hex[2 * n] = '\0';
 }
+
+uint64_t
+sc_hash_fnv1a_add(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ s[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+uint64_t
+sc_hash_fnv1a(const void *p, size_t n)
+{
+	return sc_hash_fnv1a_add(SC_FNV1A_INIT, p, n);
+}

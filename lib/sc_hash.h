@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * SHA-256 and HMAC-SHA256 through OpenSSL 3's EVP interface, for SigV4
- * signing, payload checksums and the SHA-256 of a model's training input.
+ * signing, payload checksums and the SHA-256 of a model's training input;
+ * and the one 64-bit FNV-1a, a fast non-cryptographic hash for seeds and
+ * hash tables.
  * The incremental context is opaque so a stream can be hashed while it is
  * copied (stdin spooled to a temporary file is hashed on the way).
  */
@@ -65,5 +67,17 @@ int sc_hash_hmac(const void *key, size_t keylen, const void *data,
 
 /* Write n bytes as 2n lower-case hex digits and a NUL into hex. */
 void sc_hash_hex(const uint8_t *, size_t n, char *hex);
+
+/* The FNV-1a 64-bit offset basis: the hash of no bytes. */
+#define SC_FNV1A_INIT 0xcbf29ce484222325ULL
+
+/* The 64-bit FNV-1a hash of n bytes (stable: seeds from symbol names). */
+uint64_t sc_hash_fnv1a(const void *, size_t n);
+
+/*
+ * Continue an FNV-1a hash h (SC_FNV1A_INIT to start) with n more bytes:
+ * hashing a then b this way equals sc_hash_fnv1a() of their concatenation.
+ */
+uint64_t sc_hash_fnv1a_add(uint64_t h, const void *, size_t n);
 
 #endif

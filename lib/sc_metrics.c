@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sc_buf.h"
 #include "sc_csv.h"
 #include "sc_date.h"
 #include "sc_metrics.h"
@@ -86,14 +87,8 @@ find(struct sc_metrics *m, const char *ticker, struct sc_err *e)
 			m->last = i;
 			return &m->t[i];
 		}
-	if (m->nt == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 16;
-
-		if ((a = realloc(m->t, cap * sizeof(*a))) == NULL)
-			goto oom;
-		m->t = a;
-		m->cap = cap;
-	}
+	if (sc_buf_grow(&m->t, &m->cap, m->nt + 1, sizeof(*m->t), NULL) == -1)
+		goto oom;
 	a = &m->t[m->nt];
 	memset(a, 0, sizeof(*a));
 	if ((a->ticker = strdup(ticker)) == NULL)

@@ -43,18 +43,9 @@ struct tbuf {
 static char *
 tb_room(struct tbuf *b, size_t need)
 {
-	if (b->n + need > b->cap) {
-		size_t cap = b->cap ? b->cap : 65536;
-		char *p;
-
-		while (cap < b->n + need)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL) {
-			b->oom = 1;
-			return NULL;
-		}
-		b->p = p;
-		b->cap = cap;
+	if (sc_buf_grow(&b->p, &b->cap, b->n + need, 1, NULL) == -1) {
+		b->oom = 1;
+		return NULL;
 	}
 	return b->p + b->n;
 }

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sc_buf.h"
 #include "sc_forest_int.h"
 #include "sc_hash.h"
 #include "sc_model.h"
@@ -43,18 +44,9 @@ bb_room(struct bb *b, size_t need)
 {
 	if (b->oom)
 		return NULL;
-	if (b->n + need > b->cap) {
-		size_t cap = b->cap ? b->cap : 1 << 16;
-		unsigned char *p;
-
-		while (cap < b->n + need)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL) {
-			b->oom = 1;
-			return NULL;
-		}
-		b->p = p;
-		b->cap = cap;
+	if (sc_buf_grow(&b->p, &b->cap, b->n + need, 1, NULL) == -1) {
+		b->oom = 1;
+		return NULL;
 	}
 	return b->p + b->n;
 }

@@ -398,16 +398,7 @@ skip_value(struct jp *j, int depth)
 static int
 grow(void *pv, size_t n, size_t *cap, size_t sz)
 {
-	void **v = pv, *q;
-	size_t c = *cap ? *cap * 2 : 256;
-
-	if (n < *cap)
-		return 0;
-	if ((q = realloc(*v, c * sz)) == NULL)
-		return -1;
-	*v = q;
-	*cap = c;
-	return 0;
+	return sc_buf_grow(pv, cap, n + 1, sz, NULL);
 }
 
 /* Non-zero when the next token starts a number. */

@@ -600,17 +600,3 @@ sc_num_fmt(double v, char *buf)
 	sc_num_fmtn(v, buf);
 	return buf;
 }
-
-uint64_t
-sc_num_hash(const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}

@@ -45,7 +45,4 @@ int sc_num_fmtn(double v, char *buf);
  */
 int sc_num_fmt17(double v, char *buf);
 
-/* A 64-bit FNV-1a hash of n bytes: stable seeds from symbol names. */
-uint64_t sc_num_hash(const void *p, size_t n);
-
 #endif

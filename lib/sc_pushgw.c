@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sc_buf.h"
+#include "sc_hash.h"
 #include "sc_log.h"
 #include "sc_pushgw.h"
 
@@ -20,7 +22,7 @@ struct group {
 	const char *job; /* borrowed from the samples or the options */
 	const char *ticker;
 	size_t *idx; /* the group's samples */
-	size_t n;
+	size_t n, cap;
 };
 
 /* The groups of a push, found through a hash of (job, ticker). */
@@ -324,14 +326,12 @@ sample_key(const struct sc_prom *p, size_t i, const char *defjob,
 static size_t
 key_hash(const char *job, const char *ticker)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	const char *k;
+	const char *t = ticker != NULL ? ticker : "";
+	uint64_t h;
 
-	for (k = job; *k != '\0'; k++)
-		h = (h ^ (unsigned char)*k) * 0x100000001b3ULL;
-	h = (h ^ 0xff) * 0x100000001b3ULL;
-	for (k = ticker != NULL ? ticker : ""; *k != '\0'; k++)
-		h = (h ^ (unsigned char)*k) * 0x100000001b3ULL;
+	h = sc_hash_fnv1a_add(SC_FNV1A_INIT, job, strlen(job));
+	h = sc_hash_fnv1a_add(h, "\xff", 1);
+	h = sc_hash_fnv1a_add(h, t, strlen(t));
 	return (size_t)(ticker != NULL ? h : ~h);
 }
 
@@ -369,14 +369,9 @@ group_of(struct grouping *gr, const char *job, const char *ticker)
 static int
 add_to(struct group *g, size_t i)
 {
-	size_t *idx;
-
-	if ((g->n & (g->n - 1)) == 0) { /* 0, 1, 2, 4, ...: grow */
-		if ((idx = realloc(g->idx,
-		         (g->n ? 2 * g->n : 1) * sizeof(*idx))) == NULL)
-			return -1;
-		g->idx = idx;
-	}
+	if (sc_buf_grow(&g->idx, &g->cap, g->n + 1, sizeof(*g->idx), NULL) ==
+	    -1)
+		return -1;
 	g->idx[g->n++] = i;
 	return 0;
 }

@@ -240,21 +240,10 @@ get_json(struct sc_store *st, const char *key, long max, struct sc_err *e)
 static struct version *
 version_at(struct state *s, long v, struct sc_err *e)
 {
-	void *p;
-
 	if (s->nv > 0 && s->v[s->nv - 1].v == v)
 		return &s->v[s->nv - 1];
-	if (s->nv == s->capv) {
-		/* The capacity changes only once the memory is there. */
-		size_t cap = s->capv ? 2 * s->capv : 16;
-
-		if ((p = realloc(s->v, cap * sizeof(*s->v))) == NULL) {
-			sc_err_set(e, SC_EOS, 0, "out of memory");
-			return NULL;
-		}
-		s->v = p;
-		s->capv = cap;
-	}
+	if (sc_buf_grow(&s->v, &s->capv, s->nv + 1, sizeof(*s->v), e) == -1)
+		return NULL;
 	memset(&s->v[s->nv], 0, sizeof(s->v[0]));
 	s->v[s->nv].v = v;
 	return &s->v[s->nv++];
@@ -263,16 +252,8 @@ version_at(struct state *s, long v, struct sc_err *e)
 static int
 alias_add(struct state *s, const char *name, struct sc_err *e)
 {
-	void *p;
-
-	if (s->na == s->capa) {
-		size_t cap = s->capa ? 2 * s->capa : 8;
-
-		if ((p = realloc(s->a, cap * sizeof(*s->a))) == NULL)
-			return sc_err_set(e, SC_EOS, 0, "out of memory");
-		s->a = p;
-		s->capa = cap;
-	}
+	if (sc_buf_grow(&s->a, &s->capa, s->na + 1, sizeof(*s->a), e) == -1)
+		return -1;
 	snprintf(s->a[s->na].name, sizeof(s->a[0].name), "%s", name);
 	s->a[s->na++].v = 0;
 	return 0;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sc_buf.h"
 #include "sc_csv.h"
 #include "sc_report_int.h"
 
@@ -25,18 +26,13 @@ add_key(const char *key, uint64_t size, void *arg)
 {
 	struct listing *l = arg;
 	struct rp_keys *k = l->keys;
-	char **grown;
 
 	(void)size;
 	if (k->n == RP_MAX_KEYS)
 		return sc_err_set(l->e, SC_EDATA, 0,
 		    "more than %d keys under one prefix", RP_MAX_KEYS);
-	if (k->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		if ((grown = realloc(k->k, l->cap * sizeof(*grown))) == NULL)
-			return sc_err_set(l->e, SC_EOS, 0, "out of memory");
-		k->k = grown;
-	}
+	if (sc_buf_grow(&k->k, &l->cap, k->n + 1, sizeof(*k->k), l->e) == -1)
+		return -1;
 	if ((k->k[k->n] = strdup(key)) == NULL)
 		return sc_err_set(l->e, SC_EOS, 0, "out of memory");
 	k->n++;
@@ -196,18 +192,11 @@ read_rows(struct sc_csv *r, const struct pcols *c, struct rp_preds *p,
     const char *key, struct sc_err *e)
 {
 	size_t cap = 0;
-	struct rp_pred *grown;
 	int got;
 
 	while ((got = sc_csv_read(r, e)) == 1) {
-		if (p->n == cap) {
-			cap = cap ? cap * 2 : 256;
-			if ((grown = realloc(p->r, cap * sizeof(*grown))) ==
-			    NULL)
-				return sc_err_set(e, SC_EOS, 0,
-				    "out of memory");
-			p->r = grown;
-		}
+		if (sc_buf_grow(&p->r, &cap, p->n + 1, sizeof(*p->r), e) == -1)
+			return -1;
 		if (pred_row(r, c, &p->r[p->n], key, e) == -1) {
 			free_row(&p->r[p->n]);
 			return -1;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sc_buf.h"
 #include "sc_report_int.h"
 
 #define RP_MAX_RUNS 500            /* meta.json objects read */
@@ -171,7 +172,7 @@ trials_read(struct rp_ctx *c, const char *id, struct trials *t)
 	char key[SC_STORE_MAX_KEY + 1], *buf, *line, *nl;
 	json_error_t je;
 	size_t len, cap = 0;
-	json_t **grown, *j;
+	json_t *j;
 	long ln = 0;
 	int rc;
 
@@ -197,16 +198,13 @@ trials_read(struct rp_ctx *c, const char *id, struct trials *t)
 			    "%s:%ld: not a JSON object", key, ln);
 		}
 		if (t->n == cap && t->n < RP_MAX_TRIALS) {
-			cap = cap ? cap * 2 : 64;
-			if ((grown = realloc(t->t, cap * sizeof(*grown))) ==
-			    NULL) {
+			if (sc_buf_grow(&t->t, &cap, t->n + 1, sizeof(*t->t),
+			        c->e) == -1) {
 				json_decref(j);
 				free(buf);
 				trials_free(t);
-				return sc_err_set(c->e, SC_EOS, 0,
-				    "out of memory");
+				return -1;
 			}
-			t->t = grown;
 		}
 		if (t->n < cap)
 			t->t[t->n++] = j;

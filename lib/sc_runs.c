@@ -132,7 +132,6 @@ run_key(const char *key, uint64_t size, void *arg)
 {
 	struct run_ids *r = arg;
 	const char *id = key + 5, *slash = strchr(id, '/');
-	void *p;
 
 	(void)size;
 	if (slash == NULL || slash == id || strcmp(slash, "/meta.json") != 0)
@@ -140,12 +139,8 @@ run_key(const char *key, uint64_t size, void *arg)
 	if (r->n == MAX_RUNS)
 		return sc_err_set(r->e, SC_EDATA, 0, "runs/: more than %d runs",
 		    MAX_RUNS);
-	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 64;
-		if ((p = realloc(r->id, r->cap * sizeof(*r->id))) == NULL)
-			return sc_err_set(r->e, SC_EOS, 0, "out of memory");
-		r->id = p;
-	}
+	if (sc_buf_grow(&r->id, &r->cap, r->n + 1, sizeof(*r->id), r->e) == -1)
+		return -1;
 	if ((r->id[r->n] = strndup(id, (size_t)(slash - id))) == NULL)
 		return sc_err_set(r->e, SC_EOS, 0, "out of memory");
 	r->n++;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sc_buf.h"
 #include "sc_hash.h"
 #include "sc_sigv4.h"
 
@@ -46,15 +47,8 @@ pairs_add(struct pairs *p, char *name, char *value, struct sc_err *e)
 {
 	if (name == NULL || value == NULL)
 		goto oom;
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 16;
-		struct pair *v = realloc(p->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			goto oom;
-		p->v = v;
-		p->cap = cap;
-	}
+	if (sc_buf_grow(&p->v, &p->cap, p->n + 1, sizeof(*p->v), NULL) == -1)
+		goto oom;
 	p->v[p->n].name = name;
 	p->v[p->n].value = value;
 	p->v[p->n].pos = p->n;

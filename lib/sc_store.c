@@ -366,15 +366,23 @@ done:
 	return rc;
 }
 
-/* Create the directories above the file path (mkdir -p of its dirname). */
+/*
+ * Create the directories above the file path (mkdir -p of its dirname).
+ * *made gets the length of the shallowest directory this call created (0
+ * when it created none), for rmdirs() to undo a failed put.
+ */
 static int
-mkdirs(char *path, struct sc_err *e)
+mkdirs(char *path, size_t *made, struct sc_err *e)
 {
 	char *p;
 
+	*made = 0;
 	for (p = path + 1; (p = strchr(p, '/')) != NULL; p++) {
 		*p = '\0';
-		if (mkdir(path, 0777) == -1 && errno != EEXIST) {
+		if (mkdir(path, 0777) == 0) {
+			if (*made == 0)
+				*made = (size_t)(p - path);
+		} else if (errno != EEXIST) {
 			sc_err_errno(e, SC_ECANTCREAT, errno, "%s", path);
 			*p = '/';
 			return -1;
@@ -382,6 +390,27 @@ mkdirs(char *path, struct sc_err *e)
 		*p = '/';
 	}
 	return 0;
+}
+
+/*
+ * Remove, deepest first, the directories above path that mkdirs() made
+ * (made as it set it), so a failed put leaves no empty key directory.  A
+ * directory another writer has put something in meanwhile is not empty
+ * and stays.
+ */
+static void
+rmdirs(const char *path, size_t made)
+{
+	char *copy, *p;
+
+	if (made == 0 || (copy = strdup(path)) == NULL)
+		return;
+	while ((p = strrchr(copy, '/')) != NULL && (size_t)(p - copy) >= made) {
+		*p = '\0';
+		if (rmdir(copy) == -1)
+			break;
+	}
+	free(copy);
 }
 
 static void
@@ -478,17 +507,24 @@ local_put(char *path, FILE *in, const void *data, size_t len, int flags,
 
 	struct sc_buf tmp = { 0 };
 	char *slash = strrchr(path, '/');
+	size_t made;
 	int fd, rc, slot;
 
 	if (!(flags & SC_STORE_EXCL) && stat(path, &st) == 0 &&
 	    !S_ISREG(st.st_mode))
 		return write_direct(path, in, data, len, max, e);
-	if (mkdirs(path, e) == -1 ||
-	    sc_buf_printf(&tmp, e, "%.*s/.sc-tmp.XXXXXX", (int)(slash - path),
-	        path) == -1)
+	if (mkdirs(path, &made, e) == -1) {
+		rmdirs(path, made);
 		return -1;
+	}
+	if (sc_buf_printf(&tmp, e, "%.*s/.sc-tmp.XXXXXX", (int)(slash - path),
+	        path) == -1) {
+		rmdirs(path, made);
+		return -1;
+	}
 	if ((fd = sc_out_mkstemp(tmp.data, &slot)) == -1) {
 		rc = sc_err_errno(e, SC_ECANTCREAT, errno, "%s", path);
+		rmdirs(path, made);
 		sc_buf_free(&tmp);
 		return rc;
 	}
@@ -500,6 +536,8 @@ local_put(char *path, FILE *in, const void *data, size_t len, int flags,
 	sc_out_untrack(slot);
 	if (rc == 0)
 		sync_parent(path);
+	else
+		rmdirs(path, made);
 	sc_buf_free(&tmp);
 	return rc;
 }
@@ -655,15 +693,8 @@ keys_free(struct keys *k)
 static int
 keys_add(struct keys *k, const char *key, uint64_t size, struct sc_err *e)
 {
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? 2 * k->cap : 64;
-		struct entry *v = realloc(k->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return sc_err_set(e, SC_EOS, 0, "out of memory");
-		k->v = v;
-		k->cap = cap;
-	}
+	if (sc_buf_grow(&k->v, &k->cap, k->n + 1, sizeof(*k->v), e) == -1)
+		return -1;
 	if ((k->v[k->n].key = strdup(key)) == NULL)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
 	k->v[k->n++].size = size;

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "sc_calendar.h"
-#include "sc_num.h"
+#include "sc_hash.h"
 #include "sc_rng.h"
 #include "sc_source.h"
 #include "sc_synth.h"
@@ -125,7 +125,7 @@ sc_synth_series(const char *symbol, uint64_t seed, long from, long to,
 	if (!sc_market_symbol_valid(symbol))
 		return sc_err_set(e, SC_EUSAGE, 0, "invalid symbol");
 	snprintf(out->ticker, sizeof(out->ticker), "%s", symbol);
-	sc_rng_seed(&r, seed, sc_num_hash(symbol, strlen(symbol)));
+	sc_rng_seed(&r, seed, sc_hash_fnv1a(symbol, strlen(symbol)));
 	draw_params(&r, &p);
 	s.close = exp(trend(&p, SC_SYNTH_ORIGIN));
 	s.h = p.var;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sc_buf.h"
 #include "sc_csv.h"
 #include "sc_hash.h"
 #include "sc_table.h"
@@ -179,17 +180,8 @@ static int
 add_label(struct sc_table *t, const char *s, size_t n, size_t *off,
     struct sc_err *e)
 {
-	if (t->alen + n + 1 > t->acap) {
-		size_t cap = t->acap ? t->acap : 4096;
-		char *a;
-
-		while (cap < t->alen + n + 1)
-			cap *= 2;
-		if ((a = realloc(t->arena, cap)) == NULL)
-			return sc_err_set(e, SC_EOS, 0, "out of memory");
-		t->arena = a;
-		t->acap = cap;
-	}
+	if (sc_buf_grow(&t->arena, &t->acap, t->alen + n + 1, 1, e) == -1)
+		return -1;
 	memcpy(t->arena + t->alen, s, n + 1);
 	*off = t->alen;
 	t->alen += n + 1;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sc_buf.h"
 #include "sc_num.h"
 #include "sc_tune_int.h"
 
@@ -180,17 +181,10 @@ now(void)
 static int
 add_trial(struct sc_tune *r, const struct sc_tune_trial *tr)
 {
-	struct sc_tune_trial *t;
 	const struct sc_tune_trial *b;
 
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 64;
-
-		if ((t = realloc(r->t, cap * sizeof(*t))) == NULL)
-			return -1;
-		r->t = t;
-		r->cap = cap;
-	}
+	if (sc_buf_grow(&r->t, &r->cap, r->n + 1, sizeof(*r->t), NULL) == -1)
+		return -1;
 	r->t[r->n] = *tr;
 	b = r->best >= 0 ? &r->t[r->best] : NULL;
 	if (tr->state == SC_TUNE_COMPLETE &&

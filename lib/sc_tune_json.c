@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sc_buf.h"
+#include "sc_hash.h"
 #include "sc_num.h"
 #include "sc_tune_int.h"
 
@@ -69,7 +70,7 @@ sc_tune_search_id(const struct sc_table *t, const struct sc_tune_space *s,
 		at += (size_t)snprintf(b + at, sizeof(b) - at, "|%s=%s",
 		    s->d[i].name, spec);
 	}
-	h = sc_num_hash(b, strlen(b));
+	h = sc_hash_fnv1a(b, strlen(b));
 	snprintf(buf, 17, "%016llx", (unsigned long long)h);
 }
 
@@ -226,16 +227,8 @@ settle(struct sc_tune *r, struct sc_err *e)
 static int
 push(struct sc_tune *r, const struct sc_tune_trial *tr)
 {
-	struct sc_tune_trial *t;
-
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 64;
-
-		if ((t = realloc(r->t, cap * sizeof(*t))) == NULL)
-			return -1;
-		r->t = t;
-		r->cap = cap;
-	}
+	if (sc_buf_grow(&r->t, &r->cap, r->n + 1, sizeof(*r->t), NULL) == -1)
+		return -1;
 	r->t[r->n++] = *tr;
 	return 0;
 }

@@ -162,17 +162,17 @@ sc_tune_space_parse(struct sc_tune_space *s, const char *spec, struct sc_err *e)
 
 	memset(&d, 0, sizeof(d));
 	if (strlen(spec) >= sizeof(buf))
-		return sc_err_set(e, SC_EUSAGE, 0, "--param: too long");
+		return sc_err_set(e, SC_EUSAGE, 0, "too long");
 	strcpy(buf, spec);
 	if ((eq = strchr(buf, '=')) == NULL || (rest = strchr(eq, ':')) == NULL)
 		return sc_err_set(e, SC_EUSAGE, 0,
-		    "--param %.40s: want name=int|float|cat:...", spec);
+		    "%.40s: want name=int|float|cat:...", spec);
 	*eq = '\0';
 	ty = eq + 1;
 	*rest++ = '\0';
 	if ((p = pindex(buf)) == -1)
 		return sc_err_set(e, SC_EUSAGE, 0,
-		    "--param %.40s: unknown parameter \"%.24s\"", spec, buf);
+		    "%.40s: unknown parameter \"%.24s\"", spec, buf);
 	strcpy(d.name, pdefs[p].name); /* a known name, shorter than d.name */
 	if (strcmp(ty, "cat") == 0)
 		rc = parse_cat(&d, &pdefs[p], rest, e);
@@ -181,8 +181,7 @@ sc_tune_space_parse(struct sc_tune_space *s, const char *spec, struct sc_err *e)
 		rc = parse_range(&d, &pdefs[p], rest, e);
 	} else
 		rc = sc_err_set(e, SC_EUSAGE, 0,
-		    "--param %.40s: type \"%.8s\": want int, float or cat",
-		    spec, ty);
+		    "%.40s: type \"%.8s\": want int, float or cat", spec, ty);
 	if (rc == -1)
 		return -1;
 	for (i = 0; i < s->n && strcmp(s->d[i].name, d.name) != 0; i++)

@@ -27,6 +27,7 @@ struct pctx {
 	struct sc_err err;
 	void (*end)(struct pctx *);
 	struct sc_xml_list *list;
+	size_t cap; /* room in list->objs */
 	struct sc_xml_obj cur;
 	int have_key;
 	struct sc_xml_error *xerr;
@@ -164,7 +165,6 @@ static void
 add_object(struct pctx *c)
 {
 	struct sc_xml_list *l = c->list;
-	struct sc_xml_obj *v;
 
 	if (!c->have_key) {
 		stop(c, SC_EPROTO, "ListObjectsV2: Contents without a Key");
@@ -174,11 +174,11 @@ add_object(struct pctx *c)
 		stop(c, SC_EPROTO, "ListObjectsV2: too many objects");
 		return;
 	}
-	if ((v = realloc(l->objs, (l->n + 1) * sizeof(*v))) == NULL) {
+	if (sc_buf_grow(&l->objs, &c->cap, l->n + 1, sizeof(*l->objs), NULL) ==
+	    -1) {
 		stop(c, SC_EOS, "out of memory");
 		return;
 	}
-	l->objs = v;
 	l->objs[l->n++] = c->cur;
 	memset(&c->cur, 0, sizeof(c->cur));
 	c->have_key = 0;

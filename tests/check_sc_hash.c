@@ -143,6 +143,29 @@ START_TEST(test_hash_hex_digits)
 }
 END_TEST
 
+/* Published FNV-1a 64-bit test vectors (Landon Curt Noll's table). */
+START_TEST(test_hash_fnv1a_vectors)
+{
+	ck_assert_uint_eq(sc_hash_fnv1a("", 0), 0xcbf29ce484222325ULL);
+	ck_assert_uint_eq(sc_hash_fnv1a("a", 1), 0xaf63dc4c8601ec8cULL);
+	ck_assert_uint_eq(sc_hash_fnv1a("b", 1), 0xaf63df4c8601f1a5ULL);
+	ck_assert_uint_eq(sc_hash_fnv1a("foobar", 6), 0x85944171f73967e8ULL);
+	ck_assert_uint_eq(SC_FNV1A_INIT, sc_hash_fnv1a(NULL, 0));
+}
+END_TEST
+
+/* Continuing a hash equals hashing the concatenation. */
+START_TEST(test_hash_fnv1a_add)
+{
+	uint64_t h;
+
+	h = sc_hash_fnv1a_add(SC_FNV1A_INIT, "foo", 3);
+	h = sc_hash_fnv1a_add(h, "", 0);
+	h = sc_hash_fnv1a_add(h, "bar", 3);
+	ck_assert_uint_eq(h, sc_hash_fnv1a("foobar", 6));
+}
+END_TEST
+
 Suite *
 sc_hash_suite(void)
 {
@@ -158,6 +181,10 @@ sc_hash_suite(void)
 	tc = tcase_create("hmac");
 	tcase_add_test(tc, test_hash_hmac_rfc4231);
 	tcase_add_test(tc, test_hash_hex_digits);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("fnv1a");
+	tcase_add_test(tc, test_hash_fnv1a_vectors);
+	tcase_add_test(tc, test_hash_fnv1a_add);
 	suite_add_tcase(s, tc);
 	return s;
 }

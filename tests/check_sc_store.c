@@ -184,9 +184,47 @@ START_TEST(test_store_put_failure_leaves_nothing)
 	fclose(bad);
 	ck_assert_int_eq(sc_store_exists(st, "k/v.csv", &e), 0);
 	snprintf(dir, sizeof(dir), "%s/k", root);
-	ck_assert_int_eq(count_entries(dir), 0);
+	ck_assert_int_eq(access(dir, F_OK), -1); /* no empty key directory */
+	ck_assert_int_eq(count_entries(root), 0);
 	ck_assert_int_eq(sc_store_put_buf(st, "../x", "v", 1, 0, &e), -1);
 	ck_assert_int_eq(e.code, SC_EUSAGE);
+	sc_store_free(st);
+}
+END_TEST
+
+/*
+ * A put from a pipe refused past the maximum object size leaves neither
+ * the object nor the directories it created; directories that were there
+ * before stay.
+ */
+START_TEST(test_store_put_too_big_leaves_no_dir)
+{
+	struct sc_store *st = open_root();
+	struct sc_err e = { 0 };
+	char path[160];
+	int fd[2];
+	FILE *in;
+
+	snprintf(path, sizeof(path), "%s/keep", root);
+	ck_assert_int_eq(mkdir(path, 0777), 0);
+	sc_store_set_max_object(st, 10);
+	ck_assert_int_eq(pipe(fd), 0);
+	ck_assert_int_eq(write(fd[1], "0123456789ABCDEF", 16), 16);
+	close(fd[1]);
+	ck_assert_ptr_nonnull(in = fdopen(fd[0], "r"));
+	ck_assert_int_eq(sc_store_put(st, "keep/a/b/v.csv", in, 0, &e), -1);
+	ck_assert_int_eq(e.code, SC_EDATA);
+	ck_assert_ptr_nonnull(strstr(e.msg, "maximum object size"));
+	fclose(in);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	ck_assert_int_eq(count_entries(path), 0);
+	ck_assert_int_eq(count_entries(root), 1);
+	/* At the limit the put succeeds and the directories are made. */
+	ck_assert_int_eq(sc_store_put_buf(st, "keep/a/b/v.csv", "0123456789",
+	                     10, 0, &e),
+	    0);
+	snprintf(path, sizeof(path), "%s/keep/a/b", root);
+	ck_assert_int_eq(count_entries(path), 1);
 	sc_store_free(st);
 }
 END_TEST
@@ -326,6 +364,7 @@ sc_store_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_store_put_atomic);
 	tcase_add_test(tc, test_store_put_failure_leaves_nothing);
+	tcase_add_test(tc, test_store_put_too_big_leaves_no_dir);
 	tcase_add_test(tc, test_store_put_exclusive);
 	tcase_add_test(tc, test_store_put_device_kept);
 	suite_add_tcase(s, tc);
