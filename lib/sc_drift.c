@@ -18,6 +18,7 @@
 
 #include "sc_date.h"
 #include "sc_drift.h"
+#include "sc_metrics.h"
 #include "sc_num.h"
 
 static const char *const method_names[SC_DRIFT_NMETHODS] = { "psi", "ks",
@@ -668,24 +669,6 @@ put_num(FILE *fp, double v)
 	fputs(isfinite(v) ? sc_num_fmt(v, buf) : "null", fp);
 }
 
-/* A JSON string; dates and feature names are plain ASCII already. */
-static void
-put_str(FILE *fp, const char *s)
-{
-	putc('"', fp);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(fp, "\\u%04x", c);
-		else
-			putc(c, fp);
-	}
-	putc('"', fp);
-}
-
 static void
 put_date(FILE *fp, const char *key, const char *v)
 {
@@ -693,7 +676,7 @@ put_date(FILE *fp, const char *key, const char *v)
 	if (*v == '\0')
 		fputs("null", fp);
 	else
-		put_str(fp, v);
+		sc_metrics_json_str(fp, v);
 	fputs(", ", fp);
 }
 
@@ -703,7 +686,7 @@ put_feature(FILE *fp, const struct sc_drift *d, size_t j)
 	const struct feat *f = &d->f[j];
 	int m;
 
-	put_str(fp, sc_drift_feature(d, j));
+	sc_metrics_json_str(fp, sc_drift_feature(d, j));
 	fprintf(fp, ": {\"drifted\": %s", f->drifted ? "true" : "false");
 	for (m = 0; m < SC_DRIFT_NMETHODS; m++) {
 		fprintf(fp, ", \"%s\": {\"value\": ", method_names[m]);

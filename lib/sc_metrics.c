@@ -393,8 +393,8 @@ put_num(FILE *fp, const char *key, double v, int comma)
 	    isfinite(v) ? sc_num_fmt(v, buf) : "null", comma ? ", " : "");
 }
 
-static void
-put_str(FILE *fp, const char *s)
+void
+sc_metrics_json_str(FILE *fp, const char *s)
 {
 	putc('"', fp);
 	for (; *s != '\0'; s++) {
@@ -461,13 +461,13 @@ sc_metrics_write(const struct sc_metrics *m, FILE *fp, struct sc_err *e)
 	put_num(fp, "interval_level", m->level, 0);
 	fputs(", \"model\": ", fp);
 	if (m->model != NULL)
-		put_str(fp, m->model);
+		sc_metrics_json_str(fp, m->model);
 	else
 		fputs("null", fp);
 	fputs(", \"tickers\": {", fp);
 	for (i = 0; i < m->nt; i++) {
 		fputs(i ? ",\n  " : "\n  ", fp);
-		put_str(fp, m->t[i].ticker);
+		sc_metrics_json_str(fp, m->t[i].ticker);
 		fputs(": {", fp);
 		put_acc(fp, &m->t[i]);
 		fputs("}", fp);

@@ -72,4 +72,11 @@ int sc_metrics_write(const struct sc_metrics *, FILE *, struct sc_err *);
  */
 int sc_metrics_write_text(const struct sc_metrics *, FILE *, struct sc_err *);
 
+/*
+ * Write s to fp as a JSON string: quotes and backslashes escaped, control
+ * bytes as \u00XX, other bytes as they are (the callers' text is UTF-8
+ * already).  The writers of metrics-style JSON share it.
+ */
+void sc_metrics_json_str(FILE *fp, const char *s);
+
 #endif

@@ -200,26 +200,6 @@ sc_registry_parse(const char *uri, struct sc_model_ref *r, struct sc_err *e)
 	return 0;
 }
 
-/* Read a small object whole into *b (bounded by max).  0 or -1. */
-static int
-get_small(struct sc_store *st, const char *key, long max, struct sc_buf *b,
-    struct sc_err *e)
-{
-	FILE *tmp;
-	int rc;
-
-	if ((tmp = tmpfile()) == NULL)
-		return sc_err_errno(e, SC_EOS, errno, "temporary file");
-	rc = sc_store_get(st, key, tmp, e);
-	if (rc == 0 && fseeko(tmp, 0, SEEK_SET) == -1)
-		rc = sc_err_errno(e, SC_EIO, errno, "temporary file");
-	b->limit = (size_t)max;
-	if (rc == 0)
-		rc = sc_buf_read(b, tmp, key, e);
-	fclose(tmp);
-	return rc;
-}
-
 /* An object parsed as JSON; NULL with SC_EDATA naming key:line:column. */
 static json_t *
 get_json(struct sc_store *st, const char *key, long max, struct sc_err *e)
@@ -228,7 +208,7 @@ get_json(struct sc_store *st, const char *key, long max, struct sc_err *e)
 	json_error_t je;
 	json_t *j = NULL;
 
-	if (get_small(st, key, max, &b, e) == 0 &&
+	if (sc_store_get_buf(st, key, (size_t)max, &b, e) == 0 &&
 	    (j = json_loadb(b.data ? b.data : "", b.len, JSON_REJECT_DUPLICATES,
 	         &je)) == NULL)
 		sc_err_set(e, SC_EDATA, 0, "%s:%d:%d: %s", key, je.line,
@@ -374,7 +354,7 @@ load_alias(struct sc_store *st, const char *name, struct alias *a,
 	int rc;
 
 	snprintf(key, sizeof(key), "models/%s/aliases/%s", name, a->name);
-	rc = get_small(st, key, MAX_ALIAS, &b, e);
+	rc = sc_store_get_buf(st, key, MAX_ALIAS, &b, e);
 	if (rc == -1 && e->code == SC_ENOINPUT) { /* deleted meanwhile */
 		sc_err_clear(e);
 		rc = 0;

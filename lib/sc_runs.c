@@ -50,24 +50,13 @@ static int
 get_text(struct sc_store *st, const char *key, long max, int missing_ok,
     struct sc_buf *b, struct sc_err *e)
 {
-	FILE *tmp;
-	int rc;
-
-	if ((tmp = tmpfile()) == NULL)
-		return sc_err_errno(e, SC_EOS, errno, "temporary file");
-	rc = sc_store_get(st, key, tmp, e);
-	if (rc == -1 && missing_ok && e->code == SC_ENOINPUT) {
+	if (sc_store_get_buf(st, key, (size_t)max, b, e) == 0)
+		return 0;
+	if (missing_ok && e->code == SC_ENOINPUT) {
 		sc_err_clear(e);
-		fclose(tmp);
 		return 1;
 	}
-	if (rc == 0 && fseeko(tmp, 0, SEEK_SET) == -1)
-		rc = sc_err_errno(e, SC_EIO, errno, "temporary file");
-	b->limit = (size_t)max;
-	if (rc == 0)
-		rc = sc_buf_read(b, tmp, key, e);
-	fclose(tmp);
-	return rc;
+	return -1;
 }
 
 /*

@@ -366,6 +366,25 @@ done:
 	return rc;
 }
 
+int
+sc_store_get_buf(struct sc_store *st, const char *key, size_t max,
+    struct sc_buf *b, struct sc_err *e)
+{
+	FILE *tmp;
+	int rc;
+
+	if ((tmp = tmpfile()) == NULL)
+		return sc_err_errno(e, SC_EOS, errno, "temporary file");
+	rc = sc_store_get(st, key, tmp, e);
+	if (rc == 0 && fseeko(tmp, 0, SEEK_SET) == -1)
+		rc = sc_err_errno(e, SC_EIO, errno, "temporary file");
+	b->limit = max;
+	if (rc == 0)
+		rc = sc_buf_read(b, tmp, key, e);
+	fclose(tmp);
+	return rc;
+}
+
 /*
  * Create the directories above the file path (mkdir -p of its dirname).
  * *made gets the length of the shallowest directory this call created (0

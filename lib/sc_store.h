@@ -68,6 +68,16 @@ int sc_store_key_check(const char *key, struct sc_err *);
 int sc_store_get(struct sc_store *, const char *key, FILE *out,
     struct sc_err *);
 
+struct sc_buf;
+
+/*
+ * Read the object under key whole into *b, at most max bytes (a larger
+ * object is SC_EDATA, named by key).  Returns 0, or -1 with the errors of
+ * sc_store_get() (SC_ENOINPUT when it does not exist), SC_EOS.
+ */
+int sc_store_get_buf(struct sc_store *, const char *key, size_t max,
+    struct sc_buf *b, struct sc_err *);
+
 /*
  * Store everything read from in (any stream: a pipe is spooled to a
  * temporary file first on S3, so the upload is signed with its SHA-256
