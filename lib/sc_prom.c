@@ -14,6 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sc_buf.h"
+#include "sc_hash.h"
 #include "sc_num.h"
 #include "sc_prom.h"
 #include "sc_prom_int.h"
@@ -185,14 +187,9 @@ sc_prom_new_family(struct sc_prom *p, const char *name, enum sc_prom_type type,
 
 	if (grow_families(p, e) == -1)
 		return -1;
-	if (p->nfam == p->capfam) {
-		size_t cap = p->capfam ? 2 * p->capfam : 16;
-
-		if ((f = realloc(p->fam, cap * sizeof(*f))) == NULL)
-			return sc_err_set(e, SC_EOS, 0, "out of memory");
-		p->fam = f;
-		p->capfam = cap;
-	}
+	if (sc_buf_grow(&p->fam, &p->capfam, p->nfam + 1, sizeof(*p->fam), e) ==
+	    -1)
+		return -1;
 	f = &p->fam[p->nfam];
 	memset(f, 0, sizeof(*f));
 	f->type = type;
@@ -265,12 +262,11 @@ family_of(struct sc_prom *p, const char *name, struct sc_err *e)
 	return (long)p->nfam - 1;
 }
 
+/* Continue hash h with string s and a separator byte no string holds. */
 static uint64_t
 fnv(uint64_t h, const char *s)
 {
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return (h ^ 0xff) * 0x100000001b3ULL;
+	return sc_hash_fnv1a_add(sc_hash_fnv1a_add(h, s, strlen(s)), "\xff", 1);
 }
 
 static int
@@ -302,15 +298,9 @@ static int
 grow(struct sc_prom *p, struct sc_err *e)
 {
 	size_t n, i, *slot, *old = p->slot, oldn = p->nslot;
-	struct sample *s;
 
-	if (p->ns == p->caps) {
-		n = p->caps ? 2 * p->caps : 32;
-		if ((s = realloc(p->s, n * sizeof(*s))) == NULL)
-			return sc_err_set(e, SC_EOS, 0, "out of memory");
-		p->s = s;
-		p->caps = n;
-	}
+	if (sc_buf_grow(&p->s, &p->caps, p->ns + 1, sizeof(*p->s), e) == -1)
+		return -1;
 	if (2 * (p->ns + 1) <= p->nslot)
 		return 0;
 	n = p->nslot ? 2 * p->nslot : 64;
@@ -440,7 +430,7 @@ sc_prom_add(struct sc_prom *p, const char *name, const char *const *labels,
 	s.fam = (size_t)f;
 	if (check_kind(&p->fam[f], &s, e) == -1)
 		goto fail;
-	s.hash = fnv(0xcbf29ce484222325ULL, name);
+	s.hash = fnv(SC_FNV1A_INIT, name);
 	for (i = 0; i < 2 * s.nlab; i++)
 		s.hash = fnv(s.hash, s.lab[i]);
 	slot = probe(p, &s);

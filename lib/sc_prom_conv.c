@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "sc_buf.h"
 #include "sc_csv.h"
 #include "sc_date.h"
 #include "sc_num.h"
@@ -431,10 +432,10 @@ read_row(struct sc_csv *r, const struct cols *c, struct row *w,
 
 /* Keep w as the ticker's row when it is the latest; copies the strings. */
 static int
-keep_row(struct row **rows, size_t *n, const struct row *w, long line,
-    struct sc_err *e)
+keep_row(struct row **rows, size_t *n, size_t *cap, const struct row *w,
+    long line, struct sc_err *e)
 {
-	struct row *t = NULL, *grown;
+	struct row *t = NULL;
 	size_t i;
 
 	for (i = 0; i < *n && t == NULL; i++)
@@ -446,10 +447,9 @@ keep_row(struct row **rows, size_t *n, const struct row *w, long line,
 	if (t != NULL && t->asof > w->asof)
 		return 0;
 	if (t == NULL) {
-		if ((grown = realloc(*rows, (*n + 1) * sizeof(*t))) == NULL)
-			return sc_err_set(e, SC_EOS, 0, "out of memory");
-		*rows = grown;
-		t = &grown[(*n)++];
+		if (sc_buf_grow(rows, cap, *n + 1, sizeof(**rows), e) == -1)
+			return -1;
+		t = &(*rows)[(*n)++];
 		if ((t->ticker = strdup(w->ticker)) == NULL) {
 			(*n)--;
 			return sc_err_set(e, SC_EOS, 0, "out of memory");
@@ -518,7 +518,7 @@ sc_prom_from_csv(struct sc_prom *p, const char *text, size_t len,
 	struct row *rows = NULL, w;
 	struct sc_csv *r = NULL;
 	struct cols c;
-	size_t n = 0, i;
+	size_t n = 0, cap = 0, i;
 	FILE *fp;
 	int rc = -1, got;
 
@@ -531,7 +531,7 @@ sc_prom_from_csv(struct sc_prom *p, const char *text, size_t len,
 		goto out;
 	while ((got = sc_csv_read(r, e)) == 1)
 		if (read_row(r, &c, &w, e) == -1 ||
-		    keep_row(&rows, &n, &w, sc_csv_line(r), e) == -1)
+		    keep_row(&rows, &n, &cap, &w, sc_csv_line(r), e) == -1)
 			goto out;
 	if (got == 0)
 		rc = emit_rows(p, rows, n, e);
