@@ -43,6 +43,8 @@ struct sc_forest_params {
 	uint64_t seed;                     /* default 0 */
 	long interval_grid; /* 0: leaves keep exact target ranks; else
 	                       ranks on a grid of this many targets */
+	int bag_ranks;      /* 0: a leaf keeps the ranks of every training
+	                       row reaching it; 1: of its tree's in-bag rows */
 	int threads;        /* 0: every online CPU */
 };
 

@@ -277,6 +277,50 @@ route_oob(struct ws *W, size_t *noob)
  * rows taken in order of their rank, so each leaf's list comes out sorted.
  */
 static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * As keep_ranks(), but only the tree's in-bag rows (each once): a tree then
+ * keeps at most max_samples ranks, whatever the table's size.
+ */
+static int
+keep_bag_ranks(struct ws *W)
+{
+	struct tree *t = W->t;
+	size_t n = W->F->n, i, at;
+	const uint32_t *yr = W->F->yrank;
+	uint32_t *pos;
+
+	for (i = 0, at = 0; i < n; i++)
+		if (W->cnt[i] > 0) {
+			t->count[W->leafof[i]]++;
+			at++;
+		}
+	if ((t->rank = malloc((at ? at : 1) * sizeof(*t->rank))) == NULL ||
+	    (pos = malloc(t->n * sizeof(*pos))) == NULL)
+		return -1;
+	t->nranks = t->rcap = at;
+	for (i = 0, at = 0; i < t->n; i++) {
+		pos[i] = (uint32_t)at;
+		at += t->count[i];
+	}
+	for (i = 0; i < n; i++)
+		if (W->cnt[i] > 0)
+			t->rank[pos[W->leafof[i]]++] = yr[i];
+	for (i = 0; i < t->n; i++)
+		if (t->count[i] > 1)
+			qsort(t->rank + pos[i] - t->count[i], t->count[i],
+			    sizeof(*t->rank), cmp_u32);
+	free(pos);
+	return 0;
+}
+
+static int
 keep_ranks(struct ws *W)
 {
 	struct tree *t = W->t;
@@ -803,7 +847,8 @@ grow_tree(struct ws *W, size_t k)
 		if (grow_node(W, &fr) == -1)
 			return -1;
 	}
-	if (route_oob(W, &noob) == -1 || keep_ranks(W) == -1 ||
+	if (route_oob(W, &noob) == -1 ||
+	    (W->F->p->bag_ranks ? keep_bag_ranks(W) : keep_ranks(W)) == -1 ||
 	    commit_oob(W, k, noob) == -1)
 		return -1;
 	shrink_tree(W->t);
@@ -957,7 +1002,7 @@ rank_targets(struct fit *F, struct sc_err *e)
 	}
 	if (F->p->interval_grid > 0 && u > (size_t)F->p->interval_grid)
 		to_grid(F, (size_t)F->p->interval_grid);
-	return by_rank(F, e);
+	return F->p->bag_ranks ? 0 : by_rank(F, e);
 }
 
 /* Turn the parameters into counts for a table of n rows and nf features. */

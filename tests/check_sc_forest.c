@@ -396,7 +396,7 @@ END_TEST
 
 /* Fit on one sample of a noisy function; cover a fresh sample. */
 static double
-coverage(long min_leaf, double level, long grid, double *rmse)
+coverage(long min_leaf, double level, long grid, int bag, double *rmse)
 {
 	struct sc_err e = { 0 };
 	struct sc_forest_params p;
@@ -411,8 +411,29 @@ coverage(long min_leaf, double level, long grid, double *rmse)
 	params(&p, 100, 2);
 	p.min_samples_leaf = min_leaf;
 	p.interval_grid = grid;
+	p.bag_ranks = bag;
 	f = sc_forest_fit(&p, tr, &e);
 	ck_assert_msg(f != NULL, "%s", e.msg);
+	if (bag) {
+		size_t k, t, at;
+		struct sc_forest_tree tv;
+
+		/* Each tree keeps its in-bag rows only (about 63%), sorted. */
+		for (t = 0; t < 100; t++) {
+			sc_forest_tree(f, t, &tv);
+			ck_assert(
+			    tv.nranks > 3000 / 2 && tv.nranks < 3000 * 3 / 4);
+			for (k = 0, at = 0; k < tv.nodes; k++) {
+				ck_assert(
+				    tv.feature[k] >= 0 || tv.count[k] > 0);
+				for (size_t r = 1; r < tv.count[k]; r++)
+					ck_assert(tv.rank[at + r - 1] <=
+					    tv.rank[at + r]);
+				at += tv.count[k];
+			}
+			ck_assert_uint_eq(at, tv.nranks);
+		}
+	}
 	if (grid > 0) {
 		size_t ny, k, t;
 		const double *ytab = sc_forest_targets(f, &ny);
@@ -450,7 +471,7 @@ coverage(long min_leaf, double level, long grid, double *rmse)
 START_TEST(test_forest_intervals_coverage)
 {
 	static const long leaf[] = { 5, 10 };
-	double rmse, c = coverage(leaf[_i], 0.9, 0, &rmse);
+	double rmse, c = coverage(leaf[_i], 0.9, 0, 0, &rmse);
 
 	if (getenv("SC_TEST_VERBOSE") != NULL)
 		fprintf(stderr,
@@ -470,8 +491,8 @@ END_TEST
  */
 START_TEST(test_forest_intervals_grid)
 {
-	double r0, r1, c0 = coverage(5, 0.9, 0, &r0),
-	               c1 = coverage(5, 0.9, 256, &r1);
+	double r0, r1, c0 = coverage(5, 0.9, 0, 0, &r0),
+	               c1 = coverage(5, 0.9, 256, 0, &r1);
 
 	if (getenv("SC_TEST_VERBOSE") != NULL)
 		fprintf(stderr,
@@ -480,6 +501,26 @@ START_TEST(test_forest_intervals_grid)
 		    c0, c1);
 	ck_assert(r0 == r1);
 	ck_assert_msg(fabs(c1 - c0) <= 0.01, "exact %.3f, grid %.3f", c0, c1);
+}
+END_TEST
+
+/*
+ * Leaves keep their tree's in-bag rows only: the same means (leaf values
+ * do not depend on the ranks kept), and interval coverage near the
+ * exact ranks' (each leaf pools about 63% as many targets).
+ */
+START_TEST(test_forest_intervals_bag)
+{
+	double r0, r1, c0 = coverage(10, 0.9, 0, 0, &r0),
+	               c1 = coverage(10, 0.9, 0, 1, &r1);
+
+	if (getenv("SC_TEST_VERBOSE") != NULL)
+		fprintf(stderr,
+		    "90%% interval covers %.4f with every row's rank, %.4f "
+		    "with in-bag ranks\n",
+		    c0, c1);
+	ck_assert(r0 == r1);
+	ck_assert_msg(fabs(c1 - c0) <= 0.03, "all %.3f, bag %.3f", c0, c1);
 }
 END_TEST
 
@@ -641,6 +682,7 @@ sc_forest_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("intervals");
 	tcase_add_test(tc, test_forest_intervals_grid);
+	tcase_add_test(tc, test_forest_intervals_bag);
 	tcase_add_loop_test(tc, test_forest_intervals_coverage, 0, 2);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
