@@ -77,6 +77,14 @@ struct sc_forest;
 struct sc_forest *sc_forest_fit(const struct sc_forest_params *p,
     const struct sc_table *t, struct sc_err *e);
 
+/*
+ * As sc_forest_fit() on sc_table_subset(t, rows, n) (rows borrowed, in
+ * range, a row may repeat), without copying the table: the same forest,
+ * bit for bit.  For cross-validation folds.
+ */
+struct sc_forest *sc_forest_fit_rows(const struct sc_forest_params *p,
+    const struct sc_table *t, const size_t *rows, size_t n, struct sc_err *e);
+
 /* Free f; NULL is a no-op. */
 void sc_forest_free(struct sc_forest *f);
 

@@ -32,8 +32,10 @@ struct fit {
 	const struct sc_forest_params *p;
 	struct sc_forest *f;
 	const struct sc_table *t;
+	const size_t *rows; /* row i of the fit is rows[i] of t; NULL: i */
 	struct bins bins;
 	const double *y;
+	double *ybuf; /* the targets of rows, when rows */
 	uint32_t *yrank;
 	uint32_t *byrank; /* rows in order of their target's rank */
 	size_t n, nf, nsamp;
@@ -206,7 +208,9 @@ goes_left(const struct ws *W, const struct bnode *b, unsigned bin, uint32_t row)
 		return 1;
 	if (bin >= b->hi)
 		return 0;
-	return sc_table_column(W->F->t, (size_t)b->feat)[row] <= b->thr;
+	return sc_table_column(W->F->t,
+	           (size_t)b->feat)[W->F->rows ? W->F->rows[row] : row] <=
+	    b->thr;
 }
 
 /*
@@ -1069,12 +1073,14 @@ check_table(struct fit *F, const struct sc_table *t, struct sc_err *e)
 		    F->nf, F->n);
 	for (i = 0; i < F->n; i++) {
 		if (!isfinite(F->y[i]))
-			return sc_err_set(e, SC_EDATA, sc_table_line(t, i),
+			return sc_err_set(e, SC_EDATA,
+			    sc_table_line(t, F->rows ? F->rows[i] : i),
 			    "column \"%.64s\": no target value",
 			    sc_table_target(t));
 		/* Sums of squares of such targets would overflow. */
 		if (fabs(F->y[i]) > 1e100)
-			return sc_err_set(e, SC_EDATA, sc_table_line(t, i),
+			return sc_err_set(e, SC_EDATA,
+			    sc_table_line(t, F->rows ? F->rows[i] : i),
 			    "column \"%.64s\": %g: beyond +-1e100",
 			    sc_table_target(t), F->y[i]);
 	}
@@ -1105,9 +1111,9 @@ reduce_importances(struct fit *F)
 		F->f->imp[j] /= sum;
 }
 
-struct sc_forest *
-sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
-    struct sc_err *e)
+static struct sc_forest *
+fit(const struct sc_forest_params *p, const struct sc_table *t,
+    const size_t *rows, size_t n, struct sc_err *e)
 {
 	struct fit F;
 	size_t k;
@@ -1115,16 +1121,39 @@ sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
 
 	memset(&F, 0, sizeof(F));
 	F.p = p;
-	F.n = sc_table_nrows(t);
+	F.n = n;
 	F.nf = sc_table_nfeatures(t);
 	F.y = sc_table_y(t);
 	F.t = t;
+	F.rows = rows;
+	if (rows != NULL) {
+		const double *y = sc_table_y(t);
+
+		if ((F.ybuf = malloc((n ? n : 1) * sizeof(double))) == NULL) {
+			sc_err_set(e, SC_EOS, 0, "out of memory");
+			return NULL;
+		}
+		for (k = 0; k < n; k++) {
+			if (rows[k] >= sc_table_nrows(t)) {
+				free(F.ybuf);
+				sc_err_set(e, SC_EINTERNAL, 0,
+				    "row %zu out of range", rows[k]);
+				return NULL;
+			}
+			F.ybuf[k] = y[rows[k]];
+		}
+		F.y = F.ybuf;
+	}
 	if (sc_forest_check(p, e) == -1 || check_table(&F, t, e) == -1 ||
-	    resolve(&F, e) == -1)
+	    resolve(&F, e) == -1) {
+		free(F.ybuf);
 		return NULL;
+	}
 	if ((F.f = sc_forest_new(p, sc_table_features(t), F.nf,
-	         sc_table_target(t), (size_t)p->trees, e)) == NULL)
+	         sc_table_target(t), (size_t)p->trees, e)) == NULL) {
+		free(F.ybuf);
 		return NULL;
+	}
 	F.imp = calloc((size_t)p->trees * F.nf, sizeof(double));
 	F.pend = calloc((size_t)p->trees, sizeof(*F.pend));
 	F.oobsum = calloc(F.n, sizeof(*F.oobsum));
@@ -1136,7 +1165,7 @@ sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
 		goto out;
 	}
 	if (rank_targets(&F, e) == -1 ||
-	    sc_forest_bins_make(&F.bins, t, p->threads, e) == -1 ||
+	    sc_forest_bins_make(&F.bins, t, rows, n, p->threads, e) == -1 ||
 	    sc_forest_parallel(p->threads, (size_t)p->trees, tree_job, &F, e) ==
 	        -1)
 		goto out;
@@ -1160,9 +1189,24 @@ out:
 	free(F.imp);
 	free(F.yrank);
 	free(F.byrank);
+	free(F.ybuf);
 	if (rc == -1) {
 		sc_forest_free(F.f);
 		return NULL;
 	}
 	return F.f;
+}
+
+struct sc_forest *
+sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
+    struct sc_err *e)
+{
+	return fit(p, t, NULL, sc_table_nrows(t), e);
+}
+
+struct sc_forest *
+sc_forest_fit_rows(const struct sc_forest_params *p, const struct sc_table *t,
+    const size_t *rows, size_t n, struct sc_err *e)
+{
+	return fit(p, t, rows, n, e);
 }

@@ -345,6 +345,53 @@ START_TEST(test_forest_determinism_threads)
 END_TEST
 
 /*
+ * A fit on rows by index is the fit on a copy of those rows, bit for bit:
+ * rows in another order, repeated and left out, with bins from continuous
+ * values (more than 256 distinct) and from coarse ones, with every kind
+ * of leaf ranks.
+ */
+START_TEST(test_forest_fit_rows_same)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest_params p;
+	struct sc_table *t = make_table(900, 5,
+	                    _i == 0 ? noisy_row : coarse_row, 17),
+	                *c;
+	struct sc_forest *f, *g;
+	size_t rows[700], i, la, lb;
+	char *a, *b;
+
+	for (i = 0; i < 700; i++)
+		rows[i] = (i * 7919 + 13) % 880; /* shuffled, some twice */
+	params(&p, 15, 2);
+	p.max_samples.kind = SC_SHARE_FRAC;
+	p.max_samples.value = 0.5;
+	p.bag_ranks = _i == 1;
+	p.interval_grid = _i == 1 ? 64 : 0;
+	c = sc_table_subset(t, rows, 700, &e);
+	ck_assert_msg(c != NULL, "%s", e.msg);
+	f = sc_forest_fit(&p, c, &e);
+	ck_assert_msg(f != NULL, "%s", e.msg);
+	g = sc_forest_fit_rows(&p, t, rows, 700, &e);
+	ck_assert_msg(g != NULL, "%s", e.msg);
+	a = model_text(f, &la);
+	b = model_text(g, &lb);
+	ck_assert_uint_eq(la, lb);
+	ck_assert_msg(memcmp(a, b, la) == 0, "another forest from the rows");
+	free(a);
+	free(b);
+	sc_forest_free(f);
+	sc_forest_free(g);
+	/* A row out of range is refused. */
+	rows[3] = 900;
+	ck_assert(sc_forest_fit_rows(&p, t, rows, 700, &e) == NULL);
+	ck_assert_int_eq(e.code, SC_EINTERNAL);
+	sc_table_free(c);
+	sc_table_free(t);
+}
+END_TEST
+
+/*
  * Recompute the OOB RMSE from the trees and each tree's bootstrap, drawn
  * again from its documented stream: n draws of sc_rng_below(n) from
  * sc_rng_seed(seed, tree index).
@@ -676,6 +723,7 @@ sc_forest_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("determinism");
 	tcase_add_test(tc, test_forest_determinism_threads);
+	tcase_add_loop_test(tc, test_forest_fit_rows_same, 0, 2);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("oob");
 	tcase_add_test(tc, test_forest_oob_direct);
