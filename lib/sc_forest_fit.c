@@ -123,6 +123,7 @@ struct ws {
 	double *imp;
 	uint32_t *cnt;
 	struct samp *s;
+	size_t room;    /* rows the sample array holds as uint32_t */
 	struct hist *h; /* nf x NBINS */
 	uint64_t *occ;  /* nf x 4 */
 	int *perm, *batch;
@@ -247,14 +248,17 @@ route(struct ws *W, const struct bnode *bn, const uint32_t *rows, size_t m)
 	}
 }
 
-/* Route the out-of-bag rows, listed in the sample array's room. */
+/*
+ * Route the out-of-bag rows, listed in the sample array's room (W->room
+ * rows at a time: the array holds a tree's samples, not the table's rows).
+ */
 static int
 route_oob(struct ws *W, size_t *noob)
 {
 	const struct tree *t = W->t;
 	struct bnode *bn = malloc(t->n * sizeof(*bn));
 	uint32_t *rows = (uint32_t *)(void *)W->s;
-	size_t i, at;
+	size_t i, at, total = 0;
 
 	if (bn == NULL)
 		return -1;
@@ -265,12 +269,17 @@ route_oob(struct ws *W, size_t *noob)
 		bn[i].lo = t->feature[i] >= 0 ? W->sbin[2 * i] : 0;
 		bn[i].hi = t->feature[i] >= 0 ? W->sbin[2 * i + 1] : 0;
 	}
-	for (i = 0, at = 0; i < W->F->n; i++)
+	for (i = 0, at = 0; i < W->F->n; i++) {
 		if (W->cnt[i] == 0)
 			rows[at++] = (uint32_t)i;
-	route(W, bn, rows, at);
+		if (at == W->room || (i + 1 == W->F->n && at > 0)) {
+			route(W, bn, rows, at);
+			total += at;
+			at = 0;
+		}
+	}
 	free(bn);
-	*noob = at;
+	*noob = total;
 	return 0;
 }
 
@@ -811,9 +820,8 @@ static int
 commit_oob(struct ws *W, size_t k, size_t noob)
 {
 	struct fit *F = W->F;
-	const uint32_t *rows = (const uint32_t *)(const void *)W->s;
 	struct oobl l = { NULL, NULL, noob, 1 };
-	size_t i;
+	size_t i, at;
 
 	if (noob > 0) {
 		l.row = malloc(noob * sizeof(*l.row));
@@ -823,10 +831,11 @@ commit_oob(struct ws *W, size_t k, size_t noob)
 			free(l.val);
 			return -1;
 		}
-		for (i = 0; i < noob; i++) {
-			l.row[i] = rows[i];
-			l.val[i] = W->t->value[W->leafof[rows[i]]];
-		}
+		for (i = 0, at = 0; i < F->n && at < noob; i++)
+			if (W->cnt[i] == 0) {
+				l.row[at] = (uint32_t)i;
+				l.val[at++] = W->t->value[W->leafof[i]];
+			}
 	}
 	pthread_mutex_lock(&F->lock);
 	F->pend[k] = l;
@@ -868,7 +877,7 @@ tree_job(void *arg, size_t k)
 {
 	struct fit *F = arg;
 	struct ws W;
-	size_t nf = F->nf;
+	size_t nf = F->nf, ns;
 	int j;
 
 	if (F->failed)
@@ -878,7 +887,10 @@ tree_job(void *arg, size_t k)
 	W.t = &F->f->trees[k];
 	W.imp = F->imp + k * nf;
 	W.cnt = calloc(F->n, sizeof(*W.cnt));
-	W.s = malloc(F->n * sizeof(*W.s));
+	/* Distinct in-bag rows: at most the draws, at most the rows. */
+	ns = F->p->bootstrap && F->nsamp < F->n ? F->nsamp : F->n;
+	W.s = malloc(ns * sizeof(*W.s));
+	W.room = ns * sizeof(*W.s) / sizeof(uint32_t);
 	W.h = calloc(nf * NBINS, sizeof(*W.h));
 	W.occ = calloc(nf * 4, sizeof(*W.occ));
 	W.perm = malloc(nf * sizeof(*W.perm));
