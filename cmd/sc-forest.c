@@ -45,7 +45,8 @@ enum {
 	OPT_FORMAT,
 	OPT_CONVERT,
 	OPT_GRID,
-	OPT_RANKS
+	OPT_RANKS,
+	OPT_OOBROWS
 };
 
 static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
@@ -69,6 +70,7 @@ static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
 	{ "convert", required_argument, NULL, OPT_CONVERT },
 	{ "interval-grid", required_argument, NULL, OPT_GRID },
 	{ "leaf-ranks", required_argument, NULL, OPT_RANKS },
+	{ "oob-rows", required_argument, NULL, OPT_OOBROWS },
 	{ NULL, 0, NULL, 0 } };
 
 static enum sc_model_form form = SC_MODEL_JSON; /* --format */
@@ -85,7 +87,7 @@ static void __attribute__((noreturn)) usage(FILE *fp, int status)
 	      "\t[--vol-feature name] [-j threads] [-t target] "
 	      "[-o model.json] [file]\n"
 	      "\t[--interval-grid N] [--leaf-ranks all|bag] "
-	      "[--format json|binary]\n"
+	      "[--oob-rows N]\n\t[--format json|binary]\n"
 	      "       sc-forest --convert model [--format json|binary] "
 	      "[-o out]\n",
 	    fp);
@@ -222,6 +224,10 @@ options(int argc, char *argv[], struct sc_train_opts *o, const char **target,
 			    strcmp(optarg, "bag") != 0)
 				bad_value("leaf-ranks", "want all or bag");
 			p->bag_ranks = strcmp(optarg, "bag") == 0;
+			break;
+		case OPT_OOBROWS:
+			p->oob_rows =
+			    want_long("oob-rows", optarg, 0, 1000000000L);
 			break;
 		case OPT_CONVERT:
 			convert = optarg;

@@ -35,7 +35,9 @@ struct fit {
 	const size_t *rows; /* row i of the fit is rows[i] of t; NULL: i */
 	struct bins bins;
 	const double *y;
-	double *ybuf; /* the targets of rows, when rows */
+	double *ybuf;  /* the targets of rows, when rows */
+	size_t oobm;   /* rows the out-of-bag estimate covers (oob_at) */
+	int mean_only; /* no out-of-bag estimate, in-bag ranks */
 	uint32_t *yrank;
 	uint32_t *byrank; /* rows in order of their target's rank */
 	size_t n, nf, nsamp;
@@ -248,6 +250,13 @@ route(struct ws *W, const struct bnode *bn, const uint32_t *rows, size_t m)
 	}
 }
 
+/* Row k of the rows the out-of-bag estimate covers (k < F->oobm). */
+static size_t
+oob_at(const struct fit *F, size_t k)
+{
+	return F->oobm == F->n ? k : (size_t)((uint64_t)k * F->n / F->oobm);
+}
+
 /*
  * Route the out-of-bag rows, listed in the sample array's room (W->room
  * rows at a time: the array holds a tree's samples, not the table's rows).
@@ -258,7 +267,7 @@ route_oob(struct ws *W, size_t *noob)
 	const struct tree *t = W->t;
 	struct bnode *bn = malloc(t->n * sizeof(*bn));
 	uint32_t *rows = (uint32_t *)(void *)W->s;
-	size_t i, at, total = 0;
+	size_t i, k, m, at, total = 0;
 
 	if (bn == NULL)
 		return -1;
@@ -269,10 +278,13 @@ route_oob(struct ws *W, size_t *noob)
 		bn[i].lo = t->feature[i] >= 0 ? W->sbin[2 * i] : 0;
 		bn[i].hi = t->feature[i] >= 0 ? W->sbin[2 * i + 1] : 0;
 	}
-	for (i = 0, at = 0; i < W->F->n; i++) {
+	/* Leaves that keep every row's rank need every row's leaf. */
+	m = W->F->p->bag_ranks ? W->F->oobm : W->F->n;
+	for (k = 0, at = 0; k < m; k++) {
+		i = m == W->F->n ? k : oob_at(W->F, k);
 		if (W->cnt[i] == 0)
 			rows[at++] = (uint32_t)i;
-		if (at == W->room || (i + 1 == W->F->n && at > 0)) {
+		if (at == W->room || (k + 1 == m && at > 0)) {
 			route(W, bn, rows, at);
 			total += at;
 			at = 0;
@@ -815,14 +827,20 @@ add_pending(struct fit *F)
 	}
 }
 
-/* Hand in tree k's out-of-bag predictions (its first noob samples' rows). */
+/*
+ * Hand in tree k's out-of-bag predictions: of the rows the estimate covers
+ * (oob_at), those out of the tree's bag, in row order.
+ */
 static int
-commit_oob(struct ws *W, size_t k, size_t noob)
+commit_oob(struct ws *W, size_t k)
 {
 	struct fit *F = W->F;
-	struct oobl l = { NULL, NULL, noob, 1 };
-	size_t i, at;
+	struct oobl l = { NULL, NULL, 0, 1 };
+	size_t i, j, at, noob = 0;
 
+	for (j = 0; j < F->oobm && !F->mean_only; j++)
+		noob += W->cnt[oob_at(F, j)] == 0;
+	l.n = noob;
 	if (noob > 0) {
 		l.row = malloc(noob * sizeof(*l.row));
 		l.val = malloc(noob * sizeof(*l.val));
@@ -831,8 +849,8 @@ commit_oob(struct ws *W, size_t k, size_t noob)
 			free(l.val);
 			return -1;
 		}
-		for (i = 0, at = 0; i < F->n && at < noob; i++)
-			if (W->cnt[i] == 0) {
+		for (j = 0, at = 0; j < F->oobm && at < noob; j++)
+			if (W->cnt[i = oob_at(F, j)] == 0) {
 				l.row[at] = (uint32_t)i;
 				l.val[at++] = W->t->value[W->leafof[i]];
 			}
@@ -860,9 +878,11 @@ grow_tree(struct ws *W, size_t k)
 		if (grow_node(W, &fr) == -1)
 			return -1;
 	}
-	if (route_oob(W, &noob) == -1 ||
-	    (W->F->p->bag_ranks ? keep_bag_ranks(W) : keep_ranks(W)) == -1 ||
-	    commit_oob(W, k, noob) == -1)
+	noob = 0;
+	if ((!W->F->mean_only && route_oob(W, &noob) == -1) ||
+	    (W->F->p->bag_ranks || W->F->mean_only ? keep_bag_ranks(W)
+	                                           : keep_ranks(W)) == -1 ||
+	    commit_oob(W, k) == -1)
 		return -1;
 	shrink_tree(W->t);
 	for (j = 0; j < W->F->nf; j++)
@@ -1125,7 +1145,7 @@ reduce_importances(struct fit *F)
 
 static struct sc_forest *
 fit(const struct sc_forest_params *p, const struct sc_table *t,
-    const size_t *rows, size_t n, struct sc_err *e)
+    const size_t *rows, size_t n, int mean_only, struct sc_err *e)
 {
 	struct fit F;
 	size_t k;
@@ -1138,6 +1158,10 @@ fit(const struct sc_forest_params *p, const struct sc_table *t,
 	F.y = sc_table_y(t);
 	F.t = t;
 	F.rows = rows;
+	F.mean_only = mean_only;
+	F.oobm = p->oob_rows > 0 && (size_t)p->oob_rows < n
+	    ? (size_t)p->oob_rows
+	    : n;
 	if (rows != NULL) {
 		const double *y = sc_table_y(t);
 
@@ -1213,12 +1237,12 @@ struct sc_forest *
 sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
     struct sc_err *e)
 {
-	return fit(p, t, NULL, sc_table_nrows(t), e);
+	return fit(p, t, NULL, sc_table_nrows(t), 0, e);
 }
 
 struct sc_forest *
 sc_forest_fit_rows(const struct sc_forest_params *p, const struct sc_table *t,
-    const size_t *rows, size_t n, struct sc_err *e)
+    const size_t *rows, size_t n, int mean_only, struct sc_err *e)
 {
-	return fit(p, t, rows, n, e);
+	return fit(p, t, rows, n, mean_only, e);
 }

@@ -146,7 +146,9 @@ predict_rows(const struct sc_forest *f, const struct sc_table *t,
 
 /*
  * Fit fold k on its training rows and add its validation pairs to P.  The
- * fold is fitted on rows of t by index (sc_forest_fit_rows), not on a copy.
+ * fold is fitted on rows of t by index (sc_forest_fit_rows), not on a copy,
+ * for its mean predictions only (no out-of-bag estimate, which nothing
+ * reads).
  */
 static int
 run_fold(const struct sc_table *t, const struct sc_tune_folds *F, int k,
@@ -161,7 +163,7 @@ run_fold(const struct sc_table *t, const struct sc_tune_folds *F, int k,
 	int rc = -1;
 
 	sc_tune_folds_get(F, k, &tr, &ntr, &va, &nva);
-	if ((f = sc_forest_fit_rows(p, t, tr, ntr, e)) == NULL ||
+	if ((f = sc_forest_fit_rows(p, t, tr, ntr, 1, e)) == NULL ||
 	    predict_rows(f, t, va, nva, p->threads, P->p + P->n, e) == -1) {
 		sc_err_prefix(e, "validation fold %d", k);
 		goto out;

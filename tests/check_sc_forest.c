@@ -372,7 +372,7 @@ START_TEST(test_forest_fit_rows_same)
 	ck_assert_msg(c != NULL, "%s", e.msg);
 	f = sc_forest_fit(&p, c, &e);
 	ck_assert_msg(f != NULL, "%s", e.msg);
-	g = sc_forest_fit_rows(&p, t, rows, 700, &e);
+	g = sc_forest_fit_rows(&p, t, rows, 700, 0, &e);
 	ck_assert_msg(g != NULL, "%s", e.msg);
 	a = model_text(f, &la);
 	b = model_text(g, &lb);
@@ -380,11 +380,22 @@ START_TEST(test_forest_fit_rows_same)
 	ck_assert_msg(memcmp(a, b, la) == 0, "another forest from the rows");
 	free(a);
 	free(b);
+	/* For means only: the same means, no out-of-bag estimate. */
+	sc_forest_free(g);
+	g = sc_forest_fit_rows(&p, t, rows, 700, 1, &e);
+	ck_assert_msg(g != NULL, "%s", e.msg);
+	ck_assert(isnan(sc_forest_oob_rmse(g)));
+	for (i = 0; i < 900; i++) {
+		double x[5];
+
+		row_of(t, i, x);
+		ck_assert(sc_forest_predict(f, x) == sc_forest_predict(g, x));
+	}
 	sc_forest_free(f);
 	sc_forest_free(g);
 	/* A row out of range is refused. */
 	rows[3] = 900;
-	ck_assert(sc_forest_fit_rows(&p, t, rows, 700, &e) == NULL);
+	ck_assert(sc_forest_fit_rows(&p, t, rows, 700, 0, &e) == NULL);
 	ck_assert_int_eq(e.code, SC_EINTERNAL);
 	sc_table_free(c);
 	sc_table_free(t);
@@ -407,6 +418,8 @@ START_TEST(test_forest_oob_direct)
 	/* All rows, or 12 draws: the out-of-bag rows then outnumber the
 	 * sample array's room and are routed in several passes. */
 	size_t draws = _i == 0 ? n : 12;
+	/* Loop 2: the estimate covers 50 rows, k n / 50 for k < 50. */
+	size_t cover = _i == 2 ? 50 : n;
 	unsigned *cnt = malloc(n * sizeof(*cnt)), *m = calloc(n, sizeof(*m));
 	double *sum = calloc(n, sizeof(*sum)), x[8], sse = 0;
 	const double *y = sc_table_y(t);
@@ -414,7 +427,11 @@ START_TEST(test_forest_oob_direct)
 
 	params(&p, _i == 0 ? 25 : 60, 2);
 	p.seed = 9;
-	if (_i == 1) {
+	if (_i == 2) {
+		p.oob_rows = (long)cover;
+		p.bag_ranks = 1;
+	}
+	if (_i >= 1) {
 		p.max_samples.kind = SC_SHARE_COUNT;
 		p.max_samples.value = (double)draws;
 	}
@@ -426,8 +443,8 @@ START_TEST(test_forest_oob_direct)
 		sc_rng_seed(&rng, 9, k);
 		for (i = 0; i < draws; i++)
 			cnt[sc_rng_below(&rng, n)]++;
-		for (i = 0; i < n; i++)
-			if (cnt[i] == 0) {
+		for (size_t c = 0; c < cover; c++)
+			if (cnt[i = c * n / cover] == 0) {
 				row_of(t, i, x);
 				sum[i] += tr.value[leaf_of(&tr, x)];
 				m[i]++;
@@ -438,7 +455,7 @@ START_TEST(test_forest_oob_direct)
 			sse += (y[i] - sum[i] / m[i]) * (y[i] - sum[i] / m[i]);
 			used++;
 		}
-	ck_assert_uint_gt(used, n * 9 / 10);
+	ck_assert_uint_gt(used, cover * 9 / 10);
 	ck_assert_double_eq_tol(sc_forest_oob_rmse(f), sqrt(sse / used), 1e-12);
 	free(cnt);
 	free(m);
@@ -733,7 +750,7 @@ sc_forest_suite(void)
 	tcase_add_loop_test(tc, test_forest_fit_rows_same, 0, 2);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("oob");
-	tcase_add_loop_test(tc, test_forest_oob_direct, 0, 2);
+	tcase_add_loop_test(tc, test_forest_oob_direct, 0, 3);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("intervals");
 	tcase_add_test(tc, test_forest_intervals_grid);
