@@ -44,7 +44,9 @@ enum {
 	OPT_VOL,
 	OPT_FORMAT,
 	OPT_CONVERT,
-	OPT_GRID
+	OPT_GRID,
+	OPT_RANKS,
+	OPT_OOBROWS
 };
 
 static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
@@ -67,6 +69,8 @@ static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "convert", required_argument, NULL, OPT_CONVERT },
 	{ "interval-grid", required_argument, NULL, OPT_GRID },
+	{ "leaf-ranks", required_argument, NULL, OPT_RANKS },
+	{ "oob-rows", required_argument, NULL, OPT_OOBROWS },
 	{ NULL, 0, NULL, 0 } };
 
 static enum sc_model_form form = SC_MODEL_JSON; /* --format */
@@ -82,7 +86,8 @@ static void __attribute__((noreturn)) usage(FILE *fp, int status)
 	      "[--no-validation]\n"
 	      "\t[--vol-feature name] [-j threads] [-t target] "
 	      "[-o model.json] [file]\n"
-	      "\t[--interval-grid N] [--format json|binary]\n"
+	      "\t[--interval-grid N] [--leaf-ranks all|bag] "
+	      "[--oob-rows N]\n\t[--format json|binary]\n"
 	      "       sc-forest --convert model [--format json|binary] "
 	      "[-o out]\n",
 	    fp);
@@ -213,6 +218,16 @@ options(int argc, char *argv[], struct sc_train_opts *o, const char **target,
 		case OPT_GRID:
 			p->interval_grid =
 			    want_long("interval-grid", optarg, 0, 16777216);
+			break;
+		case OPT_RANKS:
+			if (strcmp(optarg, "all") != 0 &&
+			    strcmp(optarg, "bag") != 0)
+				bad_value("leaf-ranks", "want all or bag");
+			p->bag_ranks = strcmp(optarg, "bag") == 0;
+			break;
+		case OPT_OOBROWS:
+			p->oob_rows =
+			    want_long("oob-rows", optarg, 0, 1000000000L);
 			break;
 		case OPT_CONVERT:
 			convert = optarg;

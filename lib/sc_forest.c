@@ -104,6 +104,12 @@ sc_forest_check(const struct sc_forest_params *p, struct sc_err *e)
 	    (p->interval_grid < 16 || p->interval_grid > 16777216))
 		return sc_err_set(e, SC_EUSAGE, 0,
 		    "interval_grid: want 0 (exact) or 16..16777216");
+	if (p->bag_ranks != 0 && p->bag_ranks != 1)
+		return sc_err_set(e, SC_EUSAGE, 0,
+		    "leaf_ranks: want all or bag");
+	if (p->oob_rows < 0 || p->oob_rows > 1000000000L)
+		return sc_err_set(e, SC_EUSAGE, 0,
+		    "oob_rows: want 0 (every row) or a count");
 	if (p->threads < 0 || p->threads > 1024)
 		return sc_err_set(e, SC_EUSAGE, 0, "threads: want 0..1024");
 	if (p->min_samples_split.kind > SC_SHARE_FRAC ||

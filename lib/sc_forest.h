@@ -43,6 +43,10 @@ struct sc_forest_params {
 	uint64_t seed;                     /* default 0 */
 	long interval_grid; /* 0: leaves keep exact target ranks; else
 	                       ranks on a grid of this many targets */
+	int bag_ranks;      /* 0: a leaf keeps the ranks of every training
+	                       row reaching it; 1: of its tree's in-bag rows */
+	long oob_rows;      /* 0: the out-of-bag RMSE covers every row; else
+	                       this many rows, evenly spaced */
 	int threads;        /* 0: every online CPU */
 };
 
@@ -74,6 +78,18 @@ struct sc_forest;
  */
 struct sc_forest *sc_forest_fit(const struct sc_forest_params *p,
     const struct sc_table *t, struct sc_err *e);
+
+/*
+ * As sc_forest_fit() on sc_table_subset(t, rows, n) (rows borrowed, in
+ * range, a row may repeat), without copying the table: the same forest,
+ * bit for bit.  For cross-validation folds.  With mean_only the forest is
+ * for mean predictions alone (sc_forest_predict*() give the same means):
+ * no out-of-bag estimate (NaN) and leaves keep their in-bag ranks only,
+ * which skips routing every out-of-bag row through every tree.
+ */
+struct sc_forest *sc_forest_fit_rows(const struct sc_forest_params *p,
+    const struct sc_table *t, const size_t *rows, size_t n, int mean_only,
+    struct sc_err *e);
 
 /* Free f; NULL is a no-op. */
 void sc_forest_free(struct sc_forest *f);

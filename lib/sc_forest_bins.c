@@ -66,7 +66,11 @@ bin_feature(void *arg, size_t j)
 		B->failed = 1;
 		return;
 	}
-	memcpy(v, col, n * sizeof(*v));
+	if (B->rows == NULL)
+		memcpy(v, col, n * sizeof(*v));
+	else
+		for (i = 0; i < n; i++)
+			v[i] = col[B->rows[i]];
 	sc_forest_sort_doubles(v, tmp, n);
 	free(tmp);
 	for (i = 0; i < n && u <= NBINS; i++)
@@ -95,10 +99,12 @@ bin_feature(void *arg, size_t j)
 	free(v);
 	B->nb[j] = (int)nb;
 	for (i = 0; i < n; i++) {
+		double x = col[B->rows != NULL ? B->rows[i] : i];
+
 		a = 0, z = nb - 1;
 		while (a < z) {
 			k = (a + z) / 2;
-			if (col[i] <= up[k])
+			if (x <= up[k])
 				z = k;
 			else
 				a = k + 1;
@@ -108,10 +114,11 @@ bin_feature(void *arg, size_t j)
 }
 
 int
-sc_forest_bins_make(struct bins *B, const struct sc_table *t, int threads,
-    struct sc_err *e)
+sc_forest_bins_make(struct bins *B, const struct sc_table *t,
+    const size_t *rows, size_t n, int threads, struct sc_err *e)
 {
-	B->n = sc_table_nrows(t);
+	B->n = n;
+	B->rows = rows;
 	B->nf = sc_table_nfeatures(t);
 	B->t = t;
 	B->b = malloc(B->n * B->nf);

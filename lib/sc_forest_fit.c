@@ -32,8 +32,12 @@ struct fit {
 	const struct sc_forest_params *p;
 	struct sc_forest *f;
 	const struct sc_table *t;
+	const size_t *rows; /* row i of the fit is rows[i] of t; NULL: i */
 	struct bins bins;
 	const double *y;
+	double *ybuf;  /* the targets of rows, when rows */
+	size_t oobm;   /* rows the out-of-bag estimate covers (oob_at) */
+	int mean_only; /* no out-of-bag estimate, in-bag ranks */
 	uint32_t *yrank;
 	uint32_t *byrank; /* rows in order of their target's rank */
 	size_t n, nf, nsamp;
@@ -121,6 +125,7 @@ struct ws {
 	double *imp;
 	uint32_t *cnt;
 	struct samp *s;
+	size_t room;    /* rows the sample array holds as uint32_t */
 	struct hist *h; /* nf x NBINS */
 	uint64_t *occ;  /* nf x 4 */
 	int *perm, *batch;
@@ -206,7 +211,9 @@ goes_left(const struct ws *W, const struct bnode *b, unsigned bin, uint32_t row)
 		return 1;
 	if (bin >= b->hi)
 		return 0;
-	return sc_table_column(W->F->t, (size_t)b->feat)[row] <= b->thr;
+	return sc_table_column(W->F->t,
+	           (size_t)b->feat)[W->F->rows ? W->F->rows[row] : row] <=
+	    b->thr;
 }
 
 /*
@@ -243,14 +250,24 @@ route(struct ws *W, const struct bnode *bn, const uint32_t *rows, size_t m)
 	}
 }
 
-/* Route the out-of-bag rows, listed in the sample array's room. */
+/* Row k of the rows the out-of-bag estimate covers (k < F->oobm). */
+static size_t
+oob_at(const struct fit *F, size_t k)
+{
+	return F->oobm == F->n ? k : (size_t)((uint64_t)k * F->n / F->oobm);
+}
+
+/*
+ * Route the out-of-bag rows, listed in the sample array's room (W->room
+ * rows at a time: the array holds a tree's samples, not the table's rows).
+ */
 static int
 route_oob(struct ws *W, size_t *noob)
 {
 	const struct tree *t = W->t;
 	struct bnode *bn = malloc(t->n * sizeof(*bn));
 	uint32_t *rows = (uint32_t *)(void *)W->s;
-	size_t i, at;
+	size_t i, k, m, at, total = 0;
 
 	if (bn == NULL)
 		return -1;
@@ -261,12 +278,20 @@ route_oob(struct ws *W, size_t *noob)
 		bn[i].lo = t->feature[i] >= 0 ? W->sbin[2 * i] : 0;
 		bn[i].hi = t->feature[i] >= 0 ? W->sbin[2 * i + 1] : 0;
 	}
-	for (i = 0, at = 0; i < W->F->n; i++)
+	/* Leaves that keep every row's rank need every row's leaf. */
+	m = W->F->p->bag_ranks ? W->F->oobm : W->F->n;
+	for (k = 0, at = 0; k < m; k++) {
+		i = m == W->F->n ? k : oob_at(W->F, k);
 		if (W->cnt[i] == 0)
 			rows[at++] = (uint32_t)i;
-	route(W, bn, rows, at);
+		if (at == W->room || (k + 1 == m && at > 0)) {
+			route(W, bn, rows, at);
+			total += at;
+			at = 0;
+		}
+	}
 	free(bn);
-	*noob = at;
+	*noob = total;
 	return 0;
 }
 
@@ -276,6 +301,50 @@ route_oob(struct ws *W, size_t *noob)
  * node order and sorted within a leaf: a counting sort by leaf over the
  * rows taken in order of their rank, so each leaf's list comes out sorted.
  */
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * As keep_ranks(), but only the tree's in-bag rows (each once): a tree then
+ * keeps at most max_samples ranks, whatever the table's size.
+ */
+static int
+keep_bag_ranks(struct ws *W)
+{
+	struct tree *t = W->t;
+	size_t n = W->F->n, i, at;
+	const uint32_t *yr = W->F->yrank;
+	uint32_t *pos;
+
+	for (i = 0, at = 0; i < n; i++)
+		if (W->cnt[i] > 0) {
+			t->count[W->leafof[i]]++;
+			at++;
+		}
+	if ((t->rank = malloc((at ? at : 1) * sizeof(*t->rank))) == NULL ||
+	    (pos = malloc(t->n * sizeof(*pos))) == NULL)
+		return -1;
+	t->nranks = t->rcap = at;
+	for (i = 0, at = 0; i < t->n; i++) {
+		pos[i] = (uint32_t)at;
+		at += t->count[i];
+	}
+	for (i = 0; i < n; i++)
+		if (W->cnt[i] > 0)
+			t->rank[pos[W->leafof[i]]++] = yr[i];
+	for (i = 0; i < t->n; i++)
+		if (t->count[i] > 1)
+			qsort(t->rank + pos[i] - t->count[i], t->count[i],
+			    sizeof(*t->rank), cmp_u32);
+	free(pos);
+	return 0;
+}
+
 static int
 keep_ranks(struct ws *W)
 {
@@ -758,15 +827,20 @@ add_pending(struct fit *F)
 	}
 }
 
-/* Hand in tree k's out-of-bag predictions (its first noob samples' rows). */
+/*
+ * Hand in tree k's out-of-bag predictions: of the rows the estimate covers
+ * (oob_at), those out of the tree's bag, in row order.
+ */
 static int
-commit_oob(struct ws *W, size_t k, size_t noob)
+commit_oob(struct ws *W, size_t k)
 {
 	struct fit *F = W->F;
-	const uint32_t *rows = (const uint32_t *)(const void *)W->s;
-	struct oobl l = { NULL, NULL, noob, 1 };
-	size_t i;
+	struct oobl l = { NULL, NULL, 0, 1 };
+	size_t i, j, at, noob = 0;
 
+	for (j = 0; j < F->oobm && !F->mean_only; j++)
+		noob += W->cnt[oob_at(F, j)] == 0;
+	l.n = noob;
 	if (noob > 0) {
 		l.row = malloc(noob * sizeof(*l.row));
 		l.val = malloc(noob * sizeof(*l.val));
@@ -775,10 +849,11 @@ commit_oob(struct ws *W, size_t k, size_t noob)
 			free(l.val);
 			return -1;
 		}
-		for (i = 0; i < noob; i++) {
-			l.row[i] = rows[i];
-			l.val[i] = W->t->value[W->leafof[rows[i]]];
-		}
+		for (j = 0, at = 0; j < F->oobm && at < noob; j++)
+			if (W->cnt[i = oob_at(F, j)] == 0) {
+				l.row[at] = (uint32_t)i;
+				l.val[at++] = W->t->value[W->leafof[i]];
+			}
 	}
 	pthread_mutex_lock(&F->lock);
 	F->pend[k] = l;
@@ -803,8 +878,11 @@ grow_tree(struct ws *W, size_t k)
 		if (grow_node(W, &fr) == -1)
 			return -1;
 	}
-	if (route_oob(W, &noob) == -1 || keep_ranks(W) == -1 ||
-	    commit_oob(W, k, noob) == -1)
+	noob = 0;
+	if ((!W->F->mean_only && route_oob(W, &noob) == -1) ||
+	    (W->F->p->bag_ranks || W->F->mean_only ? keep_bag_ranks(W)
+	                                           : keep_ranks(W)) == -1 ||
+	    commit_oob(W, k) == -1)
 		return -1;
 	shrink_tree(W->t);
 	for (j = 0; j < W->F->nf; j++)
@@ -819,7 +897,7 @@ tree_job(void *arg, size_t k)
 {
 	struct fit *F = arg;
 	struct ws W;
-	size_t nf = F->nf;
+	size_t nf = F->nf, ns;
 	int j;
 
 	if (F->failed)
@@ -829,7 +907,10 @@ tree_job(void *arg, size_t k)
 	W.t = &F->f->trees[k];
 	W.imp = F->imp + k * nf;
 	W.cnt = calloc(F->n, sizeof(*W.cnt));
-	W.s = malloc(F->n * sizeof(*W.s));
+	/* Distinct in-bag rows: at most the draws, at most the rows. */
+	ns = F->p->bootstrap && F->nsamp < F->n ? F->nsamp : F->n;
+	W.s = malloc(ns * sizeof(*W.s));
+	W.room = ns * sizeof(*W.s) / sizeof(uint32_t);
 	W.h = calloc(nf * NBINS, sizeof(*W.h));
 	W.occ = calloc(nf * 4, sizeof(*W.occ));
 	W.perm = malloc(nf * sizeof(*W.perm));
@@ -957,7 +1038,7 @@ rank_targets(struct fit *F, struct sc_err *e)
 	}
 	if (F->p->interval_grid > 0 && u > (size_t)F->p->interval_grid)
 		to_grid(F, (size_t)F->p->interval_grid);
-	return by_rank(F, e);
+	return F->p->bag_ranks ? 0 : by_rank(F, e);
 }
 
 /* Turn the parameters into counts for a table of n rows and nf features. */
@@ -1024,12 +1105,14 @@ check_table(struct fit *F, const struct sc_table *t, struct sc_err *e)
 		    F->nf, F->n);
 	for (i = 0; i < F->n; i++) {
 		if (!isfinite(F->y[i]))
-			return sc_err_set(e, SC_EDATA, sc_table_line(t, i),
+			return sc_err_set(e, SC_EDATA,
+			    sc_table_line(t, F->rows ? F->rows[i] : i),
 			    "column \"%.64s\": no target value",
 			    sc_table_target(t));
 		/* Sums of squares of such targets would overflow. */
 		if (fabs(F->y[i]) > 1e100)
-			return sc_err_set(e, SC_EDATA, sc_table_line(t, i),
+			return sc_err_set(e, SC_EDATA,
+			    sc_table_line(t, F->rows ? F->rows[i] : i),
 			    "column \"%.64s\": %g: beyond +-1e100",
 			    sc_table_target(t), F->y[i]);
 	}
@@ -1060,9 +1143,9 @@ reduce_importances(struct fit *F)
 		F->f->imp[j] /= sum;
 }
 
-struct sc_forest *
-sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
-    struct sc_err *e)
+static struct sc_forest *
+fit(const struct sc_forest_params *p, const struct sc_table *t,
+    const size_t *rows, size_t n, int mean_only, struct sc_err *e)
 {
 	struct fit F;
 	size_t k;
@@ -1070,16 +1153,43 @@ sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
 
 	memset(&F, 0, sizeof(F));
 	F.p = p;
-	F.n = sc_table_nrows(t);
+	F.n = n;
 	F.nf = sc_table_nfeatures(t);
 	F.y = sc_table_y(t);
 	F.t = t;
+	F.rows = rows;
+	F.mean_only = mean_only;
+	F.oobm = p->oob_rows > 0 && (size_t)p->oob_rows < n
+	    ? (size_t)p->oob_rows
+	    : n;
+	if (rows != NULL) {
+		const double *y = sc_table_y(t);
+
+		if ((F.ybuf = malloc((n ? n : 1) * sizeof(double))) == NULL) {
+			sc_err_set(e, SC_EOS, 0, "out of memory");
+			return NULL;
+		}
+		for (k = 0; k < n; k++) {
+			if (rows[k] >= sc_table_nrows(t)) {
+				free(F.ybuf);
+				sc_err_set(e, SC_EINTERNAL, 0,
+				    "row %zu out of range", rows[k]);
+				return NULL;
+			}
+			F.ybuf[k] = y[rows[k]];
+		}
+		F.y = F.ybuf;
+	}
 	if (sc_forest_check(p, e) == -1 || check_table(&F, t, e) == -1 ||
-	    resolve(&F, e) == -1)
+	    resolve(&F, e) == -1) {
+		free(F.ybuf);
 		return NULL;
+	}
 	if ((F.f = sc_forest_new(p, sc_table_features(t), F.nf,
-	         sc_table_target(t), (size_t)p->trees, e)) == NULL)
+	         sc_table_target(t), (size_t)p->trees, e)) == NULL) {
+		free(F.ybuf);
 		return NULL;
+	}
 	F.imp = calloc((size_t)p->trees * F.nf, sizeof(double));
 	F.pend = calloc((size_t)p->trees, sizeof(*F.pend));
 	F.oobsum = calloc(F.n, sizeof(*F.oobsum));
@@ -1091,7 +1201,7 @@ sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
 		goto out;
 	}
 	if (rank_targets(&F, e) == -1 ||
-	    sc_forest_bins_make(&F.bins, t, p->threads, e) == -1 ||
+	    sc_forest_bins_make(&F.bins, t, rows, n, p->threads, e) == -1 ||
 	    sc_forest_parallel(p->threads, (size_t)p->trees, tree_job, &F, e) ==
 	        -1)
 		goto out;
@@ -1115,9 +1225,24 @@ out:
 	free(F.imp);
 	free(F.yrank);
 	free(F.byrank);
+	free(F.ybuf);
 	if (rc == -1) {
 		sc_forest_free(F.f);
 		return NULL;
 	}
 	return F.f;
+}
+
+struct sc_forest *
+sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
+    struct sc_err *e)
+{
+	return fit(p, t, NULL, sc_table_nrows(t), 0, e);
+}
+
+struct sc_forest *
+sc_forest_fit_rows(const struct sc_forest_params *p, const struct sc_table *t,
+    const size_t *rows, size_t n, int mean_only, struct sc_err *e)
+{
+	return fit(p, t, rows, n, mean_only, e);
 }

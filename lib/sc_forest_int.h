@@ -58,6 +58,7 @@ struct bins {
 	double *upper; /* nf x NBINS: largest value in a bin */
 	double *lower; /* nf x NBINS: smallest value in a bin */
 	const struct sc_table *t;
+	const size_t *rows; /* row i of the fit is rows[i] of t; NULL: i */
 	int failed;
 };
 
@@ -65,8 +66,8 @@ struct bins {
  * Bin every feature of t into B, with up to threads threads.  Returns 0,
  * or -1 with SC_EOS; B is freed with sc_forest_bins_free() either way.
  */
-int sc_forest_bins_make(struct bins *B, const struct sc_table *t, int threads,
-    struct sc_err *e);
+int sc_forest_bins_make(struct bins *B, const struct sc_table *t,
+    const size_t *rows, size_t n, int threads, struct sc_err *e);
 void sc_forest_bins_free(struct bins *B);
 
 /*

@@ -245,6 +245,11 @@ header_json(const struct sc_forest *f, const struct sc_model_meta *m)
 	if (p->interval_grid > 0)
 		json_object_set_new(par, "interval_grid",
 		    json_integer((json_int_t)p->interval_grid));
+	if (p->bag_ranks)
+		json_object_set_new(par, "leaf_ranks", json_string("bag"));
+	if (p->oob_rows > 0)
+		json_object_set_new(par, "oob_rows",
+		    json_integer((json_int_t)p->oob_rows));
 	json_object_set_new(o, "format", json_string("sc-forest"));
 	json_object_set_new(o, "version", json_integer(SC_MODEL_VERSION));
 	json_object_set_new(o, "features", feat);

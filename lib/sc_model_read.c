@@ -98,6 +98,18 @@ read_params(json_t *root, struct sc_forest_params *p, struct sc_err *e)
 			return -1;
 		p->interval_grid = (long)x;
 	}
+	if ((v = json_object_get(o, "leaf_ranks")) != NULL) {
+		if (!json_is_string(v) ||
+		    (strcmp(json_string_value(v), "bag") != 0 &&
+		        strcmp(json_string_value(v), "all") != 0))
+			return bad(e, "leaf_ranks", "want \"all\" or \"bag\"");
+		p->bag_ranks = strcmp(json_string_value(v), "bag") == 0;
+	}
+	if (json_object_get(o, "oob_rows") != NULL) {
+		if (get_int(o, "oob_rows", 1, 1000000000, &x, e) == -1)
+			return -1;
+		p->oob_rows = (long)x;
+	}
 	if (!json_is_boolean(v = json_object_get(o, "bootstrap")))
 		return bad(e, "bootstrap", "missing or not true or false");
 	p->bootstrap = json_is_true(v);

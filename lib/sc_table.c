@@ -3,8 +3,12 @@
  * Table reader.  The input stream is wrapped in a fopencookie(3) stream
  * that feeds every byte to a SHA-256 digest on its way to the CSV reader,
  * so hashing costs no second pass and no copy of the input.  Rows are
- * appended to column-major arrays that double in size; labels (date,
- * ticker) go to one string arena with per-row offsets.
+ * appended to one array per column that doubles in size with realloc()
+ * (large blocks move by remapping, so growth copies nothing and never
+ * holds two tables).  Labels (date, ticker) are interned: each distinct
+ * text is stored once in a string arena, found through a hash table, and a
+ * row keeps the 4-byte ids of its date and ticker, so a market of 25
+ * million rows keeps a few thousand dates and tickers, not 25 million.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -32,16 +36,22 @@ struct sc_table {
 	size_t nrows, cap, nfeat;
 	char **feat;  /* feature names */
 	char *target; /* NULL when none */
-	double *x;    /* nfeat columns of cap doubles */
+	double **x;   /* nfeat columns of cap doubles */
 	double *y, *close;
 	long *line;
-	size_t *date, *ticker; /* offsets into arena, or NULL */
+	uint32_t *date, *ticker; /* label ids (NOLABEL: none) */
+	size_t *loff;            /* label id -> offset into arena */
+	size_t nlab, lcap;
+	uint32_t *hslot; /* hash table of labels: id + 1, 0 empty */
+	size_t hcap;
 	char *arena;
 	size_t alen, acap;
 	size_t dmin, dmax; /* rows with the first and last date */
 	int optional, has_date, has_ticker;
 	char sha[65];
 };
+
+#define NOLABEL UINT32_MAX
 
 struct hashio {
 	FILE *fp;
@@ -152,14 +162,16 @@ grow_rows(struct sc_table *t, struct sc_err *e)
 	size_t cap = t->cap ? t->cap * 2 : 1024, j;
 	double *x, *y, *c;
 	long *l;
-	size_t *d, *k;
+	uint32_t *d, *k;
 
-	if ((x = malloc(cap * t->nfeat * sizeof(*x))) == NULL)
+	if (t->x == NULL &&
+	    (t->x = calloc(t->nfeat ? t->nfeat : 1, sizeof(*t->x))) == NULL)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
-	for (j = 0; j < t->nfeat && t->nrows > 0; j++)
-		memcpy(x + j * cap, t->x + j * t->cap, t->nrows * sizeof(*x));
-	free(t->x);
-	t->x = x;
+	for (j = 0; j < t->nfeat; j++) {
+		if ((x = realloc(t->x[j], cap * sizeof(*x))) == NULL)
+			return sc_err_set(e, SC_EOS, 0, "out of memory");
+		t->x[j] = x;
+	}
 	if ((y = realloc(t->y, cap * sizeof(*y))) != NULL)
 		t->y = y;
 	if ((c = realloc(t->close, cap * sizeof(*c))) != NULL)
@@ -176,16 +188,104 @@ grow_rows(struct sc_table *t, struct sc_err *e)
 	return 0;
 }
 
+/* FNV-1a of s[0..n). */
+static uint64_t
+label_hash(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* The label with id k (a NUL-terminated string in the arena). */
+static const char *
+label(const struct sc_table *t, uint32_t k)
+{
+	return t->arena + t->loff[k];
+}
+
+/* The slot of text s[0..n) in the hash table: its label's, or an empty one. */
+static size_t
+label_slot(const struct sc_table *t, const char *s, size_t n)
+{
+	size_t h = (size_t)label_hash(s, n) & (t->hcap - 1);
+	const char *l;
+
+	for (; t->hslot[h] != 0; h = (h + 1) & (t->hcap - 1)) {
+		l = label(t, t->hslot[h] - 1);
+		if (strlen(l) == n && memcmp(l, s, n) == 0)
+			break;
+	}
+	return h;
+}
+
 static int
-add_label(struct sc_table *t, const char *s, size_t n, size_t *off,
+label_rehash(struct sc_table *t, struct sc_err *e)
+{
+	size_t cap = t->hcap ? t->hcap * 2 : 1024, k;
+	uint32_t *old = t->hslot;
+	const char *l;
+
+	if ((t->hslot = calloc(cap, sizeof(*t->hslot))) == NULL) {
+		t->hslot = old;
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
+	}
+	t->hcap = cap;
+	for (k = 0; k < t->nlab; k++) {
+		l = label(t, (uint32_t)k);
+		t->hslot[label_slot(t, l, strlen(l))] = (uint32_t)k + 1;
+	}
+	free(old);
+	return 0;
+}
+
+/* The id of label text s[0..n), added when new. */
+static int
+add_label(struct sc_table *t, const char *s, size_t n, uint32_t *id,
     struct sc_err *e)
 {
-	if (sc_buf_grow(&t->arena, &t->acap, t->alen + n + 1, 1, e) == -1)
+	size_t h;
+
+	if ((t->nlab + 1) * 2 > t->hcap && label_rehash(t, e) == -1)
 		return -1;
-	memcpy(t->arena + t->alen, s, n + 1);
-	*off = t->alen;
+	h = label_slot(t, s, n);
+	if (t->hslot[h] != 0) {
+		*id = t->hslot[h] - 1;
+		return 0;
+	}
+	if (t->nlab >= NOLABEL - 1)
+		return sc_err_set(e, SC_EDATA, 0, "too many distinct labels");
+	if (sc_buf_grow(&t->loff, &t->lcap, t->nlab + 1, sizeof(*t->loff), e) ==
+	        -1 ||
+	    sc_buf_grow(&t->arena, &t->acap, t->alen + n + 1, 1, e) == -1)
+		return -1;
+	memcpy(t->arena + t->alen, s, n);
+	t->arena[t->alen + n] = '\0';
+	t->loff[t->nlab] = t->alen;
 	t->alen += n + 1;
+	t->hslot[h] = (uint32_t)t->nlab + 1;
+	*id = (uint32_t)t->nlab++;
 	return 0;
+}
+
+/* As add_label(), first trying the label of the row before (tickers). */
+static int
+add_label_near(struct sc_table *t, const char *s, size_t n, uint32_t prev,
+    uint32_t *id, struct sc_err *e)
+{
+	const char *l;
+
+	if (prev != NOLABEL) {
+		l = label(t, prev);
+		if (strlen(l) == n && memcmp(l, s, n) == 0) {
+			*id = prev;
+			return 0;
+		}
+	}
+	return add_label(t, s, n, id, e);
 }
 
 /* Store the current record as row t->nrows. */
@@ -203,7 +303,7 @@ add_row(struct sc_table *t, struct sc_csv *r, const int *role, struct sc_err *e)
 	if (row == t->cap && grow_rows(t, e) == -1)
 		return -1;
 	t->y[row] = t->close[row] = NAN;
-	t->date[row] = t->ticker[row] = SIZE_MAX;
+	t->date[row] = t->ticker[row] = NOLABEL;
 	t->line[row] = line;
 	for (i = 0; i < nc; i++) {
 		switch (role[i]) {
@@ -214,7 +314,7 @@ add_row(struct sc_table *t, struct sc_csv *r, const int *role, struct sc_err *e)
 				return sc_err_set(e, SC_EDATA, line,
 				    "column \"%.64s\": empty cell",
 				    sc_csv_colname(r, i));
-			t->x[j++ * t->cap + row] = v;
+			t->x[j++][row] = v;
 			break;
 		case ROLE_TARGET:
 		case ROLE_CLOSE:
@@ -230,8 +330,12 @@ add_row(struct sc_table *t, struct sc_csv *r, const int *role, struct sc_err *e)
 			break;
 		case ROLE_DATE:
 		case ROLE_TICKER:
-			if (add_label(t, sc_csv_field(r, i),
+			if (add_label_near(t, sc_csv_field(r, i),
 			        sc_csv_fieldlen(r, i),
+			        row == 0 ? NOLABEL
+			                 : (role[i] == ROLE_DATE
+			                           ? t->date
+			                           : t->ticker)[row - 1],
 			        role[i] == ROLE_DATE ? &t->date[row]
 			                             : &t->ticker[row],
 			        e) == -1)
@@ -262,11 +366,14 @@ find_dates(struct sc_table *t)
 
 	t->dmin = t->dmax = 0;
 	for (i = 1; i < t->nrows; i++) {
-		const char *d = t->arena + t->date[i];
+		const char *d = label(t, t->date[i]);
 
-		if (strcmp(d, t->arena + t->date[t->dmin]) < 0)
+		if (t->date[i] == t->date[t->dmin] ||
+		    t->date[i] == t->date[t->dmax])
+			continue;
+		if (strcmp(d, label(t, t->date[t->dmin])) < 0)
 			t->dmin = i;
-		if (strcmp(d, t->arena + t->date[t->dmax]) > 0)
+		if (strcmp(d, label(t, t->date[t->dmax])) > 0)
 			t->dmax = i;
 	}
 }
@@ -365,6 +472,8 @@ sc_table_free(struct sc_table *t)
 		free(t->feat[j]);
 	free(t->feat);
 	free(t->target);
+	for (j = 0; t->x != NULL && j < t->nfeat; j++)
+		free(t->x[j]);
 	free(t->x);
 	free(t->y);
 	free(t->close);
@@ -372,6 +481,8 @@ sc_table_free(struct sc_table *t)
 	free(t->date);
 	free(t->ticker);
 	free(t->arena);
+	free(t->loff);
+	free(t->hslot);
 	free(t);
 }
 
@@ -429,7 +540,7 @@ sc_table_map(const struct sc_table *t, const char *const *names, size_t n,
 const double *
 sc_table_column(const struct sc_table *t, size_t j)
 {
-	return t->x + j * t->cap;
+	return t->x[j];
 }
 
 const char *
@@ -447,13 +558,13 @@ sc_table_y(const struct sc_table *t)
 const char *
 sc_table_date(const struct sc_table *t, size_t i)
 {
-	return t->has_date && i < t->nrows ? t->arena + t->date[i] : NULL;
+	return t->has_date && i < t->nrows ? label(t, t->date[i]) : NULL;
 }
 
 const char *
 sc_table_ticker(const struct sc_table *t, size_t i)
 {
-	return t->has_ticker && i < t->nrows ? t->arena + t->ticker[i] : NULL;
+	return t->has_ticker && i < t->nrows ? label(t, t->ticker[i]) : NULL;
 }
 
 double
@@ -474,8 +585,8 @@ sc_table_dates(const struct sc_table *t, const char **from, const char **to)
 	*from = *to = NULL;
 	if (!t->has_date || t->nrows == 0)
 		return;
-	*from = t->arena + t->date[t->dmin];
-	*to = t->arena + t->date[t->dmax];
+	*from = label(t, t->date[t->dmin]);
+	*to = label(t, t->date[t->dmax]);
 }
 
 const char *
@@ -493,19 +604,23 @@ copy_row(struct sc_table *t2, const struct sc_table *t, size_t r,
 	const char *s;
 
 	for (j = 0; j < t->nfeat; j++)
-		t2->x[j * t2->cap + i] = t->x[j * t->cap + r];
+		t2->x[j][i] = t->x[j][r];
 	t2->y[i] = t->y[r];
 	t2->close[i] = t->close[r];
 	t2->line[i] = t->line[r];
-	t2->date[i] = t2->ticker[i] = SIZE_MAX;
+	t2->date[i] = t2->ticker[i] = NOLABEL;
 	if (t->has_date) {
-		s = t->arena + t->date[r];
-		if (add_label(t2, s, strlen(s), &t2->date[i], e) == -1)
+		s = label(t, t->date[r]);
+		if (add_label_near(t2, s, strlen(s),
+		        i > 0 ? t2->date[i - 1] : NOLABEL, &t2->date[i],
+		        e) == -1)
 			return -1;
 	}
 	if (t->has_ticker) {
-		s = t->arena + t->ticker[r];
-		if (add_label(t2, s, strlen(s), &t2->ticker[i], e) == -1)
+		s = label(t, t->ticker[r]);
+		if (add_label_near(t2, s, strlen(s),
+		        i > 0 ? t2->ticker[i - 1] : NOLABEL, &t2->ticker[i],
+		        e) == -1)
 			return -1;
 	}
 	t2->nrows++;

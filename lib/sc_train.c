@@ -2,8 +2,9 @@
 /*
  * Fit and calibrate (sc_train.h).  The folds are sc_tune's, so sc-tune's
  * best trial and sc-forest validate the same way; each fold is fitted on
- * its own copy of its training rows and predicts its validation rows, and
- * only those out-of-time predictions reach sc_calib_fit().
+ * its training rows by index (no copy of the table) and predicts its
+ * validation rows, and only those out-of-time predictions reach
+ * sc_calib_fit().
  */
 #include <math.h>
 #include <stdlib.h>
@@ -114,7 +115,41 @@ drift(const struct sc_table *t, const size_t *tr, size_t n)
 	return n > 0 ? s / (double)n : 0;
 }
 
-/* Fit fold k on its training rows and add its validation pairs to P. */
+/* Rows of a validation fold predicted at a time (a small copy each). */
+#define VA_CHUNK 65536
+
+/*
+ * The forest's mean prediction of rows va[0..nva) of t into out: through
+ * small copies of VA_CHUNK rows, so the fold's rows are never copied
+ * whole, with the very sums sc_forest_predict_table() makes on a copy.
+ */
+static int
+predict_rows(const struct sc_forest *f, const struct sc_table *t,
+    const size_t *va, size_t nva, int threads, double *out, struct sc_err *e)
+{
+	struct sc_table *c;
+	size_t at, m;
+	int rc;
+
+	for (at = 0; at < nva; at += m) {
+		m = nva - at < VA_CHUNK ? nva - at : VA_CHUNK;
+		if ((c = sc_table_subset(t, va + at, m, e)) == NULL)
+			return -1;
+		rc = sc_forest_predict_table(f, c, NULL, 0, threads, out + at,
+		    NULL, NULL, e);
+		sc_table_free(c);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Fit fold k on its training rows and add its validation pairs to P.  The
+ * fold is fitted on rows of t by index (sc_forest_fit_rows), not on a copy,
+ * for its mean predictions only (no out-of-bag estimate, which nothing
+ * reads).
+ */
 static int
 run_fold(const struct sc_table *t, const struct sc_tune_folds *F, int k,
     const struct sc_forest_params *p, long volcol, struct pairs *P,
@@ -122,18 +157,14 @@ run_fold(const struct sc_table *t, const struct sc_tune_folds *F, int k,
 {
 	const size_t *tr, *va;
 	size_t ntr, nva, i;
-	struct sc_table *ttr = NULL, *tva = NULL;
 	struct sc_forest *f = NULL;
 	const double *y = sc_table_y(t);
 	double d, naive, unit;
 	int rc = -1;
 
 	sc_tune_folds_get(F, k, &tr, &ntr, &va, &nva);
-	if ((ttr = sc_table_subset(t, tr, ntr, e)) == NULL ||
-	    (tva = sc_table_subset(t, va, nva, e)) == NULL ||
-	    (f = sc_forest_fit(p, ttr, e)) == NULL ||
-	    sc_forest_predict_table(f, tva, NULL, 0, p->threads, P->p + P->n,
-	        NULL, NULL, e) == -1) {
+	if ((f = sc_forest_fit_rows(p, t, tr, ntr, 1, e)) == NULL ||
+	    predict_rows(f, t, va, nva, p->threads, P->p + P->n, e) == -1) {
 		sc_err_prefix(e, "validation fold %d", k);
 		goto out;
 	}
@@ -155,8 +186,6 @@ run_fold(const struct sc_table *t, const struct sc_tune_folds *F, int k,
 	rc = 0;
 out:
 	sc_forest_free(f);
-	sc_table_free(ttr);
-	sc_table_free(tva);
 	return rc;
 }
 

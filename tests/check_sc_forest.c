@@ -345,6 +345,64 @@ START_TEST(test_forest_determinism_threads)
 END_TEST
 
 /*
+ * A fit on rows by index is the fit on a copy of those rows, bit for bit:
+ * rows in another order, repeated and left out, with bins from continuous
+ * values (more than 256 distinct) and from coarse ones, with every kind
+ * of leaf ranks.
+ */
+START_TEST(test_forest_fit_rows_same)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest_params p;
+	struct sc_table *t = make_table(900, 5,
+	                    _i == 0 ? noisy_row : coarse_row, 17),
+	                *c;
+	struct sc_forest *f, *g;
+	size_t rows[700], i, la, lb;
+	char *a, *b;
+
+	for (i = 0; i < 700; i++)
+		rows[i] = (i * 7919 + 13) % 880; /* shuffled, some twice */
+	params(&p, 15, 2);
+	p.max_samples.kind = SC_SHARE_FRAC;
+	p.max_samples.value = 0.5;
+	p.bag_ranks = _i == 1;
+	p.interval_grid = _i == 1 ? 64 : 0;
+	c = sc_table_subset(t, rows, 700, &e);
+	ck_assert_msg(c != NULL, "%s", e.msg);
+	f = sc_forest_fit(&p, c, &e);
+	ck_assert_msg(f != NULL, "%s", e.msg);
+	g = sc_forest_fit_rows(&p, t, rows, 700, 0, &e);
+	ck_assert_msg(g != NULL, "%s", e.msg);
+	a = model_text(f, &la);
+	b = model_text(g, &lb);
+	ck_assert_uint_eq(la, lb);
+	ck_assert_msg(memcmp(a, b, la) == 0, "another forest from the rows");
+	free(a);
+	free(b);
+	/* For means only: the same means, no out-of-bag estimate. */
+	sc_forest_free(g);
+	g = sc_forest_fit_rows(&p, t, rows, 700, 1, &e);
+	ck_assert_msg(g != NULL, "%s", e.msg);
+	ck_assert(isnan(sc_forest_oob_rmse(g)));
+	for (i = 0; i < 900; i++) {
+		double x[5];
+
+		row_of(t, i, x);
+		ck_assert(sc_forest_predict(f, x) == sc_forest_predict(g, x));
+	}
+	sc_forest_free(f);
+	sc_forest_free(g);
+	/* A row out of range is refused. */
+	rows[3] = 900;
+	ck_assert(sc_forest_fit_rows(&p, t, rows, 700, 0, &e) == NULL);
+	ck_assert_int_eq(e.code, SC_EINTERNAL);
+	sc_table_free(c);
+	sc_table_free(t);
+}
+END_TEST
+
+/*
  * Recompute the OOB RMSE from the trees and each tree's bootstrap, drawn
  * again from its documented stream: n draws of sc_rng_below(n) from
  * sc_rng_seed(seed, tree index).
@@ -357,23 +415,36 @@ START_TEST(test_forest_oob_direct)
 	struct sc_table *t = make_table(300, 4, noisy_row, 5);
 	struct sc_forest *f;
 	size_t n = sc_table_nrows(t), k, i, used = 0;
+	/* All rows, or 12 draws: the out-of-bag rows then outnumber the
+	 * sample array's room and are routed in several passes. */
+	size_t draws = _i == 0 ? n : 12;
+	/* Loop 2: the estimate covers 50 rows, k n / 50 for k < 50. */
+	size_t cover = _i == 2 ? 50 : n;
 	unsigned *cnt = malloc(n * sizeof(*cnt)), *m = calloc(n, sizeof(*m));
 	double *sum = calloc(n, sizeof(*sum)), x[8], sse = 0;
 	const double *y = sc_table_y(t);
 	struct sc_rng rng;
 
-	params(&p, 25, 2);
+	params(&p, _i == 0 ? 25 : 60, 2);
 	p.seed = 9;
+	if (_i == 2) {
+		p.oob_rows = (long)cover;
+		p.bag_ranks = 1;
+	}
+	if (_i >= 1) {
+		p.max_samples.kind = SC_SHARE_COUNT;
+		p.max_samples.value = (double)draws;
+	}
 	f = sc_forest_fit(&p, t, &e);
 	ck_assert_msg(f != NULL, "%s", e.msg);
 	for (k = 0; k < sc_forest_ntrees(f); k++) {
 		sc_forest_tree(f, k, &tr);
 		memset(cnt, 0, n * sizeof(*cnt));
 		sc_rng_seed(&rng, 9, k);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < draws; i++)
 			cnt[sc_rng_below(&rng, n)]++;
-		for (i = 0; i < n; i++)
-			if (cnt[i] == 0) {
+		for (size_t c = 0; c < cover; c++)
+			if (cnt[i = c * n / cover] == 0) {
 				row_of(t, i, x);
 				sum[i] += tr.value[leaf_of(&tr, x)];
 				m[i]++;
@@ -384,7 +455,7 @@ START_TEST(test_forest_oob_direct)
 			sse += (y[i] - sum[i] / m[i]) * (y[i] - sum[i] / m[i]);
 			used++;
 		}
-	ck_assert_uint_gt(used, n * 9 / 10);
+	ck_assert_uint_gt(used, cover * 9 / 10);
 	ck_assert_double_eq_tol(sc_forest_oob_rmse(f), sqrt(sse / used), 1e-12);
 	free(cnt);
 	free(m);
@@ -396,7 +467,7 @@ END_TEST
 
 /* Fit on one sample of a noisy function; cover a fresh sample. */
 static double
-coverage(long min_leaf, double level, long grid, double *rmse)
+coverage(long min_leaf, double level, long grid, int bag, double *rmse)
 {
 	struct sc_err e = { 0 };
 	struct sc_forest_params p;
@@ -411,8 +482,29 @@ coverage(long min_leaf, double level, long grid, double *rmse)
 	params(&p, 100, 2);
 	p.min_samples_leaf = min_leaf;
 	p.interval_grid = grid;
+	p.bag_ranks = bag;
 	f = sc_forest_fit(&p, tr, &e);
 	ck_assert_msg(f != NULL, "%s", e.msg);
+	if (bag) {
+		size_t k, t, at;
+		struct sc_forest_tree tv;
+
+		/* Each tree keeps its in-bag rows only (about 63%), sorted. */
+		for (t = 0; t < 100; t++) {
+			sc_forest_tree(f, t, &tv);
+			ck_assert(
+			    tv.nranks > 3000 / 2 && tv.nranks < 3000 * 3 / 4);
+			for (k = 0, at = 0; k < tv.nodes; k++) {
+				ck_assert(
+				    tv.feature[k] >= 0 || tv.count[k] > 0);
+				for (size_t r = 1; r < tv.count[k]; r++)
+					ck_assert(tv.rank[at + r - 1] <=
+					    tv.rank[at + r]);
+				at += tv.count[k];
+			}
+			ck_assert_uint_eq(at, tv.nranks);
+		}
+	}
 	if (grid > 0) {
 		size_t ny, k, t;
 		const double *ytab = sc_forest_targets(f, &ny);
@@ -450,7 +542,7 @@ coverage(long min_leaf, double level, long grid, double *rmse)
 START_TEST(test_forest_intervals_coverage)
 {
 	static const long leaf[] = { 5, 10 };
-	double rmse, c = coverage(leaf[_i], 0.9, 0, &rmse);
+	double rmse, c = coverage(leaf[_i], 0.9, 0, 0, &rmse);
 
 	if (getenv("SC_TEST_VERBOSE") != NULL)
 		fprintf(stderr,
@@ -470,8 +562,8 @@ END_TEST
  */
 START_TEST(test_forest_intervals_grid)
 {
-	double r0, r1, c0 = coverage(5, 0.9, 0, &r0),
-	               c1 = coverage(5, 0.9, 256, &r1);
+	double r0, r1, c0 = coverage(5, 0.9, 0, 0, &r0),
+	               c1 = coverage(5, 0.9, 256, 0, &r1);
 
 	if (getenv("SC_TEST_VERBOSE") != NULL)
 		fprintf(stderr,
@@ -480,6 +572,26 @@ START_TEST(test_forest_intervals_grid)
 		    c0, c1);
 	ck_assert(r0 == r1);
 	ck_assert_msg(fabs(c1 - c0) <= 0.01, "exact %.3f, grid %.3f", c0, c1);
+}
+END_TEST
+
+/*
+ * Leaves keep their tree's in-bag rows only: the same means (leaf values
+ * do not depend on the ranks kept), and interval coverage near the
+ * exact ranks' (each leaf pools about 63% as many targets).
+ */
+START_TEST(test_forest_intervals_bag)
+{
+	double r0, r1, c0 = coverage(10, 0.9, 0, 0, &r0),
+	               c1 = coverage(10, 0.9, 0, 1, &r1);
+
+	if (getenv("SC_TEST_VERBOSE") != NULL)
+		fprintf(stderr,
+		    "90%% interval covers %.4f with every row's rank, %.4f "
+		    "with in-bag ranks\n",
+		    c0, c1);
+	ck_assert(r0 == r1);
+	ck_assert_msg(fabs(c1 - c0) <= 0.03, "all %.3f, bag %.3f", c0, c1);
 }
 END_TEST
 
@@ -635,12 +747,14 @@ sc_forest_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("determinism");
 	tcase_add_test(tc, test_forest_determinism_threads);
+	tcase_add_loop_test(tc, test_forest_fit_rows_same, 0, 2);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("oob");
-	tcase_add_test(tc, test_forest_oob_direct);
+	tcase_add_loop_test(tc, test_forest_oob_direct, 0, 3);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("intervals");
 	tcase_add_test(tc, test_forest_intervals_grid);
+	tcase_add_test(tc, test_forest_intervals_bag);
 	tcase_add_loop_test(tc, test_forest_intervals_coverage, 0, 2);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);

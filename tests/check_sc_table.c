@@ -151,6 +151,68 @@ START_TEST(test_table_read_many_rows)
 }
 END_TEST
 
+/*
+ * Labels repeat (interned once each): 20,000 rows over 50 dates and 9
+ * tickers, in runs and out of order, with prefixes of one another; every
+ * row reads back its own text, in the table, in a subset and in a subset
+ * of a subset, and the date range is right.
+ */
+START_TEST(test_table_labels_interned)
+{
+	static const char *tk[] = { "A", "AA", "AAA", "B", "BA", "X", "XY", "Z",
+		"ZZ" };
+	struct sc_err e = { 0 };
+	char *buf = NULL, want[32];
+	size_t len = 0, i, n = 20000, rows[1000];
+	FILE *fp = open_memstream(&buf, &len);
+	struct sc_table *t, *u, *v;
+	const char *from, *to;
+
+	fputs("date,ticker,x,target\n", fp);
+	for (i = 0; i < n; i++)
+		fprintf(fp, "2020-01-%02zu,%s,%zu,1\n", (i * 37) % 50 + 10,
+		    tk[(i / 13) % 9], i);
+	fclose(fp);
+	fp = fmemopen(buf, len, "r");
+	t = sc_table_read(fp, NULL, &e);
+	fclose(fp);
+	ck_assert_msg(t != NULL, "%s", e.msg);
+	for (i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), "2020-01-%02zu",
+		    (i * 37) % 50 + 10);
+		ck_assert_str_eq(sc_table_date(t, i), want);
+		ck_assert_str_eq(sc_table_ticker(t, i), tk[(i / 13) % 9]);
+		ck_assert(sc_table_column(t, 0)[i] == (double)i);
+	}
+	sc_table_dates(t, &from, &to);
+	ck_assert_str_eq(from, "2020-01-10");
+	ck_assert_str_eq(to, "2020-01-59");
+	for (i = 0; i < 1000; i++)
+		rows[i] = (i * 7919) % n;
+	u = sc_table_subset(t, rows, 1000, &e);
+	ck_assert_msg(u != NULL, "%s", e.msg);
+	/* Rows of t are out of u's range. */
+	v = sc_table_subset(u, rows + 500, 300, &e);
+	ck_assert_ptr_null(v);
+	for (i = 0; i < 1000; i++)
+		rows[i] = 999 - i;
+	v = sc_table_subset(u, rows, 1000, &e);
+	ck_assert_msg(v != NULL, "%s", e.msg);
+	for (i = 0; i < 1000; i++) {
+		size_t r = (i * 7919) % n, r2 = ((999 - i) * 7919) % n;
+
+		ck_assert_str_eq(sc_table_date(u, i), sc_table_date(t, r));
+		ck_assert_str_eq(sc_table_ticker(u, i), sc_table_ticker(t, r));
+		ck_assert_str_eq(sc_table_ticker(v, i), sc_table_ticker(t, r2));
+		ck_assert(sc_table_column(v, 0)[i] == (double)r2);
+	}
+	sc_table_free(v);
+	sc_table_free(u);
+	sc_table_free(t);
+	free(buf);
+}
+END_TEST
+
 Suite *
 sc_table_suite(void)
 {
@@ -161,6 +223,7 @@ sc_table_suite(void)
 	tcase_add_test(tc, test_table_read_labels);
 	tcase_add_test(tc, test_table_read_target_choice);
 	tcase_add_test(tc, test_table_read_many_rows);
+	tcase_add_test(tc, test_table_labels_interned);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_table_errors_cells);
