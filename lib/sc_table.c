@@ -188,18 +188,6 @@ grow_rows(struct sc_table *t, struct sc_err *e)
 	return 0;
 }
 
-/* FNV-1a of s[0..n). */
-static uint64_t
-label_hash(const char *s, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
-}
-
 /* The label with id k (a NUL-terminated string in the arena). */
 static const char *
 label(const struct sc_table *t, uint32_t k)
@@ -211,7 +199,7 @@ label(const struct sc_table *t, uint32_t k)
 static size_t
 label_slot(const struct sc_table *t, const char *s, size_t n)
 {
-	size_t h = (size_t)label_hash(s, n) & (t->hcap - 1);
+	size_t h = (size_t)sc_hash_fnv1a(s, n) & (t->hcap - 1);
 	const char *l;
 
 	for (; t->hslot[h] != 0; h = (h + 1) & (t->hcap - 1)) {
