@@ -112,22 +112,11 @@ sc_prom_utf8_ok(const char *s, size_t n)
 	return 1;
 }
 
-static size_t
-name_hash(const char *name, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)name[i]) * 0x100000001b3ULL;
-	return (size_t)h;
-}
-
 /* The slot of the family called name (n bytes): free or holding it. */
 static size_t
 family_slot(const struct sc_prom *p, const char *name, size_t n)
 {
-	size_t i = name_hash(name, n) & (p->nfslot - 1);
+	size_t i = (size_t)sc_hash_fnv1a(name, n) & (p->nfslot - 1);
 	const char *f;
 
 	while (p->fslot[i] != 0) {
