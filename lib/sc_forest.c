@@ -226,7 +226,10 @@ tree_free(struct tree *t)
 	free(t->count);
 	free(t->roff);
 	free(t->rank);
-	free(t->pn);
+	free(t->cn);
+	free(t->wn);
+	free(t->leaf);
+	free(t->lnum);
 }
 
 void
@@ -245,6 +248,8 @@ sc_forest_free(struct sc_forest *f)
 	free(f->trees);
 	free(f->ytab);
 	free(f->imp);
+	free(f->thr);
+	free(f->toff);
 	free(f);
 }
 
@@ -313,32 +318,174 @@ sc_forest_targets(const struct sc_forest *f, size_t *n)
 	return f->ytab;
 }
 
-/* Lay the tree out for walking: children side by side, depth first. */
-static int
-pack(struct tree *t)
+int
+sc_forest_tree_offsets(struct tree *t)
 {
-	uint32_t *stack, top = 0, next = 1, p, i;
+	size_t i;
+	uint64_t off = 0;
 
-	t->pn = malloc(t->n * sizeof(*t->pn));
-	stack = malloc(2 * t->n * sizeof(*stack));
-	if (t->pn == NULL || stack == NULL) {
-		free(stack);
+	for (i = 0; i < t->n; i++) {
+		off += t->count[i];
+		if (off > UINT32_MAX || t->count[i] >= INT32_MAX)
+			return -1;
+	}
+	return off == t->nranks ? 0 : -1;
+}
+
+static uint64_t
+dbits(double v)
+{
+	uint64_t u;
+
+	memcpy(&u, &v, sizeof(u));
+	return u;
+}
+
+/* The order of doubles by their bits (-0.0 before 0.0), as sorted. */
+static uint64_t
+order_key(double v)
+{
+	uint64_t u = dbits(v);
+
+	return u ^ ((u >> 63) ? ~0ULL : 1ULL << 63);
+}
+
+/* The index of v (which is there) in the n sorted distinct doubles t. */
+static uint32_t
+thr_index(const double *t, size_t n, double v)
+{
+	uint64_t key = order_key(v);
+	size_t lo = 0, hi = n;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (order_key(t[mid]) <= key)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (uint32_t)lo;
+}
+
+/* Every feature's sorted distinct thresholds, into f->thr and f->toff. */
+static int
+make_tables(struct sc_forest *f)
+{
+	size_t nf = f->nfeat, i, k, j, u, max = 0, *fill;
+	uint64_t *tmp = NULL;
+	int rc = -1;
+
+	if ((f->toff = calloc(nf + 1, sizeof(*f->toff))) == NULL ||
+	    (fill = calloc(nf + 1, sizeof(*fill))) == NULL)
 		return -1;
+	for (i = 0; i < f->ntrees; i++)
+		for (k = 0; k < f->trees[i].n; k++)
+			if (f->trees[i].feature[k] >= 0)
+				fill[f->trees[i].feature[k] + 1]++;
+	for (j = 0; j < nf; j++) {
+		max = fill[j + 1] > max ? fill[j + 1] : max;
+		fill[j + 1] += fill[j];
+	}
+	if ((f->thr = malloc((fill[nf] ? fill[nf] : 1) * sizeof(double))) ==
+	        NULL ||
+	    (tmp = malloc((max ? max : 1) * sizeof(*tmp))) == NULL)
+		goto out;
+	memcpy(f->toff, fill, (nf + 1) * sizeof(*fill));
+	for (i = 0; i < f->ntrees; i++)
+		for (k = 0; k < f->trees[i].n; k++)
+			if (f->trees[i].feature[k] >= 0)
+				f->thr[fill[f->trees[i].feature[k]]++] =
+				    f->trees[i].threshold[k];
+	/* Sort each feature's run, keep the distinct, close the gaps. */
+	for (j = 0, u = 0; j < nf; j++) {
+		double *v = f->thr + f->toff[j];
+		size_t n = f->toff[j + 1] - f->toff[j], start = u;
+
+		sc_forest_sort_doubles(v, tmp, n);
+		for (k = 0; k < n; k++)
+			if (u == start || dbits(v[k]) != dbits(f->thr[u - 1]))
+				f->thr[u++] = v[k];
+		f->toff[j] = start;
+	}
+	f->toff[nf] = u;
+	/* A rank is at most the table's size; a leaf's index exceeds it. */
+	for (j = 0; j < nf; j++)
+		if (f->toff[j + 1] - f->toff[j] >= WALK_LEAF16)
+			f->wide = 1;
+	if (nf > 0xffff)
+		f->wide = 1;
+	rc = 0;
+out:
+	free(tmp);
+	free(fill);
+	return rc;
+}
+
+/*
+ * Lay tree t out for walking: children side by side, depth first, leaves
+ * numbered in that order.
+ */
+static int
+pack(const struct sc_forest *f, struct tree *t)
+{
+	uint32_t *stack, *roff, top = 0, next = 1, p, i, nl = 0, x;
+	uint64_t off = 0;
+	int32_t ft;
+
+	for (i = 0; i < t->n; i++)
+		t->nleaves += t->feature[i] < 0;
+	if (f->wide)
+		t->wn = malloc(t->n * sizeof(*t->wn));
+	else
+		t->cn = malloc(t->n * sizeof(*t->cn));
+	t->leaf = malloc((t->nleaves ? t->nleaves : 1) * sizeof(*t->leaf));
+	t->lnum = malloc(t->n * sizeof(*t->lnum));
+	stack = malloc(2 * t->n * sizeof(*stack));
+	roff = malloc(t->n * sizeof(*roff));
+	if ((t->wn == NULL && t->cn == NULL) || t->leaf == NULL ||
+	    t->lnum == NULL || stack == NULL || roff == NULL) {
+		free(stack);
+		free(roff);
+		return -1;
+	}
+	for (i = 0; i < t->n; i++) {
+		roff[i] = (uint32_t)off;
+		off += t->count[i];
 	}
 	stack[top++] = 0; /* pairs (node, packed position) */
 	stack[top++] = 0;
 	while (top > 0) {
 		p = stack[--top];
 		i = stack[--top];
-		t->pn[p].feat = t->feature[i];
-		if (t->feature[i] < 0) {
-			t->pn[p].feat = -1 - (int32_t)t->count[i];
-			t->pn[p].thr = t->value[i];
-			t->pn[p].kids = t->roff[i];
+		ft = t->feature[i];
+		if (ft < 0) {
+			t->leaf[nl].v = t->value[i];
+			t->leaf[nl].off = roff[i];
+			t->leaf[nl].cnt = t->count[i];
+			t->lnum[p] = nl++;
+			if (f->wide) {
+				t->wn[p].feat = 0;
+				t->wn[p].thr = WALK_LEAF32;
+				t->wn[p].kids = p;
+			} else {
+				t->cn[p].feat = 0;
+				t->cn[p].thr = WALK_LEAF16;
+				t->cn[p].kids = p;
+			}
 			continue;
 		}
-		t->pn[p].thr = t->threshold[i];
-		t->pn[p].kids = next;
+		x = thr_index(f->thr + f->toff[ft], f->toff[ft + 1] - f->toff[ft],
+		    t->threshold[i]);
+		if (f->wide) {
+			t->wn[p].feat = (uint32_t)ft;
+			t->wn[p].thr = x;
+			t->wn[p].kids = next;
+		} else {
+			t->cn[p].feat = (uint16_t)ft;
+			t->cn[p].thr = (uint16_t)x;
+			t->cn[p].kids = next;
+		}
 		stack[top++] = (uint32_t)t->right[i];
 		stack[top++] = next + 1;
 		stack[top++] = (uint32_t)t->left[i];
@@ -346,28 +493,34 @@ pack(struct tree *t)
 		next += 2;
 	}
 	free(stack);
+	free(roff);
 	return 0;
 }
 
-int
-sc_forest_tree_offsets(struct tree *t)
-{
-	size_t i;
-	uint64_t off = 0;
+struct layjob {
+	struct sc_forest *f;
+	atomic_int failed;
+};
 
-	if ((t->roff = malloc((t->n ? t->n : 1) * sizeof(*t->roff))) == NULL)
+static void
+lay_job(void *arg, size_t k)
+{
+	struct layjob *J = arg;
+
+	if (pack(J->f, &J->f->trees[k]) == -1)
+		J->failed = 1;
+}
+
+int
+sc_forest_layout(struct sc_forest *f, int threads)
+{
+	struct layjob J = { f, 0 };
+	struct sc_err e = { 0 };
+
+	if (make_tables(f) == -1 ||
+	    sc_forest_parallel(threads, f->ntrees, lay_job, &J, &e) == -1)
 		return -1;
-	for (i = 0; i < t->n; i++) {
-		t->roff[i] = (uint32_t)off;
-		off += t->count[i];
-		if (off > UINT32_MAX || t->count[i] >= INT32_MAX)
-			return -1;
-	}
-	if (off != t->nranks || pack(t) == -1)
-		return -1;
-	free(t->roff); /* the leaves of the walking layout keep it */
-	t->roff = NULL;
-	return 0;
+	return J.failed ? -1 : 0;
 }
 
 /* Check node i of tree ti; seen counts each node's parents. */
@@ -583,6 +736,8 @@ assemble(const struct sc_forest_params *p, const char *const *features,
 		          : copy_tree(&f->trees[i], &trees[i])) == -1)
 			goto oom;
 	}
+	if (sc_forest_layout(f, 0) == -1)
+		goto oom;
 	return f;
 oom:
 	sc_forest_free(f);

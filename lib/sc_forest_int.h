@@ -15,20 +15,45 @@
 #include "sc_table.h"
 
 /*
- * The walking layout: 16 bytes a node, the two children side by side.  A
- * split keeps its threshold and the index of its left child; a leaf has
- * feature -1 - (its number of ranks), its value in thr and the offset of
- * its ranks in kids, so a quantile needs nothing but the leaf's pnode.
+ * The walking layout.  Every feature's distinct thresholds are in one
+ * sorted table (struct sc_forest: thr, toff), and a row is walked as its
+ * ranks against those tables: rank r of value x on feature j is the
+ * number of table entries below x, so x > table[k] exactly when r > k
+ * (NaN has rank 0 and goes left, as x > thr is false for it).  The walk
+ * then compares integers and a node takes 8 bytes: feature, threshold
+ * index, and the index of its left child, the two children side by side.
+ * A leaf is its own left child, with feature 0 and the largest threshold
+ * index (no rank exceeds it), so a walk that has reached a leaf stays
+ * there: rows walk in lanes without a branch per node, and lnum gives the
+ * leaf's number.  When a feature has more than 65,535 thresholds (or the
+ * forest more than 65,535 features) the wide layout of 12 bytes a node is
+ * used instead.
  */
-struct pnode {
-	double thr;
-	int32_t feat;
+#define WALK_LEAF16 0xffffU
+#define WALK_LEAF32 0xffffffffU
+
+struct cnode {
+	uint16_t feat, thr;
 	uint32_t kids;
+};
+
+struct wnode {
+	uint32_t feat, thr, kids;
+};
+
+/* A leaf for prediction: its value and its ranks (offset, count). */
+struct wleaf {
+	double v;
+	uint32_t off, cnt;
 };
 
 struct tree {
 	size_t n, cap;    /* nodes */
-	struct pnode *pn; /* n nodes, for walking */
+	struct cnode *cn;   /* the walking nodes (narrow forest), or */
+	struct wnode *wn;   /* (wide forest) */
+	uint32_t *lnum;     /* by node position: a leaf's number */
+	struct wleaf *leaf; /* leaves by leaf number */
+	size_t nleaves;
 	int32_t *feature, *left, *right;
 	double *threshold, *value;
 	uint32_t *count, *roff; /* ranks per leaf; their offset while packing */
@@ -47,6 +72,9 @@ struct sc_forest {
 	size_t ny;
 	double oob;
 	double *imp;
+	double *thr;  /* feature j's sorted distinct thresholds: */
+	size_t *toff; /* thr[toff[j]..toff[j + 1]) */
+	int wide;     /* trees walk wnode, not cnode */
 };
 
 #define NBINS 256
@@ -84,24 +112,37 @@ void sc_forest_sort_doubles(double *v, uint64_t *tmp, size_t n);
 struct sc_forest *sc_forest_new(const struct sc_forest_params *,
     const char *const *, size_t, const char *, size_t, struct sc_err *);
 
-/* The packed leaf of tree t that row x reaches. */
-static inline const struct pnode *
-tree_walk(const struct tree *t, const double *x)
-{
-	const struct pnode *pn = t->pn, *p = pn;
-
-	while (p->feat >= 0)
-		p = pn + p->kids + (x[p->feat] > p->thr);
-	return p;
-}
-
-#define WALK_LANES 8 /* rows walked in lock step */
+#define WALK_LANES 8 /* rows walked in lock step (fitting) */
 
 /*
- * Finish a tree: fill roff from count and build the walking layout.
- * Returns -1 when out of memory or the ranks do not add up.
+ * Check that tree t's counts add up to its ranks.  Returns -1 when they
+ * do not (or are too many).
  */
 int sc_forest_tree_offsets(struct tree *);
+
+/*
+ * Build the walking layout of every tree of f, with up to threads
+ * threads: the threshold tables first (from the trees), then the nodes.
+ * Returns 0, or -1 when out of memory.
+ */
+int sc_forest_layout(struct sc_forest *f, int threads);
+
+/* The rank of x against the n sorted thresholds t: how many are below x. */
+static inline uint32_t
+thr_rank(const double *t, size_t n, double x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (uint32_t)lo;
+}
 
 /*
  * As sc_forest_assemble(), but the trees' arrays (each from malloc) are

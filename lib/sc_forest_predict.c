@@ -2,9 +2,12 @@
 /*
  * Prediction: the mean of the trees' leaf values, and quantiles of the
  * training targets in the leaves a row reaches (Meinshausen's quantile
- * regression forest).  Rows go through the forest in chunks, tree after
- * tree, eight rows walking in lock step so that their memory loads
- * overlap; a quantile reads the reached leaves' sorted rank lists in
+ * regression forest).  A table's rows become ranks against the forest's
+ * threshold tables (sc_forest_int.h), so the walk compares integers on
+ * 8-byte nodes; they go through the forest in chunks as large as the
+ * threads allow (a tree is read from memory once per chunk), tree after
+ * tree, sixteen rows walking in lock step without a branch per node so
+ * that their memory loads overlap; a quantile reads the reached leaves' sorted rank lists in
  * place, spreads their weights over buckets and sorts only the one bucket
  * that holds the answer, so an interval costs well under twice a point
  * prediction.
@@ -15,6 +18,29 @@
 
 #include "sc_forest_int.h"
 
+/* The leaf of tree t that row x reaches, comparing x with the thresholds. */
+static const struct wleaf *
+tree_leaf(const struct sc_forest *f, const struct tree *t, const double *x)
+{
+	const double *thr = f->thr;
+	const size_t *to = f->toff;
+	uint32_t at = 0, j;
+
+	if (f->wide) {
+		while (t->wn[at].kids != at) {
+			j = t->wn[at].feat;
+			at = t->wn[at].kids +
+			    (x[j] > thr[to[j] + t->wn[at].thr]);
+		}
+	} else
+		while (t->cn[at].kids != at) {
+			j = t->cn[at].feat;
+			at = t->cn[at].kids +
+			    (x[j] > thr[to[j] + t->cn[at].thr]);
+		}
+	return &t->leaf[t->lnum[at]];
+}
+
 double
 sc_forest_predict(const struct sc_forest *f, const double *x)
 {
@@ -22,7 +48,7 @@ sc_forest_predict(const struct sc_forest *f, const double *x)
 	size_t t;
 
 	for (t = 0; t < f->ntrees; t++)
-		sum += tree_walk(&f->trees[t], x)->thr;
+		sum += tree_leaf(f, &f->trees[t], x)->v;
 	return sum / (double)f->ntrees;
 }
 
@@ -163,7 +189,7 @@ static int
 row_leaves(const struct sc_forest *f, const double *x, struct qbuf *b,
     double *mean)
 {
-	const struct pnode *p;
+	const struct wleaf *p;
 	double sum = 0;
 	size_t t;
 
@@ -171,10 +197,10 @@ row_leaves(const struct sc_forest *f, const double *x, struct qbuf *b,
 	    (b->lf = malloc(f->ntrees * sizeof(*b->lf))) == NULL)
 		return -1;
 	for (t = 0; t < f->ntrees; t++) {
-		p = tree_walk(&f->trees[t], x);
-		sum += p->thr;
-		b->lf[t][0] = p->kids;
-		b->lf[t][1] = (uint32_t)(-1 - p->feat);
+		p = tree_leaf(f, &f->trees[t], x);
+		sum += p->v;
+		b->lf[t][0] = p->off;
+		b->lf[t][1] = p->cnt;
 	}
 	*mean = sum / (double)f->ntrees;
 	return 0;
@@ -239,7 +265,14 @@ sc_forest_interval(const struct sc_forest *f, const double *x, double level,
 	return 0;
 }
 
-#define PRED_CHUNK 2048
+/*
+ * Rows per chunk: a tree is read from memory once per chunk, so a thread
+ * takes as many rows as it can (the rows over the threads), up to
+ * PRED_CHUNK_MAX.
+ */
+#define PRED_CHUNK_MIN 1024
+#define PRED_CHUNK_MAX 65536
+#define LANES 16 /* rows walked in lock step so that their loads overlap */
 
 struct predjob {
 	const struct sc_forest *f;
@@ -247,65 +280,78 @@ struct predjob {
 	const size_t *map;
 	double q[2];
 	double *mean, *lo, *hi;
+	size_t chunk; /* rows */
 	atomic_int failed;
 };
 
 /*
- * Walk rows idx[0..m) (idx NULL: rows 0..m) of the row-major x (nf
- * doubles a row) through tree t; out[i] gets the leaf of the i-th.
+ * Walk m rows of ranks xb (nf a row) through the nodes of a tree; out[i]
+ * gets the leaf number of row i.  The narrow and the wide layout walk
+ * alike, one function each.
  */
-static void
-tree_walk_rows(const struct tree *t, const double *x, size_t nf,
-    const uint32_t *idx, size_t m, const struct pnode **out)
-{
-	const struct pnode *p[WALK_LANES], *pn = t->pn;
-	const double *row[WALK_LANES];
-	size_t i, r, nr;
-	int busy;
-
-	/* Walk WALK_LANES rows in lock step so that their loads overlap. */
-	for (i = 0; i < m; i += WALK_LANES) {
-		nr = m - i < WALK_LANES ? m - i : WALK_LANES;
-		for (r = 0; r < nr; r++) {
-			p[r] = pn;
-			row[r] = x + (idx != NULL ? idx[i + r] : i + r) * nf;
-		}
-		do {
-			busy = 0;
-			for (r = 0; r < nr; r++)
-				if (p[r]->feat >= 0) {
-					p[r] = pn + p[r]->kids +
-					    (row[r][p[r]->feat] > p[r]->thr);
-					busy = 1;
-				}
-		} while (busy);
-		for (r = 0; r < nr; r++)
-			out[i + r] = p[r];
+#define WALK_ROWS(name, node_t)                                                \
+	static void name(const node_t *pn, const uint32_t *lnum,               \
+	    const uint32_t *xb, size_t nf, size_t m, uint32_t *out)            \
+	{                                                                      \
+		const uint32_t *row[LANES];                                    \
+		uint32_t at[LANES], nx;                                        \
+		size_t i, r, nr;                                               \
+		unsigned moved;                                                \
+                                                                               \
+		for (i = 0; i < m; i += LANES) {                               \
+			nr = m - i < LANES ? m - i : LANES;                    \
+			for (r = 0; r < nr; r++) {                             \
+				at[r] = 0;                                     \
+				row[r] = xb + (i + r) * nf;                    \
+			}                                                      \
+			/* A leaf leads to itself: no branch but the last. */  \
+			do {                                                   \
+				moved = 0;                                     \
+				for (r = 0; r < nr; r++) {                     \
+					const node_t *p = &pn[at[r]];          \
+                                                                               \
+					nx = p->kids +                         \
+					    (row[r][p->feat] > p->thr);        \
+					moved |= nx != at[r];                  \
+					at[r] = nx;                            \
+				}                                              \
+			} while (moved);                                       \
+			for (r = 0; r < nr; r++)                               \
+				out[i + r] = lnum[at[r]];                      \
+		}                                                              \
 	}
-}
+
+WALK_ROWS(walk_narrow, struct cnode)
+WALK_ROWS(walk_wide, struct wnode)
 
 /*
- * Walk m rows of x (row-major) through every tree, tree after tree so
- * that a tree stays in the cache for the whole chunk, adding leaf values
- * in tree order into sum; leaf (when not NULL) gets row i's leaf in tree t at i*T+t as
- * (rank offset, rank count), so pooling reads it in order.
+ * Walk m rows of ranks xb through every tree, tree after tree so that a
+ * tree stays in the cache for the whole chunk, adding leaf values in tree
+ * order into sum; leaf (when not NULL) gets row i's leaf in tree t at
+ * i*T+t as (rank offset, rank count), so pooling reads it in order.
  */
 static void
-walk_rows(const struct sc_forest *f, const double *x, size_t m, double *sum,
-    uint32_t (*leaf)[2], const struct pnode **lp)
+walk_rows(const struct sc_forest *f, const uint32_t *xb, size_t m, double *sum,
+    uint32_t (*leaf)[2], uint32_t *lp)
 {
+	const struct wleaf *w;
 	size_t t, i, nt = f->ntrees;
 
 	for (i = 0; i < m; i++)
 		sum[i] = 0;
 	for (t = 0; t < f->ntrees; t++) {
-		tree_walk_rows(&f->trees[t], x, f->nfeat, NULL, m, lp);
+		if (f->wide)
+			walk_wide(f->trees[t].wn, f->trees[t].lnum, xb,
+			    f->nfeat, m, lp);
+		else
+			walk_narrow(f->trees[t].cn, f->trees[t].lnum, xb,
+			    f->nfeat, m, lp);
 		for (i = 0; i < m; i++) {
-			sum[i] += lp[i]->thr;
+			w = &f->trees[t].leaf[lp[i]];
+			sum[i] += w->v;
 			if (leaf != NULL) {
-				leaf[i * nt + t][0] = lp[i]->kids;
-				leaf[i * nt + t][1] =
-				    (uint32_t)(-1 - lp[i]->feat);
+				leaf[i * nt + t][0] = w->off;
+				leaf[i * nt + t][1] = w->cnt;
 			}
 		}
 	}
@@ -338,12 +384,12 @@ predict_chunk(void *arg, size_t k)
 	struct predjob *j = arg;
 	size_t nf = j->f->nfeat, n = sc_table_nrows(j->t), i, c, first, m;
 	struct qbuf b = { NULL, NULL, 0 };
-	double *x, *sum;
-	uint32_t(*leaf)[2] = NULL;
-	const struct pnode **lp;
+	const struct sc_forest *f = j->f;
+	double *sum;
+	uint32_t(*leaf)[2] = NULL, *x, *lp;
 
-	first = k * PRED_CHUNK;
-	m = first + PRED_CHUNK < n ? PRED_CHUNK : n - first;
+	first = k * j->chunk;
+	m = first + j->chunk < n ? j->chunk : n - first;
 	x = malloc(m * nf * sizeof(*x));
 	sum = malloc(m * sizeof(*sum));
 	lp = malloc(m * sizeof(*lp));
@@ -354,12 +400,15 @@ predict_chunk(void *arg, size_t k)
 		j->failed = 1;
 		goto out;
 	}
+	/* Each value as its rank against its feature's thresholds. */
 	for (c = 0; c < nf; c++) {
 		const double *col =
 		    sc_table_column(j->t, j->map ? j->map[c] : c);
+		const double *tv = f->thr + f->toff[c];
+		size_t tn = f->toff[c + 1] - f->toff[c];
 
 		for (i = 0; i < m; i++)
-			x[i * nf + c] = col[first + i];
+			x[i * nf + c] = thr_rank(tv, tn, col[first + i]);
 	}
 	walk_rows(j->f, x, m, sum, leaf, lp);
 	for (i = 0; i < m; i++)
@@ -380,7 +429,7 @@ sc_forest_predict_table(const struct sc_forest *f, const struct sc_table *t,
     const size_t *map, double level, int threads, double *mean, double *lo,
     double *hi, struct sc_err *e)
 {
-	struct predjob j = { f, t, map, { 0, 0 }, mean, NULL, NULL, 0 };
+	struct predjob j = { f, t, map, { 0, 0 }, mean, NULL, NULL, 0, 0 };
 	size_t n = sc_table_nrows(t);
 
 	if (level > 0 && level < 1 && lo != NULL && hi != NULL) {
@@ -389,7 +438,12 @@ sc_forest_predict_table(const struct sc_forest *f, const struct sc_table *t,
 		j.lo = lo;
 		j.hi = hi;
 	}
-	if (sc_forest_parallel(threads, (n + PRED_CHUNK - 1) / PRED_CHUNK,
+	threads = sc_forest_threads(threads);
+	j.chunk = (n + (size_t)threads - 1) / (size_t)threads;
+	j.chunk = j.chunk < PRED_CHUNK_MIN ? PRED_CHUNK_MIN
+	    : j.chunk > PRED_CHUNK_MAX    ? PRED_CHUNK_MAX
+	                                  : j.chunk;
+	if (sc_forest_parallel(threads, (n + j.chunk - 1) / j.chunk,
 	        predict_chunk, &j, e) == -1)
 		return -1;
 	if (j.failed)

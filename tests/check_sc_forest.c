@@ -2,7 +2,8 @@
 /*
  * Forest: split search against a brute-force reference, tree invariants,
  * determinism across thread counts, OOB RMSE against a direct
- * computation, interval coverage, and bad input.
+ * computation, interval coverage, the fast walk against a reference walk,
+ * and bad input.
  */
 #include <math.h>
 #include <stdio.h>
@@ -643,6 +644,232 @@ START_TEST(test_forest_predict_row)
 }
 END_TEST
 
+/* A random tree in preorder, for the walk against a reference. */
+struct rtree {
+	int32_t *feat, *left, *right;
+	double *thr, *val;
+	uint32_t *cnt, *rank;
+	size_t n, nr;
+};
+
+static void
+rt_alloc(struct rtree *t, size_t nodes)
+{
+	t->feat = malloc(nodes * sizeof(*t->feat));
+	t->left = malloc(nodes * sizeof(*t->left));
+	t->right = malloc(nodes * sizeof(*t->right));
+	t->thr = malloc(nodes * sizeof(*t->thr));
+	t->val = malloc(nodes * sizeof(*t->val));
+	t->cnt = malloc(nodes * sizeof(*t->cnt));
+	t->rank = malloc(3 * nodes * sizeof(*t->rank));
+	t->n = t->nr = 0;
+	ck_assert(t->feat != NULL && t->left != NULL && t->right != NULL &&
+	    t->thr != NULL && t->val != NULL && t->cnt != NULL &&
+	    t->rank != NULL);
+}
+
+static void
+rt_free(struct rtree *t)
+{
+	free(t->feat);
+	free(t->left);
+	free(t->right);
+	free(t->thr);
+	free(t->val);
+	free(t->cnt);
+	free(t->rank);
+}
+
+/* A leaf with a value of its own and 1 to 3 sorted ranks below ny. */
+static size_t
+rt_leaf(struct rtree *t, struct sc_rng *r, size_t ny)
+{
+	size_t i = t->n++, k, c = 1 + (size_t)sc_rng_below(r, 3);
+	uint32_t lo = 0;
+
+	t->feat[i] = t->left[i] = t->right[i] = -1;
+	t->thr[i] = 0;
+	t->val[i] = (double)i + sc_rng_double(r);
+	t->cnt[i] = (uint32_t)c;
+	for (k = 0; k < c; k++) {
+		lo += (uint32_t)sc_rng_below(r, ny - lo);
+		t->rank[t->nr++] = lo;
+	}
+	return i;
+}
+
+/* Random splits on thresholds drawn from pool, down to depth. */
+static size_t
+rt_grow(struct rtree *t, struct sc_rng *r, int depth, size_t nf,
+    const double *pool, size_t np, size_t ny)
+{
+	size_t i;
+
+	if (depth == 0 || (depth < 6 && sc_rng_below(r, 4) == 0))
+		return rt_leaf(t, r, ny);
+	i = t->n++;
+	t->feat[i] = (int32_t)sc_rng_below(r, nf);
+	t->thr[i] = pool[sc_rng_below(r, np)];
+	t->val[i] = 0;
+	t->cnt[i] = 0;
+	t->left[i] = (int32_t)rt_grow(t, r, depth - 1, nf, pool, np, ny);
+	t->right[i] = (int32_t)rt_grow(t, r, depth - 1, nf, pool, np, ny);
+	return i;
+}
+
+/* A search tree on feature 0 over the sorted thresholds v[lo..hi). */
+static size_t
+rt_bst(struct rtree *t, struct sc_rng *r, const double *v, size_t lo,
+    size_t hi, size_t ny)
+{
+	size_t i, mid = lo + (hi - lo) / 2;
+
+	if (lo >= hi)
+		return rt_leaf(t, r, ny);
+	i = t->n++;
+	t->feat[i] = 0;
+	t->thr[i] = v[mid];
+	t->val[i] = 0;
+	t->cnt[i] = 0;
+	t->left[i] = (int32_t)rt_bst(t, r, v, lo, mid, ny);
+	t->right[i] = (int32_t)rt_bst(t, r, v, mid + 1, hi, ny);
+	return i;
+}
+
+/* The reference walk: right when x > threshold (NaN goes left), else left. */
+static double
+rt_walk(const struct rtree *t, const double *x)
+{
+	size_t i = 0;
+
+	while (t->feat[i] >= 0)
+		i = (size_t)(x[t->feat[i]] > t->thr[i] ? t->right[i]
+		                                       : t->left[i]);
+	return t->val[i];
+}
+
+/*
+ * The fast walk (rows as ranks against threshold tables, compact nodes,
+ * rows in lanes) against a straightforward walk of the node arrays, on
+ * random forests: values tied with thresholds, -0.0 and 0.0, NaN (one row
+ * at a time; a table holds no NaN), and (loop 3) a feature with more than
+ * 65,535 thresholds, which takes the wide layout.
+ */
+START_TEST(test_forest_walk_reference)
+{
+	static const char *const names[] = { "a", "b", "c", "d" };
+	enum { NT = 7, NROWS = 3000, NF = 4, NY = 40, WIDE = 70000 };
+	struct sc_err e = { 0 };
+	struct sc_forest_params p;
+	struct sc_forest_tree tv[NT];
+	struct rtree rt[NT];
+	struct sc_rng r;
+	struct sc_forest *f;
+	struct sc_table *tab;
+	double pool[40], ytab[NY], imp[NF] = { 0.25, 0.25, 0.25, 0.25 };
+	double *x = malloc(NROWS * NF * sizeof(*x)), *wv = NULL, sum;
+	double *m = malloc(NROWS * sizeof(*m)), *lo = malloc(NROWS * 8);
+	double *hi = malloc(NROWS * 8), q[2] = { 0.05, 0.95 }, out[2];
+	size_t i, k, map[NF] = { 0, 1, 2, 3 }, np = 0;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	sc_rng_seed(&r, 77, (uint64_t)_i);
+	for (i = 0; i < NY; i++)
+		ytab[i] = (double)i * 0.5 - 3;
+	pool[np++] = -0.0;
+	pool[np++] = 0.0;
+	while (np < 40)
+		pool[np++] = (double)sc_rng_below(&r, 16) / 4 - 2;
+	if (_i == 3) {
+		/* Distinct thresholds around 0, -0.0 and 0.0 among them. */
+		ck_assert((wv = malloc(WIDE * sizeof(*wv))) != NULL);
+		for (i = 0; i < WIDE; i++)
+			wv[i] = ((double)i - WIDE / 2) / 8192;
+		wv[WIDE / 2 - 1] = -0.0;
+	}
+	for (k = 0; k < NT; k++) {
+		rt_alloc(&rt[k], _i == 3 && k == 0 ? 2 * WIDE + 1 : 4096);
+		if (_i == 3 && k == 0)
+			(void)rt_bst(&rt[k], &r, wv, 0, WIDE, NY);
+		else
+			(void)rt_grow(&rt[k], &r, 3 + 2 * (int)_i, NF, pool,
+			    np, NY);
+		tv[k].nodes = rt[k].n;
+		tv[k].feature = rt[k].feat;
+		tv[k].threshold = rt[k].thr;
+		tv[k].left = rt[k].left;
+		tv[k].right = rt[k].right;
+		tv[k].value = rt[k].val;
+		tv[k].count = rt[k].cnt;
+		tv[k].nranks = rt[k].nr;
+		tv[k].rank = rt[k].rank;
+	}
+	sc_forest_defaults(&p);
+	p.trees = NT;
+	f = sc_forest_assemble(&p, names, NF, "y", ytab, NY, NAN, imp, tv, NT,
+	    &e);
+	ck_assert_msg(f != NULL, "%s", e.msg);
+	/* Rows: ties with the thresholds, signed zeros, values between. */
+	fp = open_memstream(&buf, &len);
+	fprintf(fp, "a,b,c,d,target\n");
+	for (i = 0; i < NROWS; i++) {
+		for (k = 0; k < NF; k++) {
+			double *v = &x[i * NF + k];
+
+			switch (sc_rng_below(&r, 4)) {
+			case 0:
+				*v = pool[sc_rng_below(&r, np)];
+				break;
+			case 1:
+				*v = wv != NULL ? wv[sc_rng_below(&r, WIDE)]
+				                : -0.0;
+				break;
+			default:
+				*v = sc_rng_double(&r) * 5 - 2.5;
+			}
+			fprintf(fp, "%.17g,", *v);
+		}
+		fprintf(fp, "0\n");
+	}
+	fclose(fp);
+	fp = fmemopen(buf, len, "r");
+	tab = sc_table_read(fp, NULL, &e);
+	fclose(fp);
+	ck_assert_msg(tab != NULL, "%s", e.msg);
+	ck_assert_int_eq(sc_forest_predict_table(f, tab, map, 0.9, 2, m, lo,
+	                     hi, &e),
+	    0);
+	for (i = 0; i < NROWS; i++) {
+		for (k = 0, sum = 0; k < NT; k++)
+			sum += rt_walk(&rt[k], &x[i * NF]);
+		sum /= NT;
+		ck_assert_msg(m[i] == sum, "row %zu: %a, not %a", i, m[i], sum);
+		ck_assert(sc_forest_predict(f, &x[i * NF]) == sum);
+		ck_assert_int_eq(sc_forest_quantiles(f, &x[i * NF], q, 2, out,
+		                     &e),
+		    0);
+		ck_assert(out[0] == lo[i] && out[1] == hi[i]);
+		/* A missing value goes left, in both walks. */
+		x[i * NF + i % NF] = NAN;
+		for (k = 0, sum = 0; k < NT; k++)
+			sum += rt_walk(&rt[k], &x[i * NF]);
+		ck_assert(sc_forest_predict(f, &x[i * NF]) == sum / NT);
+	}
+	for (k = 0; k < NT; k++)
+		rt_free(&rt[k]);
+	sc_table_free(tab);
+	sc_forest_free(f);
+	free(buf);
+	free(wv);
+	free(x);
+	free(m);
+	free(lo);
+	free(hi);
+}
+END_TEST
+
 static struct sc_table *
 text_table(const char *s)
 {
@@ -760,6 +987,8 @@ sc_forest_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("predict");
 	tcase_add_test(tc, test_forest_predict_row);
+	tcase_add_loop_test(tc, test_forest_walk_reference, 0, 4);
+	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_forest_errors_data);
