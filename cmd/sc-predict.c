@@ -11,7 +11,10 @@
  * with conformal intervals; lambda 0 means the naive forecast, and that is
  * said on stderr and in the source column.
  */
+#include <sys/stat.h>
+
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -75,7 +78,11 @@ usage(FILE *fp, int status)
 	exit(status);
 }
 
-/* Read the model file whole, name it by its hash, and parse it. */
+/*
+ * Name the model file by its hash and parse it.  A regular file is hashed
+ * as a stream and then read again from its start (the reader maps a
+ * binary model); anything else (a pipe) is read whole first.
+ */
 static struct sc_model *
 load_model(const char *path, char *id, struct sc_err *e)
 {
@@ -83,24 +90,35 @@ load_model(const char *path, char *id, struct sc_err *e)
 	struct sc_model *m = NULL;
 	uint8_t sum[SC_SHA256_LEN];
 	char hex[SC_SHA256_HEX];
+	struct stat st;
+	uint64_t len;
 	FILE *fp;
 
 	if ((fp = fopen(path, "r")) == NULL)
 		err(EX_NOINPUT, "%s", path);
-	b.limit = SC_MODEL_MAXBYTES;
-	if (sc_buf_read(&b, fp, path, e) == -1)
-		goto out;
-	if (sc_hash_sha256(b.data, b.len, sum, e) == -1)
-		goto out;
+	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode)) {
+		if (sc_hash_sha256_fp(fp, path, sum, &len, e) == -1)
+			goto out;
+		if (fseeko(fp, 0, SEEK_SET) == -1) {
+			sc_err_errno(e, SC_EIO, errno, "%s", path);
+			goto out;
+		}
+	} else {
+		b.limit = SC_MODEL_MAXBYTES;
+		if (sc_buf_read(&b, fp, path, e) == -1 ||
+		    sc_hash_sha256(b.data, b.len, sum, e) == -1)
+			goto out;
+		len = b.len;
+		fclose(fp);
+		if ((fp = fmemopen(b.data, b.len ? b.len : 1, "r")) == NULL) {
+			sc_err_set(e, SC_EOS, 0, "out of memory");
+			goto out;
+		}
+	}
 	sc_hash_hex(sum, sizeof(sum), hex);
 	memcpy(id, hex, 12);
 	id[12] = '\0';
-	fclose(fp);
-	if ((fp = fmemopen(b.data, b.len ? b.len : 1, "r")) == NULL) {
-		sc_err_set(e, SC_EOS, 0, "out of memory");
-		goto out;
-	}
-	if (b.len == 0)
+	if (len == 0)
 		sc_err_set(e, SC_EDATA, 0, "empty model file");
 	else
 		m = sc_model_read(fp, e);

@@ -230,6 +230,7 @@ tree_free(struct tree *t)
 	free(t->wn);
 	free(t->leaf);
 	free(t->lnum);
+	free(t->tidx);
 }
 
 void
@@ -409,12 +410,6 @@ make_tables(struct sc_forest *f)
 		f->toff[j] = start;
 	}
 	f->toff[nf] = u;
-	/* A rank is at most the table's size; a leaf's index exceeds it. */
-	for (j = 0; j < nf; j++)
-		if (f->toff[j + 1] - f->toff[j] >= WALK_LEAF16)
-			f->wide = 1;
-	if (nf > 0xffff)
-		f->wide = 1;
 	rc = 0;
 out:
 	free(tmp);
@@ -475,8 +470,10 @@ pack(const struct sc_forest *f, struct tree *t)
 			}
 			continue;
 		}
-		x = thr_index(f->thr + f->toff[ft], f->toff[ft + 1] - f->toff[ft],
-		    t->threshold[i]);
+		x = t->tidx != NULL ? t->tidx[i]
+		                    : thr_index(f->thr + f->toff[ft],
+		                          f->toff[ft + 1] - f->toff[ft],
+		                          t->threshold[i]);
 		if (f->wide) {
 			t->wn[p].feat = (uint32_t)ft;
 			t->wn[p].thr = x;
@@ -494,6 +491,8 @@ pack(const struct sc_forest *f, struct tree *t)
 	}
 	free(stack);
 	free(roff);
+	free(t->tidx);
+	t->tidx = NULL;
 	return 0;
 }
 
@@ -516,8 +515,16 @@ sc_forest_layout(struct sc_forest *f, int threads)
 {
 	struct layjob J = { f, 0 };
 	struct sc_err e = { 0 };
+	size_t j;
 
-	if (make_tables(f) == -1 ||
+	if (f->thr == NULL && make_tables(f) == -1)
+		return -1;
+	/* A rank is at most the table's size; a leaf's index exceeds it. */
+	f->wide = f->nfeat > 0xffff;
+	for (j = 0; j < f->nfeat; j++)
+		if (f->toff[j + 1] - f->toff[j] >= WALK_LEAF16)
+			f->wide = 1;
+	if (
 	    sc_forest_parallel(threads, f->ntrees, lay_job, &J, &e) == -1)
 		return -1;
 	return J.failed ? -1 : 0;
@@ -706,7 +713,8 @@ static struct sc_forest *
 assemble(const struct sc_forest_params *p, const char *const *features,
     size_t nfeat, const char *target, const double *ytab, size_t ny, double oob,
     const double *imp, const struct sc_forest_tree *trees, size_t ntrees,
-    int take, struct sc_err *e)
+    int take, double *thr, size_t *toff, uint32_t *const *tidx,
+    struct sc_err *e)
 {
 	struct sc_forest *f = NULL;
 	size_t i;
@@ -714,13 +722,30 @@ assemble(const struct sc_forest_params *p, const char *const *features,
 	if (check_parts(nfeat, ytab, ny, oob, imp, ntrees, e) == -1 ||
 	    (f = sc_forest_new(p, features, nfeat, target, ntrees, e)) ==
 	        NULL) {
-		for (i = 0; take && i < ntrees; i++)
+		for (i = 0; take && i < ntrees; i++) {
 			free_view(&trees[i]);
+			free(tidx != NULL ? tidx[i] : NULL);
+		}
+		free(thr);
+		free(toff);
 		return NULL;
 	}
 	/* Taken arrays belong to the forest at once, so freeing it frees them. */
-	for (i = 0; take && i < ntrees; i++)
+	for (i = 0; take && i < ntrees; i++) {
 		take_tree(&f->trees[i], &trees[i]);
+		f->trees[i].tidx = tidx != NULL ? tidx[i] : NULL;
+	}
+	if (thr != NULL && toff != NULL) {
+		f->thr = thr;
+		f->toff = toff;
+	} else {
+		free(thr);
+		free(toff);
+		for (i = 0; take && i < ntrees; i++) {
+			free(f->trees[i].tidx);
+			f->trees[i].tidx = NULL;
+		}
+	}
 	f->oob = oob;
 	memcpy(f->imp, imp, nfeat * sizeof(*imp));
 	if ((f->ytab = malloc(ny * sizeof(*ytab))) == NULL)
@@ -752,15 +777,16 @@ sc_forest_assemble(const struct sc_forest_params *p,
     const struct sc_forest_tree *trees, size_t ntrees, struct sc_err *e)
 {
 	return assemble(p, features, nfeat, target, ytab, ny, oob, imp, trees,
-	    ntrees, 0, e);
+	    ntrees, 0, NULL, NULL, NULL, e);
 }
 
 struct sc_forest *
 sc_forest_assemble_take(const struct sc_forest_params *p,
     const char *const *features, size_t nfeat, const char *target,
     const double *ytab, size_t ny, double oob, const double *imp,
-    const struct sc_forest_tree *trees, size_t ntrees, struct sc_err *e)
+    const struct sc_forest_tree *trees, size_t ntrees, double *thr,
+    size_t *toff, uint32_t *const *tidx, struct sc_err *e)
 {
 	return assemble(p, features, nfeat, target, ytab, ny, oob, imp, trees,
-	    ntrees, 1, e);
+	    ntrees, 1, thr, toff, tidx, e);
 }

@@ -59,6 +59,7 @@ struct tree {
 	uint32_t *count, *roff; /* ranks per leaf; their offset while packing */
 	size_t nranks, rcap;
 	uint32_t *rank;
+	uint32_t *tidx; /* while laying out: given threshold indices */
 };
 
 struct sc_forest {
@@ -147,12 +148,17 @@ thr_rank(const double *t, size_t n, double x)
 /*
  * As sc_forest_assemble(), but the trees' arrays (each from malloc) are
  * taken, not copied: they belong to the forest, or are freed, whatever
- * happens, and the caller forgets them.
+ * happens, and the caller forgets them.  So are thr and toff, when not
+ * NULL: the threshold tables (toff has nfeat + 1 offsets into thr; each
+ * table sorted and distinct, every split's threshold in its table), and
+ * tidx[i] (may be NULL): tree i's splits' indices in their tables, so
+ * that the walking layout needs no search.
  */
 struct sc_forest *sc_forest_assemble_take(const struct sc_forest_params *p,
     const char *const *features, size_t nfeat, const char *target,
     const double *ytab, size_t ny, double oob, const double *imp,
-    const struct sc_forest_tree *trees, size_t ntrees, struct sc_err *e);
+    const struct sc_forest_tree *trees, size_t ntrees, double *thr,
+    size_t *toff, uint32_t *const *tidx, struct sc_err *e);
 
 /* Run fn(arg, k) for k < n on up to threads threads; 0 or -1 (SC_EOS). */
 int sc_forest_parallel(int threads, size_t n, void (*fn)(void *, size_t),

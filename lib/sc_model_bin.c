@@ -642,6 +642,7 @@ read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 	    (a->threshold = calloc(n, 8)) == NULL ||
 	    (a->value = malloc(n * 8)) == NULL ||
 	    (a->count = calloc(n, 4)) == NULL ||
+	    (a->tidx = calloc(n, 4)) == NULL ||
 	    (stack = malloc(n * 4)) == NULL)
 		goto oom;
 	for (i = 0; i < n; i++) {
@@ -661,6 +662,7 @@ read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 				goto out;
 			}
 			a->threshold[i] = d->v[v];
+			a->tidx[i] = (uint32_t)v;
 		}
 	if (!(lay & LAY_CHILDREN)) {
 		if (preorder_children(a, stack) == -1) {
@@ -712,17 +714,36 @@ out:
 	return rc;
 }
 
+/*
+ * The threshold tables, into one array (P->thr, offsets P->toff) that the
+ * forest takes as it is; tab[j] points at feature j's.
+ */
 static int
-read_tables(struct rd *r, struct ttab *tab, size_t nf)
+read_tables(struct rd *r, struct ttab *tab, size_t nf, struct parsed *P)
 {
+	const unsigned char *at = r->p;
 	uint64_t c;
-	size_t j, k;
+	size_t j, k, total = 0;
 
+	/* The sizes first (every count checked against the bytes left). */
 	for (j = 0; j < nf; j++) {
-		if (get_var(r, left(r) / 8, &c, "thresholds") == -1 ||
-		    get_f64s(r, (size_t)c, &tab[j].v, "thresholds") == -1)
+		if (get_var(r, left(r) / 8, &c, "thresholds") == -1)
 			return -1;
+		r->p += (size_t)c * 8;
+		total += (size_t)c;
+	}
+	r->p = at;
+	if ((P->thr = malloc((total ? total : 1) * sizeof(double))) == NULL ||
+	    (P->toff = malloc((nf + 1) * sizeof(size_t))) == NULL)
+		return sc_err_set(r->e, SC_EOS, 0, "out of memory");
+	for (j = 0, total = 0; j < nf; j++) {
+		(void)get_var(r, left(r) / 8, &c, "thresholds");
+		P->toff[j] = total;
+		tab[j].v = P->thr + total;
 		tab[j].n = (size_t)c;
+		for (k = 0; k < tab[j].n; k++)
+			(void)get_f64(r, &tab[j].v[k], "thresholds");
+		total += tab[j].n;
 		for (k = 0; k < tab[j].n; k++)
 			if (!isfinite(tab[j].v[k]) ||
 			    (k > 0 &&
@@ -733,6 +754,7 @@ read_tables(struct rd *r, struct ttab *tab, size_t nf)
 				    "%zu: not finite or not increasing",
 				    j);
 	}
+	P->toff[nf] = total;
 	return 0;
 }
 
@@ -817,6 +839,7 @@ tarr_clear(struct tarr *a)
 	free(a->value);
 	free(a->count);
 	free(a->rank);
+	free(a->tidx);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -863,7 +886,7 @@ sc_model_bin_parse(const unsigned char *buf, size_t len, struct parsed *P,
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto out;
 	}
-	if (read_tables(&r, tab, (size_t)nf) == -1 ||
+	if (read_tables(&r, tab, (size_t)nf, P) == -1 ||
 	    get_var(&r, SC_MODEL_MAXRANKS, &ny, "targets") == -1 ||
 	    get_f64s(&r, (size_t)ny, &P->ytab, "targets") == -1)
 		goto out;
@@ -928,9 +951,7 @@ sc_model_bin_parse(const unsigned char *buf, size_t len, struct parsed *P,
 	}
 	rc = 0;
 out:
-	for (j = 0; tab != NULL && j < nf; j++)
-		free(tab[j].v);
-	free(tab);
+	free(tab); /* the tables are P's */
 	free(J.rec);
 	free(J.rc);
 	return rc;

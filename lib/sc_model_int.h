@@ -39,6 +39,7 @@ struct tarr {
 	int32_t *feature, *left, *right;
 	double *threshold, *value;
 	uint32_t *count, *rank;
+	uint32_t *tidx; /* binary form: a split's index in its feature's table */
 	size_t n[7]; /* lengths of feature, threshold, left, right, value,
 	              count, rank */
 };
@@ -51,6 +52,8 @@ struct parsed {
 	double *ytab;
 	size_t ny;
 	int have_targets, have_trees;
+	double *thr;  /* binary form: the threshold tables, feature j's */
+	size_t *toff; /* at thr[toff[j]..toff[j + 1]) */
 };
 
 void sc_model_parsed_free(struct parsed *P);

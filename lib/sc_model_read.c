@@ -533,6 +533,7 @@ tarr_free(struct tarr *a)
 	free(a->value);
 	free(a->count);
 	free(a->rank);
+	free(a->tidx);
 }
 
 static const char *const tkeys[] = { "feature", "threshold", "left", "right",
@@ -634,6 +635,8 @@ sc_model_parsed_free(struct parsed *P)
 		tarr_free(&P->trees[i]);
 	free(P->trees);
 	free(P->ytab);
+	free(P->thr);
+	free(P->toff);
 	json_decref(P->root);
 }
 
@@ -781,6 +784,7 @@ build(struct parsed *P, struct sc_model *m, struct sc_err *e)
 {
 	struct sc_forest_params p;
 	struct sc_forest_tree *tv = NULL;
+	uint32_t **tidx = NULL;
 	const char **names = NULL;
 	double *imp = NULL, oob = NAN;
 	size_t nf = 0, i;
@@ -799,7 +803,8 @@ build(struct parsed *P, struct sc_model *m, struct sc_err *e)
 		bad(e, "trees", "missing, or not as many as params.trees");
 		goto out;
 	}
-	if ((tv = calloc(P->ntrees, sizeof(*tv))) == NULL) {
+	if ((tv = calloc(P->ntrees, sizeof(*tv))) == NULL ||
+	    (tidx = calloc(P->ntrees, sizeof(*tidx))) == NULL) {
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto out;
 	}
@@ -815,18 +820,23 @@ build(struct parsed *P, struct sc_model *m, struct sc_err *e)
 		tv[i].count = a->count;
 		tv[i].nranks = a->n[6];
 		tv[i].rank = a->rank;
+		tidx[i] = a->tidx;
 	}
 	/* The forest takes the arrays: no copy of a model's biggest part. */
 	m->f = sc_forest_assemble_take(&p, names, nf,
 	    json_string_value(json_object_get(P->root, "target")), P->ytab,
-	    P->ny, oob, imp, tv, P->ntrees, e);
+	    P->ny, oob, imp, tv, P->ntrees, P->thr, P->toff,
+	    P->thr != NULL ? tidx : NULL, e);
 	for (i = 0; i < P->ntrees; i++)
 		memset(&P->trees[i], 0, sizeof(P->trees[i]));
+	P->thr = NULL;
+	P->toff = NULL;
 	if (m->f == NULL && e->code == SC_EDATA)
 		sc_err_prefix(e, "model");
 	rc = m->f == NULL ? -1 : 0;
 out:
 	free(tv);
+	free(tidx);
 	free(names);
 	free(imp);
 	return rc;
