@@ -81,10 +81,11 @@ usage(FILE *fp, int status)
 /*
  * Name the model file by its hash and parse it.  A regular file is hashed
  * as a stream and then read again from its start (the reader maps a
- * binary model); anything else (a pipe) is read whole first.
+ * binary model); anything else (a pipe) is read whole first.  flags as
+ * sc_model_read_flags() takes them.
  */
 static struct sc_model *
-load_model(const char *path, char *id, struct sc_err *e)
+load_model(const char *path, int flags, char *id, struct sc_err *e)
 {
 	struct sc_buf b = { 0 };
 	struct sc_model *m = NULL;
@@ -121,7 +122,7 @@ load_model(const char *path, char *id, struct sc_err *e)
 	if (len == 0)
 		sc_err_set(e, SC_EDATA, 0, "empty model file");
 	else
-		m = sc_model_read(fp, e);
+		m = sc_model_read_flags(fp, flags, e);
 out:
 	if (fp != NULL)
 		fclose(fp);
@@ -259,7 +260,10 @@ main(int argc, char *argv[])
 		warnx("too many operands");
 		usage(stderr, EX_USAGE);
 	}
-	if ((m = load_model(model, id, &e)) == NULL)
+	/* Without an interval the leaves' ranks are not even decoded. */
+	if ((m = load_model(model,
+	         o.interval > 0 && o.interval < 1 ? 0 : SC_MODEL_NO_RANKS, id,
+	         &e)) == NULL)
 		sc_cli_fail(&e, model);
 	if (o.model_name == NULL)
 		o.model_name = id;

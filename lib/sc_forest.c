@@ -312,6 +312,12 @@ sc_forest_tree(const struct sc_forest *f, size_t i, struct sc_forest_tree *o)
 	o->rank = t->rank;
 }
 
+int
+sc_forest_has_ranks(const struct sc_forest *f)
+{
+	return !f->noranks;
+}
+
 const double *
 sc_forest_targets(const struct sc_forest *f, size_t *n)
 {
@@ -609,7 +615,7 @@ check_tree(const struct sc_forest_tree *s, size_t ti, size_t nfeat, size_t ny,
 			    ti, s->nranks);
 			goto out;
 		}
-		for (j = off; j < off + s->count[i]; j++)
+		for (j = off; s->rank != NULL && j < off + s->count[i]; j++)
 			if (s->rank[j] >= ny ||
 			    (j > off && s->rank[j] < s->rank[j - 1])) {
 				sc_err_set(e, SC_EDATA, 0,
@@ -645,7 +651,8 @@ copy_tree(struct tree *t, const struct sc_forest_tree *s)
 	    (t->threshold = malloc(n * sizeof(double))) == NULL ||
 	    (t->value = malloc(n * sizeof(double))) == NULL ||
 	    (t->count = malloc(n * sizeof(uint32_t))) == NULL ||
-	    (t->rank = malloc((s->nranks ? s->nranks : 1) * 4)) == NULL)
+	    (s->rank != NULL &&
+	        (t->rank = malloc((s->nranks ? s->nranks : 1) * 4)) == NULL))
 		return -1;
 	memcpy(t->feature, s->feature, n * sizeof(int32_t));
 	memcpy(t->left, s->left, n * sizeof(int32_t));
@@ -653,7 +660,8 @@ copy_tree(struct tree *t, const struct sc_forest_tree *s)
 	memcpy(t->threshold, s->threshold, n * sizeof(double));
 	memcpy(t->value, s->value, n * sizeof(double));
 	memcpy(t->count, s->count, n * sizeof(uint32_t));
-	memcpy(t->rank, s->rank, s->nranks * sizeof(uint32_t));
+	if (s->rank != NULL)
+		memcpy(t->rank, s->rank, s->nranks * sizeof(uint32_t));
 	return sc_forest_tree_offsets(t);
 }
 
@@ -747,6 +755,9 @@ assemble(const struct sc_forest_params *p, const char *const *features,
 		}
 	}
 	f->oob = oob;
+	for (i = 0; i < ntrees; i++)
+		if (trees[i].rank == NULL)
+			f->noranks = 1;
 	memcpy(f->imp, imp, nfeat * sizeof(*imp));
 	if ((f->ytab = malloc(ny * sizeof(*ytab))) == NULL)
 		goto oom;

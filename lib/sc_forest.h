@@ -111,6 +111,13 @@ double sc_forest_oob_rmse(const struct sc_forest *f);
 double sc_forest_importance(const struct sc_forest *f, size_t j);
 
 /*
+ * Non-zero unless f was read without its leaves' ranks (sc_model_read_flags()
+ * with SC_MODEL_NO_RANKS): then it predicts means only, and quantiles,
+ * intervals and writing it fail with SC_EUSAGE.
+ */
+int sc_forest_has_ranks(const struct sc_forest *f);
+
+/*
  * The mean prediction for one row x (nfeatures doubles in the forest's
  * feature order): the average of the trees' leaf values.
  */
@@ -119,7 +126,8 @@ double sc_forest_predict(const struct sc_forest *f, const double *x);
 /*
  * Quantiles q[0..nq) (each in [0, 1]) of the predictive distribution of
  * row x, into out[0..nq): weighted quantiles of the training targets in
- * the leaves x reaches.  Returns 0, or -1 with SC_EOS.
+ * the leaves x reaches.  Returns 0, or -1 with SC_EOS, or SC_EUSAGE when
+ * f has no ranks.
  */
 int sc_forest_quantiles(const struct sc_forest *f, const double *x,
     const double *q, size_t nq, double *out, struct sc_err *e);
@@ -127,7 +135,8 @@ int sc_forest_quantiles(const struct sc_forest *f, const double *x,
 /*
  * The mean prediction of row x and its central interval at level (in
  * (0, 1); 0.9 gives the 0.05 and 0.95 quantiles) from one walk of the
- * trees.  Returns 0, or -1 with SC_EUSAGE (level out of range) or SC_EOS.
+ * trees.  Returns 0, or -1 with SC_EUSAGE (level out of range, or f has
+ * no ranks) or SC_EOS.
  */
 int sc_forest_interval(const struct sc_forest *f, const double *x, double level,
     double *mean, double *lo, double *hi, struct sc_err *e);
@@ -136,7 +145,8 @@ int sc_forest_interval(const struct sc_forest *f, const double *x, double level,
  * Predict every row of t, whose feature for forest feature j is column
  * map[j] (map NULL: the same order).  mean gets nrows values; when level
  * is in (0, 1) lo and hi get the (1-level)/2 and (1+level)/2 quantiles.
- * threads as in the parameters.  Returns 0, or -1 with SC_EOS.
+ * threads as in the parameters.  Returns 0, or -1 with SC_EOS, or
+ * SC_EUSAGE when an interval is asked of a forest without ranks.
  */
 int sc_forest_predict_table(const struct sc_forest *f, const struct sc_table *t,
     const size_t *map, double level, int threads, double *mean, double *lo,

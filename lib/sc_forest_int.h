@@ -76,6 +76,7 @@ struct sc_forest {
 	double *thr;  /* feature j's sorted distinct thresholds: */
 	size_t *toff; /* thr[toff[j]..toff[j + 1]) */
 	int wide;     /* trees walk wnode, not cnode */
+	int noranks;  /* read without the leaves' ranks: means only */
 };
 
 #define NBINS 256

@@ -229,13 +229,24 @@ quantiles_buf(const struct sc_forest *f, const double *x, const double *q,
 	return 0;
 }
 
+static int
+no_ranks(struct sc_err *e)
+{
+	return sc_err_set(e, SC_EUSAGE, 0,
+	    "no intervals: the model was read without its leaves' ranks");
+}
+
 int
 sc_forest_quantiles(const struct sc_forest *f, const double *x, const double *q,
     size_t nq, double *out, struct sc_err *e)
 {
 	struct qbuf b = { NULL, NULL, 0 };
 	double mean;
-	int rc = quantiles_buf(f, x, q, nq, out, &mean, &b);
+	int rc;
+
+	if (f->noranks)
+		return no_ranks(e);
+	rc = quantiles_buf(f, x, q, nq, out, &mean, &b);
 
 	free(b.lf);
 	free(b.tmp);
@@ -255,6 +266,8 @@ sc_forest_interval(const struct sc_forest *f, const double *x, double level,
 	if (!(level > 0 && level < 1))
 		return sc_err_set(e, SC_EUSAGE, 0,
 		    "interval level %g: want a share in (0, 1)", level);
+	if (f->noranks)
+		return no_ranks(e);
 	rc = quantiles_buf(f, x, q, 2, out, mean, &b);
 	free(b.lf);
 	free(b.tmp);
@@ -433,6 +446,8 @@ sc_forest_predict_table(const struct sc_forest *f, const struct sc_table *t,
 	size_t n = sc_table_nrows(t);
 
 	if (level > 0 && level < 1 && lo != NULL && hi != NULL) {
+		if (f->noranks)
+			return no_ranks(e);
 		j.q[0] = (1 - level) / 2;
 		j.q[1] = (1 + level) / 2;
 		j.lo = lo;

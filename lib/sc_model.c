@@ -296,11 +296,16 @@ sc_model_write(FILE *fp, const struct sc_forest *f,
     const struct sc_model_meta *m, const json_t *extra, int threads,
     struct sc_err *e)
 {
-	json_t *o = sc_model_header(f, m, extra);
+	json_t *o;
 	struct tbuf b = { NULL, 0, 0, 0 };
 	char *head = NULL;
 	size_t len;
 	int rc = -1;
+
+	if (!sc_forest_has_ranks(f))
+		return sc_err_set(e, SC_EUSAGE, 0,
+		    "model read without its ranks: cannot be written");
+	o = sc_model_header(f, m, extra);
 
 	if (o == NULL ||
 	    (head = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17))) ==

@@ -81,6 +81,17 @@ struct sc_model;
  */
 struct sc_model *sc_model_read(FILE *fp, struct sc_err *e);
 
+/*
+ * As sc_model_read(); with SC_MODEL_NO_RANKS in flags a binary model's
+ * leaf ranks (most of its bytes) are neither decoded nor kept, for a
+ * program that predicts means only: the file is still checked whole
+ * (checksum, header, every count against the bytes, every node), but the
+ * rank stream's contents are not, and the forest gives no quantiles and
+ * cannot be written (sc_forest_has_ranks()).  A JSON model is read whole.
+ */
+#define SC_MODEL_NO_RANKS 1
+struct sc_model *sc_model_read_flags(FILE *fp, int flags, struct sc_err *e);
+
 /* Free m and its forest; NULL is a no-op. */
 void sc_model_free(struct sc_model *m);
 

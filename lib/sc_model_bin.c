@@ -401,6 +401,9 @@ sc_model_write_binary(FILE *fp, const struct sc_forest *f,
 	uint8_t sum[SC_SHA256_LEN];
 	int rc = -1;
 
+	if (!sc_forest_has_ranks(f))
+		return sc_err_set(e, SC_EUSAGE, 0,
+		    "model read without its ranks: cannot be written");
 	/* Room for the header first, filled in when the payload is known. */
 	if (bb_room(&b, HEAD_LEN) != NULL) {
 		memset(b.p, 0, HEAD_LEN);
@@ -617,7 +620,7 @@ read_ranks(struct rd *r, size_t ti, struct tarr *a, size_t ny)
 
 static int
 read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
-    size_t nf, size_t ny, size_t *budget)
+    size_t nf, size_t ny, int ranks, size_t *budget)
 {
 	uint64_t nodes, nranks, lay, v;
 	uint32_t *stack = NULL;
@@ -691,6 +694,10 @@ read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 		if (a->feature[i] < 0) {
 			if (get_var(r, UINT32_MAX, &v, "count") == -1)
 				goto out;
+			if (v == 0) {
+				tree_err(r, ti, "a leaf without ranks");
+				goto out;
+			}
 			a->count[i] = (uint32_t)v;
 			sum += (size_t)v;
 		}
@@ -699,9 +706,14 @@ read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 		tree_err(r, ti, "counts do not add up to the ranks");
 		goto out;
 	}
-	if ((a->rank = malloc((nranks ? nranks : 1) * 4)) == NULL)
+	if (!ranks) {
+		/* Not wanted: the stream is skipped, not decoded. */
+		if (get_var(r, left(r), &v, "rank bits") == -1)
+			goto out;
+		r->p += v;
+	} else if ((a->rank = malloc((nranks ? nranks : 1) * 4)) == NULL)
 		goto oom;
-	if (read_ranks(r, ti, a, ny) == -1)
+	else if (read_ranks(r, ti, a, ny) == -1)
 		goto out;
 	budget[0] -= n;
 	budget[1] -= (size_t)nranks;
@@ -851,7 +863,7 @@ read_record(struct tjob *J, size_t k, struct sc_err *e)
 	size_t budget[2] = { SC_MODEL_MAXNODES, SC_MODEL_MAXRANKS };
 
 	if (read_tree(&r, k, &J->P->trees[k], J->tab, J->nf, J->P->ny,
-	        budget) == -1)
+	        !J->P->no_ranks, budget) == -1)
 		return -1;
 	if (r.p != r.end)
 		return tree_err(&r, k, "bytes left in its record");

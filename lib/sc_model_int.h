@@ -52,6 +52,7 @@ struct parsed {
 	double *ytab;
 	size_t ny;
 	int have_targets, have_trees;
+	int no_ranks; /* binary form: skip the ranks (SC_MODEL_NO_RANKS) */
 	double *thr;  /* binary form: the threshold tables, feature j's */
 	size_t *toff; /* at thr[toff[j]..toff[j + 1]) */
 };

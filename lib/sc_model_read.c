@@ -879,7 +879,8 @@ sc_model_build(struct parsed *P, struct sc_model *m, struct sc_err *e)
  * file or does not hold the binary form (fp is left where it was).
  */
 static int
-read_mapped(FILE *fp, struct sc_model *m, int *rc, struct sc_err *e)
+read_mapped(FILE *fp, struct sc_model *m, int flags, int *rc,
+    struct sc_err *e)
 {
 	struct parsed P;
 	struct stat st;
@@ -901,6 +902,7 @@ read_mapped(FILE *fp, struct sc_model *m, int *rc, struct sc_err *e)
 		return 0;
 	}
 	memset(&P, 0, sizeof(P));
+	P.no_ranks = (flags & SC_MODEL_NO_RANKS) != 0;
 	*rc = sc_model_bin_parse((const unsigned char *)map + at, len, &P, e);
 	munmap(map, (size_t)st.st_size);
 	if (*rc == 0)
@@ -913,6 +915,12 @@ read_mapped(FILE *fp, struct sc_model *m, int *rc, struct sc_err *e)
 struct sc_model *
 sc_model_read(FILE *fp, struct sc_err *e)
 {
+	return sc_model_read_flags(fp, 0, e);
+}
+
+struct sc_model *
+sc_model_read_flags(FILE *fp, int flags, struct sc_err *e)
+{
 	struct sc_buf b = { NULL, 0, 0, SC_MODEL_MAXBYTES };
 	struct parsed P;
 	struct sc_model *m;
@@ -923,7 +931,7 @@ sc_model_read(FILE *fp, struct sc_err *e)
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		return NULL;
 	}
-	if (read_mapped(fp, m, &rc, e)) {
+	if (read_mapped(fp, m, flags, &rc, e)) {
 		if (rc == -1)
 			goto out;
 		return m;
@@ -932,6 +940,7 @@ sc_model_read(FILE *fp, struct sc_err *e)
 		goto out;
 	/* The binary form starts with its magic, never valid JSON. */
 	if (sc_model_is_binary(b.data, b.len)) {
+		P.no_ranks = (flags & SC_MODEL_NO_RANKS) != 0;
 		if (sc_model_bin_parse((const unsigned char *)b.data, b.len, &P,
 		        e) == -1)
 			goto out;

@@ -562,6 +562,74 @@ calib_json(double lambda)
 }
 
 /* Binary form: the same model, and conversions are exact both ways. */
+/*
+ * A binary model read without its ranks (sc-predict without -i) predicts
+ * the same means, refuses quantiles and writing, skips the rank stream's
+ * contents but not its length.
+ */
+START_TEST(test_model_binary_noranks)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest *f = small_forest(7, 200);
+	struct sc_model *m;
+	size_t blen, len2, i;
+	char *bin = write_binary(f, NULL, &blen), *out = NULL;
+	double x[3], q[2] = { 0.05, 0.95 }, o[2], mean, lo, hi;
+	struct sc_rng r;
+	FILE *fp;
+
+	fp = fmemopen(bin, blen, "r");
+	m = sc_model_read_flags(fp, SC_MODEL_NO_RANKS, &e);
+	fclose(fp);
+	ck_assert_msg(m != NULL, "%s", e.msg);
+	ck_assert(!sc_forest_has_ranks(sc_model_forest(m)));
+	ck_assert(sc_forest_has_ranks(f));
+	sc_rng_seed(&r, 5, 0);
+	for (i = 0; i < 200; i++) {
+		x[0] = sc_rng_double(&r) / 3;
+		x[1] = sc_rng_double(&r) * 1e-7;
+		x[2] = floor(sc_rng_double(&r) * 5);
+		ck_assert(sc_forest_predict(f, x) ==
+		    sc_forest_predict(sc_model_forest(m), x));
+	}
+	ck_assert_int_eq(sc_forest_quantiles(sc_model_forest(m), x, q, 2, o,
+	                     &e),
+	    -1);
+	ck_assert_int_eq(e.code, SC_EUSAGE);
+	ck_assert_int_eq(sc_forest_interval(sc_model_forest(m), x, 0.9, &mean,
+	                     &lo, &hi, &e),
+	    -1);
+	ck_assert_int_eq(e.code, SC_EUSAGE);
+	fp = open_memstream(&out, &len2);
+	ck_assert_int_eq(sc_model_write_form(fp, SC_MODEL_BINARY,
+	                     sc_model_forest(m), sc_model_meta(m),
+	                     sc_model_extra(m), 1, &e),
+	    -1);
+	ck_assert_int_eq(e.code, SC_EUSAGE);
+	fclose(fp);
+	free(out);
+	sc_model_free(m);
+	/* The rank stream's last byte changed: its contents are not read. */
+	bin[blen - 1] = (char)0xff;
+	reseal(bin, blen);
+	fp = fmemopen(bin, blen, "r");
+	m = sc_model_read_flags(fp, SC_MODEL_NO_RANKS, &e);
+	fclose(fp);
+	ck_assert_msg(m != NULL, "%s", e.msg);
+	ck_assert(sc_forest_predict(f, x) ==
+	    sc_forest_predict(sc_model_forest(m), x));
+	sc_model_free(m);
+	/* One byte short: the stream's length is still checked. */
+	reseal(bin, blen - 1);
+	fp = fmemopen(bin, blen - 1, "r");
+	ck_assert(sc_model_read_flags(fp, SC_MODEL_NO_RANKS, &e) == NULL);
+	fclose(fp);
+	ck_assert_int_eq(e.code, SC_EDATA);
+	free(bin);
+	sc_forest_free(f);
+}
+END_TEST
+
 START_TEST(test_model_binary_roundtrip)
 {
 	struct sc_err e = { 0 };
@@ -776,6 +844,7 @@ sc_model_suite(void)
 	tcase_add_test(tc, test_model_roundtrip_extra);
 	tcase_add_test(tc, test_model_roundtrip_spelling);
 	tcase_add_test(tc, test_model_binary_roundtrip);
+	tcase_add_test(tc, test_model_binary_noranks);
 	tcase_add_test(tc, test_model_binary_layout);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");

@@ -6,7 +6,9 @@
  * the structure rather than the checksum.  An input that starts with the
  * magic is read as it is, to test the header checks too.  The seeds in
  * tests/fuzz/corpus/modelbin/ are payloads of small valid models.  What
- * loads must predict, with quantiles, without reading out of bounds.
+ * loads must predict, with quantiles, without reading out of bounds; and
+ * so must what loads without its ranks (SC_MODEL_NO_RANKS: quantiles are
+ * refused).
  */
 #include <math.h>
 
@@ -63,6 +65,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	}
 	if ((fp = fuzz_stream(buf, len, &copy)) != NULL) {
 		if ((m = sc_model_read(fp, &e)) != NULL) {
+			use(sc_model_forest(m));
+			sc_model_free(m);
+		}
+		fclose(fp);
+		free(copy);
+	}
+	/* Again without the ranks, as sc-predict reads it without -i. */
+	if ((fp = fuzz_stream(buf, len, &copy)) != NULL) {
+		if ((m = sc_model_read_flags(fp, SC_MODEL_NO_RANKS, &e)) !=
+		    NULL) {
 			use(sc_model_forest(m));
 			sc_model_free(m);
 		}
