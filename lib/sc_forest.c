@@ -722,7 +722,7 @@ assemble(const struct sc_forest_params *p, const char *const *features,
     size_t nfeat, const char *target, const double *ytab, size_t ny, double oob,
     const double *imp, const struct sc_forest_tree *trees, size_t ntrees,
     int take, double *thr, size_t *toff, uint32_t *const *tidx,
-    struct sc_err *e)
+    const char *checked, struct sc_err *e)
 {
 	struct sc_forest *f = NULL;
 	size_t i;
@@ -764,7 +764,8 @@ assemble(const struct sc_forest_params *p, const char *const *features,
 	memcpy(f->ytab, ytab, ny * sizeof(*ytab));
 	f->ny = ny;
 	for (i = 0; i < ntrees; i++) {
-		if (check_tree(&trees[i], i, nfeat, ny, e) == -1) {
+		if ((checked == NULL || !checked[i]) &&
+		    check_tree(&trees[i], i, nfeat, ny, e) == -1) {
 			sc_forest_free(f);
 			return NULL;
 		}
@@ -788,7 +789,7 @@ sc_forest_assemble(const struct sc_forest_params *p,
     const struct sc_forest_tree *trees, size_t ntrees, struct sc_err *e)
 {
 	return assemble(p, features, nfeat, target, ytab, ny, oob, imp, trees,
-	    ntrees, 0, NULL, NULL, NULL, e);
+	    ntrees, 0, NULL, NULL, NULL, NULL, e);
 }
 
 struct sc_forest *
@@ -796,8 +797,9 @@ sc_forest_assemble_take(const struct sc_forest_params *p,
     const char *const *features, size_t nfeat, const char *target,
     const double *ytab, size_t ny, double oob, const double *imp,
     const struct sc_forest_tree *trees, size_t ntrees, double *thr,
-    size_t *toff, uint32_t *const *tidx, struct sc_err *e)
+    size_t *toff, uint32_t *const *tidx, const char *checked,
+    struct sc_err *e)
 {
 	return assemble(p, features, nfeat, target, ytab, ny, oob, imp, trees,
-	    ntrees, 1, thr, toff, tidx, e);
+	    ntrees, 1, thr, toff, tidx, checked, e);
 }

@@ -153,13 +153,16 @@ thr_rank(const double *t, size_t n, double x)
  * NULL: the threshold tables (toff has nfeat + 1 offsets into thr; each
  * table sorted and distinct, every split's threshold in its table), and
  * tidx[i] (may be NULL): tree i's splits' indices in their tables, so
- * that the walking layout needs no search.
+ * that the walking layout needs no search.  checked (may be NULL): non-zero
+ * for a tree the caller has validated as fully as the forest would (the
+ * binary reader, for a tree in preorder), which is then not checked again.
  */
 struct sc_forest *sc_forest_assemble_take(const struct sc_forest_params *p,
     const char *const *features, size_t nfeat, const char *target,
     const double *ytab, size_t ny, double oob, const double *imp,
     const struct sc_forest_tree *trees, size_t ntrees, double *thr,
-    size_t *toff, uint32_t *const *tidx, struct sc_err *e);
+    size_t *toff, uint32_t *const *tidx, const char *checked,
+    struct sc_err *e);
 
 /* Run fn(arg, k) for k < n on up to threads threads; 0 or -1 (SC_EOS). */
 int sc_forest_parallel(int threads, size_t n, void (*fn)(void *, size_t),

@@ -689,6 +689,13 @@ read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 		if ((lay & LAY_SPLITVALUES || a->feature[i] < 0) &&
 		    get_f64(r, &a->value[i], "value") == -1)
 			goto out;
+		if (!isfinite(a->value[i])) {
+			sc_err_set(r->e, SC_EDATA, 0,
+			    "model: tree %zu: node %zu: threshold or value not "
+			    "a finite number",
+			    ti, i);
+			goto out;
+		}
 	}
 	for (i = 0; i < n; i++)
 		if (a->feature[i] < 0) {
@@ -717,6 +724,15 @@ read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 		goto out;
 	budget[0] -= n;
 	budget[1] -= (size_t)nranks;
+	/*
+	 * A tree in preorder is now known to be what the forest's own check
+	 * wants: children from the preorder (each node but the root one
+	 * parent's child, after it), leaves without children, threshold +0.0
+	 * and at least one rank, splits without ranks and with thresholds from
+	 * a finite table, features in range, values finite, ranks sorted
+	 * below ny (or not read), adding up.  The forest skips that check.
+	 */
+	a->checked = !(lay & LAY_CHILDREN);
 	rc = 0;
 	goto out;
 oom:

@@ -40,6 +40,7 @@ struct tarr {
 	double *threshold, *value;
 	uint32_t *count, *rank;
 	uint32_t *tidx; /* binary form: a split's index in its feature's table */
+	int checked;    /* binary form: valid as the forest would check it */
 	size_t n[7]; /* lengths of feature, threshold, left, right, value,
 	              count, rank */
 };

@@ -785,6 +785,7 @@ build(struct parsed *P, struct sc_model *m, struct sc_err *e)
 	struct sc_forest_params p;
 	struct sc_forest_tree *tv = NULL;
 	uint32_t **tidx = NULL;
+	char *checked = NULL;
 	const char **names = NULL;
 	double *imp = NULL, oob = NAN;
 	size_t nf = 0, i;
@@ -804,7 +805,8 @@ build(struct parsed *P, struct sc_model *m, struct sc_err *e)
 		goto out;
 	}
 	if ((tv = calloc(P->ntrees, sizeof(*tv))) == NULL ||
-	    (tidx = calloc(P->ntrees, sizeof(*tidx))) == NULL) {
+	    (tidx = calloc(P->ntrees, sizeof(*tidx))) == NULL ||
+	    (checked = calloc(P->ntrees, 1)) == NULL) {
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto out;
 	}
@@ -821,12 +823,13 @@ build(struct parsed *P, struct sc_model *m, struct sc_err *e)
 		tv[i].nranks = a->n[6];
 		tv[i].rank = a->rank;
 		tidx[i] = a->tidx;
+		checked[i] = (char)a->checked;
 	}
 	/* The forest takes the arrays: no copy of a model's biggest part. */
 	m->f = sc_forest_assemble_take(&p, names, nf,
 	    json_string_value(json_object_get(P->root, "target")), P->ytab,
 	    P->ny, oob, imp, tv, P->ntrees, P->thr, P->toff,
-	    P->thr != NULL ? tidx : NULL, e);
+	    P->thr != NULL ? tidx : NULL, checked, e);
 	for (i = 0; i < P->ntrees; i++)
 		memset(&P->trees[i], 0, sizeof(P->trees[i]));
 	P->thr = NULL;
@@ -837,6 +840,7 @@ build(struct parsed *P, struct sc_model *m, struct sc_err *e)
 out:
 	free(tv);
 	free(tidx);
+	free(checked);
 	free(names);
 	free(imp);
 	return rc;
