@@ -476,10 +476,10 @@ pack(const struct sc_forest *f, struct tree *t)
 			}
 			continue;
 		}
-		x = t->tidx != NULL ? t->tidx[i]
-		                    : thr_index(f->thr + f->toff[ft],
-		                          f->toff[ft + 1] - f->toff[ft],
-		                          t->threshold[i]);
+		x = t->tidx != NULL
+		    ? t->tidx[i]
+		    : thr_index(f->thr + f->toff[ft],
+		          f->toff[ft + 1] - f->toff[ft], t->threshold[i]);
 		if (f->wide) {
 			t->wn[p].feat = (uint32_t)ft;
 			t->wn[p].thr = x;
@@ -530,8 +530,7 @@ sc_forest_layout(struct sc_forest *f, int threads)
 	for (j = 0; j < f->nfeat; j++)
 		if (f->toff[j + 1] - f->toff[j] >= WALK_LEAF16)
 			f->wide = 1;
-	if (
-	    sc_forest_parallel(threads, f->ntrees, lay_job, &J, &e) == -1)
+	if (sc_forest_parallel(threads, f->ntrees, lay_job, &J, &e) == -1)
 		return -1;
 	return J.failed ? -1 : 0;
 }
@@ -797,8 +796,7 @@ sc_forest_assemble_take(const struct sc_forest_params *p,
     const char *const *features, size_t nfeat, const char *target,
     const double *ytab, size_t ny, double oob, const double *imp,
     const struct sc_forest_tree *trees, size_t ntrees, double *thr,
-    size_t *toff, uint32_t *const *tidx, const char *checked,
-    struct sc_err *e)
+    size_t *toff, uint32_t *const *tidx, const char *checked, struct sc_err *e)
 {
 	return assemble(p, features, nfeat, target, ytab, ny, oob, imp, trees,
 	    ntrees, 1, thr, toff, tidx, checked, e);

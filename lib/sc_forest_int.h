@@ -48,7 +48,7 @@ struct wleaf {
 };
 
 struct tree {
-	size_t n, cap;    /* nodes */
+	size_t n, cap;      /* nodes */
 	struct cnode *cn;   /* the walking nodes (narrow forest), or */
 	struct wnode *wn;   /* (wide forest) */
 	uint32_t *lnum;     /* by node position: a leaf's number */
@@ -161,8 +161,7 @@ struct sc_forest *sc_forest_assemble_take(const struct sc_forest_params *p,
     const char *const *features, size_t nfeat, const char *target,
     const double *ytab, size_t ny, double oob, const double *imp,
     const struct sc_forest_tree *trees, size_t ntrees, double *thr,
-    size_t *toff, uint32_t *const *tidx, const char *checked,
-    struct sc_err *e);
+    size_t *toff, uint32_t *const *tidx, const char *checked, struct sc_err *e);
 
 /* Run fn(arg, k) for k < n on up to threads threads; 0 or -1 (SC_EOS). */
 int sc_forest_parallel(int threads, size_t n, void (*fn)(void *, size_t),

@@ -306,8 +306,8 @@ struct predjob {
 	static void name(const node_t *pn, const uint32_t *lnum,               \
 	    const uint32_t *xb, size_t nf, size_t m, uint32_t *out)            \
 	{                                                                      \
-		const uint32_t *row[LANES];                                    \
-		uint32_t at[LANES], nx;                                        \
+		const uint32_t *row[LANES] = { NULL };                         \
+		uint32_t at[LANES] = { 0 }, nx;                                \
 		size_t i, r, nr;                                               \
 		unsigned moved;                                                \
                                                                                \
@@ -456,8 +456,8 @@ sc_forest_predict_table(const struct sc_forest *f, const struct sc_table *t,
 	threads = sc_forest_threads(threads);
 	j.chunk = (n + (size_t)threads - 1) / (size_t)threads;
 	j.chunk = j.chunk < PRED_CHUNK_MIN ? PRED_CHUNK_MIN
-	    : j.chunk > PRED_CHUNK_MAX    ? PRED_CHUNK_MAX
-	                                  : j.chunk;
+	    : j.chunk > PRED_CHUNK_MAX     ? PRED_CHUNK_MAX
+	                                   : j.chunk;
 	if (sc_forest_parallel(threads, (n + j.chunk - 1) / j.chunk,
 	        predict_chunk, &j, e) == -1)
 		return -1;

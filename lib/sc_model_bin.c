@@ -645,8 +645,7 @@ read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 	    (a->threshold = calloc(n, 8)) == NULL ||
 	    (a->value = malloc(n * 8)) == NULL ||
 	    (a->count = calloc(n, 4)) == NULL ||
-	    (a->tidx = calloc(n, 4)) == NULL ||
-	    (stack = malloc(n * 4)) == NULL)
+	    (a->tidx = calloc(n, 4)) == NULL || (stack = malloc(n * 4)) == NULL)
 		goto oom;
 	for (i = 0; i < n; i++) {
 		if (get_var(r, nf, &v, "feature") == -1)

@@ -39,10 +39,10 @@ struct tarr {
 	int32_t *feature, *left, *right;
 	double *threshold, *value;
 	uint32_t *count, *rank;
-	uint32_t *tidx; /* binary form: a split's index in its feature's table */
-	int checked;    /* binary form: valid as the forest would check it */
-	size_t n[7]; /* lengths of feature, threshold, left, right, value,
-	              count, rank */
+	uint32_t *tidx; /* binary: splits' threshold indices in the tables */
+	int checked;    /* binary: as valid as the forest's check wants */
+	size_t n[7];    /* lengths of feature, threshold, left, right, value,
+	                   count, rank */
 };
 
 /* What a reader gives: the small members and the big arrays. */

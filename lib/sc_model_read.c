@@ -883,8 +883,7 @@ sc_model_build(struct parsed *P, struct sc_model *m, struct sc_err *e)
  * file or does not hold the binary form (fp is left where it was).
  */
 static int
-read_mapped(FILE *fp, struct sc_model *m, int flags, int *rc,
-    struct sc_err *e)
+read_mapped(FILE *fp, struct sc_model *m, int flags, int *rc, struct sc_err *e)
 {
 	struct parsed P;
 	struct stat st;

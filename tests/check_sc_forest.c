@@ -719,8 +719,8 @@ rt_grow(struct rtree *t, struct sc_rng *r, int depth, size_t nf,
 
 /* A search tree on feature 0 over the sorted thresholds v[lo..hi). */
 static size_t
-rt_bst(struct rtree *t, struct sc_rng *r, const double *v, size_t lo,
-    size_t hi, size_t ny)
+rt_bst(struct rtree *t, struct sc_rng *r, const double *v, size_t lo, size_t hi,
+    size_t ny)
 {
 	size_t i, mid = lo + (hi - lo) / 2;
 
@@ -794,8 +794,8 @@ START_TEST(test_forest_walk_reference)
 		if (_i == 3 && k == 0)
 			(void)rt_bst(&rt[k], &r, wv, 0, WIDE, NY);
 		else
-			(void)rt_grow(&rt[k], &r, 3 + 2 * (int)_i, NF, pool,
-			    np, NY);
+			(void)rt_grow(&rt[k], &r, 3 + 2 * (int)_i, NF, pool, np,
+			    NY);
 		tv[k].nodes = rt[k].n;
 		tv[k].feature = rt[k].feat;
 		tv[k].threshold = rt[k].thr;
@@ -838,8 +838,8 @@ START_TEST(test_forest_walk_reference)
 	tab = sc_table_read(fp, NULL, &e);
 	fclose(fp);
 	ck_assert_msg(tab != NULL, "%s", e.msg);
-	ck_assert_int_eq(sc_forest_predict_table(f, tab, map, 0.9, 2, m, lo,
-	                     hi, &e),
+	ck_assert_int_eq(sc_forest_predict_table(f, tab, map, 0.9, 2, m, lo, hi,
+	                     &e),
 	    0);
 	for (i = 0; i < NROWS; i++) {
 		for (k = 0, sum = 0; k < NT; k++)
