@@ -7,10 +7,10 @@
  * 8-byte nodes; they go through the forest in chunks as large as the
  * threads allow (a tree is read from memory once per chunk), tree after
  * tree, sixteen rows walking in lock step without a branch per node so
- * that their memory loads overlap; a quantile reads the reached leaves' sorted rank lists in
- * place, spreads their weights over buckets and sorts only the one bucket
- * that holds the answer, so an interval costs well under twice a point
- * prediction.
+ * that their memory loads overlap.  A quantile reads the reached leaves'
+ * sorted rank lists in place, spreads their weights over buckets and
+ * sorts only the one bucket that holds the answer (on friedman1 an
+ * interval costs about as much again as the walk).
  */
 #include <stdatomic.h>
 #include <stdlib.h>
