@@ -112,8 +112,9 @@ double sc_forest_importance(const struct sc_forest *f, size_t j);
 
 /*
  * Non-zero unless f was read without its leaves' ranks (sc_model_read_flags()
- * with SC_MODEL_NO_RANKS): then it predicts means only, and quantiles,
- * intervals and writing it fail with SC_EUSAGE.
+ * with SC_MODEL_NO_RANKS): then it predicts means only, quantiles,
+ * intervals and writing it fail with SC_EUSAGE, and its trees' views
+ * (sc_forest_tree()) may have no thresholds and no ranks (NULL).
  */
 int sc_forest_has_ranks(const struct sc_forest *f);
 

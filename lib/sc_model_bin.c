@@ -625,7 +625,7 @@ read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 	uint64_t nodes, nranks, lay, v;
 	uint32_t *stack = NULL;
 	size_t i, n, leaves = 0, sum = 0;
-	int rc = -1;
+	int rc = -1, thr;
 
 	/* A node takes at least 2 bytes (its kind, a threshold or a count). */
 	if (get_var(r, budget[0], &nodes, "nodes") == -1 ||
@@ -636,13 +636,18 @@ read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 		return tree_err(r, ti, "node count out of range");
 	if (lay > (LAY_CHILDREN | LAY_SPLITVALUES))
 		return tree_err(r, ti, "unknown layout");
+	/*
+	 * Means only: a tree in preorder needs no threshold values (the walk
+	 * has the indices, the check is done here); the view then has none.
+	 */
+	thr = ranks || (lay & LAY_CHILDREN);
 	n = (size_t)nodes;
 	a->n[0] = a->n[1] = a->n[2] = a->n[3] = a->n[4] = a->n[5] = n;
 	a->n[6] = (size_t)nranks;
 	if ((a->feature = malloc(n * 4)) == NULL ||
 	    (a->left = malloc(n * 4)) == NULL ||
 	    (a->right = malloc(n * 4)) == NULL ||
-	    (a->threshold = calloc(n, 8)) == NULL ||
+	    (thr && (a->threshold = calloc(n, 8)) == NULL) ||
 	    (a->value = malloc(n * 8)) == NULL ||
 	    (a->count = calloc(n, 4)) == NULL ||
 	    (a->tidx = calloc(n, 4)) == NULL || (stack = malloc(n * 4)) == NULL)
@@ -663,7 +668,8 @@ read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 				tree_err(r, ti, "threshold index out of range");
 				goto out;
 			}
-			a->threshold[i] = d->v[v];
+			if (thr)
+				a->threshold[i] = d->v[v];
 			a->tidx[i] = (uint32_t)v;
 		}
 	if (!(lay & LAY_CHILDREN)) {
