@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 
 #include <err.h>
-#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -78,10 +77,21 @@ usage(FILE *fp, int status)
 	exit(status);
 }
 
+/* The model's name: the first 12 hex digits of its file's SHA-256. */
+static void
+set_id(const uint8_t *sum, char *id)
+{
+	char hex[SC_SHA256_HEX];
+
+	sc_hash_hex(sum, SC_SHA256_LEN, hex);
+	memcpy(id, hex, 12);
+	id[12] = '\0';
+}
+
 /*
  * Name the model file by its hash and parse it.  A regular file is hashed
- * as a stream and then read again from its start (the reader maps a
- * binary model); anything else (a pipe) is read whole first.  flags as
+ * by a second thread while it loads (the reader maps a binary model);
+ * anything else (a pipe) is read whole first.  flags as
  * sc_model_read_flags() takes them.
  */
 static struct sc_model *
@@ -90,36 +100,30 @@ load_model(const char *path, int flags, char *id, struct sc_err *e)
 	struct sc_buf b = { 0 };
 	struct sc_model *m = NULL;
 	uint8_t sum[SC_SHA256_LEN];
-	char hex[SC_SHA256_HEX];
 	struct stat st;
-	uint64_t len;
 	FILE *fp;
 
 	if ((fp = fopen(path, "r")) == NULL)
 		err(EX_NOINPUT, "%s", path);
 	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode)) {
-		if (sc_hash_sha256_fp(fp, path, sum, &len, e) == -1)
-			goto out;
-		if (fseeko(fp, 0, SEEK_SET) == -1) {
-			sc_err_errno(e, SC_EIO, errno, "%s", path);
-			goto out;
-		}
-	} else {
-		b.limit = SC_MODEL_MAXBYTES;
-		if (sc_buf_read(&b, fp, path, e) == -1 ||
-		    sc_hash_sha256(b.data, b.len, sum, e) == -1)
-			goto out;
-		len = b.len;
-		fclose(fp);
-		if ((fp = fmemopen(b.data, b.len ? b.len : 1, "r")) == NULL) {
-			sc_err_set(e, SC_EOS, 0, "out of memory");
-			goto out;
-		}
+		if (st.st_size == 0)
+			sc_err_set(e, SC_EDATA, 0, "empty model file");
+		else if ((m = sc_model_read_hashed(fp, path, flags, sum, e)) !=
+		    NULL)
+			set_id(sum, id);
+		goto out;
 	}
-	sc_hash_hex(sum, sizeof(sum), hex);
-	memcpy(id, hex, 12);
-	id[12] = '\0';
-	if (len == 0)
+	b.limit = SC_MODEL_MAXBYTES;
+	if (sc_buf_read(&b, fp, path, e) == -1 ||
+	    sc_hash_sha256(b.data, b.len, sum, e) == -1)
+		goto out;
+	set_id(sum, id);
+	fclose(fp);
+	if ((fp = fmemopen(b.data, b.len ? b.len : 1, "r")) == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		goto out;
+	}
+	if (b.len == 0)
 		sc_err_set(e, SC_EDATA, 0, "empty model file");
 	else
 		m = sc_model_read_flags(fp, flags, e);

@@ -17,6 +17,7 @@
 #define SC_MODEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -91,6 +92,16 @@ struct sc_model *sc_model_read(FILE *fp, struct sc_err *e);
  */
 #define SC_MODEL_NO_RANKS 1
 struct sc_model *sc_model_read_flags(FILE *fp, int flags, struct sc_err *e);
+
+/*
+ * As sc_model_read_flags(), fp a regular file at its start (name in
+ * messages), and the SHA-256 of the whole file into sum[32], computed in
+ * a second thread while the model loads (the file read again by its
+ * descriptor).  NULL as sc_model_read_flags() says, or SC_EIO when the
+ * file cannot be hashed.
+ */
+struct sc_model *sc_model_read_hashed(FILE *fp, const char *name, int flags,
+    uint8_t *sum, struct sc_err *e);
 
 /* Free m and its forest; NULL is a no-op. */
 void sc_model_free(struct sc_model *m);

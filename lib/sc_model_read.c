@@ -11,15 +11,18 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "sc_buf.h"
 #include "sc_calib.h"
 #include "sc_forest_int.h"
+#include "sc_hash.h"
 #include "sc_model.h"
 #include "sc_model_int.h"
 
@@ -958,6 +961,75 @@ out:
 	sc_model_parsed_free(&P);
 	if (rc == -1) {
 		sc_model_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* Hashing a file by its descriptor (pread), beside the reading. */
+struct hjob {
+	int fd;
+	const char *name;
+	uint8_t *sum;
+	int rc;
+	struct sc_err e;
+};
+
+static void *
+hash_job(void *arg)
+{
+	struct hjob *h = arg;
+	struct sc_sha256 *c = sc_sha256_new(&h->e);
+	static const size_t chunk = 1 << 20;
+	unsigned char *buf = malloc(chunk);
+	off_t off = 0;
+	ssize_t n = 0;
+
+	h->rc = -1;
+	if (c == NULL || buf == NULL) {
+		if (c != NULL)
+			sc_err_set(&h->e, SC_EOS, 0, "out of memory");
+		goto out;
+	}
+	while ((n = pread(h->fd, buf, chunk, off)) > 0) {
+		if (sc_sha256_update(c, buf, (size_t)n, &h->e) == -1)
+			goto out;
+		off += n;
+	}
+	if (n < 0) {
+		sc_err_errno(&h->e, SC_EIO, errno, "%s", h->name);
+		goto out;
+	}
+	if (sc_sha256_final(c, h->sum, &h->e) == 0)
+		h->rc = 0;
+out:
+	sc_sha256_free(c);
+	free(buf);
+	return NULL;
+}
+
+struct sc_model *
+sc_model_read_hashed(FILE *fp, const char *name, int flags, uint8_t *sum,
+    struct sc_err *e)
+{
+	struct hjob h = { fileno(fp), name, sum, -1, { 0 } };
+	struct sc_model *m;
+	pthread_t tid;
+	int started;
+
+	if (h.fd == -1) {
+		sc_err_set(e, SC_EINTERNAL, 0, "%s: no descriptor", name);
+		return NULL;
+	}
+	started = pthread_create(&tid, NULL, hash_job, &h) == 0;
+	m = sc_model_read_flags(fp, flags, e);
+	if (started)
+		pthread_join(tid, NULL);
+	else
+		(void)hash_job(&h);
+	if (h.rc == -1 && m != NULL) {
+		sc_model_free(m);
+		*e = h.e;
 		return NULL;
 	}
 	return m;

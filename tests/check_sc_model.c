@@ -630,6 +630,36 @@ START_TEST(test_model_binary_noranks)
 }
 END_TEST
 
+/* A model file read with its SHA-256 computed beside the reading. */
+START_TEST(test_model_read_hashed)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest *f = small_forest(5, 200);
+	size_t blen;
+	char *bin = write_binary(f, NULL, &blen);
+	uint8_t want[32], got[32];
+	double x[3] = { 0.1, 3e-8, 2 };
+	struct sc_model *m;
+	FILE *fp = tmpfile();
+
+	ck_assert(fp != NULL);
+	ck_assert_uint_eq(fwrite(bin, 1, blen, fp), blen);
+	ck_assert_int_eq(fflush(fp), 0);
+	rewind(fp);
+	ck_assert_int_eq(sc_hash_sha256(bin, blen, want, &e), 0);
+	memset(got, 0, sizeof(got));
+	m = sc_model_read_hashed(fp, "tmp", 0, got, &e);
+	ck_assert_msg(m != NULL, "%s", e.msg);
+	ck_assert(memcmp(want, got, 32) == 0);
+	ck_assert(sc_forest_predict(f, x) ==
+	    sc_forest_predict(sc_model_forest(m), x));
+	sc_model_free(m);
+	fclose(fp);
+	free(bin);
+	sc_forest_free(f);
+}
+END_TEST
+
 START_TEST(test_model_binary_roundtrip)
 {
 	struct sc_err e = { 0 };
@@ -845,6 +875,7 @@ sc_model_suite(void)
 	tcase_add_test(tc, test_model_roundtrip_spelling);
 	tcase_add_test(tc, test_model_binary_roundtrip);
 	tcase_add_test(tc, test_model_binary_noranks);
+	tcase_add_test(tc, test_model_read_hashed);
 	tcase_add_test(tc, test_model_binary_layout);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
