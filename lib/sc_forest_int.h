@@ -2,8 +2,10 @@
 /*
  * Private to the forest modules (sc_forest.c: the forest, the thread
  * pool, assembly from parts; sc_forest_bins.c: binning; sc_forest_fit.c:
- * growing trees; sc_forest_predict.c: prediction) and the model writers
- * (sc_model.c, sc_model_bin.c): the layout they share.
+ * growing trees; sc_forest_predict.c: prediction) and the model file
+ * modules (sc_model.c: the JSON writer; sc_model_read.c: the JSON reader,
+ * which assembles a forest from parts; sc_model_bin.c: the binary form,
+ * both ways): the layout they share.
  */
 #ifndef SC_FOREST_INT_H
 #define SC_FOREST_INT_H
