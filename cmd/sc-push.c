@@ -9,7 +9,8 @@
  * group per job and ticker, then the job's success timestamp and run
  * duration (lib/prom, lib/pushgw).  models:/NAME registers stdin as a new
  * version of a model and prints its number; --alias points an alias at a
- * version (lib/registry).
+ * version, --delete removes one (lib/registry).  Which of these options
+ * go together is decided here, before the configuration is loaded.
  */
 #include <errno.h>
 #include <getopt.h>
