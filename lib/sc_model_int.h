@@ -62,6 +62,16 @@ void sc_model_parsed_free(struct parsed *P);
  */
 int sc_model_build(struct parsed *P, struct sc_model *m, struct sc_err *e);
 
+/*
+ * The checks sc_model_build() makes of a header root (every top-level
+ * member but targets and trees): format, version, params, training,
+ * features, importances, oob_rmse and a calibration, for
+ * sc_model_check(), which checks the trees itself.  *nfeat gets the number
+ * of features, *ntrees params.trees.  0, or -1 with SC_EDATA or SC_EOS.
+ */
+int sc_model_head_check(json_t *root, size_t *nfeat, size_t *ntrees,
+    struct sc_err *e);
+
 #define SC_MODEL_MAGIC "\211SCF\r\n\032\n" /* 8 bytes: the binary form */
 #define SC_MODEL_MAGIC_LEN 8
 
