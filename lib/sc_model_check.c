@@ -627,7 +627,9 @@ key_text(struct chk *c, struct sc_buf *raw, int decode, json_t **dec)
 	off_t at = here(c);
 
 	*dec = NULL;
-	if (!decode && memchr(raw->data, '\\', raw->len) == NULL)
+	/* An empty name has no buffer yet (memchr(NULL) is undefined). */
+	if (!decode &&
+	    (raw->len == 0 || memchr(raw->data, '\\', raw->len) == NULL))
 		return 0;
 	if (sc_buf_add(raw, "\"", 1, c->e) == -1)
 		return -1;
@@ -667,6 +669,8 @@ scan_tree(struct chk *c, size_t ti)
 	do {
 		sc_buf_reset(&raw);
 		json_decref(dec);
+		dec =
+		    NULL; /* the name may not be read again (fuzz_model_check) */
 		if (scan_string(c, &raw) == -1 ||
 		    key_text(c, &raw, 0, &dec) == -1 || want(c, ':') == -1)
 			goto out;

@@ -520,6 +520,11 @@ START_TEST(test_model_check_errors_syntax)
 	    "tree 0: left[0]: not an integer");
 	refuses_text("{\"trees\":[{\"left\":[]}]}", "an array is missing");
 	refuses_text("{\"trees\":[{}]}", "tree 0: empty");
+	refuses_text("{\"trees\":[{\"\":[1]}]}", "an array is missing");
+	refuses_text("{\"\":1}", "not a model");
+	/* An escaped tree member's name, then no name: freed once. */
+	refuses_text("{\"trees\":[{\"fe\\u0061ture\":[0],1}]}",
+	    "string expected");
 	refuses_text("{\"trees\":[{\"left\":[],\"left\":[]}]}", "left twice");
 	refuses_text("{\"x\":\"\\q\"}", "not a valid JSON model");
 	refuses_text("{\"x\":\"a\nb\"}", "control character");
