@@ -12,8 +12,14 @@
  * left, right, count and rank side by side, node by node, with the checks
  * of sc_forest.c's check_tree and one bit per node for "one parent each".
  * Feature indexes and ranks are checked against the feature and target
- * counts at the end, since those members may come after the trees.
+ * counts at the end, since those members may come after the trees.  The
+ * binary form is sc_model_bin.c's to check (sc_model_bin_check), from a
+ * mapping whose pages are given back as it goes.
  */
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -21,7 +27,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
 
 #include "sc_buf.h"
 #include "sc_model.h"
@@ -669,8 +674,8 @@ scan_tree(struct chk *c, size_t ti)
 	do {
 		sc_buf_reset(&raw);
 		json_decref(dec);
-		dec =
-		    NULL; /* the name may not be read again (fuzz_model_check) */
+		/* The next name may not be read (fuzz_model_check). */
+		dec = NULL;
 		if (scan_string(c, &raw) == -1 ||
 		    key_text(c, &raw, 0, &dec) == -1 || want(c, ':') == -1)
 			goto out;
@@ -857,6 +862,13 @@ out:
 	return rc;
 }
 
+/* Strip the loader's "model: " from a message in e, for fail(). */
+static const char *
+bare(const struct chk *c)
+{
+	return c->e->msg + (strncmp(c->e->msg, "model: ", 7) ? 0 : 7);
+}
+
 /* The checks the loader makes once everything is read (build()). */
 static int
 check_end(struct chk *c)
@@ -872,8 +884,7 @@ check_end(struct chk *c)
 		if (c->e->code != SC_EDATA)
 			return -1;
 		/* The loader's "model: params: ..." */
-		return fail(c, "%s",
-		    c->e->msg + (strncmp(c->e->msg, "model: ", 7) ? 0 : 7));
+		return fail(c, "%s", bare(c));
 	}
 	if (!c->have_targets)
 		return fail(c, "targets: missing");
@@ -892,9 +903,64 @@ check_end(struct chk *c)
 	return 0;
 }
 
+/*
+ * The binary form: mapped when fp is a regular file (pages given back as
+ * they are checked), else read whole; sc_model_bin_check() checks it one
+ * tree at a time, and the header as the JSON form's.
+ */
+static int
+check_binary(struct chk *c)
+{
+	struct sc_buf b = { NULL, 0, 0, SC_MODEL_MAXBYTES };
+	const unsigned char *buf, *base = NULL;
+	void *map = MAP_FAILED;
+	json_t *root = NULL;
+	struct stat st;
+	size_t len, mlen = 0;
+	int fd = fileno(c->fp), rc;
+
+	if (fd != -1 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size > c->start &&
+	    (uintmax_t)(st.st_size - c->start) <= SC_MODEL_MAXBYTES) {
+		mlen = (size_t)st.st_size;
+		map = mmap(NULL, mlen, PROT_READ, MAP_PRIVATE, fd, 0);
+	}
+	if (map != MAP_FAILED) {
+		base = map;
+		buf = base + c->start;
+		len = mlen - (size_t)c->start;
+	} else {
+		if (fseeko(c->fp, c->start, SEEK_SET) == -1)
+			return sc_err_errno(c->e, SC_EIO, errno, "%s", c->in);
+		if (sc_buf_read(&b, c->fp, c->in, c->e) == -1)
+			return -1;
+		buf = (const unsigned char *)b.data;
+		len = b.len;
+	}
+	rc =
+	    sc_model_bin_check(buf, len, base, &root, &c->ntrees, &c->ny, c->e);
+	if (map != MAP_FAILED)
+		munmap(map, mlen);
+	sc_buf_free(&b);
+	if (rc == -1)
+		return c->e->code == SC_EDATA ? fail(c, "%s", bare(c)) : -1;
+	json_decref(c->root);
+	c->root = root;
+	c->have_trees = c->have_targets = 1;
+	return check_end(c);
+}
+
 static int
 check(struct chk *c)
 {
+	unsigned char magic[SC_MODEL_MAGIC_LEN];
+	size_t n;
+
+	if (fseeko(c->fp, c->start, SEEK_SET) == -1)
+		return sc_err_errno(c->e, SC_EIO, errno, "%s", c->in);
+	n = fread(magic, 1, sizeof(magic), c->fp);
+	if (sc_model_is_binary(magic, n))
+		return check_binary(c);
 	if (want(c, '{') == -1)
 		return -1;
 	if (!eat(c, '}')) {

@@ -889,8 +889,13 @@ parse_model(FILE *tmp, json_t *meta, const char *in, int validate,
 
 	if (fseeko(tmp, 0, SEEK_SET) == -1)
 		return sc_err_errno(e, SC_EIO, errno, "temporary file");
-	/* The binary form: the loader validates it and gives its header. */
-	if (sc_model_is_binary(magic, nm)) {
+	if (validate) {
+		/* The loader's verdict on either form in bounded memory, and
+		 * the header: what sc-predict would refuse is not registered. */
+		if ((m = sc_model_check(tmp, in, e)) == NULL)
+			return -1;
+	} else if (sc_model_is_binary(magic, nm)) {
+		/* The binary form: the loader validates it, gives its header. */
 		struct sc_model *sm = sc_model_read(tmp, e);
 
 		if (sm == NULL) {
@@ -902,12 +907,6 @@ parse_model(FILE *tmp, json_t *meta, const char *in, int validate,
 		sc_model_free(sm);
 		if (m == NULL)
 			return sc_err_set(e, SC_EOS, 0, "out of memory");
-		validate = 0;
-	} else if (validate) {
-		/* The loader's verdict in bounded memory: what sc-predict would
-		 * refuse is not registered either. */
-		if ((m = sc_model_check(tmp, in, e)) == NULL)
-			return -1;
 	} else if ((m = scan_members(tmp, in, e)) == NULL)
 		return -1;
 	fmt = json_object_get(m, "format");

@@ -16,6 +16,7 @@
 #include "check_sc.h"
 #include "sc_calib.h"
 #include "sc_forest.h"
+#include "sc_hash.h"
 #include "sc_model.h"
 #include "sc_model_check.h"
 #include "sc_rng.h"
@@ -60,7 +61,7 @@ small_forest(int trees, size_t rows)
 
 /* A model with a tuning record and a calibration, as sc-tune writes. */
 static char *
-model_text(int trees, size_t rows, size_t *len)
+model_form(int trees, size_t rows, enum sc_model_form form, size_t *len)
 {
 	struct sc_err e = { 0 };
 	struct sc_model_meta m = { 40, "2024-01-01", "2024-01-28",
@@ -78,11 +79,31 @@ model_text(int trees, size_t rows, size_t *len)
 	    "best", 0.5, "cv", "folds", 3, "calibration",
 	    sc_calib_to_json(&cal));
 	ck_assert_ptr_nonnull(extra);
-	ck_assert_int_eq(sc_model_write(fp, f, &m, extra, 1, &e), 0);
+	ck_assert_int_eq(sc_model_write_form(fp, form, f, &m, extra, 1, &e), 0);
 	fclose(fp);
 	json_decref(extra);
 	sc_forest_free(f);
 	return buf;
+}
+
+static char *
+model_text(int trees, size_t rows, size_t *len)
+{
+	return model_form(trees, rows, SC_MODEL_JSON, len);
+}
+
+/* Put a valid length and SHA-256 of bytes 56.. in the binary header. */
+static void
+reseal(char *b, size_t len)
+{
+	uint64_t n = len - 56;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		b[16 + i] = (char)(n >> (8 * i));
+	ck_assert_int_eq(sc_hash_sha256(b + 56, len - 56, (uint8_t *)b + 24,
+	                     NULL),
+	    0);
 }
 
 static FILE *
@@ -676,6 +697,66 @@ START_TEST(test_model_check_agree_mutated)
 }
 END_TEST
 
+/* The binary form: the loader's header, and its damage refused. */
+START_TEST(test_model_check_binary_valid)
+{
+	struct sc_err e = { 0 };
+	size_t len, blen;
+	char *text = model_text(3, 60, &len);
+	char *bin = model_form(3, 60, SC_MODEL_BINARY, &blen);
+	json_t *hj = check_text(text, len, &e), *hb;
+
+	ck_assert_msg(hj != NULL, "%s", e.msg);
+	hb = check_text(bin, blen, &e);
+	ck_assert_msg(hb != NULL, "%s", e.msg);
+	/* The same model in either form: the same header. */
+	ck_assert(json_equal(hj, hb));
+	ck_assert_int_eq(agree(bin, blen, "binary"), 1);
+	bin[blen - 1] ^= 1;
+	ck_assert_ptr_null(check_text(bin, blen, &e));
+	ck_assert_msg(strstr(e.msg,
+	                  "m.json: not a valid model: binary: checksum "
+	                  "mismatch") != NULL,
+	    "%s", e.msg);
+	ck_assert_int_eq(agree(bin, blen / 2, "binary cut"), 0);
+	json_decref(hj);
+	json_decref(hb);
+	free(bin);
+	free(text);
+}
+END_TEST
+
+/* Binary payloads damaged and resealed: the same verdict as the loader. */
+START_TEST(test_model_check_binary_agree)
+{
+	size_t len, i, cut;
+	char *bin = model_form(2, 40, SC_MODEL_BINARY, &len);
+	char *copy = malloc(len);
+	int accepted = 0, refused = 0;
+	struct sc_rng r;
+
+	sc_rng_seed(&r, 16, 0);
+	for (i = 0; i < 3000; i++) {
+		memcpy(copy, bin, len);
+		cut = len;
+		if (i % 4 == 3)
+			cut = 56 + sc_rng_below(&r, len - 56);
+		else
+			copy[56 + sc_rng_below(&r, len - 56)] ^=
+			    (char)(1 << sc_rng_below(&r, 8));
+		reseal(copy, cut);
+		if (agree(copy, cut, "binary mutated"))
+			accepted++;
+		else
+			refused++;
+	}
+	ck_assert_int_gt(refused, 1000);
+	ck_assert_int_gt(accepted, 10);
+	free(copy);
+	free(bin);
+}
+END_TEST
+
 /* An I/O error is SC_EIO, not a verdict on the model. */
 START_TEST(test_model_check_errors_io)
 {
@@ -697,6 +778,7 @@ sc_model_check_suite(void)
 
 	tcase_add_test(tc, test_model_check_valid_lineage);
 	tcase_add_test(tc, test_model_check_valid_spelling);
+	tcase_add_test(tc, test_model_check_binary_valid);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_model_check_errors_edited);
@@ -711,6 +793,7 @@ sc_model_check_suite(void)
 	tc = tcase_create("agree");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_model_check_agree_mutated);
+	tcase_add_test(tc, test_model_check_binary_agree);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,7 +4,8 @@
 # each tree node by node, instead of loading the forest.  A ~200 MB JSON
 # model (sc-forest on synthetic data, 280 trees; SC_BOUNDED_TREES changes
 # that) registers under `ulimit -v` of 64 MiB, with its lineage, and a
-# model damaged in its last tree is refused there too.  Peak RSS from
+# model damaged in its last tree is refused there too; the same model in
+# the binary form registers under the limit as well.  Peak RSS from
 # /usr/bin/time; nothing is limited or measured under a sanitizer, whose
 # shadow memory alone is larger.
 . "$(dirname "$0")/../lib.sh"
@@ -70,6 +71,22 @@ t_check "lineage: params.trees" test "$(json "$M" 'd["params"]["trees"]')" = "$T
 t_check "lineage: model bytes" test "$(json "$M" 'd["model"]["bytes"]')" = "$bytes"
 t_check "stored byte for byte" cmp -s "$D/big.json" "$SC_STORE/models/big/1/model.json"
 
+# The same model in the binary form: mapped, its pages given back as the
+# trees are checked.
+t_exit "the binary form: sc-forest --convert" 0 \
+	sc-forest --convert "$D/big.json" --format binary -o "$D/big.bin"
+t_exit "the binary form registers under the same limit" 0 \
+	bounded sc-push models:/big < "$D/big.bin"
+t_check "version 2" test "$(cat "$T_OUT")" = 2
+if ! sanitized && [ -x /usr/bin/time ]; then
+	kib=$(tail -n 1 "$RSS")
+	echo "# register: $(wc -c < "$D/big.bin")-byte binary model, peak RSS $kib KiB"
+	t_check "binary: peak RSS $kib KiB < 32768 KiB" test "$kib" -lt 32768
+fi
+t_check "binary: the same lineage" test \
+	"$(json "$SC_STORE/models/big/2/meta.json" '[d[k] for k in ("target", "training", "params", "oob_rmse")]')" = \
+	"$(json "$M" '[d[k] for k in ("target", "training", "params", "oob_rmse")]')"
+
 # The same model with one more tree whose root points past its end: found
 # in the last tree, under the same limit.
 {
@@ -82,5 +99,5 @@ t_grep "names the tree and the node" \
 head -c $((bytes / 2)) "$D/big.json" > "$D/cut.json"
 t_exit "cut in half: exit 65" 65 bounded sc-push models:/big < "$D/cut.json"
 t_grep "says where" '^sc-push: stdin(:1:[0-9]+)?: not a valid (JSON )?model: ' "$T_ERR"
-t_check "nothing more registered" test ! -e "$SC_STORE/models/big/2"
+t_check "nothing more registered" test ! -e "$SC_STORE/models/big/3"
 t_done
