@@ -106,6 +106,15 @@ tree_walk(const struct tree *t, const double *x)
 int sc_forest_tree_offsets(struct tree *);
 
 /*
+ * The checks sc_forest_assemble() makes of tree ti (s) for a forest of
+ * nfeat features and ny targets: leaves, children in range, one parent
+ * each, counts and ranks.  For checking a model one tree at a time
+ * (sc_model_check).  0, or -1 with SC_EDATA naming the tree, or SC_EOS.
+ */
+int sc_forest_check_tree(const struct sc_forest_tree *s, size_t ti,
+    size_t nfeat, size_t ny, struct sc_err *e);
+
+/*
  * As sc_forest_assemble(), but the trees' arrays (each from malloc) are
  * taken, not copied: they belong to the forest, or are freed, whatever
  * happens, and the caller forgets them.

@@ -15,10 +15,13 @@
  * every count against the bytes left before it allocates, and hands the
  * arrays to the validation the JSON reader uses.
  */
+#include <sys/mman.h>
+
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sc_buf.h"
 #include "sc_forest_int.h"
@@ -759,8 +762,47 @@ read_head(struct rd *r, struct parsed *P)
 	return 0;
 }
 
+/*
+ * Give back the pages of a file mapping that starts at base (page-aligned;
+ * NULL: not a mapping) before p: they are read again from the page cache
+ * if need be, and a check of a big file keeps a small RSS.
+ */
+static void
+drop_before(const unsigned char *base, const unsigned char *p)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t n;
+
+	if (base == NULL || pg <= 0)
+		return;
+	n = (size_t)(p - base) / (size_t)pg * (size_t)pg;
+	if (n > 0)
+		(void)madvise((void *)base, n, MADV_DONTNEED);
+}
+
+/* The SHA-256 of buf[0..len), a MiB at a time, dropping what was read. */
 static int
-check_head(const unsigned char *buf, size_t len, struct sc_err *e)
+hash_dropping(const unsigned char *buf, size_t len, const unsigned char *base,
+    uint8_t *sum, struct sc_err *e)
+{
+	struct sc_sha256 *h = sc_sha256_new(e);
+	size_t k, n;
+	int rc = h == NULL ? -1 : 0;
+
+	for (k = 0; rc == 0 && k < len; k += n) {
+		n = len - k < ((size_t)1 << 20) ? len - k : (size_t)1 << 20;
+		rc = sc_sha256_update(h, buf + k, n, e);
+		drop_before(base, buf + k + n);
+	}
+	if (rc == 0)
+		rc = sc_sha256_final(h, sum, e);
+	sc_sha256_free(h);
+	return rc;
+}
+
+static int
+check_head(const unsigned char *buf, size_t len, const unsigned char *base,
+    struct sc_err *e)
 {
 	struct rd r = { buf + SC_MODEL_MAGIC_LEN, buf + len, e };
 	uint64_t ver, flags, plen;
@@ -785,7 +827,7 @@ check_head(const unsigned char *buf, size_t len, struct sc_err *e)
 		    "model: binary: %zu payload bytes, the header says %llu "
 		    "(truncated?)",
 		    len - HEAD_LEN, (unsigned long long)plen);
-	if (sc_hash_sha256(buf + HEAD_LEN, len - HEAD_LEN, sum, e) == -1)
+	if (hash_dropping(buf + HEAD_LEN, len - HEAD_LEN, base, sum, e) == -1)
 		return -1;
 	if (memcmp(sum, buf + 24, sizeof(sum)) != 0)
 		return sc_err_set(e, SC_EDATA, 0,
@@ -820,15 +862,14 @@ tarr_clear(struct tarr *a)
 	memset(a, 0, sizeof(*a));
 }
 
-/* Tree k's record into P->trees[k]: all of it, nothing after. */
+/* Tree k's record into *a: all of it, nothing after. */
 static int
-read_record(struct tjob *J, size_t k, struct sc_err *e)
+read_record(struct tjob *J, size_t k, struct tarr *a, struct sc_err *e)
 {
 	struct rd r = { J->rec[k].p, J->rec[k].end, e };
 	size_t budget[2] = { SC_MODEL_MAXNODES, SC_MODEL_MAXRANKS };
 
-	if (read_tree(&r, k, &J->P->trees[k], J->tab, J->nf, J->P->ny,
-	        budget) == -1)
+	if (read_tree(&r, k, a, J->tab, J->nf, J->P->ny, budget) == -1)
 		return -1;
 	if (r.p != r.end)
 		return tree_err(&r, k, "bytes left in its record");
@@ -841,7 +882,7 @@ tree_job(void *arg, size_t k)
 	struct tjob *J = arg;
 	struct sc_err e = { 0 };
 
-	J->rc[k] = read_record(J, k, &e) == -1;
+	J->rc[k] = read_record(J, k, &J->P->trees[k], &e) == -1;
 }
 
 int
@@ -856,7 +897,7 @@ sc_model_bin_parse(const unsigned char *buf, size_t len, struct parsed *P,
 	int rc = -1;
 
 	memset(&J, 0, sizeof(J));
-	if (check_head(buf, len, e) == -1 || read_head(&r, P) == -1 ||
+	if (check_head(buf, len, NULL, e) == -1 || read_head(&r, P) == -1 ||
 	    get_var(&r, MAX_FEATURES, &nf, "features") == -1)
 		return -1;
 	if ((tab = calloc(nf ? nf : 1, sizeof(*tab))) == NULL) {
@@ -917,7 +958,7 @@ sc_model_bin_parse(const unsigned char *buf, size_t len, struct parsed *P,
 	for (j = 0; j < nt; j++)
 		if (J.rc[j] != 0) {
 			tarr_clear(&P->trees[j]);
-			(void)read_record(&J, (size_t)j, e);
+			(void)read_record(&J, (size_t)j, &P->trees[j], e);
 			goto out;
 		}
 	/* The features the trees index are the header's. */
@@ -933,5 +974,144 @@ out:
 	free(tab);
 	free(J.rec);
 	free(J.rc);
+	return rc;
+}
+
+/* The targets: finite and increasing (check_parts), not kept. */
+static int
+check_targets(struct rd *r, size_t ny)
+{
+	double v, prev = 0;
+	size_t i;
+
+	if (ny > left(r) / 8)
+		return short_file(r, "targets");
+	for (i = 0; i < ny; i++) {
+		(void)get_f64(r, &v, "targets");
+		if (!isfinite(v) || (i > 0 && !(v > prev)))
+			return sc_err_set(r->e, SC_EDATA, 0,
+			    "model: targets[%zu]: not finite or not increasing",
+			    i);
+		prev = v;
+	}
+	return 0;
+}
+
+/* Tree k's record decoded and checked as sc_model_build() would, then freed. */
+static int
+check_record(struct tjob *J, size_t k, size_t ny, struct sc_err *e)
+{
+	struct tarr *a = &J->P->trees[0];
+	struct sc_forest_tree v;
+	int rc;
+
+	rc = read_record(J, k, a, e);
+	if (rc == 0) {
+		v.nodes = a->n[0];
+		v.feature = a->feature;
+		v.threshold = a->threshold;
+		v.left = a->left;
+		v.right = a->right;
+		v.value = a->value;
+		v.count = a->count;
+		v.nranks = a->n[6];
+		v.rank = a->rank;
+		if ((rc = sc_forest_check_tree(&v, k, J->nf, ny, e)) == -1 &&
+		    e->code == SC_EDATA)
+			sc_err_prefix(e, "model");
+	}
+	tarr_clear(a);
+	return rc;
+}
+
+int
+sc_model_bin_check(const unsigned char *buf, size_t len,
+    const unsigned char *base, json_t **root, size_t *ntrees, size_t *ny,
+    struct sc_err *e)
+{
+	struct rd r = { buf + HEAD_LEN, buf + len, e };
+	size_t budget[2] = { SC_MODEL_MAXNODES, SC_MODEL_MAXRANKS };
+	struct parsed P;
+	struct tarr one;
+	struct ttab *tab = NULL;
+	struct tjob J;
+	uint64_t nf = 0, nt = 0, j;
+	int rc = -1;
+
+	memset(&P, 0, sizeof(P));
+	memset(&J, 0, sizeof(J));
+	memset(&one, 0, sizeof(one));
+	*root = NULL;
+	if (check_head(buf, len, base, e) == -1 || read_head(&r, &P) == -1 ||
+	    get_var(&r, MAX_FEATURES, &nf, "features") == -1)
+		goto out;
+	if ((tab = calloc(nf ? nf : 1, sizeof(*tab))) == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		goto out;
+	}
+	if (read_tables(&r, tab, (size_t)nf) == -1 ||
+	    get_var(&r, SC_MODEL_MAXRANKS, &j, "targets") == -1 ||
+	    check_targets(&r, (size_t)j) == -1)
+		goto out;
+	*ny = (size_t)j;
+	if (get_var(&r, MAX_TREES, &nt, "trees") == -1)
+		goto out;
+	if (nt > left(&r) / 12) {
+		short_file(&r, "trees");
+		goto out;
+	}
+	/* As sc_model_bin_parse(): the records and the budget first... */
+	if ((J.rec = calloc(nt ? nt : 1, sizeof(*J.rec))) == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		goto out;
+	}
+	for (j = 0; j < nt; j++) {
+		struct rd t;
+		uint64_t n, nodes, nranks;
+
+		if (get_var(&r, left(&r), &n, "tree length") == -1)
+			goto out;
+		t.p = J.rec[j].p = r.p;
+		t.end = J.rec[j].end = r.p + n;
+		t.e = e;
+		r.p += n;
+		if (get_var(&t, budget[0], &nodes, "nodes") == -1 ||
+		    get_var(&t, budget[1], &nranks, "ranks") == -1)
+			goto out;
+		budget[0] -= (size_t)nodes;
+		budget[1] -= (size_t)nranks;
+		drop_before(base, t.p); /* a page or two of each record */
+	}
+	if (r.p != r.end) {
+		sc_err_set(e, SC_EDATA, 0,
+		    "model: binary: bytes after the last tree");
+		goto out;
+	}
+	/* ...then each tree in turn, in one tarr, nothing kept after it. */
+	P.trees = &one;
+	P.ny = *ny;
+	J.P = &P;
+	J.tab = tab;
+	J.nf = (size_t)nf;
+	for (j = 0; j < nt; j++) {
+		if (check_record(&J, (size_t)j, *ny, e) == -1)
+			goto out;
+		drop_before(base, J.rec[j].end);
+	}
+	if (json_array_size(json_object_get(P.root, "features")) != nf) {
+		sc_err_set(e, SC_EDATA, 0,
+		    "model: binary: threshold tables not one per feature");
+		goto out;
+	}
+	*ntrees = (size_t)nt;
+	*root = json_incref(P.root);
+	rc = 0;
+out:
+	for (j = 0; tab != NULL && j < nf; j++)
+		free(tab[j].v);
+	free(tab);
+	free(J.rec);
+	P.trees = NULL;
+	sc_model_parsed_free(&P);
 	return rc;
 }

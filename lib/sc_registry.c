@@ -26,6 +26,7 @@
 #include "sc_hash.h"
 #include "sc_log.h"
 #include "sc_model.h"
+#include "sc_model_check.h"
 #include "sc_registry.h"
 
 #define MAX_META (1L << 20)     /* bytes of one version's lineage */
@@ -670,30 +671,11 @@ spool(FILE *in, const char *name, char *sha, uint64_t *len, struct sc_err *e)
 }
 
 /*
- * The model loader's verdict on tmp: what sc-predict would refuse is not
- * registered either (a tree pointing back at itself, a bad feature index).
- */
-static int
-load_model(FILE *tmp, const char *in, struct sc_err *e)
-{
-	struct sc_model *m = sc_model_read(tmp, e);
-
-	if (m == NULL) {
-		if (e->code == SC_EDATA)
-			sc_err_prefix(e, "%s: not a valid model", in);
-		return -1;
-	}
-	sc_model_free(m);
-	if (fseeko(tmp, 0, SEEK_SET) == -1)
-		return sc_err_errno(e, SC_EIO, errno, "temporary file");
-	return 0;
-}
-
-/*
  * A streaming scan of the model's top-level JSON object that keeps only the
  * members the lineage needs, so registering a model takes memory bounded by
  * those members (MAX_MEMBER each), not by the trees: a 190 MB model parsed
- * whole took gigabytes.  The model loader still validates the whole file.
+ * whole took gigabytes.  It serves registrations that do not validate;
+ * sc-push validates, with sc_model_check(), in bounded memory too.
  */
 #define MAX_MEMBER (1L << 20)
 
@@ -907,8 +889,13 @@ parse_model(FILE *tmp, json_t *meta, const char *in, int validate,
 
 	if (fseeko(tmp, 0, SEEK_SET) == -1)
 		return sc_err_errno(e, SC_EIO, errno, "temporary file");
-	/* The binary form: the loader validates it and gives its header. */
-	if (sc_model_is_binary(magic, nm)) {
+	if (validate) {
+		/* The loader's verdict on either form in bounded memory, and
+		 * the header: what sc-predict would refuse is not registered. */
+		if ((m = sc_model_check(tmp, in, e)) == NULL)
+			return -1;
+	} else if (sc_model_is_binary(magic, nm)) {
+		/* The binary form: the loader validates it, gives its header. */
 		struct sc_model *sm = sc_model_read(tmp, e);
 
 		if (sm == NULL) {
@@ -920,7 +907,6 @@ parse_model(FILE *tmp, json_t *meta, const char *in, int validate,
 		sc_model_free(sm);
 		if (m == NULL)
 			return sc_err_set(e, SC_EOS, 0, "out of memory");
-		validate = 0;
 	} else if ((m = scan_members(tmp, in, e)) == NULL)
 		return -1;
 	fmt = json_object_get(m, "format");
@@ -934,8 +920,6 @@ parse_model(FILE *tmp, json_t *meta, const char *in, int validate,
 	json_decref(m);
 	if (rc == 0 && fseeko(tmp, 0, SEEK_SET) == -1)
 		rc = sc_err_errno(e, SC_EIO, errno, "temporary file");
-	if (rc == 0 && validate)
-		rc = load_model(tmp, in, e);
 	return rc;
 }
 
