@@ -11,11 +11,13 @@
  * their parameters, not their luck), and the refit uses it too.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "sc_buf.h"
+#include "sc_hash.h"
 #include "sc_num.h"
 #include "sc_tune_int.h"
 
@@ -25,40 +27,98 @@ struct sc_tune_folds {
 	size_t *valid[SC_TUNE_MAXFOLDS], nvalid[SC_TUNE_MAXFOLDS];
 };
 
+/* A distinct date: its text (borrowed from the table), hash and first id. */
+struct dslot {
+	const char *s;
+	uint64_t h;
+	size_t id;
+};
+
 static int
-cmp_str(const void *a, const void *b)
+cmp_dslot(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp(((const struct dslot *)a)->s,
+	    ((const struct dslot *)b)->s);
 }
 
-/* Each row's date index among the sorted distinct dates; their number. */
+/* Double the hash table h[0..*cap) of distinct dates (empty: s NULL). */
+static int
+dslot_grow(struct dslot **h, size_t *cap)
+{
+	size_t ncap = *cap * 2, i, j;
+	struct dslot *nh = calloc(ncap, sizeof(*nh));
+
+	if (nh == NULL)
+		return -1;
+	for (i = 0; i < *cap; i++)
+		if ((*h)[i].s != NULL) {
+			for (j = (*h)[i].h & (ncap - 1); nh[j].s != NULL;
+			     j = (j + 1) & (ncap - 1))
+				;
+			nh[j] = (*h)[i];
+		}
+	free(*h);
+	*h = nh;
+	*cap = ncap;
+	return 0;
+}
+
+/*
+ * Each row's date index among the sorted distinct dates; their number.
+ * One pass with a hash table of the distinct dates (a few thousand for
+ * decades of trading days) gives each row its date's id in order of first
+ * sight; only the distinct dates are sorted, then the ids become ranks.
+ * Time linear in the rows, memory in the dates (di is the caller's).
+ */
 static int
 date_index(const struct sc_table *t, size_t *di, size_t *nd)
 {
-	size_t n = sc_table_nrows(t), i, u = 0, a, z, k;
-	const char **d = malloc((n + 1) * sizeof(*d));
+	size_t n = sc_table_nrows(t), cap = 1024, u = 0, i, j, *rank = NULL;
+	struct dslot *h = calloc(cap, sizeof(*h)), *d = NULL;
+	const char *s;
+	uint64_t hv;
 
-	if (d == NULL)
+	if (h == NULL)
 		return -1;
-	for (i = 0; i < n; i++)
-		d[i] = sc_table_date(t, i);
-	qsort(d, n, sizeof(*d), cmp_str);
-	for (i = 0; i < n; i++)
-		if (u == 0 || strcmp(d[i], d[u - 1]) != 0)
-			d[u++] = d[i];
 	for (i = 0; i < n; i++) {
-		for (a = 0, z = u - 1; a < z;) {
-			k = (a + z) / 2;
-			if (strcmp(d[k], sc_table_date(t, i)) < 0)
-				a = k + 1;
-			else
-				z = k;
+		s = sc_table_date(t, i);
+		hv = sc_hash_fnv1a(s, strlen(s));
+		for (j = hv & (cap - 1); h[j].s != NULL;
+		     j = (j + 1) & (cap - 1))
+			if (h[j].h == hv &&
+			    (h[j].s == s || strcmp(h[j].s, s) == 0))
+				break;
+		if (h[j].s != NULL) {
+			di[i] = h[j].id;
+			continue;
 		}
-		di[i] = a;
+		h[j] = (struct dslot){ s, hv, u };
+		di[i] = u++;
+		if (u * 2 > cap && dslot_grow(&h, &cap) == -1)
+			goto oom;
 	}
+	d = malloc((u + 1) * sizeof(*d));
+	rank = malloc((u + 1) * sizeof(*rank));
+	if (d == NULL || rank == NULL)
+		goto oom;
+	for (i = j = 0; i < cap; i++)
+		if (h[i].s != NULL)
+			d[j++] = h[i];
+	qsort(d, u, sizeof(*d), cmp_dslot);
+	for (i = 0; i < u; i++)
+		rank[d[i].id] = i;
+	for (i = 0; i < n; i++)
+		di[i] = rank[di[i]];
+	free(h);
 	free(d);
+	free(rank);
 	*nd = u;
 	return 0;
+oom:
+	free(h);
+	free(d);
+	free(rank);
+	return -1;
 }
 
 static int
