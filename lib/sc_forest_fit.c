@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Growing the forest.  Features are binned once (sc_forest_bins.c).  A
- * tree's bootstrap is a count per row, never a copy;
- * its in-bag rows are an array of (row, count, y) partitioned in place,
- * node by node, depth first.  A node's split search fills one histogram
- * per drawn feature in a single pass over its rows and scans only the
+ * tree's bootstrap is a count per row, never a copy; its in-bag rows are
+ * an array of (row, count, y) partitioned (stably, through a scratch
+ * array, without branches) node by node, depth first.  A node's split
+ * search fills one histogram per drawn feature in a single pass over its rows and scans only the
  * occupied bins (a 256-bit occupancy mask), so small nodes cost what
  * their rows cost, not 256 bins.  Threads take trees from an atomic
  * counter; each tree draws from its own stream (seed, tree index), and
@@ -86,15 +86,6 @@ struct nstat {
 	uint32_t w;
 };
 
-static inline void
-nstat_add(struct nstat *n, const struct samp *x)
-{
-	n->w += x->w;
-	n->s += x->w * x->y;
-	n->lo = x->y < n->lo ? x->y : n->lo;
-	n->hi = x->y > n->hi ? x->y : n->hi;
-}
-
 struct frame {
 	struct nstat st; /* the node's, from its parent's partition pass */
 	int has_st;      /* 0 for the root: computed by a pass of its own */
@@ -124,10 +115,10 @@ struct ws {
 	struct tree *t;
 	double *imp;
 	uint32_t *cnt;
-	struct samp *s;
-	size_t room;    /* rows the sample array holds as uint32_t */
-	struct hist *h; /* nf x NBINS */
-	uint64_t *occ;  /* nf x 4 */
+	struct samp *s, *scr; /* samples; scratch for partitions */
+	size_t room;          /* rows the sample array holds as uint32_t */
+	struct hist *h;       /* nf x NBINS */
+	uint64_t *occ;        /* nf x 4 */
 	int *perm, *batch;
 	uint32_t *leafof; /* row -> leaf */
 	uint8_t *sbin;    /* node -> last bin left, first bin right */
@@ -664,6 +655,73 @@ child_hists(struct ws *W, struct hist *h, size_t a, size_t mid, size_t b,
 	return 0;
 }
 
+/* a where the mask m is all ones, b where it is zero: no branch. */
+static inline double
+pick(uint64_t m, double a, double b)
+{
+	uint64_t x, y;
+
+	memcpy(&x, &a, sizeof(x));
+	memcpy(&y, &b, sizeof(y));
+	x = (x & m) | (y & ~m);
+	memcpy(&a, &x, sizeof(a));
+	return a;
+}
+
+/*
+ * Stable partition of samples [a, b): those whose bin of feature f is at
+ * most bin first, the others after, each side in its former order; the
+ * children's sums into sl and sr.  Branch-free: every sample is copied to
+ * both the left end and the scratch array, and only the side's cursor
+ * moves; the right side then comes back from the scratch array.  Returns
+ * the first right sample.
+ */
+static size_t
+partition(struct ws *W, size_t a, size_t b, int f, unsigned bin,
+    struct nstat *sl, struct nstat *sr)
+{
+	struct samp *s = W->s, *x = W->scr;
+	size_t i, l = a, r = 0;
+	double sls = 0, srs = 0, llo = INFINITY, lhi = -INFINITY;
+	double rlo = INFINITY, rhi = -INFINITY;
+	uint32_t lw = 0, rw = 0;
+
+	for (i = a; i < b; i++) {
+		struct samp v = s[i];
+		int gl = row_bins(W, &v)[f] <= bin;
+		double wy = v.w * v.y, y = v.y, ylo, yhi;
+		uint64_t m = -(uint64_t)gl;
+		uint32_t mw = (uint32_t)m;
+
+		s[l] = v;
+		x[r] = v;
+		l += (size_t)gl;
+		r += (size_t)!gl;
+		lw += v.w & mw;
+		rw += v.w & ~mw;
+		sls += pick(m, wy, 0.0);
+		srs += pick(m, 0.0, wy);
+		ylo = pick(m, y, INFINITY);
+		yhi = pick(m, y, -INFINITY);
+		llo = ylo < llo ? ylo : llo;
+		lhi = yhi > lhi ? yhi : lhi;
+		ylo = pick(m, INFINITY, y);
+		yhi = pick(m, -INFINITY, y);
+		rlo = ylo < rlo ? ylo : rlo;
+		rhi = yhi > rhi ? yhi : rhi;
+	}
+	memcpy(s + l, x, r * sizeof(*s));
+	sl->s = sls;
+	sl->w = lw;
+	sl->lo = llo;
+	sl->hi = lhi;
+	sr->s = srs;
+	sr->w = rw;
+	sr->lo = rlo;
+	sr->hi = rhi;
+	return l;
+}
+
 /*
  * Split node id at best: partition its samples and push the children, the
  * left on top, so nodes are numbered in depth-first preorder (as in
@@ -674,22 +732,13 @@ split_node(struct ws *W, const struct frame *fr, struct hist *h, int id,
     const struct split *best, double gain)
 {
 	struct hist *hl, *hr;
-	size_t i = fr->start, k = fr->end;
+	size_t i;
 	struct tree *t = W->t;
-	struct samp tmp;
 	/* The children's sums, gathered in the partition pass itself. */
-	struct nstat sl = { 0, INFINITY, -INFINITY, 0 }, sr = sl;
+	struct nstat sl, sr;
 
-	while (i < k) {
-		if (row_bins(W, &W->s[i])[best->f] <= best->bin)
-			nstat_add(&sl, &W->s[i++]);
-		else {
-			tmp = W->s[i];
-			nstat_add(&sr, &tmp);
-			W->s[i] = W->s[--k];
-			W->s[k] = tmp;
-		}
-	}
+	i = partition(W, fr->start, fr->end, best->f, (unsigned)best->bin, &sl,
+	    &sr);
 	if (W->sbcap < t->n) {
 		uint8_t *p = realloc(W->sbin, 2 * t->cap);
 
@@ -910,14 +959,15 @@ tree_job(void *arg, size_t k)
 	/* Distinct in-bag rows: at most the draws, at most the rows. */
 	ns = F->p->bootstrap && F->nsamp < F->n ? F->nsamp : F->n;
 	W.s = malloc(ns * sizeof(*W.s));
+	W.scr = malloc(ns * sizeof(*W.scr));
 	W.room = ns * sizeof(*W.s) / sizeof(uint32_t);
 	W.h = calloc(nf * NBINS, sizeof(*W.h));
 	W.occ = calloc(nf * 4, sizeof(*W.occ));
 	W.perm = malloc(nf * sizeof(*W.perm));
 	W.batch = malloc(nf * sizeof(*W.batch));
 	W.leafof = malloc(F->n * sizeof(*W.leafof));
-	if (W.leafof == NULL || W.cnt == NULL || W.s == NULL || W.h == NULL ||
-	    W.occ == NULL || W.perm == NULL || W.batch == NULL)
+	if (W.leafof == NULL || W.cnt == NULL || W.s == NULL || W.scr == NULL ||
+	    W.h == NULL || W.occ == NULL || W.perm == NULL || W.batch == NULL)
 		F->failed = 1;
 	else {
 		for (j = 0; j < (int)nf; j++)
@@ -927,6 +977,7 @@ tree_job(void *arg, size_t k)
 	}
 	free(W.cnt);
 	free(W.s);
+	free(W.scr);
 	free(W.h);
 	free(W.occ);
 	free(W.perm);
