@@ -87,11 +87,12 @@ struct nstat {
 };
 
 struct frame {
-	struct nstat st; /* the node's, from its parent's partition pass */
-	int has_st;      /* 0 for the root: computed by a pass of its own */
-	uint32_t start, end;
-	int32_t parent; /* -1 for the root */
-	int left;       /* the left child of parent */
+	struct nstat st;     /* the node's, from its parent's partition pass */
+	int has_st;          /* 0 for the root: computed by a pass of its own */
+	uint32_t start, end; /* samples */
+	uint32_t ostart, oend; /* out-of-bag rows routed with them (W->o) */
+	int32_t parent;        /* -1 for the root */
+	int left;              /* the left child of parent */
 	int depth;
 	struct hist *h; /* every feature's histogram (big nodes), or NULL */
 };
@@ -116,13 +117,11 @@ struct ws {
 	double *imp;
 	uint32_t *cnt;
 	struct samp *s, *scr; /* samples; scratch for partitions */
-	size_t room;          /* rows the sample array holds as uint32_t */
 	struct hist *h;       /* nf x NBINS */
 	uint64_t *occ;        /* nf x 4 */
 	int *perm, *batch;
-	uint32_t *leafof; /* row -> leaf */
-	uint8_t *sbin;    /* node -> last bin left, first bin right */
-	size_t sbcap;
+	uint32_t *leafof;   /* row -> leaf */
+	uint32_t *o, *oscr; /* out-of-bag rows to route; scratch */
 	struct frame *stack;
 	size_t sn, scap;
 	struct hist **pool; /* spare full histograms */
@@ -171,74 +170,20 @@ new_node(struct tree *t)
 	return (int)t->n++;
 }
 
-/* Samples [a, b) end in leaf id; their ranks are kept after growth. */
+/*
+ * The node's samples and out-of-bag rows end in leaf id; their ranks are
+ * kept after growth.
+ */
 static int
-make_leaf(struct ws *W, size_t a, size_t b, int id)
+make_leaf(struct ws *W, const struct frame *fr, int id)
 {
 	size_t i;
 
-	for (i = a; i < b; i++)
+	for (i = fr->start; i < fr->end; i++)
 		W->leafof[W->s[i].row] = (uint32_t)id;
+	for (i = fr->ostart; i < fr->oend; i++)
+		W->leafof[W->o[i]] = (uint32_t)id;
 	return 0;
-}
-
-/*
- * A split for routing by bins; its left child is the next node (preorder).
- * Bins up to lo go left, from hi on right; a row out of the bag may fall
- * in a bin between (empty in the node's bag), and then its raw value is
- * compared with the threshold, as prediction will.
- */
-struct bnode {
-	double thr;
-	int32_t feat;
-	int32_t right;
-	uint8_t lo, hi;
-};
-
-static int
-goes_left(const struct ws *W, const struct bnode *b, unsigned bin, uint32_t row)
-{
-	if (bin <= b->lo)
-		return 1;
-	if (bin >= b->hi)
-		return 0;
-	return sc_table_column(W->F->t,
-	           (size_t)b->feat)[W->F->rows ? W->F->rows[row] : row] <=
-	    b->thr;
-}
-
-/*
- * The leaves the training rows rows[0..m) reach, as prediction routes
- * them, into leafof; 8 rows walk in lock step to overlap loads.
- */
-static void
-route(struct ws *W, const struct bnode *bn, const uint32_t *rows, size_t m)
-{
-	const uint8_t *rb[WALK_LANES];
-	int32_t at[WALK_LANES], f;
-	size_t i, r, nr, nf = W->F->nf;
-	int busy;
-
-	for (i = 0; i < m; i += WALK_LANES) {
-		nr = m - i < WALK_LANES ? m - i : WALK_LANES;
-		for (r = 0; r < nr; r++) {
-			rb[r] = W->F->bins.b + (size_t)rows[i + r] * nf;
-			at[r] = 0;
-		}
-		do {
-			busy = 0;
-			for (r = 0; r < nr; r++)
-				if ((f = bn[at[r]].feat) >= 0) {
-					at[r] = goes_left(W, &bn[at[r]],
-					            rb[r][f], rows[i + r])
-					    ? at[r] + 1
-					    : bn[at[r]].right;
-					busy = 1;
-				}
-		} while (busy);
-		for (r = 0; r < nr; r++)
-			W->leafof[rows[i + r]] = (uint32_t)at[r];
-	}
 }
 
 /* Row k of the rows the out-of-bag estimate covers (k < F->oobm). */
@@ -249,41 +194,56 @@ oob_at(const struct fit *F, size_t k)
 }
 
 /*
- * Route the out-of-bag rows, listed in the sample array's room (W->room
- * rows at a time: the array holds a tree's samples, not the table's rows).
+ * List the out-of-bag rows to route, in row order, into W->o: every one
+ * when leaves keep every row's rank, else those the estimate covers.
+ * Returns their number.
  */
-static int
-route_oob(struct ws *W, size_t *noob)
+static size_t
+list_oob(struct ws *W)
 {
-	const struct tree *t = W->t;
-	struct bnode *bn = malloc(t->n * sizeof(*bn));
-	uint32_t *rows = (uint32_t *)(void *)W->s;
-	size_t i, k, m, at, total = 0;
+	const struct fit *F = W->F;
+	size_t m = F->p->bag_ranks ? F->oobm : F->n, k, i, at = 0;
 
-	if (bn == NULL)
-		return -1;
-	for (i = 0; i < t->n; i++) {
-		bn[i].feat = t->feature[i];
-		bn[i].right = t->right[i];
-		bn[i].thr = t->threshold[i];
-		bn[i].lo = t->feature[i] >= 0 ? W->sbin[2 * i] : 0;
-		bn[i].hi = t->feature[i] >= 0 ? W->sbin[2 * i + 1] : 0;
-	}
-	/* Leaves that keep every row's rank need every row's leaf. */
-	m = W->F->p->bag_ranks ? W->F->oobm : W->F->n;
-	for (k = 0, at = 0; k < m; k++) {
-		i = m == W->F->n ? k : oob_at(W->F, k);
+	for (k = 0; k < m; k++) {
+		i = m == F->n ? k : oob_at(F, k);
 		if (W->cnt[i] == 0)
-			rows[at++] = (uint32_t)i;
-		if (at == W->room || (k + 1 == m && at > 0)) {
-			route(W, bn, rows, at);
-			total += at;
-			at = 0;
-		}
+			W->o[at++] = (uint32_t)i;
 	}
-	free(bn);
-	*noob = total;
-	return 0;
+	return at;
+}
+
+/*
+ * Route out-of-bag rows [a, b) of W->o through a split of feature f, as
+ * prediction will, with a stable partition as the samples': bins up to lo
+ * go left, from hi on right, and a row in a bin between (empty in the
+ * node's bag) goes by its raw value against thr.  Returns the first row
+ * that goes right.
+ */
+static size_t
+partition_oob(struct ws *W, size_t a, size_t b, int f, unsigned lo, unsigned hi,
+    double thr)
+{
+	const struct fit *F = W->F;
+	const uint8_t *bins = F->bins.b + f;
+	const double *col = sc_table_column(F->t, (size_t)f);
+	uint32_t *o = W->o, *x = W->oscr, row;
+	size_t i, l = a, r = 0, nf = F->nf;
+	unsigned bin;
+	int gl;
+
+	for (i = a; i < b; i++) {
+		row = o[i];
+		bin = bins[(size_t)row * nf];
+		gl = bin <= lo;
+		if (bin - lo - 1 < hi - lo - 1) /* lo < bin < hi: rare */
+			gl = col[F->rows ? F->rows[row] : row] <= thr;
+		o[l] = row;
+		x[r] = row;
+		l += (size_t)gl;
+		r += (size_t)!gl;
+	}
+	memcpy(o + l, x, r * sizeof(*o));
+	return l;
 }
 
 /*
@@ -599,14 +559,16 @@ find_split(struct ws *W, size_t a, size_t b, uint32_t w, double s,
 }
 
 static int
-push(struct ws *W, uint32_t a, uint32_t b, int32_t parent, int left, int depth,
-    struct hist *h, const struct nstat *st)
+push(struct ws *W, uint32_t a, uint32_t b, uint32_t oa, uint32_t ob,
+    int32_t parent, int left, int depth, struct hist *h, const struct nstat *st)
 {
 	if (sc_buf_grow(&W->stack, &W->scap, W->sn + 1, sizeof(*W->stack),
 	        NULL) == -1)
 		return -1;
 	W->stack[W->sn].start = a;
 	W->stack[W->sn].end = b;
+	W->stack[W->sn].ostart = oa;
+	W->stack[W->sn].oend = ob;
 	W->stack[W->sn].parent = parent;
 	W->stack[W->sn].left = left;
 	W->stack[W->sn].h = h;
@@ -732,38 +694,30 @@ split_node(struct ws *W, const struct frame *fr, struct hist *h, int id,
     const struct split *best, double gain)
 {
 	struct hist *hl, *hr;
-	size_t i;
+	size_t i, io;
 	struct tree *t = W->t;
 	/* The children's sums, gathered in the partition pass itself. */
 	struct nstat sl, sr;
 
 	i = partition(W, fr->start, fr->end, best->f, (unsigned)best->bin, &sl,
 	    &sr);
-	if (W->sbcap < t->n) {
-		uint8_t *p = realloc(W->sbin, 2 * t->cap);
-
-		if (p == NULL)
-			return -1;
-		W->sbin = p;
-		W->sbcap = t->cap;
-	}
-	W->sbin[2 * id] = (uint8_t)best->bin;
-	W->sbin[2 * id + 1] = (uint8_t)best->next;
 	t->feature[id] = best->f;
 	t->value[id] = 0; /* only leaves' values predict: none kept here */
 	t->threshold[id] =
 	    sc_forest_bins_cut(&W->F->bins, best->f, best->bin, best->next);
+	io = partition_oob(W, fr->ostart, fr->oend, best->f,
+	    (unsigned)best->bin, (unsigned)best->next, t->threshold[id]);
 	W->imp[best->f] += gain > 0 ? gain : 0;
 	if (child_hists(W, h, fr->start, i, fr->end, &hl, &hr) == -1)
 		return -1;
-	if (push(W, (uint32_t)i, fr->end, id, 0, fr->depth + 1, hr, &sr) ==
-	    -1) {
+	if (push(W, (uint32_t)i, fr->end, (uint32_t)io, fr->oend, id, 0,
+	        fr->depth + 1, hr, &sr) == -1) {
 		free(hl);
 		free(hr);
 		return -1;
 	}
-	if (push(W, fr->start, (uint32_t)i, id, 1, fr->depth + 1, hl, &sl) ==
-	    -1) {
+	if (push(W, fr->start, (uint32_t)i, fr->ostart, (uint32_t)io, id, 1,
+	        fr->depth + 1, hl, &sl) == -1) {
 		free(hl);
 		return -1;
 	}
@@ -814,7 +768,7 @@ grow_node(struct ws *W, const struct frame *fr)
 		found = find_split(W, fr->start, fr->end, w, s, &best);
 	if (!found) {
 		hist_put(W, h);
-		return make_leaf(W, fr->start, fr->end, id);
+		return make_leaf(W, fr, id);
 	}
 	return split_node(W, fr, h, id, &best, best.score - s * s / w);
 }
@@ -920,16 +874,17 @@ grow_tree(struct ws *W, size_t k)
 
 	sc_rng_seed(&W->rng, W->F->p->seed, k);
 	m = draw_samples(W);
-	if (push(W, 0, (uint32_t)m, -1, 0, 0, NULL, NULL) == -1)
+	/* Out-of-bag rows are routed down the tree as it grows. */
+	noob = W->F->mean_only ? 0 : list_oob(W);
+	if (push(W, 0, (uint32_t)m, 0, (uint32_t)noob, -1, 0, 0, NULL, NULL) ==
+	    -1)
 		return -1;
 	while (W->sn > 0) {
 		fr = W->stack[--W->sn];
 		if (grow_node(W, &fr) == -1)
 			return -1;
 	}
-	noob = 0;
-	if ((!W->F->mean_only && route_oob(W, &noob) == -1) ||
-	    (W->F->p->bag_ranks || W->F->mean_only ? keep_bag_ranks(W)
+	if ((W->F->p->bag_ranks || W->F->mean_only ? keep_bag_ranks(W)
 	                                           : keep_ranks(W)) == -1 ||
 	    commit_oob(W, k) == -1)
 		return -1;
@@ -960,14 +915,18 @@ tree_job(void *arg, size_t k)
 	ns = F->p->bootstrap && F->nsamp < F->n ? F->nsamp : F->n;
 	W.s = malloc(ns * sizeof(*W.s));
 	W.scr = malloc(ns * sizeof(*W.scr));
-	W.room = ns * sizeof(*W.s) / sizeof(uint32_t);
+	if (!F->mean_only) {
+		W.o = malloc(F->n * sizeof(*W.o));
+		W.oscr = malloc(F->n * sizeof(*W.oscr));
+	}
 	W.h = calloc(nf * NBINS, sizeof(*W.h));
 	W.occ = calloc(nf * 4, sizeof(*W.occ));
 	W.perm = malloc(nf * sizeof(*W.perm));
 	W.batch = malloc(nf * sizeof(*W.batch));
 	W.leafof = malloc(F->n * sizeof(*W.leafof));
 	if (W.leafof == NULL || W.cnt == NULL || W.s == NULL || W.scr == NULL ||
-	    W.h == NULL || W.occ == NULL || W.perm == NULL || W.batch == NULL)
+	    (!F->mean_only && (W.o == NULL || W.oscr == NULL)) || W.h == NULL ||
+	    W.occ == NULL || W.perm == NULL || W.batch == NULL)
 		F->failed = 1;
 	else {
 		for (j = 0; j < (int)nf; j++)
@@ -983,7 +942,8 @@ tree_job(void *arg, size_t k)
 	free(W.perm);
 	free(W.batch);
 	free(W.leafof);
-	free(W.sbin);
+	free(W.o);
+	free(W.oscr);
 	while (W.sn > 0)
 		free(W.stack[--W.sn].h);
 	free(W.stack);
