@@ -144,6 +144,32 @@ sc_forest_bins_free(struct bins *B)
 	free(B->lower);
 }
 
+struct sc_forest_binned *
+sc_forest_bin(const struct sc_table *t, const size_t *rows, size_t n,
+    int threads, struct sc_err *e)
+{
+	struct sc_forest_binned *b = calloc(1, sizeof(*b));
+
+	if (b == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		return NULL;
+	}
+	if (sc_forest_bins_make(&b->b, t, rows, n, threads, e) == -1) {
+		sc_forest_binned_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+void
+sc_forest_binned_free(struct sc_forest_binned *b)
+{
+	if (b == NULL)
+		return;
+	sc_forest_bins_free(&b->b);
+	free(b);
+}
+
 double
 sc_forest_bins_cut(const struct bins *B, int j, int a, int b)
 {

@@ -247,30 +247,19 @@ partition_oob(struct ws *W, size_t a, size_t b, int f, unsigned lo, unsigned hi,
 }
 
 /*
- * Give every leaf the ranks of the training rows that reach it, in-bag or
- * out of bag, each once (Meinshausen's quantile regression forest), in
- * node order and sorted within a leaf: a counting sort by leaf over the
- * rows taken in order of their rank, so each leaf's list comes out sorted.
- */
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/*
- * As keep_ranks(), but only the tree's in-bag rows (each once): a tree then
- * keeps at most max_samples ranks, whatever the table's size.
+ * As keep_ranks() below, but only the tree's in-bag rows (each once): a tree then
+ * keeps at most max_samples ranks, whatever the table's size.  The in-bag
+ * rows are put in order of their rank first (a counting sort), so each
+ * leaf's list comes out sorted.
  */
 static int
 keep_bag_ranks(struct ws *W)
 {
 	struct tree *t = W->t;
-	size_t n = W->F->n, i, at;
+	size_t n = W->F->n, ny = W->F->f->ny, i, at, c;
 	const uint32_t *yr = W->F->yrank;
-	uint32_t *pos;
+	uint32_t *pos, *byr = NULL, *order = NULL;
+	int rc = -1;
 
 	for (i = 0, at = 0; i < n; i++)
 		if (W->cnt[i] > 0) {
@@ -280,22 +269,41 @@ keep_bag_ranks(struct ws *W)
 	if ((t->rank = malloc((at ? at : 1) * sizeof(*t->rank))) == NULL ||
 	    (pos = malloc(t->n * sizeof(*pos))) == NULL)
 		return -1;
+	if ((byr = calloc(ny + 1, sizeof(*byr))) == NULL ||
+	    (order = malloc((at ? at : 1) * sizeof(*order))) == NULL)
+		goto out;
 	t->nranks = t->rcap = at;
+	for (i = 0; i < n; i++)
+		if (W->cnt[i] > 0)
+			byr[yr[i]]++;
+	for (i = 0, at = 0; i <= ny; i++) {
+		c = byr[i];
+		byr[i] = (uint32_t)at;
+		at += c;
+	}
+	for (i = 0; i < n; i++)
+		if (W->cnt[i] > 0)
+			order[byr[yr[i]]++] = (uint32_t)i;
 	for (i = 0, at = 0; i < t->n; i++) {
 		pos[i] = (uint32_t)at;
 		at += t->count[i];
 	}
-	for (i = 0; i < n; i++)
-		if (W->cnt[i] > 0)
-			t->rank[pos[W->leafof[i]]++] = yr[i];
-	for (i = 0; i < t->n; i++)
-		if (t->count[i] > 1)
-			qsort(t->rank + pos[i] - t->count[i], t->count[i],
-			    sizeof(*t->rank), cmp_u32);
+	for (i = 0; i < at; i++)
+		t->rank[pos[W->leafof[order[i]]]++] = yr[order[i]];
+	rc = 0;
+out:
+	free(byr);
+	free(order);
 	free(pos);
-	return 0;
+	return rc;
 }
 
+/*
+ * Give every leaf the ranks of the training rows that reach it, in-bag or
+ * out of bag, each once (Meinshausen's quantile regression forest), in
+ * node order and sorted within a leaf: a counting sort by leaf over the
+ * rows taken in order of their rank, so each leaf's list comes out sorted.
+ */
 static int
 keep_ranks(struct ws *W)
 {
@@ -1156,13 +1164,16 @@ reduce_importances(struct fit *F)
 
 static struct sc_forest *
 fit(const struct sc_forest_params *p, const struct sc_table *t,
-    const size_t *rows, size_t n, int mean_only, struct sc_err *e)
+    const size_t *rows, size_t n, int mean_only, const struct bins *pre,
+    struct sc_err *e)
 {
 	struct fit F;
 	size_t k;
 	int rc = -1;
 
 	memset(&F, 0, sizeof(F));
+	if (pre != NULL)
+		F.bins = *pre; /* borrowed: not freed here */
 	F.p = p;
 	F.n = n;
 	F.nf = sc_table_nfeatures(t);
@@ -1212,7 +1223,9 @@ fit(const struct sc_forest_params *p, const struct sc_table *t,
 		goto out;
 	}
 	if (rank_targets(&F, e) == -1 ||
-	    sc_forest_bins_make(&F.bins, t, rows, n, p->threads, e) == -1 ||
+	    (pre == NULL &&
+	        sc_forest_bins_make(&F.bins, t, rows, n, p->threads, e) ==
+	            -1) ||
 	    sc_forest_parallel(p->threads, (size_t)p->trees, tree_job, &F, e) ==
 	        -1)
 		goto out;
@@ -1232,7 +1245,8 @@ out:
 	free(F.pend);
 	free(F.oobsum);
 	free(F.oobn);
-	sc_forest_bins_free(&F.bins);
+	if (pre == NULL)
+		sc_forest_bins_free(&F.bins);
 	free(F.imp);
 	free(F.yrank);
 	free(F.byrank);
@@ -1248,12 +1262,19 @@ struct sc_forest *
 sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
     struct sc_err *e)
 {
-	return fit(p, t, NULL, sc_table_nrows(t), 0, e);
+	return fit(p, t, NULL, sc_table_nrows(t), 0, NULL, e);
 }
 
 struct sc_forest *
 sc_forest_fit_rows(const struct sc_forest_params *p, const struct sc_table *t,
     const size_t *rows, size_t n, int mean_only, struct sc_err *e)
 {
-	return fit(p, t, rows, n, mean_only, e);
+	return fit(p, t, rows, n, mean_only, NULL, e);
+}
+
+struct sc_forest *
+sc_forest_fit_binned(const struct sc_forest_params *p,
+    const struct sc_forest_binned *b, int mean_only, struct sc_err *e)
+{
+	return fit(p, b->b.t, b->b.rows, b->b.n, mean_only, &b->b, e);
 }
