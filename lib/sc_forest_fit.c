@@ -80,9 +80,9 @@ struct hist {
 #define HIST_ROW(w) ((uint64_t)(w) + (1ULL << 32))
 #define DENSE_ROWS 512 /* nodes this big skip the occupancy mask */
 
-/* A node's bootstrap weight, weighted target sum and target range. */
+/* A node's bootstrap weight and weighted target sum. */
 struct nstat {
-	double s, lo, hi;
+	double s;
 	uint32_t w;
 };
 
@@ -652,14 +652,13 @@ partition(struct ws *W, size_t a, size_t b, int f, unsigned bin,
 {
 	struct samp *s = W->s, *x = W->scr;
 	size_t i, l = a, r = 0;
-	double sls = 0, srs = 0, llo = INFINITY, lhi = -INFINITY;
-	double rlo = INFINITY, rhi = -INFINITY;
+	double sls = 0, srs = 0;
 	uint32_t lw = 0, rw = 0;
 
 	for (i = a; i < b; i++) {
 		struct samp v = s[i];
 		int gl = row_bins(W, &v)[f] <= bin;
-		double wy = v.w * v.y, y = v.y, ylo, yhi;
+		double wy = v.w * v.y;
 		uint64_t m = -(uint64_t)gl;
 		uint32_t mw = (uint32_t)m;
 
@@ -671,24 +670,12 @@ partition(struct ws *W, size_t a, size_t b, int f, unsigned bin,
 		rw += v.w & ~mw;
 		sls += pick(m, wy, 0.0);
 		srs += pick(m, 0.0, wy);
-		ylo = pick(m, y, INFINITY);
-		yhi = pick(m, y, -INFINITY);
-		llo = ylo < llo ? ylo : llo;
-		lhi = yhi > lhi ? yhi : lhi;
-		ylo = pick(m, INFINITY, y);
-		yhi = pick(m, -INFINITY, y);
-		rlo = ylo < rlo ? ylo : rlo;
-		rhi = yhi > rhi ? yhi : rhi;
 	}
 	memcpy(s + l, x, r * sizeof(*s));
 	sl->s = sls;
 	sl->w = lw;
-	sl->lo = llo;
-	sl->hi = lhi;
 	sr->s = srs;
 	sr->w = rw;
-	sr->lo = rlo;
-	sr->hi = rhi;
 	return l;
 }
 
@@ -732,12 +719,28 @@ split_node(struct ws *W, const struct frame *fr, struct hist *h, int id,
 	return 0;
 }
 
+/*
+ * Non-zero when the node's targets are all equal: a pass that stops at
+ * the first target unlike the first, so the second or third sample in
+ * almost every node.
+ */
+static int
+constant_y(const struct ws *W, const struct frame *fr)
+{
+	size_t i;
+	double y = W->s[fr->start].y;
+
+	for (i = fr->start + 1; i < fr->end && W->s[i].y == y; i++)
+		;
+	return i >= fr->end;
+}
+
 static int
 grow_node(struct ws *W, const struct frame *fr)
 {
 	const struct fit *F = W->F;
 	uint32_t c = fr->end - fr->start, w = 0;
-	double s = 0, lo = INFINITY, hi = -INFINITY;
+	double s = 0;
 	struct hist *h = fr->h;
 	struct split best = { -1, 0, 0, -INFINITY };
 	size_t i;
@@ -753,18 +756,14 @@ grow_node(struct ws *W, const struct frame *fr)
 	if (fr->has_st) {
 		w = fr->st.w;
 		s = fr->st.s;
-		lo = fr->st.lo;
-		hi = fr->st.hi;
 	} else
 		for (i = fr->start; i < fr->end; i++) {
 			w += W->s[i].w;
 			s += W->s[i].w * W->s[i].y;
-			lo = W->s[i].y < lo ? W->s[i].y : lo;
-			hi = W->s[i].y > hi ? W->s[i].y : hi;
 		}
 	W->t->value[id] = s / w;
 	found = !((F->p->max_depth > 0 && fr->depth >= F->p->max_depth) ||
-	    c < F->min_split || c < 2 * F->min_leaf || lo == hi);
+	    c < F->min_split || c < 2 * F->min_leaf || constant_y(W, fr));
 	if (found && F->subtract && c >= BIG_ROWS) {
 		if (h == NULL) {
 			if ((h = hist_get(W)) == NULL)
