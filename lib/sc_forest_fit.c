@@ -108,6 +108,8 @@ struct frame {
 struct split {
 	int f, bin, next;
 	double score;
+	double sl;   /* the left child's weighted target sum */
+	uint32_t wl; /* and weight, from the histogram */
 };
 
 struct ws {
@@ -393,6 +395,8 @@ scan_hist(struct ws *W, int q, int j, uint32_t c, uint32_t w, double s,
 					best->bin = prev;
 					best->next = bin;
 					best->score = score;
+					best->sl = sl;
+					best->wl = wl;
 				}
 			}
 			cl += (uint32_t)(h->wc >> 32);
@@ -495,6 +499,8 @@ scan_full(const struct ws *W, const struct hist *h, int j, uint32_t c,
 				best->bin = prev;
 				best->next = bin;
 				best->score = score;
+				best->sl = sl;
+				best->wl = wl;
 			}
 		}
 		cl += (uint32_t)(h[bin].wc >> 32);
@@ -625,57 +631,30 @@ child_hists(struct ws *W, struct hist *h, size_t a, size_t mid, size_t b,
 	return 0;
 }
 
-/* a where the mask m is all ones, b where it is zero: no branch. */
-static inline double
-pick(uint64_t m, double a, double b)
-{
-	uint64_t x, y;
-
-	memcpy(&x, &a, sizeof(x));
-	memcpy(&y, &b, sizeof(y));
-	x = (x & m) | (y & ~m);
-	memcpy(&a, &x, sizeof(a));
-	return a;
-}
-
 /*
  * Stable partition of samples [a, b): those whose bin of feature f is at
- * most bin first, the others after, each side in its former order; the
- * children's sums into sl and sr.  Branch-free: every sample is copied to
+ * most bin first, the others after, each side in its former order.
+ * Branch-free: every sample is copied to
  * both the left end and the scratch array, and only the side's cursor
  * moves; the right side then comes back from the scratch array.  Returns
  * the first right sample.
  */
 static size_t
-partition(struct ws *W, size_t a, size_t b, int f, unsigned bin,
-    struct nstat *sl, struct nstat *sr)
+partition(struct ws *W, size_t a, size_t b, int f, unsigned bin)
 {
 	struct samp *s = W->s, *x = W->scr;
 	size_t i, l = a, r = 0;
-	double sls = 0, srs = 0;
-	uint32_t lw = 0, rw = 0;
 
 	for (i = a; i < b; i++) {
 		struct samp v = s[i];
 		int gl = row_bins(W, &v)[f] <= bin;
-		double wy = v.w * v.y;
-		uint64_t m = -(uint64_t)gl;
-		uint32_t mw = (uint32_t)m;
 
 		s[l] = v;
 		x[r] = v;
 		l += (size_t)gl;
 		r += (size_t)!gl;
-		lw += v.w & mw;
-		rw += v.w & ~mw;
-		sls += pick(m, wy, 0.0);
-		srs += pick(m, 0.0, wy);
 	}
 	memcpy(s + l, x, r * sizeof(*s));
-	sl->s = sls;
-	sl->w = lw;
-	sr->s = srs;
-	sr->w = rw;
 	return l;
 }
 
@@ -686,16 +665,16 @@ partition(struct ws *W, size_t a, size_t b, int f, unsigned bin,
  */
 static int
 split_node(struct ws *W, const struct frame *fr, struct hist *h, int id,
-    const struct split *best, double gain)
+    const struct split *best, const struct nstat *st, double gain)
 {
 	struct hist *hl, *hr;
 	size_t i, io;
 	struct tree *t = W->t;
-	/* The children's sums, gathered in the partition pass itself. */
-	struct nstat sl, sr;
+	/* The children's sums: the histogram's at the split. */
+	struct nstat sl = { best->sl, best->wl };
+	struct nstat sr = { st->s - best->sl, st->w - best->wl };
 
-	i = partition(W, fr->start, fr->end, best->f, (unsigned)best->bin, &sl,
-	    &sr);
+	i = partition(W, fr->start, fr->end, best->f, (unsigned)best->bin);
 	t->feature[id] = best->f;
 	t->value[id] = 0; /* only leaves' values predict: none kept here */
 	t->threshold[id] =
@@ -742,7 +721,8 @@ grow_node(struct ws *W, const struct frame *fr)
 	uint32_t c = fr->end - fr->start, w = 0;
 	double s = 0;
 	struct hist *h = fr->h;
-	struct split best = { -1, 0, 0, -INFINITY };
+	struct split best = { -1, 0, 0, -INFINITY, 0, 0 };
+	struct nstat st;
 	size_t i;
 	int id, found;
 
@@ -777,7 +757,9 @@ grow_node(struct ws *W, const struct frame *fr)
 		hist_put(W, h);
 		return make_leaf(W, fr, id);
 	}
-	return split_node(W, fr, h, id, &best, best.score - s * s / w);
+	st.s = s;
+	st.w = w;
+	return split_node(W, fr, h, id, &best, &st, best.score - s * s / w);
 }
 
 /* Give back what the doubling left unused; a failed shrink is harmless. */
