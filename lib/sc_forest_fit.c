@@ -217,9 +217,10 @@ list_oob(struct ws *W)
 /*
  * Route out-of-bag rows [a, b) of W->o through a split of feature f, as
  * prediction will, with a stable partition as the samples': bins up to lo
- * go left, from hi on right, and a row in a bin between (empty in the
- * node's bag) goes by its raw value against thr.  Returns the first row
- * that goes right.
+ * go left, from hi on right.  A row may be in a bin between (empty in the
+ * node's bag); every training value of such a bin is within the bin's
+ * smallest and largest, so only the one bin that straddles thr needs the
+ * row's raw value.  Returns the first row that goes right.
  */
 static size_t
 partition_oob(struct ws *W, size_t a, size_t b, int f, unsigned lo, unsigned hi,
@@ -228,16 +229,23 @@ partition_oob(struct ws *W, size_t a, size_t b, int f, unsigned lo, unsigned hi,
 	const struct fit *F = W->F;
 	const uint8_t *bins = F->bins.b + f;
 	const double *col = sc_table_column(F->t, (size_t)f);
+	const double *up = F->bins.upper + (size_t)f * NBINS;
+	const double *dn = F->bins.lower + (size_t)f * NBINS;
 	uint32_t *o = W->o, *x = W->oscr, row;
 	size_t i, l = a, r = 0, nf = F->nf;
 	unsigned bin;
 	int gl;
 
+	/* Bins whose values are all <= thr go left, all > thr right. */
+	while (lo + 1 < hi && up[lo + 1] <= thr)
+		lo++;
+	while (hi - 1 > lo && dn[hi - 1] > thr)
+		hi--;
 	for (i = a; i < b; i++) {
 		row = o[i];
 		bin = bins[(size_t)row * nf];
 		gl = bin <= lo;
-		if (bin - lo - 1 < hi - lo - 1) /* lo < bin < hi: rare */
+		if (bin - lo - 1 < hi - lo - 1) /* lo < bin < hi: one bin */
 			gl = col[F->rows ? F->rows[row] : row] <= thr;
 		o[l] = row;
 		x[r] = row;
