@@ -1034,15 +1034,15 @@ rank_targets(struct fit *F, struct sc_err *e)
 		if (u == 0 || f->ytab[i] != f->ytab[u - 1])
 			f->ytab[u++] = f->ytab[i];
 	f->ny = u;
+	/* Each row's rank: a search without branches (its target is there). */
 	for (i = 0; i < F->n; i++) {
-		for (a = 0, z = u - 1; a < z;) {
-			k = (a + z) / 2;
-			if (f->ytab[k] < F->y[i])
-				a = k + 1;
-			else
-				z = k;
+		const double y = F->y[i];
+
+		for (a = 0, z = u; z > 1; z -= k) {
+			k = z / 2;
+			a = f->ytab[a + k] < y ? a + k : a;
 		}
-		F->yrank[i] = (uint32_t)a;
+		F->yrank[i] = (uint32_t)(a + (f->ytab[a] < y));
 	}
 	if (F->p->interval_grid > 0 && u > (size_t)F->p->interval_grid)
 		to_grid(F, (size_t)F->p->interval_grid);
