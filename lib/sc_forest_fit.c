@@ -258,54 +258,33 @@ partition_oob(struct ws *W, size_t a, size_t b, int f, unsigned lo, unsigned hi,
 
 /*
  * As keep_ranks() below, but only the tree's in-bag rows (each once): a tree then
- * keeps at most max_samples ranks, whatever the table's size.  The in-bag
- * rows are put in order of their rank first (a counting sort), so each
- * leaf's list comes out sorted.
+ * keeps at most max_samples ranks, whatever the table's size.  Leaves are
+ * counted from the samples; the in-bag rows taken in order of their rank
+ * (F->byrank) fill each leaf's list sorted.
  */
 static int
-keep_bag_ranks(struct ws *W)
+keep_bag_ranks(struct ws *W, size_t m)
 {
 	struct tree *t = W->t;
-	size_t n = W->F->n, ny = W->F->f->ny, i, at, c;
-	const uint32_t *yr = W->F->yrank;
-	uint32_t *pos, *byr = NULL, *order = NULL;
-	int rc = -1;
+	size_t n = W->F->n, i, at;
+	const uint32_t *yr = W->F->yrank, *by = W->F->byrank;
+	uint32_t *pos, r;
 
-	for (i = 0, at = 0; i < n; i++)
-		if (W->cnt[i] > 0) {
-			t->count[W->leafof[i]]++;
-			at++;
-		}
-	if ((t->rank = malloc((at ? at : 1) * sizeof(*t->rank))) == NULL ||
+	for (i = 0; i < m; i++)
+		t->count[W->leafof[W->s[i].row]]++;
+	if ((t->rank = malloc((m ? m : 1) * sizeof(*t->rank))) == NULL ||
 	    (pos = malloc(t->n * sizeof(*pos))) == NULL)
 		return -1;
-	if ((byr = calloc(ny + 1, sizeof(*byr))) == NULL ||
-	    (order = malloc((at ? at : 1) * sizeof(*order))) == NULL)
-		goto out;
-	t->nranks = t->rcap = at;
-	for (i = 0; i < n; i++)
-		if (W->cnt[i] > 0)
-			byr[yr[i]]++;
-	for (i = 0, at = 0; i <= ny; i++) {
-		c = byr[i];
-		byr[i] = (uint32_t)at;
-		at += c;
-	}
-	for (i = 0; i < n; i++)
-		if (W->cnt[i] > 0)
-			order[byr[yr[i]]++] = (uint32_t)i;
+	t->nranks = t->rcap = m;
 	for (i = 0, at = 0; i < t->n; i++) {
 		pos[i] = (uint32_t)at;
 		at += t->count[i];
 	}
-	for (i = 0; i < at; i++)
-		t->rank[pos[W->leafof[order[i]]]++] = yr[order[i]];
-	rc = 0;
-out:
-	free(byr);
-	free(order);
+	for (i = 0; i < n; i++)
+		if (W->cnt[r = by[i]] > 0)
+			t->rank[pos[W->leafof[r]]++] = yr[r];
 	free(pos);
-	return rc;
+	return 0;
 }
 
 /*
@@ -881,7 +860,7 @@ grow_tree(struct ws *W, size_t k)
 		if (grow_node(W, &fr) == -1)
 			return -1;
 	}
-	if ((W->F->p->bag_ranks || W->F->mean_only ? keep_bag_ranks(W)
+	if ((W->F->p->bag_ranks || W->F->mean_only ? keep_bag_ranks(W, m)
 	                                           : keep_ranks(W)) == -1 ||
 	    commit_oob(W, k) == -1)
 		return -1;
@@ -1046,7 +1025,7 @@ rank_targets(struct fit *F, struct sc_err *e)
 	}
 	if (F->p->interval_grid > 0 && u > (size_t)F->p->interval_grid)
 		to_grid(F, (size_t)F->p->interval_grid);
-	return F->p->bag_ranks ? 0 : by_rank(F, e);
+	return by_rank(F, e);
 }
 
 /* Turn the parameters into counts for a table of n rows and nf features. */
