@@ -236,6 +236,8 @@ partition_oob(struct ws *W, size_t a, size_t b, int f, unsigned lo, unsigned hi,
 	unsigned bin;
 	int gl;
 
+	if (a == b) /* none (W->o is NULL when nothing is routed) */
+		return a;
 	/* Bins whose values are all <= thr go left, all > thr right. */
 	while (lo + 1 < hi && up[lo + 1] <= thr)
 		lo++;
