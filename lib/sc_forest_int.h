@@ -72,6 +72,11 @@ int sc_forest_bins_make(struct bins *B, const struct sc_table *t,
     const size_t *rows, size_t n, int threads, struct sc_err *e);
 void sc_forest_bins_free(struct bins *B);
 
+/* What sc_forest_bin() makes. */
+struct sc_forest_binned {
+	struct bins b;
+};
+
 /*
  * The threshold between bins a and b (> a) of feature j: the midpoint of
  * a's largest and b's smallest value, or a's largest when the midpoint

@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,9 +43,11 @@ struct bb {
 	int oom;
 };
 
-static unsigned char *
+static inline unsigned char *
 bb_room(struct bb *b, size_t need)
 {
+	if (b->n + need <= b->cap && b->p != NULL)
+		return b->p + b->n;
 	if (b->oom)
 		return NULL;
 	if (sc_buf_grow(&b->p, &b->cap, b->n + need, 1, NULL) == -1) {
@@ -116,6 +119,7 @@ struct bits {
 	int n;
 };
 
+/* The low k (0..64) bits of v; whole bytes leave 4 at a time. */
 static void
 put_bits(struct bits *w, uint64_t v, int k)
 {
@@ -128,18 +132,21 @@ put_bits(struct bits *w, uint64_t v, int k)
 	}
 	w->acc |= (v & ((1ULL << k) - 1)) << w->n;
 	w->n += k;
-	while (w->n >= 8) {
-		put_le(w->b, w->acc & 0xff, 1);
-		w->acc >>= 8;
-		w->n -= 8;
+	if (w->n >= 32) {
+		put_le(w->b, w->acc & 0xffffffffU, 4);
+		w->acc >>= 32;
+		w->n -= 32;
 	}
 }
 
 static void
 flush_bits(struct bits *w)
 {
-	if (w->n > 0)
+	while (w->n > 0) {
 		put_le(w->b, w->acc & 0xff, 1);
+		w->acc >>= 8;
+		w->n -= 8;
+	}
 	w->acc = 0;
 	w->n = 0;
 }
@@ -147,13 +154,7 @@ flush_bits(struct bits *w)
 static int
 bitlen(uint64_t v)
 {
-	int k = 0;
-
-	while (v != 0) {
-		k++;
-		v >>= 1;
-	}
-	return k;
+	return v != 0 ? 64 - __builtin_clzll(v) : 0;
 }
 
 /* Bits of a leaf's first rank: enough for ny - 1, at least 1. */
@@ -236,21 +237,53 @@ out:
 	return rc;
 }
 
+/*
+ * A hash of a table's thresholds to their indices, so that a node's index
+ * costs a probe or two, not a binary search through the table.
+ */
+struct tidx {
+	uint32_t *slot; /* index + 1; 0 empty */
+	int shift;      /* 64 - log2(slots) */
+};
+
 static size_t
-find_index(const struct ttab *t, double v)
+tidx_home(const struct tidx *x, double v)
 {
-	uint64_t key = order_key(v);
-	size_t lo = 0, hi = t->n;
+	return (size_t)((dbits(v) * 0x9e3779b97f4a7c15ULL) >> x->shift);
+}
 
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
+static int
+tidx_make(struct tidx *x, const struct ttab *t)
+{
+	size_t n = 16, i, h;
+	int lg = 4;
 
-		if (order_key(t->v[mid]) <= key)
-			lo = mid;
-		else
-			hi = mid;
+	while (n < 2 * t->n) {
+		n *= 2;
+		lg++;
 	}
-	return lo;
+	x->shift = 64 - lg;
+	if ((x->slot = calloc(n, sizeof(*x->slot))) == NULL)
+		return -1;
+	for (i = 0; i < t->n; i++) {
+		for (h = tidx_home(x, t->v[i]); x->slot[h] != 0;
+		     h = (h + 1) & (n - 1))
+			;
+		x->slot[h] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+/* The index of v, which is in t. */
+static size_t
+find_index(const struct ttab *t, const struct tidx *x, double v)
+{
+	size_t mask = ((size_t)1 << (64 - x->shift)) - 1;
+	size_t h = tidx_home(x, v);
+
+	while (x->slot[h] != 0 && dbits(t->v[x->slot[h] - 1]) != dbits(v))
+		h = (h + 1) & mask;
+	return x->slot[h] != 0 ? x->slot[h] - 1 : 0;
 }
 
 /*
@@ -280,7 +313,7 @@ is_preorder(const struct sc_forest_tree *t, uint32_t *stack)
 
 static int
 write_tree(struct bb *b, const struct sc_forest_tree *t, const struct ttab *tab,
-    size_t ny, uint32_t *stack)
+    const struct tidx *tix, size_t ny, uint32_t *stack)
 {
 	struct bb r = { NULL, 0, 0, 0 };
 	struct bits w = { &r, 0, 0 };
@@ -300,7 +333,8 @@ write_tree(struct bb *b, const struct sc_forest_tree *t, const struct ttab *tab,
 		if (t->feature[i] >= 0) {
 			const struct ttab *d = &tab[t->feature[i]];
 
-			put_le(b, find_index(d, t->threshold[i]),
+			put_le(b,
+			    find_index(d, &tix[t->feature[i]], t->threshold[i]),
 			    index_bytes(d->n));
 		}
 	for (i = 0; !pre && i < t->nodes; i++)
@@ -336,19 +370,95 @@ write_tree(struct bb *b, const struct sc_forest_tree *t, const struct ttab *tab,
 	return r.oom ? -1 : 0;
 }
 
+/* Tree records made in parallel, a batch of them at a time. */
+struct recs {
+	const struct sc_forest *f;
+	const struct ttab *tab;
+	const struct tidx *tix;
+	size_t ny, first;
+	struct bb *out; /* a record per tree of the batch */
+	atomic_int failed;
+};
+
+#define REC_BATCH 32 /* trees whose records are held at once */
+
+static void
+rec_job(void *arg, size_t k)
+{
+	struct recs *R = arg;
+	struct sc_forest_tree t;
+	uint32_t *stack;
+
+	sc_forest_tree(R->f, R->first + k, &t);
+	R->out[k].n = 0;
+	if ((stack = malloc((t.nodes ? t.nodes : 1) * sizeof(*stack))) ==
+	        NULL ||
+	    write_tree(&R->out[k], &t, R->tab, R->tix, R->ny, stack) == -1 ||
+	    R->out[k].oom)
+		R->failed = 1;
+	free(stack);
+}
+
+/*
+ * Every tree's record after its length, so trees load in parallel; the
+ * records are made on the forest's threads, and written in tree order.
+ */
+static int
+put_trees(struct bb *b, const struct sc_forest *f, const struct ttab *tab,
+    size_t ny)
+{
+	struct bb out[REC_BATCH];
+	struct recs R;
+	struct sc_err e = { 0 };
+	size_t nt = sc_forest_ntrees(f), nf = sc_forest_nfeatures(f), i, k, m;
+	struct tidx *tix = calloc(nf ? nf : 1, sizeof(*tix));
+	int rc = 0;
+
+	memset(out, 0, sizeof(out));
+	memset(&R, 0, sizeof(R));
+	for (i = 0; tix != NULL && i < nf && rc == 0; i++)
+		rc = tidx_make(&tix[i], &tab[i]);
+	if (tix == NULL)
+		rc = -1;
+	R.f = f;
+	R.tab = tab;
+	R.tix = tix;
+	R.ny = ny;
+	R.out = out;
+	put_var(b, nt);
+	for (i = 0; i < nt && rc == 0; i += m) {
+		m = nt - i < REC_BATCH ? nt - i : REC_BATCH;
+		R.first = i;
+		if (sc_forest_parallel(f->p.threads, m, rec_job, &R, &e) == -1)
+			for (k = 0; k < m; k++) /* no threads: one at a time */
+				rec_job(&R, k);
+		if (R.failed) {
+			rc = -1;
+			break;
+		}
+		for (k = 0; k < m; k++) {
+			put_var(b, out[k].n);
+			put_bytes(b, out[k].p, out[k].n);
+		}
+	}
+	for (k = 0; k < REC_BATCH; k++)
+		free(out[k].p);
+	for (i = 0; tix != NULL && i < nf; i++)
+		free(tix[i].slot);
+	free(tix);
+	return rc == 0 && !b->oom ? 0 : -1;
+}
+
 static int
 payload(struct bb *b, const struct sc_forest *f, const struct sc_model_meta *m,
     const json_t *extra)
 {
-	size_t nf = sc_forest_nfeatures(f), nt = sc_forest_ntrees(f), ny;
-	size_t i, k, maxn = 1;
+	size_t nf = sc_forest_nfeatures(f), ny;
+	size_t i, k;
 	const double *y = sc_forest_targets(f, &ny);
 	struct ttab *tab = calloc(nf, sizeof(*tab));
 	json_t *h = sc_model_header(f, m, extra);
 	char *text = NULL;
-	uint32_t *stack = NULL;
-	struct sc_forest_tree t;
-	struct bb tb = { NULL, 0, 0, 0 };
 	int rc = -1;
 
 	if (tab == NULL || h == NULL ||
@@ -367,29 +477,11 @@ payload(struct bb *b, const struct sc_forest *f, const struct sc_model_meta *m,
 	put_var(b, ny);
 	for (i = 0; i < ny; i++)
 		put_f64(b, y[i]);
-	put_var(b, nt);
-	for (i = 0; i < nt; i++) {
-		sc_forest_tree(f, i, &t);
-		maxn = t.nodes > maxn ? t.nodes : maxn;
-	}
-	if ((stack = malloc(maxn * sizeof(*stack))) == NULL)
-		goto out;
-	/* Each tree's record after its length, so trees load in parallel. */
-	for (i = 0; i < nt; i++) {
-		sc_forest_tree(f, i, &t);
-		tb.n = 0;
-		if (write_tree(&tb, &t, tab, ny, stack) == -1 || tb.oom)
-			goto out;
-		put_var(b, tb.n);
-		put_bytes(b, tb.p, tb.n);
-	}
-	rc = b->oom ? -1 : 0;
+	rc = put_trees(b, f, tab, ny);
 out:
 	for (i = 0; tab != NULL && i < nf; i++)
 		free(tab[i].v);
 	free(tab);
-	free(stack);
-	free(tb.p);
 	free(text);
 	json_decref(h);
 	return rc;

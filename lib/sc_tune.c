@@ -3,8 +3,8 @@
  * The search: walk-forward folds by date, the trial loop (sample, fit each
  * fold on its own copy of the training rows, score the validation rows,
  * prune), the trials JSONL, merging shards, and the model's tuning
- * record.  Fold tables are copied once (sc_table_subset) and reused by
- * every trial.  Trials run in sequence and each fit uses every core: on
+ * record.  Fold tables are copied once (sc_table_subset) and binned once
+ * (sc_forest_bin), and reused by every trial; fold fits are for means only.  Trials run in sequence and each fit uses every core: on
  * small tables a fit is short and the trees already keep the cores busy,
  * and TPE needs the previous trials' results anyway.  The forest seed is
  * the same for every trial (common random numbers: two trials differ by
@@ -255,10 +255,15 @@ add_trial(struct sc_tune *r, const struct sc_tune_trial *tr)
 	return 0;
 }
 
-/* The fold tables: training and validation copies of each fold's rows. */
+/*
+ * The fold tables: training and validation copies of each fold's rows,
+ * and the training rows binned once for every trial (NULL: too few rows
+ * to fit, which the fit reports).
+ */
 struct ftabs {
 	int k;
 	struct sc_table *tr[SC_TUNE_MAXFOLDS], *va[SC_TUNE_MAXFOLDS];
+	struct sc_forest_binned *bin[SC_TUNE_MAXFOLDS];
 	double *pred;
 };
 
@@ -268,6 +273,7 @@ ftabs_free(struct ftabs *F)
 	int i;
 
 	for (i = 0; i < F->k; i++) {
+		sc_forest_binned_free(F->bin[i]);
 		sc_table_free(F->tr[i]);
 		sc_table_free(F->va[i]);
 	}
@@ -290,7 +296,10 @@ ftabs_make(struct ftabs *F, const struct sc_table *t,
 	for (i = 0; i < f->k; i++) {
 		sc_tune_folds_get(f, i, &tr, &ntr, &va, &nva);
 		if ((F->tr[i] = sc_table_subset(t, tr, ntr, e)) == NULL ||
-		    (F->va[i] = sc_table_subset(t, va, nva, e)) == NULL)
+		    (F->va[i] = sc_table_subset(t, va, nva, e)) == NULL ||
+		    (ntr >= 2 &&
+		        (F->bin[i] = sc_forest_bin(F->tr[i], NULL, ntr,
+		             o->base.threads, e)) == NULL))
 			break;
 		most = nva > most ? nva : most;
 	}
@@ -314,7 +323,11 @@ fold_rmse(struct ftabs *F, int i, const struct sc_forest_params *p,
 	size_t r, n = sc_table_nrows(F->va[i]);
 	double sse = 0, d;
 
-	if ((f = sc_forest_fit(p, F->tr[i], e)) == NULL)
+	/* Means alone: no out-of-bag estimate, no ranks of every row. */
+	if ((f = F->bin[i] != NULL
+	            ? sc_forest_fit_binned(p, F->bin[i], 1, e)
+	            : sc_forest_fit_rows(p, F->tr[i], NULL,
+	                  sc_table_nrows(F->tr[i]), 1, e)) == NULL)
 		return -1;
 	if (sc_forest_predict_table(f, F->va[i], NULL, 0, p->threads, F->pred,
 	        NULL, NULL, e) == -1) {
