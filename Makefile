@@ -93,12 +93,13 @@ valgrind: all ## the unit suites under valgrind, leaks are errors
 	CK_FORK=no valgrind --error-exitcode=1 --leak-check=full \
 		--errors-for-leak-kinds=definite,indirect $(BUILD)/tests/check_sc
 
-lint: ## cppcheck, clang-format check, shellcheck, man page lint, include layers
+lint: $(BUILD)/libsc.a ## cppcheck, clang-format check, shellcheck, man page lint, include layers, exported names
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr --std=c11 -Ilib -Icmd lib cmd
 	clang-format --dry-run -Werror lib/*.[ch] cmd/*.[ch] tests/*.[ch]
 	shellcheck -x -e SC1091 scripts/*.sh tests/*.sh tests/integration/*.sh
 	sh tests/layers.sh
+	sh tests/symbols.sh $(BUILD)/libsc.a
 	@for m in $(MANPAGES); do groff -mdoc -ww -z $$m || exit 1; done
 
 format: ## rewrite the C sources in the house style

@@ -9,8 +9,10 @@
  * group per job and ticker, then the job's success timestamp and run
  * duration (lib/prom, lib/pushgw).  models:/NAME registers stdin as a new
  * version of a model and prints its number; --alias points an alias at a
- * version (lib/registry).
+ * version, --delete removes one (lib/registry).  Which of these options
+ * go together is decided here, before the configuration is loaded.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdint.h>
@@ -314,21 +316,73 @@ model_option(int ch, const char *arg, struct model_opts *m)
 		bad_usage("--cv-rmse %s: want a number >= 0", arg);
 }
 
-/* Register stdin as a version of models:/NAME, or set or delete an alias. */
+/*
+ * The rules of a models:/ URI, checked before the configuration is loaded:
+ * a registration names models:/NAME and may carry its lineage (--run-id,
+ * --metrics, --cv-rmse); --alias points at a version, --delete removes an
+ * alias, and these two exclude each other and the lineage.  Parses uri
+ * into *r; a broken rule exits 64.
+ */
+static void
+check_model_usage(const char *uri, const struct model_opts *m, int del,
+    struct sc_model_ref *r)
+{
+	struct sc_err e = { 0 };
+
+	if (sc_registry_parse(uri, r, &e) == -1)
+		sc_cli_fail(&e, NULL);
+	if ((del || m->alias != NULL) &&
+	    ((del && m->alias != NULL) || m->reg.run_id != NULL ||
+	        m->reg.metrics != NULL || isfinite(m->reg.cv_rmse)))
+		errx(EX_USAGE,
+		    "%s: --run-id, --metrics and --cv-rmse are for a "
+		    "registration, --alias and --delete exclude each other",
+		    uri);
+	if (del && r->kind != SC_MREF_ALIAS)
+		errx(EX_USAGE,
+		    "%s: --delete removes an alias (models:/NAME@ALIAS); "
+		    "versions are never deleted",
+		    uri);
+	if (m->alias != NULL && r->kind == SC_MREF_INDEX)
+		errx(EX_USAGE,
+		    "%s: --alias wants a version: models:/NAME/VERSION, "
+		    "/latest or @ALIAS",
+		    uri);
+	if (!del && m->alias == NULL && r->kind != SC_MREF_INDEX)
+		errx(EX_USAGE,
+		    "%s: register with models:/%s (the version is chosen), "
+		    "or give --alias",
+		    uri, r->name);
+}
+
+/*
+ * Register stdin as a version of r's model and print its number, or point
+ * --alias at r's version, or delete r's alias.  Returns the exit status.
+ */
 static int
-push_model(const struct sc_config *cfg, const char *uri, struct model_opts *m,
-    int del)
+push_model(const struct sc_config *cfg, const struct sc_model_ref *r,
+    struct model_opts *m, int del)
 {
 	struct sc_registry_result res;
 	struct sc_err e = { 0 };
+	struct sc_store *st;
+	int rc;
 
 	m->reg.now = time(NULL);
 	m->reg.input = "stdin";
 	m->reg.validate = 1;
-	if (sc_registry_push_uri(cfg, uri, m->alias, del, &m->reg, stdin,
-	        stdout, &res, &e) == -1)
+	if ((st = sc_registry_open(cfg, &e)) == NULL)
 		return sc_cli_report(&e, NULL);
-	return EX_OK;
+	if (del)
+		rc = sc_registry_delete(st, r->name, r->alias, &res, &e);
+	else if (m->alias != NULL)
+		rc = sc_registry_alias(st, r->name, m->alias, r, &res, &e);
+	else if ((rc = sc_registry_register(st, r->name, stdin, &m->reg, &res,
+	              &e)) == 0 &&
+	    printf("%ld\n", res.version) < 0)
+		rc = sc_err_errno(&e, SC_EIO, errno, "write");
+	sc_store_free(st);
+	return rc == -1 ? sc_cli_report(&e, NULL) : EX_OK;
 }
 
 static void
@@ -379,9 +433,10 @@ main(int argc, char *argv[])
 	struct sc_config cfg = { 0 };
 	struct sc_err e = { 0 };
 	struct model_opts model = { NULL, { NULL, NULL, NAN, 0, NULL, 0 }, 0 };
+	struct sc_model_ref ref;
 	enum sc_put_mode mode = SC_PUT_REPLACE;
 	const char *etag = NULL;
-	int ch, status, nmodes = 0, gateway_opts = 0;
+	int ch, status, nmodes = 0, gateway_opts = 0, is_model;
 
 	sc_cli_init();
 	while ((ch = getopt_long(argc, argv, "d:f:g:hj:l:ns:Vv", longopts,
@@ -488,13 +543,16 @@ main(int argc, char *argv[])
 		bad_usage("%s",
 		    "--alias, --run-id, --metrics and --cv-rmse "
 		    "are for models:/ URIs");
+	is_model = !gateway_opts && sc_registry_is_uri(argv[optind]);
+	if (is_model)
+		check_model_usage(argv[optind], &model, mode == SC_PUT_DELETE,
+		    &ref);
 	if (sc_config_load(&cfg, &e) == -1)
 		sc_cli_fail(&e, NULL);
-	if (!gateway_opts && !sc_registry_is_uri(argv[optind]))
+	if (!gateway_opts && !is_model)
 		check_registry_key(&cfg, argv[optind], mode);
-	if (!gateway_opts && sc_registry_is_uri(argv[optind]))
-		status = push_model(&cfg, argv[optind], &model,
-		    mode == SC_PUT_DELETE);
+	if (is_model)
+		status = push_model(&cfg, &ref, &model, mode == SC_PUT_DELETE);
 	else
 		status = gateway_opts
 		    ? push_gateway(&a, &cfg)

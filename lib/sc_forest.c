@@ -637,6 +637,13 @@ out:
 	return rc;
 }
 
+int
+sc_forest_check_tree(const struct sc_forest_tree *s, size_t ti, size_t nfeat,
+    size_t ny, struct sc_err *e)
+{
+	return check_tree(s, ti, nfeat, ny, e);
+}
+
 static int
 copy_tree(struct tree *t, const struct sc_forest_tree *s)
 {

@@ -91,6 +91,24 @@ struct sc_forest *sc_forest_fit_rows(const struct sc_forest_params *p,
     const struct sc_table *t, const size_t *rows, size_t n, int mean_only,
     struct sc_err *e);
 
+/*
+ * A table's features binned once, for many fits on the same rows (each
+ * fold of a search, trial after trial): binning sorts every feature.
+ * Rows as sc_forest_fit_rows() (NULL: every row of t); t and rows are
+ * borrowed for the life of the result.  NULL with SC_EOS.
+ */
+struct sc_forest_binned;
+struct sc_forest_binned *sc_forest_bin(const struct sc_table *t,
+    const size_t *rows, size_t n, int threads, struct sc_err *e);
+void sc_forest_binned_free(struct sc_forest_binned *);
+
+/*
+ * As sc_forest_fit_rows() on the table and rows b was binned from: the
+ * same forest, bit for bit, without binning again.
+ */
+struct sc_forest *sc_forest_fit_binned(const struct sc_forest_params *p,
+    const struct sc_forest_binned *b, int mean_only, struct sc_err *e);
+
 /* Free f; NULL is a no-op. */
 void sc_forest_free(struct sc_forest *f);
 

@@ -8,6 +8,7 @@
  * smallest and largest training value, from which split thresholds are
  * made.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,7 @@ bin_feature(void *arg, size_t j)
 	struct bins *B = arg;
 	const double *col = sc_table_column(B->t, j);
 	double *v, *up = B->upper + j * NBINS, *lo = B->lower + j * NBINS;
+	double pad[NBINS];
 	size_t n = B->n, i, u = 0, k, nb = 0, a, z;
 	uint64_t *tmp = malloc(n * sizeof(*tmp));
 
@@ -98,17 +100,17 @@ bin_feature(void *arg, size_t j)
 	}
 	free(v);
 	B->nb[j] = (int)nb;
+	/*
+	 * A value's bin is the first whose largest value is >= it: eight
+	 * halving steps without branches over the bounds padded to NBINS.
+	 */
+	for (k = 0; k < NBINS; k++)
+		pad[k] = k < nb ? up[k] : INFINITY;
 	for (i = 0; i < n; i++) {
 		double x = col[B->rows != NULL ? B->rows[i] : i];
 
-		a = 0, z = nb - 1;
-		while (a < z) {
-			k = (a + z) / 2;
-			if (x <= up[k])
-				z = k;
-			else
-				a = k + 1;
-		}
+		for (a = 0, z = NBINS / 2; z > 0; z /= 2)
+			a += pad[a + z - 1] < x ? z : 0;
 		B->b[i * B->nf + j] = (uint8_t)a;
 	}
 }
@@ -142,6 +144,32 @@ sc_forest_bins_free(struct bins *B)
 	free(B->nb);
 	free(B->upper);
 	free(B->lower);
+}
+
+struct sc_forest_binned *
+sc_forest_bin(const struct sc_table *t, const size_t *rows, size_t n,
+    int threads, struct sc_err *e)
+{
+	struct sc_forest_binned *b = calloc(1, sizeof(*b));
+
+	if (b == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		return NULL;
+	}
+	if (sc_forest_bins_make(&b->b, t, rows, n, threads, e) == -1) {
+		sc_forest_binned_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+void
+sc_forest_binned_free(struct sc_forest_binned *b)
+{
+	if (b == NULL)
+		return;
+	sc_forest_bins_free(&b->b);
+	free(b);
 }
 
 double

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Growing the forest.  Features are binned once (sc_forest_bins.c).  A
- * tree's bootstrap is a count per row, never a copy;
- * its in-bag rows are an array of (row, count, y) partitioned in place,
- * node by node, depth first.  A node's split search fills one histogram
- * per drawn feature in a single pass over its rows and scans only the
+ * tree's bootstrap is a count per row, never a copy; its in-bag rows are
+ * an array of (row, count, y) partitioned (stably, through a scratch
+ * array, without branches) node by node, depth first.  A node's split
+ * search fills one histogram per drawn feature in a single pass over its rows and scans only the
  * occupied bins (a 256-bit occupancy mask), so small nodes cost what
  * their rows cost, not 256 bins.  Threads take trees from an atomic
  * counter; each tree draws from its own stream (seed, tree index), and
@@ -80,27 +80,19 @@ struct hist {
 #define HIST_ROW(w) ((uint64_t)(w) + (1ULL << 32))
 #define DENSE_ROWS 512 /* nodes this big skip the occupancy mask */
 
-/* A node's bootstrap weight, weighted target sum and target range. */
+/* A node's bootstrap weight and weighted target sum. */
 struct nstat {
-	double s, lo, hi;
+	double s;
 	uint32_t w;
 };
 
-static inline void
-nstat_add(struct nstat *n, const struct samp *x)
-{
-	n->w += x->w;
-	n->s += x->w * x->y;
-	n->lo = x->y < n->lo ? x->y : n->lo;
-	n->hi = x->y > n->hi ? x->y : n->hi;
-}
-
 struct frame {
-	struct nstat st; /* the node's, from its parent's partition pass */
-	int has_st;      /* 0 for the root: computed by a pass of its own */
-	uint32_t start, end;
-	int32_t parent; /* -1 for the root */
-	int left;       /* the left child of parent */
+	struct nstat st;     /* the node's, from its parent's partition pass */
+	int has_st;          /* 0 for the root: computed by a pass of its own */
+	uint32_t start, end; /* samples */
+	uint32_t ostart, oend; /* out-of-bag rows routed with them (W->o) */
+	int32_t parent;        /* -1 for the root */
+	int left;              /* the left child of parent */
 	int depth;
 	struct hist *h; /* every feature's histogram (big nodes), or NULL */
 };
@@ -116,6 +108,8 @@ struct frame {
 struct split {
 	int f, bin, next;
 	double score;
+	double sl;   /* the left child's weighted target sum */
+	uint32_t wl; /* and weight, from the histogram */
 };
 
 struct ws {
@@ -124,14 +118,12 @@ struct ws {
 	struct tree *t;
 	double *imp;
 	uint32_t *cnt;
-	struct samp *s;
-	size_t room;    /* rows the sample array holds as uint32_t */
-	struct hist *h; /* nf x NBINS */
-	uint64_t *occ;  /* nf x 4 */
+	struct samp *s, *scr; /* samples; scratch for partitions */
+	struct hist *h;       /* nf x NBINS */
+	uint64_t *occ;        /* nf x 4 */
 	int *perm, *batch;
-	uint32_t *leafof; /* row -> leaf */
-	uint8_t *sbin;    /* node -> last bin left, first bin right */
-	size_t sbcap;
+	uint32_t *leafof;   /* row -> leaf */
+	uint32_t *o, *oscr; /* out-of-bag rows to route; scratch */
 	struct frame *stack;
 	size_t sn, scap;
 	struct hist **pool; /* spare full histograms */
@@ -180,74 +172,20 @@ new_node(struct tree *t)
 	return (int)t->n++;
 }
 
-/* Samples [a, b) end in leaf id; their ranks are kept after growth. */
+/*
+ * The node's samples and out-of-bag rows end in leaf id; their ranks are
+ * kept after growth.
+ */
 static int
-make_leaf(struct ws *W, size_t a, size_t b, int id)
+make_leaf(struct ws *W, const struct frame *fr, int id)
 {
 	size_t i;
 
-	for (i = a; i < b; i++)
+	for (i = fr->start; i < fr->end; i++)
 		W->leafof[W->s[i].row] = (uint32_t)id;
+	for (i = fr->ostart; i < fr->oend; i++)
+		W->leafof[W->o[i]] = (uint32_t)id;
 	return 0;
-}
-
-/*
- * A split for routing by bins; its left child is the next node (preorder).
- * Bins up to lo go left, from hi on right; a row out of the bag may fall
- * in a bin between (empty in the node's bag), and then its raw value is
- * compared with the threshold, as prediction will.
- */
-struct bnode {
-	double thr;
-	int32_t feat;
-	int32_t right;
-	uint8_t lo, hi;
-};
-
-static int
-goes_left(const struct ws *W, const struct bnode *b, unsigned bin, uint32_t row)
-{
-	if (bin <= b->lo)
-		return 1;
-	if (bin >= b->hi)
-		return 0;
-	return sc_table_column(W->F->t,
-	           (size_t)b->feat)[W->F->rows ? W->F->rows[row] : row] <=
-	    b->thr;
-}
-
-/*
- * The leaves the training rows rows[0..m) reach, as prediction routes
- * them, into leafof; 8 rows walk in lock step to overlap loads.
- */
-static void
-route(struct ws *W, const struct bnode *bn, const uint32_t *rows, size_t m)
-{
-	const uint8_t *rb[WALK_LANES];
-	int32_t at[WALK_LANES], f;
-	size_t i, r, nr, nf = W->F->nf;
-	int busy;
-
-	for (i = 0; i < m; i += WALK_LANES) {
-		nr = m - i < WALK_LANES ? m - i : WALK_LANES;
-		for (r = 0; r < nr; r++) {
-			rb[r] = W->F->bins.b + (size_t)rows[i + r] * nf;
-			at[r] = 0;
-		}
-		do {
-			busy = 0;
-			for (r = 0; r < nr; r++)
-				if ((f = bn[at[r]].feat) >= 0) {
-					at[r] = goes_left(W, &bn[at[r]],
-					            rb[r][f], rows[i + r])
-					    ? at[r] + 1
-					    : bn[at[r]].right;
-					busy = 1;
-				}
-		} while (busy);
-		for (r = 0; r < nr; r++)
-			W->leafof[rows[i + r]] = (uint32_t)at[r];
-	}
 }
 
 /* Row k of the rows the out-of-bag estimate covers (k < F->oobm). */
@@ -258,40 +196,96 @@ oob_at(const struct fit *F, size_t k)
 }
 
 /*
- * Route the out-of-bag rows, listed in the sample array's room (W->room
- * rows at a time: the array holds a tree's samples, not the table's rows).
+ * List the out-of-bag rows to route, in row order, into W->o: every one
+ * when leaves keep every row's rank, else those the estimate covers.
+ * Returns their number.
+ */
+static size_t
+list_oob(struct ws *W)
+{
+	const struct fit *F = W->F;
+	size_t m = F->p->bag_ranks ? F->oobm : F->n, k, i, at = 0;
+
+	for (k = 0; k < m; k++) {
+		i = m == F->n ? k : oob_at(F, k);
+		if (W->cnt[i] == 0)
+			W->o[at++] = (uint32_t)i;
+	}
+	return at;
+}
+
+/*
+ * Route out-of-bag rows [a, b) of W->o through a split of feature f, as
+ * prediction will, with a stable partition as the samples': bins up to lo
+ * go left, from hi on right.  A row may be in a bin between (empty in the
+ * node's bag); every training value of such a bin is within the bin's
+ * smallest and largest, so only the one bin that straddles thr needs the
+ * row's raw value.  Returns the first row that goes right.
+ */
+static size_t
+partition_oob(struct ws *W, size_t a, size_t b, int f, unsigned lo, unsigned hi,
+    double thr)
+{
+	const struct fit *F = W->F;
+	const uint8_t *bins = F->bins.b + f;
+	const double *col = sc_table_column(F->t, (size_t)f);
+	const double *up = F->bins.upper + (size_t)f * NBINS;
+	const double *dn = F->bins.lower + (size_t)f * NBINS;
+	uint32_t *o = W->o, *x = W->oscr, row;
+	size_t i, l = a, r = 0, nf = F->nf;
+	unsigned bin;
+	int gl;
+
+	if (a == b) /* none (W->o is NULL when nothing is routed) */
+		return a;
+	/* Bins whose values are all <= thr go left, all > thr right. */
+	while (lo + 1 < hi && up[lo + 1] <= thr)
+		lo++;
+	while (hi - 1 > lo && dn[hi - 1] > thr)
+		hi--;
+	for (i = a; i < b; i++) {
+		row = o[i];
+		bin = bins[(size_t)row * nf];
+		gl = bin <= lo;
+		if (bin - lo - 1 < hi - lo - 1) /* lo < bin < hi: one bin */
+			gl = col[F->rows ? F->rows[row] : row] <= thr;
+		o[l] = row;
+		x[r] = row;
+		l += (size_t)gl;
+		r += (size_t)!gl;
+	}
+	memcpy(o + l, x, r * sizeof(*o));
+	return l;
+}
+
+/*
+ * As keep_ranks() below, but only the tree's in-bag rows (each once): a tree then
+ * keeps at most max_samples ranks, whatever the table's size.  Leaves are
+ * counted from the samples; the in-bag rows taken in order of their rank
+ * (F->byrank) fill each leaf's list sorted.
  */
 static int
-route_oob(struct ws *W, size_t *noob)
+keep_bag_ranks(struct ws *W, size_t m)
 {
-	const struct tree *t = W->t;
-	struct bnode *bn = malloc(t->n * sizeof(*bn));
-	uint32_t *rows = (uint32_t *)(void *)W->s;
-	size_t i, k, m, at, total = 0;
+	struct tree *t = W->t;
+	size_t n = W->F->n, i, at;
+	const uint32_t *yr = W->F->yrank, *by = W->F->byrank;
+	uint32_t *pos, r;
 
-	if (bn == NULL)
+	for (i = 0; i < m; i++)
+		t->count[W->leafof[W->s[i].row]]++;
+	if ((t->rank = malloc((m ? m : 1) * sizeof(*t->rank))) == NULL ||
+	    (pos = malloc(t->n * sizeof(*pos))) == NULL)
 		return -1;
-	for (i = 0; i < t->n; i++) {
-		bn[i].feat = t->feature[i];
-		bn[i].right = t->right[i];
-		bn[i].thr = t->threshold[i];
-		bn[i].lo = t->feature[i] >= 0 ? W->sbin[2 * i] : 0;
-		bn[i].hi = t->feature[i] >= 0 ? W->sbin[2 * i + 1] : 0;
+	t->nranks = t->rcap = m;
+	for (i = 0, at = 0; i < t->n; i++) {
+		pos[i] = (uint32_t)at;
+		at += t->count[i];
 	}
-	/* Leaves that keep every row's rank need every row's leaf. */
-	m = W->F->p->bag_ranks ? W->F->oobm : W->F->n;
-	for (k = 0, at = 0; k < m; k++) {
-		i = m == W->F->n ? k : oob_at(W->F, k);
-		if (W->cnt[i] == 0)
-			rows[at++] = (uint32_t)i;
-		if (at == W->room || (k + 1 == m && at > 0)) {
-			route(W, bn, rows, at);
-			total += at;
-			at = 0;
-		}
-	}
-	free(bn);
-	*noob = total;
+	for (i = 0; i < n; i++)
+		if (W->cnt[r = by[i]] > 0)
+			t->rank[pos[W->leafof[r]]++] = yr[r];
+	free(pos);
 	return 0;
 }
 
@@ -301,50 +295,6 @@ route_oob(struct ws *W, size_t *noob)
  * node order and sorted within a leaf: a counting sort by leaf over the
  * rows taken in order of their rank, so each leaf's list comes out sorted.
  */
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/*
- * As keep_ranks(), but only the tree's in-bag rows (each once): a tree then
- * keeps at most max_samples ranks, whatever the table's size.
- */
-static int
-keep_bag_ranks(struct ws *W)
-{
-	struct tree *t = W->t;
-	size_t n = W->F->n, i, at;
-	const uint32_t *yr = W->F->yrank;
-	uint32_t *pos;
-
-	for (i = 0, at = 0; i < n; i++)
-		if (W->cnt[i] > 0) {
-			t->count[W->leafof[i]]++;
-			at++;
-		}
-	if ((t->rank = malloc((at ? at : 1) * sizeof(*t->rank))) == NULL ||
-	    (pos = malloc(t->n * sizeof(*pos))) == NULL)
-		return -1;
-	t->nranks = t->rcap = at;
-	for (i = 0, at = 0; i < t->n; i++) {
-		pos[i] = (uint32_t)at;
-		at += t->count[i];
-	}
-	for (i = 0; i < n; i++)
-		if (W->cnt[i] > 0)
-			t->rank[pos[W->leafof[i]]++] = yr[i];
-	for (i = 0; i < t->n; i++)
-		if (t->count[i] > 1)
-			qsort(t->rank + pos[i] - t->count[i], t->count[i],
-			    sizeof(*t->rank), cmp_u32);
-	free(pos);
-	return 0;
-}
-
 static int
 keep_ranks(struct ws *W)
 {
@@ -434,6 +384,8 @@ scan_hist(struct ws *W, int q, int j, uint32_t c, uint32_t w, double s,
 					best->bin = prev;
 					best->next = bin;
 					best->score = score;
+					best->sl = sl;
+					best->wl = wl;
 				}
 			}
 			cl += (uint32_t)(h->wc >> 32);
@@ -536,6 +488,8 @@ scan_full(const struct ws *W, const struct hist *h, int j, uint32_t c,
 				best->bin = prev;
 				best->next = bin;
 				best->score = score;
+				best->sl = sl;
+				best->wl = wl;
 			}
 		}
 		cl += (uint32_t)(h[bin].wc >> 32);
@@ -608,14 +562,16 @@ find_split(struct ws *W, size_t a, size_t b, uint32_t w, double s,
 }
 
 static int
-push(struct ws *W, uint32_t a, uint32_t b, int32_t parent, int left, int depth,
-    struct hist *h, const struct nstat *st)
+push(struct ws *W, uint32_t a, uint32_t b, uint32_t oa, uint32_t ob,
+    int32_t parent, int left, int depth, struct hist *h, const struct nstat *st)
 {
 	if (sc_buf_grow(&W->stack, &W->scap, W->sn + 1, sizeof(*W->stack),
 	        NULL) == -1)
 		return -1;
 	W->stack[W->sn].start = a;
 	W->stack[W->sn].end = b;
+	W->stack[W->sn].ostart = oa;
+	W->stack[W->sn].oend = ob;
 	W->stack[W->sn].parent = parent;
 	W->stack[W->sn].left = left;
 	W->stack[W->sn].h = h;
@@ -665,60 +621,86 @@ child_hists(struct ws *W, struct hist *h, size_t a, size_t mid, size_t b,
 }
 
 /*
+ * Stable partition of samples [a, b): those whose bin of feature f is at
+ * most bin first, the others after, each side in its former order.
+ * Branch-free: every sample is copied to
+ * both the left end and the scratch array, and only the side's cursor
+ * moves; the right side then comes back from the scratch array.  Returns
+ * the first right sample.
+ */
+static size_t
+partition(struct ws *W, size_t a, size_t b, int f, unsigned bin)
+{
+	struct samp *s = W->s, *x = W->scr;
+	size_t i, l = a, r = 0;
+
+	for (i = a; i < b; i++) {
+		struct samp v = s[i];
+		int gl = row_bins(W, &v)[f] <= bin;
+
+		s[l] = v;
+		x[r] = v;
+		l += (size_t)gl;
+		r += (size_t)!gl;
+	}
+	memcpy(s + l, x, r * sizeof(*s));
+	return l;
+}
+
+/*
  * Split node id at best: partition its samples and push the children, the
  * left on top, so nodes are numbered in depth-first preorder (as in
  * scikit-learn) and leaves, with their ranks, come in node order.
  */
 static int
 split_node(struct ws *W, const struct frame *fr, struct hist *h, int id,
-    const struct split *best, double gain)
+    const struct split *best, const struct nstat *st, double gain)
 {
 	struct hist *hl, *hr;
-	size_t i = fr->start, k = fr->end;
+	size_t i, io;
 	struct tree *t = W->t;
-	struct samp tmp;
-	/* The children's sums, gathered in the partition pass itself. */
-	struct nstat sl = { 0, INFINITY, -INFINITY, 0 }, sr = sl;
+	/* The children's sums: the histogram's at the split. */
+	struct nstat sl = { best->sl, best->wl };
+	struct nstat sr = { st->s - best->sl, st->w - best->wl };
 
-	while (i < k) {
-		if (row_bins(W, &W->s[i])[best->f] <= best->bin)
-			nstat_add(&sl, &W->s[i++]);
-		else {
-			tmp = W->s[i];
-			nstat_add(&sr, &tmp);
-			W->s[i] = W->s[--k];
-			W->s[k] = tmp;
-		}
-	}
-	if (W->sbcap < t->n) {
-		uint8_t *p = realloc(W->sbin, 2 * t->cap);
-
-		if (p == NULL)
-			return -1;
-		W->sbin = p;
-		W->sbcap = t->cap;
-	}
-	W->sbin[2 * id] = (uint8_t)best->bin;
-	W->sbin[2 * id + 1] = (uint8_t)best->next;
+	i = partition(W, fr->start, fr->end, best->f, (unsigned)best->bin);
 	t->feature[id] = best->f;
 	t->value[id] = 0; /* only leaves' values predict: none kept here */
 	t->threshold[id] =
 	    sc_forest_bins_cut(&W->F->bins, best->f, best->bin, best->next);
+	io = partition_oob(W, fr->ostart, fr->oend, best->f,
+	    (unsigned)best->bin, (unsigned)best->next, t->threshold[id]);
 	W->imp[best->f] += gain > 0 ? gain : 0;
 	if (child_hists(W, h, fr->start, i, fr->end, &hl, &hr) == -1)
 		return -1;
-	if (push(W, (uint32_t)i, fr->end, id, 0, fr->depth + 1, hr, &sr) ==
-	    -1) {
+	if (push(W, (uint32_t)i, fr->end, (uint32_t)io, fr->oend, id, 0,
+	        fr->depth + 1, hr, &sr) == -1) {
 		free(hl);
 		free(hr);
 		return -1;
 	}
-	if (push(W, fr->start, (uint32_t)i, id, 1, fr->depth + 1, hl, &sl) ==
-	    -1) {
+	if (push(W, fr->start, (uint32_t)i, fr->ostart, (uint32_t)io, id, 1,
+	        fr->depth + 1, hl, &sl) == -1) {
 		free(hl);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Non-zero when the node's targets are all equal: a pass that stops at
+ * the first target unlike the first, so the second or third sample in
+ * almost every node.
+ */
+static int
+constant_y(const struct ws *W, const struct frame *fr)
+{
+	size_t i;
+	double y = W->s[fr->start].y;
+
+	for (i = fr->start + 1; i < fr->end && W->s[i].y == y; i++)
+		;
+	return i >= fr->end;
 }
 
 static int
@@ -726,9 +708,10 @@ grow_node(struct ws *W, const struct frame *fr)
 {
 	const struct fit *F = W->F;
 	uint32_t c = fr->end - fr->start, w = 0;
-	double s = 0, lo = INFINITY, hi = -INFINITY;
+	double s = 0;
 	struct hist *h = fr->h;
-	struct split best = { -1, 0, 0, -INFINITY };
+	struct split best = { -1, 0, 0, -INFINITY, 0, 0 };
+	struct nstat st;
 	size_t i;
 	int id, found;
 
@@ -742,18 +725,14 @@ grow_node(struct ws *W, const struct frame *fr)
 	if (fr->has_st) {
 		w = fr->st.w;
 		s = fr->st.s;
-		lo = fr->st.lo;
-		hi = fr->st.hi;
 	} else
 		for (i = fr->start; i < fr->end; i++) {
 			w += W->s[i].w;
 			s += W->s[i].w * W->s[i].y;
-			lo = W->s[i].y < lo ? W->s[i].y : lo;
-			hi = W->s[i].y > hi ? W->s[i].y : hi;
 		}
 	W->t->value[id] = s / w;
 	found = !((F->p->max_depth > 0 && fr->depth >= F->p->max_depth) ||
-	    c < F->min_split || c < 2 * F->min_leaf || lo == hi);
+	    c < F->min_split || c < 2 * F->min_leaf || constant_y(W, fr));
 	if (found && F->subtract && c >= BIG_ROWS) {
 		if (h == NULL) {
 			if ((h = hist_get(W)) == NULL)
@@ -765,9 +744,11 @@ grow_node(struct ws *W, const struct frame *fr)
 		found = find_split(W, fr->start, fr->end, w, s, &best);
 	if (!found) {
 		hist_put(W, h);
-		return make_leaf(W, fr->start, fr->end, id);
+		return make_leaf(W, fr, id);
 	}
-	return split_node(W, fr, h, id, &best, best.score - s * s / w);
+	st.s = s;
+	st.w = w;
+	return split_node(W, fr, h, id, &best, &st, best.score - s * s / w);
 }
 
 /* Give back what the doubling left unused; a failed shrink is harmless. */
@@ -871,16 +852,17 @@ grow_tree(struct ws *W, size_t k)
 
 	sc_rng_seed(&W->rng, W->F->p->seed, k);
 	m = draw_samples(W);
-	if (push(W, 0, (uint32_t)m, -1, 0, 0, NULL, NULL) == -1)
+	/* Out-of-bag rows are routed down the tree as it grows. */
+	noob = W->F->mean_only ? 0 : list_oob(W);
+	if (push(W, 0, (uint32_t)m, 0, (uint32_t)noob, -1, 0, 0, NULL, NULL) ==
+	    -1)
 		return -1;
 	while (W->sn > 0) {
 		fr = W->stack[--W->sn];
 		if (grow_node(W, &fr) == -1)
 			return -1;
 	}
-	noob = 0;
-	if ((!W->F->mean_only && route_oob(W, &noob) == -1) ||
-	    (W->F->p->bag_ranks || W->F->mean_only ? keep_bag_ranks(W)
+	if ((W->F->p->bag_ranks || W->F->mean_only ? keep_bag_ranks(W, m)
 	                                           : keep_ranks(W)) == -1 ||
 	    commit_oob(W, k) == -1)
 		return -1;
@@ -910,13 +892,18 @@ tree_job(void *arg, size_t k)
 	/* Distinct in-bag rows: at most the draws, at most the rows. */
 	ns = F->p->bootstrap && F->nsamp < F->n ? F->nsamp : F->n;
 	W.s = malloc(ns * sizeof(*W.s));
-	W.room = ns * sizeof(*W.s) / sizeof(uint32_t);
+	W.scr = malloc(ns * sizeof(*W.scr));
+	if (!F->mean_only) {
+		W.o = malloc(F->n * sizeof(*W.o));
+		W.oscr = malloc(F->n * sizeof(*W.oscr));
+	}
 	W.h = calloc(nf * NBINS, sizeof(*W.h));
 	W.occ = calloc(nf * 4, sizeof(*W.occ));
 	W.perm = malloc(nf * sizeof(*W.perm));
 	W.batch = malloc(nf * sizeof(*W.batch));
 	W.leafof = malloc(F->n * sizeof(*W.leafof));
-	if (W.leafof == NULL || W.cnt == NULL || W.s == NULL || W.h == NULL ||
+	if (W.leafof == NULL || W.cnt == NULL || W.s == NULL || W.scr == NULL ||
+	    (!F->mean_only && (W.o == NULL || W.oscr == NULL)) || W.h == NULL ||
 	    W.occ == NULL || W.perm == NULL || W.batch == NULL)
 		F->failed = 1;
 	else {
@@ -927,12 +914,14 @@ tree_job(void *arg, size_t k)
 	}
 	free(W.cnt);
 	free(W.s);
+	free(W.scr);
 	free(W.h);
 	free(W.occ);
 	free(W.perm);
 	free(W.batch);
 	free(W.leafof);
-	free(W.sbin);
+	free(W.o);
+	free(W.oscr);
 	while (W.sn > 0)
 		free(W.stack[--W.sn].h);
 	free(W.stack);
@@ -1026,19 +1015,19 @@ rank_targets(struct fit *F, struct sc_err *e)
 		if (u == 0 || f->ytab[i] != f->ytab[u - 1])
 			f->ytab[u++] = f->ytab[i];
 	f->ny = u;
+	/* Each row's rank: a search without branches (its target is there). */
 	for (i = 0; i < F->n; i++) {
-		for (a = 0, z = u - 1; a < z;) {
-			k = (a + z) / 2;
-			if (f->ytab[k] < F->y[i])
-				a = k + 1;
-			else
-				z = k;
+		const double y = F->y[i];
+
+		for (a = 0, z = u; z > 1; z -= k) {
+			k = z / 2;
+			a = f->ytab[a + k] < y ? a + k : a;
 		}
-		F->yrank[i] = (uint32_t)a;
+		F->yrank[i] = (uint32_t)(a + (f->ytab[a] < y));
 	}
 	if (F->p->interval_grid > 0 && u > (size_t)F->p->interval_grid)
 		to_grid(F, (size_t)F->p->interval_grid);
-	return F->p->bag_ranks ? 0 : by_rank(F, e);
+	return by_rank(F, e);
 }
 
 /* Turn the parameters into counts for a table of n rows and nf features. */
@@ -1145,13 +1134,16 @@ reduce_importances(struct fit *F)
 
 static struct sc_forest *
 fit(const struct sc_forest_params *p, const struct sc_table *t,
-    const size_t *rows, size_t n, int mean_only, struct sc_err *e)
+    const size_t *rows, size_t n, int mean_only, const struct bins *pre,
+    struct sc_err *e)
 {
 	struct fit F;
 	size_t k;
 	int rc = -1;
 
 	memset(&F, 0, sizeof(F));
+	if (pre != NULL)
+		F.bins = *pre; /* borrowed: not freed here */
 	F.p = p;
 	F.n = n;
 	F.nf = sc_table_nfeatures(t);
@@ -1201,7 +1193,9 @@ fit(const struct sc_forest_params *p, const struct sc_table *t,
 		goto out;
 	}
 	if (rank_targets(&F, e) == -1 ||
-	    sc_forest_bins_make(&F.bins, t, rows, n, p->threads, e) == -1 ||
+	    (pre == NULL &&
+	        sc_forest_bins_make(&F.bins, t, rows, n, p->threads, e) ==
+	            -1) ||
 	    sc_forest_parallel(p->threads, (size_t)p->trees, tree_job, &F, e) ==
 	        -1)
 		goto out;
@@ -1225,7 +1219,8 @@ out:
 	free(F.pend);
 	free(F.oobsum);
 	free(F.oobn);
-	sc_forest_bins_free(&F.bins);
+	if (pre == NULL)
+		sc_forest_bins_free(&F.bins);
 	free(F.imp);
 	free(F.yrank);
 	free(F.byrank);
@@ -1241,12 +1236,19 @@ struct sc_forest *
 sc_forest_fit(const struct sc_forest_params *p, const struct sc_table *t,
     struct sc_err *e)
 {
-	return fit(p, t, NULL, sc_table_nrows(t), 0, e);
+	return fit(p, t, NULL, sc_table_nrows(t), 0, NULL, e);
 }
 
 struct sc_forest *
 sc_forest_fit_rows(const struct sc_forest_params *p, const struct sc_table *t,
     const size_t *rows, size_t n, int mean_only, struct sc_err *e)
 {
-	return fit(p, t, rows, n, mean_only, e);
+	return fit(p, t, rows, n, mean_only, NULL, e);
+}
+
+struct sc_forest *
+sc_forest_fit_binned(const struct sc_forest_params *p,
+    const struct sc_forest_binned *b, int mean_only, struct sc_err *e)
+{
+	return fit(p, b->b.t, b->b.rows, b->b.n, mean_only, &b->b, e);
 }

@@ -2,8 +2,10 @@
 /*
  * Private to the forest modules (sc_forest.c: the forest, the thread
  * pool, assembly from parts; sc_forest_bins.c: binning; sc_forest_fit.c:
- * growing trees; sc_forest_predict.c: prediction) and the model writers
- * (sc_model.c, sc_model_bin.c): the layout they share.
+ * growing trees; sc_forest_predict.c: prediction) and the model file
+ * modules (sc_model.c: the JSON writer; sc_model_read.c: the JSON reader,
+ * which assembles a forest from parts; sc_model_bin.c: the binary form,
+ * both ways): the layout they share.
  */
 #ifndef SC_FOREST_INT_H
 #define SC_FOREST_INT_H
@@ -100,6 +102,11 @@ int sc_forest_bins_make(struct bins *B, const struct sc_table *t,
     const size_t *rows, size_t n, int threads, struct sc_err *e);
 void sc_forest_bins_free(struct bins *B);
 
+/* What sc_forest_bin() makes. */
+struct sc_forest_binned {
+	struct bins b;
+};
+
 /*
  * The threshold between bins a and b (> a) of feature j: the midpoint of
  * a's largest and b's smallest value, or a's largest when the midpoint
@@ -145,6 +152,15 @@ thr_rank(const double *t, size_t n, double x)
 	}
 	return (uint32_t)lo;
 }
+
+/*
+ * The checks sc_forest_assemble() makes of tree ti (s) for a forest of
+ * nfeat features and ny targets: leaves, children in range, one parent
+ * each, counts and ranks.  For checking a model one tree at a time
+ * (sc_model_check).  0, or -1 with SC_EDATA naming the tree, or SC_EOS.
+ */
+int sc_forest_check_tree(const struct sc_forest_tree *s, size_t ti,
+    size_t nfeat, size_t ny, struct sc_err *e);
 
 /*
  * As sc_forest_assemble(), but the trees' arrays (each from malloc) are

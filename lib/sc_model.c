@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The JSON model writer, and the model object's accessors (the readers
- * are sc_model_read.c and, for the binary form, sc_model_bin.c).  Doubles in the tree arrays are written
- * with "%.17g", which reads back to the same double; integers with a
- * small converter.  Trees are formatted into per-thread buffers a batch at
+ * are sc_model_read.c and, for the binary form, sc_model_bin.c).  Doubles
+ * in the tree arrays are written with "%.17g", which reads back to the
+ * same double; integers with a small converter.  Trees are formatted into per-thread buffers a batch at
  * a time and written in tree order, so the output does not depend on the
  * thread count and memory stays at a few trees' worth.
  */

@@ -15,10 +15,14 @@
  * every count against the bytes left before it allocates, and hands the
  * arrays to the validation the JSON reader uses.
  */
+#include <sys/mman.h>
+
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sc_buf.h"
 #include "sc_forest_int.h"
@@ -39,9 +43,11 @@ struct bb {
 	int oom;
 };
 
-static unsigned char *
+static inline unsigned char *
 bb_room(struct bb *b, size_t need)
 {
+	if (b->n + need <= b->cap && b->p != NULL)
+		return b->p + b->n;
 	if (b->oom)
 		return NULL;
 	if (sc_buf_grow(&b->p, &b->cap, b->n + need, 1, NULL) == -1) {
@@ -113,6 +119,7 @@ struct bits {
 	int n;
 };
 
+/* The low k (0..64) bits of v; whole bytes leave 4 at a time. */
 static void
 put_bits(struct bits *w, uint64_t v, int k)
 {
@@ -125,18 +132,21 @@ put_bits(struct bits *w, uint64_t v, int k)
 	}
 	w->acc |= (v & ((1ULL << k) - 1)) << w->n;
 	w->n += k;
-	while (w->n >= 8) {
-		put_le(w->b, w->acc & 0xff, 1);
-		w->acc >>= 8;
-		w->n -= 8;
+	if (w->n >= 32) {
+		put_le(w->b, w->acc & 0xffffffffU, 4);
+		w->acc >>= 32;
+		w->n -= 32;
 	}
 }
 
 static void
 flush_bits(struct bits *w)
 {
-	if (w->n > 0)
+	while (w->n > 0) {
 		put_le(w->b, w->acc & 0xff, 1);
+		w->acc >>= 8;
+		w->n -= 8;
+	}
 	w->acc = 0;
 	w->n = 0;
 }
@@ -144,13 +154,7 @@ flush_bits(struct bits *w)
 static int
 bitlen(uint64_t v)
 {
-	int k = 0;
-
-	while (v != 0) {
-		k++;
-		v >>= 1;
-	}
-	return k;
+	return v != 0 ? 64 - __builtin_clzll(v) : 0;
 }
 
 /* Bits of a leaf's first rank: enough for ny - 1, at least 1. */
@@ -233,21 +237,53 @@ out:
 	return rc;
 }
 
+/*
+ * A hash of a table's thresholds to their indices, so that a node's index
+ * costs a probe or two, not a binary search through the table.
+ */
+struct tidx {
+	uint32_t *slot; /* index + 1; 0 empty */
+	int shift;      /* 64 - log2(slots) */
+};
+
 static size_t
-find_index(const struct ttab *t, double v)
+tidx_home(const struct tidx *x, double v)
 {
-	uint64_t key = order_key(v);
-	size_t lo = 0, hi = t->n;
+	return (size_t)((dbits(v) * 0x9e3779b97f4a7c15ULL) >> x->shift);
+}
 
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
+static int
+tidx_make(struct tidx *x, const struct ttab *t)
+{
+	size_t n = 16, i, h;
+	int lg = 4;
 
-		if (order_key(t->v[mid]) <= key)
-			lo = mid;
-		else
-			hi = mid;
+	while (n < 2 * t->n) {
+		n *= 2;
+		lg++;
 	}
-	return lo;
+	x->shift = 64 - lg;
+	if ((x->slot = calloc(n, sizeof(*x->slot))) == NULL)
+		return -1;
+	for (i = 0; i < t->n; i++) {
+		for (h = tidx_home(x, t->v[i]); x->slot[h] != 0;
+		     h = (h + 1) & (n - 1))
+			;
+		x->slot[h] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+/* The index of v, which is in t. */
+static size_t
+find_index(const struct ttab *t, const struct tidx *x, double v)
+{
+	size_t mask = ((size_t)1 << (64 - x->shift)) - 1;
+	size_t h = tidx_home(x, v);
+
+	while (x->slot[h] != 0 && dbits(t->v[x->slot[h] - 1]) != dbits(v))
+		h = (h + 1) & mask;
+	return x->slot[h] != 0 ? x->slot[h] - 1 : 0;
 }
 
 /*
@@ -277,7 +313,7 @@ is_preorder(const struct sc_forest_tree *t, uint32_t *stack)
 
 static int
 write_tree(struct bb *b, const struct sc_forest_tree *t, const struct ttab *tab,
-    size_t ny, uint32_t *stack)
+    const struct tidx *tix, size_t ny, uint32_t *stack)
 {
 	struct bb r = { NULL, 0, 0, 0 };
 	struct bits w = { &r, 0, 0 };
@@ -297,7 +333,8 @@ write_tree(struct bb *b, const struct sc_forest_tree *t, const struct ttab *tab,
 		if (t->feature[i] >= 0) {
 			const struct ttab *d = &tab[t->feature[i]];
 
-			put_le(b, find_index(d, t->threshold[i]),
+			put_le(b,
+			    find_index(d, &tix[t->feature[i]], t->threshold[i]),
 			    index_bytes(d->n));
 		}
 	for (i = 0; !pre && i < t->nodes; i++)
@@ -333,19 +370,95 @@ write_tree(struct bb *b, const struct sc_forest_tree *t, const struct ttab *tab,
 	return r.oom ? -1 : 0;
 }
 
+/* Tree records made in parallel, a batch of them at a time. */
+struct recs {
+	const struct sc_forest *f;
+	const struct ttab *tab;
+	const struct tidx *tix;
+	size_t ny, first;
+	struct bb *out; /* a record per tree of the batch */
+	atomic_int failed;
+};
+
+#define REC_BATCH 32 /* trees whose records are held at once */
+
+static void
+rec_job(void *arg, size_t k)
+{
+	struct recs *R = arg;
+	struct sc_forest_tree t;
+	uint32_t *stack;
+
+	sc_forest_tree(R->f, R->first + k, &t);
+	R->out[k].n = 0;
+	if ((stack = malloc((t.nodes ? t.nodes : 1) * sizeof(*stack))) ==
+	        NULL ||
+	    write_tree(&R->out[k], &t, R->tab, R->tix, R->ny, stack) == -1 ||
+	    R->out[k].oom)
+		R->failed = 1;
+	free(stack);
+}
+
+/*
+ * Every tree's record after its length, so trees load in parallel; the
+ * records are made on the forest's threads, and written in tree order.
+ */
+static int
+put_trees(struct bb *b, const struct sc_forest *f, const struct ttab *tab,
+    size_t ny)
+{
+	struct bb out[REC_BATCH];
+	struct recs R;
+	struct sc_err e = { 0 };
+	size_t nt = sc_forest_ntrees(f), nf = sc_forest_nfeatures(f), i, k, m;
+	struct tidx *tix = calloc(nf ? nf : 1, sizeof(*tix));
+	int rc = 0;
+
+	memset(out, 0, sizeof(out));
+	memset(&R, 0, sizeof(R));
+	for (i = 0; tix != NULL && i < nf && rc == 0; i++)
+		rc = tidx_make(&tix[i], &tab[i]);
+	if (tix == NULL)
+		rc = -1;
+	R.f = f;
+	R.tab = tab;
+	R.tix = tix;
+	R.ny = ny;
+	R.out = out;
+	put_var(b, nt);
+	for (i = 0; i < nt && rc == 0; i += m) {
+		m = nt - i < REC_BATCH ? nt - i : REC_BATCH;
+		R.first = i;
+		if (sc_forest_parallel(f->p.threads, m, rec_job, &R, &e) == -1)
+			for (k = 0; k < m; k++) /* no threads: one at a time */
+				rec_job(&R, k);
+		if (R.failed) {
+			rc = -1;
+			break;
+		}
+		for (k = 0; k < m; k++) {
+			put_var(b, out[k].n);
+			put_bytes(b, out[k].p, out[k].n);
+		}
+	}
+	for (k = 0; k < REC_BATCH; k++)
+		free(out[k].p);
+	for (i = 0; tix != NULL && i < nf; i++)
+		free(tix[i].slot);
+	free(tix);
+	return rc == 0 && !b->oom ? 0 : -1;
+}
+
 static int
 payload(struct bb *b, const struct sc_forest *f, const struct sc_model_meta *m,
     const json_t *extra)
 {
-	size_t nf = sc_forest_nfeatures(f), nt = sc_forest_ntrees(f), ny;
-	size_t i, k, maxn = 1;
+	size_t nf = sc_forest_nfeatures(f), ny;
+	size_t i, k;
 	const double *y = sc_forest_targets(f, &ny);
 	struct ttab *tab = calloc(nf, sizeof(*tab));
 	json_t *h = sc_model_header(f, m, extra);
 	char *text = NULL;
-	uint32_t *stack = NULL;
-	struct sc_forest_tree t;
-	struct bb tb = { NULL, 0, 0, 0 };
 	int rc = -1;
 
 	if (tab == NULL || h == NULL ||
@@ -364,29 +477,11 @@ payload(struct bb *b, const struct sc_forest *f, const struct sc_model_meta *m,
 	put_var(b, ny);
 	for (i = 0; i < ny; i++)
 		put_f64(b, y[i]);
-	put_var(b, nt);
-	for (i = 0; i < nt; i++) {
-		sc_forest_tree(f, i, &t);
-		maxn = t.nodes > maxn ? t.nodes : maxn;
-	}
-	if ((stack = malloc(maxn * sizeof(*stack))) == NULL)
-		goto out;
-	/* Each tree's record after its length, so trees load in parallel. */
-	for (i = 0; i < nt; i++) {
-		sc_forest_tree(f, i, &t);
-		tb.n = 0;
-		if (write_tree(&tb, &t, tab, ny, stack) == -1 || tb.oom)
-			goto out;
-		put_var(b, tb.n);
-		put_bytes(b, tb.p, tb.n);
-	}
-	rc = b->oom ? -1 : 0;
+	rc = put_trees(b, f, tab, ny);
 out:
 	for (i = 0; tab != NULL && i < nf; i++)
 		free(tab[i].v);
 	free(tab);
-	free(stack);
-	free(tb.p);
 	free(text);
 	json_decref(h);
 	return rc;
@@ -814,8 +909,47 @@ read_head(struct rd *r, struct parsed *P)
 	return 0;
 }
 
+/*
+ * Give back the pages of a file mapping that starts at base (page-aligned;
+ * NULL: not a mapping) before p: they are read again from the page cache
+ * if need be, and a check of a big file keeps a small RSS.
+ */
+static void
+drop_before(const unsigned char *base, const unsigned char *p)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t n;
+
+	if (base == NULL || pg <= 0)
+		return;
+	n = (size_t)(p - base) / (size_t)pg * (size_t)pg;
+	if (n > 0)
+		(void)madvise((void *)base, n, MADV_DONTNEED);
+}
+
+/* The SHA-256 of buf[0..len), a MiB at a time, dropping what was read. */
 static int
-check_head(const unsigned char *buf, size_t len, struct sc_err *e)
+hash_dropping(const unsigned char *buf, size_t len, const unsigned char *base,
+    uint8_t *sum, struct sc_err *e)
+{
+	struct sc_sha256 *h = sc_sha256_new(e);
+	size_t k, n;
+	int rc = h == NULL ? -1 : 0;
+
+	for (k = 0; rc == 0 && k < len; k += n) {
+		n = len - k < ((size_t)1 << 20) ? len - k : (size_t)1 << 20;
+		rc = sc_sha256_update(h, buf + k, n, e);
+		drop_before(base, buf + k + n);
+	}
+	if (rc == 0)
+		rc = sc_sha256_final(h, sum, e);
+	sc_sha256_free(h);
+	return rc;
+}
+
+static int
+check_head(const unsigned char *buf, size_t len, const unsigned char *base,
+    struct sc_err *e)
 {
 	struct rd r = { buf + SC_MODEL_MAGIC_LEN, buf + len, e };
 	uint64_t ver, flags, plen;
@@ -840,7 +974,7 @@ check_head(const unsigned char *buf, size_t len, struct sc_err *e)
 		    "model: binary: %zu payload bytes, the header says %llu "
 		    "(truncated?)",
 		    len - HEAD_LEN, (unsigned long long)plen);
-	if (sc_hash_sha256(buf + HEAD_LEN, len - HEAD_LEN, sum, e) == -1)
+	if (hash_dropping(buf + HEAD_LEN, len - HEAD_LEN, base, sum, e) == -1)
 		return -1;
 	if (memcmp(sum, buf + 24, sizeof(sum)) != 0)
 		return sc_err_set(e, SC_EDATA, 0,
@@ -876,15 +1010,15 @@ tarr_clear(struct tarr *a)
 	memset(a, 0, sizeof(*a));
 }
 
-/* Tree k's record into P->trees[k]: all of it, nothing after. */
+/* Tree k's record into *a: all of it, nothing after. */
 static int
-read_record(struct tjob *J, size_t k, struct sc_err *e)
+read_record(struct tjob *J, size_t k, struct tarr *a, struct sc_err *e)
 {
 	struct rd r = { J->rec[k].p, J->rec[k].end, e };
 	size_t budget[2] = { SC_MODEL_MAXNODES, SC_MODEL_MAXRANKS };
 
-	if (read_tree(&r, k, &J->P->trees[k], J->tab, J->nf, J->P->ny,
-	        !J->P->no_ranks, budget) == -1)
+	if (read_tree(&r, k, a, J->tab, J->nf, J->P->ny, !J->P->no_ranks,
+	        budget) == -1)
 		return -1;
 	if (r.p != r.end)
 		return tree_err(&r, k, "bytes left in its record");
@@ -897,7 +1031,7 @@ tree_job(void *arg, size_t k)
 	struct tjob *J = arg;
 	struct sc_err e = { 0 };
 
-	J->rc[k] = read_record(J, k, &e) == -1;
+	J->rc[k] = read_record(J, k, &J->P->trees[k], &e) == -1;
 }
 
 int
@@ -912,7 +1046,7 @@ sc_model_bin_parse(const unsigned char *buf, size_t len, struct parsed *P,
 	int rc = -1;
 
 	memset(&J, 0, sizeof(J));
-	if (check_head(buf, len, e) == -1 || read_head(&r, P) == -1 ||
+	if (check_head(buf, len, NULL, e) == -1 || read_head(&r, P) == -1 ||
 	    get_var(&r, MAX_FEATURES, &nf, "features") == -1)
 		return -1;
 	if ((tab = calloc(nf ? nf : 1, sizeof(*tab))) == NULL) {
@@ -973,7 +1107,7 @@ sc_model_bin_parse(const unsigned char *buf, size_t len, struct parsed *P,
 	for (j = 0; j < nt; j++)
 		if (J.rc[j] != 0) {
 			tarr_clear(&P->trees[j]);
-			(void)read_record(&J, (size_t)j, e);
+			(void)read_record(&J, (size_t)j, &P->trees[j], e);
 			goto out;
 		}
 	/* The features the trees index are the header's. */
@@ -987,5 +1121,142 @@ out:
 	free(tab); /* the tables are P's */
 	free(J.rec);
 	free(J.rc);
+	return rc;
+}
+
+/* The targets: finite and increasing (check_parts), not kept. */
+static int
+check_targets(struct rd *r, size_t ny)
+{
+	double v, prev = 0;
+	size_t i;
+
+	if (ny > left(r) / 8)
+		return short_file(r, "targets");
+	for (i = 0; i < ny; i++) {
+		(void)get_f64(r, &v, "targets");
+		if (!isfinite(v) || (i > 0 && !(v > prev)))
+			return sc_err_set(r->e, SC_EDATA, 0,
+			    "model: targets[%zu]: not finite or not increasing",
+			    i);
+		prev = v;
+	}
+	return 0;
+}
+
+/* Tree k's record decoded and checked as sc_model_build() would, then freed. */
+static int
+check_record(struct tjob *J, size_t k, size_t ny, struct sc_err *e)
+{
+	struct tarr *a = &J->P->trees[0];
+	struct sc_forest_tree v;
+	int rc;
+
+	rc = read_record(J, k, a, e);
+	if (rc == 0) {
+		v.nodes = a->n[0];
+		v.feature = a->feature;
+		v.threshold = a->threshold;
+		v.left = a->left;
+		v.right = a->right;
+		v.value = a->value;
+		v.count = a->count;
+		v.nranks = a->n[6];
+		v.rank = a->rank;
+		if ((rc = sc_forest_check_tree(&v, k, J->nf, ny, e)) == -1 &&
+		    e->code == SC_EDATA)
+			sc_err_prefix(e, "model");
+	}
+	tarr_clear(a);
+	return rc;
+}
+
+int
+sc_model_bin_check(const unsigned char *buf, size_t len,
+    const unsigned char *base, json_t **root, size_t *ntrees, size_t *ny,
+    struct sc_err *e)
+{
+	struct rd r = { buf + HEAD_LEN, buf + len, e };
+	size_t budget[2] = { SC_MODEL_MAXNODES, SC_MODEL_MAXRANKS };
+	struct parsed P;
+	struct tarr one;
+	struct ttab *tab = NULL;
+	struct tjob J;
+	uint64_t nf = 0, nt = 0, j;
+	int rc = -1;
+
+	memset(&P, 0, sizeof(P));
+	memset(&J, 0, sizeof(J));
+	memset(&one, 0, sizeof(one));
+	*root = NULL;
+	if (check_head(buf, len, base, e) == -1 || read_head(&r, &P) == -1 ||
+	    get_var(&r, MAX_FEATURES, &nf, "features") == -1)
+		goto out;
+	if ((tab = calloc(nf ? nf : 1, sizeof(*tab))) == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		goto out;
+	}
+	if (read_tables(&r, tab, (size_t)nf, &P) == -1 ||
+	    get_var(&r, SC_MODEL_MAXRANKS, &j, "targets") == -1 ||
+	    check_targets(&r, (size_t)j) == -1)
+		goto out;
+	*ny = (size_t)j;
+	if (get_var(&r, MAX_TREES, &nt, "trees") == -1)
+		goto out;
+	if (nt > left(&r) / 12) {
+		short_file(&r, "trees");
+		goto out;
+	}
+	/* As sc_model_bin_parse(): the records and the budget first... */
+	if ((J.rec = calloc(nt ? nt : 1, sizeof(*J.rec))) == NULL) {
+		sc_err_set(e, SC_EOS, 0, "out of memory");
+		goto out;
+	}
+	for (j = 0; j < nt; j++) {
+		struct rd t;
+		uint64_t n, nodes, nranks;
+
+		if (get_var(&r, left(&r), &n, "tree length") == -1)
+			goto out;
+		t.p = J.rec[j].p = r.p;
+		t.end = J.rec[j].end = r.p + n;
+		t.e = e;
+		r.p += n;
+		if (get_var(&t, budget[0], &nodes, "nodes") == -1 ||
+		    get_var(&t, budget[1], &nranks, "ranks") == -1)
+			goto out;
+		budget[0] -= (size_t)nodes;
+		budget[1] -= (size_t)nranks;
+		drop_before(base, t.p); /* a page or two of each record */
+	}
+	if (r.p != r.end) {
+		sc_err_set(e, SC_EDATA, 0,
+		    "model: binary: bytes after the last tree");
+		goto out;
+	}
+	/* ...then each tree in turn, in one tarr, nothing kept after it. */
+	P.trees = &one;
+	P.ny = *ny;
+	J.P = &P;
+	J.tab = tab;
+	J.nf = (size_t)nf;
+	for (j = 0; j < nt; j++) {
+		if (check_record(&J, (size_t)j, *ny, e) == -1)
+			goto out;
+		drop_before(base, J.rec[j].end);
+	}
+	if (json_array_size(json_object_get(P.root, "features")) != nf) {
+		sc_err_set(e, SC_EDATA, 0,
+		    "model: binary: threshold tables not one per feature");
+		goto out;
+	}
+	*ntrees = (size_t)nt;
+	*root = json_incref(P.root);
+	rc = 0;
+out:
+	free(tab); /* the tables are P's */
+	free(J.rec);
+	P.trees = NULL;
+	sc_model_parsed_free(&P);
 	return rc;
 }

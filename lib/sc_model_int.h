@@ -67,11 +67,34 @@ void sc_model_parsed_free(struct parsed *P);
  */
 int sc_model_build(struct parsed *P, struct sc_model *m, struct sc_err *e);
 
+/*
+ * The checks sc_model_build() makes of a header root (every top-level
+ * member but targets and trees): format, version, params, training,
+ * features, importances, oob_rmse and a calibration, for
+ * sc_model_check(), which checks the trees itself.  *nfeat gets the number
+ * of features, *ntrees params.trees.  0, or -1 with SC_EDATA or SC_EOS.
+ */
+int sc_model_head_check(json_t *root, size_t *nfeat, size_t *ntrees,
+    struct sc_err *e);
+
 #define SC_MODEL_MAGIC "\211SCF\r\n\032\n" /* 8 bytes: the binary form */
 #define SC_MODEL_MAGIC_LEN 8
 
 /* Parse the binary form in buf[0..len) into P; 0 or -1 (SC_EDATA, SC_EOS). */
 int sc_model_bin_parse(const unsigned char *buf, size_t len, struct parsed *P,
+    struct sc_err *e);
+
+/*
+ * Check the binary form in buf[0..len) as sc_model_bin_parse() and
+ * sc_model_build()'s tree checks would, one tree at a time, keeping none
+ * (sc_model_check).  base (may be NULL) is the page-aligned start of the
+ * file mapping buf is in: pages already read are given back.  *root gets
+ * the embedded header (a new reference), *ntrees and *ny the numbers of
+ * trees and targets; the header's own checks are the caller's
+ * (sc_model_head_check).  0 or -1 (SC_EDATA, SC_EOS).
+ */
+int sc_model_bin_check(const unsigned char *buf, size_t len,
+    const unsigned char *base, json_t **root, size_t *ntrees, size_t *ny,
     struct sc_err *e);
 
 #endif

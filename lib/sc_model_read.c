@@ -872,6 +872,50 @@ keep_extra(json_t *root, struct sc_model *m, struct sc_err *e)
 }
 
 int
+sc_model_head_check(json_t *root, size_t *nfeat, size_t *ntrees,
+    struct sc_err *e)
+{
+	struct sc_forest_params p;
+	struct sc_model m;
+	struct sc_calib cal;
+	const char **names = NULL;
+	double *imp = NULL, oob = NAN;
+	size_t nf = 0, i;
+	int rc = -1;
+
+	memset(&m, 0, sizeof(m));
+	if (check_head(root, e) == -1 || read_params(root, &p, e) == -1 ||
+	    read_training(root, &m, e) == -1 ||
+	    read_names(root, &names, &nf, e) == -1 ||
+	    read_numbers(root, names, nf, &imp, &oob, e) == -1)
+		goto out;
+	/* What sc_forest_assemble's check_parts says of the same numbers. */
+	for (i = 0; i < nf; i++)
+		if (!isfinite(imp[i]) || imp[i] < 0) {
+			bad(e, "importances", "bad value");
+			goto out;
+		}
+	if (!isnan(oob) && !(isfinite(oob) && oob >= 0)) {
+		bad(e, "oob_rmse", "bad value");
+		goto out;
+	}
+	if (sc_calib_from_extra(root, &cal, e) == -1) {
+		sc_err_prefix(e, "model");
+		goto out;
+	}
+	*nfeat = nf;
+	*ntrees = (size_t)p.trees;
+	rc = 0;
+out:
+	free(names);
+	free(imp);
+	free(m.from);
+	free(m.to);
+	free(m.sha);
+	return rc;
+}
+
+int
 sc_model_build(struct parsed *P, struct sc_model *m, struct sc_err *e)
 {
 	if (build(P, m, e) == -1 || keep_extra(P->root, m, e) == -1)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sc_buf.h"
 #include "sc_csv.h"
 #include "sc_date.h"
 #include "sc_num.h"
@@ -42,24 +43,24 @@ sc_ohlcv_colname(enum sc_ohlcv_col c)
 	return (unsigned)c < SC_OHLCV_NCOLS ? colnames[c] : "?";
 }
 
+/*
+ * Room for one more row in every column.  The columns share s->cap: each
+ * grows from the same capacity to the same size (sc_buf_grow on a copy),
+ * and s->cap changes only once all of them have.
+ */
 static int
 grow(struct sc_ohlcv_series *s, struct sc_err *e)
 {
-	size_t cap = s->cap ? s->cap * 2 : 256;
-	long *d;
-	int c;
+	size_t cap = s->cap, want = s->n + 1, c;
 
-	if (cap > SC_OHLCV_MAX_ROWS)
-		cap = SC_OHLCV_MAX_ROWS;
-	if ((d = realloc(s->date, cap * sizeof(*d))) == NULL)
-		return sc_err_set(e, SC_EOS, 0, "out of memory");
-	s->date = d;
+	if (sc_buf_grow(&s->date, &cap, want, sizeof(*s->date), e) == -1)
+		return -1;
 	for (c = 0; c < SC_OHLCV_NCOLS; c++) {
-		double *p = realloc(s->v[c], cap * sizeof(*p));
+		size_t vcap = s->cap;
 
-		if (p == NULL)
-			return sc_err_set(e, SC_EOS, 0, "out of memory");
-		s->v[c] = p;
+		if (sc_buf_grow(&s->v[c], &vcap, want, sizeof(*s->v[c]), e) ==
+		    -1)
+			return -1;
 	}
 	s->cap = cap;
 	return 0;

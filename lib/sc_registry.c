@@ -26,6 +26,7 @@
 #include "sc_hash.h"
 #include "sc_log.h"
 #include "sc_model.h"
+#include "sc_model_check.h"
 #include "sc_registry.h"
 
 #define MAX_META (1L << 20)     /* bytes of one version's lineage */
@@ -670,30 +671,11 @@ spool(FILE *in, const char *name, char *sha, uint64_t *len, struct sc_err *e)
 }
 
 /*
- * The model loader's verdict on tmp: what sc-predict would refuse is not
- * registered either (a tree pointing back at itself, a bad feature index).
- */
-static int
-load_model(FILE *tmp, const char *in, struct sc_err *e)
-{
-	struct sc_model *m = sc_model_read(tmp, e);
-
-	if (m == NULL) {
-		if (e->code == SC_EDATA)
-			sc_err_prefix(e, "%s: not a valid model", in);
-		return -1;
-	}
-	sc_model_free(m);
-	if (fseeko(tmp, 0, SEEK_SET) == -1)
-		return sc_err_errno(e, SC_EIO, errno, "temporary file");
-	return 0;
-}
-
-/*
  * A streaming scan of the model's top-level JSON object that keeps only the
  * members the lineage needs, so registering a model takes memory bounded by
  * those members (MAX_MEMBER each), not by the trees: a 190 MB model parsed
- * whole took gigabytes.  The model loader still validates the whole file.
+ * whole took gigabytes.  It serves registrations that do not validate;
+ * sc-push validates, with sc_model_check(), in bounded memory too.
  */
 #define MAX_MEMBER (1L << 20)
 
@@ -907,8 +889,13 @@ parse_model(FILE *tmp, json_t *meta, const char *in, int validate,
 
 	if (fseeko(tmp, 0, SEEK_SET) == -1)
 		return sc_err_errno(e, SC_EIO, errno, "temporary file");
-	/* The binary form: the loader validates it and gives its header. */
-	if (sc_model_is_binary(magic, nm)) {
+	if (validate) {
+		/* The loader's verdict on either form in bounded memory, and
+		 * the header: what sc-predict would refuse is not registered. */
+		if ((m = sc_model_check(tmp, in, e)) == NULL)
+			return -1;
+	} else if (sc_model_is_binary(magic, nm)) {
+		/* The binary form: the loader validates it, gives its header. */
 		struct sc_model *sm = sc_model_read(tmp, e);
 
 		if (sm == NULL) {
@@ -920,7 +907,6 @@ parse_model(FILE *tmp, json_t *meta, const char *in, int validate,
 		sc_model_free(sm);
 		if (m == NULL)
 			return sc_err_set(e, SC_EOS, 0, "out of memory");
-		validate = 0;
 	} else if ((m = scan_members(tmp, in, e)) == NULL)
 		return -1;
 	fmt = json_object_get(m, "format");
@@ -934,8 +920,6 @@ parse_model(FILE *tmp, json_t *meta, const char *in, int validate,
 	json_decref(m);
 	if (rc == 0 && fseeko(tmp, 0, SEEK_SET) == -1)
 		rc = sc_err_errno(e, SC_EIO, errno, "temporary file");
-	if (rc == 0 && validate)
-		rc = load_model(tmp, in, e);
 	return rc;
 }
 
@@ -1230,14 +1214,55 @@ sc_registry_get(struct sc_store *st, const struct sc_model_ref *r, FILE *out,
 	return e->code == SC_ENOINPUT ? not_found(st, r, e) : -1;
 }
 
+/* After a change to alias of name: rewrite index.json, a lag is a warning. */
+static void
+alias_changed(struct sc_store *st, const char *name, const char *alias,
+    struct sc_registry_result *res)
+{
+	if (sc_registry_refresh(st, name, &res->index_err) == -1) {
+		res->index_stale = 1;
+		sc_log(SC_LOG_WARN,
+		    "models:/%s@%s: done, but index.json was "
+		    "not updated: %s",
+		    name, alias, res->index_err.msg);
+	}
+}
+
 int
 sc_registry_alias(struct sc_store *st, const char *name, const char *alias,
     const struct sc_model_ref *target, struct sc_registry_result *res,
     struct sc_err *e)
 {
 	struct sc_registry_result ignored;
-	struct sc_model_ref r = { SC_MREF_ALIAS, { 0 }, { 0 }, 0 };
 	char key[2 * SC_REGISTRY_MAX_NAME + 24], text[24];
+
+	if (res == NULL)
+		res = &ignored;
+	memset(res, 0, sizeof(*res));
+	if (sc_registry_name_check(name, e) == -1 ||
+	    sc_registry_alias_check(alias, e) == -1)
+		return -1;
+	if (strcmp(target->name, name) != 0)
+		return sc_err_set(e, SC_EUSAGE, 0,
+		    "alias of models:/%s points at another model (%s)", name,
+		    target->name);
+	if (sc_registry_resolve(st, target, &res->version, e) == -1)
+		return -1;
+	snprintf(key, sizeof(key), "models/%s/aliases/%s", name, alias);
+	snprintf(text, sizeof(text), "%ld\n", res->version);
+	if (sc_store_put_buf(st, key, text, strlen(text), 0, e) != 0)
+		return -1;
+	alias_changed(st, name, alias, res);
+	return 0;
+}
+
+int
+sc_registry_delete(struct sc_store *st, const char *name, const char *alias,
+    struct sc_registry_result *res, struct sc_err *e)
+{
+	struct sc_registry_result ignored;
+	struct sc_model_ref r = { SC_MREF_ALIAS, { 0 }, { 0 }, 0 };
+	char key[2 * SC_REGISTRY_MAX_NAME + 24];
 	int rc;
 
 	if (res == NULL)
@@ -1247,38 +1272,23 @@ sc_registry_alias(struct sc_store *st, const char *name, const char *alias,
 	    sc_registry_alias_check(alias, e) == -1)
 		return -1;
 	snprintf(key, sizeof(key), "models/%s/aliases/%s", name, alias);
-	if (target != NULL) {
-		if (strcmp(target->name, name) != 0)
-			return sc_err_set(e, SC_EUSAGE, 0,
-			    "alias of models:/%s points at another model (%s)",
-			    name, target->name);
-		if (sc_registry_resolve(st, target, &res->version, e) == -1)
-			return -1;
-		snprintf(text, sizeof(text), "%ld\n", res->version);
-		rc = sc_store_put_buf(st, key, text, strlen(text), 0, e);
-	} else {
-		snprintf(r.name, sizeof(r.name), "%s", name);
-		snprintf(r.alias, sizeof(r.alias), "%s", alias);
-		if ((rc = sc_store_exists(st, key, e)) == 0)
-			rc = not_found(st, &r, e);
-		else if (rc == 1)
-			rc = sc_store_delete(st, key, e);
-	}
-	if (rc == 0 && sc_registry_refresh(st, name, &res->index_err) == -1) {
-		res->index_stale = 1;
-		sc_log(SC_LOG_WARN,
-		    "models:/%s@%s: done, but index.json was "
-		    "not updated: %s",
-		    name, alias, res->index_err.msg);
-	}
-	return rc;
+	snprintf(r.name, sizeof(r.name), "%s", name);
+	snprintf(r.alias, sizeof(r.alias), "%s", alias);
+	if ((rc = sc_store_exists(st, key, e)) == 0)
+		return not_found(st, &r, e);
+	if (rc == -1 || sc_store_delete(st, key, e) != 0)
+		return -1;
+	alias_changed(st, name, alias, res);
+	return 0;
 }
 
-static struct sc_store *
-open_store(const struct sc_config *c, struct sc_s3_opts *so, struct sc_err *e)
+struct sc_store *
+sc_registry_open(const struct sc_config *c, struct sc_err *e)
 {
-	sc_store_s3_opts(c, so);
-	return sc_store_open(c->store, so, e);
+	struct sc_s3_opts so;
+
+	sc_store_s3_opts(c, &so);
+	return sc_store_open(c->store, &so, e);
 }
 
 int
@@ -1286,62 +1296,13 @@ sc_registry_fetch_uri(const struct sc_config *c, const char *uri, FILE *out,
     struct sc_err *e)
 {
 	struct sc_model_ref r;
-	struct sc_s3_opts so;
 	struct sc_store *st;
 	int rc;
 
 	if (sc_registry_parse(uri, &r, e) == -1 ||
-	    (st = open_store(c, &so, e)) == NULL)
+	    (st = sc_registry_open(c, e)) == NULL)
 		return -1;
 	rc = sc_registry_get(st, &r, out, e);
-	sc_store_free(st);
-	return rc;
-}
-
-int
-sc_registry_push_uri(const struct sc_config *c, const char *uri,
-    const char *alias, int del, const struct sc_registry_opts *o, FILE *in,
-    FILE *out, struct sc_registry_result *res, struct sc_err *e)
-{
-	struct sc_model_ref r;
-	struct sc_s3_opts so;
-	struct sc_store *st;
-	int rc;
-
-	memset(res, 0, sizeof(*res));
-	if (sc_registry_parse(uri, &r, e) == -1)
-		return -1;
-	if ((del || alias != NULL) &&
-	    ((del && alias != NULL) || o->run_id != NULL ||
-	        o->metrics != NULL || isfinite(o->cv_rmse)))
-		return sc_err_set(e, SC_EUSAGE, 0,
-		    "%s: --run-id, --metrics and --cv-rmse are for a "
-		    "registration, --alias and --delete exclude each other",
-		    uri);
-	if (del && r.kind != SC_MREF_ALIAS)
-		return sc_err_set(e, SC_EUSAGE, 0,
-		    "%s: --delete removes an alias (models:/NAME@ALIAS); "
-		    "versions are never deleted",
-		    uri);
-	if (alias != NULL && r.kind == SC_MREF_INDEX)
-		return sc_err_set(e, SC_EUSAGE, 0,
-		    "%s: --alias wants a version: models:/NAME/VERSION, "
-		    "/latest or @ALIAS",
-		    uri);
-	if (!del && alias == NULL && r.kind != SC_MREF_INDEX)
-		return sc_err_set(e, SC_EUSAGE, 0,
-		    "%s: register with models:/%s (the version is chosen), "
-		    "or give --alias",
-		    uri, r.name);
-	if ((st = open_store(c, &so, e)) == NULL)
-		return -1;
-	if (del)
-		rc = sc_registry_alias(st, r.name, r.alias, NULL, res, e);
-	else if (alias != NULL)
-		rc = sc_registry_alias(st, r.name, alias, &r, res, e);
-	else if ((rc = sc_registry_register(st, r.name, in, o, res, e)) == 0 &&
-	    fprintf(out, "%ld\n", res->version) < 0)
-		rc = sc_err_errno(e, SC_EIO, errno, "write");
 	sc_store_free(st);
 	return rc;
 }

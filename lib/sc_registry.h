@@ -117,14 +117,25 @@ int sc_registry_get(struct sc_store *, const struct sc_model_ref *r, FILE *out,
     struct sc_err *);
 
 /*
- * Point alias at the version target names (which must exist; an alias
- * can move), or with target NULL delete it (it must exist), then update
- * index.json.  *res (may be NULL) gets the version.  Returns 0, or -1
- * with SC_EUSAGE, SC_ENOINPUT or the store's errors.
+ * Point alias at the version target names (latest, a number or another
+ * alias of the same model; it must exist, and an alias can move), then
+ * update index.json.  target is borrowed and must not be NULL.  *res (may
+ * be NULL) gets the version; a failure to update the index sets
+ * res->index_stale but is not a failure of the call.  Returns 0, or -1
+ * with SC_EUSAGE (bad name or alias, a target of another model),
+ * SC_ENOINPUT (no such version or alias) or the store's errors.
  */
 int sc_registry_alias(struct sc_store *, const char *name, const char *alias,
     const struct sc_model_ref *target, struct sc_registry_result *res,
     struct sc_err *);
+
+/*
+ * Delete alias of model name (models:/NAME@ALIAS; it must exist; versions
+ * are never deleted), then update index.json, as sc_registry_alias().
+ * Returns 0, or -1 with SC_EUSAGE, SC_ENOINPUT or the store's errors.
+ */
+int sc_registry_delete(struct sc_store *, const char *name, const char *alias,
+    struct sc_registry_result *res, struct sc_err *);
 
 /*
  * Rewrite models/NAME/index.json from the objects.  Returns 0, or -1 with
@@ -133,20 +144,21 @@ int sc_registry_alias(struct sc_store *, const char *name, const char *alias,
 int sc_registry_refresh(struct sc_store *, const char *name, struct sc_err *);
 
 /*
+ * Open the store the registry of c lives on (SC_STORE), for the calls
+ * above.  The caller owns the store and frees it with sc_store_free(); it
+ * borrows c's strings, so c must outlive it.  Returns NULL with
+ * sc_store_open()'s errors (SC_EUSAGE, SC_ECONFIG, SC_EOS).
+ *
+ *	if ((st = sc_registry_open(&cfg, &e)) == NULL ||
+ *	    sc_registry_register(st, "aapl", stdin, &o, &res, &e) == -1) ...
+ */
+struct sc_store *sc_registry_open(const struct sc_config *c, struct sc_err *);
+
+/*
  * For sc-fetch: open the store of c and write what uri names to out.
  * Errors as sc_registry_get(), plus sc_store_open()'s.
  */
 int sc_registry_fetch_uri(const struct sc_config *c, const char *uri, FILE *out,
     struct sc_err *);
-
-/*
- * For sc-push: open the store of c, then with alias NULL and del 0
- * register in as a version of uri's model (models:/NAME) and print its
- * number and a newline to out; with alias, point it at uri's version;
- * with del, delete uri's alias (models:/NAME@ALIAS).  Errors as above.
- */
-int sc_registry_push_uri(const struct sc_config *c, const char *uri,
-    const char *alias, int del, const struct sc_registry_opts *, FILE *in,
-    FILE *out, struct sc_registry_result *res, struct sc_err *);
 
 #endif

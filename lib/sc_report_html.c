@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * HTML and SVG for the report.  Everything from the store goes through
- * rp_esc(), which escapes the five characters that matter in text and in
+ * sc_rp_esc(), which escapes the five characters that matter in text and in
  * quoted attributes, so a ticker named "<script>" is text.  Charts are
  * drawn here as inline SVG, computed from the values given: no script,
  * no external file, so the page reads the same with scripts disabled, on
@@ -24,7 +24,7 @@
 #define MB 30.0
 
 void
-rp_esc(FILE *fp, const char *s)
+sc_rp_esc(FILE *fp, const char *s)
 {
 	if (s == NULL)
 		return;
@@ -55,7 +55,7 @@ rp_esc(FILE *fp, const char *s)
 }
 
 void
-rp_num(FILE *fp, double v)
+sc_rp_num(FILE *fp, double v)
 {
 	if (!isfinite(v))
 		fputs("&ndash;", fp);
@@ -66,7 +66,7 @@ rp_num(FILE *fp, double v)
 }
 
 void
-rp_td_num(FILE *fp, double v)
+sc_rp_td_num(FILE *fp, double v)
 {
 	char buf[SC_NUM_BUFSZ];
 
@@ -75,54 +75,54 @@ rp_td_num(FILE *fp, double v)
 		return;
 	}
 	fprintf(fp, "<td class=\"n\" data-v=\"%s\">", sc_num_fmt(v, buf));
-	rp_num(fp, v);
+	sc_rp_num(fp, v);
 	fputs("</td>", fp);
 }
 
 void
-rp_td(FILE *fp, const char *s)
+sc_rp_td(FILE *fp, const char *s)
 {
 	fputs("<td>", fp);
 	if (s == NULL || *s == '\0')
 		fputs("&ndash;", fp);
 	else
-		rp_esc(fp, s);
+		sc_rp_esc(fp, s);
 	fputs("</td>", fp);
 }
 
 void
-rp_td_json(FILE *fp, const json_t *v)
+sc_rp_td_json(FILE *fp, const json_t *v)
 {
 	if (json_is_number(v))
-		rp_td_num(fp, json_number_value(v));
+		sc_rp_td_num(fp, json_number_value(v));
 	else if (json_is_string(v))
-		rp_td(fp, json_string_value(v));
+		sc_rp_td(fp, json_string_value(v));
 	else if (json_is_boolean(v))
-		rp_td(fp, json_is_true(v) ? "yes" : "no");
+		sc_rp_td(fp, json_is_true(v) ? "yes" : "no");
 	else
-		rp_td(fp, NULL);
+		sc_rp_td(fp, NULL);
 }
 
 void
-rp_table(FILE *fp, const char *id, const char *const *head)
+sc_rp_table(FILE *fp, const char *id, const char *const *head)
 {
 	fputs("<div class=\"scroll\"><table class=\"sortable\"", fp);
 	if (id != NULL) {
 		fputs(" id=\"", fp);
-		rp_esc(fp, id);
+		sc_rp_esc(fp, id);
 		putc('"', fp);
 	}
 	fputs(">\n<thead><tr>", fp);
 	for (; *head != NULL; head++) {
 		fputs("<th scope=\"col\">", fp);
-		rp_esc(fp, *head);
+		sc_rp_esc(fp, *head);
 		fputs("</th>", fp);
 	}
 	fputs("</tr></thead>\n<tbody>\n", fp);
 }
 
 void
-rp_table_end(FILE *fp)
+sc_rp_table_end(FILE *fp)
 {
 	fputs("</tbody></table></div>\n", fp);
 }
@@ -155,7 +155,7 @@ grow(struct frame *f, double x, double y)
 
 /* The data's extent, padded so that no range is empty. */
 static void
-extent(const struct rp_chart *c, struct frame *f)
+extent(const struct sc_rp_chart *c, struct frame *f)
 {
 	size_t i, k;
 
@@ -163,7 +163,7 @@ extent(const struct rp_chart *c, struct frame *f)
 	f->x1 = f->y1 = -INFINITY;
 	for (k = 0; k < c->ns; k++)
 		for (i = 0; i < c->s[k].n; i++) {
-			const struct rp_series *s = &c->s[k];
+			const struct sc_rp_series *s = &c->s[k];
 
 			grow(f, s->x[i], s->y ? s->y[i] : NAN);
 			if (s->lo != NULL)
@@ -208,7 +208,7 @@ py(const struct frame *f, double y)
 }
 
 static void
-axes(FILE *fp, const struct rp_chart *c, const struct frame *f)
+axes(FILE *fp, const struct sc_rp_chart *c, const struct frame *f)
 {
 	double st = nice_step(f->y1 - f->y0), v, xs;
 	char d[16];
@@ -252,14 +252,14 @@ axes(FILE *fp, const struct rp_chart *c, const struct frame *f)
 		    "<text class=\"yl\" x=\"11\" y=\"%.1f\" "
 		    "transform=\"rotate(-90 11 %.1f)\">",
 		    (H - MB) / 2, (H - MB) / 2);
-		rp_esc(fp, c->ylabel);
+		sc_rp_esc(fp, c->ylabel);
 		fputs("</text>\n", fp);
 	}
 }
 
 /* The band between lo and hi, one polygon per run of finite values. */
 static void
-band(FILE *fp, const struct rp_series *s, const struct frame *f)
+band(FILE *fp, const struct sc_rp_series *s, const struct frame *f)
 {
 	size_t i = 0, a, j;
 
@@ -287,7 +287,7 @@ band(FILE *fp, const struct rp_series *s, const struct frame *f)
 
 /* A line through the finite points, broken at missing ones. */
 static void
-line(FILE *fp, const struct rp_series *s, const struct frame *f)
+line(FILE *fp, const struct sc_rp_series *s, const struct frame *f)
 {
 	size_t i;
 	int open = 0;
@@ -303,7 +303,7 @@ line(FILE *fp, const struct rp_series *s, const struct frame *f)
 		if (!open)
 			fprintf(fp, "<polyline class=\"line l%d\" points=\"",
 			    s->style);
-		if (open && s->kind == RP_STEP)
+		if (open && s->kind == SC_RP_STEP)
 			fprintf(fp, "%.1f,%.1f ", px(f, s->x[i]), py(f, prev));
 		fprintf(fp, "%.1f,%.1f ", px(f, s->x[i]), py(f, s->y[i]));
 		prev = s->y[i];
@@ -314,7 +314,7 @@ line(FILE *fp, const struct rp_series *s, const struct frame *f)
 }
 
 static size_t
-points(FILE *fp, const struct rp_series *s, const struct frame *f)
+points(FILE *fp, const struct sc_rp_series *s, const struct frame *f)
 {
 	size_t i, n = 0;
 
@@ -332,7 +332,7 @@ points(FILE *fp, const struct rp_series *s, const struct frame *f)
 }
 
 static size_t
-count(const struct rp_series *s)
+count(const struct sc_rp_series *s)
 {
 	size_t i, n = 0;
 
@@ -344,7 +344,7 @@ count(const struct rp_series *s)
 }
 
 size_t
-rp_chart(FILE *fp, const struct rp_chart *c)
+sc_rp_chart(FILE *fp, const struct sc_rp_chart *c)
 {
 	struct frame f;
 	size_t k, n = 0;
@@ -355,14 +355,14 @@ rp_chart(FILE *fp, const struct rp_chart *c)
 	fputs("<figure class=\"chart\"", fp);
 	if (c->id != NULL) {
 		fputs(" id=\"", fp);
-		rp_esc(fp, c->id);
+		sc_rp_esc(fp, c->id);
 		putc('"', fp);
 	}
 	fprintf(fp,
 	    ">\n<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" "
 	    "role=\"img\" data-points=\"%zu\" aria-label=\"",
 	    W, H, n);
-	rp_esc(fp, c->label);
+	sc_rp_esc(fp, c->label);
 	fputs("\">\n", fp);
 	axes(fp, c, &f);
 	for (k = 0; k < c->ns; k++)
@@ -371,21 +371,22 @@ rp_chart(FILE *fp, const struct rp_chart *c)
 	for (k = 0; k < c->ns; k++) {
 		if (c->s[k].y == NULL)
 			continue;
-		if (c->s[k].kind != RP_POINTS)
+		if (c->s[k].kind != SC_RP_POINTS)
 			line(fp, &c->s[k], &f);
-		if (c->s[k].kind == RP_POINTS || c->s[k].kind == RP_LINEPOINTS)
+		if (c->s[k].kind == SC_RP_POINTS ||
+		    c->s[k].kind == SC_RP_LINEPOINTS)
 			points(fp, &c->s[k], &f);
 	}
 	fputs("</svg>\n<figcaption>", fp);
-	rp_esc(fp, c->label);
+	sc_rp_esc(fp, c->label);
 	for (k = 0; k < c->ns; k++) {
 		fprintf(fp, " <span class=\"key k%d\">", c->s[k].style);
-		rp_esc(fp, c->s[k].name);
+		sc_rp_esc(fp, c->s[k].name);
 		fputs("</span>", fp);
 	}
 	if (c->xlabel != NULL) {
 		fputs(" <span class=\"xl\">(x: ", fp);
-		rp_esc(fp, c->xlabel);
+		sc_rp_esc(fp, c->xlabel);
 		fputs(")</span>", fp);
 	}
 	fputs("</figcaption>\n</figure>\n", fp);
@@ -459,19 +460,19 @@ static const char script[] =
     "return up?k:-k});rows.forEach(function(r){b.appendChild(r)})})});\n";
 
 void
-rp_page_start(FILE *fp, const char *title)
+sc_rp_page_start(FILE *fp, const char *title)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	      "<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, "
 	      "initial-scale=1\">\n<title>",
 	    fp);
-	rp_esc(fp, title);
+	sc_rp_esc(fp, title);
 	fprintf(fp, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", style);
 }
 
 void
-rp_page_end(FILE *fp)
+sc_rp_page_end(FILE *fp)
 {
 	fprintf(fp, "<script>\n%s</script>\n</body>\n</html>\n", script);
 }

@@ -16,7 +16,7 @@
 #include "sc_report_int.h"
 
 struct listing {
-	struct rp_keys *keys;
+	struct sc_rp_keys *keys;
 	size_t cap;
 	struct sc_err *e;
 };
@@ -25,12 +25,12 @@ static int
 add_key(const char *key, uint64_t size, void *arg)
 {
 	struct listing *l = arg;
-	struct rp_keys *k = l->keys;
+	struct sc_rp_keys *k = l->keys;
 
 	(void)size;
-	if (k->n == RP_MAX_KEYS)
+	if (k->n == SC_RP_MAX_KEYS)
 		return sc_err_set(l->e, SC_EDATA, 0,
-		    "more than %d keys under one prefix", RP_MAX_KEYS);
+		    "more than %d keys under one prefix", SC_RP_MAX_KEYS);
 	if (sc_buf_grow(&k->k, &l->cap, k->n + 1, sizeof(*k->k), l->e) == -1)
 		return -1;
 	if ((k->k[k->n] = strdup(key)) == NULL)
@@ -46,7 +46,7 @@ cmp_key(const void *a, const void *b)
 }
 
 int
-rp_list(struct sc_store *st, const char *prefix, struct rp_keys *k,
+sc_rp_list(struct sc_store *st, const char *prefix, struct sc_rp_keys *k,
     struct sc_err *e)
 {
 	struct listing l = { k, 0, e };
@@ -54,7 +54,7 @@ rp_list(struct sc_store *st, const char *prefix, struct rp_keys *k,
 	k->k = NULL;
 	k->n = 0;
 	if (sc_store_list(st, prefix, add_key, &l, e) == -1) {
-		rp_keys_free(k);
+		sc_rp_keys_free(k);
 		return -1;
 	}
 	if (k->n > 1)
@@ -63,7 +63,7 @@ rp_list(struct sc_store *st, const char *prefix, struct rp_keys *k,
 }
 
 void
-rp_keys_free(struct rp_keys *k)
+sc_rp_keys_free(struct sc_rp_keys *k)
 {
 	size_t i;
 
@@ -75,8 +75,8 @@ rp_keys_free(struct rp_keys *k)
 }
 
 int
-rp_get(struct sc_store *st, const char *key, long max, char **buf, size_t *len,
-    struct sc_err *e)
+sc_rp_get(struct sc_store *st, const char *key, long max, char **buf,
+    size_t *len, struct sc_err *e)
 {
 	uint64_t size;
 	FILE *fp;
@@ -110,7 +110,7 @@ rp_get(struct sc_store *st, const char *key, long max, char **buf, size_t *len,
 }
 
 int
-rp_json(struct sc_store *st, const char *key, long max, json_t **out,
+sc_rp_json(struct sc_store *st, const char *key, long max, json_t **out,
     struct sc_err *e)
 {
 	json_error_t je;
@@ -119,7 +119,7 @@ rp_json(struct sc_store *st, const char *key, long max, json_t **out,
 	int rc;
 
 	*out = NULL;
-	if ((rc = rp_get(st, key, max, &buf, &len, e)) != 0)
+	if ((rc = sc_rp_get(st, key, max, &buf, &len, e)) != 0)
 		return rc;
 	*out = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
 	free(buf);
@@ -156,7 +156,7 @@ num_col(struct sc_csv *r, long col, double *v, const char *key,
 }
 
 static int
-pred_row(struct sc_csv *r, const struct pcols *c, struct rp_pred *p,
+pred_row(struct sc_csv *r, const struct pcols *c, struct sc_rp_pred *p,
     const char *key, struct sc_err *e)
 {
 	memset(p, 0, sizeof(*p));
@@ -178,7 +178,7 @@ pred_row(struct sc_csv *r, const struct pcols *c, struct rp_pred *p,
 }
 
 static void
-free_row(struct rp_pred *p)
+free_row(struct sc_rp_pred *p)
 {
 	free(p->asof);
 	free(p->date);
@@ -188,7 +188,7 @@ free_row(struct rp_pred *p)
 }
 
 static int
-read_rows(struct sc_csv *r, const struct pcols *c, struct rp_preds *p,
+read_rows(struct sc_csv *r, const struct pcols *c, struct sc_rp_preds *p,
     const char *key, struct sc_err *e)
 {
 	size_t cap = 0;
@@ -214,7 +214,7 @@ read_rows(struct sc_csv *r, const struct pcols *c, struct rp_preds *p,
 }
 
 int
-rp_preds_read(struct sc_store *st, const char *key, struct rp_preds *p,
+sc_rp_preds_read(struct sc_store *st, const char *key, struct sc_rp_preds *p,
     struct sc_err *e)
 {
 	struct sc_csv *r = NULL;
@@ -225,7 +225,7 @@ rp_preds_read(struct sc_store *st, const char *key, struct rp_preds *p,
 	int rc;
 
 	memset(p, 0, sizeof(*p));
-	if ((rc = rp_get(st, key, RP_MAX_OBJECT, &buf, &len, e)) != 0)
+	if ((rc = sc_rp_get(st, key, SC_RP_MAX_OBJECT, &buf, &len, e)) != 0)
 		return rc;
 	if (len == 0) {
 		free(buf);
@@ -269,12 +269,12 @@ out:
 	fclose(fp);
 	free(buf);
 	if (rc == -1)
-		rp_preds_free(p);
+		sc_rp_preds_free(p);
 	return rc;
 }
 
 void
-rp_preds_free(struct rp_preds *p)
+sc_rp_preds_free(struct sc_rp_preds *p)
 {
 	size_t i;
 
@@ -285,7 +285,7 @@ rp_preds_free(struct rp_preds *p)
 }
 
 void
-rp_key_date(const char *key, char *buf)
+sc_rp_key_date(const char *key, char *buf)
 {
 	const char *slash = strrchr(key, '/'), *s = slash ? slash + 1 : key;
 
@@ -297,7 +297,7 @@ rp_key_date(const char *key, char *buf)
 }
 
 const char *
-rp_latest(const struct rp_keys *k, const char *prefix, const char *ext,
+sc_rp_latest(const struct sc_rp_keys *k, const char *prefix, const char *ext,
     const char *upto)
 {
 	size_t i = k->n, pl = strlen(prefix), el = strlen(ext), kl;
@@ -308,7 +308,7 @@ rp_latest(const struct rp_keys *k, const char *prefix, const char *ext,
 		if (strncmp(k->k[i], prefix, pl) != 0 || kl != pl + 10 + el ||
 		    strcmp(k->k[i] + kl - el, ext) != 0)
 			continue;
-		rp_key_date(k->k[i], d);
+		sc_rp_key_date(k->k[i], d);
 		if (d[0] == '\0' || (*upto != '\0' && strcmp(d, upto) > 0))
 			continue;
 		return k->k[i];

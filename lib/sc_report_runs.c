@@ -6,7 +6,7 @@
  * champion history, lineage) and the champion's feature importances.
  * The runs come from runs/ID/meta.json (train.sh and register.sh write
  * them), the registry from models/NAME/index.json, the search from the
- * run's trials.jsonl.  At most RP_MAX_RUNS run records are read: the last
+ * run's trials.jsonl.  At most SC_RP_MAX_RUNS run records are read: the last
  * ones in key order.
  */
 #include <math.h>
@@ -16,8 +16,8 @@
 #include "sc_buf.h"
 #include "sc_report_int.h"
 
-#define RP_MAX_RUNS 500            /* meta.json objects read */
-#define RP_MAX_TRIALS 100000       /* lines of one trials.jsonl */
+#define SC_RP_MAX_RUNS 500         /* meta.json objects read */
+#define SC_RP_MAX_TRIALS 100000    /* lines of one trials.jsonl */
 #define DIR_MEMBER "sc-report:dir" /* added to each meta.json read */
 
 static const char *
@@ -57,34 +57,34 @@ is_meta(const char *k)
 }
 
 int
-rp_load_runs(struct rp_ctx *c)
+sc_rp_load_runs(struct sc_rp_ctx *c)
 {
-	struct rp_keys k = { NULL, 0 };
+	struct sc_rp_keys k = { NULL, 0 };
 	char key[SC_STORE_MAX_KEY + 1];
 	size_t i, first = 0, nm = 0;
 	json_t *j;
 	int rc;
 
 	snprintf(key, sizeof(key), "models/%s/index.json", c->model);
-	if (rp_json(c->st, key, RP_MAX_OBJECT, &c->index, c->e) == -1)
+	if (sc_rp_json(c->st, key, SC_RP_MAX_OBJECT, &c->index, c->e) == -1)
 		return -1;
-	if (rp_list(c->st, "runs/", &k, c->e) == -1)
+	if (sc_rp_list(c->st, "runs/", &k, c->e) == -1)
 		return -1;
 	for (i = 0; i < k.n; i++)
 		nm += is_meta(k.k[i]);
 	if ((c->metas = calloc(nm ? nm : 1, sizeof(*c->metas))) == NULL) {
-		rp_keys_free(&k);
+		sc_rp_keys_free(&k);
 		return sc_err_set(c->e, SC_EOS, 0, "out of memory");
 	}
-	for (i = 0; i < k.n && nm > RP_MAX_RUNS; i++)
-		if (is_meta(k.k[i]) && nm-- > RP_MAX_RUNS)
+	for (i = 0; i < k.n && nm > SC_RP_MAX_RUNS; i++)
+		if (is_meta(k.k[i]) && nm-- > SC_RP_MAX_RUNS)
 			first = i + 1;
 	for (i = first; i < k.n; i++) {
 		if (!is_meta(k.k[i]))
 			continue;
-		if ((rc = rp_json(c->st, k.k[i], RP_MAX_OBJECT, &j, c->e)) ==
-		    -1) {
-			rp_keys_free(&k);
+		if ((rc = sc_rp_json(c->st, k.k[i], SC_RP_MAX_OBJECT, &j,
+		         c->e)) == -1) {
+			sc_rp_keys_free(&k);
 			return -1;
 		}
 		if (rc == 1)
@@ -101,14 +101,14 @@ rp_load_runs(struct rp_ctx *c)
 		    json_stringn(k.k[i] + 5, strlen(k.k[i]) - 15));
 		c->metas[c->nmeta++] = j;
 	}
-	rp_keys_free(&k);
+	sc_rp_keys_free(&k);
 	qsort(c->metas, c->nmeta, sizeof(*c->metas), cmp_started);
 	return 0;
 }
 
 /* The registry version whose run_id is id, or NULL. */
 static const json_t *
-version_of(const struct rp_ctx *c, const char *id)
+version_of(const struct sc_rp_ctx *c, const char *id)
 {
 	const json_t *v;
 	size_t i;
@@ -135,12 +135,12 @@ params_text(FILE *fp, const json_t *p)
 	{
 		fputs(first ? "" : ", ", fp);
 		first = 0;
-		rp_esc(fp, k);
+		sc_rp_esc(fp, k);
 		putc('=', fp);
 		if (json_is_number(v))
-			rp_num(fp, json_number_value(v));
+			sc_rp_num(fp, json_number_value(v));
 		else if (json_is_string(v))
-			rp_esc(fp, json_string_value(v));
+			sc_rp_esc(fp, json_string_value(v));
 		else if (json_is_boolean(v))
 			fputs(json_is_true(v) ? "true" : "false", fp);
 		else
@@ -167,7 +167,7 @@ trials_free(struct trials *t)
 
 /* runs/ID/trials.jsonl: 0, 1 when absent, -1. */
 static int
-trials_read(struct rp_ctx *c, const char *id, struct trials *t)
+trials_read(struct sc_rp_ctx *c, const char *id, struct trials *t)
 {
 	char key[SC_STORE_MAX_KEY + 1], *buf, *line, *nl;
 	json_error_t je;
@@ -179,7 +179,8 @@ trials_read(struct rp_ctx *c, const char *id, struct trials *t)
 	t->t = NULL;
 	t->n = 0;
 	snprintf(key, sizeof(key), "runs/%s/trials.jsonl", id);
-	if ((rc = rp_get(c->st, key, RP_MAX_OBJECT, &buf, &len, c->e)) != 0)
+	if ((rc = sc_rp_get(c->st, key, SC_RP_MAX_OBJECT, &buf, &len, c->e)) !=
+	    0)
 		return rc;
 	for (line = buf; line < buf + len; line = nl + 1) {
 		if ((nl = memchr(line, '\n', (size_t)(buf + len - line))) ==
@@ -197,7 +198,7 @@ trials_read(struct rp_ctx *c, const char *id, struct trials *t)
 			return sc_err_set(c->e, SC_EDATA, 0,
 			    "%s:%ld: not a JSON object", key, ln);
 		}
-		if (t->n == cap && t->n < RP_MAX_TRIALS) {
+		if (t->n == cap && t->n < SC_RP_MAX_TRIALS) {
 			if (sc_buf_grow(&t->t, &cap, t->n + 1, sizeof(*t->t),
 			        c->e) == -1) {
 				json_decref(j);
@@ -248,7 +249,7 @@ best_params(const struct trials *t)
 
 /* The parameters cell of a run: registered, fixed, or the search's best. */
 static int
-run_params(struct rp_ctx *c, const json_t *m, const json_t *ver)
+run_params(struct sc_rp_ctx *c, const json_t *m, const json_t *ver)
 {
 	const char *fa = jstr(m, "forest_args"), *s = jstr(m, "search");
 	struct trials t;
@@ -259,7 +260,7 @@ run_params(struct rp_ctx *c, const json_t *m, const json_t *ver)
 	if (ver != NULL && json_is_object(json_object_get(ver, "params")))
 		params_text(c->fp, json_object_get(ver, "params"));
 	else if (fa != NULL)
-		rp_esc(c->fp, fa);
+		sc_rp_esc(c->fp, fa);
 	else if (s != NULL && strcmp(s, "none") != 0) {
 		if ((rc = trials_read(c, jstr(m, DIR_MEMBER), &t)) == -1)
 			return -1;
@@ -275,7 +276,7 @@ run_params(struct rp_ctx *c, const json_t *m, const json_t *ver)
 }
 
 static int
-run_row(struct rp_ctx *c, const json_t *m)
+run_row(struct sc_rp_ctx *c, const json_t *m)
 {
 	const char *id = jstr(m, "run_id");
 	const json_t *ver = version_of(c, id), *reg;
@@ -283,53 +284,54 @@ run_row(struct rp_ctx *c, const json_t *m)
 	json_t *met = NULL;
 
 	snprintf(key, sizeof(key), "runs/%s/metrics.json", jstr(m, DIR_MEMBER));
-	if (rp_json(c->st, key, RP_MAX_OBJECT, &met, c->e) == -1)
+	if (sc_rp_json(c->st, key, SC_RP_MAX_OBJECT, &met, c->e) == -1)
 		return -1;
 	fputs("<tr>", c->fp);
-	rp_td(c->fp, id);
-	rp_td(c->fp, jstr(m, "started"));
-	rp_td(c->fp, jstr(m, "search"));
-	rp_td_json(c->fp, json_object_get(m, "trials"));
+	sc_rp_td(c->fp, id);
+	sc_rp_td(c->fp, jstr(m, "started"));
+	sc_rp_td(c->fp, jstr(m, "search"));
+	sc_rp_td_json(c->fp, json_object_get(m, "trials"));
 	if (run_params(c, m, ver) == -1) {
 		json_decref(met);
 		return -1;
 	}
-	rp_td_json(c->fp, json_object_get(m, "cv_rmse"));
-	rp_td_json(c->fp, json_object_get(m, "test_rmse"));
-	rp_td_json(c->fp, json_object_get(met, "skill"));
-	rp_td_json(c->fp,
+	sc_rp_td_json(c->fp, json_object_get(m, "cv_rmse"));
+	sc_rp_td_json(c->fp, json_object_get(m, "test_rmse"));
+	sc_rp_td_json(c->fp, json_object_get(met, "skill"));
+	sc_rp_td_json(c->fp,
 	    ver != NULL ? json_object_get(ver, "version")
 	                : json_object_get(m, "registered_version"));
 	reg = json_object_get(m, "register");
-	rp_td_json(c->fp, json_object_get(reg, "promoted"));
+	sc_rp_td_json(c->fp, json_object_get(reg, "promoted"));
 	fputs("</tr>\n", c->fp);
 	json_decref(met);
 	return 0;
 }
 
 int
-rp_sec_runs(struct rp_ctx *c)
+sc_rp_sec_runs(struct sc_rp_ctx *c)
 {
 	static const char *const head[] = { "run", "started", "search",
 		"trials", "parameters", "CV RMSE", "test RMSE", "test skill",
 		"version", "made champion", NULL };
 	size_t i;
 
-	rp_section(c->fp, "runs", "Runs");
+	sc_rp_section(c->fp, "runs", "Runs");
 	if (c->nmeta == 0) {
-		rp_note(c->fp, "No runs (runs/ID/meta.json) yet: run train.");
+		sc_rp_note(c->fp,
+		    "No runs (runs/ID/meta.json) yet: run train.");
 		fputs("</section>\n", c->fp);
 		return 0;
 	}
-	rp_note(c->fp,
+	sc_rp_note(c->fp,
 	    "Newest first, from runs/ID/meta.json and "
 	    "runs/ID/metrics.json; parameters of a registered run "
 	    "from the registry, of a search from its best trial.");
-	rp_table(c->fp, "t-runs", head);
+	sc_rp_table(c->fp, "t-runs", head);
 	for (i = 0; i < c->nmeta && i < (size_t)c->max_runs; i++)
 		if (run_row(c, c->metas[i]) == -1)
 			return -1;
-	rp_table_end(c->fp);
+	sc_rp_table_end(c->fp);
 	fputs("</section>\n", c->fp);
 	return 0;
 }
@@ -352,18 +354,18 @@ param_names(const struct trials *t)
 }
 
 static void
-history_chart(struct rp_ctx *c, const struct trials *t, double *v)
+history_chart(struct sc_rp_ctx *c, const struct trials *t, double *v)
 {
 	size_t n = t->n, i;
 	double *x = v, *done = v + n, *pruned = v + 2 * n, *best = v + 3 * n;
 	double b = INFINITY;
 	char id[32];
-	struct rp_series s[3] = {
-		{ "complete", x, done, NULL, NULL, n, RP_POINTS, 0 },
-		{ "pruned", x, pruned, NULL, NULL, n, RP_POINTS, 6 },
-		{ "best so far", x, best, NULL, NULL, n, RP_STEP, 1 },
+	struct sc_rp_series s[3] = {
+		{ "complete", x, done, NULL, NULL, n, SC_RP_POINTS, 0 },
+		{ "pruned", x, pruned, NULL, NULL, n, SC_RP_POINTS, 6 },
+		{ "best so far", x, best, NULL, NULL, n, SC_RP_STEP, 1 },
 	};
-	struct rp_chart ch = { id, "Optimisation history: CV RMSE per trial",
+	struct sc_rp_chart ch = { id, "Optimisation history: CV RMSE per trial",
 		"trial number", "CV RMSE", 0, NAN, s, 3 };
 
 	for (i = 0; i < n; i++) {
@@ -377,21 +379,21 @@ history_chart(struct rp_ctx *c, const struct trials *t, double *v)
 		best[i] = isfinite(b) ? b : NAN;
 	}
 	snprintf(id, sizeof(id), "chart-%d", ++c->charts);
-	rp_chart(c->fp, &ch);
+	sc_rp_chart(c->fp, &ch);
 }
 
 static void
-param_chart(struct rp_ctx *c, const struct trials *t, const char *name,
+param_chart(struct sc_rp_ctx *c, const struct trials *t, const char *name,
     double *v)
 {
 	size_t n = t->n, i;
 	double *x = v, *done = v + n, *pruned = v + 2 * n;
 	char id[32], label[200];
-	struct rp_series s[2] = {
-		{ "complete", x, done, NULL, NULL, n, RP_POINTS, 0 },
-		{ "pruned", x, pruned, NULL, NULL, n, RP_POINTS, 6 },
+	struct sc_rp_series s[2] = {
+		{ "complete", x, done, NULL, NULL, n, SC_RP_POINTS, 0 },
+		{ "pruned", x, pruned, NULL, NULL, n, SC_RP_POINTS, 6 },
 	};
-	struct rp_chart ch = { id, label, name, "CV RMSE", 0, NAN, s, 2 };
+	struct sc_rp_chart ch = { id, label, name, "CV RMSE", 0, NAN, s, 2 };
 
 	for (i = 0; i < n; i++) {
 		double val = jnum(t->t[i], "value");
@@ -402,34 +404,34 @@ param_chart(struct rp_ctx *c, const struct trials *t, const char *name,
 	}
 	snprintf(id, sizeof(id), "chart-%d", ++c->charts);
 	snprintf(label, sizeof(label), "%.120s against the objective", name);
-	rp_chart(c->fp, &ch);
+	sc_rp_chart(c->fp, &ch);
 }
 
 static void
-trials_table(struct rp_ctx *c, const struct trials *t)
+trials_table(struct sc_rp_ctx *c, const struct trials *t)
 {
 	const char *head[] = { "trial", "state", "CV RMSE", "parameters",
 		"seconds", NULL };
 	size_t i;
 
-	rp_table(c->fp, "t-trials", head);
+	sc_rp_table(c->fp, "t-trials", head);
 	for (i = 0; i < t->n; i++) {
 		fprintf(c->fp, "<tr%s>",
 		    is_complete(t->t[i]) ? "" : " class=\"mut\"");
-		rp_td_json(c->fp, json_object_get(t->t[i], "number"));
-		rp_td_json(c->fp, json_object_get(t->t[i], "state"));
-		rp_td_json(c->fp, json_object_get(t->t[i], "value"));
+		sc_rp_td_json(c->fp, json_object_get(t->t[i], "number"));
+		sc_rp_td_json(c->fp, json_object_get(t->t[i], "state"));
+		sc_rp_td_json(c->fp, json_object_get(t->t[i], "value"));
 		fputs("<td class=\"params\">", c->fp);
 		params_text(c->fp, json_object_get(t->t[i], "params"));
 		fputs("</td>", c->fp);
-		rp_td_json(c->fp, json_object_get(t->t[i], "duration"));
+		sc_rp_td_json(c->fp, json_object_get(t->t[i], "duration"));
 		fputs("</tr>\n", c->fp);
 	}
-	rp_table_end(c->fp);
+	sc_rp_table_end(c->fp);
 }
 
 int
-rp_sec_search(struct rp_ctx *c)
+sc_rp_sec_search(struct sc_rp_ctx *c)
 {
 	const json_t *m = NULL;
 	struct trials t = { NULL, 0 };
@@ -439,7 +441,7 @@ rp_sec_search(struct rp_ctx *c)
 	size_t i;
 	int rc;
 
-	rp_section(c->fp, "search", "Latest hyperparameter search");
+	sc_rp_section(c->fp, "search", "Latest hyperparameter search");
 	for (i = 0; i < c->nmeta && m == NULL; i++)
 		if ((s = jstr(c->metas[i], "search")) != NULL &&
 		    strcmp(s, "none") != 0)
@@ -449,12 +451,12 @@ rp_sec_search(struct rp_ctx *c)
 		return -1;
 	if (rc == 1 || t.n == 0) {
 		trials_free(&t);
-		rp_note(c->fp, "No search yet (a run with trials.jsonl).");
+		sc_rp_note(c->fp, "No search yet (a run with trials.jsonl).");
 		fputs("</section>\n", c->fp);
 		return 0;
 	}
 	fputs("<p class=\"note\">From <code>runs/", c->fp);
-	rp_esc(c->fp, jstr(m, DIR_MEMBER));
+	sc_rp_esc(c->fp, jstr(m, DIR_MEMBER));
 	fputs("/trials.jsonl</code>; pruned trials (stopped after some "
 	      "folds) in grey.</p>\n",
 	    c->fp);
@@ -496,7 +498,7 @@ aliases_cell(FILE *fp, const json_t *aliases, const json_t *ver)
 			continue;
 		fputs(first ? "" : ", ", fp);
 		first = 0;
-		rp_esc(fp, a);
+		sc_rp_esc(fp, a);
 	}
 	fputs("</td>", fp);
 }
@@ -509,19 +511,19 @@ sha_cell(FILE *fp, const json_t *o)
 	char shortid[13];
 
 	if (s == NULL) {
-		rp_td(fp, NULL);
+		sc_rp_td(fp, NULL);
 		return;
 	}
 	snprintf(shortid, sizeof(shortid), "%s", s);
 	fputs("<td><code title=\"", fp);
-	rp_esc(fp, s);
+	sc_rp_esc(fp, s);
 	fputs("\">", fp);
-	rp_esc(fp, shortid);
+	sc_rp_esc(fp, shortid);
 	fputs("</code></td>", fp);
 }
 
 static void
-versions_table(struct rp_ctx *c)
+versions_table(struct sc_rp_ctx *c)
 {
 	static const char *const head[] = { "version", "registered", "run",
 		"target", "training rows", "training from", "training to",
@@ -530,29 +532,29 @@ versions_table(struct rp_ctx *c)
 	const json_t *v, *tr, *test;
 	size_t i, n = json_array_size(json_object_get(c->index, "versions"));
 
-	rp_table(c->fp, "t-versions", head);
+	sc_rp_table(c->fp, "t-versions", head);
 	for (i = n; i-- > 0;) {
 		v = json_array_get(json_object_get(c->index, "versions"), i);
 		tr = json_object_get(v, "training");
 		test = json_object_get(v, "test");
 		fputs("<tr>", c->fp);
-		rp_td_json(c->fp, json_object_get(v, "version"));
-		rp_td(c->fp, jstr(v, "registered"));
-		rp_td(c->fp, jstr(v, "run_id"));
-		rp_td(c->fp, jstr(v, "target"));
-		rp_td_json(c->fp, json_object_get(tr, "rows"));
-		rp_td(c->fp, jstr(tr, "date_from"));
-		rp_td(c->fp, jstr(tr, "date_to"));
+		sc_rp_td_json(c->fp, json_object_get(v, "version"));
+		sc_rp_td(c->fp, jstr(v, "registered"));
+		sc_rp_td(c->fp, jstr(v, "run_id"));
+		sc_rp_td(c->fp, jstr(v, "target"));
+		sc_rp_td_json(c->fp, json_object_get(tr, "rows"));
+		sc_rp_td(c->fp, jstr(tr, "date_from"));
+		sc_rp_td(c->fp, jstr(tr, "date_to"));
 		sha_cell(c->fp, tr);
 		sha_cell(c->fp, json_object_get(v, "model"));
-		rp_td_json(c->fp, json_object_get(v, "cv_rmse"));
-		rp_td_json(c->fp, json_object_get(test, "rmse"));
-		rp_td_json(c->fp, json_object_get(test, "skill"));
+		sc_rp_td_json(c->fp, json_object_get(v, "cv_rmse"));
+		sc_rp_td_json(c->fp, json_object_get(test, "rmse"));
+		sc_rp_td_json(c->fp, json_object_get(test, "skill"));
 		aliases_cell(c->fp, json_object_get(c->index, "aliases"),
 		    json_object_get(v, "version"));
 		fputs("</tr>\n", c->fp);
 	}
-	rp_table_end(c->fp);
+	sc_rp_table_end(c->fp);
 }
 
 static int
@@ -566,7 +568,7 @@ cmp_at(const void *a, const void *b)
 }
 
 static int
-champion_history(struct rp_ctx *c)
+champion_history(struct sc_rp_ctx *c)
 {
 	static const char *const head[] = { "at", "run", "version", "rule",
 		"made champion", "champion before", "why", NULL };
@@ -584,59 +586,60 @@ champion_history(struct rp_ctx *c)
 	}
 	qsort(h, n, sizeof(*h), cmp_at);
 	fputs("<h3>Champion history</h3>\n", c->fp);
-	rp_note(c->fp,
+	sc_rp_note(c->fp,
 	    "Every registration and the champion rule's verdict, "
 	    "oldest first (runs/ID/meta.json, member register).");
-	rp_table(c->fp, "t-champion", head);
+	sc_rp_table(c->fp, "t-champion", head);
 	for (i = 0; i < n; i++) {
 		r = json_object_get(h[i], "register");
 		fputs("<tr>", c->fp);
-		rp_td(c->fp, jstr(r, "at"));
-		rp_td(c->fp, jstr(h[i], "run_id"));
-		rp_td_json(c->fp, json_object_get(h[i], "registered_version"));
-		rp_td(c->fp, jstr(r, "rule"));
-		rp_td_json(c->fp, json_object_get(r, "promoted"));
-		rp_td_json(c->fp, json_object_get(r, "champion_version"));
-		rp_td(c->fp, jstr(r, "why"));
+		sc_rp_td(c->fp, jstr(r, "at"));
+		sc_rp_td(c->fp, jstr(h[i], "run_id"));
+		sc_rp_td_json(c->fp,
+		    json_object_get(h[i], "registered_version"));
+		sc_rp_td(c->fp, jstr(r, "rule"));
+		sc_rp_td_json(c->fp, json_object_get(r, "promoted"));
+		sc_rp_td_json(c->fp, json_object_get(r, "champion_version"));
+		sc_rp_td(c->fp, jstr(r, "why"));
 		fputs("</tr>\n", c->fp);
 	}
-	rp_table_end(c->fp);
+	sc_rp_table_end(c->fp);
 	free(h);
 	return 0;
 }
 
 int
-rp_sec_registry(struct rp_ctx *c)
+sc_rp_sec_registry(struct sc_rp_ctx *c)
 {
 	static const char *const head[] = { "alias", "version", NULL };
 	const char *a;
 	json_t *v;
 
-	rp_section(c->fp, "registry", "Registry");
+	sc_rp_section(c->fp, "registry", "Registry");
 	if (c->index == NULL) {
-		rp_note(c->fp,
+		sc_rp_note(c->fp,
 		    "No registry index for this model yet: run "
 		    "register.");
 		fputs("</section>\n", c->fp);
 		return 0;
 	}
 	fputs("<p class=\"note\">From <code>models/", c->fp);
-	rp_esc(c->fp, c->model);
+	sc_rp_esc(c->fp, c->model);
 	fputs("/index.json</code>. Lineage: each version's run, the "
 	      "SHA-256 of its training data and of the model file.</p>\n"
 	      "<h3>Versions</h3>\n",
 	    c->fp);
 	versions_table(c);
 	fputs("<h3>Aliases</h3>\n", c->fp);
-	rp_table(c->fp, "t-aliases", head);
+	sc_rp_table(c->fp, "t-aliases", head);
 	json_object_foreach(json_object_get(c->index, "aliases"), a, v)
 	{
 		fputs("<tr>", c->fp);
-		rp_td(c->fp, a);
-		rp_td_json(c->fp, v);
+		sc_rp_td(c->fp, a);
+		sc_rp_td_json(c->fp, v);
 		fputs("</tr>\n", c->fp);
 	}
-	rp_table_end(c->fp);
+	sc_rp_table_end(c->fp);
 	if (champion_history(c) == -1)
 		return -1;
 	fputs("</section>\n", c->fp);
@@ -657,7 +660,7 @@ cmp_imp(const void *a, const void *b)
 }
 
 static void
-bars(struct rp_ctx *c, const struct imp *im, size_t n)
+bars(struct sc_rp_ctx *c, const struct imp *im, size_t n)
 {
 	double max = 0, y;
 	size_t i;
@@ -674,7 +677,7 @@ bars(struct rp_ctx *c, const struct imp *im, size_t n)
 		y = 5 + 20.0 * (double)i;
 		fprintf(c->fp, "<text class=\"ty\" x=\"156\" y=\"%.0f\">",
 		    y + 13);
-		rp_esc(c->fp, im[i].name);
+		sc_rp_esc(c->fp, im[i].name);
 		fprintf(c->fp,
 		    "</text><rect class=\"p0\" x=\"160\" "
 		    "y=\"%.0f\" width=\"%.1f\" height=\"14\"/>\n",
@@ -687,7 +690,7 @@ bars(struct rp_ctx *c, const struct imp *im, size_t n)
 }
 
 static int
-show_importances(struct rp_ctx *c, json_t *imp)
+show_importances(struct sc_rp_ctx *c, json_t *imp)
 {
 	static const char *const head[] = { "feature", "importance", NULL };
 	struct imp *im = calloc(json_object_size(imp) + 1, sizeof(*im));
@@ -706,20 +709,20 @@ show_importances(struct rp_ctx *c, json_t *imp)
 	}
 	qsort(im, n, sizeof(*im), cmp_imp);
 	bars(c, im, n);
-	rp_table(c->fp, "t-importances", head);
+	sc_rp_table(c->fp, "t-importances", head);
 	for (i = 0; i < n; i++) {
 		fputs("<tr>", c->fp);
-		rp_td(c->fp, im[i].name);
-		rp_td_num(c->fp, im[i].v);
+		sc_rp_td(c->fp, im[i].name);
+		sc_rp_td_num(c->fp, im[i].v);
 		fputs("</tr>\n", c->fp);
 	}
-	rp_table_end(c->fp);
+	sc_rp_table_end(c->fp);
 	free(im);
 	return 0;
 }
 
 int
-rp_sec_importances(struct rp_ctx *c)
+sc_rp_sec_importances(struct sc_rp_ctx *c)
 {
 	const json_t *ver =
 	    json_object_get(json_object_get(c->index, "aliases"), "champion");
@@ -727,23 +730,24 @@ rp_sec_importances(struct rp_ctx *c)
 	json_t *model = NULL, *imp;
 	int rc;
 
-	rp_section(c->fp, "importances", "Feature importances of the champion");
+	sc_rp_section(c->fp, "importances",
+	    "Feature importances of the champion");
 	if (!json_is_integer(ver)) {
-		rp_note(c->fp, "No champion yet.");
+		sc_rp_note(c->fp, "No champion yet.");
 		fputs("</section>\n", c->fp);
 		return 0;
 	}
 	snprintf(key, sizeof(key), "models/%s/%lld/model.json", c->model,
 	    (long long)json_integer_value(ver));
-	if ((rc = rp_json(c->st, key, RP_MAX_MODEL, &model, c->e)) == -1)
+	if ((rc = sc_rp_json(c->st, key, SC_RP_MAX_MODEL, &model, c->e)) == -1)
 		return -1;
 	imp = json_object_get(model, "importances");
 	if (rc == 1 || !json_is_object(imp)) {
-		rp_note(c->fp,
+		sc_rp_note(c->fp,
 		    "The champion's model file holds no "
 		    "importances.");
 	} else {
-		rp_from(c->fp, key);
+		sc_rp_from(c->fp, key);
 		rc = show_importances(c, imp);
 	}
 	json_decref(model);

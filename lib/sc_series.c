@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sc_buf.h"
 #include "sc_csv.h"
 #include "sc_date.h"
 #include "sc_num.h"
@@ -19,15 +20,8 @@
 int
 sc_series_add(struct sc_series *s, const struct sc_bar *b, struct sc_err *e)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		struct sc_bar *v = realloc(s->bars, cap * sizeof(*v));
-
-		if (v == NULL)
-			return sc_err_set(e, SC_EOS, 0, "out of memory");
-		s->bars = v;
-		s->cap = cap;
-	}
+	if (sc_buf_grow(&s->bars, &s->cap, s->n + 1, sizeof(*s->bars), e) == -1)
+		return -1;
 	s->bars[s->n++] = *b;
 	return 0;
 }

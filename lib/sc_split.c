@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sc_buf.h"
 #include "sc_csv.h"
 #include "sc_date.h"
 #include "sc_log.h"
@@ -85,14 +86,8 @@ compute(struct state *z, const struct sc_ohlcv_series *s, struct sc_err *e)
 {
 	size_t need = s->n * z->k;
 
-	if (need > z->xcap) {
-		double *x = realloc(z->x, need * sizeof(*x));
-
-		if (x == NULL)
-			return sc_err_set(e, SC_EOS, 0, "out of memory");
-		z->x = x;
-		z->xcap = need;
-	}
+	if (sc_buf_grow(&z->x, &z->xcap, need, sizeof(*z->x), e) == -1)
+		return -1;
 	return sc_features_compute(z->o->features, s, z->x, e);
 }
 

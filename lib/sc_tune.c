@@ -3,19 +3,21 @@
  * The search: walk-forward folds by date, the trial loop (sample, fit each
  * fold on its own copy of the training rows, score the validation rows,
  * prune), the trials JSONL, merging shards, and the model's tuning
- * record.  Fold tables are copied once (sc_table_subset) and reused by
- * every trial.  Trials run in sequence and each fit uses every core: on
+ * record.  Fold tables are copied once (sc_table_subset) and binned once
+ * (sc_forest_bin), and reused by every trial; fold fits are for means only.  Trials run in sequence and each fit uses every core: on
  * small tables a fit is short and the trees already keep the cores busy,
  * and TPE needs the previous trials' results anyway.  The forest seed is
  * the same for every trial (common random numbers: two trials differ by
  * their parameters, not their luck), and the refit uses it too.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "sc_buf.h"
+#include "sc_hash.h"
 #include "sc_num.h"
 #include "sc_tune_int.h"
 
@@ -25,40 +27,98 @@ struct sc_tune_folds {
 	size_t *valid[SC_TUNE_MAXFOLDS], nvalid[SC_TUNE_MAXFOLDS];
 };
 
+/* A distinct date: its text (borrowed from the table), hash and first id. */
+struct dslot {
+	const char *s;
+	uint64_t h;
+	size_t id;
+};
+
 static int
-cmp_str(const void *a, const void *b)
+cmp_dslot(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp(((const struct dslot *)a)->s,
+	    ((const struct dslot *)b)->s);
 }
 
-/* Each row's date index among the sorted distinct dates; their number. */
+/* Double the hash table h[0..*cap) of distinct dates (empty: s NULL). */
+static int
+dslot_grow(struct dslot **h, size_t *cap)
+{
+	size_t ncap = *cap * 2, i, j;
+	struct dslot *nh = calloc(ncap, sizeof(*nh));
+
+	if (nh == NULL)
+		return -1;
+	for (i = 0; i < *cap; i++)
+		if ((*h)[i].s != NULL) {
+			for (j = (*h)[i].h & (ncap - 1); nh[j].s != NULL;
+			     j = (j + 1) & (ncap - 1))
+				;
+			nh[j] = (*h)[i];
+		}
+	free(*h);
+	*h = nh;
+	*cap = ncap;
+	return 0;
+}
+
+/*
+ * Each row's date index among the sorted distinct dates; their number.
+ * One pass with a hash table of the distinct dates (a few thousand for
+ * decades of trading days) gives each row its date's id in order of first
+ * sight; only the distinct dates are sorted, then the ids become ranks.
+ * Time linear in the rows, memory in the dates (di is the caller's).
+ */
 static int
 date_index(const struct sc_table *t, size_t *di, size_t *nd)
 {
-	size_t n = sc_table_nrows(t), i, u = 0, a, z, k;
-	const char **d = malloc((n + 1) * sizeof(*d));
+	size_t n = sc_table_nrows(t), cap = 1024, u = 0, i, j, *rank = NULL;
+	struct dslot *h = calloc(cap, sizeof(*h)), *d = NULL;
+	const char *s;
+	uint64_t hv;
 
-	if (d == NULL)
+	if (h == NULL)
 		return -1;
-	for (i = 0; i < n; i++)
-		d[i] = sc_table_date(t, i);
-	qsort(d, n, sizeof(*d), cmp_str);
-	for (i = 0; i < n; i++)
-		if (u == 0 || strcmp(d[i], d[u - 1]) != 0)
-			d[u++] = d[i];
 	for (i = 0; i < n; i++) {
-		for (a = 0, z = u - 1; a < z;) {
-			k = (a + z) / 2;
-			if (strcmp(d[k], sc_table_date(t, i)) < 0)
-				a = k + 1;
-			else
-				z = k;
+		s = sc_table_date(t, i);
+		hv = sc_hash_fnv1a(s, strlen(s));
+		for (j = hv & (cap - 1); h[j].s != NULL;
+		     j = (j + 1) & (cap - 1))
+			if (h[j].h == hv &&
+			    (h[j].s == s || strcmp(h[j].s, s) == 0))
+				break;
+		if (h[j].s != NULL) {
+			di[i] = h[j].id;
+			continue;
 		}
-		di[i] = a;
+		h[j] = (struct dslot){ s, hv, u };
+		di[i] = u++;
+		if (u * 2 > cap && dslot_grow(&h, &cap) == -1)
+			goto oom;
 	}
+	d = malloc((u + 1) * sizeof(*d));
+	rank = malloc((u + 1) * sizeof(*rank));
+	if (d == NULL || rank == NULL)
+		goto oom;
+	for (i = j = 0; i < cap; i++)
+		if (h[i].s != NULL)
+			d[j++] = h[i];
+	qsort(d, u, sizeof(*d), cmp_dslot);
+	for (i = 0; i < u; i++)
+		rank[d[i].id] = i;
+	for (i = 0; i < n; i++)
+		di[i] = rank[di[i]];
+	free(h);
 	free(d);
+	free(rank);
 	*nd = u;
 	return 0;
+oom:
+	free(h);
+	free(d);
+	free(rank);
+	return -1;
 }
 
 static int
@@ -195,10 +255,15 @@ add_trial(struct sc_tune *r, const struct sc_tune_trial *tr)
 	return 0;
 }
 
-/* The fold tables: training and validation copies of each fold's rows. */
+/*
+ * The fold tables: training and validation copies of each fold's rows,
+ * and the training rows binned once for every trial (NULL: too few rows
+ * to fit, which the fit reports).
+ */
 struct ftabs {
 	int k;
 	struct sc_table *tr[SC_TUNE_MAXFOLDS], *va[SC_TUNE_MAXFOLDS];
+	struct sc_forest_binned *bin[SC_TUNE_MAXFOLDS];
 	double *pred;
 };
 
@@ -208,6 +273,7 @@ ftabs_free(struct ftabs *F)
 	int i;
 
 	for (i = 0; i < F->k; i++) {
+		sc_forest_binned_free(F->bin[i]);
 		sc_table_free(F->tr[i]);
 		sc_table_free(F->va[i]);
 	}
@@ -230,7 +296,10 @@ ftabs_make(struct ftabs *F, const struct sc_table *t,
 	for (i = 0; i < f->k; i++) {
 		sc_tune_folds_get(f, i, &tr, &ntr, &va, &nva);
 		if ((F->tr[i] = sc_table_subset(t, tr, ntr, e)) == NULL ||
-		    (F->va[i] = sc_table_subset(t, va, nva, e)) == NULL)
+		    (F->va[i] = sc_table_subset(t, va, nva, e)) == NULL ||
+		    (ntr >= 2 &&
+		        (F->bin[i] = sc_forest_bin(F->tr[i], NULL, ntr,
+		             o->base.threads, e)) == NULL))
 			break;
 		most = nva > most ? nva : most;
 	}
@@ -254,7 +323,11 @@ fold_rmse(struct ftabs *F, int i, const struct sc_forest_params *p,
 	size_t r, n = sc_table_nrows(F->va[i]);
 	double sse = 0, d;
 
-	if ((f = sc_forest_fit(p, F->tr[i], e)) == NULL)
+	/* Means alone: no out-of-bag estimate, no ranks of every row. */
+	if ((f = F->bin[i] != NULL
+	            ? sc_forest_fit_binned(p, F->bin[i], 1, e)
+	            : sc_forest_fit_rows(p, F->tr[i], NULL,
+	                  sc_table_nrows(F->tr[i]), 1, e)) == NULL)
 		return -1;
 	if (sc_forest_predict_table(f, F->va[i], NULL, 0, p->threads, F->pred,
 	        NULL, NULL, e) == -1) {

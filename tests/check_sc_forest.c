@@ -359,7 +359,9 @@ START_TEST(test_forest_fit_rows_same)
 	                    _i == 0 ? noisy_row : coarse_row, 17),
 	                *c;
 	struct sc_forest *f, *g;
-	size_t rows[700], i, la, lb;
+	struct sc_forest_binned *bn;
+	struct sc_forest_tree tr;
+	size_t rows[700], i, j, k, at, la, lb;
 	char *a, *b;
 
 	for (i = 0; i < 700; i++)
@@ -369,6 +371,7 @@ START_TEST(test_forest_fit_rows_same)
 	p.max_samples.value = 0.5;
 	p.bag_ranks = _i == 1;
 	p.interval_grid = _i == 1 ? 64 : 0;
+	p.min_samples_leaf = _i == 1 ? 6 : 1; /* leaves of several ranks */
 	c = sc_table_subset(t, rows, 700, &e);
 	ck_assert_msg(c != NULL, "%s", e.msg);
 	f = sc_forest_fit(&p, c, &e);
@@ -379,8 +382,20 @@ START_TEST(test_forest_fit_rows_same)
 	b = model_text(g, &lb);
 	ck_assert_uint_eq(la, lb);
 	ck_assert_msg(memcmp(a, b, la) == 0, "another forest from the rows");
-	free(a);
 	free(b);
+	/* Binned once, fitted twice: the same forest each time. */
+	bn = sc_forest_bin(t, rows, 700, 2, &e);
+	ck_assert_msg(bn != NULL, "%s", e.msg);
+	for (k = 0; k < 2; k++) {
+		sc_forest_free(g);
+		g = sc_forest_fit_binned(&p, bn, 0, &e);
+		ck_assert_msg(g != NULL, "%s", e.msg);
+		b = model_text(g, &lb);
+		ck_assert_uint_eq(la, lb);
+		ck_assert_msg(memcmp(a, b, la) == 0, "another forest binned");
+		free(b);
+	}
+	free(a);
 	/* For means only: the same means, no out-of-bag estimate. */
 	sc_forest_free(g);
 	g = sc_forest_fit_rows(&p, t, rows, 700, 1, &e);
@@ -392,6 +407,27 @@ START_TEST(test_forest_fit_rows_same)
 		row_of(t, i, x);
 		ck_assert(sc_forest_predict(f, x) == sc_forest_predict(g, x));
 	}
+	/* Each leaf's in-bag ranks sorted; binned, the same forest. */
+	for (k = 0; k < sc_forest_ntrees(g); k++) {
+		sc_forest_tree(g, k, &tr);
+		for (i = 0, at = 0; i < tr.nodes; i++) {
+			for (j = 1; tr.feature[i] < 0 && j < tr.count[i]; j++)
+				ck_assert_uint_le(tr.rank[at + j - 1],
+				    tr.rank[at + j]);
+			at += tr.feature[i] < 0 ? tr.count[i] : 0;
+		}
+		ck_assert_uint_eq(at, tr.nranks);
+	}
+	a = model_text(g, &la);
+	sc_forest_free(g);
+	g = sc_forest_fit_binned(&p, bn, 1, &e);
+	ck_assert_msg(g != NULL, "%s", e.msg);
+	b = model_text(g, &lb);
+	ck_assert_uint_eq(la, lb);
+	ck_assert_msg(memcmp(a, b, la) == 0, "another mean-only forest binned");
+	free(a);
+	free(b);
+	sc_forest_binned_free(bn);
 	sc_forest_free(f);
 	sc_forest_free(g);
 	/* A row out of range is refused. */

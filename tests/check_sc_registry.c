@@ -370,8 +370,7 @@ START_TEST(test_registry_alias_set_move_delete)
 	                         "champion")),
 	    2);
 	json_decref(idx);
-	ck_assert_int_eq(sc_registry_alias(st, "m", "champion", NULL, NULL, &e),
-	    0);
+	ck_assert_int_eq(sc_registry_delete(st, "m", "champion", NULL, &e), 0);
 	ck_assert_int_eq(sc_registry_resolve(st, &r, &v, &e), -1);
 	ck_assert_int_eq(e.code, SC_ENOINPUT);
 	ck_assert_ptr_nonnull(strstr(e.msg, "no such alias"));
@@ -384,8 +383,7 @@ START_TEST(test_registry_alias_set_move_delete)
 	    2);
 	json_decref(idx);
 	/* Deleting it again, or pointing one at what is not there. */
-	ck_assert_int_eq(sc_registry_alias(st, "m", "champion", NULL, NULL, &e),
-	    -1);
+	ck_assert_int_eq(sc_registry_delete(st, "m", "champion", NULL, &e), -1);
 	ck_assert_int_eq(e.code, SC_ENOINPUT);
 	sc_registry_parse("models:/m/9", &r, &e);
 	ck_assert_int_eq(sc_registry_alias(st, "m", "champion", &r, NULL, &e),
@@ -395,6 +393,70 @@ START_TEST(test_registry_alias_set_move_delete)
 	ck_assert_int_eq(e.code, SC_EUSAGE);
 	sc_registry_parse("models:/other/1", &r, &e);
 	ck_assert_int_eq(sc_registry_alias(st, "m", "x", &r, NULL, &e), -1);
+	ck_assert_int_eq(e.code, SC_EUSAGE);
+}
+END_TEST
+
+START_TEST(test_registry_delete_alias)
+{
+	struct sc_model_ref r;
+	struct sc_registry_result res;
+	struct sc_err e = { 0 };
+	char *idx;
+
+	ck_assert_int_eq(reg("m", MODEL, NULL, &e), 1);
+	sc_registry_parse("models:/m/1", &r, &e);
+	ck_assert_int_eq(sc_registry_alias(st, "m", "champion", &r, NULL, &e),
+	    0);
+	ck_assert_int_eq(sc_registry_delete(st, "m", "champion", &res, &e), 0);
+	ck_assert_int_eq(res.index_stale, 0);
+	ck_assert_int_eq(sc_store_exists(st, "models/m/aliases/champion", &e),
+	    0);
+	idx = get("models/m/index.json");
+	ck_assert_ptr_null(strstr(idx, "champion"));
+	free(idx);
+	/* The version stays; what is not there is named. */
+	ck_assert_int_eq(sc_store_exists(st, "models/m/1/model.json", &e), 1);
+	ck_assert_int_eq(sc_registry_delete(st, "m", "champion", &res, &e), -1);
+	ck_assert_int_eq(e.code, SC_ENOINPUT);
+	ck_assert_str_eq(e.msg, "models:/m@champion: no such alias");
+	ck_assert_int_eq(sc_registry_delete(st, "nope", "champion", NULL, &e),
+	    -1);
+	ck_assert_int_eq(e.code, SC_ENOINPUT);
+	ck_assert_str_eq(e.msg, "models:/nope: no such model");
+	ck_assert_int_eq(sc_registry_delete(st, "m", "latest", NULL, &e), -1);
+	ck_assert_int_eq(e.code, SC_EUSAGE);
+	ck_assert_int_eq(sc_registry_delete(st, "a/b", "champion", NULL, &e),
+	    -1);
+	ck_assert_int_eq(e.code, SC_EUSAGE);
+}
+END_TEST
+
+START_TEST(test_registry_open_config)
+{
+	struct sc_config c = { 0 };
+	struct sc_registry_opts o = opts();
+	struct sc_registry_result res;
+	struct sc_store *own;
+	struct sc_err e = { 0 };
+	FILE *fp;
+
+	/* The store of the configuration is the one the calls work on. */
+	c.store = root;
+	own = sc_registry_open(&c, &e);
+	ck_assert_msg(own != NULL, "%s", e.msg);
+	fp = sc_test_str(MODEL);
+	ck_assert_int_eq(sc_registry_register(own, "m", fp, &o, &res, &e), 0);
+	fclose(fp);
+	ck_assert_int_eq(res.version, 1);
+	sc_store_free(own);
+	ck_assert_int_eq(sc_store_exists(st, "models/m/1/model.json", &e), 1);
+	/* S3 without credentials, or no location at all. */
+	c.store = "s3://bucket/prefix";
+	ck_assert_ptr_null(sc_registry_open(&c, &e));
+	ck_assert_int_eq(e.code, SC_ECONFIG);
+	c.store = "";
+	ck_assert_ptr_null(sc_registry_open(&c, &e));
 	ck_assert_int_eq(e.code, SC_EUSAGE);
 }
 END_TEST
@@ -599,6 +661,8 @@ sc_registry_suite(void)
 	tc = tcase_create("alias");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_registry_alias_set_move_delete);
+	tcase_add_test(tc, test_registry_delete_alias);
+	tcase_add_test(tc, test_registry_open_config);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("resolve");
 	tcase_add_checked_fixture(tc, setup, teardown);

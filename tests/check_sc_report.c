@@ -209,7 +209,7 @@ START_TEST(test_report_html_escape)
 	size_t len = 0;
 	FILE *fp = open_memstream(&text, &len);
 
-	rp_esc(fp, "<a href=\"x\">'&'</a>\x01");
+	sc_rp_esc(fp, "<a href=\"x\">'&'</a>\x01");
 	fclose(fp);
 	ck_assert_str_eq(text,
 	    "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;&#xFFFD;");
@@ -223,17 +223,18 @@ START_TEST(test_report_html_ticks)
 	static const double day[1] = { 20784 }, y[1] = { 1.5 };
 	static const double tx[6] = { 0, 1, 2, 3, 4, 5 },
 	                    ty[6] = { 3, 2, 2.5, 1, 4, 2 };
-	struct rp_series sd = { "one day", day, y, NULL, NULL, 1, RP_POINTS,
-		0 };
-	struct rp_series st = { "trials", tx, ty, NULL, NULL, 6, RP_POINTS, 0 };
-	struct rp_chart cd = { NULL, "dates", NULL, NULL, 1, NAN, &sd, 1 };
-	struct rp_chart ct = { NULL, "trials", NULL, NULL, 0, NAN, &st, 1 };
+	struct sc_rp_series sd = { "one day", day, y, NULL, NULL, 1,
+		SC_RP_POINTS, 0 };
+	struct sc_rp_series st = { "trials", tx, ty, NULL, NULL, 6,
+		SC_RP_POINTS, 0 };
+	struct sc_rp_chart cd = { NULL, "dates", NULL, NULL, 1, NAN, &sd, 1 };
+	struct sc_rp_chart ct = { NULL, "trials", NULL, NULL, 0, NAN, &st, 1 };
 	char *text = NULL, *p, *q, seen[64][16];
 	size_t len = 0, n = 0, i;
 	FILE *fp = open_memstream(&text, &len);
 
-	ck_assert_uint_eq(rp_chart(fp, &cd), 1);
-	ck_assert_uint_eq(rp_chart(fp, &ct), 6);
+	ck_assert_uint_eq(sc_rp_chart(fp, &cd), 1);
+	ck_assert_uint_eq(sc_rp_chart(fp, &ct), 6);
 	fclose(fp);
 	ck_assert_ptr_null(strstr(text, ">-0<"));
 	ck_assert_ptr_nonnull(strstr(text, ">2026-11-27<"));

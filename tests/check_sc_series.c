@@ -4,6 +4,7 @@
  * merging, number formats, write errors).
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,27 @@ START_TEST(test_series_write_sorted)
 }
 END_TEST
 
+/*
+ * A capacity whose doubled size in bytes wraps around: refused with
+ * SC_EOS and nothing changes (a hand-written cap * 2 * size would ask
+ * realloc for a few bytes and write past them).
+ */
+START_TEST(test_series_add_overflow)
+{
+	struct sc_series s = { .ticker = "AAPL" };
+	struct sc_err e = { 0 };
+	struct sc_bar b = bar(20000, 10, 1);
+	size_t cap = SIZE_MAX / (2 * sizeof(struct sc_bar)) + 1;
+
+	s.n = s.cap = cap;
+	ck_assert_int_eq(sc_series_add(&s, &b, &e), -1);
+	ck_assert_int_eq(e.code, SC_EOS);
+	ck_assert_ptr_null(s.bars);
+	ck_assert_uint_eq(s.cap, cap);
+	ck_assert_uint_eq(s.n, cap);
+}
+END_TEST
+
 START_TEST(test_series_write_error)
 {
 	struct sc_series s = { .ticker = "AAPL" };
@@ -121,6 +143,7 @@ sc_series_suite(void)
 
 	tc = tcase_create("series");
 	tcase_add_test(tc, test_series_sort_dedupe);
+	tcase_add_test(tc, test_series_add_overflow);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("write");
 	tcase_add_test(tc, test_series_write_sorted);

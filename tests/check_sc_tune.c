@@ -87,6 +87,62 @@ START_TEST(test_tune_folds_by_date)
 }
 END_TEST
 
+/*
+ * 1,500 dates (more than the first hash table holds) of 2 tickers, rows in
+ * no date order: one ticker's dates descending, the other's by a stride.
+ * Each fold validates exactly the rows whose date ranks in its block.
+ */
+START_TEST(test_tune_folds_unordered_dates)
+{
+	enum { ND = 1500, K = 4 };
+	static char buf[1 << 17];
+	static size_t rk[2 * ND];
+	static char dates[ND][11];
+	struct sc_err e = { 0 };
+	struct sc_tune_folds *f;
+	struct sc_table *t;
+	const size_t *tr, *va;
+	size_t ntr, nva, at = 0, r, b = ND / (K + 1), vs, j;
+	int d, i;
+	FILE *fp;
+
+	for (d = 0; d < ND; d++) /* day d of 2000-2005, ascending */
+		snprintf(dates[d], sizeof(dates[d]), "%04d-%02d-%02d",
+		    2000 + d / 300, 1 + d / 25 % 12, 1 + d % 25);
+	at += (size_t)snprintf(buf + at, sizeof(buf) - at,
+	    "date,ticker,x,target\n");
+	for (d = ND - 1; d >= 0; d--)
+		at += (size_t)snprintf(buf + at, sizeof(buf) - at,
+		    "%s,A,%d,%d\n", dates[d], d, d);
+	for (d = 0; d < ND; d++)
+		at += (size_t)snprintf(buf + at, sizeof(buf) - at,
+		    "%s,B,%d,%d\n", dates[d * 7 % ND], d, d);
+	fp = fmemopen(buf, at, "r");
+	t = sc_table_read(fp, NULL, &e);
+	fclose(fp);
+	ck_assert_msg(t != NULL, "%s", e.msg);
+	for (r = 0; r < 2 * ND; r++) /* rank by counting, as the doc says */
+		for (d = 0; d < ND; d++)
+			rk[r] += strcmp(dates[d], sc_table_date(t, r)) < 0;
+	f = sc_tune_folds_make(t, K, 2, &e);
+	ck_assert_msg(f != NULL, "%s", e.msg);
+	for (i = 0; i < K; i++) {
+		sc_tune_folds_get(f, i, &tr, &ntr, &va, &nva);
+		vs = ND - (size_t)(K - i) * b;
+		ck_assert_uint_eq(nva, 2 * b);
+		ck_assert_uint_eq(ntr, 2 * (vs - 2));
+		for (j = 0; j < nva; j++)
+			ck_assert(rk[va[j]] >= vs && rk[va[j]] < vs + b);
+		for (j = 0; j < ntr; j++)
+			ck_assert_uint_lt(rk[tr[j]], vs - 2);
+		for (j = 1; j < ntr; j++) /* table order */
+			ck_assert_uint_lt(tr[j - 1], tr[j]);
+	}
+	sc_tune_folds_free(f);
+	sc_table_free(t);
+}
+END_TEST
+
 START_TEST(test_tune_folds_rows)
 {
 	struct sc_err e = { 0 };
@@ -427,6 +483,7 @@ sc_tune_suite(void)
 	tc = tcase_create("folds");
 	tcase_add_test(tc, test_tune_folds_by_date);
 	tcase_add_test(tc, test_tune_folds_rows);
+	tcase_add_test(tc, test_tune_folds_unordered_dates);
 	tcase_add_test(tc, test_tune_subset_copies);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("space");

@@ -145,6 +145,16 @@ t_exit "--cv-rmse -1 exits 64" 64 sc-push --cv-rmse -1 models:/m \
 t_exit "--run-id with --alias exits 64" 64 \
 	sc-push --run-id x --alias c models:/m/1
 t_exit "--list with models:/ exits 64" 64 sc-fetch -l models:/m
+# Usage is checked before the configuration is loaded (a broken one is 78).
+t_exit "usage before configuration: --delete of a version" 64 \
+	env SC_HTTP_TIMEOUT=bogus sc-push --delete models:/m/3
+t_grep "names the rule" 'models:/m/3: --delete removes an alias' "$T_ERR"
+t_exit "usage before configuration: --alias with --delete" 64 \
+	env SC_HTTP_TIMEOUT=bogus sc-push --alias c --delete models:/m@c
+t_exit "usage before configuration: a bad name" 64 \
+	env SC_HTTP_TIMEOUT=bogus sc-push models:/.m < "$D/model.json"
+t_exit "a broken configuration is still 78" 78 \
+	env SC_HTTP_TIMEOUT=bogus sc-push models:/m < "$D/model.json"
 t_exit "versions unchanged" 0 sc-fetch models:/m
 t_check "still 8" test "$(json "$T_OUT" 'd["latest"]')" = 8
 # An index that cannot be written: the version still counts, with a warning.
