@@ -25,6 +25,8 @@ sc_forest_sort_doubles(double *v, uint64_t *tmp, size_t n)
 	size_t cnt[256], i, sum, c;
 	int shift;
 
+	if (n < 2) /* nothing to order; v may be one past an array's end */
+		return;
 	for (i = 0; i < n; i++)
 		a[i] ^= (a[i] >> 63) ? ~0ULL : 1ULL << 63;
 	for (shift = 0; shift < 64; shift += 8) {

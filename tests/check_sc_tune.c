@@ -97,7 +97,7 @@ START_TEST(test_tune_folds_unordered_dates)
 	enum { ND = 1500, K = 4 };
 	static char buf[1 << 17];
 	static size_t rk[2 * ND];
-	static char dates[ND][11];
+	static char dates[ND][40]; /* 10 used, room for any three ints */
 	struct sc_err e = { 0 };
 	struct sc_tune_folds *f;
 	struct sc_table *t;
