@@ -264,10 +264,14 @@ main(int argc, char *argv[])
 		warnx("too many operands");
 		usage(stderr, EX_USAGE);
 	}
-	/* Without an interval the leaves' ranks are not even decoded. */
+	/*
+	 * The model only predicts: without an interval the leaves' ranks are
+	 * not even decoded, and the thresholds are kept as the walk's indices.
+	 */
 	if ((m = load_model(model,
-	         o.interval > 0 && o.interval < 1 ? 0 : SC_MODEL_NO_RANKS, id,
-	         &e)) == NULL)
+	         o.interval > 0 && o.interval < 1 ? SC_MODEL_PREDICT_ONLY
+	                                          : SC_MODEL_NO_RANKS,
+	         id, &e)) == NULL)
 		sc_cli_fail(&e, model);
 	if (o.model_name == NULL)
 		o.model_name = id;

@@ -318,6 +318,12 @@ sc_forest_has_ranks(const struct sc_forest *f)
 	return !f->noranks;
 }
 
+int
+sc_forest_writable(const struct sc_forest *f)
+{
+	return !f->nowrite;
+}
+
 const double *
 sc_forest_targets(const struct sc_forest *f, size_t *n)
 {
@@ -763,7 +769,9 @@ assemble(const struct sc_forest_params *p, const char *const *features,
 	f->oob = oob;
 	for (i = 0; i < ntrees; i++)
 		if (trees[i].rank == NULL)
-			f->noranks = 1;
+			f->noranks = f->nowrite = 1;
+		else if (trees[i].threshold == NULL)
+			f->nowrite = 1;
 	memcpy(f->imp, imp, nfeat * sizeof(*imp));
 	if ((f->ytab = malloc(ny * sizeof(*ytab))) == NULL)
 		goto oom;

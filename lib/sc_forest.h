@@ -137,6 +137,13 @@ double sc_forest_importance(const struct sc_forest *f, size_t j);
 int sc_forest_has_ranks(const struct sc_forest *f);
 
 /*
+ * Non-zero unless f was read for predicting only (SC_MODEL_NO_RANKS or
+ * SC_MODEL_PREDICT_ONLY): then writing it fails with SC_EUSAGE, and its
+ * trees' views may have no thresholds (NULL).
+ */
+int sc_forest_writable(const struct sc_forest *f);
+
+/*
  * The mean prediction for one row x (nfeatures doubles in the forest's
  * feature order): the average of the trees' leaf values.
  */

@@ -79,6 +79,7 @@ struct sc_forest {
 	size_t *toff; /* thr[toff[j]..toff[j + 1]) */
 	int wide;     /* trees walk wnode, not cnode */
 	int noranks;  /* read without the leaves' ranks: means only */
+	int nowrite;  /* read for predicting only: no thresholds or ranks */
 };
 
 #define NBINS 256

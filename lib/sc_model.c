@@ -302,9 +302,9 @@ sc_model_write(FILE *fp, const struct sc_forest *f,
 	size_t len;
 	int rc = -1;
 
-	if (!sc_forest_has_ranks(f))
+	if (!sc_forest_writable(f))
 		return sc_err_set(e, SC_EUSAGE, 0,
-		    "model read without its ranks: cannot be written");
+		    "model read for predicting only: cannot be written");
 	o = sc_model_header(f, m, extra);
 
 	if (o == NULL ||

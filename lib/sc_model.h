@@ -91,6 +91,15 @@ struct sc_model *sc_model_read(FILE *fp, struct sc_err *e);
  * cannot be written (sc_forest_has_ranks()).  A JSON model is read whole.
  */
 #define SC_MODEL_NO_RANKS 1
+/*
+ * With SC_MODEL_PREDICT_ONLY a binary model's split thresholds are kept
+ * only as the indices into its threshold tables that the walk compares
+ * (not also as doubles), for a program that predicts means and intervals
+ * and writes no model: the forest then cannot be written
+ * (sc_forest_writable()).  The file is checked as without the flag.
+ * SC_MODEL_NO_RANKS implies it.
+ */
+#define SC_MODEL_PREDICT_ONLY 2
 struct sc_model *sc_model_read_flags(FILE *fp, int flags, struct sc_err *e);
 
 /*

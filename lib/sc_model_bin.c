@@ -496,9 +496,9 @@ sc_model_write_binary(FILE *fp, const struct sc_forest *f,
 	uint8_t sum[SC_SHA256_LEN];
 	int rc = -1;
 
-	if (!sc_forest_has_ranks(f))
+	if (!sc_forest_writable(f))
 		return sc_err_set(e, SC_EUSAGE, 0,
-		    "model read without its ranks: cannot be written");
+		    "model read for predicting only: cannot be written");
 	/* Room for the header first, filled in when the payload is known. */
 	if (bb_room(&b, HEAD_LEN) != NULL) {
 		memset(b.p, 0, HEAD_LEN);
@@ -565,6 +565,11 @@ get_var(struct rd *r, uint64_t max, uint64_t *v, const char *what)
 	int shift = 0;
 	unsigned char c;
 
+	/* One byte, the common case (a feature, a count, a child). */
+	if (r->p < r->end && *r->p < 0x80 && *r->p <= max) {
+		*v = *r->p++;
+		return 0;
+	}
 	*v = 0;
 	do {
 		if (r->p >= r->end)
@@ -625,11 +630,30 @@ struct bitr {
 	int n; /* bits in acc */
 };
 
-/* The next k (0..32) bits into *v; -1 when the stream ends first. */
+/* Eight bytes from p, least significant first, whatever the host's order. */
+static inline uint64_t
+load_le64(const unsigned char *p)
+{
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+	    (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+	    (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+}
+
+/*
+ * The next k (0..32) bits into *v; -1 when the stream ends first.  With
+ * eight bytes left the window is filled by one load: the bits it takes
+ * past the whole bytes it counts are the stream's own next bits, in their
+ * places, so the next fill ORs the same bits over them.
+ */
 static inline int
 get_bits(struct bitr *b, int k, uint64_t *v)
 {
 	if (b->n < k) {
+		if (b->end - b->p >= 8) {
+			b->acc |= load_le64(b->p) << b->n;
+			b->p += (63 - b->n) >> 3;
+			b->n |= 56;
+		}
 		while (b->n <= 56 && b->p < b->end) {
 			b->acc |= (uint64_t)*b->p++ << b->n;
 			b->n += 8;
@@ -715,7 +739,7 @@ read_ranks(struct rd *r, size_t ti, struct tarr *a, size_t ny)
 
 static int
 read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
-    size_t nf, size_t ny, int ranks, size_t *budget)
+    size_t nf, size_t ny, int ranks, int thr_values, size_t *budget)
 {
 	uint64_t nodes, nranks, lay, v;
 	uint32_t *stack = NULL;
@@ -732,10 +756,11 @@ read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 	if (lay > (LAY_CHILDREN | LAY_SPLITVALUES))
 		return tree_err(r, ti, "unknown layout");
 	/*
-	 * Means only: a tree in preorder needs no threshold values (the walk
-	 * has the indices, the check is done here); the view then has none.
+	 * Predicting only: a tree in preorder needs no threshold values (the
+	 * walk has the indices, the check is done here); the view then has
+	 * none.
 	 */
-	thr = ranks || (lay & LAY_CHILDREN);
+	thr = thr_values || (lay & LAY_CHILDREN);
 	n = (size_t)nodes;
 	a->n[0] = a->n[1] = a->n[2] = a->n[3] = a->n[4] = a->n[5] = n;
 	a->n[6] = (size_t)nranks;
@@ -1018,7 +1043,7 @@ read_record(struct tjob *J, size_t k, struct tarr *a, struct sc_err *e)
 	size_t budget[2] = { SC_MODEL_MAXNODES, SC_MODEL_MAXRANKS };
 
 	if (read_tree(&r, k, a, J->tab, J->nf, J->P->ny, !J->P->no_ranks,
-	        budget) == -1)
+	        !J->P->no_thr, budget) == -1)
 		return -1;
 	if (r.p != r.end)
 		return tree_err(&r, k, "bytes left in its record");

@@ -54,6 +54,7 @@ struct parsed {
 	size_t ny;
 	int have_targets, have_trees;
 	int no_ranks; /* binary form: skip the ranks (SC_MODEL_NO_RANKS) */
+	int no_thr;   /* binary form: no threshold doubles (predicting only) */
 	double *thr;  /* binary form: the threshold tables, feature j's */
 	size_t *toff; /* at thr[toff[j]..toff[j + 1]) */
 };

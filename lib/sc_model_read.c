@@ -953,6 +953,7 @@ read_mapped(FILE *fp, struct sc_model *m, int flags, int *rc, struct sc_err *e)
 	}
 	memset(&P, 0, sizeof(P));
 	P.no_ranks = (flags & SC_MODEL_NO_RANKS) != 0;
+	P.no_thr = (flags & (SC_MODEL_NO_RANKS | SC_MODEL_PREDICT_ONLY)) != 0;
 	*rc = sc_model_bin_parse((const unsigned char *)map + at, len, &P, e);
 	munmap(map, (size_t)st.st_size);
 	if (*rc == 0)
@@ -991,6 +992,8 @@ sc_model_read_flags(FILE *fp, int flags, struct sc_err *e)
 	/* The binary form starts with its magic, never valid JSON. */
 	if (sc_model_is_binary(b.data, b.len)) {
 		P.no_ranks = (flags & SC_MODEL_NO_RANKS) != 0;
+		P.no_thr =
+		    (flags & (SC_MODEL_NO_RANKS | SC_MODEL_PREDICT_ONLY)) != 0;
 		if (sc_model_bin_parse((const unsigned char *)b.data, b.len, &P,
 		        e) == -1)
 			goto out;

@@ -675,6 +675,55 @@ START_TEST(test_model_binary_noranks)
 }
 END_TEST
 
+/*
+ * A binary model read for predicting only gives the same means and
+ * quantiles, has its ranks, and refuses to be written.
+ */
+START_TEST(test_model_binary_predict_only)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest *f = small_forest(7, 200);
+	struct sc_model *m;
+	size_t blen, len2, i;
+	char *bin = write_binary(f, NULL, &blen), *out = NULL;
+	double x[3], q[2] = { 0.05, 0.95 }, o[2], o2[2];
+	struct sc_rng r;
+	FILE *fp;
+
+	fp = fmemopen(bin, blen, "r");
+	m = sc_model_read_flags(fp, SC_MODEL_PREDICT_ONLY, &e);
+	fclose(fp);
+	ck_assert_msg(m != NULL, "%s", e.msg);
+	ck_assert(sc_forest_has_ranks(sc_model_forest(m)));
+	ck_assert(!sc_forest_writable(sc_model_forest(m)));
+	ck_assert(sc_forest_writable(f));
+	sc_rng_seed(&r, 6, 0);
+	for (i = 0; i < 200; i++) {
+		x[0] = sc_rng_double(&r) / 3;
+		x[1] = sc_rng_double(&r) * 1e-7;
+		x[2] = floor(sc_rng_double(&r) * 5);
+		ck_assert(sc_forest_predict(f, x) ==
+		    sc_forest_predict(sc_model_forest(m), x));
+		ck_assert_int_eq(sc_forest_quantiles(f, x, q, 2, o, &e), 0);
+		ck_assert_int_eq(sc_forest_quantiles(sc_model_forest(m), x, q,
+		                     2, o2, &e),
+		    0);
+		ck_assert(o[0] == o2[0] && o[1] == o2[1]);
+	}
+	fp = open_memstream(&out, &len2);
+	ck_assert_int_eq(sc_model_write_form(fp, SC_MODEL_JSON,
+	                     sc_model_forest(m), sc_model_meta(m),
+	                     sc_model_extra(m), 1, &e),
+	    -1);
+	ck_assert_int_eq(e.code, SC_EUSAGE);
+	fclose(fp);
+	free(out);
+	sc_model_free(m);
+	free(bin);
+	sc_forest_free(f);
+}
+END_TEST
+
 /* A model file read with its SHA-256 computed beside the reading. */
 START_TEST(test_model_read_hashed)
 {
@@ -920,6 +969,7 @@ sc_model_suite(void)
 	tcase_add_test(tc, test_model_roundtrip_spelling);
 	tcase_add_test(tc, test_model_binary_roundtrip);
 	tcase_add_test(tc, test_model_binary_noranks);
+	tcase_add_test(tc, test_model_binary_predict_only);
 	tcase_add_test(tc, test_model_read_hashed);
 	tcase_add_test(tc, test_model_binary_layout);
 	suite_add_tcase(s, tc);

@@ -7,8 +7,9 @@
  * magic is read as it is, to test the header checks too.  The seeds in
  * tests/fuzz/corpus/modelbin/ are payloads of small valid models.  What
  * loads must predict, with quantiles, without reading out of bounds; and
- * so must what loads without its ranks (SC_MODEL_NO_RANKS: quantiles are
- * refused).
+ * so must what loads for predicting only (SC_MODEL_PREDICT_ONLY, as
+ * sc-predict -i reads it) and without its ranks (SC_MODEL_NO_RANKS:
+ * quantiles are refused).
  */
 #include <math.h>
 
@@ -71,10 +72,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		fclose(fp);
 		free(copy);
 	}
-	/* Again without the ranks, as sc-predict reads it without -i. */
-	if ((fp = fuzz_stream(buf, len, &copy)) != NULL) {
-		if ((m = sc_model_read_flags(fp, SC_MODEL_NO_RANKS, &e)) !=
-		    NULL) {
+	/* Again as sc-predict reads it with -i, and without. */
+	for (i = 0; i < 2; i++) {
+		if ((fp = fuzz_stream(buf, len, &copy)) == NULL)
+			break;
+		if ((m = sc_model_read_flags(fp,
+		         i == 0 ? SC_MODEL_PREDICT_ONLY : SC_MODEL_NO_RANKS,
+		         &e)) != NULL) {
 			use(sc_model_forest(m));
 			sc_model_free(m);
 		}
