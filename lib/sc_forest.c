@@ -434,7 +434,7 @@ out:
  * numbered in that order.
  */
 static int
-pack(const struct sc_forest *f, struct tree *t)
+pack(int wide, const double *thr, const size_t *toff, struct tree *t)
 {
 	uint32_t *stack, *roff, top = 0, next = 1, p, i, nl = 0, x;
 	uint64_t off = 0;
@@ -442,7 +442,7 @@ pack(const struct sc_forest *f, struct tree *t)
 
 	for (i = 0; i < t->n; i++)
 		t->nleaves += t->feature[i] < 0;
-	if (f->wide)
+	if (wide)
 		t->wn = malloc(t->n * sizeof(*t->wn));
 	else
 		t->cn = malloc(t->n * sizeof(*t->cn));
@@ -471,7 +471,7 @@ pack(const struct sc_forest *f, struct tree *t)
 			t->leaf[nl].off = roff[i];
 			t->leaf[nl].cnt = t->count[i];
 			t->lnum[p] = nl++;
-			if (f->wide) {
+			if (wide) {
 				t->wn[p].feat = 0;
 				t->wn[p].thr = WALK_LEAF32;
 				t->wn[p].kids = p;
@@ -484,9 +484,9 @@ pack(const struct sc_forest *f, struct tree *t)
 		}
 		x = t->tidx != NULL
 		    ? t->tidx[i]
-		    : thr_index(f->thr + f->toff[ft],
-		          f->toff[ft + 1] - f->toff[ft], t->threshold[i]);
-		if (f->wide) {
+		    : thr_index(thr + toff[ft], toff[ft + 1] - toff[ft],
+		          t->threshold[i]);
+		if (wide) {
 			t->wn[p].feat = (uint32_t)ft;
 			t->wn[p].thr = x;
 			t->wn[p].kids = next;
@@ -518,8 +518,67 @@ lay_job(void *arg, size_t k)
 {
 	struct layjob *J = arg;
 
-	if (pack(J->f, &J->f->trees[k]) == -1)
+	struct tree *t = &J->f->trees[k];
+
+	/* A tree the reader laid out already is left as it is. */
+	if (t->cn == NULL && t->wn == NULL &&
+	    pack(J->f->wide, J->f->thr, J->f->toff, t) == -1)
 		J->failed = 1;
+}
+
+static void free_view(const struct sc_forest_tree *s);
+static void take_tree(struct tree *t, const struct sc_forest_tree *s);
+
+int
+sc_forest_wide(size_t nfeat, const size_t *toff)
+{
+	size_t j;
+
+	/* A rank is at most the table's size; a leaf's index exceeds it. */
+	if (nfeat > 0xffff)
+		return 1;
+	for (j = 0; j < nfeat; j++)
+		if (toff[j + 1] - toff[j] >= WALK_LEAF16)
+			return 1;
+	return 0;
+}
+
+struct tree *
+sc_forest_pack_view(const struct sc_forest_tree *s, uint32_t *tidx, int wide)
+{
+	struct tree *t = calloc(1, sizeof(*t));
+
+	if (t == NULL) {
+		free_view(s);
+		free(tidx);
+		return NULL;
+	}
+	take_tree(t, s);
+	t->tidx = tidx;
+	if (tidx == NULL || pack(wide, NULL, NULL, t) == -1) {
+		sc_forest_packed_free(t);
+		return NULL;
+	}
+	/* Only the walk, the leaves and the ranks are wanted from now on. */
+	free(t->feature);
+	free(t->left);
+	free(t->right);
+	free(t->threshold);
+	free(t->value);
+	free(t->count);
+	t->feature = t->left = t->right = NULL;
+	t->threshold = t->value = NULL;
+	t->count = NULL;
+	return t;
+}
+
+void
+sc_forest_packed_free(struct tree *t)
+{
+	if (t == NULL)
+		return;
+	tree_free(t);
+	free(t);
 }
 
 int
@@ -527,15 +586,10 @@ sc_forest_layout(struct sc_forest *f, int threads)
 {
 	struct layjob J = { f, 0 };
 	struct sc_err e = { 0 };
-	size_t j;
 
 	if (f->thr == NULL && make_tables(f) == -1)
 		return -1;
-	/* A rank is at most the table's size; a leaf's index exceeds it. */
-	f->wide = f->nfeat > 0xffff;
-	for (j = 0; j < f->nfeat; j++)
-		if (f->toff[j + 1] - f->toff[j] >= WALK_LEAF16)
-			f->wide = 1;
+	f->wide = sc_forest_wide(f->nfeat, f->toff);
 	if (sc_forest_parallel(threads, f->ntrees, lay_job, &J, &e) == -1)
 		return -1;
 	return J.failed ? -1 : 0;
@@ -729,12 +783,15 @@ take_tree(struct tree *t, const struct sc_forest_tree *s)
 	t->rank = (uint32_t *)s->rank;
 }
 
+/* Tree i of assemble() came laid out already. */
+#define PACKED(i) (take && packed != NULL && packed[i] != NULL)
+
 static struct sc_forest *
 assemble(const struct sc_forest_params *p, const char *const *features,
     size_t nfeat, const char *target, const double *ytab, size_t ny, double oob,
     const double *imp, const struct sc_forest_tree *trees, size_t ntrees,
     int take, double *thr, size_t *toff, uint32_t *const *tidx,
-    const char *checked, struct sc_err *e)
+    const char *checked, struct tree *const *packed, struct sc_err *e)
 {
 	struct sc_forest *f = NULL;
 	size_t i;
@@ -745,6 +802,8 @@ assemble(const struct sc_forest_params *p, const char *const *features,
 		for (i = 0; take && i < ntrees; i++) {
 			free_view(&trees[i]);
 			free(tidx != NULL ? tidx[i] : NULL);
+			sc_forest_packed_free(
+			    packed != NULL ? packed[i] : NULL);
 		}
 		free(thr);
 		free(toff);
@@ -752,6 +811,12 @@ assemble(const struct sc_forest_params *p, const char *const *features,
 	}
 	/* Taken arrays belong to the forest at once, so freeing it frees them. */
 	for (i = 0; take && i < ntrees; i++) {
+		if (packed != NULL && packed[i] != NULL) {
+			f->trees[i] = *packed[i];
+			free(packed[i]);
+			f->nowrite = 1;
+			continue;
+		}
 		take_tree(&f->trees[i], &trees[i]);
 		f->trees[i].tidx = tidx != NULL ? tidx[i] : NULL;
 	}
@@ -768,9 +833,10 @@ assemble(const struct sc_forest_params *p, const char *const *features,
 	}
 	f->oob = oob;
 	for (i = 0; i < ntrees; i++)
-		if (trees[i].rank == NULL)
+		if (PACKED(i) ? f->trees[i].rank == NULL
+		              : trees[i].rank == NULL)
 			f->noranks = f->nowrite = 1;
-		else if (trees[i].threshold == NULL)
+		else if (!PACKED(i) && trees[i].threshold == NULL)
 			f->nowrite = 1;
 	memcpy(f->imp, imp, nfeat * sizeof(*imp));
 	if ((f->ytab = malloc(ny * sizeof(*ytab))) == NULL)
@@ -778,6 +844,8 @@ assemble(const struct sc_forest_params *p, const char *const *features,
 	memcpy(f->ytab, ytab, ny * sizeof(*ytab));
 	f->ny = ny;
 	for (i = 0; i < ntrees; i++) {
+		if (PACKED(i))
+			continue; /* checked and laid out by the reader */
 		if ((checked == NULL || !checked[i]) &&
 		    check_tree(&trees[i], i, nfeat, ny, e) == -1) {
 			sc_forest_free(f);
@@ -803,7 +871,7 @@ sc_forest_assemble(const struct sc_forest_params *p,
     const struct sc_forest_tree *trees, size_t ntrees, struct sc_err *e)
 {
 	return assemble(p, features, nfeat, target, ytab, ny, oob, imp, trees,
-	    ntrees, 0, NULL, NULL, NULL, NULL, e);
+	    ntrees, 0, NULL, NULL, NULL, NULL, NULL, e);
 }
 
 struct sc_forest *
@@ -811,8 +879,9 @@ sc_forest_assemble_take(const struct sc_forest_params *p,
     const char *const *features, size_t nfeat, const char *target,
     const double *ytab, size_t ny, double oob, const double *imp,
     const struct sc_forest_tree *trees, size_t ntrees, double *thr,
-    size_t *toff, uint32_t *const *tidx, const char *checked, struct sc_err *e)
+    size_t *toff, uint32_t *const *tidx, const char *checked,
+    struct tree *const *packed, struct sc_err *e)
 {
 	return assemble(p, features, nfeat, target, ytab, ny, oob, imp, trees,
-	    ntrees, 1, thr, toff, tidx, checked, e);
+	    ntrees, 1, thr, toff, tidx, checked, packed, e);
 }

@@ -1016,6 +1016,7 @@ struct tjob {
 	struct parsed *P;
 	const struct ttab *tab;
 	size_t nf;
+	int wide; /* the forest's walking layout (sc_forest_wide()) */
 	struct trec *rec;
 	int *rc;
 };
@@ -1032,6 +1033,7 @@ tarr_clear(struct tarr *a)
 	free(a->count);
 	free(a->rank);
 	free(a->tidx);
+	sc_forest_packed_free(a->packed);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -1050,13 +1052,43 @@ read_record(struct tjob *J, size_t k, struct tarr *a, struct sc_err *e)
 	return 0;
 }
 
+/*
+ * Predicting only, a tree in preorder (already as valid as the forest
+ * wants) is laid out for walking at once and its other arrays freed, so
+ * the next tree's decoding reuses their memory.  0, or -1 out of memory.
+ */
+static int
+pack_record(struct tjob *J, struct tarr *a)
+{
+	struct sc_forest_tree v;
+
+	v.nodes = a->n[0];
+	v.feature = a->feature;
+	v.threshold = a->threshold;
+	v.left = a->left;
+	v.right = a->right;
+	v.value = a->value;
+	v.count = a->count;
+	v.nranks = a->n[6];
+	v.rank = a->rank;
+	a->packed = sc_forest_pack_view(&v, a->tidx, J->wide);
+	a->feature = a->left = a->right = NULL;
+	a->threshold = a->value = NULL;
+	a->count = a->rank = a->tidx = NULL;
+	return a->packed == NULL ? -1 : 0;
+}
+
 static void
 tree_job(void *arg, size_t k)
 {
 	struct tjob *J = arg;
+	struct tarr *a = &J->P->trees[k];
 	struct sc_err e = { 0 };
 
-	J->rc[k] = read_record(J, k, &J->P->trees[k], &e) == -1;
+	J->rc[k] = read_record(J, k, a, &e) == -1;
+	if (J->rc[k] == 0 && J->P->no_thr && a->checked &&
+	    pack_record(J, a) == -1)
+		J->rc[k] = 2;
 }
 
 int
@@ -1126,11 +1158,15 @@ sc_model_bin_parse(const unsigned char *buf, size_t len, struct parsed *P,
 	J.P = P;
 	J.tab = tab;
 	J.nf = (size_t)nf;
+	J.wide = sc_forest_wide((size_t)nf, P->toff);
 	if (sc_forest_parallel(0, (size_t)nt, tree_job, &J, e) == -1)
 		goto out;
 	/* The first tree refused, read again for its message: deterministic. */
 	for (j = 0; j < nt; j++)
-		if (J.rc[j] != 0) {
+		if (J.rc[j] == 2) {
+			sc_err_set(e, SC_EOS, 0, "out of memory");
+			goto out;
+		} else if (J.rc[j] != 0) {
 			tarr_clear(&P->trees[j]);
 			(void)read_record(&J, (size_t)j, &P->trees[j], e);
 			goto out;

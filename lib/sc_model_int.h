@@ -34,6 +34,8 @@ int sc_model_known(const char *k);
 json_t *sc_model_header(const struct sc_forest *f,
     const struct sc_model_meta *m, const json_t *extra);
 
+struct tree; /* sc_forest_int.h */
+
 /* One tree's arrays as read, before validation. */
 struct tarr {
 	int32_t *feature, *left, *right;
@@ -41,7 +43,10 @@ struct tarr {
 	uint32_t *count, *rank;
 	uint32_t *tidx; /* binary: splits' threshold indices in the tables */
 	int checked;    /* binary: as valid as the forest's check wants */
-	size_t n[7];    /* lengths of feature, threshold, left, right, value,
+	struct tree *packed; /* binary, predicting only: the tree laid out
+	                        for walking (sc_forest_pack_view()), the
+	                        arrays above then NULL */
+	size_t n[7]; /* lengths of feature, threshold, left, right, value,
 	                   count, rank */
 };
 

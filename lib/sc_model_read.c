@@ -537,6 +537,7 @@ tarr_free(struct tarr *a)
 	free(a->count);
 	free(a->rank);
 	free(a->tidx);
+	sc_forest_packed_free(a->packed);
 }
 
 static const char *const tkeys[] = { "feature", "threshold", "left", "right",
@@ -788,6 +789,7 @@ build(struct parsed *P, struct sc_model *m, struct sc_err *e)
 	struct sc_forest_params p;
 	struct sc_forest_tree *tv = NULL;
 	uint32_t **tidx = NULL;
+	struct tree **packed = NULL;
 	char *checked = NULL;
 	const char **names = NULL;
 	double *imp = NULL, oob = NAN;
@@ -809,6 +811,7 @@ build(struct parsed *P, struct sc_model *m, struct sc_err *e)
 	}
 	if ((tv = calloc(P->ntrees, sizeof(*tv))) == NULL ||
 	    (tidx = calloc(P->ntrees, sizeof(*tidx))) == NULL ||
+	    (packed = calloc(P->ntrees, sizeof(*packed))) == NULL ||
 	    (checked = calloc(P->ntrees, 1)) == NULL) {
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto out;
@@ -827,12 +830,13 @@ build(struct parsed *P, struct sc_model *m, struct sc_err *e)
 		tv[i].rank = a->rank;
 		tidx[i] = a->tidx;
 		checked[i] = (char)a->checked;
+		packed[i] = a->packed;
 	}
 	/* The forest takes the arrays: no copy of a model's biggest part. */
 	m->f = sc_forest_assemble_take(&p, names, nf,
 	    json_string_value(json_object_get(P->root, "target")), P->ytab,
 	    P->ny, oob, imp, tv, P->ntrees, P->thr, P->toff,
-	    P->thr != NULL ? tidx : NULL, checked, e);
+	    P->thr != NULL ? tidx : NULL, checked, packed, e);
 	for (i = 0; i < P->ntrees; i++)
 		memset(&P->trees[i], 0, sizeof(P->trees[i]));
 	P->thr = NULL;
@@ -843,6 +847,7 @@ build(struct parsed *P, struct sc_model *m, struct sc_err *e)
 out:
 	free(tv);
 	free(tidx);
+	free(packed);
 	free(checked);
 	free(names);
 	free(imp);
