@@ -15,7 +15,8 @@
 # forests more); the peers are timed around their fit call only.
 # model_mb: the model file's size (MB, 10^6 bytes).  process_s: sc-predict
 # as a whole process (loading the model, reading the test table, 90%
-# intervals for every row, writing the CSV).
+# intervals for every row, writing the CSV); means_s: the same without
+# intervals (the means only).
 # predict_s: sc-forest through libsc (bench/forest_predict.c, model already
 # loaded); the peers around their predict call.  peak_rss_mb: the whole
 # process (GNU time %M).  interval_s: sc-forest's 90% quantile intervals
@@ -39,7 +40,7 @@ cc -std=c11 -O2 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -I"$top/lib" \
 	$(pkg-config --libs jansson libcrypto) -lcsv -lpthread -lm
 
 csv=$out/forest.csv
-echo "dataset,tool,fit_s,predict_s,interval_s,peak_rss_mb,test_rmse,model_mb,process_s" > "$csv"
+echo "dataset,tool,fit_s,predict_s,interval_s,peak_rss_mb,test_rmse,model_mb,process_s,means_s" > "$csv"
 
 # run_tool NAME CMD...: run CMD under GNU time; sets wall and rss (MB).
 run_tool() {
@@ -72,11 +73,15 @@ bench_set() {
 	read -r sc_load sc_pred sc_int sc_rmse sc_cover < "$work/pred.out"
 	run_tool sc-predict "$build/bin/sc-predict" -i 0.9 -m "$work/model.bin" \
 	    -o "$work/pred.csv" "$test" || return 1
-	sc_proc=$wall
-	echo "$set_name,sc-forest,$sc_fit,$sc_pred,$sc_int,$sc_rss,$sc_rmse,$sc_mb,$sc_proc" >> "$csv"
+	sc_proc=$wall sc_prss=$rss
+	run_tool sc-predict "$build/bin/sc-predict" -m "$work/model.bin" \
+	    -o "$work/pred-means.csv" "$test" || return 1
+	sc_means=$wall sc_mrss=$rss
+	echo "$set_name,sc-forest,$sc_fit,$sc_pred,$sc_int,$sc_rss,$sc_rmse,$sc_mb,$sc_proc,$sc_means" >> "$csv"
 	echo "   sc-forest: process $sc_fit s (fit alone $sc_inner s), model" \
 	    "$sc_mb MB, loaded in $sc_load s, 90% interval coverage" \
-	    "$sc_cover; sc-predict -i 0.9 as a process: $sc_proc s"
+	    "$sc_cover; sc-predict as a process: $sc_proc s with -i 0.9" \
+	    "($sc_prss MB), $sc_means s without ($sc_mrss MB)"
 	run_tool sklearn "$py" "$top/bench/sklearn_fit.py" "$train" "$test" \
 	    "$target" || return 1
 	read -r f p r < "$work/sklearn.out"
