@@ -164,6 +164,9 @@ grow_rows(struct sc_table *t, struct sc_err *e)
 	long *l;
 	uint32_t *d, *k;
 
+	/* Twice the rows must still count in bytes of the widest column. */
+	if (cap < t->cap || cap > SIZE_MAX / sizeof(double))
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
 	if (t->x == NULL &&
 	    (t->x = calloc(t->nfeat ? t->nfeat : 1, sizeof(*t->x))) == NULL)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
