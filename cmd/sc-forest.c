@@ -293,8 +293,17 @@ now(void)
 
 /* Say what the calibration means for the forecasts. */
 static void
-log_calib(const struct sc_calib *c)
+log_calib(const struct sc_calib *c, const char *target)
 {
+	if (!sc_train_forecasting(target)) {
+		sc_log(SC_LOG_INFO,
+		    "target \"%s\" is not a next-day forecast "
+		    "(target_logret_1, target_close_1): no naive forecast to "
+		    "calibrate against; sc-predict serves the forest's "
+		    "predictions",
+		    target != NULL ? target : "");
+		return;
+	}
 	if (c->folds == 0) {
 		sc_log(SC_LOG_WARN,
 		    "no validation (--no-validation, or too few dates for "
@@ -321,11 +330,14 @@ write_model(const char *outpath, const struct sc_forest *f,
 {
 	struct sc_model_meta meta = { 0, NULL, NULL, NULL };
 	struct sc_err e = { 0 };
-	json_t *extra = json_object(), *cj = sc_calib_to_json(c);
+	json_t *extra = json_object(), *cj = NULL;
 	struct sc_out *o;
 
-	if (extra == NULL || cj == NULL ||
-	    json_object_set_new(extra, "calibration", cj) == -1)
+	/* a plain regression target has no naive forecast to calibrate on */
+	if (extra == NULL ||
+	    (sc_train_forecasting(sc_table_target(t)) &&
+	        ((cj = sc_calib_to_json(c)) == NULL ||
+	            json_object_set_new(extra, "calibration", cj) == -1)))
 		errx(EX_OSERR, "out of memory");
 	meta.rows = sc_table_nrows(t);
 	sc_table_dates(t, &meta.date_from, &meta.date_to);
@@ -407,7 +419,7 @@ main(int argc, char *argv[])
 	        : "target units",
 	    sc_train_naive_rmse(t));
 	write_model(outpath, f, t, &cal, to.forest.threads);
-	log_calib(&cal);
+	log_calib(&cal, sc_table_target(t));
 	sc_log(SC_LOG_INFO, "model written in %.3f s", now() - t2);
 	sc_forest_free(f);
 	sc_table_free(t);

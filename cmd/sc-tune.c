@@ -370,19 +370,28 @@ refit(struct run *R, const struct sc_table *t, const struct sc_tune *r)
 	p.seed = R->o.seed;
 	if ((f = sc_forest_fit(&p, t, &e)) == NULL)
 		sc_cli_fail(&e, "refit");
-	if (sc_train_calibrate(t, &p, R->o.folds, R->o.gap, NULL, &cal, &e) ==
-	    -1)
-		sc_cli_fail(&e, "calibration");
-	sc_log(SC_LOG_INFO,
-	    "calibration from the best trial's folds: lambda %.4g, validated "
-	    "skill %.4g over the naive forecast (t %.3g)%s",
-	    cal.lambda, cal.skill, cal.tstat,
-	    cal.lambda == 0 ? "; lambda 0: the naive forecast will be served"
-	                    : "");
-	if ((rec = sc_tune_record(r, &R->s, &R->o)) == NULL ||
-	    json_object_set_new(rec, "calibration", sc_calib_to_json(&cal)) ==
-	        -1)
+	if ((rec = sc_tune_record(r, &R->s, &R->o)) == NULL)
 		errx(EX_OSERR, "out of memory");
+	if (!sc_train_forecasting(sc_table_target(t)))
+		sc_log(SC_LOG_INFO,
+		    "target \"%s\" is not a next-day forecast: no calibration; "
+		    "sc-predict serves the forest's predictions",
+		    sc_table_target(t) != NULL ? sc_table_target(t) : "");
+	else {
+		if (sc_train_calibrate(t, &p, R->o.folds, R->o.gap, NULL, &cal,
+		        &e) == -1)
+			sc_cli_fail(&e, "calibration");
+		sc_log(SC_LOG_INFO,
+		    "calibration from the best trial's folds: lambda %.4g, "
+		    "validated skill %.4g over the naive forecast (t %.3g)%s",
+		    cal.lambda, cal.skill, cal.tstat,
+		    cal.lambda == 0
+		        ? "; lambda 0: the naive forecast will be served"
+		        : "");
+		if (json_object_set_new(rec, "calibration",
+		        sc_calib_to_json(&cal)) == -1)
+			errx(EX_OSERR, "out of memory");
+	}
 	meta.rows = sc_table_nrows(t);
 	sc_table_dates(t, &meta.date_from, &meta.date_to);
 	meta.sha256 = sc_table_sha256(t);

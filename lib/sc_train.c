@@ -33,6 +33,14 @@ sc_train_naive(const char *target, double close, double *naive, double *unit)
 	}
 }
 
+int
+sc_train_forecasting(const char *target)
+{
+	return target != NULL &&
+	    (strcmp(target, "target_logret_1") == 0 ||
+	        strcmp(target, "target_close_1") == 0);
+}
+
 double
 sc_train_naive_rmse(const struct sc_table *t)
 {
@@ -272,7 +280,7 @@ sc_train(const struct sc_table *t, const struct sc_train_opts *o,
 
 	if ((f = sc_forest_fit(&o->forest, t, e)) == NULL)
 		return NULL;
-	if (o->folds > 0 &&
+	if (o->folds > 0 && sc_train_forecasting(sc_table_target(t)) &&
 	    (F = sc_tune_folds_make(t, o->folds, o->gap, &fe)) == NULL &&
 	    fe.code != SC_EDATA) {
 		*e = fe;

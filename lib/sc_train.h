@@ -35,6 +35,15 @@ void sc_train_naive(const char *target, double close, double *naive,
     double *unit);
 
 /*
+ * 1 when target names a next-day forecast that sc-split makes
+ * ("target_logret_1", "target_close_1"), whose naive forecast (tomorrow =
+ * today) is the yardstick of calibration; 0 for any other column (NULL
+ * too), a plain regression target with no naive forecast: such a forest
+ * is not calibrated and sc-predict serves its predictions.
+ */
+int sc_train_forecasting(const char *target);
+
+/*
  * The RMSE of the naive forecast (sc_train_naive) over the rows of t, in
  * the target's units: the yardstick printed next to an in-time figure such
  * as the out-of-bag RMSE.  Rows whose target or naive forecast is not
@@ -67,8 +76,9 @@ int sc_train_calibrate(const struct sc_table *t,
     const char *vol_feature, struct sc_calib *c, struct sc_err *e);
 
 /*
- * Fit a forest on all of t and calibrate it.  With o->folds 0, or when t
- * has too few dates for the folds, there is no validation: c gets
+ * Fit a forest on all of t and calibrate it.  With o->folds 0, when t has
+ * too few dates for the folds, or when its target is not a forecast
+ * (sc_train_forecasting() 0), there is no validation: c gets
  * sc_calib_none() (lambda 0, no scores, c->folds 0) and the caller should
  * say so.  The caller frees the
  * forest with sc_forest_free().  Returns NULL with the errors of

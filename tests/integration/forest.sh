@@ -142,6 +142,27 @@ if command -v sc-tune > /dev/null; then
 	t_exit "sc-tune --format other is a usage error" 64 sc-tune --format yaml "$data"
 fi
 
+# A plain regression target (no date, not a next-day forecast): no naive
+# forecast, so no calibration, and sc-predict serves the forest itself.
+/usr/bin/env awk 'BEGIN {
+	srand(2); print "a,b,target";
+	for (i = 0; i < 300; i++) {
+		a = rand(); b = rand();
+		printf "%.17g,%.17g,%.17g\n", a, b, 10 + 5 * a + b;
+	}
+}' > "$T_TMP/plain.csv"
+t_exit "plain target fits" 0 sc-forest -v --trees 10 -o "$T_TMP/plain.json" "$T_TMP/plain.csv"
+t_grep "says it is not calibrated" 'target "target" is not a next-day forecast.*serves the forest' "$T_ERR"
+t_check "no calibration member" python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); assert "calibration" not in m' "$T_TMP/plain.json"
+if command -v sc-predict > /dev/null; then
+	t_exit "sc-predict on a plain target" 0 sc-predict -v -m "$T_TMP/plain.json" -i 0.9 "$T_TMP/plain.csv"
+	t_grep "serves the forest" 'no calibration in the model: serving the forest' "$T_ERR"
+	t_check "the forest's predictions, not 0" awk -F, 'NR > 1 && ($1 < 9 || $1 > 17) { bad = 1 } END { exit bad || NR != 301 }' "$T_OUT"
+	t_exit "plain target, --no-validation" 0 sc-forest --no-validation --trees 10 -o "$T_TMP/plain-nv.json" "$T_TMP/plain.csv"
+	t_exit "sc-predict on it" 0 sc-predict -m "$T_TMP/plain-nv.json" "$T_TMP/plain.csv"
+	t_check "still the forest's predictions" awk -F, 'NR > 1 && ($1 < 9 || $1 > 17) { bad = 1 } END { exit bad || NR != 301 }' "$T_OUT"
+fi
+
 # Bad binary models: 65, never a crash.
 size=$(wc -c < "$T_TMP/m1.bin")
 head -c $((size / 2)) "$T_TMP/m1.bin" > "$T_TMP/half.bin"
