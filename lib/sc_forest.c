@@ -526,9 +526,6 @@ lay_job(void *arg, size_t k)
 		J->failed = 1;
 }
 
-static void free_view(const struct sc_forest_tree *s);
-static void take_tree(struct tree *t, const struct sc_forest_tree *s);
-
 int
 sc_forest_wide(size_t nfeat, const size_t *toff)
 {
@@ -541,35 +538,6 @@ sc_forest_wide(size_t nfeat, const size_t *toff)
 		if (toff[j + 1] - toff[j] >= WALK_LEAF16)
 			return 1;
 	return 0;
-}
-
-struct tree *
-sc_forest_pack_view(const struct sc_forest_tree *s, uint32_t *tidx, int wide)
-{
-	struct tree *t = calloc(1, sizeof(*t));
-
-	if (t == NULL) {
-		free_view(s);
-		free(tidx);
-		return NULL;
-	}
-	take_tree(t, s);
-	t->tidx = tidx;
-	if (tidx == NULL || pack(wide, NULL, NULL, t) == -1) {
-		sc_forest_packed_free(t);
-		return NULL;
-	}
-	/* Only the walk, the leaves and the ranks are wanted from now on. */
-	free(t->feature);
-	free(t->left);
-	free(t->right);
-	free(t->threshold);
-	free(t->value);
-	free(t->count);
-	t->feature = t->left = t->right = NULL;
-	t->threshold = t->value = NULL;
-	t->count = NULL;
-	return t;
 }
 
 void

@@ -174,7 +174,7 @@ int sc_forest_check_tree(const struct sc_forest_tree *s, size_t ti,
  * for a tree the caller has validated as fully as the forest would (the
  * binary reader, for a tree in preorder), which is then not checked again.
  * packed (may be NULL): packed[i], when not NULL, is tree i already laid
- * out (sc_forest_pack_view()), taken in place of trees[i].
+ * out for walking, taken in place of trees[i] (see below).
  */
 struct sc_forest *sc_forest_assemble_take(const struct sc_forest_params *p,
     const char *const *features, size_t nfeat, const char *target,
@@ -190,18 +190,15 @@ struct sc_forest *sc_forest_assemble_take(const struct sc_forest_params *p,
 int sc_forest_wide(size_t nfeat, const size_t *toff);
 
 /*
- * For a forest that only predicts: a new tree that takes the arrays of
- * view s and tidx (as sc_forest_assemble_take() does; s checked as fully
- * as the forest would, tidx its splits' indices in their tables), lays
- * them out for walking (wide as sc_forest_wide() says) and keeps only
- * the layout, the leaves and the ranks; the rest is freed at once.  For
- * sc_forest_assemble_take()'s packed[i] (which then ignores trees[i],
- * tidx[i] and checked[i]); the forest cannot be written.  NULL when out
- * of memory (the arrays freed).  sc_forest_packed_free() frees one that
- * no forest took.
+ * For a forest that only predicts, a reader may lay a tree out itself
+ * (calloc'd): n, cap, the walking nodes (cn or wn, as sc_forest_wide()
+ * says), lnum, leaf and nleaves exactly as sc_forest_layout() would make
+ * them from the tree, and rank, nranks and rcap (rank NULL: not read),
+ * nothing else; checked as fully as the forest would check the tree.  It
+ * is sc_forest_assemble_take()'s packed[i] (which then ignores trees[i],
+ * tidx[i] and checked[i]); the forest cannot be written.
+ * sc_forest_packed_free() frees one that no forest took.
  */
-struct tree *sc_forest_pack_view(const struct sc_forest_tree *s, uint32_t *tidx,
-    int wide);
 void sc_forest_packed_free(struct tree *t);
 
 /* Run fn(arg, k) for k < n on up to threads threads; 0 or -1 (SC_EOS). */

@@ -695,8 +695,14 @@ preorder_children(struct tarr *a, uint32_t *stack)
 	return top == 0 ? 0 : -1;
 }
 
+/*
+ * The rank bit stream of a tree into rank: count[0..n) gives each leaf's
+ * ranks in order (0 for a split, which has none), already checked to add
+ * up to what rank holds.
+ */
 static int
-read_ranks(struct rd *r, size_t ti, struct tarr *a, size_t ny)
+read_ranks(struct rd *r, size_t ti, const uint32_t *count, size_t n,
+    uint32_t *rank, size_t ny)
 {
 	struct bitr b;
 	uint64_t nb, v, wd;
@@ -710,30 +716,45 @@ read_ranks(struct rd *r, size_t ti, struct tarr *a, size_t ny)
 	b.acc = 0;
 	b.n = 0;
 	r->p += nb;
-	for (i = 0; i < a->n[0]; i++) {
-		if (a->feature[i] >= 0)
+	for (i = 0; i < n; i++) {
+		if (count[i] == 0)
 			continue;
-		if (a->count[i] == 0)
-			return tree_err(r, ti, "a leaf without ranks");
 		if (get_bits(&b, rb, &v) == -1 || get_bits(&b, 5, &wd) == -1)
 			return tree_err(r, ti, "rank bits: truncated");
 		if (v >= ny)
 			return tree_err(r, ti, "rank out of range");
-		a->rank[off] = (uint32_t)v;
-		for (k = 1; k < a->count[i]; k++) {
+		rank[off] = (uint32_t)v;
+		for (k = 1; k < count[i]; k++) {
 			uint64_t d;
 
 			if (get_bits(&b, (int)wd + 1, &d) == -1)
 				return tree_err(r, ti, "rank bits: truncated");
-			if (d >= ny - a->rank[off + k - 1])
+			if (d >= ny - rank[off + k - 1])
 				return tree_err(r, ti, "rank out of range");
-			a->rank[off + k] = a->rank[off + k - 1] + (uint32_t)d;
+			rank[off + k] = rank[off + k - 1] + (uint32_t)d;
 		}
-		off += a->count[i];
+		off += count[i];
 	}
 	/* Only the zero padding of the last byte may be left. */
 	if (b.p != b.end || b.n >= 8 || b.acc != 0)
 		return tree_err(r, ti, "rank bits: bytes left over");
+	return 0;
+}
+
+/* A tree record's node and rank counts and its layout. */
+static int
+tree_head(struct rd *r, size_t ti, const size_t *budget, uint64_t *nodes,
+    uint64_t *nranks, uint64_t *lay)
+{
+	/* A node takes at least 2 bytes (its kind, a threshold or a count). */
+	if (get_var(r, budget[0], nodes, "nodes") == -1 ||
+	    get_var(r, budget[1], nranks, "ranks") == -1 ||
+	    get_le(r, 1, lay, "layout") == -1)
+		return -1;
+	if (*nodes == 0 || *nodes > left(r) / 2)
+		return tree_err(r, ti, "node count out of range");
+	if (*lay > (LAY_CHILDREN | LAY_SPLITVALUES))
+		return tree_err(r, ti, "unknown layout");
 	return 0;
 }
 
@@ -746,15 +767,8 @@ read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 	size_t i, n, leaves = 0, sum = 0;
 	int rc = -1, thr;
 
-	/* A node takes at least 2 bytes (its kind, a threshold or a count). */
-	if (get_var(r, budget[0], &nodes, "nodes") == -1 ||
-	    get_var(r, budget[1], &nranks, "ranks") == -1 ||
-	    get_le(r, 1, &lay, "layout") == -1)
+	if (tree_head(r, ti, budget, &nodes, &nranks, &lay) == -1)
 		return -1;
-	if (nodes == 0 || nodes > left(r) / 2)
-		return tree_err(r, ti, "node count out of range");
-	if (lay > (LAY_CHILDREN | LAY_SPLITVALUES))
-		return tree_err(r, ti, "unknown layout");
 	/*
 	 * Predicting only: a tree in preorder needs no threshold values (the
 	 * walk has the indices, the check is done here); the view then has
@@ -845,7 +859,7 @@ read_tree(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 		r->p += v;
 	} else if ((a->rank = malloc((nranks ? nranks : 1) * 4)) == NULL)
 		goto oom;
-	else if (read_ranks(r, ti, a, ny) == -1)
+	else if (read_ranks(r, ti, a->count, n, a->rank, ny) == -1)
 		goto out;
 	budget[0] -= n;
 	budget[1] -= (size_t)nranks;
@@ -864,6 +878,178 @@ oom:
 	sc_err_set(r->e, SC_EOS, 0, "out of memory");
 out:
 	free(stack);
+	return rc;
+}
+
+/* Node p of the walking layout: a split, or a leaf (its own child). */
+static inline void
+walk_node(struct tree *t, size_t p, uint32_t feat, uint32_t kids)
+{
+	if (t->wn != NULL) {
+		t->wn[p].feat = feat;
+		t->wn[p].thr = WALK_LEAF32; /* a leaf's, or until the split's */
+		t->wn[p].kids = kids;
+	} else {
+		t->cn[p].feat = (uint16_t)feat;
+		t->cn[p].thr = WALK_LEAF16;
+		t->cn[p].kids = kids;
+	}
+}
+
+/*
+ * Predicting only, a tree in preorder straight into the walking layout
+ * (sc_forest_int.h), as sc_forest_layout() would lay it out: a node's
+ * place is known once its parent's is (a split's children are the next
+ * free pair, the left one next in preorder, the right one after the left
+ * subtree), so each column is written where the walk reads it and leaves
+ * are numbered in preorder, and the arrays read_tree() fills are never
+ * made.  It refuses exactly what read_tree() refuses (a refused tree is
+ * read again by read_tree() for its message).  Returns 0 with a->packed,
+ * 1 for a tree with its children given (read_tree() reads it), or -1.
+ */
+static int
+read_walk(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
+    size_t nf, size_t ny, int ranks, int wide, size_t *budget)
+{
+	const unsigned char *start = r->p;
+	uint64_t nodes, nranks, lay, v;
+	int32_t *feat = NULL;
+	uint32_t *pos = NULL, *stack = NULL, *lc = NULL, kids = 0;
+	struct tree *t = NULL;
+	size_t i, n, top = 0, next = 1, nl = 0, sum = 0;
+	double x;
+	int rc = -1, ok = 1;
+
+	if (tree_head(r, ti, budget, &nodes, &nranks, &lay) == -1)
+		return -1;
+	if (lay & LAY_CHILDREN) {
+		r->p = start;
+		return 1;
+	}
+	n = (size_t)nodes;
+	if ((feat = malloc(n * sizeof(*feat))) == NULL ||
+	    (pos = malloc(n * sizeof(*pos))) == NULL ||
+	    (stack = malloc(n * sizeof(*stack))) == NULL ||
+	    (t = calloc(1, sizeof(*t))) == NULL ||
+	    (wide ? (t->wn = malloc(n * sizeof(*t->wn))) == NULL
+	          : (t->cn = malloc(n * sizeof(*t->cn))) == NULL) ||
+	    (t->lnum = malloc(n * sizeof(*t->lnum))) == NULL)
+		goto oom;
+	/* Features, and each node's place while the preorder holds. */
+	for (i = 0; i < n; i++) {
+		if (get_var(r, nf, &v, "feature") == -1)
+			goto out;
+		feat[i] = (int32_t)v - 1;
+		nl += v == 0;
+		if (!ok)
+			continue;
+		if (i == 0)
+			pos[i] = 0;
+		else if (feat[i - 1] >= 0)
+			pos[i] = kids; /* the left child */
+		else if (top > 0)
+			pos[i] = stack[--top]; /* the right child of a split */
+		else {
+			ok = 0; /* nodes after a whole tree */
+			continue;
+		}
+		if (v == 0) {
+			walk_node(t, pos[i], 0, pos[i]);
+			continue;
+		}
+		if (next + 2 > n) {
+			ok = 0; /* more splits than leaves can close */
+			continue;
+		}
+		kids = (uint32_t)next;
+		walk_node(t, pos[i], (uint32_t)v - 1, kids);
+		stack[top++] = kids + 1;
+		next += 2;
+	}
+	ok = ok && top == 0;
+	for (i = 0; i < n; i++)
+		if (feat[i] >= 0) {
+			const struct ttab *d = &tab[feat[i]];
+
+			if (get_le(r, index_bytes(d->n), &v, "threshold") == -1)
+				goto out;
+			if (v >= d->n) {
+				tree_err(r, ti, "threshold index out of range");
+				goto out;
+			}
+			if (ok && wide)
+				t->wn[pos[i]].thr = (uint32_t)v;
+			else if (ok)
+				t->cn[pos[i]].thr = (uint16_t)v;
+		}
+	if (!ok) {
+		tree_err(r, ti, "not a tree in preorder");
+		goto out;
+	}
+	/* Leaves in preorder: numbered as they come. */
+	t->nleaves = nl;
+	if ((t->leaf = malloc(nl * sizeof(*t->leaf))) == NULL ||
+	    (lc = malloc(nl * sizeof(*lc))) == NULL)
+		goto oom;
+	for (i = 0, nl = 0; i < n; i++) {
+		x = 0;
+		if ((lay & LAY_SPLITVALUES || feat[i] < 0) &&
+		    get_f64(r, &x, "value") == -1)
+			goto out;
+		if (!isfinite(x)) {
+			sc_err_set(r->e, SC_EDATA, 0,
+			    "model: tree %zu: node %zu: threshold or value not "
+			    "a finite number",
+			    ti, i);
+			goto out;
+		}
+		if (feat[i] < 0) {
+			t->lnum[pos[i]] = (uint32_t)nl;
+			t->leaf[nl++].v = x;
+		}
+	}
+	for (i = 0; i < nl; i++) {
+		if (get_var(r, UINT32_MAX, &v, "count") == -1)
+			goto out;
+		if (v == 0) {
+			tree_err(r, ti, "a leaf without ranks");
+			goto out;
+		}
+		t->leaf[i].off = (uint32_t)sum;
+		t->leaf[i].cnt = lc[i] = (uint32_t)v;
+		sum += (size_t)v;
+	}
+	if (sum != nranks || nranks - nl > left(r) * 8) {
+		tree_err(r, ti, "counts do not add up to the ranks");
+		goto out;
+	}
+	if (!ranks) {
+		if (get_var(r, left(r), &v, "rank bits") == -1)
+			goto out;
+		r->p += v;
+	} else if ((t->rank = malloc((nranks ? nranks : 1) * 4)) == NULL)
+		goto oom;
+	else if (read_ranks(r, ti, lc, nl, t->rank, ny) == -1)
+		goto out;
+	budget[0] -= n;
+	budget[1] -= (size_t)nranks;
+	t->n = t->cap = n;
+	t->nranks = t->rcap = (size_t)nranks;
+	a->n[0] = n;
+	a->n[6] = (size_t)nranks;
+	a->checked = 1;
+	a->packed = t;
+	t = NULL;
+	rc = 0;
+	goto out;
+oom:
+	sc_err_set(r->e, SC_EOS, 0, "out of memory");
+out:
+	sc_forest_packed_free(t);
+	free(feat);
+	free(pos);
+	free(stack);
+	free(lc);
 	return rc;
 }
 
@@ -1053,29 +1239,24 @@ read_record(struct tjob *J, size_t k, struct tarr *a, struct sc_err *e)
 }
 
 /*
- * Predicting only, a tree in preorder (already as valid as the forest
- * wants) is laid out for walking at once and its other arrays freed, so
- * the next tree's decoding reuses their memory.  0, or -1 out of memory.
+ * Tree k's record into *a: predicting only, laid out for walking at once
+ * (read_walk()) unless its children are given.
  */
 static int
-pack_record(struct tjob *J, struct tarr *a)
+read_record_walk(struct tjob *J, size_t k, struct tarr *a, struct sc_err *e)
 {
-	struct sc_forest_tree v;
+	struct rd r = { J->rec[k].p, J->rec[k].end, e };
+	size_t budget[2] = { SC_MODEL_MAXNODES, SC_MODEL_MAXRANKS };
+	int rc = read_walk(&r, k, a, J->tab, J->nf, J->P->ny, !J->P->no_ranks,
+	    J->wide, budget);
 
-	v.nodes = a->n[0];
-	v.feature = a->feature;
-	v.threshold = a->threshold;
-	v.left = a->left;
-	v.right = a->right;
-	v.value = a->value;
-	v.count = a->count;
-	v.nranks = a->n[6];
-	v.rank = a->rank;
-	a->packed = sc_forest_pack_view(&v, a->tidx, J->wide);
-	a->feature = a->left = a->right = NULL;
-	a->threshold = a->value = NULL;
-	a->count = a->rank = a->tidx = NULL;
-	return a->packed == NULL ? -1 : 0;
+	if (rc == 1)
+		return read_record(J, k, a, e);
+	if (rc == -1)
+		return -1;
+	if (r.p != r.end)
+		return tree_err(&r, k, "bytes left in its record");
+	return 0;
 }
 
 static void
@@ -1085,10 +1266,11 @@ tree_job(void *arg, size_t k)
 	struct tarr *a = &J->P->trees[k];
 	struct sc_err e = { 0 };
 
-	J->rc[k] = read_record(J, k, a, &e) == -1;
-	if (J->rc[k] == 0 && J->P->no_thr && a->checked &&
-	    pack_record(J, a) == -1)
-		J->rc[k] = 2;
+	if ((J->P->no_thr ? read_record_walk(J, k, a, &e)
+	                  : read_record(J, k, a, &e)) == 0)
+		J->rc[k] = 0;
+	else
+		J->rc[k] = e.code == SC_EOS ? 2 : 1;
 }
 
 int
@@ -1168,7 +1350,10 @@ sc_model_bin_parse(const unsigned char *buf, size_t len, struct parsed *P,
 			goto out;
 		} else if (J.rc[j] != 0) {
 			tarr_clear(&P->trees[j]);
-			(void)read_record(&J, (size_t)j, &P->trees[j], e);
+			if (read_record(&J, (size_t)j, &P->trees[j], e) == 0)
+				sc_err_set(e, SC_EDATA, 0,
+				    "model: binary: tree %zu refused",
+				    (size_t)j);
 			goto out;
 		}
 	/* The features the trees index are the header's. */

@@ -44,8 +44,8 @@ struct tarr {
 	uint32_t *tidx; /* binary: splits' threshold indices in the tables */
 	int checked;    /* binary: as valid as the forest's check wants */
 	struct tree *packed; /* binary, predicting only: the tree laid out
-	                        for walking (sc_forest_pack_view()), the
-	                        arrays above then NULL */
+	                        for walking (sc_forest_int.h), the arrays
+	                        above then NULL */
 	size_t n[7]; /* lengths of feature, threshold, left, right, value,
 	                   count, rank */
 };

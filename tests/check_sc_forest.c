@@ -807,6 +807,7 @@ START_TEST(test_forest_walk_reference)
 	double *m = malloc(NROWS * sizeof(*m)), *lo = malloc(NROWS * 8);
 	double *hi = malloc(NROWS * 8), q[2] = { 0.05, 0.95 }, out[2];
 	size_t i, k, map[NF] = { 0, 1, 2, 3 }, np = 0;
+	struct sc_model_meta meta = { NROWS, NULL, NULL, NULL };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *fp;
@@ -892,6 +893,41 @@ START_TEST(test_forest_walk_reference)
 		for (k = 0, sum = 0; k < NT; k++)
 			sum += rt_walk(&rt[k], &x[i * NF]);
 		ck_assert(sc_forest_predict(f, &x[i * NF]) == sum / NT);
+	}
+	/*
+	 * The binary form read for predicting only lays each tree out as it
+	 * decodes it (narrow and, loop 3, wide): the same means and bands.
+	 */
+	free(buf);
+	buf = NULL;
+	fp = open_memstream(&buf, &len);
+	ck_assert_int_eq(sc_model_write_form(fp, SC_MODEL_BINARY, f, &meta,
+	                     NULL, 2, &e),
+	    0);
+	fclose(fp);
+	for (k = 0; k < 2; k++) {
+		struct sc_model *mo;
+		double *m2 = malloc(NROWS * 8), *lo2 = malloc(NROWS * 8);
+		double *hi2 = malloc(NROWS * 8);
+
+		fp = fmemopen(buf, len, "r");
+		mo = sc_model_read_flags(fp,
+		    k == 0 ? SC_MODEL_PREDICT_ONLY : SC_MODEL_NO_RANKS, &e);
+		fclose(fp);
+		ck_assert_msg(mo != NULL, "%s", e.msg);
+		ck_assert_int_eq(sc_forest_predict_table(sc_model_forest(mo),
+		                     tab, map, k == 0 ? 0.9 : 0, 2, m2, lo2,
+		                     hi2, &e),
+		    0);
+		for (i = 0; i < NROWS; i++) {
+			ck_assert(memcmp(&m2[i], &m[i], sizeof(m[i])) == 0);
+			ck_assert(
+			    k == 1 || (lo2[i] == lo[i] && hi2[i] == hi[i]));
+		}
+		sc_model_free(mo);
+		free(m2);
+		free(lo2);
+		free(hi2);
 	}
 	for (k = 0; k < NT; k++)
 		rt_free(&rt[k]);

@@ -9,13 +9,34 @@
  * loads must predict, with quantiles, without reading out of bounds; and
  * so must what loads for predicting only (SC_MODEL_PREDICT_ONLY, as
  * sc-predict -i reads it) and without its ranks (SC_MODEL_NO_RANKS:
- * quantiles are refused).
+ * quantiles are refused).  Read whole and for predicting only, the
+ * same bytes must be accepted or refused alike, and what loads must give
+ * bit for bit the same means in all three readings.
  */
 #include <math.h>
 
 #include "fuzz.h"
 #include "sc_hash.h"
 #include "sc_model.h"
+
+/* The mean of a fixed probe row; NaN when f is NULL. */
+static double
+probe(const struct sc_forest *f)
+{
+	double *x, y;
+	size_t i, n;
+
+	if (f == NULL)
+		return NAN;
+	n = sc_forest_nfeatures(f);
+	if ((x = calloc(n + 1, sizeof(*x))) == NULL)
+		abort();
+	for (i = 0; i < n; i++)
+		x[i] = i % 3 == 0 ? 0.5 : i % 3 == 1 ? -2 : 1e6;
+	y = sc_forest_predict(f, x);
+	free(x);
+	return y;
+}
 
 static void
 use(const struct sc_forest *f)
@@ -35,16 +56,38 @@ use(const struct sc_forest *f)
 	free(x);
 }
 
+/* buf read with flags, used; *y its probe's mean (NaN: refused). */
+static int
+read_as(const uint8_t *buf, size_t len, int flags, double *y)
+{
+	struct sc_err e = { 0 };
+	struct sc_model *m;
+	char *copy;
+	FILE *fp;
+
+	*y = NAN;
+	if ((fp = fuzz_stream(buf, len, &copy)) == NULL)
+		return -1;
+	m = sc_model_read_flags(fp, flags, &e);
+	fclose(fp);
+	free(copy);
+	if (m == NULL)
+		return 0;
+	use(sc_model_forest(m));
+	*y = probe(sc_model_forest(m));
+	sc_model_free(m);
+	return 1;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
 	static const char magic[] = "\211SCF\r\n\032\n";
 	struct sc_err e = { 0 };
-	struct sc_model *m;
 	uint8_t *buf, sum[32];
 	size_t len = n, i;
-	char *copy;
-	FILE *fp;
+	double y[3];
+	int ok[3];
 
 	if ((buf = malloc(n + 56)) == NULL)
 		return 0;
@@ -64,27 +107,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		memcpy(buf + 24, sum, 32);
 		len = n + 56;
 	}
-	if ((fp = fuzz_stream(buf, len, &copy)) != NULL) {
-		if ((m = sc_model_read(fp, &e)) != NULL) {
-			use(sc_model_forest(m));
-			sc_model_free(m);
-		}
-		fclose(fp);
-		free(copy);
-	}
-	/* Again as sc-predict reads it with -i, and without. */
-	for (i = 0; i < 2; i++) {
-		if ((fp = fuzz_stream(buf, len, &copy)) == NULL)
-			break;
-		if ((m = sc_model_read_flags(fp,
-		         i == 0 ? SC_MODEL_PREDICT_ONLY : SC_MODEL_NO_RANKS,
-		         &e)) != NULL) {
-			use(sc_model_forest(m));
-			sc_model_free(m);
-		}
-		fclose(fp);
-		free(copy);
-	}
+	/*
+	 * Whole, as sc-predict reads it with -i (each tree laid out as it is
+	 * decoded), and without (no ranks).  The first two decode the same
+	 * bytes, so they must agree on the verdict; all that load must give
+	 * the very same means.
+	 */
+	ok[0] = read_as(buf, len, 0, &y[0]);
+	ok[1] = read_as(buf, len, SC_MODEL_PREDICT_ONLY, &y[1]);
+	ok[2] = read_as(buf, len, SC_MODEL_NO_RANKS, &y[2]);
+	if (ok[0] >= 0 && ok[1] >= 0 && ok[0] != ok[1])
+		abort();
+	if (ok[0] == 1 && ok[1] == 1 && memcmp(&y[0], &y[1], sizeof(y[0])) != 0)
+		abort();
+	if (ok[0] == 1 && ok[2] >= 0 &&
+	    (ok[2] != 1 || memcmp(&y[0], &y[2], sizeof(y[0])) != 0))
+		abort();
 	free(buf);
 	return 0;
 }
