@@ -196,6 +196,7 @@ sc_forest_new(const struct sc_forest_params *p, const char *const *feat,
 		goto oom;
 	f->p = *p;
 	f->oob = NAN;
+	pthread_mutex_init(&f->laying, NULL);
 	f->feat = calloc(nfeat, sizeof(*f->feat));
 	f->imp = calloc(nfeat, sizeof(*f->imp));
 	f->trees = calloc(ntrees ? ntrees : 1, sizeof(*f->trees));
@@ -251,6 +252,7 @@ sc_forest_free(struct sc_forest *f)
 	free(f->imp);
 	free(f->thr);
 	free(f->toff);
+	pthread_mutex_destroy(&f->laying);
 	free(f);
 }
 
@@ -558,9 +560,27 @@ sc_forest_layout(struct sc_forest *f, int threads)
 	if (f->thr == NULL && make_tables(f) == -1)
 		return -1;
 	f->wide = sc_forest_wide(f->nfeat, f->toff);
-	if (sc_forest_parallel(threads, f->ntrees, lay_job, &J, &e) == -1)
+	if (sc_forest_parallel(threads, f->ntrees, lay_job, &J, &e) == -1 ||
+	    J.failed)
 		return -1;
-	return J.failed ? -1 : 0;
+	atomic_store_explicit(&f->laid, 1, memory_order_release);
+	return 0;
+}
+
+int
+sc_forest_ready(const struct sc_forest *cf)
+{
+	/* The layout is a cache: making it changes nothing f says. */
+	struct sc_forest *f = (struct sc_forest *)(uintptr_t)cf;
+	int rc = 0;
+
+	if (atomic_load_explicit(&f->laid, memory_order_acquire))
+		return 0;
+	pthread_mutex_lock(&f->laying);
+	if (!atomic_load_explicit(&f->laid, memory_order_relaxed))
+		rc = sc_forest_layout(f, f->p.threads);
+	pthread_mutex_unlock(&f->laying);
+	return rc;
 }
 
 /* Check node i of tree ti; seen counts each node's parents. */

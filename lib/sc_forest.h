@@ -145,7 +145,9 @@ int sc_forest_writable(const struct sc_forest *f);
 
 /*
  * The mean prediction for one row x (nfeatures doubles in the forest's
- * feature order): the average of the trees' leaf values.
+ * feature order): the average of the trees' leaf values.  The first
+ * prediction from a forest lays it out for walking (any of these calls,
+ * from any thread); NaN when that finds no memory.
  */
 double sc_forest_predict(const struct sc_forest *f, const double *x);
 

@@ -1203,10 +1203,6 @@ fit(const struct sc_forest_params *p, const struct sc_table *t,
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto out;
 	}
-	if (sc_forest_layout(F.f, p->threads) == -1) {
-		sc_err_set(e, SC_EOS, 0, "out of memory");
-		goto out;
-	}
 	reduce_importances(&F);
 	oob_rmse(&F);
 	rc = 0;

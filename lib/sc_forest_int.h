@@ -10,6 +10,8 @@
 #ifndef SC_FOREST_INT_H
 #define SC_FOREST_INT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -80,6 +82,12 @@ struct sc_forest {
 	int wide;     /* trees walk wnode, not cnode */
 	int noranks;  /* read without the leaves' ranks: means only */
 	int nowrite;  /* read for predicting only: no thresholds or ranks */
+	/*
+	 * The walking layout is made when first needed (sc_forest_ready()):
+	 * a forest that is fitted only to be written never makes it.
+	 */
+	atomic_int laid;
+	pthread_mutex_t laying;
 };
 
 #define NBINS 256
@@ -136,6 +144,13 @@ int sc_forest_tree_offsets(struct tree *);
  * Returns 0, or -1 when out of memory.
  */
 int sc_forest_layout(struct sc_forest *f, int threads);
+
+/*
+ * Lay f out for walking unless it is already (sc_forest_layout(), with
+ * f's threads, once, whichever thread asks first): what every prediction
+ * calls first.  Returns 0, or -1 when out of memory.
+ */
+int sc_forest_ready(const struct sc_forest *f);
 
 /* The rank of x against the n sorted thresholds t: how many are below x. */
 static inline uint32_t

@@ -12,6 +12,7 @@
  * sorts only the one bucket that holds the answer (on friedman1 an
  * interval costs about as much again as the walk).
  */
+#include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,8 @@ sc_forest_predict(const struct sc_forest *f, const double *x)
 	double sum = 0;
 	size_t t;
 
+	if (sc_forest_ready(f) == -1)
+		return NAN;
 	for (t = 0; t < f->ntrees; t++)
 		sum += tree_leaf(f, &f->trees[t], x)->v;
 	return sum / (double)f->ntrees;
@@ -246,6 +249,8 @@ sc_forest_quantiles(const struct sc_forest *f, const double *x, const double *q,
 
 	if (f->noranks)
 		return no_ranks(e);
+	if (sc_forest_ready(f) == -1)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
 	rc = quantiles_buf(f, x, q, nq, out, &mean, &b);
 
 	free(b.lf);
@@ -268,6 +273,8 @@ sc_forest_interval(const struct sc_forest *f, const double *x, double level,
 		    "interval level %g: want a share in (0, 1)", level);
 	if (f->noranks)
 		return no_ranks(e);
+	if (sc_forest_ready(f) == -1)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
 	rc = quantiles_buf(f, x, q, 2, out, mean, &b);
 	free(b.lf);
 	free(b.tmp);
@@ -453,6 +460,8 @@ sc_forest_predict_table(const struct sc_forest *f, const struct sc_table *t,
 		j.lo = lo;
 		j.hi = hi;
 	}
+	if (sc_forest_ready(f) == -1)
+		return sc_err_set(e, SC_EOS, 0, "out of memory");
 	threads = sc_forest_threads(threads);
 	j.chunk = (n + (size_t)threads - 1) / (size_t)threads;
 	j.chunk = j.chunk < PRED_CHUNK_MIN ? PRED_CHUNK_MIN

@@ -6,6 +6,7 @@
  * and bad input.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -680,6 +681,86 @@ START_TEST(test_forest_predict_row)
 }
 END_TEST
 
+/*
+ * A fitted forest is laid out for walking by its first prediction: four
+ * threads predicting at once from a fresh forest agree with a forest that
+ * was laid out first, and whichever call comes first (table, row,
+ * quantiles, interval) gives what it gives after.
+ */
+struct first {
+	const struct sc_forest *f;
+	const struct sc_table *t;
+	double *out;
+};
+
+static void *
+first_rows(void *arg)
+{
+	struct first *w = arg;
+	double x[3];
+	size_t i;
+
+	for (i = 0; i < sc_table_nrows(w->t); i++) {
+		row_of(w->t, i, x);
+		w->out[i] = sc_forest_predict(w->f, x);
+	}
+	return NULL;
+}
+
+START_TEST(test_forest_first_predict)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest_params p;
+	struct sc_table *t = make_table(400, 3, noisy_row, 11);
+	struct sc_forest *ref, *f;
+	struct first w[4];
+	pthread_t tid[4];
+	size_t n = sc_table_nrows(t), i, k, map[3] = { 0, 1, 2 };
+	double *m = malloc(n * sizeof(*m)), *lo = malloc(n * sizeof(*lo));
+	double *hi = malloc(n * sizeof(*hi)), x[3], q[2] = { 0.05, 0.95 };
+	double out[2], ro[2], mean, a, b;
+
+	params(&p, 20, 2);
+	ref = sc_forest_fit(&p, t, &e);
+	ck_assert_ptr_nonnull(ref);
+	ck_assert_int_eq(sc_forest_predict_table(ref, t, map, 0.9, 1, m, lo, hi,
+	                     &e),
+	    0);
+	f = sc_forest_fit(&p, t, &e);
+	for (k = 0; k < 4; k++) {
+		w[k].f = f;
+		w[k].t = t;
+		w[k].out = malloc(n * sizeof(double));
+		ck_assert_int_eq(pthread_create(&tid[k], NULL, first_rows,
+		                     &w[k]),
+		    0);
+	}
+	for (k = 0; k < 4; k++) {
+		pthread_join(tid[k], NULL);
+		for (i = 0; i < n; i++)
+			ck_assert(w[k].out[i] == m[i]);
+		free(w[k].out);
+	}
+	sc_forest_free(f);
+	/* Quantiles first, then interval first. */
+	row_of(t, 5, x);
+	f = sc_forest_fit(&p, t, &e);
+	ck_assert_int_eq(sc_forest_quantiles(f, x, q, 2, out, &e), 0);
+	ck_assert_int_eq(sc_forest_quantiles(ref, x, q, 2, ro, &e), 0);
+	ck_assert(out[0] == ro[0] && out[1] == ro[1]);
+	sc_forest_free(f);
+	f = sc_forest_fit(&p, t, &e);
+	ck_assert_int_eq(sc_forest_interval(f, x, 0.9, &mean, &a, &b, &e), 0);
+	ck_assert(mean == m[5] && a == lo[5] && b == hi[5]);
+	sc_forest_free(f);
+	free(m);
+	free(lo);
+	free(hi);
+	sc_forest_free(ref);
+	sc_table_free(t);
+}
+END_TEST
+
 /* A random tree in preorder, for the walk against a reference. */
 struct rtree {
 	int32_t *feat, *left, *right;
@@ -1059,6 +1140,7 @@ sc_forest_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("predict");
 	tcase_add_test(tc, test_forest_predict_row);
+	tcase_add_test(tc, test_forest_first_predict);
 	tcase_add_loop_test(tc, test_forest_walk_reference, 0, 4);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
