@@ -16,10 +16,13 @@
  * arrays to the validation the JSON reader uses.
  */
 #include <sys/mman.h>
+#include <sys/stat.h>
 
+#include <fcntl.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -110,6 +113,62 @@ put_bytes(struct bb *b, const void *s, size_t n)
 		memcpy(d, s, n);
 		b->n += n;
 	}
+}
+
+/*
+ * Where the form goes.  Into a file that can seek, it is written as it is
+ * made, a batch of trees at a time, hashed on the way, and the header,
+ * which holds the payload's length and hash, is written last into the
+ * room left for it: the file is never whole in memory (at the scale of
+ * docs/performance.md a model is gigabytes).  Into anything else (a pipe,
+ * a file opened to append, memory) it is made whole in b and written
+ * after.
+ */
+struct sink {
+	FILE *fp;
+	struct bb b;         /* made, not yet written (the header's room too) */
+	struct sc_sha256 *h; /* streaming: the payload's hash so far */
+	off_t at;            /* streaming: where the header goes */
+	uint64_t len;        /* streaming: payload bytes written */
+	int failed;          /* a write or the hash failed: e says which */
+	struct sc_err *e;
+};
+
+/* Write and hash n bytes of payload (streaming). */
+static void
+sink_out(struct sink *k, const void *p, size_t n)
+{
+	if (k->failed || n == 0)
+		return;
+	if (sc_sha256_update(k->h, p, n, k->e) == -1)
+		k->failed = 1;
+	else if (fwrite(p, 1, n, k->fp) != n) {
+		sc_err_set(k->e, SC_EIO, 0, "write failed");
+		k->failed = 1;
+	}
+	k->len += n;
+}
+
+/* Streaming: write what b holds, keeping its memory for what comes. */
+static void
+sink_flush(struct sink *k)
+{
+	if (k->h == NULL || k->b.oom)
+		return;
+	sink_out(k, k->b.p, k->b.n);
+	k->b.n = 0;
+}
+
+/* n bytes at p, as put_bytes() would add them (without a copy when streaming). */
+static void
+sink_put(struct sink *k, const void *p, size_t n)
+{
+	if (k->h == NULL) {
+		put_bytes(&k->b, p, n);
+		return;
+	}
+	sink_flush(k);
+	sink_out(k, p, n);
 }
 
 /* A bit stream, least significant bit first. */
@@ -404,9 +463,10 @@ rec_job(void *arg, size_t k)
  * records are made on the forest's threads, and written in tree order.
  */
 static int
-put_trees(struct bb *b, const struct sc_forest *f, const struct ttab *tab,
+put_trees(struct sink *K, const struct sc_forest *f, const struct ttab *tab,
     size_t ny)
 {
+	struct bb *b = &K->b;
 	struct bb out[REC_BATCH];
 	struct recs R;
 	struct sc_err e = { 0 };
@@ -438,21 +498,23 @@ put_trees(struct bb *b, const struct sc_forest *f, const struct ttab *tab,
 		}
 		for (k = 0; k < m; k++) {
 			put_var(b, out[k].n);
-			put_bytes(b, out[k].p, out[k].n);
+			sink_put(K, out[k].p, out[k].n);
 		}
+		sink_flush(K);
 	}
 	for (k = 0; k < REC_BATCH; k++)
 		free(out[k].p);
 	for (i = 0; tix != NULL && i < nf; i++)
 		free(tix[i].slot);
 	free(tix);
-	return rc == 0 && !b->oom ? 0 : -1;
+	return rc == 0 && !b->oom && !K->failed ? 0 : -1;
 }
 
 static int
-payload(struct bb *b, const struct sc_forest *f, const struct sc_model_meta *m,
-    const json_t *extra)
+payload(struct sink *K, const struct sc_forest *f,
+    const struct sc_model_meta *m, const json_t *extra)
 {
+	struct bb *b = &K->b;
 	size_t nf = sc_forest_nfeatures(f), ny;
 	size_t i, k;
 	const double *y = sc_forest_targets(f, &ny);
@@ -477,7 +539,8 @@ payload(struct bb *b, const struct sc_forest *f, const struct sc_model_meta *m,
 	put_var(b, ny);
 	for (i = 0; i < ny; i++)
 		put_f64(b, y[i]);
-	rc = put_trees(b, f, tab, ny);
+	sink_flush(K);
+	rc = put_trees(K, f, tab, ny);
 out:
 	for (i = 0; tab != NULL && i < nf; i++)
 		free(tab[i].v);
@@ -487,11 +550,36 @@ out:
 	return rc;
 }
 
+/* Whether fp can take the header last: a regular file, not appending. */
+static int
+can_stream(FILE *fp, off_t *at)
+{
+	struct stat st;
+	int fd = fileno(fp), fl;
+
+	if (fd < 0 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (fl = fcntl(fd, F_GETFL)) == -1 || (fl & O_APPEND))
+		return 0;
+	return (*at = ftello(fp)) != -1;
+}
+
+/* The fixed header for a payload of len bytes with SHA-256 sum into h. */
+static void
+put_head(struct bb *h, uint64_t len, const uint8_t *sum)
+{
+	put_bytes(h, SC_MODEL_MAGIC, SC_MODEL_MAGIC_LEN);
+	put_le(h, SC_MODEL_BIN_VERSION, 4);
+	put_le(h, 0, 4);
+	put_le(h, len, 8);
+	put_bytes(h, sum, SC_SHA256_LEN);
+}
+
 int
 sc_model_write_binary(FILE *fp, const struct sc_forest *f,
     const struct sc_model_meta *m, const json_t *extra, struct sc_err *e)
 {
-	struct bb b = { NULL, 0, 0, 0 };
+	static const unsigned char room[HEAD_LEN];
+	struct sink K;
 	struct bb h = { NULL, 0, 0, 0 };
 	uint8_t sum[SC_SHA256_LEN];
 	int rc = -1;
@@ -499,34 +587,59 @@ sc_model_write_binary(FILE *fp, const struct sc_forest *f,
 	if (!sc_forest_writable(f))
 		return sc_err_set(e, SC_EUSAGE, 0,
 		    "model read for predicting only: cannot be written");
-	/* Room for the header first, filled in when the payload is known. */
-	if (bb_room(&b, HEAD_LEN) != NULL) {
-		memset(b.p, 0, HEAD_LEN);
-		b.n = HEAD_LEN;
-	}
-	if (payload(&b, f, m, extra) == -1 || b.oom) {
-		sc_err_set(e, SC_EOS, 0, "out of memory");
+	memset(&K, 0, sizeof(K));
+	K.fp = fp;
+	K.e = e;
+	if (can_stream(fp, &K.at)) {
+		if ((K.h = sc_sha256_new(e)) == NULL)
+			return -1;
+		/* Room for the header, written when the payload is known. */
+		if (fwrite(room, 1, HEAD_LEN, fp) != HEAD_LEN) {
+			sc_err_set(e, SC_EIO, 0, "write failed");
+			K.failed = 1;
+		}
+	} else
+		put_bytes(&K.b, room, HEAD_LEN);
+	if (K.failed || payload(&K, f, m, extra) == -1 || K.b.oom || K.failed) {
+		if (!K.failed)
+			sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto out;
 	}
-	if (sc_hash_sha256(b.p + HEAD_LEN, b.n - HEAD_LEN, sum, e) == -1)
+	if (K.h != NULL) {
+		if (sc_sha256_final(K.h, sum, e) == -1)
+			goto out;
+		put_head(&h, K.len, sum);
+		if (h.oom) {
+			sc_err_set(e, SC_EOS, 0, "out of memory");
+			goto out;
+		}
+		if (fseeko(fp, K.at, SEEK_SET) == -1 ||
+		    fwrite(h.p, 1, HEAD_LEN, fp) != HEAD_LEN ||
+		    fseeko(fp, K.at + HEAD_LEN + (off_t)K.len, SEEK_SET) ==
+		        -1 ||
+		    ferror(fp)) {
+			sc_err_set(e, SC_EIO, 0, "write failed");
+			goto out;
+		}
+		rc = 0;
 		goto out;
-	put_bytes(&h, SC_MODEL_MAGIC, SC_MODEL_MAGIC_LEN);
-	put_le(&h, SC_MODEL_BIN_VERSION, 4);
-	put_le(&h, 0, 4);
-	put_le(&h, b.n - HEAD_LEN, 8);
-	put_bytes(&h, sum, sizeof(sum));
+	}
+	if (sc_hash_sha256(K.b.p + HEAD_LEN, K.b.n - HEAD_LEN, sum, e) == -1)
+		goto out;
+	put_head(&h, K.b.n - HEAD_LEN, sum);
 	if (h.oom) {
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto out;
 	}
-	memcpy(b.p, h.p, HEAD_LEN);
-	if (fwrite(b.p, 1, b.n, fp) != b.n || ferror(fp)) {
+	memcpy(K.b.p, h.p, HEAD_LEN);
+	if (fwrite(K.b.p, 1, K.b.n, fp) != K.b.n || ferror(fp)) {
 		sc_err_set(e, SC_EIO, 0, "write failed");
 		goto out;
 	}
 	rc = 0;
 out:
-	free(b.p);
+	sc_sha256_free(K.h);
+	free(K.b.p);
 	free(h.p);
 	return rc;
 }

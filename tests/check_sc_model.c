@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
 #include <jansson.h>
@@ -816,6 +817,58 @@ START_TEST(test_model_binary_roundtrip)
 END_TEST
 
 /*
+ * Into a file that can seek, the binary form is written a batch of trees
+ * at a time and its header last (at the file's position when the write
+ * began); into memory, a pipe or a file opened to append, whole.  The
+ * bytes are the same, over more trees than a batch; a file that cannot
+ * be written fails with SC_EIO.
+ */
+START_TEST(test_model_binary_streamed)
+{
+	struct sc_err e = { 0 };
+	struct sc_model_meta m = { 40, "2024-01-01", "2024-01-28",
+		"00112233445566778899aabbccddeeff00112233445566778899aabbccddee"
+		"ff" };
+	struct sc_forest *f = small_forest(70, 120);
+	size_t blen, n;
+	char *bin = write_binary(f, NULL, &blen), *got = malloc(blen + 8);
+	char path[] = "/tmp/check_sc_model.XXXXXX";
+	FILE *fp = tmpfile();
+	int fd;
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(fputs("head", fp) >= 0, 1);
+	ck_assert_int_eq(sc_model_write_binary(fp, f, &m, NULL, &e), 0);
+	ck_assert_int_eq(fputs("tail", fp) >= 0, 1);
+	rewind(fp);
+	n = fread(got, 1, blen + 8, fp);
+	fclose(fp);
+	ck_assert_uint_eq(n, blen + 8);
+	ck_assert(memcmp(got, "head", 4) == 0);
+	ck_assert(memcmp(got + 4, bin, blen) == 0);
+	ck_assert(memcmp(got + 4 + blen, "tail", 4) == 0);
+	/* Appending: written whole, the same bytes. */
+	ck_assert_int_ge(fd = mkstemp(path), 0);
+	close(fd);
+	fp = fopen(path, "a");
+	ck_assert_int_eq(sc_model_write_binary(fp, f, &m, NULL, &e), 0);
+	fclose(fp);
+	fp = fopen(path, "r");
+	n = fread(got, 1, blen + 8, fp);
+	ck_assert_uint_eq(n, blen);
+	ck_assert(memcmp(got, bin, blen) == 0);
+	/* Open for reading only: the write fails, and says so. */
+	ck_assert_int_eq(sc_model_write_binary(fp, f, &m, NULL, &e), -1);
+	ck_assert_int_eq(e.code, SC_EIO);
+	fclose(fp);
+	unlink(path);
+	free(got);
+	free(bin);
+	sc_forest_free(f);
+}
+END_TEST
+
+/*
  * A tree whose nodes are not in depth-first preorder (children given
  * explicitly), -0.0 next to 0.0 as thresholds, a leaf of equal ranks:
  * JSON -> binary -> JSON gives the same text.
@@ -968,6 +1021,7 @@ sc_model_suite(void)
 	tcase_add_test(tc, test_model_roundtrip_extra);
 	tcase_add_test(tc, test_model_roundtrip_spelling);
 	tcase_add_test(tc, test_model_binary_roundtrip);
+	tcase_add_test(tc, test_model_binary_streamed);
 	tcase_add_test(tc, test_model_binary_noranks);
 	tcase_add_test(tc, test_model_binary_predict_only);
 	tcase_add_test(tc, test_model_read_hashed);
