@@ -6,6 +6,8 @@
  * wrong).  Growing trees lives in sc_forest_fit.c, prediction and
  * quantiles in sc_forest_predict.c.
  */
+#include <sys/mman.h>
+
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -216,6 +218,67 @@ oom:
 	return NULL;
 }
 
+#define SLAB_MIN ((size_t)1 << 20)   /* smaller: malloc does as well */
+#define SLAB_ALIGN ((size_t)2 << 20) /* a huge page */
+
+struct sc_slab *
+sc_slab_new(size_t cap)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	(void)cap;
+	return NULL;
+#else
+	struct sc_slab *s;
+	void *m;
+	size_t len;
+
+	if (cap < SLAB_MIN || cap > SIZE_MAX / 2 - SLAB_ALIGN ||
+	    (s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	len = cap + SLAB_ALIGN;
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED) {
+		free(s);
+		return NULL;
+	}
+	s->base = m;
+	s->len = len;
+	s->p = s->base +
+	    (SLAB_ALIGN - (uintptr_t)s->base % SLAB_ALIGN) % SLAB_ALIGN;
+	s->cap = cap;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(s->p, cap, MADV_HUGEPAGE);
+#endif
+	return s;
+#endif
+}
+
+void *
+sc_slab_take(struct sc_slab *s, size_t n)
+{
+	size_t at;
+
+	if (s == NULL || n > s->cap)
+		return NULL;
+	n = (n + 63) & ~(size_t)63;
+	at = atomic_load(&s->used);
+	do
+		if (n > s->cap - at)
+			return NULL;
+	while (!atomic_compare_exchange_weak(&s->used, &at, at + n));
+	return s->p + at;
+}
+
+void
+sc_slab_free(struct sc_slab *s)
+{
+	if (s == NULL)
+		return;
+	munmap(s->base, s->len);
+	free(s);
+}
+
 static void
 tree_free(struct tree *t)
 {
@@ -226,11 +289,16 @@ tree_free(struct tree *t)
 	free(t->value);
 	free(t->count);
 	free(t->roff);
-	free(t->rank);
-	free(t->cn);
-	free(t->wn);
-	free(t->leaf);
-	free(t->lnum);
+	if (!(t->inslab & SLAB_RANK))
+		free(t->rank);
+	if (!(t->inslab & SLAB_NODES)) {
+		free(t->cn);
+		free(t->wn);
+	}
+	if (!(t->inslab & SLAB_LEAF))
+		free(t->leaf);
+	if (!(t->inslab & SLAB_LNUM))
+		free(t->lnum);
 	free(t->tidx);
 }
 
@@ -252,6 +320,7 @@ sc_forest_free(struct sc_forest *f)
 	free(f->imp);
 	free(f->thr);
 	free(f->toff);
+	sc_slab_free(f->slab);
 	pthread_mutex_destroy(&f->laying);
 	free(f);
 }

@@ -33,6 +33,7 @@
 #include "sc_model.h"
 #include "sc_model_int.h"
 
+#define SLAB_SPAN(n) (((n) + 63) & ~(size_t)63) /* as sc_slab_take() */
 #define HEAD_LEN 56 /* magic, version, flags, payload length, SHA-256 */
 #define MAX_FEATURES 4096
 #define MAX_TREES 100000
@@ -1020,9 +1021,23 @@ walk_node(struct tree *t, size_t p, uint32_t feat, uint32_t kids)
  * read again by read_tree() for its message).  Returns 0 with a->packed,
  * 1 for a tree with its children given (read_tree() reads it), or -1.
  */
+/* n bytes from slab s (adding bit to *in), or else from malloc. */
+static void *
+walk_alloc(struct sc_slab *s, size_t n, int *in, int bit)
+{
+	void *p = sc_slab_take(s, n);
+
+	if (p != NULL) {
+		*in |= bit;
+		return p;
+	}
+	return malloc(n ? n : 1);
+}
+
 static int
 read_walk(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
-    size_t nf, size_t ny, int ranks, int wide, size_t *budget)
+    size_t nf, size_t ny, int ranks, int wide, size_t *budget,
+    struct sc_slab *slab)
 {
 	const unsigned char *start = r->p;
 	uint64_t nodes, nranks, lay, v;
@@ -1044,9 +1059,12 @@ read_walk(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 	    (pos = malloc(n * sizeof(*pos))) == NULL ||
 	    (stack = malloc(n * sizeof(*stack))) == NULL ||
 	    (t = calloc(1, sizeof(*t))) == NULL ||
-	    (wide ? (t->wn = malloc(n * sizeof(*t->wn))) == NULL
-	          : (t->cn = malloc(n * sizeof(*t->cn))) == NULL) ||
-	    (t->lnum = malloc(n * sizeof(*t->lnum))) == NULL)
+	    (wide ? (t->wn = walk_alloc(slab, n * sizeof(*t->wn), &t->inslab,
+	                 SLAB_NODES)) == NULL
+	          : (t->cn = walk_alloc(slab, n * sizeof(*t->cn), &t->inslab,
+	                 SLAB_NODES)) == NULL) ||
+	    (t->lnum = walk_alloc(slab, n * sizeof(*t->lnum), &t->inslab,
+	         SLAB_LNUM)) == NULL)
 		goto oom;
 	/* Features, and each node's place while the preorder holds. */
 	for (i = 0; i < n; i++) {
@@ -1101,7 +1119,8 @@ read_walk(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 	}
 	/* Leaves in preorder: numbered as they come. */
 	t->nleaves = nl;
-	if ((t->leaf = malloc(nl * sizeof(*t->leaf))) == NULL ||
+	if ((t->leaf = walk_alloc(slab, nl * sizeof(*t->leaf), &t->inslab,
+	         SLAB_LEAF)) == NULL ||
 	    (lc = malloc(nl * sizeof(*lc))) == NULL)
 		goto oom;
 	for (i = 0, nl = 0; i < n; i++) {
@@ -1140,7 +1159,8 @@ read_walk(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 		if (get_var(r, left(r), &v, "rank bits") == -1)
 			goto out;
 		r->p += v;
-	} else if ((t->rank = malloc((nranks ? nranks : 1) * 4)) == NULL)
+	} else if ((t->rank = walk_alloc(slab, (size_t)nranks * 4, &t->inslab,
+	                SLAB_RANK)) == NULL)
 		goto oom;
 	else if (read_ranks(r, ti, lc, nl, t->rank, ny) == -1)
 		goto out;
@@ -1361,7 +1381,7 @@ read_record_walk(struct tjob *J, size_t k, struct tarr *a, struct sc_err *e)
 	struct rd r = { J->rec[k].p, J->rec[k].end, e };
 	size_t budget[2] = { SC_MODEL_MAXNODES, SC_MODEL_MAXRANKS };
 	int rc = read_walk(&r, k, a, J->tab, J->nf, J->P->ny, !J->P->no_ranks,
-	    J->wide, budget);
+	    J->wide, budget, J->P->slab);
 
 	if (rc == 1)
 		return read_record(J, k, a, e);
@@ -1392,6 +1412,7 @@ sc_model_bin_parse(const unsigned char *buf, size_t len, struct parsed *P,
 {
 	struct rd r = { buf + HEAD_LEN, buf + len, e };
 	size_t budget[2] = { SC_MODEL_MAXNODES, SC_MODEL_MAXRANKS };
+	size_t want, nsz;
 	struct ttab *tab = NULL;
 	struct tjob J;
 	uint64_t nf = 0, ny, nt, j;
@@ -1429,7 +1450,9 @@ sc_model_bin_parse(const unsigned char *buf, size_t len, struct parsed *P,
 		goto out;
 	}
 	/* The records, and the nodes and ranks in all, before any decoding. */
-	for (j = 0; j < nt; j++) {
+	J.wide = sc_forest_wide((size_t)nf, P->toff);
+	nsz = J.wide ? sizeof(struct wnode) : sizeof(struct cnode);
+	for (j = 0, want = 0; j < nt; j++) {
 		struct rd t;
 		uint64_t n, nodes, nranks;
 
@@ -1444,6 +1467,11 @@ sc_model_bin_parse(const unsigned char *buf, size_t len, struct parsed *P,
 			goto out;
 		budget[0] -= (size_t)nodes;
 		budget[1] -= (size_t)nranks;
+		/* What read_walk() takes, a leaf counted for every node. */
+		want += SLAB_SPAN((size_t)nodes * nsz) +
+		    SLAB_SPAN((size_t)nodes * sizeof(uint32_t)) +
+		    SLAB_SPAN((size_t)nodes * sizeof(struct wleaf)) +
+		    SLAB_SPAN(P->no_ranks ? 0 : (size_t)nranks * 4);
 	}
 	if (r.p != r.end) {
 		sc_err_set(e, SC_EDATA, 0,
@@ -1453,7 +1481,8 @@ sc_model_bin_parse(const unsigned char *buf, size_t len, struct parsed *P,
 	J.P = P;
 	J.tab = tab;
 	J.nf = (size_t)nf;
-	J.wide = sc_forest_wide((size_t)nf, P->toff);
+	if (P->no_thr)
+		P->slab = sc_slab_new(want);
 	if (sc_forest_parallel(0, (size_t)nt, tree_job, &J, e) == -1)
 		goto out;
 	/* The first tree refused, read again for its message: deterministic. */

@@ -62,6 +62,7 @@ struct parsed {
 	int no_thr;   /* binary form: no threshold doubles (predicting only) */
 	double *thr;  /* binary form: the threshold tables, feature j's */
 	size_t *toff; /* at thr[toff[j]..toff[j + 1]) */
+	struct sc_slab *slab; /* binary form, predicting: the walking arrays */
 };
 
 void sc_model_parsed_free(struct parsed *P);

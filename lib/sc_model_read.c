@@ -641,6 +641,7 @@ sc_model_parsed_free(struct parsed *P)
 	free(P->ytab);
 	free(P->thr);
 	free(P->toff);
+	sc_slab_free(P->slab);
 	json_decref(P->root);
 }
 
@@ -841,6 +842,10 @@ build(struct parsed *P, struct sc_model *m, struct sc_err *e)
 		memset(&P->trees[i], 0, sizeof(P->trees[i]));
 	P->thr = NULL;
 	P->toff = NULL;
+	if (m->f != NULL) { /* the trees' walking arrays may be in it */
+		m->f->slab = P->slab;
+		P->slab = NULL;
+	}
 	if (m->f == NULL && e->code == SC_EDATA)
 		sc_err_prefix(e, "model");
 	rc = m->f == NULL ? -1 : 0;

@@ -15,6 +15,7 @@
 #include "check_sc.h"
 #include "sc_calib.h"
 #include "sc_forest.h"
+#include "sc_forest_int.h"
 #include "sc_hash.h"
 #include "sc_model.h"
 #include "sc_rng.h"
@@ -680,11 +681,13 @@ END_TEST
  * A binary model read for predicting only gives the same means and
  * quantiles, has its ranks, and refuses to be written.
  */
-START_TEST(test_model_binary_predict_only)
+static void
+predict_only(int trees, size_t rows, int slab)
 {
 	struct sc_err e = { 0 };
-	struct sc_forest *f = small_forest(7, 200);
-	struct sc_model *m;
+	struct sc_forest *f = small_forest(trees, rows);
+	struct sc_model *m, *mn;
+	const struct sc_forest *g;
 	size_t blen, len2, i;
 	char *bin = write_binary(f, NULL, &blen), *out = NULL;
 	double x[3], q[2] = { 0.05, 0.95 }, o[2], o2[2];
@@ -695,33 +698,52 @@ START_TEST(test_model_binary_predict_only)
 	m = sc_model_read_flags(fp, SC_MODEL_PREDICT_ONLY, &e);
 	fclose(fp);
 	ck_assert_msg(m != NULL, "%s", e.msg);
-	ck_assert(sc_forest_has_ranks(sc_model_forest(m)));
-	ck_assert(!sc_forest_writable(sc_model_forest(m)));
+	fp = fmemopen(bin, blen, "r");
+	mn = sc_model_read_flags(fp, SC_MODEL_NO_RANKS, &e);
+	fclose(fp);
+	ck_assert_msg(mn != NULL, "%s", e.msg);
+	g = sc_model_forest(m);
+	ck_assert(sc_forest_has_ranks(g));
+	ck_assert(!sc_forest_writable(g));
 	ck_assert(sc_forest_writable(f));
+#if !defined(__SANITIZE_ADDRESS__)
+	/* A big forest's walking arrays, ranks too, are in one slab. */
+	ck_assert_int_eq(g->slab != NULL, slab);
+	ck_assert_int_eq(g->trees[trees - 1].inslab,
+	    slab ? SLAB_NODES | SLAB_LNUM | SLAB_LEAF | SLAB_RANK : 0);
+#else
+	(void)slab;
+#endif
 	sc_rng_seed(&r, 6, 0);
 	for (i = 0; i < 200; i++) {
 		x[0] = sc_rng_double(&r) / 3;
 		x[1] = sc_rng_double(&r) * 1e-7;
 		x[2] = floor(sc_rng_double(&r) * 5);
+		ck_assert(sc_forest_predict(f, x) == sc_forest_predict(g, x));
 		ck_assert(sc_forest_predict(f, x) ==
-		    sc_forest_predict(sc_model_forest(m), x));
+		    sc_forest_predict(sc_model_forest(mn), x));
 		ck_assert_int_eq(sc_forest_quantiles(f, x, q, 2, o, &e), 0);
-		ck_assert_int_eq(sc_forest_quantiles(sc_model_forest(m), x, q,
-		                     2, o2, &e),
-		    0);
+		ck_assert_int_eq(sc_forest_quantiles(g, x, q, 2, o2, &e), 0);
 		ck_assert(o[0] == o2[0] && o[1] == o2[1]);
 	}
 	fp = open_memstream(&out, &len2);
-	ck_assert_int_eq(sc_model_write_form(fp, SC_MODEL_JSON,
-	                     sc_model_forest(m), sc_model_meta(m),
-	                     sc_model_extra(m), 1, &e),
+	ck_assert_int_eq(sc_model_write_form(fp, SC_MODEL_JSON, g,
+	                     sc_model_meta(m), sc_model_extra(m), 1, &e),
 	    -1);
 	ck_assert_int_eq(e.code, SC_EUSAGE);
 	fclose(fp);
 	free(out);
 	sc_model_free(m);
+	sc_model_free(mn);
 	free(bin);
 	sc_forest_free(f);
+}
+
+START_TEST(test_model_binary_predict_only)
+{
+	predict_only(7, 200, 0);
+	/* 60 trees of about 4,000 nodes: a slab of about 7 MB. */
+	predict_only(60, 3000, 1);
 }
 END_TEST
 
