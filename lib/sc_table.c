@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Table reader.  The input stream is wrapped in a fopencookie(3) stream
- * that feeds every byte to a SHA-256 digest on its way to the CSV reader,
- * so hashing costs no second pass and no copy of the input.  Rows are
+ * Table reader.  A big regular file is read in parallel (below, "Reading
+ * in parallel").  Otherwise the input stream is wrapped in a
+ * fopencookie(3) stream that feeds every byte to a SHA-256 digest on its
+ * way to the CSV reader, so hashing costs no second pass and no copy of
+ * the input.  Rows are
  * appended to one array per column that doubles in size with realloc()
  * (large blocks move by remapping, so growth copies nothing and never
  * holds two tables).  Labels (date, ticker) are interned: each distinct
@@ -11,10 +13,15 @@
  * million rows keeps a few thousand dates and tickers, not 25 million.
  */
 #define _GNU_SOURCE
+#include <sys/mman.h>
+#include <sys/stat.h>
+
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sc_buf.h"
 #include "sc_csv.h"
@@ -48,6 +55,7 @@ struct sc_table {
 	size_t alen, acap;
 	size_t dmin, dmax; /* rows with the first and last date */
 	int optional, has_date, has_ticker;
+	size_t pieces; /* read in parallel from so many pieces; 0: serially */
 	char sha[65];
 };
 
@@ -156,10 +164,11 @@ pick_columns(struct sc_table *t, struct sc_csv *r,
 	return 0;
 }
 
+/* Room for cap rows in every column (cap >= the rows there are). */
 static int
-grow_rows(struct sc_table *t, struct sc_err *e)
+resize_rows(struct sc_table *t, size_t cap, struct sc_err *e)
 {
-	size_t cap = t->cap ? t->cap * 2 : 1024, j;
+	size_t j;
 	double *x, *y, *c;
 	long *l;
 	uint32_t *d, *k;
@@ -189,6 +198,12 @@ grow_rows(struct sc_table *t, struct sc_err *e)
 		return sc_err_set(e, SC_EOS, 0, "out of memory");
 	t->cap = cap;
 	return 0;
+}
+
+static int
+grow_rows(struct sc_table *t, struct sc_err *e)
+{
+	return resize_rows(t, t->cap ? t->cap * 2 : 1024, e);
 }
 
 /* The label with id k (a NUL-terminated string in the arena). */
@@ -279,20 +294,20 @@ add_label_near(struct sc_table *t, const char *s, size_t n, uint32_t prev,
 	return add_label(t, s, n, id, e);
 }
 
-/* Store the current record as row t->nrows. */
+/*
+ * Store the current record of r as row row of t, its line base lines
+ * further on, its labels in lab's (t's, or a piece's: then first is the
+ * piece's first row, before which no row is of the same labels).
+ */
 static int
-add_row(struct sc_table *t, struct sc_csv *r, const int *role, struct sc_err *e)
+add_row_at(struct sc_table *t, struct sc_table *lab, size_t row, size_t first,
+    long base, struct sc_csv *r, const int *role, struct sc_err *e)
 {
-	size_t i, j = 0, row = t->nrows, nc = sc_csv_ncols(r);
-	long line = sc_csv_line(r);
+	size_t i, j = 0, nc = sc_csv_nfields(r);
+	long line = sc_csv_line(r) + base;
 	double v;
 	int rc;
 
-	if (row == SC_TABLE_MAXROWS)
-		return sc_err_set(e, SC_EDATA, line, "more than %d rows",
-		    SC_TABLE_MAXROWS);
-	if (row == t->cap && grow_rows(t, e) == -1)
-		return -1;
 	t->y[row] = t->close[row] = NAN;
 	t->date[row] = t->ticker[row] = NOLABEL;
 	t->line[row] = line;
@@ -321,12 +336,12 @@ add_row(struct sc_table *t, struct sc_csv *r, const int *role, struct sc_err *e)
 			break;
 		case ROLE_DATE:
 		case ROLE_TICKER:
-			if (add_label_near(t, sc_csv_field(r, i),
+			if (add_label_near(lab, sc_csv_field(r, i),
 			        sc_csv_fieldlen(r, i),
-			        row == 0 ? NOLABEL
-			                 : (role[i] == ROLE_DATE
-			                           ? t->date
-			                           : t->ticker)[row - 1],
+			        row == first ? NOLABEL
+			                     : (role[i] == ROLE_DATE
+			                               ? t->date
+			                               : t->ticker)[row - 1],
 			        role[i] == ROLE_DATE ? &t->date[row]
 			                             : &t->ticker[row],
 			        e) == -1)
@@ -334,6 +349,20 @@ add_row(struct sc_table *t, struct sc_csv *r, const int *role, struct sc_err *e)
 			break;
 		}
 	}
+	return 0;
+}
+
+/* Store the current record as row t->nrows. */
+static int
+add_row(struct sc_table *t, struct sc_csv *r, const int *role, struct sc_err *e)
+{
+	if (t->nrows == SC_TABLE_MAXROWS)
+		return sc_err_set(e, SC_EDATA, sc_csv_line(r),
+		    "more than %d rows", SC_TABLE_MAXROWS);
+	if (t->nrows == t->cap && grow_rows(t, e) == -1)
+		return -1;
+	if (add_row_at(t, t, t->nrows, 0, 0, r, role, e) == -1)
+		return -1;
 	t->nrows++;
 	return 0;
 }
@@ -401,6 +430,350 @@ out:
 	return rc;
 }
 
+/* Free what t holds, not t. */
+static void
+table_clear(struct sc_table *t)
+{
+	size_t j;
+
+	for (j = 0; j < t->nfeat; j++)
+		free(t->feat[j]);
+	free(t->feat);
+	free(t->target);
+	for (j = 0; t->x != NULL && j < t->nfeat; j++)
+		free(t->x[j]);
+	free(t->x);
+	free(t->y);
+	free(t->close);
+	free(t->line);
+	free(t->date);
+	free(t->ticker);
+	free(t->arena);
+	free(t->loff);
+	free(t->hslot);
+}
+
+/*
+ * Reading in parallel.  A regular file of PIECE_MIN bytes or more a CPU,
+ * with no double quote in it, is mapped and cut at line ends into a piece
+ * per online CPU: without quotes a record is a run of bytes between line
+ * ends (CR or LF, as libcsv ends records), so none spans two pieces and
+ * each piece's records can be counted before any is parsed.  The table's
+ * columns are then made at their final size and each piece is parsed by
+ * a thread of its own straight into its rows, with its dates and tickers
+ * as labels of its own; those are added to the table's in piece order, so
+ * every label gets the id a serial read gives it, and the rows' ids are
+ * renumbered.  Another thread computes the SHA-256 of the input.  When
+ * anything is not as expected (a piece that fails, or yields other than
+ * the records counted in it) the input goes through the serial reader,
+ * which gives its own result and messages: both give the same table.
+ */
+#define PIECE_MIN ((size_t)1 << 20)
+#define PIECES_MAX 64
+
+struct piece {
+	const char *p;
+	size_t n;
+	size_t first, rows;       /* its first row in the table; its records */
+	long base;                /* line ends before it */
+	long lines;               /* line ends in it */
+	struct sc_table *t, *lab; /* the table; the piece's labels */
+	const int *role;
+	size_t ncols;
+	int ok;
+};
+
+struct sumjob {
+	const char *p;
+	size_t n;
+	uint8_t md[SC_SHA256_LEN];
+	int rc;
+};
+
+static int
+is_end(char c)
+{
+	return c == '\n' || c == '\r';
+}
+
+/*
+ * Count the piece's records (runs between line ends: a byte that is none
+ * after one that is, or first) and LFs, without a branch a byte.
+ */
+static void
+count_piece(struct piece *q)
+{
+	const unsigned char *p = (const unsigned char *)q->p;
+	size_t i, rows = q->n > 0 && !is_end((char)p[0]), lines = 0;
+
+	for (i = 1; i < q->n; i++)
+		rows += (size_t)(is_end((char)p[i - 1]) > is_end((char)p[i]));
+	for (i = 0; i < q->n; i++)
+		lines += p[i] == '\n';
+	q->rows = rows;
+	q->lines = (long)lines;
+}
+
+static void
+parse_piece(struct piece *q)
+{
+	struct sc_err e = { 0 };
+	struct sc_csv *r = NULL;
+	FILE *fp;
+	size_t row = q->first, end = q->first + q->rows;
+	int rc = -1;
+
+	q->ok = 0;
+	if ((fp = fmemopen((void *)(uintptr_t)q->p, q->n, "r")) == NULL)
+		return;
+	if ((r = sc_csv_open(fp, NULL, 0, &e)) != NULL)
+		while ((rc = sc_csv_read(r, &e)) == 1 && row < end &&
+		    sc_csv_nfields(r) == q->ncols &&
+		    add_row_at(q->t, q->lab, row, q->first, q->base, r, q->role,
+		        &e) == 0)
+			row++;
+	q->ok = rc == 0 && row == end;
+	sc_csv_free(r);
+	fclose(fp);
+}
+
+static void *
+count_job(void *arg)
+{
+	count_piece(arg);
+	return NULL;
+}
+
+static void *
+parse_job(void *arg)
+{
+	parse_piece(arg);
+	return NULL;
+}
+
+static void *
+sum_job(void *arg)
+{
+	struct sumjob *S = arg;
+
+	S->rc = sc_hash_sha256(S->p, S->n, S->md, NULL);
+	return NULL;
+}
+
+/* fn on every piece, a thread each (this one takes the first). */
+static void
+each_piece(void *(*fn)(void *), struct piece *q, size_t k)
+{
+	pthread_t tid[PIECES_MAX];
+	int started[PIECES_MAX] = { 0 };
+	size_t i;
+
+	for (i = 1; i < k; i++)
+		started[i] = pthread_create(&tid[i], NULL, fn, &q[i]) == 0;
+	(void)fn(&q[0]);
+	for (i = 1; i < k; i++)
+		if (started[i])
+			pthread_join(tid[i], NULL);
+		else
+			(void)fn(&q[i]);
+}
+
+/* Give piece labels' rows the table's ids: the labels in piece order. */
+static int
+merge_labels(struct sc_table *t, struct piece *q, size_t k, struct sc_err *e)
+{
+	uint32_t *map;
+	size_t i, j, r;
+
+	for (i = 0; i < k; i++) {
+		struct sc_table *lab = q[i].lab;
+
+		if ((map = malloc(
+		         (lab->nlab ? lab->nlab : 1) * sizeof(*map))) == NULL)
+			return sc_err_set(e, SC_EOS, 0, "out of memory");
+		for (j = 0; j < lab->nlab; j++)
+			if (add_label(t, label(lab, (uint32_t)j),
+			        strlen(label(lab, (uint32_t)j)), &map[j],
+			        e) == -1) {
+				free(map);
+				return -1;
+			}
+		for (r = q[i].first; r < q[i].first + q[i].rows; r++) {
+			if (t->date[r] != NOLABEL)
+				t->date[r] = map[t->date[r]];
+			if (t->ticker[r] != NOLABEL)
+				t->ticker[r] = map[t->ticker[r]];
+		}
+		free(map);
+	}
+	return 0;
+}
+
+static void
+free_labels(struct sc_table *lab)
+{
+	if (lab == NULL)
+		return;
+	free(lab->loff);
+	free(lab->hslot);
+	free(lab->arena);
+	free(lab);
+}
+
+/*
+ * The table of buf[0..len) read in parallel into t (fresh), as parse()
+ * would; its SHA-256 into md.  1 when done, 0 when the serial reader is
+ * to read it (t then as it was: fresh), -1 with e (out of memory).
+ */
+static int
+parse_pieces(struct sc_table *t, const char *buf, size_t len,
+    const struct sc_table_opts *o, uint8_t *md, size_t k, struct sc_err *e)
+{
+	struct piece q[PIECES_MAX];
+	struct sumjob S = { buf, len, { 0 }, -1 };
+	struct sc_csv *r = NULL;
+	struct sc_err pe = { 0 };
+	pthread_t stid;
+	int *role = NULL, rc = 0, summing;
+	size_t i, head, at, cut, nc, rows = 0;
+	FILE *fp;
+
+	memset(q, 0, sizeof(q));
+	summing = pthread_create(&stid, NULL, sum_job, &S) == 0;
+	/* The header: the first record, read as the serial reader reads it. */
+	for (head = 0; head < len && is_end(buf[head]); head++)
+		;
+	while (head < len && !is_end(buf[head]))
+		head++;
+	if ((fp = fmemopen((void *)(uintptr_t)buf, head, "r")) == NULL)
+		goto out;
+	r = sc_csv_open(fp, NULL, 1, &pe);
+	fclose(fp);
+	if (r == NULL)
+		goto out;
+	nc = sc_csv_ncols(r);
+	t->feat = calloc(nc, sizeof(*t->feat));
+	role = calloc(nc, sizeof(*role));
+	if (t->feat == NULL || role == NULL || pick_columns(t, r, o, role, &pe))
+		goto out;
+	t->has_date = sc_csv_col(r, "date") != -1;
+	t->has_ticker = sc_csv_col(r, "ticker") != -1;
+	/* Pieces from the header's line end on, cut after an LF. */
+	for (i = 0, at = head; i < k && at < len; i++) {
+		cut = i + 1 == k ? len : head + (len - head) / k * (i + 1);
+		if (cut < at)
+			cut = at;
+		while (cut < len && buf[cut - 1] != '\n')
+			cut++;
+		q[i].p = buf + at;
+		q[i].n = cut - at;
+		at = cut;
+	}
+	k = i;
+	each_piece(count_job, q, k);
+	for (i = 0; i < k; i++) {
+		q[i].first = rows;
+		rows += q[i].rows;
+		if (i > 0)
+			q[i].base = q[i - 1].base + q[i - 1].lines;
+		else /* the line ends before the header's end */
+			for (at = 0; at < head; at++)
+				q[i].base += buf[at] == '\n';
+		q[i].t = t;
+		q[i].role = role;
+		q[i].ncols = nc;
+		if ((q[i].lab = calloc(1, sizeof(*q[i].lab))) == NULL) {
+			rc = sc_err_set(e, SC_EOS, 0, "out of memory");
+			goto out;
+		}
+	}
+	if (rows > SC_TABLE_MAXROWS)
+		goto out;
+	if (resize_rows(t, rows ? rows : 1, e) == -1) {
+		rc = -1;
+		goto out;
+	}
+	each_piece(parse_job, q, k);
+	for (i = 0; i < k; i++)
+		if (!q[i].ok)
+			goto out;
+	t->nrows = rows;
+	if (merge_labels(t, q, k, e) == -1) {
+		rc = -1;
+		goto out;
+	}
+	if (t->has_date)
+		find_dates(t);
+	t->pieces = k;
+	rc = 1;
+out:
+	if (summing)
+		pthread_join(stid, NULL);
+	else
+		(void)sum_job(&S);
+	if (rc == 1 && S.rc == 0)
+		memcpy(md, S.md, sizeof(S.md));
+	else if (rc == 1)
+		rc = sc_err_set(e, SC_EOS, 0, "SHA-256 failed");
+	for (i = 0; i < PIECES_MAX; i++)
+		free_labels(q[i].lab);
+	free(role);
+	sc_csv_free(r);
+	return rc;
+}
+
+/*
+ * Read fp in parallel when it can be (see above).  1 when done (t read,
+ * or -1 in *rc with e), 0 when the serial reader is to read it; fp is
+ * then where it was.
+ */
+static int
+read_parallel(struct sc_table *t, FILE *fp, const struct sc_table_opts *o,
+    uint8_t *md, int *rc, struct sc_err *e)
+{
+	struct stat st;
+	off_t at = ftello(fp);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t len, k;
+	char *map;
+	int fd = fileno(fp), got;
+
+	if (fd == -1 || at == -1 || cpus < 2 || fstat(fd, &st) == -1 ||
+	    !S_ISREG(st.st_mode) || st.st_size <= at)
+		return 0;
+	len = (size_t)(st.st_size - at);
+	k = len / PIECE_MIN;
+	k = k > (size_t)cpus ? (size_t)cpus : k;
+	k = k > PIECES_MAX ? PIECES_MAX : k;
+	if (k < 2)
+		return 0;
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return 0;
+	if (memchr(map + at, '"', len) != NULL) {
+		munmap(map, (size_t)st.st_size);
+		return 0;
+	}
+	got = parse_pieces(t, map + at, len, o, md, k, e);
+	munmap(map, (size_t)st.st_size);
+	if (got == 0) {
+		/* Back to fresh for the serial reader. */
+		struct sc_table fresh;
+
+		memset(&fresh, 0, sizeof(fresh));
+		fresh.optional = t->optional;
+		fresh.only = t->only;
+		fresh.nonly = t->nonly;
+		table_clear(t);
+		*t = fresh;
+		return 0;
+	}
+	*rc = got == 1 ? 0 : -1;
+	if (got == 1)
+		(void)fseeko(fp, st.st_size, SEEK_SET); /* read to its end */
+	return 1;
+}
+
 struct sc_table *
 sc_table_read(FILE *fp, const struct sc_table_opts *opts, struct sc_err *e)
 {
@@ -428,6 +801,13 @@ sc_table_read_only(FILE *fp, const struct sc_table_opts *opts,
 	t->optional = opts->target_optional;
 	t->only = only; /* borrowed for the read only */
 	t->nonly = nonly;
+	if (read_parallel(t, fp, opts, md, &rc, e)) {
+		t->only = NULL;
+		t->nonly = 0;
+		if (rc == 0)
+			sc_hash_hex(md, sizeof(md), t->sha);
+		goto out;
+	}
 	if ((h.md = sc_sha256_new(e)) == NULL)
 		goto out;
 	if ((hfp = fopencookie(&h, "r", io)) == NULL) {
@@ -455,25 +835,9 @@ out:
 void
 sc_table_free(struct sc_table *t)
 {
-	size_t j;
-
 	if (t == NULL)
 		return;
-	for (j = 0; j < t->nfeat; j++)
-		free(t->feat[j]);
-	free(t->feat);
-	free(t->target);
-	for (j = 0; t->x != NULL && j < t->nfeat; j++)
-		free(t->x[j]);
-	free(t->x);
-	free(t->y);
-	free(t->close);
-	free(t->line);
-	free(t->date);
-	free(t->ticker);
-	free(t->arena);
-	free(t->loff);
-	free(t->hslot);
+	table_clear(t);
 	free(t);
 }
 
@@ -481,6 +845,12 @@ size_t
 sc_table_nrows(const struct sc_table *t)
 {
 	return t->nrows;
+}
+
+size_t
+sc_table_pieces(const struct sc_table *t)
+{
+	return t->pieces;
 }
 
 size_t

@@ -51,6 +51,14 @@ void sc_table_free(struct sc_table *t);
 
 /* The number of data rows, and of feature columns. */
 size_t sc_table_nrows(const struct sc_table *t);
+
+/*
+ * How many pieces t was read from in parallel: a regular file of 1 MiB a
+ * CPU or more without a double quote is cut at line ends into a piece per
+ * CPU, each parsed by a thread, to the very table a serial read gives; 0
+ * when it was read serially.
+ */
+size_t sc_table_pieces(const struct sc_table *t);
 size_t sc_table_nfeatures(const struct sc_table *t);
 
 /* Name of feature j (borrowed). */

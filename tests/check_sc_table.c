@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -100,6 +101,144 @@ fails(const char *csv, const char *target, long line, const char *msg)
 	ck_assert_int_eq(e.line, line);
 	ck_assert_msg(strstr(e.msg, msg) != NULL, "message: %s", e.msg);
 }
+
+/*
+ * A table in a regular file of a few MiB is read in pieces, in parallel,
+ * to the table a serial read (from memory) gives: values, lines, labels
+ * and their order, dates, hash; and each way of breaking the pieces'
+ * assumptions (a quote, a bad cell far in, a short row) gives what the
+ * serial reader gives.
+ */
+struct variant {
+	const char *name;
+	const char *head; /* before the header */
+	const char *eol;  /* line end */
+	int blank_every;  /* a blank line every so many rows (0: none) */
+	int last_eol;     /* the last row ends with eol */
+	long bad_row;     /* this row gets a bad cell (-1: none) */
+	const char *bad;  /* that cell */
+	int quote_row;    /* this row's ticker is quoted (-1: none) */
+	int parallel;     /* read in pieces, when the machine has 2 CPUs */
+};
+
+static char *
+big_table(const struct variant *v, size_t rows, size_t *len)
+{
+	char *buf = NULL;
+	FILE *fp = open_memstream(&buf, len);
+	size_t i;
+
+	fprintf(fp, "%sdate,ticker,f1,close,f2,target_y%s", v->head, v->eol);
+	for (i = 0; i < rows; i++) {
+		if (v->blank_every > 0 && i % (size_t)v->blank_every == 3)
+			fputs(v->eol, fp);
+		fprintf(fp, "2024-%02zu-%02zu,%s%c%zu%s,%.17g,%s,", i % 12 + 1,
+		    i / 12 % 28 + 1, (long)i == v->quote_row ? "\"" : "",
+		    'A' + (int)(i % 7), i % 13,
+		    (long)i == v->quote_row ? "\"" : "", (double)i / 7.0,
+		    i % 5 == 0 ? "" : "10.25");
+		if ((long)i == v->bad_row) /* in place of f2 */
+			fputs(v->bad, fp);
+		else
+			fprintf(fp, "%zu", i * 3);
+		fprintf(fp, ",%.17g", sin((double)i));
+		if (i + 1 < rows || v->last_eol)
+			fputs(v->eol, fp);
+	}
+	fclose(fp);
+	return buf;
+}
+
+static void
+same_table(const struct sc_table *a, const struct sc_table *b)
+{
+	size_t i, j, n = sc_table_nrows(a);
+	const char *fa, *ta, *fb, *tb;
+
+	ck_assert_uint_eq(n, sc_table_nrows(b));
+	ck_assert_uint_eq(sc_table_nfeatures(a), sc_table_nfeatures(b));
+	ck_assert_str_eq(sc_table_target(a), sc_table_target(b));
+	ck_assert_str_eq(sc_table_sha256(a), sc_table_sha256(b));
+	for (j = 0; j < sc_table_nfeatures(a); j++) {
+		ck_assert_str_eq(sc_table_feature(a, j),
+		    sc_table_feature(b, j));
+		ck_assert(memcmp(sc_table_column(a, j), sc_table_column(b, j),
+		              n * sizeof(double)) == 0);
+	}
+	ck_assert(
+	    memcmp(sc_table_y(a), sc_table_y(b), n * sizeof(double)) == 0);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(sc_table_line(a, i), sc_table_line(b, i));
+		ck_assert_str_eq(sc_table_date(a, i), sc_table_date(b, i));
+		ck_assert_str_eq(sc_table_ticker(a, i), sc_table_ticker(b, i));
+		/* labels interned alike: in the same order, once each */
+		ck_assert(sc_table_date(a, i) - sc_table_date(a, 0) ==
+		    sc_table_date(b, i) - sc_table_date(b, 0));
+		ck_assert(sc_table_ticker(a, i) - sc_table_date(a, 0) ==
+		    sc_table_ticker(b, i) - sc_table_date(b, 0));
+		ck_assert(memcmp(&(double){ sc_table_close(a, i) },
+		              &(double){ sc_table_close(b, i) },
+		              sizeof(double)) == 0);
+	}
+	sc_table_dates(a, &fa, &ta);
+	sc_table_dates(b, &fb, &tb);
+	ck_assert_str_eq(fa, fb);
+	ck_assert_str_eq(ta, tb);
+}
+
+START_TEST(test_table_read_pieces)
+{
+	static const struct variant vs[] = {
+		{ "lf", "", "\n", 0, 1, -1, "", -1, 1 },
+		{ "crlf, blank lines, no last end", "\n\r\n", "\r\n", 1000, 0,
+		    -1, "", -1, 1 },
+		{ "byte-order mark", "\xef\xbb\xbf", "\n", 0, 1, -1, "", -1,
+		    1 },
+		{ "a quote: serial", "", "\n", 0, 1, -1, "", 30000, 0 },
+		{ "a bad cell far in", "", "\n", 0, 1, 29000, "x", -1, 0 },
+		{ "a short row far in", "", "\n", 0, 1, 25000, "\n1,2", -1, 0 },
+		{ "a lone CR", "", "\n", 0, 1, 20000, "1\r2", -1, 0 },
+		{ "a CR before each LF of a row", "", "\n", 0, 1, 20000, "1\r",
+		    -1, 0 },
+	};
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t i, len;
+
+	for (i = 0; i < sizeof(vs) / sizeof(vs[0]); i++) {
+		struct sc_err e1 = { 0 }, e2 = { 0 };
+		char *text = big_table(&vs[i], 40000, &len);
+		FILE *mem = fmemopen(text, len, "r"), *file = tmpfile();
+		struct sc_table *a, *b;
+
+		ck_assert_uint_gt(len, 2 << 20);
+		ck_assert_uint_eq(fwrite(text, 1, len, file), len);
+		rewind(file);
+		a = sc_table_read(mem, NULL, &e1);
+		b = sc_table_read(file, NULL, &e2);
+		ck_assert_msg((a == NULL) == (b == NULL), "%s", vs[i].name);
+		if (a == NULL) {
+			ck_assert_int_eq(e1.code, e2.code);
+			ck_assert_int_eq(e1.line, e2.line);
+			ck_assert_str_eq(e1.msg, e2.msg);
+		} else {
+			same_table(a, b);
+			ck_assert_uint_eq(sc_table_pieces(a), 0);
+			ck_assert_msg(sc_table_pieces(b) ==
+			            (vs[i].parallel && cpus >= 2 ? 2u : 0u) ||
+			        (vs[i].parallel && cpus > 2 &&
+			            sc_table_pieces(b) > 2),
+			    "%s: %zu pieces", vs[i].name, sc_table_pieces(b));
+			/* Read to its end, as a serial read leaves it. */
+			ck_assert_int_eq(fgetc(file), EOF);
+		}
+		sc_table_free(a);
+		sc_table_free(b);
+		fclose(mem);
+		fclose(file);
+		free(text);
+	}
+}
+END_TEST
 
 START_TEST(test_table_errors_cells)
 {
@@ -224,6 +363,7 @@ sc_table_suite(void)
 	tcase_add_test(tc, test_table_read_target_choice);
 	tcase_add_test(tc, test_table_read_many_rows);
 	tcase_add_test(tc, test_table_labels_interned);
+	tcase_add_test(tc, test_table_read_pieces);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_table_errors_cells);
