@@ -13,9 +13,9 @@
  * million rows keeps a few thousand dates and tickers, not 25 million.
  */
 #define _GNU_SOURCE
-#include <sys/mman.h>
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -455,36 +455,43 @@ table_clear(struct sc_table *t)
 
 /*
  * Reading in parallel.  A regular file of PIECE_MIN bytes or more a CPU,
- * with no double quote in it, is mapped and cut at line ends into a piece
- * per online CPU: without quotes a record is a run of bytes between line
- * ends (CR or LF, as libcsv ends records), so none spans two pieces and
- * each piece's records can be counted before any is parsed.  The table's
- * columns are then made at their final size and each piece is parsed by
- * a thread of its own straight into its rows, with its dates and tickers
- * as labels of its own; those are added to the table's in piece order, so
- * every label gets the id a serial read gives it, and the rows' ids are
- * renumbered.  Another thread computes the SHA-256 of the input.  When
- * anything is not as expected (a piece that fails, or yields other than
- * the records counted in it) the input goes through the serial reader,
- * which gives its own result and messages: both give the same table.
+ * with no double quote in it, is cut at line ends into a piece per online
+ * CPU: without quotes a record is a run of bytes between line ends (CR or
+ * LF, as libcsv ends records), so none spans two pieces and each piece's
+ * records can be counted before any is parsed.  The table's columns are
+ * then made at their final size and each piece is parsed by a thread of
+ * its own straight into its rows, with its dates and tickers as labels
+ * of its own; those are added to the table's in piece order, so every
+ * label gets the id a serial read gives it, and the rows' ids are
+ * renumbered.  Another thread computes the SHA-256 of the input.  Every
+ * pass reads the file with pread(2) a block at a time, so memory holds
+ * the table, not the file.  When anything is not as expected (a quote, a
+ * piece that fails or yields other than the records counted in it) the
+ * input goes through the serial reader, which gives its own result and
+ * messages: both give the same table.
  */
 #define PIECE_MIN ((size_t)1 << 20)
 #define PIECES_MAX 64
+#define BLOCK ((size_t)1 << 20) /* bytes a pread() */
+#define CUT_WINDOW 65536        /* a cut's line end is looked for in it */
 
 struct piece {
-	const char *p;
-	size_t n;
+	int fd;
+	off_t off;                /* in the file */
+	size_t n;                 /* bytes */
 	size_t first, rows;       /* its first row in the table; its records */
 	long base;                /* line ends before it */
 	long lines;               /* line ends in it */
+	int quote;                /* a double quote seen */
+	int ok;                   /* counted (or parsed) as expected */
 	struct sc_table *t, *lab; /* the table; the piece's labels */
 	const int *role;
 	size_t ncols;
-	int ok;
 };
 
 struct sumjob {
-	const char *p;
+	int fd;
+	off_t off;
 	size_t n;
 	uint8_t md[SC_SHA256_LEN];
 	int rc;
@@ -496,27 +503,89 @@ is_end(char c)
 	return c == '\n' || c == '\r';
 }
 
+/* Exactly n bytes at off into buf; 0, or -1 (a read error or short). */
+static int
+pread_all(int fd, char *buf, size_t n, off_t off)
+{
+	ssize_t k;
+
+	while (n > 0) {
+		if ((k = pread(fd, buf, n, off)) <= 0) {
+			if (k == -1 && errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += k;
+		n -= (size_t)k;
+		off += k;
+	}
+	return 0;
+}
+
 /*
  * Count the piece's records (runs between line ends: a byte that is none
- * after one that is, or first) and LFs, without a branch a byte.
+ * after one that is, or first) and LFs, and look for a quote.
  */
 static void
 count_piece(struct piece *q)
 {
-	const unsigned char *p = (const unsigned char *)q->p;
-	size_t i, rows = q->n > 0 && !is_end((char)p[0]), lines = 0;
+	char *buf = malloc(BLOCK);
+	size_t at, n, i, rows = 0;
+	long lines = 0;
+	int prev_end = 1;
 
-	for (i = 1; i < q->n; i++)
-		rows += (size_t)(is_end((char)p[i - 1]) > is_end((char)p[i]));
-	for (i = 0; i < q->n; i++)
-		lines += p[i] == '\n';
+	q->ok = 0;
+	if (buf == NULL)
+		return;
+	for (at = 0; at < q->n && !q->quote; at += n) {
+		n = q->n - at < BLOCK ? q->n - at : BLOCK;
+		if (pread_all(q->fd, buf, n, q->off + (off_t)at) == -1) {
+			free(buf);
+			return;
+		}
+		q->quote = memchr(buf, '"', n) != NULL;
+		rows += (size_t)(prev_end > is_end(buf[0]));
+		for (i = 1; i < n; i++)
+			rows += (size_t)(is_end(buf[i - 1]) > is_end(buf[i]));
+		for (i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+		prev_end = is_end(buf[n - 1]);
+	}
+	free(buf);
 	q->rows = rows;
-	q->lines = (long)lines;
+	q->lines = lines;
+	q->ok = !q->quote;
+}
+
+/* A piece of the file as a stream. */
+struct pstream {
+	int fd;
+	off_t off, end;
+};
+
+static ssize_t
+pstream_read(void *cookie, char *buf, size_t n)
+{
+	struct pstream *ps = cookie;
+	ssize_t k;
+
+	if ((off_t)n > ps->end - ps->off)
+		n = (size_t)(ps->end - ps->off);
+	if (n == 0)
+		return 0;
+	while ((k = pread(ps->fd, buf, n, ps->off)) == -1 && errno == EINTR)
+		;
+	if (k > 0)
+		ps->off += k;
+	return k;
 }
 
 static void
 parse_piece(struct piece *q)
 {
+	static const cookie_io_functions_t io = { pstream_read, NULL, NULL,
+		NULL };
+	struct pstream ps = { q->fd, q->off, q->off + (off_t)q->n };
 	struct sc_err e = { 0 };
 	struct sc_csv *r = NULL;
 	FILE *fp;
@@ -524,7 +593,7 @@ parse_piece(struct piece *q)
 	int rc = -1;
 
 	q->ok = 0;
-	if ((fp = fmemopen((void *)(uintptr_t)q->p, q->n, "r")) == NULL)
+	if ((fp = fopencookie(&ps, "r", io)) == NULL)
 		return;
 	if ((r = sc_csv_open(fp, NULL, 0, &e)) != NULL)
 		while ((rc = sc_csv_read(r, &e)) == 1 && row < end &&
@@ -555,8 +624,21 @@ static void *
 sum_job(void *arg)
 {
 	struct sumjob *S = arg;
+	struct sc_sha256 *h = sc_sha256_new(NULL);
+	char *buf = malloc(BLOCK);
+	size_t at, n;
 
-	S->rc = sc_hash_sha256(S->p, S->n, S->md, NULL);
+	S->rc = h == NULL || buf == NULL ? -1 : 0;
+	for (at = 0; S->rc == 0 && at < S->n; at += n) {
+		n = S->n - at < BLOCK ? S->n - at : BLOCK;
+		S->rc = pread_all(S->fd, buf, n, S->off + (off_t)at);
+		if (S->rc == 0)
+			S->rc = sc_sha256_update(h, buf, n, NULL);
+	}
+	if (S->rc == 0)
+		S->rc = sc_sha256_final(h, S->md, NULL);
+	sc_sha256_free(h);
+	free(buf);
 	return NULL;
 }
 
@@ -621,64 +703,118 @@ free_labels(struct sc_table *lab)
 }
 
 /*
- * The table of buf[0..len) read in parallel into t (fresh), as parse()
- * would; its SHA-256 into md.  1 when done, 0 when the serial reader is
- * to read it (t then as it was: fresh), -1 with e (out of memory).
+ * The header: the first record of the len bytes at off, as the serial
+ * reader reads it, into a reader r (whose names pick_columns() reads);
+ * *head gets the bytes up to its end, *lines the LFs among them.  0, or
+ * -1 (the serial reader then).
  */
 static int
-parse_pieces(struct sc_table *t, const char *buf, size_t len,
+read_header(int fd, off_t off, size_t len, struct sc_csv **r, size_t *head,
+    long *lines)
+{
+	size_t n = len < BLOCK ? len : BLOCK, h;
+	char *buf = malloc(n);
+	struct sc_err e = { 0 };
+	FILE *fp;
+
+	*r = NULL;
+	if (buf == NULL || pread_all(fd, buf, n, off) == -1) {
+		free(buf);
+		return -1;
+	}
+	for (h = 0; h < n && is_end(buf[h]); h++)
+		;
+	while (h < n && !is_end(buf[h]))
+		h++;
+	if (h == n || memchr(buf, '"', h) != NULL ||
+	    (fp = fmemopen(buf, h, "r")) == NULL) {
+		free(buf);
+		return -1;
+	}
+	*r = sc_csv_open(fp, NULL, 1, &e);
+	fclose(fp);
+	for (*lines = 0, n = 0; n < h; n++)
+		*lines += buf[n] == '\n';
+	free(buf);
+	*head = h;
+	return *r != NULL ? 0 : -1;
+}
+
+/*
+ * Where the piece after nominal byte cut starts: after the first LF at or
+ * after it (len when none is left).  (size_t)-1 when it cannot be read.
+ */
+static size_t
+find_cut(int fd, off_t off, size_t len, size_t cut)
+{
+	char buf[CUT_WINDOW];
+	size_t n = len - cut < sizeof(buf) ? len - cut : sizeof(buf);
+	char *nl;
+
+	if (cut >= len)
+		return len;
+	if (pread_all(fd, buf, n, off + (off_t)cut) == -1)
+		return (size_t)-1;
+	if ((nl = memchr(buf, '\n', n)) == NULL)
+		return n == len - cut ? len : (size_t)-1;
+	return cut + (size_t)(nl - buf) + 1;
+}
+
+/*
+ * The table of the len bytes of fd at off read in parallel, k pieces,
+ * into t (fresh), as parse() would; the input's SHA-256 into md.  1 when
+ * done, 0 when the serial reader is to read it (t then to be cleared),
+ * -1 with e (out of memory).
+ */
+static int
+parse_pieces(struct sc_table *t, int fd, off_t off, size_t len,
     const struct sc_table_opts *o, uint8_t *md, size_t k, struct sc_err *e)
 {
 	struct piece q[PIECES_MAX];
-	struct sumjob S = { buf, len, { 0 }, -1 };
+	struct sumjob S = { fd, off, len, { 0 }, -1 };
 	struct sc_csv *r = NULL;
 	struct sc_err pe = { 0 };
 	pthread_t stid;
 	int *role = NULL, rc = 0, summing;
 	size_t i, head, at, cut, nc, rows = 0;
-	FILE *fp;
+	long before = 0;
 
 	memset(q, 0, sizeof(q));
 	summing = pthread_create(&stid, NULL, sum_job, &S) == 0;
-	/* The header: the first record, read as the serial reader reads it. */
-	for (head = 0; head < len && is_end(buf[head]); head++)
-		;
-	while (head < len && !is_end(buf[head]))
-		head++;
-	if ((fp = fmemopen((void *)(uintptr_t)buf, head, "r")) == NULL)
-		goto out;
-	r = sc_csv_open(fp, NULL, 1, &pe);
-	fclose(fp);
-	if (r == NULL)
+	if (read_header(fd, off, len, &r, &head, &before) == -1)
 		goto out;
 	nc = sc_csv_ncols(r);
 	t->feat = calloc(nc, sizeof(*t->feat));
 	role = calloc(nc, sizeof(*role));
-	if (t->feat == NULL || role == NULL || pick_columns(t, r, o, role, &pe))
+	if (t->feat == NULL || role == NULL ||
+	    pick_columns(t, r, o, role, &pe) == -1)
 		goto out;
 	t->has_date = sc_csv_col(r, "date") != -1;
 	t->has_ticker = sc_csv_col(r, "ticker") != -1;
-	/* Pieces from the header's line end on, cut after an LF. */
+	/* Pieces from the header's line end on, each cut after an LF. */
 	for (i = 0, at = head; i < k && at < len; i++) {
-		cut = i + 1 == k ? len : head + (len - head) / k * (i + 1);
-		if (cut < at)
-			cut = at;
-		while (cut < len && buf[cut - 1] != '\n')
-			cut++;
-		q[i].p = buf + at;
+		cut = i + 1 == k
+		    ? len
+		    : find_cut(fd, off, len, head + (len - head) / k * (i + 1));
+		if (cut == (size_t)-1 || cut <= at)
+			goto out;
+		q[i].fd = fd;
+		q[i].off = off + (off_t)at;
 		q[i].n = cut - at;
 		at = cut;
 	}
-	k = i;
+	if ((k = i) < 2)
+		goto out;
 	each_piece(count_job, q, k);
 	for (i = 0; i < k; i++) {
+		if (!q[i].ok)
+			goto out;
 		q[i].first = rows;
 		rows += q[i].rows;
 		if (i > 0)
 			q[i].base = q[i - 1].base + q[i - 1].lines;
-		else /* the line ends before the header's end */
-			for (at = 0; at < head; at++)
-				q[i].base += buf[at] == '\n';
+		else /* the line ends up to the header's end */
+			q[i].base = before;
 		q[i].t = t;
 		q[i].role = role;
 		q[i].ncols = nc;
@@ -714,7 +850,7 @@ out:
 	if (rc == 1 && S.rc == 0)
 		memcpy(md, S.md, sizeof(S.md));
 	else if (rc == 1)
-		rc = sc_err_set(e, SC_EOS, 0, "SHA-256 failed");
+		rc = 0; /* a read error: the serial reader names it */
 	for (i = 0; i < PIECES_MAX; i++)
 		free_labels(q[i].lab);
 	free(role);
@@ -735,7 +871,6 @@ read_parallel(struct sc_table *t, FILE *fp, const struct sc_table_opts *o,
 	off_t at = ftello(fp);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t len, k;
-	char *map;
 	int fd = fileno(fp), got;
 
 	if (fd == -1 || at == -1 || cpus < 2 || fstat(fd, &st) == -1 ||
@@ -747,15 +882,7 @@ read_parallel(struct sc_table *t, FILE *fp, const struct sc_table_opts *o,
 	k = k > PIECES_MAX ? PIECES_MAX : k;
 	if (k < 2)
 		return 0;
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (map == MAP_FAILED)
-		return 0;
-	if (memchr(map + at, '"', len) != NULL) {
-		munmap(map, (size_t)st.st_size);
-		return 0;
-	}
-	got = parse_pieces(t, map + at, len, o, md, k, e);
-	munmap(map, (size_t)st.st_size);
+	got = parse_pieces(t, fd, at, len, o, md, k, e);
 	if (got == 0) {
 		/* Back to fresh for the serial reader. */
 		struct sc_table fresh;
