@@ -248,55 +248,6 @@ struct ttab {
 	size_t n;
 };
 
-static int
-make_tables(const struct sc_forest *f, struct ttab *tab)
-{
-	size_t nf = sc_forest_nfeatures(f), nt = sc_forest_ntrees(f);
-	size_t *cnt = calloc(nf, sizeof(*cnt)), i, k, j, u, max = 0;
-	uint64_t *tmp = NULL;
-	struct sc_forest_tree t;
-	int rc = -1;
-
-	if (cnt == NULL)
-		return -1;
-	for (i = 0; i < nt; i++) {
-		sc_forest_tree(f, i, &t);
-		for (k = 0; k < t.nodes; k++)
-			if (t.feature[k] >= 0)
-				cnt[t.feature[k]]++;
-	}
-	for (j = 0; j < nf; j++) {
-		if ((tab[j].v = malloc(
-		         (cnt[j] ? cnt[j] : 1) * sizeof(double))) == NULL)
-			goto out;
-		max = cnt[j] > max ? cnt[j] : max;
-	}
-	for (i = 0; i < nt; i++) {
-		sc_forest_tree(f, i, &t);
-		for (k = 0; k < t.nodes; k++)
-			if (t.feature[k] >= 0) {
-				struct ttab *d = &tab[t.feature[k]];
-
-				d->v[d->n++] = t.threshold[k];
-			}
-	}
-	if ((tmp = malloc((max ? max : 1) * sizeof(*tmp))) == NULL)
-		goto out;
-	for (j = 0; j < nf; j++) {
-		sc_forest_sort_doubles(tab[j].v, tmp, tab[j].n);
-		for (k = 0, u = 0; k < tab[j].n; k++)
-			if (u == 0 ||
-			    dbits(tab[j].v[k]) != dbits(tab[j].v[u - 1]))
-				tab[j].v[u++] = tab[j].v[k];
-		tab[j].n = u;
-	}
-	rc = 0;
-out:
-	free(tmp);
-	free(cnt);
-	return rc;
-}
-
 /*
  * A hash of a table's thresholds to their indices, so that a node's index
  * costs a probe or two, not a binary search through the table.
@@ -312,16 +263,18 @@ tidx_home(const struct tidx *x, double v)
 	return (size_t)((dbits(v) * 0x9e3779b97f4a7c15ULL) >> x->shift);
 }
 
+/* x for t's entries, with room for want entries (want >= t->n). */
 static int
-tidx_make(struct tidx *x, const struct ttab *t)
+tidx_sized(struct tidx *x, const struct ttab *t, size_t want)
 {
 	size_t n = 16, i, h;
 	int lg = 4;
 
-	while (n < 2 * t->n) {
+	while (n < 2 * want) {
 		n *= 2;
 		lg++;
 	}
+	free(x->slot);
 	x->shift = 64 - lg;
 	if ((x->slot = calloc(n, sizeof(*x->slot))) == NULL)
 		return -1;
@@ -332,6 +285,80 @@ tidx_make(struct tidx *x, const struct ttab *t)
 		x->slot[h] = (uint32_t)i + 1;
 	}
 	return 0;
+}
+
+static int
+tidx_make(struct tidx *x, const struct ttab *t)
+{
+	x->slot = NULL;
+	return tidx_sized(x, t, t->n);
+}
+
+/* Add v to t (capacity *cap) unless x says it is there.  0 or -1. */
+static int
+add_distinct(struct ttab *t, size_t *cap, struct tidx *x, double v)
+{
+	size_t mask, h;
+
+	if ((x->slot == NULL ||
+	        2 * (t->n + 1) > ((size_t)1 << (64 - x->shift))) &&
+	    tidx_sized(x, t, 2 * (t->n + 1)) == -1)
+		return -1;
+	mask = ((size_t)1 << (64 - x->shift)) - 1;
+	for (h = tidx_home(x, v); x->slot[h] != 0; h = (h + 1) & mask)
+		if (dbits(t->v[x->slot[h] - 1]) == dbits(v))
+			return 0;
+	if (sc_buf_grow(&t->v, cap, t->n + 1, sizeof(*t->v), NULL) == -1)
+		return -1;
+	t->v[t->n++] = v;
+	x->slot[h] = (uint32_t)t->n;
+	return 0;
+}
+
+/*
+ * Per feature, the distinct thresholds of its split nodes, sorted (by
+ * value, -0.0 before 0.0): one pass over the split nodes through a hash
+ * of the thresholds seen (a fitted forest has a few thousand a feature
+ * among millions of nodes), then a sort of the distinct ones alone.
+ */
+static int
+make_tables(const struct sc_forest *f, struct ttab *tab)
+{
+	size_t nf = sc_forest_nfeatures(f), nt = sc_forest_ntrees(f);
+	size_t *cap = calloc(nf ? nf : 1, sizeof(*cap)), i, k, j, max = 0;
+	struct tidx *seen = calloc(nf ? nf : 1, sizeof(*seen));
+	uint64_t *tmp = NULL;
+	struct sc_forest_tree t;
+	int rc = -1;
+
+	if (cap == NULL || seen == NULL)
+		goto out;
+	for (i = 0; i < nt; i++) {
+		sc_forest_tree(f, i, &t);
+		for (k = 0; k < t.nodes; k++)
+			if (t.feature[k] >= 0 &&
+			    add_distinct(&tab[t.feature[k]], &cap[t.feature[k]],
+			        &seen[t.feature[k]], t.threshold[k]) == -1)
+				goto out;
+	}
+	for (j = 0; j < nf; j++)
+		max = tab[j].n > max ? tab[j].n : max;
+	if ((tmp = malloc((max ? max : 1) * sizeof(*tmp))) == NULL)
+		goto out;
+	for (j = 0; j < nf; j++) {
+		if (tab[j].v == NULL &&
+		    (tab[j].v = malloc(sizeof(double))) == NULL)
+			goto out;
+		sc_forest_sort_doubles(tab[j].v, tmp, tab[j].n);
+	}
+	rc = 0;
+out:
+	for (j = 0; seen != NULL && j < nf; j++)
+		free(seen[j].slot);
+	free(seen);
+	free(tmp);
+	free(cap);
+	return rc;
 }
 
 /* The index of v, which is in t. */
