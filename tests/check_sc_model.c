@@ -1048,6 +1048,7 @@ sc_model_suite(void)
 	tcase_add_test(tc, test_model_binary_predict_only);
 	tcase_add_test(tc, test_model_read_hashed);
 	tcase_add_test(tc, test_model_binary_layout);
+	tcase_set_timeout(tc, 60); /* a 60-tree forest, under sanitizers */
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_model_errors_edited);

@@ -363,7 +363,10 @@ sc_table_suite(void)
 	tcase_add_test(tc, test_table_read_target_choice);
 	tcase_add_test(tc, test_table_read_many_rows);
 	tcase_add_test(tc, test_table_labels_interned);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("pieces");
 	tcase_add_test(tc, test_table_read_pieces);
+	tcase_set_timeout(tc, 120); /* nine tables of 2 MiB, twice each */
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_table_errors_cells);
