@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -94,6 +95,37 @@ sc_hash_sha256_fp(FILE *fp, const char *name, uint8_t *out, uint64_t *len,
 	sc_sha256_free(h);
 	if (rc == 0 && len != NULL)
 		*len = total;
+	return rc;
+}
+
+int
+sc_hash_sha256_fd(int fd, const char *name, off_t off, uint64_t len,
+    uint8_t *out, struct sc_err *e)
+{
+	struct sc_sha256 *h = sc_sha256_new(e);
+	static const size_t chunk = (size_t)1 << 20;
+	char *buf = malloc(chunk);
+	ssize_t k = 0;
+	int rc = h == NULL ? -1 : 0;
+
+	if (rc == 0 && buf == NULL)
+		rc = sc_err_set(e, SC_EOS, 0, "out of memory");
+	while (rc == 0 && len > 0) {
+		k = pread(fd, buf, len < chunk ? (size_t)len : chunk, off);
+		if (k == -1 && errno == EINTR)
+			continue;
+		if (k == -1)
+			rc = sc_err_errno(e, SC_EIO, errno, "%s", name);
+		if (k <= 0)
+			break;
+		rc = sc_sha256_update(h, buf, (size_t)k, e);
+		off += k;
+		len -= (uint64_t)k;
+	}
+	if (rc == 0)
+		rc = sc_sha256_final(h, out, e);
+	sc_sha256_free(h);
+	free(buf);
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "sc_err.h"
 
@@ -47,6 +48,15 @@ int sc_hash_sha256(const void *, size_t, uint8_t *out, struct sc_err *);
  */
 int sc_hash_sha256_fp(FILE *, const char *name, uint8_t *out, uint64_t *len,
     struct sc_err *);
+
+/*
+ * SHA-256 of at most len bytes of fd from offset off (to its end when it
+ * is shorter; UINT64_MAX: to its end) into out[32], read with pread(2) a
+ * MiB at a time, so threads can hash a file beside other readers of it.
+ * Returns 0, or -1 with SC_EIO naming name, or SC_EOS.
+ */
+int sc_hash_sha256_fd(int fd, const char *name, off_t off, uint64_t len,
+    uint8_t *out, struct sc_err *e);
 
 #define SC_MD5_LEN 16
 

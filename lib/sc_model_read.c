@@ -1036,32 +1036,8 @@ static void *
 hash_job(void *arg)
 {
 	struct hjob *h = arg;
-	struct sc_sha256 *c = sc_sha256_new(&h->e);
-	static const size_t chunk = 1 << 20;
-	unsigned char *buf = malloc(chunk);
-	off_t off = 0;
-	ssize_t n = 0;
 
-	h->rc = -1;
-	if (c == NULL || buf == NULL) {
-		if (c != NULL)
-			sc_err_set(&h->e, SC_EOS, 0, "out of memory");
-		goto out;
-	}
-	while ((n = pread(h->fd, buf, chunk, off)) > 0) {
-		if (sc_sha256_update(c, buf, (size_t)n, &h->e) == -1)
-			goto out;
-		off += n;
-	}
-	if (n < 0) {
-		sc_err_errno(&h->e, SC_EIO, errno, "%s", h->name);
-		goto out;
-	}
-	if (sc_sha256_final(c, h->sum, &h->e) == 0)
-		h->rc = 0;
-out:
-	sc_sha256_free(c);
-	free(buf);
+	h->rc = sc_hash_sha256_fd(h->fd, h->name, 0, UINT64_MAX, h->sum, &h->e);
 	return NULL;
 }
 

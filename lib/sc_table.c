@@ -624,21 +624,8 @@ static void *
 sum_job(void *arg)
 {
 	struct sumjob *S = arg;
-	struct sc_sha256 *h = sc_sha256_new(NULL);
-	char *buf = malloc(BLOCK);
-	size_t at, n;
 
-	S->rc = h == NULL || buf == NULL ? -1 : 0;
-	for (at = 0; S->rc == 0 && at < S->n; at += n) {
-		n = S->n - at < BLOCK ? S->n - at : BLOCK;
-		S->rc = pread_all(S->fd, buf, n, S->off + (off_t)at);
-		if (S->rc == 0)
-			S->rc = sc_sha256_update(h, buf, n, NULL);
-	}
-	if (S->rc == 0)
-		S->rc = sc_sha256_final(h, S->md, NULL);
-	sc_sha256_free(h);
-	free(buf);
+	S->rc = sc_hash_sha256_fd(S->fd, "input", S->off, S->n, S->md, NULL);
 	return NULL;
 }
 

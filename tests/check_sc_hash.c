@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* SHA-256 and HMAC-SHA256: FIPS 180-2 and RFC 4231 vectors, streams. */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,6 +168,30 @@ START_TEST(test_hash_fnv1a_add)
 }
 END_TEST
 
+/* A range of a file by descriptor, and the rest of it, as the bytes'. */
+START_TEST(test_hash_sha256_fd)
+{
+	static const char text[] = "0123456789abcdef";
+	struct sc_err e = { 0 };
+	uint8_t a[SC_SHA256_LEN], b[SC_SHA256_LEN];
+	FILE *fp = tmpfile();
+
+	ck_assert_uint_eq(fwrite(text, 1, 16, fp), 16);
+	fflush(fp);
+	ck_assert_int_eq(sc_hash_sha256_fd(fileno(fp), "t", 3, 5, a, &e), 0);
+	ck_assert_int_eq(sc_hash_sha256(text + 3, 5, b, &e), 0);
+	ck_assert(memcmp(a, b, sizeof(a)) == 0);
+	ck_assert_int_eq(sc_hash_sha256_fd(fileno(fp), "t", 4, UINT64_MAX, a,
+	                     &e),
+	    0);
+	ck_assert_int_eq(sc_hash_sha256(text + 4, 12, b, &e), 0);
+	ck_assert(memcmp(a, b, sizeof(a)) == 0);
+	fclose(fp);
+	ck_assert_int_eq(sc_hash_sha256_fd(-1, "gone", 0, 1, a, &e), -1);
+	ck_assert_int_eq(e.code, SC_EIO);
+}
+END_TEST
+
 Suite *
 sc_hash_suite(void)
 {
@@ -176,6 +202,7 @@ sc_hash_suite(void)
 	tcase_add_test(tc, test_hash_sha256_vectors);
 	tcase_add_test(tc, test_hash_sha256_incremental);
 	tcase_add_test(tc, test_hash_sha256_stream);
+	tcase_add_test(tc, test_hash_sha256_fd);
 	tcase_add_test(tc, test_hash_digests_md5);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("hmac");
