@@ -273,21 +273,26 @@ sc_slab_take(struct sc_slab *s, size_t n)
 void
 sc_slab_free(struct sc_slab *s)
 {
-	if (s == NULL)
-		return;
-	munmap(s->base, s->len);
-	free(s);
+	struct sc_slab *next;
+
+	for (; s != NULL; s = next) {
+		next = s->next;
+		munmap(s->base, s->len);
+		free(s);
+	}
 }
 
 static void
 tree_free(struct tree *t)
 {
-	free(t->feature);
-	free(t->left);
-	free(t->right);
-	free(t->threshold);
-	free(t->value);
-	free(t->count);
+	if (!(t->inslab & SLAB_TREE)) {
+		free(t->feature);
+		free(t->left);
+		free(t->right);
+		free(t->threshold);
+		free(t->value);
+		free(t->count);
+	}
 	free(t->roff);
 	if (!(t->inslab & SLAB_RANK))
 		free(t->rank);
@@ -295,10 +300,12 @@ tree_free(struct tree *t)
 		free(t->cn);
 		free(t->wn);
 	}
-	if (!(t->inslab & SLAB_LEAF))
-		free(t->leaf);
-	if (!(t->inslab & SLAB_LNUM))
-		free(t->lnum);
+	if (!(t->inslab & SLAB_LRANK))
+		free(t->lr);
+	if (!(t->inslab & SLAB_LVAL))
+		free(t->lval);
+	if (!(t->inslab & SLAB_LREF))
+		free(t->lref);
 	free(t->tidx);
 }
 
@@ -501,13 +508,32 @@ out:
 }
 
 /*
+ * Count the leaves before each word of lr (w words, their bits set); the
+ * leaves in all.
+ */
+size_t
+sc_forest_lrank_count(struct lrank *lr, size_t w)
+{
+	size_t k, at = 0;
+	uint32_t v;
+
+	for (k = 0; k < w; k++) {
+		lr[k].before = (uint32_t)at;
+		for (v = lr[k].bits; v != 0; v &= v - 1)
+			at++;
+	}
+	return at;
+}
+
+/*
  * Lay tree t out for walking: children side by side, depth first, leaves
- * numbered in that order.
+ * numbered in the order of their places.
  */
 static int
 pack(int wide, const double *thr, const size_t *toff, struct tree *t)
 {
-	uint32_t *stack, *roff, top = 0, next = 1, p, i, nl = 0, x;
+	uint32_t *stack, *roff, *src, top = 0, next = 1, p, i, x;
+	size_t w = (t->n + 31) / 32, nl;
 	uint64_t off = 0;
 	int32_t ft;
 
@@ -517,14 +543,19 @@ pack(int wide, const double *thr, const size_t *toff, struct tree *t)
 		t->wn = malloc(t->n * sizeof(*t->wn));
 	else
 		t->cn = malloc(t->n * sizeof(*t->cn));
-	t->leaf = malloc((t->nleaves ? t->nleaves : 1) * sizeof(*t->leaf));
-	t->lnum = malloc(t->n * sizeof(*t->lnum));
+	nl = t->nleaves ? t->nleaves : 1;
+	t->lval = malloc(nl * sizeof(*t->lval));
+	t->lref = malloc(nl * sizeof(*t->lref));
+	t->lr = calloc(w ? w : 1, sizeof(*t->lr));
 	stack = malloc(2 * t->n * sizeof(*stack));
 	roff = malloc(t->n * sizeof(*roff));
-	if ((t->wn == NULL && t->cn == NULL) || t->leaf == NULL ||
-	    t->lnum == NULL || stack == NULL || roff == NULL) {
+	src = malloc(t->n * sizeof(*src));
+	if ((t->wn == NULL && t->cn == NULL) || t->lval == NULL ||
+	    t->lref == NULL || t->lr == NULL || stack == NULL || roff == NULL ||
+	    src == NULL) {
 		free(stack);
 		free(roff);
+		free(src);
 		return -1;
 	}
 	for (i = 0; i < t->n; i++) {
@@ -538,10 +569,8 @@ pack(int wide, const double *thr, const size_t *toff, struct tree *t)
 		i = stack[--top];
 		ft = t->feature[i];
 		if (ft < 0) {
-			t->leaf[nl].v = t->value[i];
-			t->leaf[nl].off = roff[i];
-			t->leaf[nl].cnt = t->count[i];
-			t->lnum[p] = nl++;
+			src[p] = i;
+			t->lr[p / 32].bits |= 1U << (p % 32);
 			if (wide) {
 				t->wn[p].feat = 0;
 				t->wn[p].thr = WALK_LEAF32;
@@ -572,8 +601,18 @@ pack(int wide, const double *thr, const size_t *toff, struct tree *t)
 		stack[top++] = next;
 		next += 2;
 	}
+	(void)sc_forest_lrank_count(t->lr, w);
+	/* Leaves in the order of their places. */
+	for (p = 0, nl = 0; p < t->n; p++)
+		if (t->lr[p / 32].bits >> (p % 32) & 1) {
+			i = src[p];
+			t->lval[nl] = t->value[i];
+			t->lref[nl][0] = roff[i];
+			t->lref[nl++][1] = t->count[i];
+		}
 	free(stack);
 	free(roff);
+	free(src);
 	free(t->tidx);
 	t->tidx = NULL;
 	return 0;

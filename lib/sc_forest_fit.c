@@ -24,9 +24,11 @@
 struct oobl {
 	uint32_t *row;
 	double *val;
-	size_t n;
+	size_t n, cap;
 	int done;
 };
+
+struct ws;
 
 struct fit {
 	const struct sc_forest_params *p;
@@ -56,7 +58,22 @@ struct fit {
 	double *oobsum;
 	uint32_t *oobn;
 	atomic_int failed;
+	/*
+	 * Kept from tree to tree, under lock, so that memory once touched is
+	 * used again rather than mapped afresh (in this guest a page fault
+	 * costs microseconds): lists the sums took in, idle workspaces, and
+	 * (arena) huge-page slabs, in the forest's chain, that the trees'
+	 * node arrays and ranks are carved from.
+	 */
+	struct oobl *spare;
+	size_t nspare, spcap;
+	struct ws **idle;
+	size_t nidle, idcap;
+	int arena;
 };
+
+#define ARENA_MIN ((size_t)8 << 20)    /* retained bytes that take an arena */
+#define ARENA_CHUNK ((size_t)64 << 20) /* a slab of it */
 
 #define INLINE_BINS 16 /* features whose bins a sample carries */
 
@@ -115,7 +132,8 @@ struct split {
 struct ws {
 	struct fit *F;
 	struct sc_rng rng;
-	struct tree *t;
+	struct tree *t; /* g, the tree being grown */
+	struct tree g;  /* its node arrays only grow, tree after tree */
 	double *imp;
 	uint32_t *cnt;
 	struct samp *s, *scr; /* samples; scratch for partitions */
@@ -187,6 +205,8 @@ make_leaf(struct ws *W, const struct frame *fr, int id)
 		W->leafof[W->o[i]] = (uint32_t)id;
 	return 0;
 }
+
+static void *arena_take(struct fit *F, size_t n, int *in, int bit);
 
 /* Row k of the rows the out-of-bag estimate covers (k < F->oobm). */
 static size_t
@@ -274,8 +294,11 @@ keep_bag_ranks(struct ws *W, size_t m)
 
 	for (i = 0; i < m; i++)
 		t->count[W->leafof[W->s[i].row]]++;
-	if ((t->rank = malloc((m ? m : 1) * sizeof(*t->rank))) == NULL ||
-	    (pos = malloc(t->n * sizeof(*pos))) == NULL)
+	if ((t->rank = arena_take(W->F, (m ? m : 1) * sizeof(*t->rank),
+	         &t->inslab, SLAB_RANK)) == NULL &&
+	    (t->rank = malloc((m ? m : 1) * sizeof(*t->rank))) == NULL)
+		return -1;
+	if ((pos = malloc(t->n * sizeof(*pos))) == NULL)
 		return -1;
 	t->nranks = t->rcap = m;
 	for (i = 0, at = 0; i < t->n; i++) {
@@ -305,8 +328,11 @@ keep_ranks(struct ws *W)
 
 	for (i = 0; i < n; i++)
 		t->count[W->leafof[i]]++;
-	if ((t->rank = malloc(n * sizeof(*t->rank))) == NULL ||
-	    (pos = malloc(t->n * sizeof(*pos))) == NULL)
+	if ((t->rank = arena_take(W->F, n * sizeof(*t->rank), &t->inslab,
+	         SLAB_RANK)) == NULL &&
+	    (t->rank = malloc(n * sizeof(*t->rank))) == NULL)
+		return -1;
+	if ((pos = malloc(t->n * sizeof(*pos))) == NULL)
 		return -1;
 	for (i = 0, at = 0; i < t->n; i++) {
 		pos[i] = (uint32_t)at;
@@ -751,17 +777,70 @@ grow_node(struct ws *W, const struct frame *fr)
 	return split_node(W, fr, h, id, &best, &st, best.score - s * s / w);
 }
 
-/* Give back what the doubling left unused; a failed shrink is harmless. */
-static void
-shrink_tree(struct tree *t)
+/*
+ * n bytes from the fit's arena, bit added to *in; NULL when the fit has
+ * no arena (or the system no memory), and the caller uses malloc.
+ */
+static void *
+arena_take(struct fit *F, size_t n, int *in, int bit)
 {
-	(void)resize(&t->feature, t->n, sizeof(int32_t));
-	(void)resize(&t->left, t->n, sizeof(int32_t));
-	(void)resize(&t->right, t->n, sizeof(int32_t));
-	(void)resize(&t->threshold, t->n, sizeof(double));
-	(void)resize(&t->value, t->n, sizeof(double));
-	(void)resize(&t->count, t->n, sizeof(uint32_t));
-	t->cap = t->n;
+	struct sc_slab *s;
+	void *p = NULL;
+
+	if (!F->arena)
+		return NULL;
+	pthread_mutex_lock(&F->lock);
+	if ((p = sc_slab_take(F->f->slab, n)) == NULL &&
+	    (s = sc_slab_new(n > ARENA_CHUNK ? n : ARENA_CHUNK)) != NULL) {
+		s->next = F->f->slab;
+		F->f->slab = s;
+		p = sc_slab_take(s, n);
+	}
+	pthread_mutex_unlock(&F->lock);
+	if (p != NULL)
+		*in |= bit;
+	return p;
+}
+
+/*
+ * Copy the grown tree g into t at its size: one block of the arena, or
+ * six of malloc; its ranks move over.
+ */
+static int
+finish_tree(struct ws *W, struct tree *t)
+{
+	struct tree *g = &W->g;
+	size_t n = g->n ? g->n : 1;
+	unsigned char *b = arena_take(W->F, n * 32, &t->inslab, SLAB_TREE);
+
+	if (b != NULL) {
+		t->threshold = (void *)b;
+		t->value = (void *)(b + n * 8);
+		t->feature = (void *)(b + n * 16);
+		t->left = (void *)(b + n * 20);
+		t->right = (void *)(b + n * 24);
+		t->count = (void *)(b + n * 28);
+	} else if ((t->threshold = malloc(n * sizeof(double))) == NULL ||
+	    (t->value = malloc(n * sizeof(double))) == NULL ||
+	    (t->feature = malloc(n * sizeof(int32_t))) == NULL ||
+	    (t->left = malloc(n * sizeof(int32_t))) == NULL ||
+	    (t->right = malloc(n * sizeof(int32_t))) == NULL ||
+	    (t->count = malloc(n * sizeof(uint32_t))) == NULL)
+		return -1;
+	memcpy(t->threshold, g->threshold, g->n * sizeof(double));
+	memcpy(t->value, g->value, g->n * sizeof(double));
+	memcpy(t->feature, g->feature, g->n * sizeof(int32_t));
+	memcpy(t->left, g->left, g->n * sizeof(int32_t));
+	memcpy(t->right, g->right, g->n * sizeof(int32_t));
+	memcpy(t->count, g->count, g->n * sizeof(uint32_t));
+	t->n = t->cap = g->n;
+	t->rank = g->rank;
+	t->nranks = g->nranks;
+	t->rcap = g->rcap;
+	t->inslab |= g->inslab & SLAB_RANK;
+	g->rank = NULL;
+	g->inslab = 0;
+	return 0;
 }
 
 /* Draw the bootstrap of the tree and fill the samples; their number. */
@@ -801,11 +880,49 @@ add_pending(struct fit *F)
 			F->oobsum[l->row[i]] += l->val[i];
 			F->oobn[l->row[i]]++;
 		}
+		/* Kept for a later tree's list. */
+		if (l->row != NULL &&
+		    sc_buf_grow(&F->spare, &F->spcap, F->nspare + 1,
+		        sizeof(*F->spare), NULL) == 0)
+			F->spare[F->nspare++] = *l;
+		else {
+			free(l->row);
+			free(l->val);
+		}
+		l->row = NULL;
+		l->val = NULL;
+	}
+}
+
+/* A spare list with room for n (under F->lock), or a new one; -1: none. */
+static int
+take_list(struct fit *F, struct oobl *l, size_t n)
+{
+	size_t i;
+
+	pthread_mutex_lock(&F->lock);
+	for (i = F->nspare; i > 0; i--)
+		if (F->spare[i - 1].cap >= n)
+			break;
+	if (i > 0) {
+		*l = F->spare[i - 1];
+		F->spare[i - 1] = F->spare[--F->nspare];
+	}
+	pthread_mutex_unlock(&F->lock);
+	if (i > 0)
+		return 0;
+	/* Room for the next trees' lists too, which differ a little. */
+	l->cap = n + n / 16;
+	l->row = malloc(l->cap * sizeof(*l->row));
+	l->val = malloc(l->cap * sizeof(*l->val));
+	if (l->row == NULL || l->val == NULL) {
 		free(l->row);
 		free(l->val);
 		l->row = NULL;
 		l->val = NULL;
+		return -1;
 	}
+	return 0;
 }
 
 /*
@@ -816,20 +933,16 @@ static int
 commit_oob(struct ws *W, size_t k)
 {
 	struct fit *F = W->F;
-	struct oobl l = { NULL, NULL, 0, 1 };
+	struct oobl l = { NULL, NULL, 0, 0, 1 };
 	size_t i, j, at, noob = 0;
 
 	for (j = 0; j < F->oobm && !F->mean_only; j++)
 		noob += W->cnt[oob_at(F, j)] == 0;
-	l.n = noob;
 	if (noob > 0) {
-		l.row = malloc(noob * sizeof(*l.row));
-		l.val = malloc(noob * sizeof(*l.val));
-		if (l.row == NULL || l.val == NULL) {
-			free(l.row);
-			free(l.val);
+		if (take_list(F, &l, noob) == -1)
 			return -1;
-		}
+		l.n = noob;
+		l.done = 1;
 		for (j = 0, at = 0; j < F->oobm && at < noob; j++)
 			if (W->cnt[i = oob_at(F, j)] == 0) {
 				l.row[at] = (uint32_t)i;
@@ -843,8 +956,9 @@ commit_oob(struct ws *W, size_t k)
 	return 0;
 }
 
+/* Grow tree k into t. */
 static int
-grow_tree(struct ws *W, size_t k)
+grow_tree(struct ws *W, struct tree *t, size_t k)
 {
 	struct frame fr;
 	size_t m, j, noob;
@@ -864,70 +978,126 @@ grow_tree(struct ws *W, size_t k)
 	}
 	if ((W->F->p->bag_ranks || W->F->mean_only ? keep_bag_ranks(W, m)
 	                                           : keep_ranks(W)) == -1 ||
-	    commit_oob(W, k) == -1)
+	    commit_oob(W, k) == -1 || finish_tree(W, t) == -1)
 		return -1;
-	shrink_tree(W->t);
 	for (j = 0; j < W->F->nf; j++)
 		sum += W->imp[j];
 	for (j = 0; j < W->F->nf && sum > 0; j++)
 		W->imp[j] /= sum;
-	return sc_forest_tree_offsets(W->t);
+	return sc_forest_tree_offsets(t);
 }
 
+static void
+ws_free(struct ws *W)
+{
+	if (W == NULL)
+		return;
+	free(W->cnt);
+	free(W->s);
+	free(W->scr);
+	free(W->h);
+	free(W->occ);
+	free(W->perm);
+	free(W->batch);
+	free(W->leafof);
+	free(W->o);
+	free(W->oscr);
+	while (W->sn > 0)
+		free(W->stack[--W->sn].h);
+	free(W->stack);
+	while (W->npool > 0)
+		free(W->pool[--W->npool]);
+	free(W->pool);
+	W->g.inslab &= SLAB_RANK; /* the node arrays are the workspace's */
+	free(W->g.feature);
+	free(W->g.left);
+	free(W->g.right);
+	free(W->g.threshold);
+	free(W->g.value);
+	free(W->g.count);
+	if (!(W->g.inslab & SLAB_RANK))
+		free(W->g.rank);
+	free(W);
+}
+
+/* A workspace for growing trees of F; NULL when out of memory. */
+static struct ws *
+ws_new(struct fit *F)
+{
+	struct ws *W = calloc(1, sizeof(*W));
+	size_t nf = F->nf, ns;
+
+	if (W == NULL)
+		return NULL;
+	W->F = F;
+	W->t = &W->g;
+	W->cnt = malloc(F->n * sizeof(*W->cnt));
+	/* Distinct in-bag rows: at most the draws, at most the rows. */
+	ns = F->p->bootstrap && F->nsamp < F->n ? F->nsamp : F->n;
+	W->s = malloc(ns * sizeof(*W->s));
+	W->scr = malloc(ns * sizeof(*W->scr));
+	if (!F->mean_only) {
+		W->o = malloc(F->n * sizeof(*W->o));
+		W->oscr = malloc(F->n * sizeof(*W->oscr));
+	}
+	W->h = malloc(nf * NBINS * sizeof(*W->h));
+	W->occ = malloc(nf * 4 * sizeof(*W->occ));
+	W->perm = malloc(nf * sizeof(*W->perm));
+	W->batch = malloc(nf * sizeof(*W->batch));
+	W->leafof = malloc(F->n * sizeof(*W->leafof));
+	if (W->leafof == NULL || W->cnt == NULL || W->s == NULL ||
+	    W->scr == NULL ||
+	    (!F->mean_only && (W->o == NULL || W->oscr == NULL)) ||
+	    W->h == NULL || W->occ == NULL || W->perm == NULL ||
+	    W->batch == NULL) {
+		ws_free(W);
+		return NULL;
+	}
+	return W;
+}
+
+/*
+ * Grow tree k in an idle workspace (or a new one), which is then idle
+ * again: its memory serves the next tree without new page faults.
+ */
 static void
 tree_job(void *arg, size_t k)
 {
 	struct fit *F = arg;
-	struct ws W;
-	size_t nf = F->nf, ns;
-	int j;
+	struct ws *W = NULL;
+	size_t j, nf = F->nf;
 
 	if (F->failed)
 		return;
-	memset(&W, 0, sizeof(W));
-	W.F = F;
-	W.t = &F->f->trees[k];
-	W.imp = F->imp + k * nf;
-	W.cnt = calloc(F->n, sizeof(*W.cnt));
-	/* Distinct in-bag rows: at most the draws, at most the rows. */
-	ns = F->p->bootstrap && F->nsamp < F->n ? F->nsamp : F->n;
-	W.s = malloc(ns * sizeof(*W.s));
-	W.scr = malloc(ns * sizeof(*W.scr));
-	if (!F->mean_only) {
-		W.o = malloc(F->n * sizeof(*W.o));
-		W.oscr = malloc(F->n * sizeof(*W.oscr));
-	}
-	W.h = calloc(nf * NBINS, sizeof(*W.h));
-	W.occ = calloc(nf * 4, sizeof(*W.occ));
-	W.perm = malloc(nf * sizeof(*W.perm));
-	W.batch = malloc(nf * sizeof(*W.batch));
-	W.leafof = malloc(F->n * sizeof(*W.leafof));
-	if (W.leafof == NULL || W.cnt == NULL || W.s == NULL || W.scr == NULL ||
-	    (!F->mean_only && (W.o == NULL || W.oscr == NULL)) || W.h == NULL ||
-	    W.occ == NULL || W.perm == NULL || W.batch == NULL)
+	pthread_mutex_lock(&F->lock);
+	if (F->nidle > 0)
+		W = F->idle[--F->nidle];
+	pthread_mutex_unlock(&F->lock);
+	if (W == NULL && (W = ws_new(F)) == NULL) {
 		F->failed = 1;
-	else {
-		for (j = 0; j < (int)nf; j++)
-			W.perm[j] = j;
-		if (grow_tree(&W, k) == -1)
-			F->failed = 1;
+		return;
 	}
-	free(W.cnt);
-	free(W.s);
-	free(W.scr);
-	free(W.h);
-	free(W.occ);
-	free(W.perm);
-	free(W.batch);
-	free(W.leafof);
-	free(W.o);
-	free(W.oscr);
-	while (W.sn > 0)
-		free(W.stack[--W.sn].h);
-	free(W.stack);
-	while (W.npool > 0)
-		free(W.pool[--W.npool]);
-	free(W.pool);
+	/* What a tree finds: no counts, clear histograms, features in order. */
+	memset(W->cnt, 0, F->n * sizeof(*W->cnt));
+	memset(W->h, 0, nf * NBINS * sizeof(*W->h));
+	memset(W->occ, 0, nf * 4 * sizeof(*W->occ));
+	for (j = 0; j < nf; j++)
+		W->perm[j] = (int)j;
+	W->g.n = 0;
+	W->imp = F->imp + k * nf;
+	if (grow_tree(W, &F->f->trees[k], k) == -1) {
+		F->failed = 1;
+		ws_free(W);
+		return;
+	}
+	pthread_mutex_lock(&F->lock);
+	if (sc_buf_grow(&F->idle, &F->idcap, F->nidle + 1, sizeof(*F->idle),
+	        NULL) == 0) {
+		F->idle[F->nidle++] = W;
+		W = NULL;
+	}
+	pthread_mutex_unlock(&F->lock);
+	ws_free(W);
 }
 
 /* The OOB RMSE from the sums: over rows some tree left out of its bag. */
@@ -1192,6 +1362,8 @@ fit(const struct sc_forest_params *p, const struct sc_table *t,
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto out;
 	}
+	/* Ranks alone, 4 bytes a row a tree, say whether an arena pays. */
+	F.arena = (size_t)p->trees * F.n >= ARENA_MIN / 4;
 	if (rank_targets(&F, e) == -1 ||
 	    (pre == NULL &&
 	        sc_forest_bins_make(&F.bins, t, rows, n, p->threads, e) ==
@@ -1211,6 +1383,14 @@ out:
 		free(F.pend[k].row);
 		free(F.pend[k].val);
 	}
+	while (F.nspare > 0) {
+		free(F.spare[--F.nspare].row);
+		free(F.spare[F.nspare].val);
+	}
+	free(F.spare);
+	while (F.nidle > 0)
+		ws_free(F.idle[--F.nidle]);
+	free(F.idle);
 	pthread_mutex_destroy(&F.lock);
 	free(F.pend);
 	free(F.oobsum);

@@ -28,8 +28,11 @@
  * index, and the index of its left child, the two children side by side.
  * A leaf is its own left child, with feature 0 and the largest threshold
  * index (no rank exceeds it), so a walk that has reached a leaf stays
- * there: rows walk in lanes without a branch per node, and lnum gives the
- * leaf's number.  When a feature has more than 65,535 thresholds (or the
+ * there: rows walk in lanes without a branch per node.  Leaves are
+ * numbered in the order of their places, so a leaf's number is the count
+ * of leaves before its place, read off a bitmap of the places with a
+ * count per 32 of them (struct lrank: a quarter of a byte a node, where a
+ * number per node took four).  When a feature has more than 65,535 thresholds (or the
  * forest more than 65,535 features) the wide layout of 12 bytes a node is
  * used instead.
  */
@@ -45,11 +48,33 @@ struct wnode {
 	uint32_t feat, thr, kids;
 };
 
-/* A leaf for prediction: its value and its ranks (offset, count). */
-struct wleaf {
-	double v;
-	uint32_t off, cnt;
+/*
+ * Places p of a tree's walking layout in words of 32: bit p % 32 of word
+ * p / 32 is set when p holds a leaf; before counts the leaves in the
+ * words before.
+ */
+struct lrank {
+	uint32_t bits, before;
 };
+
+/*
+ * Fill in lr[k].before for the w words of lr, their bits set; returns the
+ * leaves in all.
+ */
+size_t sc_forest_lrank_count(struct lrank *lr, size_t w);
+
+/* The number of the leaf at place p: leaves at places before p. */
+static inline uint32_t
+leaf_number(const struct lrank *lr, uint32_t p)
+{
+	uint32_t v = lr[p / 32].bits & ((1U << (p % 32)) - 1);
+
+	/* A population count without the instruction (not in baseline x86-64). */
+	v = v - ((v >> 1) & 0x55555555U);
+	v = (v & 0x33333333U) + ((v >> 2) & 0x33333333U);
+	v = (v + (v >> 4)) & 0x0f0f0f0fU;
+	return lr[p / 32].before + ((v * 0x01010101U) >> 24);
+}
 
 /*
  * Memory for the walking layout of a forest read for predicting: one
@@ -64,6 +89,7 @@ struct sc_slab {
 	unsigned char *base, *p; /* the mapping; p its first aligned byte */
 	size_t len, cap;         /* mapped; usable from p */
 	atomic_size_t used;
+	struct sc_slab *next; /* a fit's earlier slabs, freed with this one */
 };
 
 /*
@@ -76,20 +102,24 @@ struct sc_slab *sc_slab_new(size_t cap);
 /* n bytes of s, 64-byte aligned, never handed out twice; NULL when full. */
 void *sc_slab_take(struct sc_slab *s, size_t n);
 
+/* Free s and the slabs after it. */
 void sc_slab_free(struct sc_slab *s);
 
 /* Which of a tree's walking arrays are in a slab (struct tree: inslab). */
 #define SLAB_NODES 1 /* cn or wn */
-#define SLAB_LNUM 2
-#define SLAB_LEAF 4
+#define SLAB_LRANK 2
+#define SLAB_LVAL 4
 #define SLAB_RANK 8
+#define SLAB_LREF 16
+#define SLAB_TREE 32 /* feature, left, right, threshold, value, count */
 
 struct tree {
-	size_t n, cap;      /* nodes */
-	struct cnode *cn;   /* the walking nodes (narrow forest), or */
-	struct wnode *wn;   /* (wide forest) */
-	uint32_t *lnum;     /* by node position: a leaf's number */
-	struct wleaf *leaf; /* leaves by leaf number */
+	size_t n, cap;       /* nodes */
+	struct cnode *cn;    /* the walking nodes (narrow forest), or */
+	struct wnode *wn;    /* (wide forest) */
+	struct lrank *lr;    /* which places hold leaves: (n + 31) / 32 */
+	double *lval;        /* leaves' values by leaf number */
+	uint32_t (*lref)[2]; /* and their ranks: offset, count (or NULL) */
 	size_t nleaves;
 	int32_t *feature, *left, *right;
 	double *threshold, *value;
@@ -242,7 +272,8 @@ int sc_forest_wide(size_t nfeat, const size_t *toff);
 /*
  * For a forest that only predicts, a reader may lay a tree out itself
  * (calloc'd): n, cap, the walking nodes (cn or wn, as sc_forest_wide()
- * says), lnum, leaf and nleaves exactly as sc_forest_layout() would make
+ * says), lr, lval, lref (NULL when the ranks are not read) and nleaves
+ * exactly as sc_forest_layout() would make
  * them from the tree, and rank, nranks and rcap (rank NULL: not read),
  * nothing else; checked as fully as the forest would check the tree.  It
  * is sc_forest_assemble_take()'s packed[i] (which then ignores trees[i],

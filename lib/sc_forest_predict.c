@@ -19,8 +19,11 @@
 
 #include "sc_forest_int.h"
 
-/* The leaf of tree t that row x reaches, comparing x with the thresholds. */
-static const struct wleaf *
+/*
+ * The number of the leaf of tree t that row x reaches, comparing x with
+ * the thresholds.
+ */
+static uint32_t
 tree_leaf(const struct sc_forest *f, const struct tree *t, const double *x)
 {
 	const double *thr = f->thr;
@@ -39,7 +42,7 @@ tree_leaf(const struct sc_forest *f, const struct tree *t, const double *x)
 			at = t->cn[at].kids +
 			    (x[j] > thr[to[j] + t->cn[at].thr]);
 		}
-	return &t->leaf[t->lnum[at]];
+	return leaf_number(t->lr, at);
 }
 
 double
@@ -51,7 +54,7 @@ sc_forest_predict(const struct sc_forest *f, const double *x)
 	if (sc_forest_ready(f) == -1)
 		return NAN;
 	for (t = 0; t < f->ntrees; t++)
-		sum += tree_leaf(f, &f->trees[t], x)->v;
+		sum += f->trees[t].lval[tree_leaf(f, &f->trees[t], x)];
 	return sum / (double)f->ntrees;
 }
 
@@ -192,7 +195,7 @@ static int
 row_leaves(const struct sc_forest *f, const double *x, struct qbuf *b,
     double *mean)
 {
-	const struct wleaf *p;
+	uint32_t k;
 	double sum = 0;
 	size_t t;
 
@@ -200,10 +203,10 @@ row_leaves(const struct sc_forest *f, const double *x, struct qbuf *b,
 	    (b->lf = malloc(f->ntrees * sizeof(*b->lf))) == NULL)
 		return -1;
 	for (t = 0; t < f->ntrees; t++) {
-		p = tree_leaf(f, &f->trees[t], x);
-		sum += p->v;
-		b->lf[t][0] = p->off;
-		b->lf[t][1] = p->cnt;
+		k = tree_leaf(f, &f->trees[t], x);
+		sum += f->trees[t].lval[k];
+		b->lf[t][0] = f->trees[t].lref[k][0];
+		b->lf[t][1] = f->trees[t].lref[k][1];
 	}
 	*mean = sum / (double)f->ntrees;
 	return 0;
@@ -310,7 +313,7 @@ struct predjob {
  * alike, one function each.
  */
 #define WALK_ROWS(name, node_t)                                                \
-	static void name(const node_t *pn, const uint32_t *lnum,               \
+	static void name(const node_t *pn, const struct lrank *lr,             \
 	    const uint32_t *xb, size_t nf, size_t m, uint32_t *out)            \
 	{                                                                      \
 		const uint32_t *row[LANES] = { NULL };                         \
@@ -337,7 +340,7 @@ struct predjob {
 				}                                              \
 			} while (moved);                                       \
 			for (r = 0; r < nr; r++)                               \
-				out[i + r] = lnum[at[r]];                      \
+				out[i + r] = leaf_number(lr, at[r]);           \
 		}                                                              \
 	}
 
@@ -354,25 +357,24 @@ static void
 walk_rows(const struct sc_forest *f, const uint32_t *xb, size_t m, double *sum,
     uint32_t (*leaf)[2], uint32_t *lp)
 {
-	const struct wleaf *w;
+	const struct tree *tr;
 	size_t t, i, nt = f->ntrees;
 
 	for (i = 0; i < m; i++)
 		sum[i] = 0;
 	for (t = 0; t < f->ntrees; t++) {
 		if (f->wide)
-			walk_wide(f->trees[t].wn, f->trees[t].lnum, xb,
-			    f->nfeat, m, lp);
+			walk_wide(f->trees[t].wn, f->trees[t].lr, xb, f->nfeat,
+			    m, lp);
 		else
-			walk_narrow(f->trees[t].cn, f->trees[t].lnum, xb,
+			walk_narrow(f->trees[t].cn, f->trees[t].lr, xb,
 			    f->nfeat, m, lp);
-		for (i = 0; i < m; i++) {
-			w = &f->trees[t].leaf[lp[i]];
-			sum[i] += w->v;
-			if (leaf != NULL) {
-				leaf[i * nt + t][0] = w->off;
-				leaf[i * nt + t][1] = w->cnt;
-			}
+		tr = &f->trees[t];
+		for (i = 0; i < m; i++)
+			sum[i] += tr->lval[lp[i]];
+		for (i = 0; leaf != NULL && i < m; i++) {
+			leaf[i * nt + t][0] = tr->lref[lp[i]][0];
+			leaf[i * nt + t][1] = tr->lref[lp[i]][1];
 		}
 	}
 }

@@ -1069,9 +1069,9 @@ read_walk(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 	const unsigned char *start = r->p;
 	uint64_t nodes, nranks, lay, v;
 	int32_t *feat = NULL;
-	uint32_t *pos = NULL, *stack = NULL, *lc = NULL, kids = 0;
+	uint32_t *pos = NULL, *stack = NULL, *lc = NULL, *lk = NULL, kids = 0;
 	struct tree *t = NULL;
-	size_t i, n, top = 0, next = 1, nl = 0, sum = 0;
+	size_t i, n, w, top = 0, next = 1, nl = 0, sum = 0;
 	double x;
 	int rc = -1, ok = 1;
 
@@ -1082,6 +1082,7 @@ read_walk(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 		return 1;
 	}
 	n = (size_t)nodes;
+	w = (n + 31) / 32;
 	if ((feat = malloc(n * sizeof(*feat))) == NULL ||
 	    (pos = malloc(n * sizeof(*pos))) == NULL ||
 	    (stack = malloc(n * sizeof(*stack))) == NULL ||
@@ -1090,9 +1091,10 @@ read_walk(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 	                 SLAB_NODES)) == NULL
 	          : (t->cn = walk_alloc(slab, n * sizeof(*t->cn), &t->inslab,
 	                 SLAB_NODES)) == NULL) ||
-	    (t->lnum = walk_alloc(slab, n * sizeof(*t->lnum), &t->inslab,
-	         SLAB_LNUM)) == NULL)
+	    (t->lr = walk_alloc(slab, w * sizeof(*t->lr), &t->inslab,
+	         SLAB_LRANK)) == NULL)
 		goto oom;
+	memset(t->lr, 0, w * sizeof(*t->lr));
 	/* Features, and each node's place while the preorder holds. */
 	for (i = 0; i < n; i++) {
 		if (get_var(r, nf, &v, "feature") == -1)
@@ -1113,6 +1115,7 @@ read_walk(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 		}
 		if (v == 0) {
 			walk_node(t, pos[i], 0, pos[i]);
+			t->lr[pos[i] / 32].bits |= 1U << (pos[i] % 32);
 			continue;
 		}
 		if (next + 2 > n) {
@@ -1124,7 +1127,7 @@ read_walk(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 		stack[top++] = kids + 1;
 		next += 2;
 	}
-	ok = ok && top == 0;
+	ok = ok && top == 0 && sc_forest_lrank_count(t->lr, w) == nl;
 	for (i = 0; i < n; i++)
 		if (feat[i] >= 0) {
 			const struct ttab *d = &tab[feat[i]];
@@ -1144,11 +1147,18 @@ read_walk(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 		tree_err(r, ti, "not a tree in preorder");
 		goto out;
 	}
-	/* Leaves in preorder: numbered as they come. */
+	/*
+	 * Leaves come in preorder and are numbered in the order of their
+	 * places: lk[k] is the number of the k-th in preorder.
+	 */
 	t->nleaves = nl;
-	if ((t->leaf = walk_alloc(slab, nl * sizeof(*t->leaf), &t->inslab,
-	         SLAB_LEAF)) == NULL ||
-	    (lc = malloc(nl * sizeof(*lc))) == NULL)
+	if ((t->lval = walk_alloc(slab, nl * sizeof(*t->lval), &t->inslab,
+	         SLAB_LVAL)) == NULL ||
+	    (ranks &&
+	        (t->lref = walk_alloc(slab, nl * sizeof(*t->lref), &t->inslab,
+	             SLAB_LREF)) == NULL) ||
+	    (lc = malloc((nl ? nl : 1) * sizeof(*lc))) == NULL ||
+	    (lk = malloc((nl ? nl : 1) * sizeof(*lk))) == NULL)
 		goto oom;
 	for (i = 0, nl = 0; i < n; i++) {
 		x = 0;
@@ -1163,8 +1173,8 @@ read_walk(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 			goto out;
 		}
 		if (feat[i] < 0) {
-			t->lnum[pos[i]] = (uint32_t)nl;
-			t->leaf[nl++].v = x;
+			lk[nl] = leaf_number(t->lr, pos[i]);
+			t->lval[lk[nl++]] = x;
 		}
 	}
 	for (i = 0; i < nl; i++) {
@@ -1174,8 +1184,11 @@ read_walk(struct rd *r, size_t ti, struct tarr *a, const struct ttab *tab,
 			tree_err(r, ti, "a leaf without ranks");
 			goto out;
 		}
-		t->leaf[i].off = (uint32_t)sum;
-		t->leaf[i].cnt = lc[i] = (uint32_t)v;
+		if (t->lref != NULL) {
+			t->lref[lk[i]][0] = (uint32_t)sum;
+			t->lref[lk[i]][1] = (uint32_t)v;
+		}
+		lc[i] = (uint32_t)v;
 		sum += (size_t)v;
 	}
 	if (sum != nranks || nranks - nl > left(r) * 8) {
@@ -1210,6 +1223,7 @@ out:
 	free(pos);
 	free(stack);
 	free(lc);
+	free(lk);
 	return rc;
 }
 
@@ -1496,8 +1510,10 @@ sc_model_bin_parse(const unsigned char *buf, size_t len, struct parsed *P,
 		budget[1] -= (size_t)nranks;
 		/* What read_walk() takes, a leaf counted for every node. */
 		want += SLAB_SPAN((size_t)nodes * nsz) +
-		    SLAB_SPAN((size_t)nodes * sizeof(uint32_t)) +
-		    SLAB_SPAN((size_t)nodes * sizeof(struct wleaf)) +
+		    SLAB_SPAN(
+		        ((size_t)nodes + 31) / 32 * sizeof(struct lrank)) +
+		    SLAB_SPAN((size_t)nodes * sizeof(double)) +
+		    SLAB_SPAN(P->no_ranks ? 0 : (size_t)nodes * 8) +
 		    SLAB_SPAN(P->no_ranks ? 0 : (size_t)nranks * 4);
 	}
 	if (r.p != r.end) {

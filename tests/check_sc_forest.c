@@ -15,6 +15,7 @@
 
 #include "check_sc.h"
 #include "sc_forest.h"
+#include "sc_forest_int.h"
 #include "sc_model.h"
 #include "sc_rng.h"
 #include "sc_table.h"
@@ -342,6 +343,71 @@ START_TEST(test_forest_determinism_threads)
 	free(s);
 	free(ref);
 	sc_forest_free(f);
+	sc_table_free(t);
+}
+END_TEST
+
+/* The binary form of f, in memory; *len its size. */
+static char *
+model_binary(const struct sc_forest *f, size_t *len)
+{
+	struct sc_err e = { 0 };
+	struct sc_model_meta m = { 10, NULL, NULL, NULL };
+	char *buf = NULL;
+	FILE *fp = open_memstream(&buf, len);
+
+	ck_assert_int_eq(sc_model_write_form(fp, SC_MODEL_BINARY, f, &m, NULL,
+	                     1, &e),
+	    0);
+	fclose(fp);
+	return buf;
+}
+
+/*
+ * A fit big enough for an arena (trees x rows at least 2 million) keeps
+ * its trees' node arrays and ranks in huge-page slabs, and the forest is
+ * the same bit for bit on one thread or three, each thread's workspace
+ * growing several trees in turn (and so reused).
+ */
+START_TEST(test_forest_arena)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest_params p;
+	struct sc_table *t = make_table(70000, 3, noisy_row, 5);
+	struct sc_forest *f[2];
+	char *b[2];
+	size_t len[2], k;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		params(&p, 30, i == 0 ? 1 : 3);
+		p.min_samples_leaf = 20;
+		f[i] = sc_forest_fit(&p, t, &e);
+		ck_assert_msg(f[i] != NULL, "%s", e.msg);
+		b[i] = model_binary(f[i], &len[i]);
+	}
+	ck_assert_uint_eq(len[0], len[1]);
+	ck_assert_msg(memcmp(b[0], b[1], len[0]) == 0,
+	    "3 threads: another forest");
+	for (k = 0; k < 30; k++) {
+		const struct tree *tr = &f[1]->trees[k];
+
+#if !defined(__SANITIZE_ADDRESS__)
+		/* No slab under AddressSanitizer: it cannot see inside one. */
+		ck_assert_int_eq(tr->inslab, SLAB_TREE | SLAB_RANK);
+#endif
+		ck_assert_uint_eq(tr->nranks, 70000);
+	}
+#if !defined(__SANITIZE_ADDRESS__)
+	ck_assert(f[0]->slab != NULL && f[1]->slab != NULL);
+#endif
+	/* Predictions from the arena's trees equal the other fit's. */
+	ck_assert(sc_forest_predict(f[0], (double[]){ 0.3, 0.6, 0.1 }) ==
+	    sc_forest_predict(f[1], (double[]){ 0.3, 0.6, 0.1 }));
+	for (i = 0; i < 2; i++) {
+		free(b[i]);
+		sc_forest_free(f[i]);
+	}
 	sc_table_free(t);
 }
 END_TEST
@@ -1128,6 +1194,10 @@ sc_forest_suite(void)
 	tc = tcase_create("determinism");
 	tcase_add_test(tc, test_forest_determinism_threads);
 	tcase_add_loop_test(tc, test_forest_fit_rows_same, 0, 2);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("arena");
+	tcase_add_test(tc, test_forest_arena);
+	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("oob");
 	tcase_add_loop_test(tc, test_forest_oob_direct, 0, 3);

@@ -710,7 +710,8 @@ predict_only(int trees, size_t rows, int slab)
 	/* A big forest's walking arrays, ranks too, are in one slab. */
 	ck_assert_int_eq(g->slab != NULL, slab);
 	ck_assert_int_eq(g->trees[trees - 1].inslab,
-	    slab ? SLAB_NODES | SLAB_LNUM | SLAB_LEAF | SLAB_RANK : 0);
+	    slab ? SLAB_NODES | SLAB_LRANK | SLAB_LVAL | SLAB_LREF | SLAB_RANK
+	         : 0);
 #else
 	(void)slab;
 #endif
