@@ -26,6 +26,7 @@
 #include "sc_buf.h"
 #include "sc_csv.h"
 #include "sc_hash.h"
+#include "sc_num.h"
 #include "sc_table.h"
 
 enum {
@@ -294,17 +295,43 @@ add_label_near(struct sc_table *t, const char *s, size_t n, uint32_t prev,
 	return add_label(t, s, n, id, e);
 }
 
+/* A record's fields: text (not NUL-terminated) and length each. */
+struct fields {
+	const char **s;
+	size_t *n;
+	size_t cap;
+};
+
+/* The name of column i for a message (r: NULL when no reader has one). */
+static const char *
+col_name(const struct sc_csv *r, size_t i)
+{
+	return r != NULL ? sc_csv_colname(r, i) : "?";
+}
+
+/* Field i of f is not a number: its first 40 bytes in the message. */
+static int
+not_number(long line, const struct sc_csv *r, size_t i, const struct fields *f,
+    struct sc_err *e)
+{
+	size_t n = f->n[i];
+
+	return sc_err_set(e, SC_EDATA, line,
+	    "column \"%.64s\": not a number: \"%.*s%s\"", col_name(r, i),
+	    (int)(n > 40 ? 40 : n), f->s[i], n > 40 ? "..." : "");
+}
+
 /*
- * Store the current record of r as row row of t, its line base lines
- * further on, its labels in lab's (t's, or a piece's: then first is the
- * piece's first row, before which no row is of the same labels).
+ * Store the nc fields f as row row of t, read on line line, their labels
+ * in lab's (t's, or a piece's: then first is the piece's first row,
+ * before which no row is of the same labels); r names the columns.
  */
 static int
-add_row_at(struct sc_table *t, struct sc_table *lab, size_t row, size_t first,
-    long base, struct sc_csv *r, const int *role, struct sc_err *e)
+store_row(struct sc_table *t, struct sc_table *lab, size_t row, size_t first,
+    long line, const struct fields *f, size_t nc, const int *role,
+    const struct sc_csv *r, struct sc_err *e)
 {
-	size_t i, j = 0, nc = sc_csv_nfields(r);
-	long line = sc_csv_line(r) + base;
+	size_t i, j = 0, n;
 	double v;
 	int rc;
 
@@ -312,32 +339,33 @@ add_row_at(struct sc_table *t, struct sc_table *lab, size_t row, size_t first,
 	t->date[row] = t->ticker[row] = NOLABEL;
 	t->line[row] = line;
 	for (i = 0; i < nc; i++) {
+		n = f->n[i];
 		switch (role[i]) {
 		case ROLE_FEATURE:
-			if ((rc = sc_csv_num(r, i, &v, e)) == -1)
-				return -1;
-			if (rc == 1)
+			if (n == 0)
 				return sc_err_set(e, SC_EDATA, line,
 				    "column \"%.64s\": empty cell",
-				    sc_csv_colname(r, i));
+				    col_name(r, i));
+			if (sc_num_parse(f->s[i], n, &v) == -1)
+				return not_number(line, r, i, f, e);
 			t->x[j++][row] = v;
 			break;
 		case ROLE_TARGET:
 		case ROLE_CLOSE:
-			if ((rc = sc_csv_num(r, i, &v, e)) == -1)
-				return -1;
+			rc = n == 0 ? 1 : sc_num_parse(f->s[i], n, &v);
+			if (rc == -1)
+				return not_number(line, r, i, f, e);
 			if (rc == 1 && role[i] == ROLE_TARGET && !t->optional)
 				return sc_err_set(e, SC_EDATA, line,
 				    "column \"%.64s\": empty target",
-				    sc_csv_colname(r, i));
+				    col_name(r, i));
 			if (rc == 0)
 				*(role[i] == ROLE_TARGET ? &t->y[row]
 				                         : &t->close[row]) = v;
 			break;
 		case ROLE_DATE:
 		case ROLE_TICKER:
-			if (add_label_near(lab, sc_csv_field(r, i),
-			        sc_csv_fieldlen(r, i),
+			if (add_label_near(lab, f->s[i], n,
 			        row == first ? NOLABEL
 			                     : (role[i] == ROLE_DATE
 			                               ? t->date
@@ -352,16 +380,46 @@ add_row_at(struct sc_table *t, struct sc_table *lab, size_t row, size_t first,
 	return 0;
 }
 
-/* Store the current record as row t->nrows. */
+/* Room in f for n fields; -1 when out of memory. */
 static int
-add_row(struct sc_table *t, struct sc_csv *r, const int *role, struct sc_err *e)
+fields_room(struct fields *f, size_t n, struct sc_err *e)
 {
+	size_t c = f->cap;
+
+	if (n <= f->cap)
+		return 0;
+	if (sc_buf_grow(&f->s, &c, n, sizeof(*f->s), e) == -1 ||
+	    sc_buf_grow(&f->n, &f->cap, n, sizeof(*f->n), e) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+fields_free(struct fields *f)
+{
+	free(f->s);
+	free(f->n);
+}
+
+/* Store the current record of r as row t->nrows (f: scratch). */
+static int
+add_row(struct sc_table *t, struct sc_csv *r, const int *role, struct fields *f,
+    struct sc_err *e)
+{
+	size_t i, nc = sc_csv_nfields(r);
+
 	if (t->nrows == SC_TABLE_MAXROWS)
 		return sc_err_set(e, SC_EDATA, sc_csv_line(r),
 		    "more than %d rows", SC_TABLE_MAXROWS);
-	if (t->nrows == t->cap && grow_rows(t, e) == -1)
+	if ((t->nrows == t->cap && grow_rows(t, e) == -1) ||
+	    fields_room(f, nc, e) == -1)
 		return -1;
-	if (add_row_at(t, t, t->nrows, 0, 0, r, role, e) == -1)
+	for (i = 0; i < nc; i++) {
+		f->s[i] = sc_csv_field(r, i);
+		f->n[i] = sc_csv_fieldlen(r, i);
+	}
+	if (store_row(t, t, t->nrows, 0, sc_csv_line(r), f, nc, role, r, e) ==
+	    -1)
 		return -1;
 	t->nrows++;
 	return 0;
@@ -371,11 +429,15 @@ static int
 read_rows(struct sc_table *t, struct sc_csv *r, const int *role,
     struct sc_err *e)
 {
+	struct fields f = { NULL, NULL, 0 };
 	int rc;
 
 	while ((rc = sc_csv_read(r, e)) == 1)
-		if (add_row(t, r, role, e) == -1)
-			return -1;
+		if (add_row(t, r, role, &f, e) == -1) {
+			rc = -1;
+			break;
+		}
+	fields_free(&f);
 	return rc;
 }
 
@@ -557,53 +619,96 @@ count_piece(struct piece *q)
 	q->ok = !q->quote;
 }
 
-/* A piece of the file as a stream. */
-struct pstream {
-	int fd;
-	off_t off, end;
-};
-
-static ssize_t
-pstream_read(void *cookie, char *buf, size_t n)
-{
-	struct pstream *ps = cookie;
-	ssize_t k;
-
-	if ((off_t)n > ps->end - ps->off)
-		n = (size_t)(ps->end - ps->off);
-	if (n == 0)
-		return 0;
-	while ((k = pread(ps->fd, buf, n, ps->off)) == -1 && errno == EINTR)
-		;
-	if (k > 0)
-		ps->off += k;
-	return k;
-}
-
+/*
+ * Parse the piece's records straight from blocks of the file: without
+ * quotes a field is the bytes between commas, as libcsv reads it.  A
+ * record ends at LF or CRLF; its line is the LFs before it plus one.
+ * Anything else (a lone CR, a record of other than ncols fields, a field
+ * or record beyond sc_csv's limits, a bad cell, other than the records
+ * counted) leaves q->ok 0, and the serial reader reads the input.
+ */
 static void
 parse_piece(struct piece *q)
 {
-	static const cookie_io_functions_t io = { pstream_read, NULL, NULL,
-		NULL };
-	struct pstream ps = { q->fd, q->off, q->off + (off_t)q->n };
+	const struct sc_csv_limits *lim = &sc_csv_default_limits;
+	struct fields f = { NULL, NULL, 0 };
 	struct sc_err e = { 0 };
-	struct sc_csv *r = NULL;
-	FILE *fp;
-	size_t row = q->first, end = q->first + q->rows;
-	int rc = -1;
+	char *buf = malloc(2 * BLOCK), *p, *end, *nl, *re, *c, *fs;
+	size_t have = 0, at = 0, n, k, lim_at, row = q->first;
+	size_t last_row = q->first + q->rows;
+	long lines = q->base;
+	int last;
 
 	q->ok = 0;
-	if ((fp = fopencookie(&ps, "r", io)) == NULL)
-		return;
-	if ((r = sc_csv_open(fp, NULL, 0, &e)) != NULL)
-		while ((rc = sc_csv_read(r, &e)) == 1 && row < end &&
-		    sc_csv_nfields(r) == q->ncols &&
-		    add_row_at(q->t, q->lab, row, q->first, q->base, r, q->role,
-		        &e) == 0)
+	if (buf == NULL || fields_room(&f, q->ncols, &e) == -1)
+		goto out;
+	for (;;) {
+		n = q->n - at < BLOCK ? q->n - at : BLOCK;
+		if (n > 0 &&
+		    pread_all(q->fd, buf + have, n, q->off + (off_t)at) == -1)
+			goto out;
+		at += n;
+		have += n;
+		last = at == q->n;
+		/* Whole records only: up to the last LF, or to the end. */
+		lim_at = have;
+		if (!last) {
+			for (nl = buf + have; nl > buf && nl[-1] != '\n'; nl--)
+				;
+			if (nl == buf) {
+				if (have > lim->max_record)
+					goto out;
+				continue;
+			}
+			lim_at = (size_t)(nl - buf);
+		}
+		for (p = buf, end = buf + lim_at; p < end;) {
+			if (*p == '\n') {
+				lines++;
+				p++;
+				continue;
+			}
+			if (*p == '\r') {
+				if (p + 1 == end || p[1] != '\n')
+					goto out; /* a lone CR */
+				p++;
+				continue;
+			}
+			nl = memchr(p, '\n', (size_t)(end - p));
+			re = nl != NULL ? nl : end;
+			if (re > p && re[-1] == '\r')
+				re--;
+			if (row == last_row ||
+			    (size_t)(re - p) > lim->max_record ||
+			    memchr(p, '\r', (size_t)(re - p)) != NULL)
+				goto out;
+			for (k = 0, fs = p;; fs = c + 1) {
+				c = memchr(fs, ',', (size_t)(re - fs));
+				if (k == q->ncols)
+					goto out;
+				f.s[k] = fs;
+				f.n[k] = (size_t)((c != NULL ? c : re) - fs);
+				if (f.n[k++] > lim->max_field)
+					goto out;
+				if (c == NULL)
+					break;
+			}
+			if (k != q->ncols ||
+			    store_row(q->t, q->lab, row, q->first, lines + 1,
+			        &f, k, q->role, NULL, &e) == -1)
+				goto out;
 			row++;
-	q->ok = rc == 0 && row == end;
-	sc_csv_free(r);
-	fclose(fp);
+			p = nl != NULL ? nl : end;
+		}
+		memmove(buf, buf + lim_at, have - lim_at);
+		have -= lim_at;
+		if (last)
+			break;
+	}
+	q->ok = row == last_row && have == 0;
+out:
+	fields_free(&f);
+	free(buf);
 }
 
 static void *

@@ -200,6 +200,10 @@ START_TEST(test_table_read_pieces)
 		{ "a lone CR", "", "\n", 0, 1, 20000, "1\r2", -1, 0 },
 		{ "a CR before each LF of a row", "", "\n", 0, 1, 20000, "1\r",
 		    -1, 0 },
+		{ "a field too many", "", "\n", 0, 1, 21000, "1,2", -1, 0 },
+		{ "a line of blanks", "", "\n", 0, 1, 22000, "3\n   ", -1, 0 },
+		{ "blanks around a number", "", "\n", 0, 1, 23000, " 3 ", -1,
+		    0 },
 	};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t i, len;
