@@ -392,26 +392,29 @@ scan_hist(struct ws *W, int q, int j, uint32_t c, uint32_t w, double s,
 	uint32_t cl = 0, wl = 0;
 	double sl = 0, sr, score;
 	int word, bin, prev = -1, occupied = 0;
-	uint64_t bits;
+	uint64_t bits, *occ = W->occ + q * 4;
+	struct hist *hq = W->h + (size_t)q * NBINS;
+	/* A copy: the clearing stores below could alias *best. */
+	struct split b = *best;
 
 	for (word = 0; word < 4; word++) {
-		bits = W->occ[q * 4 + word];
-		W->occ[q * 4 + word] = 0;
+		bits = occ[word];
+		occ[word] = 0;
 		for (; bits != 0; bits &= bits - 1) {
 			struct hist *h;
 
 			bin = word * 64 + __builtin_ctzll(bits);
-			h = &W->h[q * NBINS + bin];
+			h = &hq[bin];
 			if (prev >= 0 && cl >= min_leaf && c - cl >= min_leaf) {
 				sr = s - sl;
 				score = sl * sl / wl + sr * sr / (w - wl);
-				if (score > best->score) {
-					best->f = j;
-					best->bin = prev;
-					best->next = bin;
-					best->score = score;
-					best->sl = sl;
-					best->wl = wl;
+				if (score > b.score) {
+					b.f = j;
+					b.bin = prev;
+					b.next = bin;
+					b.score = score;
+					b.sl = sl;
+					b.wl = wl;
 				}
 			}
 			cl += (uint32_t)(h->wc >> 32);
@@ -423,6 +426,7 @@ scan_hist(struct ws *W, int q, int j, uint32_t c, uint32_t w, double s,
 			occupied++;
 		}
 	}
+	*best = b;
 	return occupied;
 }
 
