@@ -312,11 +312,11 @@ struct predjob {
  * gets the place of row i's leaf.  The narrow and the wide layout walk
  * alike, one function each.
  */
-#define WALK_ROWS(name, node_t)                                                \
-	static void name(const node_t *pn, const uint32_t *xb, size_t nf,      \
+#define WALK_ROWS(name, node_t, rank_t)                                        \
+	static void name(const node_t *pn, const rank_t *xb, size_t nf,        \
 	    size_t m, uint32_t *out)                                           \
 	{                                                                      \
-		const uint32_t *row[LANES] = { NULL };                         \
+		const rank_t *row[LANES] = { NULL };                           \
 		uint32_t at[LANES] = { 0 }, nx;                                \
 		size_t i, r, nr;                                               \
 		unsigned moved;                                                \
@@ -344,8 +344,8 @@ struct predjob {
 		}                                                              \
 	}
 
-WALK_ROWS(walk_narrow, struct cnode)
-WALK_ROWS(walk_wide, struct wnode)
+WALK_ROWS(walk_narrow, struct cnode, uint16_t)
+WALK_ROWS(walk_wide, struct wnode, uint32_t)
 
 /* The m places p[i] of leaves of lr become the leaves' numbers. */
 static void
@@ -391,7 +391,7 @@ static void (*leaves_fn(void))(const struct lrank *, uint32_t *, size_t)
  * i*T+t as (rank offset, rank count), so pooling reads it in order.
  */
 static void
-walk_rows(const struct sc_forest *f, const uint32_t *xb, size_t m, double *sum,
+walk_rows(const struct sc_forest *f, const void *xb, size_t m, double *sum,
     uint32_t (*leaf)[2], uint32_t *lp)
 {
 	void (*leaves)(const struct lrank *, uint32_t *, size_t) = leaves_fn();
@@ -445,16 +445,21 @@ predict_chunk(void *arg, size_t k)
 	struct qbuf b = { NULL, NULL, 0 };
 	const struct sc_forest *f = j->f;
 	double *sum;
-	uint32_t(*leaf)[2] = NULL, *x, *lp;
+	uint32_t(*leaf)[2] = NULL, *x = NULL, *lp;
+	uint16_t *x16 = NULL;
 
 	first = k * j->chunk;
 	m = first + j->chunk < n ? j->chunk : n - first;
-	x = malloc(m * nf * sizeof(*x));
+	/* A narrow forest's ranks are below 65,535: two bytes each. */
+	if (f->wide)
+		x = malloc(m * nf * sizeof(*x));
+	else
+		x16 = malloc(m * nf * sizeof(*x16));
 	sum = malloc(m * sizeof(*sum));
 	lp = malloc(m * sizeof(*lp));
 	if (j->lo != NULL)
 		leaf = malloc(m * j->f->ntrees * sizeof(*leaf));
-	if (x == NULL || sum == NULL || lp == NULL ||
+	if ((x == NULL && x16 == NULL) || sum == NULL || lp == NULL ||
 	    (j->lo != NULL && leaf == NULL)) {
 		j->failed = 1;
 		goto out;
@@ -467,9 +472,15 @@ predict_chunk(void *arg, size_t k)
 		size_t tn = f->toff[c + 1] - f->toff[c];
 
 		for (i = 0; i < m; i++)
-			x[i * nf + c] = thr_rank(tv, tn, col[first + i]);
+			if (x != NULL)
+				x[i * nf + c] =
+				    thr_rank(tv, tn, col[first + i]);
+			else
+				x16[i * nf + c] =
+				    (uint16_t)thr_rank(tv, tn, col[first + i]);
 	}
-	walk_rows(j->f, x, m, sum, leaf, lp);
+	walk_rows(j->f, x != NULL ? (const void *)x : (const void *)x16, m, sum,
+	    leaf, lp);
 	for (i = 0; i < m; i++)
 		j->mean[first + i] = sum[i] / (double)j->f->ntrees;
 	if (leaf != NULL && chunk_quantiles(j, first, m, leaf, &b) == -1)
@@ -478,6 +489,7 @@ out:
 	free(b.lf);
 	free(b.tmp);
 	free(x);
+	free(x16);
 	free(sum);
 	free(leaf);
 	free(lp);
