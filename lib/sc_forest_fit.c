@@ -278,11 +278,42 @@ partition_oob(struct ws *W, size_t a, size_t b, int f, unsigned lo, unsigned hi,
 	return l;
 }
 
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sort r[0..n) ascending: insertion sort for a leaf's usual few. */
+static void
+sort_ranks(uint32_t *r, size_t n)
+{
+	size_t i, k;
+	uint32_t x;
+
+	if (n > 32) {
+		qsort(r, n, sizeof(*r), cmp_u32);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		x = r[i];
+		for (k = i; k > 0 && r[k - 1] > x; k--)
+			r[k] = r[k - 1];
+		r[k] = x;
+	}
+}
+
 /*
- * As keep_ranks() below, but only the tree's in-bag rows (each once): a tree then
- * keeps at most max_samples ranks, whatever the table's size.  Leaves are
- * counted from the samples; the in-bag rows taken in order of their rank
- * (F->byrank) fill each leaf's list sorted.
+ * As keep_ranks() below, but only the tree's in-bag rows (each once): a
+ * tree then keeps at most max_samples ranks, whatever the table's size.
+ * Leaves are counted from the samples.  When the bag is most of the
+ * table, the rows taken in order of their rank (F->byrank) fill each
+ * leaf's list sorted; when it is a small part (max_samples on a big
+ * table) that pass over every row would cost more than the tree, so the
+ * bag's ranks go to their leaves as they come and each leaf's few are
+ * sorted.  Equal ranks are equal numbers, so both give the same lists.
  */
 static int
 keep_bag_ranks(struct ws *W, size_t m)
@@ -305,9 +336,19 @@ keep_bag_ranks(struct ws *W, size_t m)
 		pos[i] = (uint32_t)at;
 		at += t->count[i];
 	}
-	for (i = 0; i < n; i++)
-		if (W->cnt[r = by[i]] > 0)
+	if (m >= n / 8)
+		for (i = 0; i < n; i++) {
+			if (W->cnt[r = by[i]] > 0)
+				t->rank[pos[W->leafof[r]]++] = yr[r];
+		}
+	else {
+		for (i = 0; i < m; i++) {
+			r = W->s[i].row;
 			t->rank[pos[W->leafof[r]]++] = yr[r];
+		}
+		for (i = 0, at = 0; i < t->n; at += t->count[i++])
+			sort_ranks(t->rank + at, t->count[i]);
+	}
 	free(pos);
 	return 0;
 }
@@ -984,6 +1025,9 @@ grow_tree(struct ws *W, struct tree *t, size_t k)
 	                                           : keep_ranks(W)) == -1 ||
 	    commit_oob(W, k) == -1 || finish_tree(W, t) == -1)
 		return -1;
+	/* The counts back to 0 for the next tree: the bag's rows only. */
+	for (j = 0; j < m; j++)
+		W->cnt[W->s[j].row] = 0;
 	for (j = 0; j < W->F->nf; j++)
 		sum += W->imp[j];
 	for (j = 0; j < W->F->nf && sum > 0; j++)
@@ -1035,7 +1079,7 @@ ws_new(struct fit *F)
 		return NULL;
 	W->F = F;
 	W->t = &W->g;
-	W->cnt = malloc(F->n * sizeof(*W->cnt));
+	W->cnt = calloc(F->n ? F->n : 1, sizeof(*W->cnt));
 	/* Distinct in-bag rows: at most the draws, at most the rows. */
 	ns = F->p->bootstrap && F->nsamp < F->n ? F->nsamp : F->n;
 	W->s = malloc(ns * sizeof(*W->s));
@@ -1081,8 +1125,10 @@ tree_job(void *arg, size_t k)
 		F->failed = 1;
 		return;
 	}
-	/* What a tree finds: no counts, clear histograms, features in order. */
-	memset(W->cnt, 0, F->n * sizeof(*W->cnt));
+	/*
+	 * What a tree finds: no counts (grow_tree() clears those it set),
+	 * clear histograms, features in order.
+	 */
 	memset(W->h, 0, nf * NBINS * sizeof(*W->h));
 	memset(W->occ, 0, nf * 4 * sizeof(*W->occ));
 	for (j = 0; j < nf; j++)

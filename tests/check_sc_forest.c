@@ -699,6 +699,76 @@ START_TEST(test_forest_intervals_bag)
 }
 END_TEST
 
+/*
+ * With in-bag ranks, each leaf keeps exactly the ranks of its tree's bag
+ * rows that reach it, sorted: on distinct targets (a rank names its row),
+ * every rank's row walks to its leaf, no row twice, at most max_samples
+ * in all.  Loop 0: a bag of 3,600 of 4,000 rows (ranks filled in rank
+ * order); loop 1: 300 rows, under an eighth (each leaf's few sorted).
+ */
+START_TEST(test_forest_bag_ranks_leaves)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest_params p;
+	struct sc_table *t = make_table(4000, 3, noisy_row, 17);
+	struct sc_forest_tree tr;
+	struct sc_forest *f;
+	const double *ytab;
+	double x[3];
+	size_t ny, n = sc_table_nrows(t), k, i, l, at, seen, *row;
+	char *used;
+
+	params(&p, 6, 2);
+	p.min_samples_leaf = 20; /* leaves of many rows to sort */
+	p.bag_ranks = 1;
+	p.interval_grid = 0;
+	p.max_samples.kind = SC_SHARE_COUNT;
+	p.max_samples.value = _i == 0 ? 3600 : 300;
+	f = sc_forest_fit(&p, t, &e);
+	ck_assert_msg(f != NULL, "%s", e.msg);
+	ytab = sc_forest_targets(f, &ny);
+	ck_assert_uint_eq(ny, n); /* distinct targets */
+	/* The row of each rank. */
+	ck_assert((row = malloc(ny * sizeof(*row))) != NULL);
+	for (i = 0; i < n; i++) {
+		const double *b = ytab, y = sc_table_y(t)[i];
+		size_t lo = 0, hi = ny;
+
+		while (lo < hi)
+			if (b[(lo + hi) / 2] < y)
+				lo = (lo + hi) / 2 + 1;
+			else
+				hi = (lo + hi) / 2;
+		row[lo] = i;
+	}
+	for (k = 0; k < 6; k++) {
+		sc_forest_tree(f, k, &tr);
+		ck_assert_uint_le(tr.nranks, (size_t)p.max_samples.value);
+		ck_assert((used = calloc(n, 1)) != NULL);
+		for (l = 0, at = 0, seen = 0; l < tr.nodes; l++)
+			for (i = 0; i < tr.count[l]; i++, at++) {
+				size_t r = row[tr.rank[at]], j;
+
+				if (i > 0)
+					ck_assert_uint_lt(tr.rank[at - 1],
+					    tr.rank[at]);
+				for (j = 0; j < 3; j++)
+					x[j] = sc_table_column(t, j)[r];
+				ck_assert_uint_eq(leaf_of(&tr, x), l);
+				ck_assert(!used[r]);
+				used[r] = 1;
+				seen++;
+			}
+		ck_assert_uint_eq(seen, tr.nranks);
+		ck_assert_uint_gt(seen, (size_t)p.max_samples.value / 2);
+		free(used);
+	}
+	free(row);
+	sc_forest_free(f);
+	sc_table_free(t);
+}
+END_TEST
+
 /* One row through the public calls agrees with the table call. */
 START_TEST(test_forest_predict_row)
 {
@@ -1205,6 +1275,7 @@ sc_forest_suite(void)
 	tc = tcase_create("intervals");
 	tcase_add_test(tc, test_forest_intervals_grid);
 	tcase_add_test(tc, test_forest_intervals_bag);
+	tcase_add_loop_test(tc, test_forest_bag_ranks_leaves, 0, 2);
 	tcase_add_loop_test(tc, test_forest_intervals_coverage, 0, 2);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
