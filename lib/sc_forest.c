@@ -515,12 +515,10 @@ size_t
 sc_forest_lrank_count(struct lrank *lr, size_t w)
 {
 	size_t k, at = 0;
-	uint32_t v;
 
 	for (k = 0; k < w; k++) {
 		lr[k].before = (uint32_t)at;
-		for (v = lr[k].bits; v != 0; v &= v - 1)
-			at++;
+		at += pop32(lr[k].bits);
 	}
 	return at;
 }

@@ -32,9 +32,9 @@
  * numbered in the order of their places, so a leaf's number is the count
  * of leaves before its place, read off a bitmap of the places with a
  * count per 32 of them (struct lrank: a quarter of a byte a node, where a
- * number per node took four).  When a feature has more than 65,535 thresholds (or the
- * forest more than 65,535 features) the wide layout of 12 bytes a node is
- * used instead.
+ * number per node took four).  When a feature has more than 65,535
+ * thresholds (or the forest more than 65,535 features) the wide layout of
+ * 12 bytes a node is used instead.
  */
 #define WALK_LEAF16 0xffffU
 #define WALK_LEAF32 0xffffffffU
@@ -63,17 +63,25 @@ struct lrank {
  */
 size_t sc_forest_lrank_count(struct lrank *lr, size_t w);
 
+/*
+ * The bits set in v, without the instruction (not in baseline x86-64,
+ * where __builtin_popcount() is a library call).
+ */
+static inline uint32_t
+pop32(uint32_t v)
+{
+	v = v - ((v >> 1) & 0x55555555U);
+	v = (v & 0x33333333U) + ((v >> 2) & 0x33333333U);
+	v = (v + (v >> 4)) & 0x0f0f0f0fU;
+	return (v * 0x01010101U) >> 24;
+}
+
 /* The number of the leaf at place p: leaves at places before p. */
 static inline uint32_t
 leaf_number(const struct lrank *lr, uint32_t p)
 {
-	uint32_t v = lr[p / 32].bits & ((1U << (p % 32)) - 1);
-
-	/* A population count without the instruction (not in baseline x86-64). */
-	v = v - ((v >> 1) & 0x55555555U);
-	v = (v & 0x33333333U) + ((v >> 2) & 0x33333333U);
-	v = (v + (v >> 4)) & 0x0f0f0f0fU;
-	return lr[p / 32].before + ((v * 0x01010101U) >> 24);
+	return lr[p / 32].before +
+	    pop32(lr[p / 32].bits & ((1U << (p % 32)) - 1));
 }
 
 /*

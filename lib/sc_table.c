@@ -620,6 +620,35 @@ count_piece(struct piece *q)
 }
 
 /*
+ * The record [p, re) (no line end in it, no quote) into f: exactly nc
+ * fields, the bytes between commas.  -1 for anything the serial reader
+ * is to judge: a CR, another number of fields, a field or record beyond
+ * sc_csv's limits.
+ */
+static int
+split_record(const char *p, const char *re, size_t nc, struct fields *f)
+{
+	const struct sc_csv_limits *lim = &sc_csv_default_limits;
+	const char *c;
+	size_t k;
+
+	if ((size_t)(re - p) > lim->max_record ||
+	    memchr(p, '\r', (size_t)(re - p)) != NULL)
+		return -1;
+	for (k = 0;; p = c + 1) {
+		c = memchr(p, ',', (size_t)(re - p));
+		if (k == nc)
+			return -1;
+		f->s[k] = p;
+		f->n[k] = (size_t)((c != NULL ? c : re) - p);
+		if (f->n[k++] > lim->max_field)
+			return -1;
+		if (c == NULL)
+			return k == nc ? 0 : -1;
+	}
+}
+
+/*
  * Parse the piece's records straight from blocks of the file: without
  * quotes a field is the bytes between commas, as libcsv reads it.  A
  * record ends at LF or CRLF; its line is the LFs before it plus one.
@@ -633,8 +662,8 @@ parse_piece(struct piece *q)
 	const struct sc_csv_limits *lim = &sc_csv_default_limits;
 	struct fields f = { NULL, NULL, 0 };
 	struct sc_err e = { 0 };
-	char *buf = malloc(2 * BLOCK), *p, *end, *nl, *re, *c, *fs;
-	size_t have = 0, at = 0, n, k, lim_at, row = q->first;
+	char *buf = malloc(2 * BLOCK), *p, *end, *nl, *re;
+	size_t have = 0, at = 0, n, lim_at, row = q->first;
 	size_t last_row = q->first + q->rows;
 	long lines = q->base;
 	int last;
@@ -679,23 +708,9 @@ parse_piece(struct piece *q)
 			if (re > p && re[-1] == '\r')
 				re--;
 			if (row == last_row ||
-			    (size_t)(re - p) > lim->max_record ||
-			    memchr(p, '\r', (size_t)(re - p)) != NULL)
-				goto out;
-			for (k = 0, fs = p;; fs = c + 1) {
-				c = memchr(fs, ',', (size_t)(re - fs));
-				if (k == q->ncols)
-					goto out;
-				f.s[k] = fs;
-				f.n[k] = (size_t)((c != NULL ? c : re) - fs);
-				if (f.n[k++] > lim->max_field)
-					goto out;
-				if (c == NULL)
-					break;
-			}
-			if (k != q->ncols ||
+			    split_record(p, re, q->ncols, &f) == -1 ||
 			    store_row(q->t, q->lab, row, q->first, lines + 1,
-			        &f, k, q->role, NULL, &e) == -1)
+			        &f, q->ncols, q->role, NULL, &e) == -1)
 				goto out;
 			row++;
 			p = nl != NULL ? nl : end;

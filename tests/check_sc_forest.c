@@ -294,17 +294,24 @@ START_TEST(test_forest_tree_invariants)
 }
 END_TEST
 
+/* f written in form, in memory; *len its size. */
 static char *
-model_text(const struct sc_forest *f, size_t *len)
+model_form(const struct sc_forest *f, enum sc_model_form form, size_t *len)
 {
 	struct sc_err e = { 0 };
 	struct sc_model_meta m = { 10, NULL, NULL, NULL };
 	char *buf = NULL;
 	FILE *fp = open_memstream(&buf, len);
 
-	ck_assert_int_eq(sc_model_write(fp, f, &m, NULL, 1, &e), 0);
+	ck_assert_int_eq(sc_model_write_form(fp, form, f, &m, NULL, 1, &e), 0);
 	fclose(fp);
 	return buf;
+}
+
+static char *
+model_text(const struct sc_forest *f, size_t *len)
+{
+	return model_form(f, SC_MODEL_JSON, len);
 }
 
 START_TEST(test_forest_determinism_threads)
@@ -347,22 +354,6 @@ START_TEST(test_forest_determinism_threads)
 }
 END_TEST
 
-/* The binary form of f, in memory; *len its size. */
-static char *
-model_binary(const struct sc_forest *f, size_t *len)
-{
-	struct sc_err e = { 0 };
-	struct sc_model_meta m = { 10, NULL, NULL, NULL };
-	char *buf = NULL;
-	FILE *fp = open_memstream(&buf, len);
-
-	ck_assert_int_eq(sc_model_write_form(fp, SC_MODEL_BINARY, f, &m, NULL,
-	                     1, &e),
-	    0);
-	fclose(fp);
-	return buf;
-}
-
 /*
  * A fit big enough for an arena (trees x rows at least 2 million) keeps
  * its trees' node arrays and ranks in huge-page slabs, and the forest is
@@ -384,7 +375,7 @@ START_TEST(test_forest_arena)
 		p.min_samples_leaf = 20;
 		f[i] = sc_forest_fit(&p, t, &e);
 		ck_assert_msg(f[i] != NULL, "%s", e.msg);
-		b[i] = model_binary(f[i], &len[i]);
+		b[i] = model_form(f[i], SC_MODEL_BINARY, &len[i]);
 	}
 	ck_assert_uint_eq(len[0], len[1]);
 	ck_assert_msg(memcmp(b[0], b[1], len[0]) == 0,
