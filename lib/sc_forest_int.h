@@ -225,21 +225,26 @@ int sc_forest_layout(struct sc_forest *f, int threads);
  */
 int sc_forest_ready(const struct sc_forest *f);
 
-/* The rank of x against the n sorted thresholds t: how many are below x. */
+/*
+ * The rank of x against the n sorted thresholds t: how many are below x
+ * (0 for a NaN).  Without a branch on the comparison: the step is taken
+ * or not by a conditional move, so a search costs its loads only, not a
+ * mispredicted branch a level (a row's values are as good as random).
+ */
 static inline uint32_t
 thr_rank(const double *t, size_t n, double x)
 {
-	size_t lo = 0, hi = n;
+	const double *b = t;
+	size_t half;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (t[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (n == 0)
+		return 0;
+	while (n > 1) {
+		half = n / 2;
+		b = b[half] < x ? b + half : b;
+		n -= half;
 	}
-	return (uint32_t)lo;
+	return (uint32_t)(b - t) + (*b < x);
 }
 
 /*
