@@ -28,7 +28,7 @@ int
 main(int argc, char *argv[])
 {
 	struct sc_err e = { 0 };
-	struct sc_table_opts o = { NULL, 0 };
+	struct sc_table_opts o = { NULL, 0, 0 };
 	const struct sc_forest *f;
 	struct sc_model *m;
 	struct sc_table *t;

@@ -64,7 +64,7 @@ usage(FILE *fp, int status)
 static struct sc_table *
 load(const char *path, const char **name)
 {
-	struct sc_table_opts o = { NULL, 1 };
+	struct sc_table_opts o = { NULL, 1, 0 };
 	struct sc_err e = { 0 };
 	struct sc_table *t;
 	FILE *fp = stdin;

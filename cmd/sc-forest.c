@@ -364,7 +364,7 @@ main(int argc, char *argv[])
 {
 	struct sc_err e = { 0 };
 	struct sc_train_opts to;
-	struct sc_table_opts topts = { NULL, 0 };
+	struct sc_table_opts topts = { NULL, 0, 0 };
 	struct sc_calib cal;
 	const char *outpath = "-", *inname = "stdin";
 	struct sc_forest *f;

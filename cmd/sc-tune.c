@@ -310,7 +310,7 @@ on_trial(const struct sc_tune *r, const struct sc_tune_trial *tr, void *arg)
 static struct sc_table *
 read_table(struct run *R, const char *path, int fromstdin)
 {
-	struct sc_table_opts to = { R->target, 0 };
+	struct sc_table_opts to = { R->target, 0, 0 };
 	struct sc_err e = { 0 };
 	struct sc_table *t;
 	FILE *in = stdin;

@@ -126,7 +126,7 @@ static int
 build_table(struct bt *b, struct sc_err *e)
 {
 	struct sc_split_opts so = { b->o->features, b->o->target, 0, 1 };
-	struct sc_table_opts to = { NULL, 0 };
+	struct sc_table_opts to = { NULL, 0, 0 };
 	char *obuf = NULL, *tbuf = NULL, *nbuf = NULL;
 	size_t olen = 0, tlen = 0, nlen = 0, i;
 	FILE *ohlcv, *in = NULL, *train, *none, *tin;

@@ -318,7 +318,7 @@ sc_predict_table(const struct sc_model *m, FILE *in, FILE *out,
     const struct sc_predict_opts *o, struct sc_err *e)
 {
 	const struct sc_forest *f = sc_model_forest(m);
-	struct sc_table_opts topts = { sc_forest_target(f), 1 };
+	struct sc_table_opts topts = { sc_forest_target(f), 1, 1 };
 	struct sc_table *t = NULL;
 	struct server S;
 	enum sc_target kind;

@@ -78,7 +78,8 @@ hash_read(void *cookie, char *buf, size_t n)
 		h->error = 1;
 		return -1;
 	}
-	if (got > 0 && sc_sha256_update(h->md, buf, got, NULL) == -1) {
+	if (got > 0 && h->md != NULL &&
+	    sc_sha256_update(h->md, buf, got, NULL) == -1) {
 		h->error = 1;
 		return -1;
 	}
@@ -585,14 +586,43 @@ pread_all(int fd, char *buf, size_t n, off_t off)
 }
 
 /*
- * Count the piece's records (runs between line ends: a byte that is none
- * after one that is, or first) and LFs, and look for a quote.
+ * Count the records of the n bytes at buf (runs between line ends: a byte
+ * that is none after one that is, or first; *prev_end says whether the
+ * byte before buf was) and the LFs.  Line by line with memchr: a line
+ * without a CR is one record when it is not empty.
  */
+static void
+count_block(const char *buf, size_t n, int *prev_end, size_t *rows, long *lines)
+{
+	const char *p = buf, *end = buf + n, *nl, *le, *c;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		le = nl != NULL ? nl : end;
+		if (memchr(p, '\r', (size_t)(le - p)) == NULL) {
+			if (le > p) {
+				*rows += (size_t)*prev_end;
+				*prev_end = 0;
+			}
+		} else
+			for (c = p; c < le; c++) {
+				*rows += (size_t)(*prev_end > is_end(*c));
+				*prev_end = is_end(*c);
+			}
+		if (nl == NULL)
+			break;
+		(*lines)++;
+		*prev_end = 1;
+		p = nl + 1;
+	}
+}
+
+/* Count the piece's records and LFs (count_block), and look for a quote. */
 static void
 count_piece(struct piece *q)
 {
 	char *buf = malloc(BLOCK);
-	size_t at, n, i, rows = 0;
+	size_t at, n, rows = 0;
 	long lines = 0;
 	int prev_end = 1;
 
@@ -606,12 +636,7 @@ count_piece(struct piece *q)
 			return;
 		}
 		q->quote = memchr(buf, '"', n) != NULL;
-		rows += (size_t)(prev_end > is_end(buf[0]));
-		for (i = 1; i < n; i++)
-			rows += (size_t)(is_end(buf[i - 1]) > is_end(buf[i]));
-		for (i = 0; i < n; i++)
-			lines += buf[i] == '\n';
-		prev_end = is_end(buf[n - 1]);
+		count_block(buf, n, &prev_end, &rows, &lines);
 	}
 	free(buf);
 	q->rows = rows;
@@ -882,12 +907,15 @@ parse_pieces(struct sc_table *t, int fd, off_t off, size_t len,
 	struct sc_csv *r = NULL;
 	struct sc_err pe = { 0 };
 	pthread_t stid;
-	int *role = NULL, rc = 0, summing;
+	int *role = NULL, rc = 0, summing = 0;
 	size_t i, head, at, cut, nc, rows = 0;
 	long before = 0;
 
 	memset(q, 0, sizeof(q));
-	summing = pthread_create(&stid, NULL, sum_job, &S) == 0;
+	if (o->no_hash)
+		S.rc = 0;
+	else
+		summing = pthread_create(&stid, NULL, sum_job, &S) == 0;
 	if (read_header(fd, off, len, &r, &head, &before) == -1)
 		goto out;
 	nc = sc_csv_ncols(r);
@@ -952,7 +980,7 @@ parse_pieces(struct sc_table *t, int fd, off_t off, size_t len,
 out:
 	if (summing)
 		pthread_join(stid, NULL);
-	else
+	else if (!o->no_hash)
 		(void)sum_job(&S);
 	if (rc == 1 && S.rc == 0)
 		memcpy(md, S.md, sizeof(S.md));
@@ -1018,7 +1046,7 @@ struct sc_table *
 sc_table_read_only(FILE *fp, const struct sc_table_opts *opts,
     const char *const *only, size_t nonly, struct sc_err *e)
 {
-	static const struct sc_table_opts defaults = { NULL, 0 };
+	static const struct sc_table_opts defaults = { NULL, 0, 0 };
 	static const cookie_io_functions_t io = { hash_read, NULL, NULL, NULL };
 	struct hashio h = { fp, NULL, 0 };
 	struct sc_table *t;
@@ -1038,11 +1066,11 @@ sc_table_read_only(FILE *fp, const struct sc_table_opts *opts,
 	if (read_parallel(t, fp, opts, md, &rc, e)) {
 		t->only = NULL;
 		t->nonly = 0;
-		if (rc == 0)
+		if (rc == 0 && !opts->no_hash)
 			sc_hash_hex(md, sizeof(md), t->sha);
 		goto out;
 	}
-	if ((h.md = sc_sha256_new(e)) == NULL)
+	if (!opts->no_hash && (h.md = sc_sha256_new(e)) == NULL)
 		goto out;
 	if ((hfp = fopencookie(&h, "r", io)) == NULL) {
 		sc_err_set(e, SC_EOS, 0, "out of memory");
@@ -1053,7 +1081,7 @@ sc_table_read_only(FILE *fp, const struct sc_table_opts *opts,
 	t->nonly = 0;
 	if (rc == 0 && h.error)
 		rc = sc_err_set(e, SC_EIO, 0, "read error");
-	if (rc == 0 && (rc = sc_sha256_final(h.md, md, e)) == 0)
+	if (rc == 0 && h.md != NULL && (rc = sc_sha256_final(h.md, md, e)) == 0)
 		sc_hash_hex(md, sizeof(md), t->sha);
 out:
 	if (hfp != NULL)

@@ -6,7 +6,8 @@
  * feature.  Features are stored column-major as doubles, exactly as
  * parsed, so a model threshold compares the same way at predict time as
  * in training.  The reader also hashes (SHA-256) every byte it reads, for
- * the model's record of its training input.
+ * the model's record of its training input, unless told not to
+ * (no_hash: prediction records no input).
  */
 #ifndef SC_TABLE_H
 #define SC_TABLE_H
@@ -22,6 +23,7 @@
 struct sc_table_opts {
 	const char *target;  /* NULL: "target" or the one "target_*" */
 	int target_optional; /* prediction: target absent or empty */
+	int no_hash;         /* skip the SHA-256: sc_table_sha256() is "" */
 };
 
 struct sc_table;

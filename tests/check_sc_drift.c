@@ -113,7 +113,7 @@ normal(struct sc_rng *r)
 static struct sc_table *
 table(int first, int days, double mu, double sd, uint64_t seed)
 {
-	struct sc_table_opts o = { NULL, 1 };
+	struct sc_table_opts o = { NULL, 1, 0 };
 	struct sc_err e = { 0 };
 	struct sc_table *t;
 	struct sc_rng r;
@@ -277,7 +277,7 @@ END_TEST
 
 START_TEST(test_drift_errors_missing_feature)
 {
-	struct sc_table_opts o = { NULL, 1 };
+	struct sc_table_opts o = { NULL, 1, 0 };
 	struct sc_table *ref = table(0, 100, 0, 1, 7), *cur;
 	struct sc_err e = { 0 };
 	FILE *fp = sc_test_str("date,ticker,same,shift\n2020-09-01,T0,1,2\n");

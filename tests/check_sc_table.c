@@ -14,7 +14,7 @@
 static struct sc_table *
 read_text(const char *s, const char *target, int optional, struct sc_err *e)
 {
-	struct sc_table_opts o = { target, optional };
+	struct sc_table_opts o = { target, optional, 0 };
 	FILE *fp = sc_test_str(s);
 	struct sc_table *t = sc_table_read(fp, &o, e);
 
@@ -107,7 +107,8 @@ fails(const char *csv, const char *target, long line, const char *msg)
  * to the table a serial read (from memory) gives: values, lines, labels
  * and their order, dates, hash; and each way of breaking the pieces'
  * assumptions (a quote, a bad cell far in, a short row) gives what the
- * serial reader gives.
+ * serial reader gives.  Read without the hash (no_hash, as prediction
+ * reads), either way, it is the same table with no hash.
  */
 struct variant {
 	const char *name;
@@ -149,8 +150,9 @@ big_table(const struct variant *v, size_t rows, size_t *len)
 	return buf;
 }
 
+/* a and b hold the same table; and the same input hash when hash. */
 static void
-same_table(const struct sc_table *a, const struct sc_table *b)
+same_table(const struct sc_table *a, const struct sc_table *b, int hash)
 {
 	size_t i, j, n = sc_table_nrows(a);
 	const char *fa, *ta, *fb, *tb;
@@ -158,7 +160,8 @@ same_table(const struct sc_table *a, const struct sc_table *b)
 	ck_assert_uint_eq(n, sc_table_nrows(b));
 	ck_assert_uint_eq(sc_table_nfeatures(a), sc_table_nfeatures(b));
 	ck_assert_str_eq(sc_table_target(a), sc_table_target(b));
-	ck_assert_str_eq(sc_table_sha256(a), sc_table_sha256(b));
+	if (hash)
+		ck_assert_str_eq(sc_table_sha256(a), sc_table_sha256(b));
 	for (j = 0; j < sc_table_nfeatures(a); j++) {
 		ck_assert_str_eq(sc_table_feature(a, j),
 		    sc_table_feature(b, j));
@@ -205,6 +208,7 @@ START_TEST(test_table_read_pieces)
 		{ "blanks around a number", "", "\n", 0, 1, 23000, " 3 ", -1,
 		    0 },
 	};
+	static const struct sc_table_opts nohash = { NULL, 0, 1 };
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t i, len;
 
@@ -212,7 +216,7 @@ START_TEST(test_table_read_pieces)
 		struct sc_err e1 = { 0 }, e2 = { 0 };
 		char *text = big_table(&vs[i], 40000, &len);
 		FILE *mem = fmemopen(text, len, "r"), *file = tmpfile();
-		struct sc_table *a, *b;
+		struct sc_table *a, *b, *c;
 
 		ck_assert_uint_gt(len, 2 << 20);
 		ck_assert_uint_eq(fwrite(text, 1, len, file), len);
@@ -225,7 +229,22 @@ START_TEST(test_table_read_pieces)
 			ck_assert_int_eq(e1.line, e2.line);
 			ck_assert_str_eq(e1.msg, e2.msg);
 		} else {
-			same_table(a, b);
+			same_table(a, b, 1);
+			ck_assert_uint_eq(strlen(sc_table_sha256(a)), 64);
+			rewind(file);
+			c = sc_table_read(file, &nohash, &e2);
+			ck_assert_ptr_nonnull(c);
+			same_table(b, c, 0);
+			ck_assert_str_eq(sc_table_sha256(c), "");
+			ck_assert_uint_eq(sc_table_pieces(c),
+			    sc_table_pieces(b));
+			sc_table_free(c);
+			rewind(mem);
+			c = sc_table_read(mem, &nohash, &e1);
+			ck_assert_ptr_nonnull(c);
+			same_table(a, c, 0);
+			ck_assert_str_eq(sc_table_sha256(c), "");
+			sc_table_free(c);
 			ck_assert_uint_eq(sc_table_pieces(a), 0);
 			ck_assert_msg(sc_table_pieces(b) ==
 			            (vs[i].parallel && cpus >= 2 ? 2u : 0u) ||
