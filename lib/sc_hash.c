@@ -33,6 +33,21 @@ sc_sha256_new(struct sc_err *e)
 	return h;
 }
 
+struct sc_sha256 *
+sc_sha256_dup(const struct sc_sha256 *h, struct sc_err *e)
+{
+	struct sc_sha256 *d;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL ||
+	    (d->ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_MD_CTX_copy_ex(d->ctx, h->ctx) != 1) {
+		sc_sha256_free(d);
+		sc_err_set(e, SC_EOS, 0, "SHA-256: cannot copy a hash");
+		return NULL;
+	}
+	return d;
+}
+
 int
 sc_sha256_update(struct sc_sha256 *h, const void *p, size_t n, struct sc_err *e)
 {

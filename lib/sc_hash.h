@@ -32,6 +32,12 @@ struct sc_sha256 *sc_sha256_new(struct sc_err *);
 /* Add n bytes.  Returns 0, or -1 with SC_EOS when libcrypto fails. */
 int sc_sha256_update(struct sc_sha256 *, const void *, size_t, struct sc_err *);
 
+/*
+ * A second context in h's state, so that bytes hashed once can end two
+ * hashes (the bytes so far, and those and more).  NULL with SC_EOS.
+ */
+struct sc_sha256 *sc_sha256_dup(const struct sc_sha256 *h, struct sc_err *);
+
 /* Finish into out[32]; the context can then only be freed.  0 or -1. */
 int sc_sha256_final(struct sc_sha256 *, uint8_t *out, struct sc_err *);
 

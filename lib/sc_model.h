@@ -26,7 +26,7 @@
 #include "sc_forest.h"
 
 #define SC_MODEL_VERSION 1
-#define SC_MODEL_BIN_VERSION 1              /* the binary form's layout */
+#define SC_MODEL_BIN_VERSION 2              /* the binary form's layout */
 #define SC_MODEL_MAXBYTES ((size_t)4 << 30) /* largest file read */
 #define SC_MODEL_MAXNODES 50000000          /* nodes in all trees */
 #define SC_MODEL_MAXRANKS 1000000000        /* leaf ranks in all trees */
@@ -104,10 +104,11 @@ struct sc_model *sc_model_read_flags(FILE *fp, int flags, struct sc_err *e);
 
 /*
  * As sc_model_read_flags(), fp a regular file at its start (name in
- * messages), and the SHA-256 of the whole file into sum[32], computed in
- * a second thread while the model loads (the file read again by its
- * descriptor).  NULL as sc_model_read_flags() says, or SC_EIO when the
- * file cannot be hashed.
+ * messages), and the SHA-256 of the whole file into sum[32]: for the
+ * binary form of version 2 by the pass that checks its checksum (which
+ * covers every byte before it), for any other in a second thread while
+ * the model loads (the file read again by its descriptor).  NULL as
+ * sc_model_read_flags() says, or SC_EIO when the file cannot be hashed.
  */
 struct sc_model *sc_model_read_hashed(FILE *fp, const char *name, int flags,
     uint8_t *sum, struct sc_err *e);

@@ -3,7 +3,7 @@
  * The binary model form (docs/model-format.md, "Binary form"): the same
  * model as the JSON form, member for member, in a fraction of the bytes.
  * Every number is written byte by byte, little-endian, never by copying a
- * struct; the payload is covered by a SHA-256 in the fixed header.  The
+ * struct; a SHA-256 at the end covers every byte before it.  The
  * small members (format, features, params, training, importances and any
  * member another tool added, "tuning" or "calibration") are one embedded
  * JSON object, the very object the JSON writer prints, so the two forms
@@ -20,6 +20,7 @@
 
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,7 +35,9 @@
 #include "sc_model_int.h"
 
 #define SLAB_SPAN(n) (((n) + 63) & ~(size_t)63) /* as sc_slab_take() */
-#define HEAD_LEN 56 /* magic, version, flags, payload length, SHA-256 */
+#define HEAD_LEN 16                             /* magic, version, flags */
+#define TAIL_LEN 40  /* payload length, SHA-256 of every byte before it */
+#define HEAD1_LEN 56 /* version 1: magic, version, flags, length, SHA-256 */
 #define MAX_FEATURES 4096
 #define MAX_TREES 100000
 #define LAY_CHILDREN 1    /* children given, not implied by preorder */
@@ -117,25 +120,21 @@ put_bytes(struct bb *b, const void *s, size_t n)
 }
 
 /*
- * Where the form goes.  Into a file that can seek, it is written as it is
- * made, a batch of trees at a time, hashed on the way, and the header,
- * which holds the payload's length and hash, is written last into the
- * room left for it: the file is never whole in memory (at the scale of
- * docs/performance.md a model is gigabytes).  Into anything else (a pipe,
- * a file opened to append, memory) it is made whole in b and written
- * after.
+ * Where the form goes: it is written as it is made, a batch of trees at a
+ * time, hashed on the way, and the payload's length and the hash go last,
+ * so the model is never whole in memory (at the scale of
+ * docs/performance.md a model is gigabytes) and any stream takes it.
  */
 struct sink {
 	FILE *fp;
-	struct bb b;         /* made, not yet written (the header's room too) */
-	struct sc_sha256 *h; /* streaming: the payload's hash so far */
-	off_t at;            /* streaming: where the header goes */
-	uint64_t len;        /* streaming: payload bytes written */
+	struct bb b;         /* made, not yet written */
+	struct sc_sha256 *h; /* every byte written so far */
+	uint64_t len;        /* bytes written */
 	int failed;          /* a write or the hash failed: e says which */
 	struct sc_err *e;
 };
 
-/* Write and hash n bytes of payload (streaming). */
+/* Write and hash n bytes. */
 static void
 sink_out(struct sink *k, const void *p, size_t n)
 {
@@ -150,24 +149,20 @@ sink_out(struct sink *k, const void *p, size_t n)
 	k->len += n;
 }
 
-/* Streaming: write what b holds, keeping its memory for what comes. */
+/* Write what b holds, keeping its memory for what comes. */
 static void
 sink_flush(struct sink *k)
 {
-	if (k->h == NULL || k->b.oom)
+	if (k->b.oom)
 		return;
 	sink_out(k, k->b.p, k->b.n);
 	k->b.n = 0;
 }
 
-/* n bytes at p, as put_bytes() would add them (without a copy when streaming). */
+/* n bytes at p, after what b holds, without a copy. */
 static void
 sink_put(struct sink *k, const void *p, size_t n)
 {
-	if (k->h == NULL) {
-		put_bytes(&k->b, p, n);
-		return;
-	}
 	sink_flush(k);
 	sink_out(k, p, n);
 }
@@ -578,38 +573,12 @@ out:
 	return rc;
 }
 
-/* Whether fp can take the header last: a regular file, not appending. */
-static int
-can_stream(FILE *fp, off_t *at)
-{
-	struct stat st;
-	int fd = fileno(fp), fl;
-
-	if (fd < 0 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (fl = fcntl(fd, F_GETFL)) == -1 || (fl & O_APPEND))
-		return 0;
-	return (*at = ftello(fp)) != -1;
-}
-
-/* The fixed header for a payload of len bytes with SHA-256 sum into h. */
-static void
-put_head(struct bb *h, uint64_t len, const uint8_t *sum)
-{
-	put_bytes(h, SC_MODEL_MAGIC, SC_MODEL_MAGIC_LEN);
-	put_le(h, SC_MODEL_BIN_VERSION, 4);
-	put_le(h, 0, 4);
-	put_le(h, len, 8);
-	put_bytes(h, sum, SC_SHA256_LEN);
-}
-
 int
 sc_model_write_binary(FILE *fp, const struct sc_forest *f,
     const struct sc_model_meta *m, const json_t *extra, struct sc_err *e)
 {
-	static const unsigned char room[HEAD_LEN];
-	struct sink K;
-	struct bb h = { NULL, 0, 0, 0 };
 	uint8_t sum[SC_SHA256_LEN];
+	struct sink K;
 	int rc = -1;
 
 	if (!sc_forest_writable(f))
@@ -618,49 +587,23 @@ sc_model_write_binary(FILE *fp, const struct sc_forest *f,
 	memset(&K, 0, sizeof(K));
 	K.fp = fp;
 	K.e = e;
-	if (can_stream(fp, &K.at)) {
-		if ((K.h = sc_sha256_new(e)) == NULL)
-			return -1;
-		/* Room for the header, written when the payload is known. */
-		if (fwrite(room, 1, HEAD_LEN, fp) != HEAD_LEN) {
-			sc_err_set(e, SC_EIO, 0, "write failed");
-			K.failed = 1;
-		}
-	} else
-		put_bytes(&K.b, room, HEAD_LEN);
-	if (K.failed || payload(&K, f, m, extra) == -1 || K.b.oom || K.failed) {
+	if ((K.h = sc_sha256_new(e)) == NULL)
+		return -1;
+	put_bytes(&K.b, SC_MODEL_MAGIC, SC_MODEL_MAGIC_LEN);
+	put_le(&K.b, SC_MODEL_BIN_VERSION, 4);
+	put_le(&K.b, 0, 4); /* flags */
+	if (payload(&K, f, m, extra) == -1 || K.b.oom) {
 		if (!K.failed)
 			sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto out;
 	}
-	if (K.h != NULL) {
-		if (sc_sha256_final(K.h, sum, e) == -1)
-			goto out;
-		put_head(&h, K.len, sum);
-		if (h.oom) {
-			sc_err_set(e, SC_EOS, 0, "out of memory");
-			goto out;
-		}
-		if (fseeko(fp, K.at, SEEK_SET) == -1 ||
-		    fwrite(h.p, 1, HEAD_LEN, fp) != HEAD_LEN ||
-		    fseeko(fp, K.at + HEAD_LEN + (off_t)K.len, SEEK_SET) ==
-		        -1 ||
-		    ferror(fp)) {
-			sc_err_set(e, SC_EIO, 0, "write failed");
-			goto out;
-		}
-		rc = 0;
-		goto out;
-	}
-	if (sc_hash_sha256(K.b.p + HEAD_LEN, K.b.n - HEAD_LEN, sum, e) == -1)
-		goto out;
-	put_head(&h, K.b.n - HEAD_LEN, sum);
-	if (h.oom) {
+	put_le(&K.b, K.len + K.b.n - HEAD_LEN, 8); /* the payload's length */
+	sink_flush(&K);
+	if (K.b.oom && !K.failed)
 		sc_err_set(e, SC_EOS, 0, "out of memory");
+	if (K.b.oom || K.failed || sc_sha256_final(K.h, sum, e) == -1)
 		goto out;
-	}
-	memcpy(K.b.p, h.p, HEAD_LEN);
-	if (fwrite(K.b.p, 1, K.b.n, fp) != K.b.n || ferror(fp)) {
+	if (fwrite(sum, 1, sizeof(sum), fp) != sizeof(sum) || ferror(fp)) {
 		sc_err_set(e, SC_EIO, 0, "write failed");
 		goto out;
 	}
@@ -668,7 +611,6 @@ sc_model_write_binary(FILE *fp, const struct sc_forest *f,
 out:
 	sc_sha256_free(K.h);
 	free(K.b.p);
-	free(h.p);
 	return rc;
 }
 
@@ -685,32 +627,41 @@ short_file(struct rd *r, const char *what)
 	    what);
 }
 
-static int
+static inline int
 get_le(struct rd *r, int bytes, uint64_t *v, const char *what)
 {
-	int i;
+	const unsigned char *p = r->p;
 
 	*v = 0;
-	if (r->end - r->p < bytes)
+	if (r->end - p < bytes)
 		return short_file(r, what);
-	for (*v = 0, i = 0; i < bytes; i++)
-		*v |= (uint64_t)r->p[i] << (8 * i);
+	/* The usual widths as single loads (a threshold index, a double). */
+	if (bytes == 1)
+		*v = p[0];
+	else if (bytes == 2)
+		*v = (uint64_t)p[0] | (uint64_t)p[1] << 8;
+	else if (bytes == 4)
+		*v = (uint64_t)p[0] | (uint64_t)p[1] << 8 |
+		    (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
+	else if (bytes == 8)
+		*v = (uint64_t)p[0] | (uint64_t)p[1] << 8 |
+		    (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+		    (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+		    (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+	else
+		for (int i = 0; i < bytes; i++)
+			*v |= (uint64_t)p[i] << (8 * i);
 	r->p += bytes;
 	return 0;
 }
 
-/* An unsigned LEB128 number of at most max, in its shortest form. */
+/* get_var() past its first byte: the long form, and every refusal. */
 static int
-get_var(struct rd *r, uint64_t max, uint64_t *v, const char *what)
+get_var_long(struct rd *r, uint64_t max, uint64_t *v, const char *what)
 {
 	int shift = 0;
 	unsigned char c;
 
-	/* One byte, the common case (a feature, a count, a child). */
-	if (r->p < r->end && *r->p < 0x80 && *r->p <= max) {
-		*v = *r->p++;
-		return 0;
-	}
 	*v = 0;
 	do {
 		if (r->p >= r->end)
@@ -732,13 +683,27 @@ get_var(struct rd *r, uint64_t max, uint64_t *v, const char *what)
 	return 0;
 }
 
+/*
+ * An unsigned LEB128 number of at most max, in its shortest form; the
+ * common case of one byte (a feature, a count, a child) inline.
+ */
+static inline int
+get_var(struct rd *r, uint64_t max, uint64_t *v, const char *what)
+{
+	if (r->p < r->end && *r->p < 0x80 && *r->p <= max) {
+		*v = *r->p++;
+		return 0;
+	}
+	return get_var_long(r, max, v, what);
+}
+
 static size_t
 left(const struct rd *r)
 {
 	return (size_t)(r->end - r->p);
 }
 
-static int
+static inline int
 get_f64(struct rd *r, double *v, const char *what)
 {
 	uint64_t u;
@@ -1312,59 +1277,113 @@ drop_before(const unsigned char *base, const unsigned char *p)
 		(void)madvise((void *)base, n, MADV_DONTNEED);
 }
 
-/* The SHA-256 of buf[0..len), a MiB at a time, dropping what was read. */
+/*
+ * The framing of the binary form in buf[0..len) (the magic checked): the
+ * version (*ver), the flags and the payload's length, and the payload into
+ * *r.  Version 2 is the header, the payload and the trailer; version 1
+ * (before 2026-12) a header with the length and the payload's SHA-256
+ * and the payload.  0, or -1 with SC_EDATA.
+ */
 static int
-hash_dropping(const unsigned char *buf, size_t len, const unsigned char *base,
-    uint8_t *sum, struct sc_err *e)
-{
-	struct sc_sha256 *h = sc_sha256_new(e);
-	size_t k, n;
-	int rc = h == NULL ? -1 : 0;
-
-	for (k = 0; rc == 0 && k < len; k += n) {
-		n = len - k < ((size_t)1 << 20) ? len - k : (size_t)1 << 20;
-		rc = sc_sha256_update(h, buf + k, n, e);
-		drop_before(base, buf + k + n);
-	}
-	if (rc == 0)
-		rc = sc_sha256_final(h, sum, e);
-	sc_sha256_free(h);
-	return rc;
-}
-
-static int
-check_head(const unsigned char *buf, size_t len, const unsigned char *base,
+frame(const unsigned char *buf, size_t len, struct rd *r, int *ver,
     struct sc_err *e)
 {
-	struct rd r = { buf + SC_MODEL_MAGIC_LEN, buf + len, e };
-	uint64_t ver, flags, plen;
-	uint8_t sum[SC_SHA256_LEN];
+	struct rd h = { buf + SC_MODEL_MAGIC_LEN, buf + len, e };
+	uint64_t v, flags, plen;
+	size_t head, tail;
 
 	if (len < HEAD_LEN)
 		return sc_err_set(e, SC_EDATA, 0,
 		    "model: binary: header: truncated");
-	(void)get_le(&r, 4, &ver, "version");
-	(void)get_le(&r, 4, &flags, "flags");
-	(void)get_le(&r, 8, &plen, "length");
-	if (ver != SC_MODEL_BIN_VERSION)
+	(void)get_le(&h, 4, &v, "version");
+	(void)get_le(&h, 4, &flags, "flags");
+	if (v != 1 && v != SC_MODEL_BIN_VERSION)
 		return sc_err_set(e, SC_EDATA, 0,
-		    "model: binary: version %llu, not %d (a model from "
+		    "model: binary: version %llu, not 1 or %d (a model from "
 		    "another release?)",
-		    (unsigned long long)ver, SC_MODEL_BIN_VERSION);
+		    (unsigned long long)v, SC_MODEL_BIN_VERSION);
 	if (flags != 0)
 		return sc_err_set(e, SC_EDATA, 0,
 		    "model: binary: unknown flags");
-	if (plen != len - HEAD_LEN)
+	head = v == 1 ? HEAD1_LEN : HEAD_LEN;
+	tail = v == 1 ? 0 : TAIL_LEN;
+	if (len < head + tail)
 		return sc_err_set(e, SC_EDATA, 0,
-		    "model: binary: %zu payload bytes, the header says %llu "
+		    "model: binary: %s: truncated",
+		    v == 1 ? "header" : "trailer");
+	h.p = v == 1 ? buf + 16 : buf + len - TAIL_LEN;
+	(void)get_le(&h, 8, &plen, "length");
+	if (plen != len - head - tail)
+		return sc_err_set(e, SC_EDATA, 0,
+		    "model: binary: %zu payload bytes, the %s says %llu "
 		    "(truncated?)",
-		    len - HEAD_LEN, (unsigned long long)plen);
-	if (hash_dropping(buf + HEAD_LEN, len - HEAD_LEN, base, sum, e) == -1)
-		return -1;
-	if (memcmp(sum, buf + 24, sizeof(sum)) != 0)
-		return sc_err_set(e, SC_EDATA, 0,
-		    "model: binary: checksum mismatch (a damaged file)");
+		    len - head - tail, v == 1 ? "header" : "trailer",
+		    (unsigned long long)plen);
+	r->p = buf + head;
+	r->end = buf + len - tail;
+	r->e = e;
+	*ver = (int)v;
 	return 0;
+}
+
+/*
+ * The checksum of the framed binary form buf[0..len) of version ver:
+ * version 2's covers every byte before it, so the one pass that checks it
+ * also gives the SHA-256 of the whole file into file_sum (when not NULL;
+ * *summed set); version 1's covers the payload only.  A MiB at a time,
+ * giving back the pages of a mapping from base (may be NULL) as it goes.
+ * 0, or -1 with SC_EDATA ("checksum mismatch") or SC_EOS.
+ */
+static int
+verify(const unsigned char *buf, size_t len, int ver, const unsigned char *base,
+    uint8_t *file_sum, int *summed, struct sc_err *e)
+{
+	const unsigned char *p = ver == 1 ? buf + HEAD1_LEN : buf;
+	const unsigned char *want = ver == 1 ? buf + 24 : buf + len - 32;
+	size_t n = ver == 1 ? len - HEAD1_LEN : len - 32, k, c;
+	struct sc_sha256 *h = sc_sha256_new(e), *d = NULL;
+	uint8_t sum[SC_SHA256_LEN];
+	int rc = h == NULL ? -1 : 0;
+
+	for (k = 0; rc == 0 && k < n; k += c) {
+		c = n - k < ((size_t)1 << 20) ? n - k : (size_t)1 << 20;
+		rc = sc_sha256_update(h, p + k, c, e);
+		drop_before(base, p + k + c);
+	}
+	if (rc == 0 && ver != 1 && file_sum != NULL &&
+	    (d = sc_sha256_dup(h, e)) == NULL)
+		rc = -1;
+	if (rc == 0)
+		rc = sc_sha256_final(h, sum, e);
+	if (rc == 0 && memcmp(sum, want, sizeof(sum)) != 0)
+		rc = sc_err_set(e, SC_EDATA, 0,
+		    "model: binary: checksum mismatch (a damaged file)");
+	if (rc == 0 && d != NULL &&
+	    (rc = sc_sha256_update(d, want, SC_SHA256_LEN, e)) == 0 &&
+	    (rc = sc_sha256_final(d, file_sum, e)) == 0)
+		*summed = 1;
+	sc_sha256_free(h);
+	sc_sha256_free(d);
+	return rc;
+}
+
+/* verify() on a thread of its own, beside the decoding. */
+struct vjob {
+	const unsigned char *buf;
+	size_t len;
+	int ver, rc, summed;
+	uint8_t *file_sum;
+	struct sc_err e;
+};
+
+static void *
+verify_job(void *arg)
+{
+	struct vjob *V = arg;
+
+	V->rc = verify(V->buf, V->len, V->ver, NULL, V->file_sum, &V->summed,
+	    &V->e);
+	return NULL;
 }
 
 /* Decoding the trees' records in parallel. */
@@ -1451,18 +1470,35 @@ int
 sc_model_bin_parse(const unsigned char *buf, size_t len, struct parsed *P,
     struct sc_err *e)
 {
-	struct rd r = { buf + HEAD_LEN, buf + len, e };
+	struct rd r;
 	size_t budget[2] = { SC_MODEL_MAXNODES, SC_MODEL_MAXRANKS };
 	size_t want, nsz;
 	struct ttab *tab = NULL;
 	struct tjob J;
+	struct vjob V;
+	pthread_t vt;
 	uint64_t nf = 0, ny, nt, j;
-	int rc = -1;
+	int rc = -1, ver, verifying;
 
 	memset(&J, 0, sizeof(J));
-	if (check_head(buf, len, NULL, e) == -1 || read_head(&r, P) == -1 ||
-	    get_var(&r, MAX_FEATURES, &nf, "features") == -1)
+	memset(&V, 0, sizeof(V));
+	if (frame(buf, len, &r, &ver, e) == -1)
 		return -1;
+	/*
+	 * The checksum is checked beside the decoding, which refuses any
+	 * garbage by itself; a mismatch is then the error, whatever the
+	 * decoding made of the bytes.
+	 */
+	V.buf = buf;
+	V.len = len;
+	V.ver = ver;
+	V.file_sum = P->file_sum;
+	verifying = pthread_create(&vt, NULL, verify_job, &V) == 0;
+	if (!verifying)
+		(void)verify_job(&V);
+	if (read_head(&r, P) == -1 ||
+	    get_var(&r, MAX_FEATURES, &nf, "features") == -1)
+		goto out;
 	if ((tab = calloc(nf ? nf : 1, sizeof(*tab))) == NULL) {
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		goto out;
@@ -1549,6 +1585,13 @@ sc_model_bin_parse(const unsigned char *buf, size_t len, struct parsed *P,
 	}
 	rc = 0;
 out:
+	if (verifying)
+		pthread_join(vt, NULL);
+	if (V.rc == -1) {
+		*e = V.e;
+		rc = -1;
+	}
+	P->summed = rc == 0 && V.summed;
 	free(tab); /* the tables are P's */
 	free(J.rec);
 	free(J.rc);
@@ -1607,20 +1650,22 @@ sc_model_bin_check(const unsigned char *buf, size_t len,
     const unsigned char *base, json_t **root, size_t *ntrees, size_t *ny,
     struct sc_err *e)
 {
-	struct rd r = { buf + HEAD_LEN, buf + len, e };
+	struct rd r;
 	size_t budget[2] = { SC_MODEL_MAXNODES, SC_MODEL_MAXRANKS };
 	struct parsed P;
 	struct tarr one;
 	struct ttab *tab = NULL;
 	struct tjob J;
 	uint64_t nf = 0, nt = 0, j;
-	int rc = -1;
+	int rc = -1, ver, summed = 0;
 
 	memset(&P, 0, sizeof(P));
 	memset(&J, 0, sizeof(J));
 	memset(&one, 0, sizeof(one));
 	*root = NULL;
-	if (check_head(buf, len, base, e) == -1 || read_head(&r, &P) == -1 ||
+	if (frame(buf, len, &r, &ver, e) == -1 ||
+	    verify(buf, len, ver, base, NULL, &summed, e) == -1 ||
+	    read_head(&r, &P) == -1 ||
 	    get_var(&r, MAX_FEATURES, &nf, "features") == -1)
 		goto out;
 	if ((tab = calloc(nf ? nf : 1, sizeof(*tab))) == NULL) {

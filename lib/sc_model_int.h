@@ -63,6 +63,9 @@ struct parsed {
 	double *thr;  /* binary form: the threshold tables, feature j's */
 	size_t *toff; /* at thr[toff[j]..toff[j + 1]) */
 	struct sc_slab *slab; /* binary form, predicting: the walking arrays */
+	uint8_t *file_sum;    /* binary form 2: the whole file's SHA-256 into
+	                         it when not NULL, and summed set */
+	int summed;
 };
 
 void sc_model_parsed_free(struct parsed *P);

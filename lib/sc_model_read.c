@@ -940,7 +940,8 @@ sc_model_build(struct parsed *P, struct sc_model *m, struct sc_err *e)
  * file or does not hold the binary form (fp is left where it was).
  */
 static int
-read_mapped(FILE *fp, struct sc_model *m, int flags, int *rc, struct sc_err *e)
+read_mapped(FILE *fp, struct sc_model *m, int flags, uint8_t *sum, int *summed,
+    int *rc, struct sc_err *e)
 {
 	struct parsed P;
 	struct stat st;
@@ -964,7 +965,9 @@ read_mapped(FILE *fp, struct sc_model *m, int flags, int *rc, struct sc_err *e)
 	memset(&P, 0, sizeof(P));
 	P.no_ranks = (flags & SC_MODEL_NO_RANKS) != 0;
 	P.no_thr = (flags & (SC_MODEL_NO_RANKS | SC_MODEL_PREDICT_ONLY)) != 0;
+	P.file_sum = sum;
 	*rc = sc_model_bin_parse((const unsigned char *)map + at, len, &P, e);
+	*summed = P.summed;
 	munmap(map, (size_t)st.st_size);
 	if (*rc == 0)
 		*rc = sc_model_build(&P, m, e);
@@ -979,8 +982,12 @@ sc_model_read(FILE *fp, struct sc_err *e)
 	return sc_model_read_flags(fp, 0, e);
 }
 
-struct sc_model *
-sc_model_read_flags(FILE *fp, int flags, struct sc_err *e)
+/*
+ * As sc_model_read_flags(); a binary model of version 2 also gives its
+ * file's SHA-256 into sum (when not NULL) and sets *summed.
+ */
+static struct sc_model *
+read_model(FILE *fp, int flags, uint8_t *sum, int *summed, struct sc_err *e)
 {
 	struct sc_buf b = { NULL, 0, 0, SC_MODEL_MAXBYTES };
 	struct parsed P;
@@ -988,11 +995,12 @@ sc_model_read_flags(FILE *fp, int flags, struct sc_err *e)
 	int rc = -1;
 
 	memset(&P, 0, sizeof(P));
+	*summed = 0;
 	if ((m = calloc(1, sizeof(*m))) == NULL) {
 		sc_err_set(e, SC_EOS, 0, "out of memory");
 		return NULL;
 	}
-	if (read_mapped(fp, m, flags, &rc, e)) {
+	if (read_mapped(fp, m, flags, sum, summed, &rc, e)) {
 		if (rc == -1)
 			goto out;
 		return m;
@@ -1004,9 +1012,11 @@ sc_model_read_flags(FILE *fp, int flags, struct sc_err *e)
 		P.no_ranks = (flags & SC_MODEL_NO_RANKS) != 0;
 		P.no_thr =
 		    (flags & (SC_MODEL_NO_RANKS | SC_MODEL_PREDICT_ONLY)) != 0;
+		P.file_sum = sum;
 		if (sc_model_bin_parse((const unsigned char *)b.data, b.len, &P,
 		        e) == -1)
 			goto out;
+		*summed = P.summed;
 	} else if (parse(b.data != NULL ? b.data : "", b.len, &P, e) == -1)
 		goto out;
 	sc_buf_free(&b);
@@ -1021,6 +1031,14 @@ out:
 		return NULL;
 	}
 	return m;
+}
+
+struct sc_model *
+sc_model_read_flags(FILE *fp, int flags, struct sc_err *e)
+{
+	int summed;
+
+	return read_model(fp, flags, NULL, &summed, e);
 }
 
 /* Hashing a file by its descriptor (pread), beside the reading. */
@@ -1046,20 +1064,32 @@ sc_model_read_hashed(FILE *fp, const char *name, int flags, uint8_t *sum,
     struct sc_err *e)
 {
 	struct hjob h = { fileno(fp), name, sum, -1, { 0 } };
+	unsigned char head[12];
 	struct sc_model *m;
 	pthread_t tid;
-	int started;
+	int started, summed;
 
 	if (h.fd == -1) {
 		sc_err_set(e, SC_EINTERNAL, 0, "%s: no descriptor", name);
 		return NULL;
 	}
-	started = pthread_create(&tid, NULL, hash_job, &h) == 0;
-	m = sc_model_read_flags(fp, flags, e);
-	if (started)
-		pthread_join(tid, NULL);
-	else
-		(void)hash_job(&h);
+	/* Version 2 of the binary form: its checksum's pass gives the hash. */
+	if (pread(h.fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
+	    sc_model_is_binary((const char *)head, sizeof(head)) &&
+	    head[8] == SC_MODEL_BIN_VERSION && head[9] == 0 && head[10] == 0 &&
+	    head[11] == 0) {
+		m = read_model(fp, flags, sum, &summed, e);
+		if (m == NULL || summed)
+			return m;
+		(void)hash_job(&h); /* it changed under us: hash it anyway */
+	} else {
+		started = pthread_create(&tid, NULL, hash_job, &h) == 0;
+		m = sc_model_read_flags(fp, flags, e);
+		if (started)
+			pthread_join(tid, NULL);
+		else
+			(void)hash_job(&h);
+	}
 	if (h.rc == -1 && m != NULL) {
 		sc_model_free(m);
 		*e = h.e;

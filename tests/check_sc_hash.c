@@ -73,6 +73,30 @@ START_TEST(test_hash_sha256_incremental)
 }
 END_TEST
 
+/* A copy ends the bytes so far; the original goes on to more. */
+START_TEST(test_hash_sha256_dup)
+{
+	static const char msg[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmn"
+	                          "lmnomnopnopq";
+	struct sc_sha256 *s = sc_sha256_new(NULL), *d;
+	uint8_t a[SC_SHA256_LEN], b[SC_SHA256_LEN], want[SC_SHA256_LEN];
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(sc_sha256_update(s, msg, 20, NULL), 0);
+	ck_assert_ptr_nonnull(d = sc_sha256_dup(s, NULL));
+	ck_assert_int_eq(sc_sha256_final(d, a, NULL), 0);
+	ck_assert_int_eq(sc_hash_sha256(msg, 20, want, NULL), 0);
+	ck_assert_mem_eq(a, want, SC_SHA256_LEN);
+	ck_assert_int_eq(sc_sha256_update(s, msg + 20, strlen(msg) - 20, NULL),
+	    0);
+	ck_assert_int_eq(sc_sha256_final(s, b, NULL), 0);
+	ck_assert_int_eq(sc_hash_sha256(msg, strlen(msg), want, NULL), 0);
+	ck_assert_mem_eq(b, want, SC_SHA256_LEN);
+	sc_sha256_free(d);
+	sc_sha256_free(s);
+}
+END_TEST
+
 START_TEST(test_hash_sha256_stream)
 {
 	FILE *fp = sc_test_str("Welcome to Amazon S3.");
@@ -201,6 +225,7 @@ sc_hash_suite(void)
 	tc = tcase_create("sha256");
 	tcase_add_test(tc, test_hash_sha256_vectors);
 	tcase_add_test(tc, test_hash_sha256_incremental);
+	tcase_add_test(tc, test_hash_sha256_dup);
 	tcase_add_test(tc, test_hash_sha256_stream);
 	tcase_add_test(tc, test_hash_sha256_fd);
 	tcase_add_test(tc, test_hash_digests_md5);

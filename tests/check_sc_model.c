@@ -117,7 +117,11 @@ rewrite(const struct sc_model *m, enum sc_model_form form, size_t *len)
 	return buf;
 }
 
-/* Put a valid length and SHA-256 of bytes 56.. in the binary header. */
+/*
+ * Seal a binary model again after a change: a valid length and SHA-256,
+ * in the trailer (version 2: of every byte before it) or the header
+ * (version 1: of the payload, bytes 56..).
+ */
 static void
 reseal(char *b, size_t len)
 {
@@ -126,10 +130,35 @@ reseal(char *b, size_t len)
 	uint64_t n = len - 56;
 	int i;
 
+	if (b[8] == 1) {
+		for (i = 0; i < 8; i++)
+			b[16 + i] = (char)(n >> (8 * i));
+		ck_assert_int_eq(sc_hash_sha256(b + 56, len - 56, sum, &e), 0);
+		memcpy(b + 24, sum, 32);
+		return;
+	}
 	for (i = 0; i < 8; i++)
-		b[16 + i] = (char)(n >> (8 * i));
-	ck_assert_int_eq(sc_hash_sha256(b + 56, len - 56, sum, &e), 0);
-	memcpy(b + 24, sum, 32);
+		b[len - 40 + i] = (char)(n >> (8 * i));
+	ck_assert_int_eq(sc_hash_sha256(b, len - 32, sum, &e), 0);
+	memcpy(b + len - 32, sum, 32);
+}
+
+/*
+ * The binary model b (version 2: header, payload, trailer) in version 1 of
+ * the form, as releases before 2026-12 wrote it: a 56-byte header with the
+ * payload's length and SHA-256, then the same payload.
+ */
+static char *
+to_version1(const char *b, size_t len)
+{
+	char *v1 = malloc(len);
+
+	ck_assert_ptr_nonnull(v1);
+	memcpy(v1, b, 16);
+	v1[8] = 1;
+	memcpy(v1 + 56, b + 16, len - 56);
+	reseal(v1, len);
+	return v1;
 }
 
 static void
@@ -748,31 +777,85 @@ START_TEST(test_model_binary_predict_only)
 }
 END_TEST
 
-/* A model file read with its SHA-256 computed beside the reading. */
+/*
+ * A model file read with the SHA-256 of the whole file: version 2 by the
+ * checksum's own pass, version 1 and JSON by a thread beside the reading.
+ */
 START_TEST(test_model_read_hashed)
 {
 	struct sc_err e = { 0 };
 	struct sc_forest *f = small_forest(5, 200);
-	size_t blen;
+	size_t blen, jlen, k;
 	char *bin = write_binary(f, NULL, &blen);
+	char *v1 = to_version1(bin, blen), *json = write_model(f, NULL, &jlen);
+	const char *form[3] = { bin, v1, json };
+	size_t flen[3] = { blen, blen, jlen };
 	uint8_t want[32], got[32];
 	double x[3] = { 0.1, 3e-8, 2 };
 	struct sc_model *m;
-	FILE *fp = tmpfile();
 
-	ck_assert(fp != NULL);
-	ck_assert_uint_eq(fwrite(bin, 1, blen, fp), blen);
-	ck_assert_int_eq(fflush(fp), 0);
-	rewind(fp);
-	ck_assert_int_eq(sc_hash_sha256(bin, blen, want, &e), 0);
-	memset(got, 0, sizeof(got));
-	m = sc_model_read_hashed(fp, "tmp", 0, got, &e);
+	for (k = 0; k < 3; k++) {
+		FILE *fp = tmpfile();
+
+		ck_assert(fp != NULL);
+		ck_assert_uint_eq(fwrite(form[k], 1, flen[k], fp), flen[k]);
+		ck_assert_int_eq(fflush(fp), 0);
+		rewind(fp);
+		ck_assert_int_eq(sc_hash_sha256(form[k], flen[k], want, &e), 0);
+		memset(got, 0, sizeof(got));
+		m = sc_model_read_hashed(fp, "tmp",
+		    k == 0 ? SC_MODEL_NO_RANKS : 0, got, &e);
+		ck_assert_msg(m != NULL, "%s", e.msg);
+		ck_assert_msg(memcmp(want, got, 32) == 0, "form %zu", k);
+		ck_assert(sc_forest_predict(f, x) ==
+		    sc_forest_predict(sc_model_forest(m), x));
+		sc_model_free(m);
+		fclose(fp);
+	}
+	free(json);
+	free(v1);
+	free(bin);
+	sc_forest_free(f);
+}
+END_TEST
+
+static void refuses_binary(const char *b, size_t len, const char *want);
+
+/*
+ * Version 1 of the binary form still reads, to the same model (the same
+ * predictions and quantiles, written again as version 2 byte for byte),
+ * and a changed byte of it is a checksum mismatch.
+ */
+START_TEST(test_model_binary_version1)
+{
+	struct sc_err e = { 0 };
+	struct sc_forest *f = small_forest(4, 150);
+	size_t blen, len2;
+	char *bin = write_binary(f, NULL, &blen), *v1 = to_version1(bin, blen);
+	char *again;
+	double x[3] = { 0.3, 1e-8, 1 }, q[2] = { 0.05, 0.95 }, o1[2], o2[2];
+	struct sc_model *m;
+
+	ck_assert_int_eq(bin[8], 2);
+	m = read_model(v1, blen, &e);
 	ck_assert_msg(m != NULL, "%s", e.msg);
-	ck_assert(memcmp(want, got, 32) == 0);
 	ck_assert(sc_forest_predict(f, x) ==
 	    sc_forest_predict(sc_model_forest(m), x));
+	ck_assert_int_eq(sc_forest_quantiles(f, x, q, 2, o1, &e), 0);
+	ck_assert_int_eq(sc_forest_quantiles(sc_model_forest(m), x, q, 2, o2,
+	                     &e),
+	    0);
+	ck_assert(memcmp(o1, o2, sizeof(o1)) == 0);
+	again = rewrite(m, SC_MODEL_BINARY, &len2);
+	ck_assert_uint_eq(len2, blen);
+	ck_assert(memcmp(again, bin, blen) == 0);
+	free(again);
 	sc_model_free(m);
-	fclose(fp);
+	v1[blen / 2] ^= 4;
+	refuses_binary(v1, blen, "checksum");
+	v1[blen / 2] ^= 4;
+	refuses_binary(v1, blen - 1, "truncated");
+	free(v1);
 	free(bin);
 	sc_forest_free(f);
 }
@@ -840,11 +923,11 @@ START_TEST(test_model_binary_roundtrip)
 END_TEST
 
 /*
- * Into a file that can seek, the binary form is written a batch of trees
- * at a time and its header last (at the file's position when the write
- * began); into memory, a pipe or a file opened to append, whole.  The
- * bytes are the same, over more trees than a batch; a file that cannot
- * be written fails with SC_EIO.
+ * The binary form is written a batch of trees at a time, its length and
+ * SHA-256 last, into anything: a file (at its position when the write
+ * began), memory, a file opened to append.  The bytes are the same, over
+ * more trees than a batch; a file that cannot be written fails with
+ * SC_EIO.
  */
 START_TEST(test_model_binary_streamed)
 {
@@ -870,7 +953,7 @@ START_TEST(test_model_binary_streamed)
 	ck_assert(memcmp(got, "head", 4) == 0);
 	ck_assert(memcmp(got + 4, bin, blen) == 0);
 	ck_assert(memcmp(got + 4 + blen, "tail", 4) == 0);
-	/* Appending: written whole, the same bytes. */
+	/* Appending: the same bytes. */
 	ck_assert_int_ge(fd = mkstemp(path), 0);
 	close(fd);
 	fp = fopen(path, "a");
@@ -957,8 +1040,8 @@ START_TEST(test_model_binary_errors)
 	copy[len / 2] ^= 4;
 	refuses_binary(copy, len, "checksum");
 	memcpy(copy, bin, len);
-	copy[8] = 2;
-	refuses_binary(copy, len, "version 2");
+	copy[8] = 3;
+	refuses_binary(copy, len, "version 3");
 	memcpy(copy, bin, len);
 	copy[12] = 1;
 	refuses_binary(copy, len, "flags");
@@ -968,7 +1051,7 @@ START_TEST(test_model_binary_errors)
 	refuses_binary(copy, len + 1, "bytes after");
 	/* The embedded header is validated as the JSON one. */
 	memcpy(copy, bin, len);
-	for (cut = 56; cut + 11 < len; cut++)
+	for (cut = 16; cut + 11 < len; cut++)
 		if (memcmp(copy + cut, "\"sc-forest\"", 11) == 0)
 			break;
 	ck_assert_uint_lt(cut + 11, len);
@@ -1002,12 +1085,12 @@ START_TEST(test_model_binary_fuzz)
 		cut = len;
 		switch (i % 3) {
 		case 0:
-			copy[56 + sc_rng_below(&r, len - 56)] ^=
+			copy[16 + sc_rng_below(&r, len - 56)] ^=
 			    (char)(1 << sc_rng_below(&r, 8));
 			break;
 		case 1:
 			for (k = 0; k < 3; k++)
-				copy[56 + sc_rng_below(&r, len - 56)] =
+				copy[16 + sc_rng_below(&r, len - 56)] =
 				    (char)sc_rng_below(&r, 256);
 			break;
 		default:
@@ -1048,6 +1131,7 @@ sc_model_suite(void)
 	tcase_add_test(tc, test_model_binary_noranks);
 	tcase_add_test(tc, test_model_binary_predict_only);
 	tcase_add_test(tc, test_model_read_hashed);
+	tcase_add_test(tc, test_model_binary_version1);
 	tcase_add_test(tc, test_model_binary_layout);
 	tcase_set_timeout(tc, 60); /* a 60-tree forest, under sanitizers */
 	suite_add_tcase(s, tc);

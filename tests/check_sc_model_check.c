@@ -92,7 +92,10 @@ model_text(int trees, size_t rows, size_t *len)
 	return model_form(trees, rows, SC_MODEL_JSON, len);
 }
 
-/* Put a valid length and SHA-256 of bytes 56.. in the binary header. */
+/*
+ * Seal a binary model again after a change: a valid length and SHA-256
+ * of every byte before it in the trailer (version 2).
+ */
 static void
 reseal(char *b, size_t len)
 {
@@ -100,8 +103,8 @@ reseal(char *b, size_t len)
 	int i;
 
 	for (i = 0; i < 8; i++)
-		b[16 + i] = (char)(n >> (8 * i));
-	ck_assert_int_eq(sc_hash_sha256(b + 56, len - 56, (uint8_t *)b + 24,
+		b[len - 40 + i] = (char)(n >> (8 * i));
+	ck_assert_int_eq(sc_hash_sha256(b, len - 32, (uint8_t *)b + len - 32,
 	                     NULL),
 	    0);
 }
@@ -742,7 +745,7 @@ START_TEST(test_model_check_binary_agree)
 		if (i % 4 == 3)
 			cut = 56 + sc_rng_below(&r, len - 56);
 		else
-			copy[56 + sc_rng_below(&r, len - 56)] ^=
+			copy[16 + sc_rng_below(&r, len - 56)] ^=
 			    (char)(1 << sc_rng_below(&r, 8));
 		reseal(copy, cut);
 		if (agree(copy, cut, "binary mutated"))

@@ -5,8 +5,8 @@
  * the check refuses past one of its own limits (SC_MODEL_CHECK_MAX_*),
  * which the loader does not have.  A disagreement aborts, so libFuzzer
  * keeps the input as a crash.  An input whose first byte is 0 is the
- * payload of a binary model: the harness puts the header (magic, version,
- * length, SHA-256) in front of the rest, as fuzz_modelbin does, so that
+ * payload of a binary model: the harness frames the rest as version 2
+ * (magic, version, flags; length, SHA-256), as fuzz_modelbin does, so that
  * the structure is tested rather than the checksum; any other input is
  * given as it is (JSON, or a binary model with its own header).
  */
@@ -34,12 +34,12 @@ model_bytes(const uint8_t *data, size_t n, size_t *len)
 	}
 	n--;
 	memcpy(buf, magic, 8);
-	memset(buf + 8, 0, 16);
-	buf[8] = 1; /* version 1, flags 0 */
+	memset(buf + 8, 0, 8);
+	buf[8] = 2; /* version 2, flags 0 */
+	memcpy(buf + 16, data + 1, n);
 	for (i = 0; i < 8; i++)
-		buf[16 + i] = (uint8_t)((uint64_t)n >> (8 * i));
-	memcpy(buf + 56, data + 1, n);
-	if (sc_hash_sha256(buf + 56, n, buf + 24, NULL) == -1) {
+		buf[16 + n + i] = (uint8_t)((uint64_t)n >> (8 * i));
+	if (sc_hash_sha256(buf, n + 24, buf + n + 24, NULL) == -1) {
 		free(buf);
 		return NULL;
 	}

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Fuzz the binary model form (lib/sc_model_bin.c, then the validation
- * both forms share).  An input is a payload: the harness puts the header
- * in front of it (magic, version, length, SHA-256), so the fuzzer tests
- * the structure rather than the checksum.  An input that starts with the
+ * both forms share).  An input is a payload: the harness frames it as
+ * version 2 (magic, version and flags before it, its length and the
+ * SHA-256 after), so the fuzzer tests the structure rather than the
+ * checksum.  An input that starts with the
  * magic is read as it is, to test the header checks too.  The seeds in
  * tests/fuzz/corpus/modelbin/ are payloads of small valid models.  What
  * loads must predict, with quantiles, without reading out of bounds; and
@@ -95,16 +96,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		memcpy(buf, data, n);
 	else {
 		memcpy(buf, magic, 8);
-		memset(buf + 8, 0, 16);
-		buf[8] = 1; /* version 1, flags 0 */
+		memset(buf + 8, 0, 8);
+		buf[8] = 2; /* version 2, flags 0 */
+		memcpy(buf + 16, data, n);
 		for (i = 0; i < 8; i++)
-			buf[16 + i] = (uint8_t)((uint64_t)n >> (8 * i));
-		memcpy(buf + 56, data, n);
-		if (sc_hash_sha256(buf + 56, n, sum, &e) == -1) {
+			buf[16 + n + i] = (uint8_t)((uint64_t)n >> (8 * i));
+		if (sc_hash_sha256(buf, n + 24, sum, &e) == -1) {
 			free(buf);
 			return 0;
 		}
-		memcpy(buf + 24, sum, 32);
+		memcpy(buf + n + 24, sum, 32);
 		len = n + 56;
 	}
 	/*
