@@ -15,8 +15,8 @@
 # forests more); the peers are timed around their fit call only.
 # model_mb: the model file's size (MB, 10^6 bytes).  process_s: sc-predict
 # as a whole process (loading the model, reading the test table, 90%
-# intervals for every row, writing the CSV); means_s: the same without
-# intervals (the means only).
+# intervals for every row, writing the CSV), the median of 5 runs;
+# means_s: the same without intervals (the means only).
 # predict_s: sc-forest through libsc (bench/forest_predict.c, model already
 # loaded); the peers around their predict call.  peak_rss_mb: the whole
 # process (GNU time %M).  interval_s: sc-forest's 90% quantile intervals
@@ -56,6 +56,28 @@ run_tool() {
 	rss=$(tail -n 1 "$work/time.txt" | awk '{ printf "%.1f", $2 / 1024 }')
 }
 
+# run_median N NAME CMD...: run_tool N times; wall gets the median (what
+# a run usually takes on a host whose load slows some runs), span the
+# fastest and slowest ("min-max"), rss the largest.
+run_median() {
+	runs=$1
+	shift
+	rmax=0
+	k=0
+	: > "$work/walls.txt"
+	while [ "$k" -lt "$runs" ]; do
+		run_tool "$@" || return 1
+		echo "$wall" >> "$work/walls.txt"
+		rmax=$(awk -v a="$rmax" -v b="$rss" 'BEGIN { print (b > a ? b : a) }')
+		k=$((k + 1))
+	done
+	wall=$(sort -n "$work/walls.txt" | awk '{ v[NR] = $1 }
+	    END { print v[int((NR + 1) / 2)] }')
+	span=$(sort -n "$work/walls.txt" | awk 'NR == 1 { a = $1 } { b = $1 }
+	    END { print a "-" b }')
+	rss=$rmax
+}
+
 # bench_set NAME TRAIN TEST TARGET
 bench_set() {
 	set_name=$1 train=$2 test=$3 target=$4
@@ -71,17 +93,18 @@ bench_set() {
 	"$work/forest_predict" "$work/model.bin" "$test" > "$work/pred.out" ||
 	    return 1
 	read -r sc_load sc_pred sc_int sc_rmse sc_cover < "$work/pred.out"
-	run_tool sc-predict "$build/bin/sc-predict" -i 0.9 -m "$work/model.bin" \
-	    -o "$work/pred.csv" "$test" || return 1
-	sc_proc=$wall sc_prss=$rss
-	run_tool sc-predict "$build/bin/sc-predict" -m "$work/model.bin" \
+	run_median 5 sc-predict "$build/bin/sc-predict" -i 0.9 \
+	    -m "$work/model.bin" -o "$work/pred.csv" "$test" || return 1
+	sc_proc=$wall sc_prss=$rss sc_pspan=$span
+	run_median 5 sc-predict "$build/bin/sc-predict" -m "$work/model.bin" \
 	    -o "$work/pred-means.csv" "$test" || return 1
-	sc_means=$wall sc_mrss=$rss
+	sc_means=$wall sc_mrss=$rss sc_mspan=$span
 	echo "$set_name,sc-forest,$sc_fit,$sc_pred,$sc_int,$sc_rss,$sc_rmse,$sc_mb,$sc_proc,$sc_means" >> "$csv"
 	echo "   sc-forest: process $sc_fit s (fit alone $sc_inner s), model" \
 	    "$sc_mb MB, loaded in $sc_load s, 90% interval coverage" \
-	    "$sc_cover; sc-predict as a process: $sc_proc s with -i 0.9" \
-	    "($sc_prss MB), $sc_means s without ($sc_mrss MB)"
+	    "$sc_cover; sc-predict as a process (median of 5 runs, fastest" \
+	    "and slowest): $sc_proc s ($sc_pspan) with -i 0.9 ($sc_prss MB)," \
+	    "$sc_means s ($sc_mspan) without ($sc_mrss MB)"
 	run_tool sklearn "$py" "$top/bench/sklearn_fit.py" "$train" "$test" \
 	    "$target" || return 1
 	read -r f p r < "$work/sklearn.out"
