@@ -156,6 +156,60 @@ parse_fast(uint64_t w, int q, int neg, double *out)
 	return 0;
 }
 
+/*
+ * The value of the eight ASCII digits at s into *v, when all eight are
+ * digits (1), else 0.  One 64-bit word, its bytes in string order from
+ * the least significant, whatever the host's order: each byte's high
+ * nibble is 3 and stays 3 when 6 is added ('0'..'9' exactly), then pairs,
+ * quads and the eight are combined by three multiplications.
+ */
+static inline int
+eight_digits(const char *s, uint32_t *v)
+{
+	uint64_t x = 0;
+	int k;
+
+	for (k = 0; k < 8; k++)
+		x |= (uint64_t)(unsigned char)s[k] << (8 * k);
+	if (((x & 0xF0F0F0F0F0F0F0F0ULL) |
+	        (((x + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) !=
+	    0x3333333333333333ULL)
+		return 0;
+	x = (x & 0x0F0F0F0F0F0F0F0FULL) * 2561 >> 8;
+	x = (x & 0x00FF00FF00FF00FFULL) * 6553601 >> 16;
+	*v = (uint32_t)((x & 0x0000FFFF0000FFFFULL) * 42949672960001ULL >> 32);
+	return 1;
+}
+
+/*
+ * The digits from s[*i] on (at most n) into w (up to 19 significant ones;
+ * *sig counts them all, leading zeros aside), *digits and, for a fraction,
+ * *q (one less a digit): eight at a time while they fit.
+ */
+static inline void
+digit_run(const char *s, size_t n, size_t *i, uint64_t *w, int *sig,
+    int *digits, int *q, int frac)
+{
+	uint32_t e8;
+
+	while (*i < n && s[*i] >= '0' && s[*i] <= '9') {
+		if (*w != 0 && *sig <= 11 && n - *i >= 8 &&
+		    eight_digits(s + *i, &e8)) {
+			*w = *w * 100000000 + e8;
+			*sig += 8;
+			*digits += 8;
+			*q -= frac ? 8 : 0;
+			*i += 8;
+			continue;
+		}
+		(*digits)++;
+		*q -= frac;
+		if ((*w != 0 || s[*i] != '0') && (*sig)++ < 19)
+			*w = *w * 10 + (uint64_t)(s[*i] - '0');
+		(*i)++;
+	}
+}
+
 int
 sc_num_parse(const char *s, size_t n, double *out)
 {
@@ -167,23 +221,13 @@ sc_num_parse(const char *s, size_t n, double *out)
 		return -1;
 	if (s[0] == '+' || s[0] == '-')
 		neg = s[i++] == '-';
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
-		if (w == 0 && s[i] == '0')
-			continue;
-		if (sig++ < 19)
-			w = w * 10 + (uint64_t)(s[i] - '0');
-	}
+	digit_run(s, n, &i, &w, &sig, &digits, &q, 0);
 	if (sig > 19)
 		return parse_slow(s, n, out);
-	if (i < n && s[i] == '.')
-		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
-			digits++;
-			q--;
-			if (w == 0 && s[i] == '0')
-				continue;
-			if (sig++ < 19)
-				w = w * 10 + (uint64_t)(s[i] - '0');
-		}
+	if (i < n && s[i] == '.') {
+		i++;
+		digit_run(s, n, &i, &w, &sig, &digits, &q, 1);
+	}
 	if (digits == 0)
 		return -1;
 	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
