@@ -62,7 +62,7 @@ struct fit {
 	 * Kept from tree to tree, under lock, so that memory once touched is
 	 * used again rather than mapped afresh (in this guest a page fault
 	 * costs microseconds): lists the sums took in, idle workspaces, and
-	 * (arena) huge-page slabs, in the forest's chain, that the trees'
+	 * (arena) slabs, in the forest's chain, that the trees'
 	 * node arrays and ranks are carved from.
 	 */
 	struct oobl *spare;

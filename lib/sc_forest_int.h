@@ -85,13 +85,11 @@ leaf_number(const struct lrank *lr, uint32_t p)
 }
 
 /*
- * Memory for the walking layout of a forest read for predicting: one
- * mapping, with transparent huge pages asked for, that the threads
- * decoding the trees carve their arrays from, so that filling it costs a
- * page fault per 2 MB rather than per 4 KB (sc-predict on the bench model:
- * 20,000 faults fewer).  A tree's arrays from it are marked in its
- * inslab bits and not freed with the tree; the mapping goes with the
- * forest (or the reader, when no forest took it).
+ * Memory for the walking layout of a forest read for predicting (and a
+ * fit's trees): one mapping that the threads decoding the trees carve
+ * their arrays from, without a malloc per array.  A tree's arrays from it
+ * are marked in its inslab bits and not freed with the tree; the mapping
+ * goes with the forest (or the reader, when no forest took it).
  */
 struct sc_slab {
 	unsigned char *base, *p; /* the mapping; p its first aligned byte */
