@@ -387,31 +387,82 @@ keep_ranks(struct ws *W)
 }
 
 /*
- * One pass over samples [a, b): histograms of the nb features in batch.
- * A small node marks the bins it fills in the occupancy mask as it goes; a
- * big one fills almost every bin, so its mask is made after, from the
- * histogram, and the pass saves a read-modify-write per row and feature.
+ * Histograms of the nb features in batch over samples [a, b).  A small
+ * node marks the bins it fills in the occupancy mask as it goes; a big one
+ * fills almost every bin, so its mask is made after, from the histogram,
+ * and the pass saves a read-modify-write per row and feature.
  */
-static void
-fill_hist(struct ws *W, int nb, size_t a, size_t b)
-{
-	size_t i;
-	int q, dense = b - a >= DENSE_ROWS, bin;
+#define FILL_MAX 4 /* batch slots one pass over the samples fills */
 
+/*
+ * One pass: slots q0..q0+nb-1 of the batch (nb <= FILL_MAX).  Inlined
+ * with nb and dense constants, so the slot loop unrolls and the mask's
+ * test goes away.
+ */
+static inline __attribute__((always_inline)) void
+fill_rows(struct ws *W, int q0, int nb, size_t a, size_t b, int dense)
+{
+	const struct fit *F = W->F;
+	const uint8_t *bm = F->bins.b;
+	size_t i, nf = F->nf;
+	int q, inl = F->inl, f[FILL_MAX];
+	struct hist *hb[FILL_MAX];
+	uint64_t *ob[FILL_MAX];
+
+	for (q = 0; q < nb; q++) {
+		f[q] = W->batch[q0 + q];
+		hb[q] = W->h + (size_t)(q0 + q) * NBINS;
+		ob[q] = W->occ + (size_t)(q0 + q) * 4;
+	}
 	for (i = a; i < b; i++) {
 		const struct samp *s = &W->s[i];
-		const uint8_t *rb = row_bins(W, s);
+		const uint8_t *rb = inl ? s->b : bm + (size_t)s->row * nf;
 		double wy = s->w * s->y;
 		uint64_t wc = HIST_ROW(s->w);
 
 		for (q = 0; q < nb; q++) {
-			unsigned k = rb[W->batch[q]];
-			struct hist *h = &W->h[q * NBINS + k];
+			unsigned k = rb[f[q]];
 
-			h->s += wy;
-			h->wc += wc;
+			hb[q][k].s += wy;
+			hb[q][k].wc += wc;
 			if (!dense)
-				W->occ[q * 4 + k / 64] |= 1ULL << (k % 64);
+				ob[q][k / 64] |= 1ULL << (k % 64);
+		}
+	}
+}
+
+static void
+fill_hist(struct ws *W, int nb, size_t a, size_t b)
+{
+	int q, n, dense = b - a >= DENSE_ROWS, bin;
+
+	for (q = 0; q < nb; q += n) {
+		n = nb - q < FILL_MAX ? nb - q : FILL_MAX;
+		switch (n * 2 + dense) {
+		case 2:
+			fill_rows(W, q, 1, a, b, 0);
+			break;
+		case 3:
+			fill_rows(W, q, 1, a, b, 1);
+			break;
+		case 4:
+			fill_rows(W, q, 2, a, b, 0);
+			break;
+		case 5:
+			fill_rows(W, q, 2, a, b, 1);
+			break;
+		case 6:
+			fill_rows(W, q, 3, a, b, 0);
+			break;
+		case 7:
+			fill_rows(W, q, 3, a, b, 1);
+			break;
+		case 8:
+			fill_rows(W, q, 4, a, b, 0);
+			break;
+		default:
+			fill_rows(W, q, 4, a, b, 1);
+			break;
 		}
 	}
 	for (q = 0; dense && q < nb; q++)
