@@ -120,8 +120,8 @@ put_bytes(struct bb *b, const void *s, size_t n)
 }
 
 /*
- * Where the form goes: it is written as it is made, a batch of trees at a
- * time, hashed on the way, and the payload's length and the hash go last,
+ * Where the form goes: it is written as it is made, tree record after
+ * tree record (put_trees()), hashed on the way, and the payload's length and the hash go last,
  * so the model is never whole in memory (at the scale of
  * docs/performance.md a model is gigabytes) and any stream takes it.
  */
@@ -452,33 +452,85 @@ write_tree(struct bb *b, const struct sc_forest_tree *t, const struct ttab *tab,
 	return r.oom ? -1 : 0;
 }
 
-/* Tree records made in parallel, a batch of them at a time. */
+/*
+ * Tree records made in parallel and written in tree order as they come:
+ * a ring of REC_RING records, the tree k's in slot k % REC_RING.  A
+ * thread that finishes a record and finds no one writing becomes the
+ * writer: it writes (and hashes) every record ready in order, the lock
+ * let go while it does, so the other threads go on making the next ones.
+ * A thread waits only for its slot, when the writer is REC_RING behind.
+ */
+#define REC_RING 32 /* records held at once */
+
 struct recs {
 	const struct sc_forest *f;
 	const struct ttab *tab;
 	const struct tidx *tix;
-	size_t ny, first;
-	struct bb *out; /* a record per tree of the batch */
-	atomic_int failed;
+	size_t ny, nt;
+	struct sink *K;
+	struct bb out[REC_RING];
+	int ready[REC_RING];
+	size_t written; /* records written: the next to write */
+	int writing;    /* a thread is writing */
+	int failed;
+	pthread_mutex_t lock;
+	pthread_cond_t room;
 };
 
-#define REC_BATCH 32 /* trees whose records are held at once */
+/* Write the ready records in order (R->lock held, let go meanwhile). */
+static void
+rec_write(struct recs *R)
+{
+	struct bb *o;
+
+	R->writing = 1;
+	while (R->written < R->nt && R->ready[R->written % REC_RING] &&
+	    !R->failed) {
+		o = &R->out[R->written % REC_RING];
+		pthread_mutex_unlock(&R->lock);
+		put_var(&R->K->b, o->n);
+		sink_put(R->K, o->p, o->n);
+		pthread_mutex_lock(&R->lock);
+		if (R->K->b.oom || R->K->failed)
+			R->failed = 1;
+		R->ready[R->written++ % REC_RING] = 0;
+		pthread_cond_broadcast(&R->room);
+	}
+	R->writing = 0;
+}
 
 static void
 rec_job(void *arg, size_t k)
 {
 	struct recs *R = arg;
 	struct sc_forest_tree t;
+	struct bb *o = &R->out[k % REC_RING];
 	uint32_t *stack;
+	int bad;
 
-	sc_forest_tree(R->f, R->first + k, &t);
-	R->out[k].n = 0;
-	if ((stack = malloc((t.nodes ? t.nodes : 1) * sizeof(*stack))) ==
-	        NULL ||
-	    write_tree(&R->out[k], &t, R->tab, R->tix, R->ny, stack) == -1 ||
-	    R->out[k].oom)
-		R->failed = 1;
+	pthread_mutex_lock(&R->lock);
+	while (k >= R->written + REC_RING && !R->failed)
+		pthread_cond_wait(&R->room, &R->lock);
+	bad = R->failed;
+	pthread_mutex_unlock(&R->lock);
+	if (bad)
+		return;
+	sc_forest_tree(R->f, k, &t);
+	o->n = 0;
+	stack = malloc((t.nodes ? t.nodes : 1) * sizeof(*stack));
+	bad = stack == NULL ||
+	    write_tree(o, &t, R->tab, R->tix, R->ny, stack) == -1 || o->oom;
 	free(stack);
+	pthread_mutex_lock(&R->lock);
+	if (bad) {
+		R->failed = 1;
+		pthread_cond_broadcast(&R->room);
+	} else {
+		R->ready[k % REC_RING] = 1;
+		if (!R->writing)
+			rec_write(R);
+	}
+	pthread_mutex_unlock(&R->lock);
 }
 
 /*
@@ -489,48 +541,43 @@ static int
 put_trees(struct sink *K, const struct sc_forest *f, const struct ttab *tab,
     size_t ny)
 {
-	struct bb *b = &K->b;
-	struct bb out[REC_BATCH];
-	struct recs R;
+	struct recs *R = calloc(1, sizeof(*R));
 	struct sc_err e = { 0 };
-	size_t nt = sc_forest_ntrees(f), nf = sc_forest_nfeatures(f), i, k, m;
+	size_t nt = sc_forest_ntrees(f), nf = sc_forest_nfeatures(f), i, k;
 	struct tidx *tix = calloc(nf ? nf : 1, sizeof(*tix));
 	int rc = 0;
 
-	memset(out, 0, sizeof(out));
-	memset(&R, 0, sizeof(R));
-	for (i = 0; tix != NULL && i < nf && rc == 0; i++)
-		rc = tidx_make(&tix[i], &tab[i]);
-	if (tix == NULL)
-		rc = -1;
-	R.f = f;
-	R.tab = tab;
-	R.tix = tix;
-	R.ny = ny;
-	R.out = out;
-	put_var(b, nt);
-	for (i = 0; i < nt && rc == 0; i += m) {
-		m = nt - i < REC_BATCH ? nt - i : REC_BATCH;
-		R.first = i;
-		if (sc_forest_parallel(f->p.threads, m, rec_job, &R, &e) == -1)
-			for (k = 0; k < m; k++) /* no threads: one at a time */
-				rec_job(&R, k);
-		if (R.failed) {
-			rc = -1;
-			break;
-		}
-		for (k = 0; k < m; k++) {
-			put_var(b, out[k].n);
-			sink_put(K, out[k].p, out[k].n);
-		}
-		sink_flush(K);
+	if (R == NULL || tix == NULL) {
+		free(R);
+		free(tix);
+		return -1;
 	}
-	for (k = 0; k < REC_BATCH; k++)
-		free(out[k].p);
-	for (i = 0; tix != NULL && i < nf; i++)
+	for (i = 0; i < nf && rc == 0; i++)
+		rc = tidx_make(&tix[i], &tab[i]);
+	pthread_mutex_init(&R->lock, NULL);
+	pthread_cond_init(&R->room, NULL);
+	R->f = f;
+	R->tab = tab;
+	R->tix = tix;
+	R->ny = ny;
+	R->nt = nt;
+	R->K = K;
+	put_var(&K->b, nt);
+	if (rc == 0 &&
+	    sc_forest_parallel(f->p.threads, nt, rec_job, R, &e) == -1)
+		for (k = 0; k < nt; k++) /* no threads: one at a time */
+			rec_job(R, k);
+	if (rc == 0 && (R->failed || R->written < nt))
+		rc = -1;
+	for (k = 0; k < REC_RING; k++)
+		free(R->out[k].p);
+	pthread_cond_destroy(&R->room);
+	pthread_mutex_destroy(&R->lock);
+	free(R);
+	for (i = 0; i < nf; i++)
 		free(tix[i].slot);
 	free(tix);
-	return rc == 0 && !b->oom && !K->failed ? 0 : -1;
+	return rc == 0 && !K->b.oom && !K->failed ? 0 : -1;
 }
 
 static int

@@ -22,7 +22,7 @@
 #include "sc_table.h"
 
 static struct sc_forest *
-small_forest(int trees, size_t rows)
+small_forest_on(int trees, size_t rows, int threads)
 {
 	struct sc_err e = { 0 };
 	struct sc_forest_params p;
@@ -51,7 +51,7 @@ small_forest(int trees, size_t rows)
 	ck_assert_msg(t != NULL, "%s", e.msg);
 	sc_forest_defaults(&p);
 	p.trees = trees;
-	p.threads = 2;
+	p.threads = threads;
 	p.max_features.kind = SC_SHARE_SQRT;
 	/* The bigger test forests keep their ranks on a grid of targets. */
 	p.interval_grid = rows > 100 ? 64 : 0;
@@ -59,6 +59,12 @@ small_forest(int trees, size_t rows)
 	ck_assert_msg(f != NULL, "%s", e.msg);
 	sc_table_free(t);
 	return f;
+}
+
+static struct sc_forest *
+small_forest(int trees, size_t rows)
+{
+	return small_forest_on(trees, rows, 2);
 }
 
 static char *
@@ -923,11 +929,11 @@ START_TEST(test_model_binary_roundtrip)
 END_TEST
 
 /*
- * The binary form is written a batch of trees at a time, its length and
+ * The binary form is written as its records are made, its length and
  * SHA-256 last, into anything: a file (at its position when the write
  * began), memory, a file opened to append.  The bytes are the same, over
- * more trees than a batch; a file that cannot be written fails with
- * SC_EIO.
+ * more trees than the ring of records holds; a file that cannot be
+ * written fails with SC_EIO.
  */
 START_TEST(test_model_binary_streamed)
 {
@@ -971,6 +977,33 @@ START_TEST(test_model_binary_streamed)
 	free(got);
 	free(bin);
 	sc_forest_free(f);
+}
+END_TEST
+
+/*
+ * The records are made on the forest's threads and written in tree order
+ * as they are ready, at most a ring of 32 held: the same bytes from 1, 2,
+ * 3 or 7 threads over 75 trees (the ring goes round twice).
+ */
+START_TEST(test_model_binary_threads)
+{
+	size_t blen, n;
+	struct sc_forest *f = small_forest_on(75, 120, 1);
+	char *bin = write_binary(f, NULL, &blen), *got;
+	int threads[] = { 2, 3, 7 };
+	size_t i;
+
+	sc_forest_free(f);
+	for (i = 0; i < sizeof(threads) / sizeof(threads[0]); i++) {
+		f = small_forest_on(75, 120, threads[i]);
+		got = write_binary(f, NULL, &n);
+		ck_assert_uint_eq(n, blen);
+		ck_assert_msg(memcmp(got, bin, blen) == 0, "%d threads",
+		    threads[i]);
+		free(got);
+		sc_forest_free(f);
+	}
+	free(bin);
 }
 END_TEST
 
@@ -1128,6 +1161,7 @@ sc_model_suite(void)
 	tcase_add_test(tc, test_model_roundtrip_spelling);
 	tcase_add_test(tc, test_model_binary_roundtrip);
 	tcase_add_test(tc, test_model_binary_streamed);
+	tcase_add_test(tc, test_model_binary_threads);
 	tcase_add_test(tc, test_model_binary_noranks);
 	tcase_add_test(tc, test_model_binary_predict_only);
 	tcase_add_test(tc, test_model_read_hashed);
