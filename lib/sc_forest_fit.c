@@ -226,10 +226,11 @@ list_oob(struct ws *W)
 	const struct fit *F = W->F;
 	size_t m = F->p->bag_ranks ? F->oobm : F->n, k, i, at = 0;
 
+	/* Written at at, kept when out of the bag: no branch (W->o has n). */
 	for (k = 0; k < m; k++) {
 		i = m == F->n ? k : oob_at(F, k);
-		if (W->cnt[i] == 0)
-			W->o[at++] = (uint32_t)i;
+		W->o[at] = (uint32_t)i;
+		at += W->cnt[i] == 0;
 	}
 	return at;
 }
@@ -952,14 +953,19 @@ draw_samples(struct ws *W)
 	else
 		for (i = 0; i < F->nsamp; i++)
 			W->cnt[sc_rng_below(&W->rng, F->n)]++;
-	for (i = 0; i < F->n; i++)
-		if (W->cnt[i] > 0) {
-			W->s[m].row = (uint32_t)i;
-			W->s[m].w = W->cnt[i];
-			if (F->inl)
-				memcpy(W->s[m].b, F->bins.b + i * F->nf, F->nf);
-			W->s[m++].y = F->y[i];
-		}
+	/*
+	 * Every row is written at m and kept (m moves on) when in the bag:
+	 * no branch on a count that is 0 a third of the time at random.
+	 * W->s has room for one more than the bag.
+	 */
+	for (i = 0; i < F->n; i++) {
+		W->s[m].row = (uint32_t)i;
+		W->s[m].w = W->cnt[i];
+		if (F->inl)
+			memcpy(W->s[m].b, F->bins.b + i * F->nf, F->nf);
+		W->s[m].y = F->y[i];
+		m += W->cnt[i] > 0;
+	}
 	return m;
 }
 
@@ -1039,11 +1045,17 @@ commit_oob(struct ws *W, size_t k)
 			return -1;
 		l.n = noob;
 		l.done = 1;
-		for (j = 0, at = 0; j < F->oobm && at < noob; j++)
-			if (W->cnt[i = oob_at(F, j)] == 0) {
-				l.row[at] = (uint32_t)i;
-				l.val[at++] = W->t->value[W->leafof[i]];
-			}
+		/*
+		 * Every row written at at, kept when out of the bag (no
+		 * branch); every row of the estimate reached a leaf of this
+		 * tree, in the bag or routed out of it.
+		 */
+		for (j = 0, at = 0; j < F->oobm && at < noob; j++) {
+			i = oob_at(F, j);
+			l.row[at] = (uint32_t)i;
+			l.val[at] = W->t->value[W->leafof[i]];
+			at += W->cnt[i] == 0;
+		}
 	}
 	pthread_mutex_lock(&F->lock);
 	F->pend[k] = l;
@@ -1133,6 +1145,7 @@ ws_new(struct fit *F)
 	W->cnt = calloc(F->n ? F->n : 1, sizeof(*W->cnt));
 	/* Distinct in-bag rows: at most the draws, at most the rows. */
 	ns = F->p->bootstrap && F->nsamp < F->n ? F->nsamp : F->n;
+	ns++; /* draw_samples() writes one past the bag */
 	W->s = malloc(ns * sizeof(*W->s));
 	W->scr = malloc(ns * sizeof(*W->scr));
 	if (!F->mean_only) {
