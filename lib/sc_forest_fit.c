@@ -107,9 +107,8 @@ struct frame {
 	struct nstat st;     /* the node's, from its parent's partition pass */
 	int has_st;          /* 0 for the root: computed by a pass of its own */
 	uint32_t start, end; /* samples */
-	uint32_t ostart, oend; /* out-of-bag rows routed with them (W->o) */
-	int32_t parent;        /* -1 for the root */
-	int left;              /* the left child of parent */
+	int32_t parent;      /* -1 for the root */
+	int left;            /* the left child of parent */
 	int depth;
 	struct hist *h; /* every feature's histogram (big nodes), or NULL */
 };
@@ -121,6 +120,16 @@ struct frame {
  * parent's.  Smaller nodes fill only the drawn features, sparsely.
  */
 #define BIG_ROWS 256
+
+/*
+ * A node as the out-of-bag rows walk it: bins up to lo go left, from hi
+ * on right, the one bin between (if any) by the row's value.  A leaf
+ * leads to itself (lo -1, hi 0: every bin right, none between).
+ */
+struct rnode {
+	int32_t left, right, f;
+	int16_t lo, hi;
+};
 
 struct split {
 	int f, bin, next;
@@ -140,8 +149,10 @@ struct ws {
 	struct hist *h;       /* nf x NBINS */
 	uint64_t *occ;        /* nf x 4 */
 	int *perm, *batch;
-	uint32_t *leafof;   /* row -> leaf */
-	uint32_t *o, *oscr; /* out-of-bag rows to route; scratch */
+	uint32_t *leafof; /* row -> leaf */
+	uint32_t *o;      /* out-of-bag rows to route, in row order */
+	struct rnode *rn; /* the tree's nodes as route_oob() walks them */
+	size_t rncap;
 	struct frame *stack;
 	size_t sn, scap;
 	struct hist **pool; /* spare full histograms */
@@ -190,9 +201,17 @@ new_node(struct tree *t)
 	return (int)t->n++;
 }
 
+/* Room in W->rn for node id; 0, or -1 when out of memory. */
+static int
+rn_room(struct ws *W, int id)
+{
+	return sc_buf_grow(&W->rn, &W->rncap, (size_t)id + 1, sizeof(*W->rn),
+	    NULL);
+}
+
 /*
- * The node's samples and out-of-bag rows end in leaf id; their ranks are
- * kept after growth.
+ * The node's samples end in leaf id (and the out-of-bag rows that reach
+ * it, route_oob()); their ranks are kept after growth.
  */
 static int
 make_leaf(struct ws *W, const struct frame *fr, int id)
@@ -201,8 +220,13 @@ make_leaf(struct ws *W, const struct frame *fr, int id)
 
 	for (i = fr->start; i < fr->end; i++)
 		W->leafof[W->s[i].row] = (uint32_t)id;
-	for (i = fr->ostart; i < fr->oend; i++)
-		W->leafof[W->o[i]] = (uint32_t)id;
+	if (W->o != NULL) {
+		if (rn_room(W, id) == -1)
+			return -1;
+		W->rn[id].f = 0;
+		W->rn[id].lo = -1;
+		W->rn[id].hi = 0;
+	}
 	return 0;
 }
 
@@ -236,47 +260,90 @@ list_oob(struct ws *W)
 }
 
 /*
- * Route out-of-bag rows [a, b) of W->o through a split of feature f, as
- * prediction will, with a stable partition as the samples': bins up to lo
- * go left, from hi on right.  A row may be in a bin between (empty in the
- * node's bag); every training value of such a bin is within the bin's
- * smallest and largest, so only the one bin that straddles thr needs the
- * row's raw value.  Returns the first row that goes right.
+ * Node id splits feature f between bins lo and hi (both occupied in its
+ * bag, none between) at thr, as prediction will: widen lo over the bins
+ * whose values are all <= thr and hi over those all > thr, so that at
+ * most the one bin that straddles thr is left between, whose rows need
+ * their value (every training value of a bin is within its smallest and
+ * largest).
  */
-static size_t
-partition_oob(struct ws *W, size_t a, size_t b, int f, unsigned lo, unsigned hi,
-    double thr)
+static int
+rn_split(struct ws *W, int id, int f, unsigned lo, unsigned hi, double thr)
 {
 	const struct fit *F = W->F;
-	const uint8_t *bins = F->bins.b + f;
-	const double *col = sc_table_column(F->t, (size_t)f);
 	const double *up = F->bins.upper + (size_t)f * NBINS;
 	const double *dn = F->bins.lower + (size_t)f * NBINS;
-	uint32_t *o = W->o, *x = W->oscr, row;
-	size_t i, l = a, r = 0, nf = F->nf;
-	unsigned bin;
-	int gl;
 
-	if (a == b) /* none (W->o is NULL when nothing is routed) */
-		return a;
-	/* Bins whose values are all <= thr go left, all > thr right. */
+	if (W->o == NULL)
+		return 0;
+	if (rn_room(W, id) == -1)
+		return -1;
 	while (lo + 1 < hi && up[lo + 1] <= thr)
 		lo++;
 	while (hi - 1 > lo && dn[hi - 1] > thr)
 		hi--;
-	for (i = a; i < b; i++) {
-		row = o[i];
-		bin = bins[(size_t)row * nf];
-		gl = bin <= lo;
-		if (bin - lo - 1 < hi - lo - 1) /* lo < bin < hi: one bin */
-			gl = col[F->rows ? F->rows[row] : row] <= thr;
-		o[l] = row;
-		x[r] = row;
-		l += (size_t)gl;
-		r += (size_t)!gl;
+	W->rn[id].f = f;
+	W->rn[id].lo = (int16_t)lo;
+	W->rn[id].hi = (int16_t)hi;
+	return 0;
+}
+
+#define RLANES 8 /* out-of-bag rows walked at once */
+
+/*
+ * The leaf of the grown tree that each of the n out-of-bag rows in W->o
+ * reaches, into W->leafof: RLANES rows walk the tree together, their bins
+ * read in row order, a node's step a select rather than a branch, until
+ * all are at leaves (which lead to themselves).
+ */
+static void
+route_oob(struct ws *W, size_t n)
+{
+	const struct fit *F = W->F;
+	const struct tree *t = W->t;
+	struct rnode *rn = W->rn;
+	const uint8_t *bins = F->bins.b;
+	size_t nf = F->nf, i, k, m;
+	uint32_t row[RLANES];
+	int32_t at[RLANES], to;
+	int moving;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < t->n; i++) {
+		rn[i].left = rn[i].lo < 0 ? (int32_t)i : t->left[i];
+		rn[i].right = rn[i].lo < 0 ? (int32_t)i : t->right[i];
 	}
-	memcpy(o + l, x, r * sizeof(*o));
-	return l;
+	for (i = 0; i < n; i += m) {
+		m = n - i < RLANES ? n - i : RLANES;
+		for (k = 0; k < RLANES; k++) {
+			row[k] = W->o[i + (k < m ? k : 0)];
+			at[k] = 0;
+		}
+		do {
+			moving = 0;
+			for (k = 0; k < RLANES; k++) {
+				const struct rnode *d = &rn[at[k]];
+				int bin = bins[(size_t)row[k] * nf + d->f];
+				int gl = bin <= d->lo;
+
+				if ((unsigned)(bin - d->lo - 1) <
+				    (unsigned)(d->hi - d->lo - 1)) {
+					uint32_t r = row[k];
+					const double *col =
+					    sc_table_column(F->t, (size_t)d->f);
+
+					gl = col[F->rows ? F->rows[r] : r] <=
+					    t->threshold[at[k]];
+				}
+				to = gl ? d->left : d->right;
+				moving |= to != at[k];
+				at[k] = to;
+			}
+		} while (moving);
+		for (k = 0; k < m; k++)
+			W->leafof[row[k]] = (uint32_t)at[k];
+	}
 }
 
 static int
@@ -685,16 +752,14 @@ find_split(struct ws *W, size_t a, size_t b, uint32_t w, double s,
 }
 
 static int
-push(struct ws *W, uint32_t a, uint32_t b, uint32_t oa, uint32_t ob,
-    int32_t parent, int left, int depth, struct hist *h, const struct nstat *st)
+push(struct ws *W, uint32_t a, uint32_t b, int32_t parent, int left, int depth,
+    struct hist *h, const struct nstat *st)
 {
 	if (sc_buf_grow(&W->stack, &W->scap, W->sn + 1, sizeof(*W->stack),
 	        NULL) == -1)
 		return -1;
 	W->stack[W->sn].start = a;
 	W->stack[W->sn].end = b;
-	W->stack[W->sn].ostart = oa;
-	W->stack[W->sn].oend = ob;
 	W->stack[W->sn].parent = parent;
 	W->stack[W->sn].left = left;
 	W->stack[W->sn].h = h;
@@ -780,7 +845,7 @@ split_node(struct ws *W, const struct frame *fr, struct hist *h, int id,
     const struct split *best, const struct nstat *st, double gain)
 {
 	struct hist *hl, *hr;
-	size_t i, io;
+	size_t i;
 	struct tree *t = W->t;
 	/* The children's sums: the histogram's at the split. */
 	struct nstat sl = { best->sl, best->wl };
@@ -791,23 +856,22 @@ split_node(struct ws *W, const struct frame *fr, struct hist *h, int id,
 	t->value[id] = 0; /* only leaves' values predict: none kept here */
 	t->threshold[id] =
 	    sc_forest_bins_cut(&W->F->bins, best->f, best->bin, best->next);
-	io = partition_oob(W, fr->ostart, fr->oend, best->f,
-	    (unsigned)best->bin, (unsigned)best->next, t->threshold[id]);
 	W->imp[best->f] += gain > 0 ? gain : 0;
 	if (child_hists(W, h, fr->start, i, fr->end, &hl, &hr) == -1)
 		return -1;
-	if (push(W, (uint32_t)i, fr->end, (uint32_t)io, fr->oend, id, 0,
-	        fr->depth + 1, hr, &sr) == -1) {
+	if (push(W, (uint32_t)i, fr->end, id, 0, fr->depth + 1, hr, &sr) ==
+	    -1) {
 		free(hl);
 		free(hr);
 		return -1;
 	}
-	if (push(W, fr->start, (uint32_t)i, fr->ostart, (uint32_t)io, id, 1,
-	        fr->depth + 1, hl, &sl) == -1) {
+	if (push(W, fr->start, (uint32_t)i, id, 1, fr->depth + 1, hl, &sl) ==
+	    -1) {
 		free(hl);
 		return -1;
 	}
-	return 0;
+	return rn_split(W, id, best->f, (unsigned)best->bin,
+	    (unsigned)best->next, t->threshold[id]);
 }
 
 /*
@@ -1074,16 +1138,16 @@ grow_tree(struct ws *W, struct tree *t, size_t k)
 
 	sc_rng_seed(&W->rng, W->F->p->seed, k);
 	m = draw_samples(W);
-	/* Out-of-bag rows are routed down the tree as it grows. */
-	noob = W->F->mean_only ? 0 : list_oob(W);
-	if (push(W, 0, (uint32_t)m, 0, (uint32_t)noob, -1, 0, 0, NULL, NULL) ==
-	    -1)
+	if (push(W, 0, (uint32_t)m, -1, 0, 0, NULL, NULL) == -1)
 		return -1;
 	while (W->sn > 0) {
 		fr = W->stack[--W->sn];
 		if (grow_node(W, &fr) == -1)
 			return -1;
 	}
+	/* Out-of-bag rows are routed down the grown tree. */
+	noob = W->F->mean_only ? 0 : list_oob(W);
+	route_oob(W, noob);
 	if ((W->F->p->bag_ranks || W->F->mean_only ? keep_bag_ranks(W, m)
 	                                           : keep_ranks(W)) == -1 ||
 	    commit_oob(W, k) == -1 || finish_tree(W, t) == -1)
@@ -1112,7 +1176,7 @@ ws_free(struct ws *W)
 	free(W->batch);
 	free(W->leafof);
 	free(W->o);
-	free(W->oscr);
+	free(W->rn);
 	while (W->sn > 0)
 		free(W->stack[--W->sn].h);
 	free(W->stack);
@@ -1148,20 +1212,16 @@ ws_new(struct fit *F)
 	ns++; /* draw_samples() writes one past the bag */
 	W->s = malloc(ns * sizeof(*W->s));
 	W->scr = malloc(ns * sizeof(*W->scr));
-	if (!F->mean_only) {
+	if (!F->mean_only)
 		W->o = malloc(F->n * sizeof(*W->o));
-		W->oscr = malloc(F->n * sizeof(*W->oscr));
-	}
 	W->h = malloc(nf * NBINS * sizeof(*W->h));
 	W->occ = malloc(nf * 4 * sizeof(*W->occ));
 	W->perm = malloc(nf * sizeof(*W->perm));
 	W->batch = malloc(nf * sizeof(*W->batch));
 	W->leafof = malloc(F->n * sizeof(*W->leafof));
 	if (W->leafof == NULL || W->cnt == NULL || W->s == NULL ||
-	    W->scr == NULL ||
-	    (!F->mean_only && (W->o == NULL || W->oscr == NULL)) ||
-	    W->h == NULL || W->occ == NULL || W->perm == NULL ||
-	    W->batch == NULL) {
+	    W->scr == NULL || (!F->mean_only && W->o == NULL) || W->h == NULL ||
+	    W->occ == NULL || W->perm == NULL || W->batch == NULL) {
 		ws_free(W);
 		return NULL;
 	}

@@ -510,8 +510,8 @@ START_TEST(test_forest_oob_direct)
 	struct sc_table *t = make_table(300, 4, noisy_row, 5);
 	struct sc_forest *f;
 	size_t n = sc_table_nrows(t), k, i, used = 0;
-	/* All rows, or 12 draws: the out-of-bag rows then outnumber the
-	 * sample array's room and are routed in several passes. */
+	/* All rows, or 12 draws: the out-of-bag rows then far outnumber
+	 * the samples. */
 	size_t draws = _i == 0 ? n : 12;
 	/* Loop 2: the estimate covers 50 rows, k n / 50 for k < 50. */
 	size_t cover = _i == 2 ? 50 : n;
