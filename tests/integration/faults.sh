@@ -164,11 +164,17 @@ if ! s3start; then
 fi
 # upload_killed KEY RESTART: freeze the server (the upload then fills the
 # socket buffers and waits), start the upload, kill the server mid-way,
-# and start it again after a second when RESTART is 1.
+# and start it again after a second when RESTART is 1.  The waits between
+# attempts are drawn at random up to 0.5, 1, then 2 s (full jitter): 6
+# attempts wait 3.75 s on average and can all be spent in under 2.5 s,
+# before the restarted server listens (1 s, then node's start), so the
+# restart gets 14 attempts (11.75 s on average, rarely under 7).
 upload_killed() {
-	local key=$1 restart=$2 pid rc
+	local key=$1 restart=$2 pid rc tries=6
+	[ "$restart" = 1 ] && tries=14
 	kill -STOP "$S3PID"
-	SC_RETRY_MAX=6 SC_RETRY_BASE=0.5 SC_RETRY_CAP=2 SC_HTTP_TIMEOUT=20 \
+	SC_RETRY_MAX=$tries SC_RETRY_BASE=0.5 SC_RETRY_CAP=2 \
+		SC_HTTP_TIMEOUT=20 \
 		sc-push "s3://bkt/$key" < big > /dev/null 2> "$T_ERR" &
 	pid=$!
 	sleep 1
