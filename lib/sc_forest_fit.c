@@ -465,7 +465,8 @@ keep_ranks(struct ws *W)
 /*
  * One pass: slots q0..q0+nb-1 of the batch (nb <= FILL_MAX).  Inlined
  * with nb and dense constants, so the slot loop unrolls and the mask's
- * test goes away.
+ * test goes away; a row's bins as row_bins() finds them, with F->inl
+ * read once rather than past every histogram store.
  */
 static inline __attribute__((always_inline)) void
 fill_rows(struct ws *W, int q0, int nb, size_t a, size_t b, int dense)

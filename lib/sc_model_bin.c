@@ -121,9 +121,10 @@ put_bytes(struct bb *b, const void *s, size_t n)
 
 /*
  * Where the form goes: it is written as it is made, tree record after
- * tree record (put_trees()), hashed on the way, and the payload's length and the hash go last,
- * so the model is never whole in memory (at the scale of
- * docs/performance.md a model is gigabytes) and any stream takes it.
+ * tree record (put_trees()), hashed on the way, and the payload's length
+ * and the hash go last, so the model is never whole in memory (at the
+ * scale of docs/performance.md a model is gigabytes) and any stream takes
+ * it.
  */
 struct sink {
 	FILE *fp;
