@@ -2,8 +2,8 @@
 /*
  * Growing the forest.  Features are binned once (sc_forest_bins.c).  A
  * tree's bootstrap is a count per row, never a copy; its in-bag rows are
- * an array of (row, count, y) partitioned (stably, through a scratch
- * array, without branches) node by node, depth first.  A node's split
+ * an array of (row, count, y) partitioned (stably, without branches)
+ * node by node, depth first, from one of two arrays into the other.  A node's split
  * search fills one histogram per drawn feature in a single pass over its rows and scans only the
  * occupied bins (a 256-bit occupancy mask), so small nodes cost what
  * their rows cost, not 256 bins.  Threads take trees from an atomic
@@ -107,6 +107,7 @@ struct frame {
 	struct nstat st;     /* the node's, from its parent's partition pass */
 	int has_st;          /* 0 for the root: computed by a pass of its own */
 	uint32_t start, end; /* samples */
+	int side;            /* in W->s (0) or W->scr (1) */
 	int32_t parent;      /* -1 for the root */
 	int left;            /* the left child of parent */
 	int depth;
@@ -136,6 +137,7 @@ struct split {
 	double score;
 	double sl;   /* the left child's weighted target sum */
 	uint32_t wl; /* and weight, from the histogram */
+	uint32_t cl; /* and rows */
 };
 
 struct ws {
@@ -145,9 +147,13 @@ struct ws {
 	struct tree g;  /* its node arrays only grow, tree after tree */
 	double *imp;
 	uint32_t *cnt;
-	struct samp *s, *scr; /* samples; scratch for partitions */
-	struct hist *h;       /* nf x NBINS */
-	uint64_t *occ;        /* nf x 4 */
+	/*
+	 * Samples: a node's are at [start, end) of one array and its
+	 * children's at the same places of the other (frame.side).
+	 */
+	struct samp *s, *scr;
+	struct hist *h; /* nf x NBINS */
+	uint64_t *occ;  /* nf x 4 */
 	int *perm, *batch;
 	uint32_t *leafof; /* row -> leaf */
 	uint32_t *o;      /* out-of-bag rows to route, in row order */
@@ -158,6 +164,13 @@ struct ws {
 	struct hist **pool; /* spare full histograms */
 	size_t npool, pcap;
 };
+
+/* The array that holds the samples of a node on side side. */
+static inline struct samp *
+samps(const struct ws *W, int side)
+{
+	return side ? W->scr : W->s;
+}
 
 /* The bins of sample s's row, nf of them. */
 static inline const uint8_t *
@@ -216,10 +229,17 @@ rn_room(struct ws *W, int id)
 static int
 make_leaf(struct ws *W, const struct frame *fr, int id)
 {
+	const struct samp *S = samps(W, fr->side);
 	size_t i;
 
-	for (i = fr->start; i < fr->end; i++)
-		W->leafof[W->s[i].row] = (uint32_t)id;
+	/*
+	 * The bag's rows are read from W->s after growth: where the leaf's
+	 * samples are in W->scr, their places in W->s are no node's now.
+	 */
+	for (i = fr->start; i < fr->end; i++) {
+		W->leafof[S[i].row] = (uint32_t)id;
+		W->s[i].row = S[i].row;
+	}
 	if (W->o != NULL) {
 		if (rn_room(W, id) == -1)
 			return -1;
@@ -469,7 +489,8 @@ keep_ranks(struct ws *W)
  * read once rather than past every histogram store.
  */
 static inline __attribute__((always_inline)) void
-fill_rows(struct ws *W, int q0, int nb, size_t a, size_t b, int dense)
+fill_rows(struct ws *W, const struct samp *S, int q0, int nb, size_t a,
+    size_t b, int dense)
 {
 	const struct fit *F = W->F;
 	const uint8_t *bm = F->bins.b;
@@ -484,7 +505,7 @@ fill_rows(struct ws *W, int q0, int nb, size_t a, size_t b, int dense)
 		ob[q] = W->occ + (size_t)(q0 + q) * 4;
 	}
 	for (i = a; i < b; i++) {
-		const struct samp *s = &W->s[i];
+		const struct samp *s = &S[i];
 		const uint8_t *rb = inl ? s->b : bm + (size_t)s->row * nf;
 		double wy = s->w * s->y;
 		uint64_t wc = HIST_ROW(s->w);
@@ -501,7 +522,7 @@ fill_rows(struct ws *W, int q0, int nb, size_t a, size_t b, int dense)
 }
 
 static void
-fill_hist(struct ws *W, int nb, size_t a, size_t b)
+fill_hist(struct ws *W, const struct samp *S, int nb, size_t a, size_t b)
 {
 	int q, n, dense = b - a >= DENSE_ROWS, bin;
 
@@ -509,28 +530,28 @@ fill_hist(struct ws *W, int nb, size_t a, size_t b)
 		n = nb - q < FILL_MAX ? nb - q : FILL_MAX;
 		switch (n * 2 + dense) {
 		case 2:
-			fill_rows(W, q, 1, a, b, 0);
+			fill_rows(W, S, q, 1, a, b, 0);
 			break;
 		case 3:
-			fill_rows(W, q, 1, a, b, 1);
+			fill_rows(W, S, q, 1, a, b, 1);
 			break;
 		case 4:
-			fill_rows(W, q, 2, a, b, 0);
+			fill_rows(W, S, q, 2, a, b, 0);
 			break;
 		case 5:
-			fill_rows(W, q, 2, a, b, 1);
+			fill_rows(W, S, q, 2, a, b, 1);
 			break;
 		case 6:
-			fill_rows(W, q, 3, a, b, 0);
+			fill_rows(W, S, q, 3, a, b, 0);
 			break;
 		case 7:
-			fill_rows(W, q, 3, a, b, 1);
+			fill_rows(W, S, q, 3, a, b, 1);
 			break;
 		case 8:
-			fill_rows(W, q, 4, a, b, 0);
+			fill_rows(W, S, q, 4, a, b, 0);
 			break;
 		default:
-			fill_rows(W, q, 4, a, b, 1);
+			fill_rows(W, S, q, 4, a, b, 1);
 			break;
 		}
 	}
@@ -576,6 +597,7 @@ scan_hist(struct ws *W, int q, int j, uint32_t c, uint32_t w, double s,
 					b.score = score;
 					b.sl = sl;
 					b.wl = wl;
+					b.cl = cl;
 				}
 			}
 			cl += (uint32_t)(h->wc >> 32);
@@ -625,14 +647,15 @@ hist_put(struct ws *W, struct hist *h)
 		W->pool[W->npool++] = h;
 }
 
-/* Histograms of every feature over samples [a, b) into h. */
+/* Histograms of every feature over samples S[a, b) into h. */
 static void
-fill_full(struct ws *W, struct hist *h, size_t a, size_t b)
+fill_full(struct ws *W, struct hist *h, const struct samp *S, size_t a,
+    size_t b)
 {
 	size_t nf = W->F->nf, i, f;
 
 	for (i = a; i < b; i++) {
-		const struct samp *s = &W->s[i];
+		const struct samp *s = &S[i];
 		const uint8_t *rb = row_bins(W, s);
 		double wy = s->w * s->y;
 		uint64_t wc = HIST_ROW(s->w);
@@ -681,6 +704,7 @@ scan_full(const struct ws *W, const struct hist *h, int j, uint32_t c,
 				best->score = score;
 				best->sl = sl;
 				best->wl = wl;
+				best->cl = cl;
 			}
 		}
 		cl += (uint32_t)(h[bin].wc >> 32);
@@ -716,13 +740,13 @@ find_split_full(struct ws *W, const struct hist *h, uint32_t c, uint32_t w,
 }
 
 /*
- * Find the best split of samples [a, b): draw features without
+ * Find the best split of samples S[a, b): draw features without
  * replacement until mtry of them that vary in the node were searched
  * (constant ones do not count, as in scikit-learn).  1 when found.
  */
 static int
-find_split(struct ws *W, size_t a, size_t b, uint32_t w, double s,
-    struct split *best)
+find_split(struct ws *W, const struct samp *S, size_t a, size_t b, uint32_t w,
+    double s, struct split *best)
 {
 	size_t nf = W->F->nf, drawn = 0;
 	long visited = 0, mtry = W->F->mtry;
@@ -742,7 +766,7 @@ find_split(struct ws *W, size_t a, size_t b, uint32_t w, double s,
 			W->perm[r] = x;
 			W->batch[q] = W->perm[drawn + q];
 		}
-		fill_hist(W, nb, a, b);
+		fill_hist(W, S, nb, a, b);
 		for (q = 0; q < nb; q++)
 			if (scan_hist(W, q, W->batch[q], (uint32_t)(b - a), w,
 			        s, best) > 1)
@@ -753,14 +777,15 @@ find_split(struct ws *W, size_t a, size_t b, uint32_t w, double s,
 }
 
 static int
-push(struct ws *W, uint32_t a, uint32_t b, int32_t parent, int left, int depth,
-    struct hist *h, const struct nstat *st)
+push(struct ws *W, uint32_t a, uint32_t b, int side, int32_t parent, int left,
+    int depth, struct hist *h, const struct nstat *st)
 {
 	if (sc_buf_grow(&W->stack, &W->scap, W->sn + 1, sizeof(*W->stack),
 	        NULL) == -1)
 		return -1;
 	W->stack[W->sn].start = a;
 	W->stack[W->sn].end = b;
+	W->stack[W->sn].side = side;
 	W->stack[W->sn].parent = parent;
 	W->stack[W->sn].left = left;
 	W->stack[W->sn].h = h;
@@ -777,8 +802,8 @@ push(struct ws *W, uint32_t a, uint32_t b, int32_t parent, int left, int depth,
  * larger child's.  A child too small to use one gets NULL.
  */
 static int
-child_hists(struct ws *W, struct hist *h, size_t a, size_t mid, size_t b,
-    struct hist **hl, struct hist **hr)
+child_hists(struct ws *W, struct hist *h, const struct samp *S, size_t a,
+    size_t mid, size_t b, struct hist **hl, struct hist **hr)
 {
 	size_t nl = mid - a, nr = b - mid;
 	struct hist *hs;
@@ -794,7 +819,7 @@ child_hists(struct ws *W, struct hist *h, size_t a, size_t mid, size_t b,
 		hist_put(W, h);
 		return -1;
 	}
-	fill_full(W, hs, nl <= nr ? a : mid, nl <= nr ? mid : b);
+	fill_full(W, hs, S, nl <= nr ? a : mid, nl <= nr ? mid : b);
 	subtract(W, h, hs);
 	*hl = nl <= nr ? hs : h;
 	*hr = nl <= nr ? h : hs;
@@ -810,30 +835,26 @@ child_hists(struct ws *W, struct hist *h, size_t a, size_t mid, size_t b,
 }
 
 /*
- * Stable partition of samples [a, b): those whose bin of feature f is at
- * most bin first, the others after, each side in its former order.
- * Branch-free: every sample is copied to
- * both the left end and the scratch array, and only the side's cursor
- * moves; the right side then comes back from the scratch array.  Returns
- * the first right sample.
+ * Stable partition of samples src[a, b) into dst[a, b): the nl whose bin
+ * of feature f is at most bin first, the others after, each side in its
+ * former order.  nl is known (the histogram counted it), so the right side
+ * starts at a + nl and each sample is written once, at its side's cursor,
+ * without a branch.  Returns the first right sample.
  */
 static size_t
-partition(struct ws *W, size_t a, size_t b, int f, unsigned bin)
+partition(const struct ws *W, const struct samp *src, struct samp *dst,
+    size_t a, size_t b, int f, unsigned bin, size_t nl)
 {
-	struct samp *s = W->s, *x = W->scr;
-	size_t i, l = a, r = 0;
+	size_t i, l = a, r = a + nl;
 
 	for (i = a; i < b; i++) {
-		struct samp v = s[i];
-		int gl = row_bins(W, &v)[f] <= bin;
+		int gl = row_bins(W, &src[i])[f] <= bin;
 
-		s[l] = v;
-		x[r] = v;
+		dst[gl ? l : r] = src[i];
 		l += (size_t)gl;
 		r += (size_t)!gl;
 	}
-	memcpy(s + l, x, r * sizeof(*s));
-	return l;
+	return a + nl;
 }
 
 /*
@@ -852,22 +873,24 @@ split_node(struct ws *W, const struct frame *fr, struct hist *h, int id,
 	struct nstat sl = { best->sl, best->wl };
 	struct nstat sr = { st->s - best->sl, st->w - best->wl };
 
-	i = partition(W, fr->start, fr->end, best->f, (unsigned)best->bin);
+	i = partition(W, samps(W, fr->side), samps(W, !fr->side), fr->start,
+	    fr->end, best->f, (unsigned)best->bin, best->cl);
 	t->feature[id] = best->f;
 	t->value[id] = 0; /* only leaves' values predict: none kept here */
 	t->threshold[id] =
 	    sc_forest_bins_cut(&W->F->bins, best->f, best->bin, best->next);
 	W->imp[best->f] += gain > 0 ? gain : 0;
-	if (child_hists(W, h, fr->start, i, fr->end, &hl, &hr) == -1)
+	if (child_hists(W, h, samps(W, !fr->side), fr->start, i, fr->end, &hl,
+	        &hr) == -1)
 		return -1;
-	if (push(W, (uint32_t)i, fr->end, id, 0, fr->depth + 1, hr, &sr) ==
-	    -1) {
+	if (push(W, (uint32_t)i, fr->end, !fr->side, id, 0, fr->depth + 1, hr,
+	        &sr) == -1) {
 		free(hl);
 		free(hr);
 		return -1;
 	}
-	if (push(W, fr->start, (uint32_t)i, id, 1, fr->depth + 1, hl, &sl) ==
-	    -1) {
+	if (push(W, fr->start, (uint32_t)i, !fr->side, id, 1, fr->depth + 1, hl,
+	        &sl) == -1) {
 		free(hl);
 		return -1;
 	}
@@ -883,10 +906,11 @@ split_node(struct ws *W, const struct frame *fr, struct hist *h, int id,
 static int
 constant_y(const struct ws *W, const struct frame *fr)
 {
+	const struct samp *S = samps(W, fr->side);
 	size_t i;
-	double y = W->s[fr->start].y;
+	double y = S[fr->start].y;
 
-	for (i = fr->start + 1; i < fr->end && W->s[i].y == y; i++)
+	for (i = fr->start + 1; i < fr->end && S[i].y == y; i++)
 		;
 	return i >= fr->end;
 }
@@ -895,10 +919,11 @@ static int
 grow_node(struct ws *W, const struct frame *fr)
 {
 	const struct fit *F = W->F;
+	const struct samp *S = samps(W, fr->side);
 	uint32_t c = fr->end - fr->start, w = 0;
 	double s = 0;
 	struct hist *h = fr->h;
-	struct split best = { -1, 0, 0, -INFINITY, 0, 0 };
+	struct split best = { -1, 0, 0, -INFINITY, 0, 0, 0 };
 	struct nstat st;
 	size_t i;
 	int id, found;
@@ -915,8 +940,8 @@ grow_node(struct ws *W, const struct frame *fr)
 		s = fr->st.s;
 	} else
 		for (i = fr->start; i < fr->end; i++) {
-			w += W->s[i].w;
-			s += W->s[i].w * W->s[i].y;
+			w += S[i].w;
+			s += S[i].w * S[i].y;
 		}
 	W->t->value[id] = s / w;
 	found = !((F->p->max_depth > 0 && fr->depth >= F->p->max_depth) ||
@@ -925,11 +950,11 @@ grow_node(struct ws *W, const struct frame *fr)
 		if (h == NULL) {
 			if ((h = hist_get(W)) == NULL)
 				return -1;
-			fill_full(W, h, fr->start, fr->end);
+			fill_full(W, h, S, fr->start, fr->end);
 		}
 		found = find_split_full(W, h, c, w, s, &best);
 	} else if (found)
-		found = find_split(W, fr->start, fr->end, w, s, &best);
+		found = find_split(W, S, fr->start, fr->end, w, s, &best);
 	if (!found) {
 		hist_put(W, h);
 		return make_leaf(W, fr, id);
@@ -1139,7 +1164,7 @@ grow_tree(struct ws *W, struct tree *t, size_t k)
 
 	sc_rng_seed(&W->rng, W->F->p->seed, k);
 	m = draw_samples(W);
-	if (push(W, 0, (uint32_t)m, -1, 0, 0, NULL, NULL) == -1)
+	if (push(W, 0, (uint32_t)m, 0, -1, 0, 0, NULL, NULL) == -1)
 		return -1;
 	while (W->sn > 0) {
 		fr = W->stack[--W->sn];
