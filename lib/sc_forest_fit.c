@@ -122,6 +122,8 @@ struct frame {
  */
 #define BIG_ROWS 256
 
+#define INV_MAX 4096 /* node weights that scan_hist() estimates scores in */
+
 /*
  * A node as the out-of-bag rows walk it: bins up to lo go left, from hi
  * on right, the one bin between (if any) by the row's value.  A leaf
@@ -163,6 +165,7 @@ struct ws {
 	size_t sn, scap;
 	struct hist **pool; /* spare full histograms */
 	size_t npool, pcap;
+	double inv[INV_MAX]; /* 1 / k; inv[0] unused */
 };
 
 /* The array that holds the samples of a node on side side. */
@@ -565,19 +568,30 @@ fill_hist(struct ws *W, const struct samp *S, int nb, size_t a, size_t b)
  * Scan the occupied bins of batch slot q (feature j) for the best split of
  * a node of c rows, weight w and sum s; clear the histogram.  Returns the
  * number of occupied bins (1: constant in this node).
+ *
+ * A split's score takes two divisions, which cost most of a bin's scan.
+ * In a node of weight w < INV_MAX (all but the few biggest) an estimate
+ * by the reciprocals in W->inv comes first: it is within 5 units of the
+ * last place of the score (each term's three roundings against the
+ * division's one), so a split whose estimate is below the best score
+ * less 2^-48 of it cannot beat it, and only the others are scored
+ * exactly.  The splits found are the divisions' own.
  */
-static int
-scan_hist(struct ws *W, int q, int j, uint32_t c, uint32_t w, double s,
-    struct split *best)
+static inline __attribute__((always_inline)) int
+scan_bins(struct ws *W, int q, int j, uint32_t c, uint32_t w, double s,
+    struct split *best, int est)
 {
 	long min_leaf = W->F->min_leaf;
 	uint32_t cl = 0, wl = 0;
-	double sl = 0, sr, score;
+	double sl = 0, sr, score, bar;
 	int word, bin, prev = -1, occupied = 0;
 	uint64_t bits, *occ = W->occ + q * 4;
 	struct hist *hq = W->h + (size_t)q * NBINS;
+	const double *inv = W->inv;
 	/* A copy: the clearing stores below could alias *best. */
 	struct split b = *best;
+
+	bar = b.score - fabs(b.score) * 0x1p-48;
 
 	for (word = 0; word < 4; word++) {
 		bits = occ[word];
@@ -589,6 +603,10 @@ scan_hist(struct ws *W, int q, int j, uint32_t c, uint32_t w, double s,
 			h = &hq[bin];
 			if (prev >= 0 && cl >= min_leaf && c - cl >= min_leaf) {
 				sr = s - sl;
+				if (est &&
+				    sl * sl * inv[wl] + sr * sr * inv[w - wl] <
+				        bar)
+					goto next;
 				score = sl * sl / wl + sr * sr / (w - wl);
 				if (score > b.score) {
 					b.f = j;
@@ -598,8 +616,10 @@ scan_hist(struct ws *W, int q, int j, uint32_t c, uint32_t w, double s,
 					b.sl = sl;
 					b.wl = wl;
 					b.cl = cl;
+					bar = score - fabs(score) * 0x1p-48;
 				}
 			}
+		next:
 			cl += (uint32_t)(h->wc >> 32);
 			wl += (uint32_t)h->wc;
 			sl += h->s;
@@ -611,6 +631,14 @@ scan_hist(struct ws *W, int q, int j, uint32_t c, uint32_t w, double s,
 	}
 	*best = b;
 	return occupied;
+}
+
+static int
+scan_hist(struct ws *W, int q, int j, uint32_t c, uint32_t w, double s,
+    struct split *best)
+{
+	return w < INV_MAX ? scan_bins(W, q, j, c, w, s, best, 1)
+	                   : scan_bins(W, q, j, c, w, s, best, 0);
 }
 
 static int
@@ -1226,12 +1254,15 @@ static struct ws *
 ws_new(struct fit *F)
 {
 	struct ws *W = calloc(1, sizeof(*W));
-	size_t nf = F->nf, ns;
+	size_t nf = F->nf, ns, k;
 
 	if (W == NULL)
 		return NULL;
 	W->F = F;
 	W->t = &W->g;
+	W->inv[0] = 0;
+	for (k = 1; k < INV_MAX; k++)
+		W->inv[k] = 1.0 / (double)k;
 	W->cnt = calloc(F->n ? F->n : 1, sizeof(*W->cnt));
 	/* Distinct in-bag rows: at most the draws, at most the rows. */
 	ns = F->p->bootstrap && F->nsamp < F->n ? F->nsamp : F->n;
