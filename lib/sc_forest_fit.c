@@ -571,12 +571,15 @@ fill_hist(struct ws *W, const struct samp *S, int nb, size_t a, size_t b)
  *
  * A split's score takes two divisions, which cost most of a bin's scan.
  * In a node of weight w < INV_MAX (all but the few biggest) an estimate
- * by the reciprocals in W->inv comes first: it is within 5 units of the
- * last place of the score (each term's three roundings against the
- * division's one), so a split whose estimate is below the best score
- * less 2^-48 of it cannot beat it, and only the others are scored
- * exactly.  The splits found are the divisions' own.
+ * by the reciprocals in W->inv comes first.  The two differ by under 8
+ * units in the last place of the score (the estimate's terms take three
+ * roundings, the score's two, the sums one more), or by a few of the
+ * smallest subnormals when the terms are that small, so a split whose
+ * estimate is below BAR(best) cannot beat it, and only the others are
+ * scored exactly.  The splits found are the divisions' own.
  */
+#define BAR(x) ((x)-fabs(x) * 0x1p-48 - 0x1p-1060)
+
 static inline __attribute__((always_inline)) int
 scan_bins(struct ws *W, int q, int j, uint32_t c, uint32_t w, double s,
     struct split *best, int est)
@@ -591,7 +594,7 @@ scan_bins(struct ws *W, int q, int j, uint32_t c, uint32_t w, double s,
 	/* A copy: the clearing stores below could alias *best. */
 	struct split b = *best;
 
-	bar = b.score - fabs(b.score) * 0x1p-48;
+	bar = BAR(b.score);
 
 	for (word = 0; word < 4; word++) {
 		bits = occ[word];
@@ -616,7 +619,7 @@ scan_bins(struct ws *W, int q, int j, uint32_t c, uint32_t w, double s,
 					b.sl = sl;
 					b.wl = wl;
 					b.cl = cl;
-					bar = score - fabs(score) * 0x1p-48;
+					bar = BAR(score);
 				}
 			}
 		next:
