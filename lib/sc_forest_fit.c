@@ -512,14 +512,16 @@ fill_rows(struct ws *W, const struct samp *S, int q0, int nb, size_t a,
 		const uint8_t *rb = inl ? s->b : bm + (size_t)s->row * nf;
 		double wy = s->w * s->y;
 		uint64_t wc = HIST_ROW(s->w);
+		unsigned k[FILL_MAX];
 
+		/* The bins first: the stores below could alias them. */
+		for (q = 0; q < nb; q++)
+			k[q] = rb[f[q]];
 		for (q = 0; q < nb; q++) {
-			unsigned k = rb[f[q]];
-
-			hb[q][k].s += wy;
-			hb[q][k].wc += wc;
+			hb[q][k[q]].s += wy;
+			hb[q][k[q]].wc += wc;
 			if (!dense)
-				ob[q][k / 64] |= 1ULL << (k % 64);
+				ob[q][k[q] / 64] |= 1ULL << (k[q] % 64);
 		}
 	}
 }
