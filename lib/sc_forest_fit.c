@@ -686,16 +686,27 @@ fill_full(struct ws *W, struct hist *h, const struct samp *S, size_t a,
     size_t b)
 {
 	size_t nf = W->F->nf, i, f;
+	uint8_t kb[INLINE_BINS];
 
 	for (i = a; i < b; i++) {
 		const struct samp *s = &S[i];
 		const uint8_t *rb = row_bins(W, s);
 		double wy = s->w * s->y;
 		uint64_t wc = HIST_ROW(s->w);
+		unsigned k;
 
+		/*
+		 * Carried bins are copied out first: the histogram stores
+		 * could change any byte, as the compiler sees them.
+		 */
+		if (W->F->inl) {
+			memcpy(kb, rb, sizeof(kb));
+			rb = kb;
+		}
 		for (f = 0; f < nf; f++) {
-			h[f * NBINS + rb[f]].s += wy;
-			h[f * NBINS + rb[f]].wc += wc;
+			k = rb[f];
+			h[f * NBINS + k].s += wy;
+			h[f * NBINS + k].wc += wc;
 		}
 	}
 }
