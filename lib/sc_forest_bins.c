@@ -125,7 +125,8 @@ sc_forest_bins_make(struct bins *B, const struct sc_table *t,
 	B->rows = rows;
 	B->nf = sc_table_nfeatures(t);
 	B->t = t;
-	B->b = malloc(B->n * B->nf);
+	if ((B->b = malloc(B->n * B->nf + BINS_PAD)) != NULL)
+		memset(B->b + B->n * B->nf, 0, BINS_PAD);
 	B->nb = calloc(B->nf, sizeof(*B->nb));
 	B->upper = malloc(B->nf * NBINS * sizeof(double));
 	B->lower = malloc(B->nf * NBINS * sizeof(double));

@@ -76,6 +76,7 @@ struct fit {
 #define ARENA_CHUNK ((size_t)64 << 20) /* a slab of it */
 
 #define INLINE_BINS 16 /* features whose bins a sample carries */
+_Static_assert(BINS_PAD >= INLINE_BINS, "a row's bins are copied 16 at once");
 
 /*
  * An in-bag row.  With at most INLINE_BINS features the sample carries
@@ -889,10 +890,13 @@ static size_t
 partition(const struct ws *W, const struct samp *src, struct samp *dst,
     size_t a, size_t b, int f, unsigned bin, size_t nl)
 {
-	size_t i, l = a, r = a + nl;
+	size_t i, l = a, r = a + nl, nf = W->F->nf;
+	const uint8_t *bins = W->F->bins.b;
+	int inl = W->F->inl;
 
+	/* F's fields in locals: the stores could change them, to the compiler. */
 	for (i = a; i < b; i++) {
-		int gl = row_bins(W, &src[i])[f] <= bin;
+		int gl = (inl ? src[i].b[f] : bins[src[i].row * nf + f]) <= bin;
 
 		dst[gl ? l : r] = src[i];
 		l += (size_t)gl;
@@ -1092,13 +1096,24 @@ draw_samples(struct ws *W)
 	 * no branch on a count that is 0 a third of the time at random.
 	 * W->s has room for one more than the bag.
 	 */
-	for (i = 0; i < F->n; i++) {
-		W->s[m].row = (uint32_t)i;
-		W->s[m].w = W->cnt[i];
+	/*
+	 * In locals: the bins' byte stores could change anything in memory
+	 * as the compiler sees them, F's and W's fields among it.  The bins
+	 * go 16 bytes at once (they are padded, BINS_PAD).
+	 */
+	const uint8_t *bins = F->bins.b;
+	const uint32_t *cnt = W->cnt;
+	const double *y = F->y;
+	struct samp *s = W->s;
+	size_t n = F->n, nf = F->nf;
+
+	for (i = 0; i < n; i++) {
+		s[m].row = (uint32_t)i;
+		s[m].w = cnt[i];
 		if (F->inl)
-			memcpy(W->s[m].b, F->bins.b + i * F->nf, F->nf);
-		W->s[m].y = F->y[i];
-		m += W->cnt[i] > 0;
+			memcpy(s[m].b, bins + i * nf, INLINE_BINS);
+		s[m].y = y[i];
+		m += cnt[i] > 0;
 	}
 	return m;
 }

@@ -163,9 +163,12 @@ struct sc_forest {
 
 #define NBINS 256
 
+/* Bytes past the last row's bins, so a row's can be read 16 at a time. */
+#define BINS_PAD 16
+
 struct bins {
 	size_t n, nf;
-	uint8_t *b;    /* n rows of nf bins */
+	uint8_t *b;    /* n rows of nf bins, then BINS_PAD zero bytes */
 	int *nb;       /* bins per feature */
 	double *upper; /* nf x NBINS: largest value in a bin */
 	double *lower; /* nf x NBINS: smallest value in a bin */
