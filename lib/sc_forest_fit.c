@@ -515,9 +515,14 @@ fill_rows(struct ws *W, const struct samp *S, int q0, int nb, size_t a,
 		uint64_t wc = HIST_ROW(s->w);
 		unsigned k[FILL_MAX];
 
-		/* The bins first: the stores below could alias them. */
+		/*
+		 * The bins first: the stores below could alias them.  Both
+		 * loops unrolled (nb is a constant here; -O2 alone keeps them).
+		 */
+#pragma GCC unroll 4
 		for (q = 0; q < nb; q++)
 			k[q] = rb[f[q]];
+#pragma GCC unroll 4
 		for (q = 0; q < nb; q++) {
 			hb[q][k[q]].s += wy;
 			hb[q][k[q]].wc += wc;
