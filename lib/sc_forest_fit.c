@@ -3,10 +3,11 @@
  * Growing the forest.  Features are binned once (sc_forest_bins.c).  A
  * tree's bootstrap is a count per row, never a copy; its in-bag rows are
  * an array of (row, count, y) partitioned (stably, without branches)
- * node by node, depth first, from one of two arrays into the other.  A node's split
- * search fills one histogram per drawn feature in a single pass over its rows and scans only the
- * occupied bins (a 256-bit occupancy mask), so small nodes cost what
- * their rows cost, not 256 bins.  Threads take trees from an atomic
+ * node by node, depth first, from one of two arrays into the other.  A
+ * node's split search fills one histogram per drawn feature in a single
+ * pass over its rows and scans only the occupied bins (a 256-bit
+ * occupancy mask), so small nodes cost what their rows cost, not 256
+ * bins.  Threads take trees from an atomic
  * counter; each tree draws from its own stream (seed, tree index), and
  * importances and OOB sums are reduced in tree and row order, so the
  * forest is byte-identical whatever the thread count.
@@ -692,6 +693,7 @@ fill_full(struct ws *W, struct hist *h, const struct samp *S, size_t a,
     size_t b)
 {
 	size_t nf = W->F->nf, i, f;
+	int inl = W->F->inl;
 	uint8_t kb[INLINE_BINS];
 
 	for (i = a; i < b; i++) {
@@ -705,7 +707,7 @@ fill_full(struct ws *W, struct hist *h, const struct samp *S, size_t a,
 		 * Carried bins are copied out first: the histogram stores
 		 * could change any byte, as the compiler sees them.
 		 */
-		if (W->F->inl) {
+		if (inl) {
 			memcpy(kb, rb, sizeof(kb));
 			rb = kb;
 		}
@@ -1088,7 +1090,16 @@ static size_t
 draw_samples(struct ws *W)
 {
 	const struct fit *F = W->F;
-	size_t i, m = 0;
+	/*
+	 * In locals: the bins' byte stores below could change anything in
+	 * memory as the compiler sees them, F's and W's fields among it.
+	 */
+	const uint8_t *bins = F->bins.b;
+	const uint32_t *cnt = W->cnt;
+	const double *y = F->y;
+	struct samp *s = W->s;
+	size_t i, m = 0, n = F->n, nf = F->nf;
+	int inl = F->inl;
 
 	if (!F->p->bootstrap)
 		for (i = 0; i < F->n; i++)
@@ -1099,23 +1110,13 @@ draw_samples(struct ws *W)
 	/*
 	 * Every row is written at m and kept (m moves on) when in the bag:
 	 * no branch on a count that is 0 a third of the time at random.
-	 * W->s has room for one more than the bag.
+	 * W->s has room for one more than the bag.  Carried bins go 16
+	 * bytes at once (the bins are padded, BINS_PAD).
 	 */
-	/*
-	 * In locals: the bins' byte stores could change anything in memory
-	 * as the compiler sees them, F's and W's fields among it.  The bins
-	 * go 16 bytes at once (they are padded, BINS_PAD).
-	 */
-	const uint8_t *bins = F->bins.b;
-	const uint32_t *cnt = W->cnt;
-	const double *y = F->y;
-	struct samp *s = W->s;
-	size_t n = F->n, nf = F->nf;
-
 	for (i = 0; i < n; i++) {
 		s[m].row = (uint32_t)i;
 		s[m].w = cnt[i];
-		if (F->inl)
+		if (inl)
 			memcpy(s[m].b, bins + i * nf, INLINE_BINS);
 		s[m].y = y[i];
 		m += cnt[i] > 0;
